@@ -1,0 +1,87 @@
+/* as_monitor.c - sample ring with lag and window. O(window/scrape) per view;
+ * views happen once per policy evaluation (every 15 s or more), so a
+ * running sum, which would need care with NAN and eviction order, is not
+ * worth it. */
+#include "as_monitor.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+struct as_monitor {
+    as_time window, lag;
+    size_t cap, head, n; /* ring: oldest at head */
+    as_time *t;
+    double *v;
+};
+
+as_monitor *as_monitor_new(as_time scrape, as_time window, as_time lag, as_err *err)
+{
+    if (scrape <= 0 || window <= 0 || lag < 0) {
+        as_err_set(err, AS_EINVAL, "monitor: scrape and window must be > 0, lag >= 0");
+        return NULL;
+    }
+    as_monitor *m = calloc(1, sizeof *m);
+    if (m == NULL) {
+        as_err_set(err, AS_ENOMEM, "out of memory (monitor)");
+        return NULL;
+    }
+    m->window = window;
+    m->lag = lag;
+    m->cap = (size_t)((window + lag) / scrape) + 4;
+    m->t = malloc(m->cap * sizeof *m->t);
+    m->v = malloc(m->cap * sizeof *m->v);
+    if (m->t == NULL || m->v == NULL) {
+        as_monitor_free(m);
+        as_err_set(err, AS_ENOMEM, "out of memory (monitor)");
+        return NULL;
+    }
+    return m;
+}
+
+void as_monitor_free(as_monitor *m)
+{
+    if (m == NULL)
+        return;
+    free(m->t);
+    free(m->v);
+    free(m);
+}
+
+void as_monitor_push(as_monitor *m, as_time t, double value)
+{
+    size_t i = (m->head + m->n) % m->cap;
+    if (m->n == m->cap) { /* full: overwrite the oldest */
+        i = m->head;
+        m->head = (m->head + 1) % m->cap;
+        m->n--;
+    }
+    m->t[i] = t;
+    m->v[i] = value;
+    m->n++;
+}
+
+double as_monitor_view(const as_monitor *m, as_time now)
+{
+    as_time hi = now - m->lag, lo = hi - m->window;
+    double sum = 0.0;
+    size_t k = 0;
+    for (size_t j = 0; j < m->n; j++) {
+        size_t i = (m->head + j) % m->cap;
+        if (m->t[i] > lo && m->t[i] <= hi && !isnan(m->v[i])) {
+            sum += m->v[i];
+            k++;
+        }
+    }
+    return k ? sum / (double)k : NAN;
+}
+
+double as_monitor_last(const as_monitor *m, as_time now)
+{
+    as_time hi = now - m->lag;
+    for (size_t j = m->n; j-- > 0;) {
+        size_t i = (m->head + j) % m->cap;
+        if (m->t[i] <= hi && !isnan(m->v[i]))
+            return m->v[i];
+    }
+    return NAN;
+}

@@ -1,0 +1,260 @@
+/* as_param.c - strict value parsers and the parameter table setter. */
+#include "as_param.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *skip_ws(const char *s)
+{
+    while (*s && isspace((unsigned char)*s))
+        s++;
+    return s;
+}
+
+static bool only_ws(const char *s) { return *skip_ws(s) == '\0'; }
+
+int as_parse_double(const char *s, double *out, as_err *err)
+{
+    s = skip_ws(s);
+    if (*s == '\0')
+        return as_err_set(err, AS_EINVAL, "empty value, expected a number");
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s)
+        return as_err_set(err, AS_EINVAL, "'%s' is not a number", s);
+    bool pct = false;
+    if (*end == '%') {
+        pct = true;
+        end++;
+    }
+    if (!only_ws(end))
+        return as_err_set(err, AS_EINVAL, "'%s' is not a number", s);
+    if (!isfinite(v) || errno == ERANGE)
+        return as_err_set(err, AS_EINVAL, "'%s' is not a finite number", s);
+    *out = pct ? v / 100.0 : v;
+    return AS_OK;
+}
+
+int as_parse_int(const char *s, long *out, as_err *err)
+{
+    s = skip_ws(s);
+    if (*s == '\0')
+        return as_err_set(err, AS_EINVAL, "empty value, expected an integer");
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (end == s || !only_ws(end))
+        return as_err_set(err, AS_EINVAL, "'%s' is not an integer", s);
+    if (errno == ERANGE || v > 1000000000L || v < -1000000000L)
+        return as_err_set(err, AS_EINVAL, "'%s' is out of range", s);
+    *out = v;
+    return AS_OK;
+}
+
+int as_parse_duration(const char *s, as_time *out, as_err *err)
+{
+    s = skip_ws(s);
+    if (*s == '\0')
+        return as_err_set(err, AS_EINVAL, "empty value, expected a duration such as 90s");
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s)
+        return as_err_set(err, AS_EINVAL, "'%s' is not a duration (e.g. 250ms, 90s, 15m, 6h, 2d)", s);
+    const char *u = skip_ws(end);
+    size_t ulen = 0;
+    while (isalpha((unsigned char)u[ulen]))
+        ulen++;
+    if (!only_ws(u + ulen))
+        return as_err_set(err, AS_EINVAL, "'%s' is not a duration (e.g. 250ms, 90s, 15m, 6h, 2d)", s);
+    static const struct {
+        const char *name;
+        double usec;
+    } units[] = {{"us", 1.0},   {"ms", 1e3},        {"s", 1e6},        {"m", 60e6},
+                 {"min", 60e6}, {"h", 3600e6},      {"d", 86400e6},    {"w", 604800e6}};
+    double mult = -1;
+    if (ulen == 0) {
+        return as_err_set(err, AS_EINVAL,
+                          "'%s' has no unit (write e.g. %gs, %gm or %gms)", s, v, v, v);
+    }
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strlen(units[i].name) == ulen && strncmp(u, units[i].name, ulen) == 0)
+            mult = units[i].usec;
+    if (mult < 0)
+        return as_err_set(err, AS_EINVAL, "'%s': unknown time unit '%.*s' (us, ms, s, m, h, d, w)",
+                          s, (int)ulen, u);
+    if (!isfinite(v) || errno == ERANGE)
+        return as_err_set(err, AS_EINVAL, "'%s' is not a finite duration", s);
+    if (v < 0)
+        return as_err_set(err, AS_EINVAL, "'%s' is negative; durations must be >= 0", s);
+    double us = v * mult;
+    if (us > 9.0e15) /* about 285 years: far beyond any run, far from overflow */
+        return as_err_set(err, AS_EINVAL, "'%s' is too long", s);
+    *out = (as_time)llround(us);
+    return AS_OK;
+}
+
+int as_parse_bool(const char *s, bool *out, as_err *err)
+{
+    s = skip_ws(s);
+    static const char *yes[] = {"true", "yes", "on", "1"}, *no[] = {"false", "no", "off", "0"};
+    for (size_t i = 0; i < 4; i++) {
+        if (strcasecmp(s, yes[i]) == 0) {
+            *out = true;
+            return AS_OK;
+        }
+        if (strcasecmp(s, no[i]) == 0) {
+            *out = false;
+            return AS_OK;
+        }
+    }
+    return as_err_set(err, AS_EINVAL, "'%s' is not a boolean (true/false)", s);
+}
+
+int as_parse_enum(const char *s, const char *const *choices, int *out, as_err *err)
+{
+    s = skip_ws(s);
+    for (int i = 0; choices[i]; i++)
+        if (strcmp(s, choices[i]) == 0) {
+            *out = i;
+            return AS_OK;
+        }
+    char list[256] = "";
+    for (int i = 0; choices[i]; i++) {
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", choices[i]);
+    }
+    return as_err_set(err, AS_EINVAL, "'%s' is not one of: %s", s, list);
+}
+
+const as_param_def *as_param_find(const as_param_def *defs, const char *key)
+{
+    for (const as_param_def *d = defs; d && d->name; d++)
+        if (strcmp(d->name, key) == 0)
+            return d;
+    return NULL;
+}
+
+static int out_of_bounds(const as_param_def *d, double v, const char *value, as_err *err)
+{
+    if (v < d->min || v > d->max)
+        return as_err_set(err, AS_EINVAL, "key '%s': %s is outside [%g, %g]", d->name, value,
+                          d->min, d->max);
+    return AS_OK;
+}
+
+int as_param_set(const as_param_def *defs, void *cfg, const char *key, const char *value,
+                 as_err *err)
+{
+    const as_param_def *d = as_param_find(defs, key);
+    if (d == NULL)
+        return as_err_set(err, AS_ENOTFOUND, "unknown key '%s'", key);
+    char *field = (char *)cfg + d->offset;
+    int rc = AS_OK;
+    switch (d->kind) {
+    case AS_P_DOUBLE: {
+        double v;
+        if ((rc = as_parse_double(value, &v, err)) == AS_OK &&
+            (rc = out_of_bounds(d, v, value, err)) == AS_OK)
+            memcpy(field, &v, sizeof v);
+        break;
+    }
+    case AS_P_INT: {
+        long v;
+        if ((rc = as_parse_int(value, &v, err)) == AS_OK &&
+            (rc = out_of_bounds(d, (double)v, value, err)) == AS_OK) {
+            int iv = (int)v;
+            memcpy(field, &iv, sizeof iv);
+        }
+        break;
+    }
+    case AS_P_DURATION: {
+        as_time v;
+        if ((rc = as_parse_duration(value, &v, err)) == AS_OK &&
+            (rc = out_of_bounds(d, as_time_to_s(v), value, err)) == AS_OK)
+            memcpy(field, &v, sizeof v);
+        break;
+    }
+    case AS_P_ENUM: {
+        int v;
+        if ((rc = as_parse_enum(value, d->choices, &v, err)) == AS_OK)
+            memcpy(field, &v, sizeof v);
+        break;
+    }
+    case AS_P_BOOL: {
+        bool v;
+        if ((rc = as_parse_bool(value, &v, err)) == AS_OK)
+            memcpy(field, &v, sizeof v);
+        break;
+    }
+    case AS_P_STRING: {
+        const char *s = skip_ws(value);
+        if (strlen(s) >= d->size)
+            return as_err_set(err, AS_EINVAL, "key '%s': value longer than %zu characters",
+                              key, d->size - 1);
+        if (*s == '\0')
+            return as_err_set(err, AS_EINVAL, "key '%s': empty value", key);
+        memcpy(field, s, strlen(s) + 1);
+        return AS_OK;
+    }
+    }
+    if (rc != AS_OK && err && strncmp(err->msg, "key '", 5) != 0)
+        as_err_prefix(err, "key '%s': ", key);
+    return rc;
+}
+
+void as_duration_format(as_time t, char *buf, size_t n)
+{
+    static const struct {
+        as_time unit;
+        const char *name;
+    } u[] = {{AS_DAY, "d"}, {AS_HOUR, "h"}, {AS_MIN, "m"}, {AS_SEC, "s"}, {AS_MSEC, "ms"}};
+    for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
+        if (t != 0 && t % u[i].unit == 0) {
+            snprintf(buf, n, "%lld%s", (long long)(t / u[i].unit), u[i].name);
+            return;
+        }
+    snprintf(buf, n, "%lldus", (long long)t);
+}
+
+int as_param_format(const as_param_def *d, const void *cfg, char *buf, size_t n)
+{
+    const char *field = (const char *)cfg + d->offset;
+    switch (d->kind) {
+    case AS_P_DOUBLE: {
+        double v;
+        memcpy(&v, field, sizeof v);
+        return snprintf(buf, n, "%.17g", v);
+    }
+    case AS_P_INT: {
+        int v;
+        memcpy(&v, field, sizeof v);
+        return snprintf(buf, n, "%d", v);
+    }
+    case AS_P_DURATION: {
+        as_time v;
+        memcpy(&v, field, sizeof v);
+        as_duration_format(v, buf, n);
+        return (int)strlen(buf);
+    }
+    case AS_P_ENUM: {
+        int v;
+        memcpy(&v, field, sizeof v);
+        return snprintf(buf, n, "%s", d->choices[v]);
+    }
+    case AS_P_BOOL: {
+        bool v;
+        memcpy(&v, field, sizeof v);
+        return snprintf(buf, n, "%s", v ? "true" : "false");
+    }
+    case AS_P_STRING:
+        return snprintf(buf, n, "%s", field);
+    }
+    return 0;
+}

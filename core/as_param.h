@@ -1,0 +1,56 @@
+/* as_param.h - typed parameter tables for plug-ins and value parsers.
+ * Owns: the strict parsers for numbers, durations, fractions and enums, and
+ * as_param_set, which writes one "key = value" into a plug-in's config struct
+ * through a table of as_param_def (name, kind, offset, bounds).
+ * Invariant: a value is either fully parsed and within bounds, or rejected
+ * with a message naming the key; nothing is written on rejection.
+ * Must not: know about INI files; callers prefix file and line. */
+#ifndef AS_PARAM_H
+#define AS_PARAM_H
+
+#include "as.h"
+
+#include <stdbool.h>
+
+typedef enum {
+    AS_P_DOUBLE,   /* double; "0.8" (also "80%" = 0.8 when percent_ok) */
+    AS_P_INT,      /* int */
+    AS_P_DURATION, /* as_time; "250ms", "90s", "15m", "6h", "2d", "1w" */
+    AS_P_ENUM,     /* int index into choices[] */
+    AS_P_BOOL,     /* bool; true/false, yes/no, on/off, 1/0 */
+    AS_P_STRING    /* char[size] */
+} as_param_kind;
+
+typedef struct as_param_def {
+    const char *name;            /* key as written in the INI */
+    as_param_kind kind;          /* how to parse */
+    size_t offset;               /* offsetof(config struct, field) */
+    double min, max;             /* inclusive bounds (seconds for durations) */
+    const char *const *choices;  /* AS_P_ENUM: NULL-terminated names */
+    size_t size;                 /* AS_P_STRING: field size in bytes */
+    const char *help;            /* one line for --help and the README */
+} as_param_def;
+
+/* Strict parsers: the whole string must be consumed, values finite.
+ * They return AS_OK or AS_EINVAL with a message that does not name the key. */
+int as_parse_double(const char *s, double *out, as_err *err);
+int as_parse_int(const char *s, long *out, as_err *err);
+int as_parse_duration(const char *s, as_time *out, as_err *err);
+int as_parse_bool(const char *s, bool *out, as_err *err);
+int as_parse_enum(const char *s, const char *const *choices, int *out, as_err *err);
+
+/* Find a definition by key; NULL when the table has no such key. */
+const as_param_def *as_param_find(const as_param_def *defs, const char *key);
+
+/* Parse value for key and store it into cfg. Unknown key: AS_ENOTFOUND.
+ * Bad value: AS_EINVAL. Messages name the key: "key 'x': ...". */
+int as_param_set(const as_param_def *defs, void *cfg, const char *key,
+                 const char *value, as_err *err);
+
+/* Write "key=value" of one parameter into buf (for results attributes). */
+int as_param_format(const as_param_def *def, const void *cfg, char *buf, size_t n);
+
+/* Format a duration the way a user writes it ("90s", "1.5m" -> "90s"). */
+void as_duration_format(as_time t, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,54 @@
+/* main.c - the simrun command: a table of subcommands (as git's commands[]).
+ * To add a command: write sim/cmd_<name>.c with int cmd_<name>(argc, argv),
+ * declare it in sim/cmd.h and add a row to `commands` below. */
+#include "cmd.h"
+
+#include <gsl/gsl_errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *help;
+} commands[] = {
+    {"run", cmd_run, "run every policy of a scenario (the default for a .ini file)"},
+    {"show", cmd_show, "print the summary of a results file"},
+    {"trace", cmd_trace, "generate, convert and inspect traces"},
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: simrun SCENARIO.ini [options]      run a scenario (see simrun run --help)\n"
+          "       simrun COMMAND [args] [--help]\n\ncommands:\n",
+          f);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+    fputs("\nsimrun replays a traffic trace through a simulated cluster and the same\n"
+          "monitor -> forecast -> policy -> execution loop a live autoscaler runs, and\n"
+          "stores every run in an HDF5 results file (see README.md).\n",
+          f);
+}
+
+int main(int argc, char **argv)
+{
+    /* Library code reports errors by status; GSL's default handler aborts. */
+    gsl_set_error_handler_off();
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].fn(argc - 1, argv + 1);
+    /* simrun SCENARIO.ini [...] is simrun run SCENARIO.ini [...] */
+    if (argv[1][0] != '-' || strchr(argv[1], '.')) {
+        argv[0] = (char *)"run";
+        return cmd_run(argc, argv);
+    }
+    return cmd_run(argc, argv);
+}

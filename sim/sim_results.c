@@ -1,0 +1,562 @@
+/* sim_results.c - HDF5 writer and reader of results files.
+ * Tables are 1-D datasets of a compound type (one member per column), so
+ * h5py reads them as structured arrays and pandas.DataFrame(f["summary"][:])
+ * names the columns. Datasets are chunked (SIM_CHUNK_ROWS rows), shuffled
+ * and deflated, and extended as rows arrive. Object time stamps are turned
+ * off so that the same scenario and seed give identical files apart from
+ * the root attribute `created`. */
+#include "sim_results.h"
+
+#include "as_param.h"
+
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef AS_VERSION
+#define AS_VERSION "0.1.0"
+#endif
+#ifndef AS_GIT_REV
+#define AS_GIT_REV "unknown"
+#endif
+
+enum { C_F64, C_I32, C_STR };
+typedef struct col {
+    const char *name;
+    int type;
+    size_t off;
+} col;
+
+#define F(s, m) {#m, C_F64, offsetof(s, m)}
+#define I(s, m) {#m, C_I32, offsetof(s, m)}
+#define S(s, m) {#m, C_STR, offsetof(s, m)}
+
+static const col ts_cols[] = {
+    F(sim_ts_row, t),     F(sim_ts_row, rate),    F(sim_ts_row, forecast), F(sim_ts_row, lo),
+    F(sim_ts_row, hi),    F(sim_ts_row, ready),   F(sim_ts_row, booting),  F(sim_ts_row, p50),
+    F(sim_ts_row, p95),   F(sim_ts_row, p99),     F(sim_ts_row, cost_rate),
+    F(sim_ts_row, cost),  F(sim_ts_row, violation), {0}};
+static const col tier_cols[] = {
+    F(sim_tier_row, t),       F(sim_tier_row, ready),    F(sim_tier_row, booting),
+    F(sim_tier_row, draining), F(sim_tier_row, utilization), F(sim_tier_row, queue),
+    F(sim_tier_row, p50),     F(sim_tier_row, p95),      F(sim_tier_row, p99),
+    F(sim_tier_row, arrivals), F(sim_tier_row, dropped), F(sim_tier_row, demand), {0}};
+static const col action_cols[] = {
+    F(sim_action_row, t),    I(sim_action_row, tier),   I(sim_action_row, from),
+    I(sim_action_row, raw),  I(sim_action_row, to),     S(sim_action_row, reason),
+    F(sim_action_row, utilization), F(sim_action_row, rate), {0}};
+static const col summary_cols[] = {
+    S(sim_summary_row, run),          S(sim_summary_row, kind),
+    F(sim_summary_row, cost_infra),   F(sim_summary_row, cost_penalty),
+    F(sim_summary_row, cost_total),   F(sim_summary_row, slo_violation_s),
+    F(sim_summary_row, slo_violation_pct), F(sim_summary_row, p50),
+    F(sim_summary_row, p95),          F(sim_summary_row, p99),
+    F(sim_summary_row, latency_max),  F(sim_summary_row, dropped),
+    F(sim_summary_row, mean_instances), F(sim_summary_row, peak_instances),
+    I(sim_summary_row, actions),      I(sim_summary_row, meets_slo),
+    F(sim_summary_row, theta_u),      F(sim_summary_row, theta_o),
+    F(sim_summary_row, tau_u),        F(sim_summary_row, tau_o),
+    F(sim_summary_row, instability),  F(sim_summary_row, jitter),
+    F(sim_summary_row, elastic_speedup), F(sim_summary_row, deviation), {0}};
+static const col timing_cols[] = {S(sim_timing_row, run), F(sim_timing_row, wall_s),
+                                  F(sim_timing_row, sim_per_wall), {0}};
+typedef struct trace_row {
+    double t, rate;
+} trace_row;
+static const col trace_cols[] = {F(trace_row, t), F(trace_row, rate), {0}};
+
+/* A table being appended: rows buffered, written a chunk at a time. */
+typedef struct table {
+    hid_t ds, type;
+    size_t row_size;
+    hsize_t written;
+    size_t nbuf;
+    char *buf; /* SIM_CHUNK_ROWS rows */
+} table;
+
+struct sim_run_writer {
+    hid_t group;
+    table ts, actions;
+    int ntiers;
+    table tiers[SIM_MAX_TIERS];
+};
+
+struct sim_results {
+    hid_t file;
+    char path[1100], partial[1110];
+    table trace, summary, timing;
+};
+
+void sim_results_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+static hid_t make_type(const col *cols, size_t size)
+{
+    hid_t t = H5Tcreate(H5T_COMPOUND, size);
+    hid_t s = H5Tcopy(H5T_C_S1);
+    H5Tset_size(s, SIM_STR);
+    H5Tset_strpad(s, H5T_STR_NULLTERM);
+    for (const col *c = cols; c->name; c++)
+        H5Tinsert(t, c->name, c->off,
+                  c->type == C_F64 ? H5T_NATIVE_DOUBLE : c->type == C_I32 ? H5T_NATIVE_INT32 : s);
+    H5Tclose(s);
+    return t;
+}
+
+static hid_t gcpl(void)
+{
+    hid_t p = H5Pcreate(H5P_GROUP_CREATE);
+    H5Pset_obj_track_times(p, 0);
+    return p;
+}
+
+static int table_open(table *tb, hid_t loc, const char *name, const col *cols, size_t row_size,
+                      as_err *err)
+{
+    memset(tb, 0, sizeof *tb);
+    tb->ds = H5I_INVALID_HID;
+    tb->row_size = row_size;
+    tb->type = make_type(cols, row_size);
+    hsize_t dim = 0, maxdim = H5S_UNLIMITED, chunk = SIM_CHUNK_ROWS;
+    hid_t space = H5Screate_simple(1, &dim, &maxdim);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 1, &chunk);
+    H5Pset_shuffle(dcpl);
+    H5Pset_deflate(dcpl, 4);
+    H5Pset_obj_track_times(dcpl, 0);
+    tb->ds = H5Dcreate2(loc, name, tb->type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    tb->buf = malloc(SIM_CHUNK_ROWS * row_size);
+    if (tb->ds < 0 || tb->buf == NULL)
+        return as_err_set(err, AS_EIO, "cannot create dataset '%s'", name);
+    return AS_OK;
+}
+
+static int table_flush(table *tb, as_err *err)
+{
+    if (tb->nbuf == 0)
+        return AS_OK;
+    hsize_t start = tb->written, count = tb->nbuf, size = tb->written + tb->nbuf;
+    if (H5Dset_extent(tb->ds, &size) < 0)
+        return as_err_set(err, AS_EIO, "cannot extend dataset");
+    hid_t fs = H5Dget_space(tb->ds);
+    hid_t ms = H5Screate_simple(1, &count, NULL);
+    H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL);
+    herr_t rc = H5Dwrite(tb->ds, tb->type, ms, fs, H5P_DEFAULT, tb->buf);
+    H5Sclose(ms);
+    H5Sclose(fs);
+    if (rc < 0)
+        return as_err_set(err, AS_EIO, "cannot write dataset (disk full?)");
+    tb->written = size;
+    tb->nbuf = 0;
+    return AS_OK;
+}
+
+static int table_append(table *tb, const void *row, as_err *err)
+{
+    memcpy(tb->buf + tb->nbuf * tb->row_size, row, tb->row_size);
+    if (++tb->nbuf == SIM_CHUNK_ROWS)
+        return table_flush(tb, err);
+    return AS_OK;
+}
+
+static int table_close(table *tb, as_err *err)
+{
+    int rc = AS_OK;
+    if (tb->ds >= 0) {
+        rc = table_flush(tb, err);
+        H5Dclose(tb->ds);
+    }
+    if (tb->type > 0)
+        H5Tclose(tb->type);
+    free(tb->buf);
+    memset(tb, 0, sizeof *tb);
+    tb->ds = H5I_INVALID_HID;
+    return rc;
+}
+
+static void attr_str(hid_t loc, const char *name, const char *value)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+    H5Tset_size(t, strlen(value) + 1);
+    H5Tset_strpad(t, H5T_STR_NULLTERM);
+    hid_t s = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(loc, name, t, s, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(a, t, value);
+    H5Aclose(a);
+    H5Sclose(s);
+    H5Tclose(t);
+}
+
+static void attr_f64(hid_t loc, const char *name, double v)
+{
+    hid_t s = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(loc, name, H5T_NATIVE_DOUBLE, s, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(a, H5T_NATIVE_DOUBLE, &v);
+    H5Aclose(a);
+    H5Sclose(s);
+}
+
+static void attr_u64(hid_t loc, const char *name, uint64_t v)
+{
+    hid_t s = H5Screate(H5S_SCALAR);
+    hid_t a = H5Acreate2(loc, name, H5T_NATIVE_UINT64, s, H5P_DEFAULT, H5P_DEFAULT);
+    H5Awrite(a, H5T_NATIVE_UINT64, &v);
+    H5Aclose(a);
+    H5Sclose(s);
+}
+
+static hid_t group_new(hid_t loc, const char *name)
+{
+    hid_t p = gcpl();
+    hid_t g = H5Gcreate2(loc, name, H5P_DEFAULT, p, H5P_DEFAULT);
+    H5Pclose(p);
+    return g;
+}
+
+static void tier_attrs(hid_t g, const sim_tier_cfg *t)
+{
+    char buf[64];
+    as_duration_format(t->service_time, buf, sizeof buf);
+    attr_str(g, "service_time", buf);
+    attr_f64(g, "concurrency", t->concurrency);
+    attr_f64(g, "min", t->min);
+    attr_f64(g, "max", t->max);
+    attr_f64(g, "initial", t->initial);
+    as_duration_format(t->boot_time, buf, sizeof buf);
+    attr_str(g, "boot_time", buf);
+    attr_f64(g, "price", t->price_per_hour);
+    attr_f64(g, "visits", t->visits);
+    attr_f64(g, "autoscale", t->autoscale);
+}
+
+sim_results *sim_results_create(const char *path, const sim_scenario *sc, int force, as_err *err)
+{
+    struct stat st;
+    if (!force && stat(path, &st) == 0) {
+        as_err_set(err, AS_EEXIST, "%s exists; use --force to overwrite it", path);
+        return NULL;
+    }
+    sim_results *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        as_err_set(err, AS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    snprintf(r->path, sizeof r->path, "%s", path);
+    snprintf(r->partial, sizeof r->partial, "%s.partial", path);
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED);
+    r->file = H5Fcreate(r->partial, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    H5Pclose(fcpl);
+    if (r->file < 0) {
+        as_err_set(err, AS_EIO, "%s: cannot create (does the folder exist and is it writable?)",
+                   r->partial);
+        free(r);
+        return NULL;
+    }
+    attr_str(r->file, "tool", "autoscale-sim simrun");
+    attr_str(r->file, "tool_version", AS_VERSION);
+    attr_str(r->file, "git_revision", AS_GIT_REV);
+    attr_str(r->file, "scenario_name", sc->name);
+    attr_str(r->file, "scenario_path", sc->path);
+    attr_str(r->file, "scenario_text", sc->text);
+    attr_str(r->file, "overrides", sc->overrides);
+    attr_str(r->file, "description", sc->description);
+    attr_u64(r->file, "seed", sc->seed);
+    attr_str(r->file, "model", sc->model == SIM_MODEL_DES ? "des" : "analytic");
+    attr_f64(r->file, "duration_s", as_time_to_s(sc->duration));
+    attr_f64(r->file, "tick_s", as_time_to_s(sc->tick));
+    attr_f64(r->file, "record_s", as_time_to_s(sc->record));
+    attr_f64(r->file, "slo_latency_s", sc->slo_latency);
+    attr_f64(r->file, "slo_percentile", sc->slo_percentile);
+    attr_f64(r->file, "slo_penalty_per_hour", sc->penalty_per_hour);
+    char now[64];
+    time_t tt = time(NULL);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
+    attr_str(r->file, "created", now);
+    hid_t tiers = group_new(r->file, "tiers");
+    for (int i = 0; i < sc->ntiers; i++) {
+        hid_t g = group_new(tiers, sc->tiers[i].name);
+        tier_attrs(g, &sc->tiers[i]);
+        H5Gclose(g);
+    }
+    H5Gclose(tiers);
+    hid_t runs = group_new(r->file, "runs");
+    H5Gclose(runs);
+    if (table_open(&r->trace, r->file, "trace", trace_cols, sizeof(trace_row), err) ||
+        table_open(&r->summary, r->file, "summary", summary_cols, sizeof(sim_summary_row),
+                   err) ||
+        table_open(&r->timing, r->file, "timing", timing_cols, sizeof(sim_timing_row), err)) {
+        sim_results_abort(r, 1);
+        return NULL;
+    }
+    return r;
+}
+
+int sim_results_trace(sim_results *r, double t, double rate, as_err *err)
+{
+    trace_row row = {t, rate};
+    return table_append(&r->trace, &row, err);
+}
+
+sim_run_writer *sim_results_run_begin(sim_results *r, const sim_scenario *sc, int policy,
+                                      as_err *err)
+{
+    const sim_policy_cfg *p = &sc->policies[policy];
+    sim_run_writer *w = calloc(1, sizeof *w);
+    if (w == NULL) {
+        as_err_set(err, AS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    char path[128];
+    snprintf(path, sizeof path, "/runs/%s", p->name);
+    w->group = group_new(r->file, path);
+    if (w->group < 0) {
+        free(w);
+        as_err_set(err, AS_EIO, "cannot create group %s", path);
+        return NULL;
+    }
+    attr_str(w->group, "kind", p->type->name);
+    char buf[256];
+    as_duration_format(p->interval, buf, sizeof buf);
+    attr_str(w->group, "interval", buf);
+    for (const as_param_def *d = p->type->params; d && d->name; d++) {
+        as_param_format(d, p->cfg, buf, sizeof buf);
+        attr_str(w->group, d->name, buf);
+    }
+    w->ntiers = sc->ntiers;
+    int rc = table_open(&w->ts, w->group, "timeseries", ts_cols, sizeof(sim_ts_row), err);
+    if (rc == AS_OK)
+        rc = table_open(&w->actions, w->group, "actions", action_cols, sizeof(sim_action_row),
+                        err);
+    hid_t tg = group_new(w->group, "tiers");
+    for (int i = 0; rc == AS_OK && i < sc->ntiers; i++)
+        rc = table_open(&w->tiers[i], tg, sc->tiers[i].name, tier_cols, sizeof(sim_tier_row),
+                        err);
+    H5Gclose(tg);
+    if (rc != AS_OK) {
+        table_close(&w->ts, NULL);
+        table_close(&w->actions, NULL);
+        for (int i = 0; i < w->ntiers; i++)
+            table_close(&w->tiers[i], NULL);
+        H5Gclose(w->group);
+        free(w);
+        return NULL;
+    }
+    return w;
+}
+
+int sim_run_row(sim_run_writer *w, const sim_ts_row *row, as_err *err)
+{
+    return table_append(&w->ts, row, err);
+}
+
+int sim_run_tier_row(sim_run_writer *w, int tier, const sim_tier_row *row, as_err *err)
+{
+    return table_append(&w->tiers[tier], row, err);
+}
+
+int sim_run_action(sim_run_writer *w, const sim_action_row *row, as_err *err)
+{
+    return table_append(&w->actions, row, err);
+}
+
+void sim_results_run_discard(sim_run_writer *w)
+{
+    if (w == NULL)
+        return;
+    table_close(&w->ts, NULL);
+    table_close(&w->actions, NULL);
+    for (int i = 0; i < w->ntiers; i++)
+        table_close(&w->tiers[i], NULL);
+    H5Gclose(w->group);
+    free(w);
+}
+
+int sim_results_timing(sim_results *r, const sim_timing_row *timing, as_err *err)
+{
+    int rc = table_append(&r->timing, timing, err);
+    if (rc == AS_OK)
+        rc = table_flush(&r->timing, err);
+    return rc;
+}
+
+int sim_results_run_end(sim_results *r, sim_run_writer *w, const sim_summary_row *sum,
+                        as_err *err)
+{
+    int rc = table_close(&w->ts, err);
+    if (table_close(&w->actions, err) != AS_OK)
+        rc = AS_EIO;
+    for (int i = 0; i < w->ntiers; i++)
+        if (table_close(&w->tiers[i], err) != AS_OK)
+            rc = AS_EIO;
+    H5Gclose(w->group);
+    free(w);
+    if (rc != AS_OK)
+        return rc;
+    if ((rc = table_append(&r->summary, sum, err)) || (rc = table_flush(&r->summary, err)) ||
+        (rc = table_flush(&r->trace, err)))
+        return rc;
+    if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0)
+        return as_err_set(err, AS_EIO, "%s: flush failed", r->partial);
+    return AS_OK;
+}
+
+int sim_results_commit(sim_results *r, const sim_summary_row *rows, int n, as_err *err)
+{
+    /* the summary rows were appended run by run; rewrite them with the
+     * ranking columns that need every run */
+    int rc = table_flush(&r->summary, err);
+    if (rc == AS_OK && n > 0 && (hsize_t)n == r->summary.written &&
+        H5Dwrite(r->summary.ds, r->summary.type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)
+        rc = as_err_set(err, AS_EIO, "cannot write /summary");
+    if (table_close(&r->trace, err) || table_close(&r->summary, err) ||
+        table_close(&r->timing, err))
+        rc = AS_EIO;
+    if (H5Fclose(r->file) < 0 && rc == AS_OK)
+        rc = as_err_set(err, AS_EIO, "%s: close failed", r->partial);
+    r->file = H5I_INVALID_HID;
+    if (rc == AS_OK && rename(r->partial, r->path) != 0)
+        rc = as_err_set(err, AS_EIO, "cannot rename %s to %s", r->partial, r->path);
+    if (rc != AS_OK)
+        unlink(r->partial);
+    free(r);
+    return rc;
+}
+
+void sim_results_abort(sim_results *r, int discard)
+{
+    if (r == NULL)
+        return;
+    table_close(&r->trace, NULL);
+    table_close(&r->summary, NULL);
+    table_close(&r->timing, NULL);
+    if (r->file >= 0)
+        H5Fclose(r->file);
+    if (discard)
+        unlink(r->partial);
+    free(r);
+}
+
+/* ---- reading ---- */
+
+static hid_t open_ro(const char *path, as_err *err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        as_err_set(err, AS_EIO, "%s: no such file", path);
+        return H5I_INVALID_HID;
+    }
+    if (H5Fis_hdf5(path) <= 0) {
+        as_err_set(err, AS_EINVAL, "%s: not an HDF5 file (or truncated)", path);
+        return H5I_INVALID_HID;
+    }
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (f < 0)
+        as_err_set(err, AS_EINVAL, "%s: cannot open as HDF5", path);
+    return f;
+}
+
+static int read_table(hid_t f, const char *name, const col *cols, size_t row_size, void **rows,
+                      size_t *n, const char *path, as_err *err)
+{
+    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    if (ds < 0)
+        return as_err_set(err, AS_EINVAL, "%s: no dataset %s (not a simrun results file?)",
+                          path, name);
+    hid_t sp = H5Dget_space(ds);
+    hssize_t np = H5Sget_simple_extent_npoints(sp);
+    H5Sclose(sp);
+    hid_t t = make_type(cols, row_size);
+    void *buf = np > 0 ? calloc((size_t)np, row_size) : NULL;
+    int rc = AS_OK;
+    if (np < 0 || (np > 0 && buf == NULL))
+        rc = as_err_set(err, AS_ENOMEM, "%s: cannot read %s", path, name);
+    else if (np > 0 && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+        rc = as_err_set(err, AS_EINVAL, "%s: %s has an unexpected layout", path, name);
+    H5Tclose(t);
+    H5Dclose(ds);
+    if (rc != AS_OK) {
+        free(buf);
+        return rc;
+    }
+    *rows = buf;
+    *n = (size_t)(np > 0 ? np : 0);
+    return AS_OK;
+}
+
+int sim_results_read_summary(const char *path, sim_summary_row **rows, int *n, as_err *err)
+{
+    hid_t f = open_ro(path, err);
+    if (f < 0)
+        return err ? err->code : AS_EIO;
+    void *buf = NULL;
+    size_t k = 0;
+    int rc = read_table(f, "/summary", summary_cols, sizeof(sim_summary_row), &buf, &k, path,
+                        err);
+    H5Fclose(f);
+    if (rc == AS_OK) {
+        *rows = buf;
+        *n = (int)k;
+    }
+    return rc;
+}
+
+int sim_results_read_timeseries(const char *path, const char *run, sim_ts_row **rows,
+                                size_t *n, as_err *err)
+{
+    hid_t f = open_ro(path, err);
+    if (f < 0)
+        return err ? err->code : AS_EIO;
+    char name[128];
+    snprintf(name, sizeof name, "/runs/%s/timeseries", run);
+    void *buf = NULL;
+    int rc = read_table(f, name, ts_cols, sizeof(sim_ts_row), &buf, n, path, err);
+    H5Fclose(f);
+    if (rc == AS_OK)
+        *rows = buf;
+    return rc;
+}
+
+int sim_results_read_attr(const char *path, const char *name, char *buf, size_t n, as_err *err)
+{
+    hid_t f = open_ro(path, err);
+    if (f < 0)
+        return err ? err->code : AS_EIO;
+    int rc = AS_OK;
+    hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+    if (a < 0) {
+        rc = as_err_set(err, AS_EINVAL, "%s: no attribute %s", path, name);
+    } else {
+        hid_t t = H5Tcopy(H5T_C_S1);
+        H5Tset_size(t, n);
+        H5Tset_strpad(t, H5T_STR_NULLTERM);
+        if (H5Aread(a, t, buf) < 0)
+            rc = as_err_set(err, AS_EINVAL, "%s: attribute %s is not a string", path, name);
+        buf[n - 1] = '\0';
+        H5Tclose(t);
+        H5Aclose(a);
+    }
+    H5Fclose(f);
+    return rc;
+}
+
+int sim_results_read_attr_f64(const char *path, const char *name, double *v, as_err *err)
+{
+    hid_t f = open_ro(path, err);
+    if (f < 0)
+        return err ? err->code : AS_EIO;
+    int rc = AS_OK;
+    hid_t a = H5Aopen(f, name, H5P_DEFAULT);
+    if (a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, v) < 0)
+        rc = as_err_set(err, AS_EINVAL, "%s: no numeric attribute %s", path, name);
+    if (a >= 0)
+        H5Aclose(a);
+    H5Fclose(f);
+    return rc;
+}

@@ -1,0 +1,749 @@
+/* sim_run.c - the event loop of one run.
+ *
+ * Time advances through the event queue only. Events at the same instant
+ * run in this order (their priority):
+ *   0 instance ready / instance gone   capacity at t is settled first
+ *   1 record                           closes the interval that ends at t
+ *   2 scrape                           the monitor samples what [t-scrape, t) showed
+ *   3 evaluate                         a policy decides from what it has seen
+ *   4 tick                             the latency model covers [t, t+tick)
+ *   5 end
+ * Per tick and tier the analytic model (sim_latency) is advanced; nothing
+ * on that path allocates, prints or formats. */
+#include "sim_run.h"
+
+#include "as_detect.h"
+#include "as_forecast.h"
+#include "as_monitor.h"
+#include "as_policy.h"
+#include "as_quality.h"
+#include "as_queueing.h"
+#include "sim_latency.h"
+#include "sim_queue.h"
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EV_READY, EV_GONE, EV_RECORD, EV_SCRAPE, EV_EVAL, EV_TICK, EV_END };
+static const int ev_prio[] = {0, 0, 1, 2, 3, 4, 5};
+
+enum { I_FREE, I_BOOTING, I_READY, I_DRAINING };
+
+typedef struct instance {
+    int state;
+    uint32_t gen;
+    as_time requested, ready_at;
+} instance;
+
+typedef struct tier {
+    const sim_tier_cfg *cfg;
+    double mu, f, slo_share; /* service rate; Allen-Cunneen factor; per-visit latency budget */
+    instance *inst;
+    int ninst;
+    int ready, booting, draining;
+    sim_tierlat lat;
+    sim_latmix imix, rmix; /* this interval, whole run */
+    gsl_rng *rng;          /* boot times, monitoring noise */
+    as_monitor *mon_util, *mon_rate;
+    as_policy *policy;
+    as_forecaster *fc;
+    as_detector *det;
+    int horizon;
+    double *fmean, *flo, *fhi; /* forecast buffers, length horizon */
+    double last_fc[3];         /* forecast made for "now", for the record */
+    /* accumulators: interval (record) and scrape */
+    double i_arr, i_util, i_queue, i_drop, i_ready;
+    double s_util, s_rate, s_time;
+    as_quality quality;
+    double billed_cost;       /* exact, closed instances */
+    double ready_time;        /* integral of ready instances, s */
+    int peak;
+} tier;
+
+typedef struct run {
+    const sim_scenario *sc;
+    const sim_policy_cfg *pc;
+    sim_run_writer *w;
+    sim_queue q;
+    tr_stream *trace;
+    tier tiers[SIM_MAX_TIERS];
+    int nt;
+    /* future arrival rates at tick resolution, for oracle views */
+    double *ring;
+    size_t ring_cap;
+    as_time ring_t0;   /* time of ring[ring_head] */
+    size_t ring_head, ring_n;
+    as_time horizon_t; /* how far ahead the ring reaches */
+    double *oracle_buf;
+    /* run-wide accumulators */
+    double i_rate, i_viol, i_time;
+    double viol_s, cost_integral, max_lat;
+    int actions;
+    double pctl;
+    as_err *err;
+} run;
+
+/* ---- trace ring ---- */
+
+static int ring_fill(run *R, as_time upto)
+{
+    as_time tick = R->sc->tick;
+    while (R->ring_n < R->ring_cap) {
+        as_time t = R->ring_t0 + (as_time)R->ring_n * tick;
+        if (t > upto || t >= R->sc->duration)
+            break;
+        double rate;
+        int rc = tr_stream_rate(R->trace, t, &rate, R->err);
+        if (rc != AS_OK)
+            return rc;
+        if (!isfinite(rate) || rate < 0)
+            return as_err_set(R->err, AS_EINVAL, "trace gave an invalid rate %g at t=%gs", rate,
+                              as_time_to_s(t));
+        R->ring[(R->ring_head + R->ring_n) % R->ring_cap] = rate;
+        R->ring_n++;
+    }
+    return AS_OK;
+}
+
+/* Rate at tick time t (t = ring_t0 + k*tick, k < ring_n). */
+static double ring_at(const run *R, as_time t)
+{
+    size_t k = (size_t)((t - R->ring_t0) / R->sc->tick);
+    if (k >= R->ring_n)
+        k = R->ring_n ? R->ring_n - 1 : 0;
+    return R->ring[(R->ring_head + k) % R->ring_cap];
+}
+
+static void ring_pop(run *R)
+{
+    R->ring_head = (R->ring_head + 1) % R->ring_cap;
+    R->ring_n--;
+    R->ring_t0 += R->sc->tick;
+}
+
+/* ---- instances ---- */
+
+static double draw_boot(tier *T)
+{
+    const sim_tier_cfg *c = T->cfg;
+    double m = as_time_to_s(c->boot_time), j = as_time_to_s(c->boot_jitter), v = m;
+    switch (c->boot_dist) {
+    case SIM_DIST_UNIFORM:
+        v = m - j + 2 * j * gsl_rng_uniform(T->rng);
+        break;
+    case SIM_DIST_NORMAL:
+        v = m + gsl_ran_gaussian_ziggurat(T->rng, j);
+        break;
+    case SIM_DIST_LOGNORMAL:
+        if (m > 0 && j > 0) {
+            double s2 = log(1 + (j * j) / (m * m));
+            v = gsl_ran_lognormal(T->rng, log(m) - s2 / 2, sqrt(s2));
+        }
+        break;
+    case SIM_DIST_EXP:
+        v = gsl_ran_exponential(T->rng, m);
+        break;
+    default:
+        break;
+    }
+    return v < 0 ? 0 : v;
+}
+
+static void bill(run *R, tier *T, instance *in, as_time now)
+{
+    const sim_tier_cfg *c = T->cfg;
+    double used = as_time_to_s(now - in->requested);
+    T->billed_cost += as_billed_seconds(used, as_time_to_s(c->billing_granularity),
+                                        as_time_to_s(c->billing_minimum)) *
+                      c->price_per_hour / 3600.0;
+    (void)R;
+}
+
+static void release(run *R, tier *T, instance *in, as_time now)
+{
+    bill(R, T, in, now);
+    in->state = I_FREE;
+    in->gen++;
+}
+
+static int scale_to(run *R, int ti, int desired, as_time now)
+{
+    tier *T = &R->tiers[ti];
+    int current = T->ready + T->booting;
+    for (int k = 0; k < T->ninst && current < desired; k++) {
+        instance *in = &T->inst[k];
+        if (in->state != I_FREE)
+            continue;
+        in->state = I_BOOTING;
+        in->gen++;
+        in->requested = now;
+        as_time boot = (as_time)llround(draw_boot(T) * 1e6);
+        T->booting++;
+        current++;
+        if (sim_queue_push(&R->q, now + boot, ev_prio[EV_READY], EV_READY, ti, k, in->gen))
+            return as_err_set(R->err, AS_ENOMEM, "out of memory (events)");
+    }
+    while (current > desired) {
+        /* booting instances go first (newest first), then ready ones in
+         * the tier's scale-in order */
+        int pick = -1;
+        for (int k = 0; k < T->ninst; k++) {
+            instance *in = &T->inst[k];
+            if (in->state == I_BOOTING &&
+                (pick < 0 || T->inst[pick].state != I_BOOTING ||
+                 in->requested >= T->inst[pick].requested))
+                pick = k;
+            else if (in->state == I_READY && (pick < 0 || T->inst[pick].state == I_READY)) {
+                bool newer = pick < 0 || in->ready_at >= T->inst[pick].ready_at;
+                if (pick < 0 || (T->cfg->scale_in == SIM_SCALEIN_NEWEST ? newer : !newer))
+                    pick = k;
+            }
+        }
+        if (pick < 0)
+            break;
+        instance *in = &T->inst[pick];
+        if (in->state == I_BOOTING) {
+            T->booting--;
+            release(R, T, in, now);
+        } else {
+            T->ready--;
+            if (T->cfg->drain_time > 0) {
+                in->state = I_DRAINING;
+                in->gen++;
+                T->draining++;
+                if (sim_queue_push(&R->q, now + T->cfg->drain_time, ev_prio[EV_GONE], EV_GONE,
+                                   ti, pick, in->gen))
+                    return as_err_set(R->err, AS_ENOMEM, "out of memory (events)");
+            } else {
+                release(R, T, in, now);
+            }
+        }
+        current--;
+    }
+    if (T->ready + T->booting > T->peak)
+        T->peak = T->ready + T->booting;
+    return AS_OK;
+}
+
+/* ---- setup ---- */
+
+static double service_scv(const sim_tier_cfg *c)
+{
+    switch (c->service_dist) {
+    case SIM_DIST_EXP:
+        return 1.0;
+    case SIM_DIST_DET:
+        return 0.0;
+    default:
+        return c->service_cv * c->service_cv;
+    }
+}
+
+static int setup(run *R, const sim_scenario *sc, int policy, as_err *err)
+{
+    R->sc = sc;
+    R->pc = &sc->policies[policy];
+    R->err = err;
+    R->nt = sc->ntiers;
+    R->pctl = sc->slo_percentile;
+    int rc = sim_queue_init(&R->q, 256, err);
+    if (rc)
+        return rc;
+    /* The latency budget of the SLO is shared among tiers in proportion to
+     * their mean time per request, so that demand per tier is defined. */
+    double total_work = 0;
+    for (int i = 0; i < R->nt; i++)
+        total_work += sc->tiers[i].visits * as_time_to_s(sc->tiers[i].service_time);
+    as_time maxboot = 0;
+    for (int i = 0; i < R->nt; i++) {
+        tier *T = &R->tiers[i];
+        const sim_tier_cfg *c = &sc->tiers[i];
+        T->cfg = c;
+        T->mu = 1.0 / as_time_to_s(c->service_time);
+        T->f = (1.0 + service_scv(c)) / 2.0; /* Poisson arrivals: ca2 = 1 */
+        double share = total_work > 0 ? c->visits * as_time_to_s(c->service_time) / total_work
+                                      : 1.0 / R->nt;
+        T->slo_share = c->visits > 0 ? sc->slo_latency * share / c->visits : sc->slo_latency;
+        T->ninst = 2 * c->max + 8;
+        T->inst = calloc((size_t)T->ninst, sizeof *T->inst);
+        T->rng = gsl_rng_alloc(gsl_rng_mt19937);
+        if (T->inst == NULL || T->rng == NULL)
+            return as_err_set(err, AS_ENOMEM, "out of memory (tier %s)", c->name);
+        gsl_rng_set(T->rng, (unsigned long)as_seed_derive(sc->seed, 100 + (uint64_t)i));
+        sim_tierlat_init(&T->lat, T->mu, T->f, c->concurrency, c->queue_cap);
+        if ((rc = sim_latmix_init(&T->imix, T->mu, err)) ||
+            (rc = sim_latmix_init(&T->rmix, T->mu, err)))
+            return rc;
+        T->mon_util = as_monitor_new(sc->scrape, sc->window, sc->lag, err);
+        T->mon_rate = as_monitor_new(sc->scrape, sc->window, sc->lag, err);
+        if (T->mon_util == NULL || T->mon_rate == NULL)
+            return err->code;
+        as_quality_init(&T->quality);
+        if (c->autoscale) {
+            T->policy = as_policy_new(R->pc->type, R->pc->cfg, err);
+            if (T->policy == NULL)
+                return err->code;
+        }
+        if (c->boot_time > maxboot)
+            maxboot = c->boot_time;
+        for (int k = 0; k < c->initial; k++) {
+            instance *in = &T->inst[k];
+            in->state = I_READY;
+            in->requested = 0;
+            in->ready_at = 0;
+            T->ready++;
+        }
+        T->peak = T->ready;
+    }
+    /* forecasting kinds: one forecaster (and detector) per tier, fed with
+     * the monitored rate at every evaluation */
+    const sim_policy_cfg *pc = R->pc;
+    bool oracle = strcmp(pc->type->name, "oracle") == 0;
+    for (int i = 0; i < R->nt; i++) {
+        tier *T = &R->tiers[i];
+        T->last_fc[0] = T->last_fc[1] = T->last_fc[2] = NAN;
+        if (!pc->type->wants_forecast || T->policy == NULL)
+            continue;
+        T->horizon = (int)((T->cfg->boot_time + pc->interval - 1) / pc->interval) + 2;
+        if (oracle) {
+            /* the oracle sees the future at tick resolution, up to boot
+             * time plus one interval (see oracle_view) */
+            continue;
+        }
+        T->fmean = calloc(3 * (size_t)T->horizon, sizeof(double));
+        if (T->fmean == NULL)
+            return as_err_set(err, AS_ENOMEM, "out of memory");
+        T->flo = T->fmean + T->horizon;
+        T->fhi = T->flo + T->horizon;
+        as_forecast_common fcc = {.step = pc->interval,
+                                  .season = (int)(pc->season / pc->interval),
+                                  .max_horizon = T->horizon,
+                                  .coverage = pc->coverage};
+        const as_forecaster_type *ft = as_forecaster_type_find(pc->forecaster);
+        if (ft == NULL)
+            return as_err_set(err, AS_EINVAL, "[policy.%s] unknown forecaster '%s'", pc->name,
+                              pc->forecaster);
+        T->fc = as_forecaster_new(ft, &fcc, NULL, err);
+        if (T->fc == NULL)
+            return as_err_prefix(err, "[policy.%s] forecaster: ", pc->name);
+        if (strcmp(pc->detector, "none") != 0 && pc->detector[0]) {
+            const as_detector_type *dt = as_detector_type_find(pc->detector);
+            if (dt == NULL)
+                return as_err_set(err, AS_EINVAL, "[policy.%s] unknown detector '%s'",
+                                  pc->name, pc->detector);
+            T->det = as_detector_new(dt, NULL, err);
+            if (T->det == NULL)
+                return err->code;
+        }
+    }
+    /* the ring reaches boot time + interval + a tick ahead (oracle only) */
+    R->horizon_t = oracle ? maxboot + pc->interval + sc->tick : 0;
+    R->ring_cap = (size_t)(R->horizon_t / sc->tick) + 2;
+    R->ring = malloc(R->ring_cap * sizeof *R->ring);
+    R->oracle_buf = oracle ? malloc(R->ring_cap * sizeof(double)) : NULL;
+    if (R->ring == NULL || (oracle && R->oracle_buf == NULL))
+        return as_err_set(err, AS_ENOMEM, "out of memory (trace ring)");
+    R->trace = tr_stream_open(sc->trace, as_seed_derive(sc->seed, 1), sc->duration, err);
+    if (R->trace == NULL)
+        return err->code ? err->code : AS_EINVAL;
+    return AS_OK;
+}
+
+static void teardown(run *R)
+{
+    for (int i = 0; i < R->nt; i++) {
+        tier *T = &R->tiers[i];
+        free(T->inst);
+        gsl_rng_free(T->rng);
+        sim_latmix_fini(&T->imix);
+        sim_latmix_fini(&T->rmix);
+        as_monitor_free(T->mon_util);
+        as_monitor_free(T->mon_rate);
+        as_policy_free(T->policy);
+        as_forecaster_free(T->fc);
+        as_detector_free(T->det);
+        free(T->fmean);
+    }
+    free(R->ring);
+    free(R->oracle_buf);
+    tr_stream_free(R->trace);
+    sim_queue_fini(&R->q);
+}
+
+/* ---- events ---- */
+
+static void do_tick(run *R, as_time now)
+{
+    double dt = as_time_to_s(R->sc->tick);
+    double lambda = ring_at(R, now);
+    double e2e = 0.0;
+    for (int i = 0; i < R->nt; i++) {
+        tier *T = &R->tiers[i];
+        double li = lambda * T->cfg->visits;
+        sim_tick_out o;
+        sim_tierlat_tick(&T->lat, li, T->ready, dt, R->pctl, &o);
+        double w = li * dt;
+        if (o.fluid)
+            sim_latmix_add_delay(&T->imix, w, o.delay);
+        else
+            sim_latmix_add_mmc(&T->imix, w, o.pwait, o.theta);
+        e2e += T->cfg->visits * o.quantile;
+        T->i_arr += w;
+        T->i_util += o.util * dt;
+        T->i_queue += o.queue * dt;
+        T->i_drop += o.dropped;
+        T->i_ready += T->ready * dt;
+        T->ready_time += T->ready * dt;
+        T->s_util += o.util * dt;
+        T->s_rate += li * dt;
+        T->s_time += dt;
+        R->cost_integral +=
+            (T->ready + T->booting + T->draining) * T->cfg->price_per_hour * dt / 3600.0;
+    }
+    R->i_rate += lambda * dt;
+    R->i_time += dt;
+    if (e2e > R->sc->slo_latency && lambda > 0) {
+        R->i_viol += dt;
+        R->viol_s += dt;
+    }
+}
+
+static int do_record(run *R, as_time now)
+{
+    double T_s = R->i_time > 0 ? R->i_time : 1.0;
+    sim_ts_row row = {.t = as_time_to_s(now), .rate = R->i_rate / T_s};
+    row.forecast = R->tiers[0].last_fc[0];
+    row.lo = R->tiers[0].last_fc[1];
+    row.hi = R->tiers[0].last_fc[2];
+    double p50 = 0, p95 = 0, p99 = 0, cost_rate = 0;
+    for (int i = 0; i < R->nt; i++) {
+        tier *T = &R->tiers[i];
+        double q50 = sim_latmix_quantile(&T->imix, 0.5);
+        double q95 = sim_latmix_quantile(&T->imix, 0.95);
+        double q99 = sim_latmix_quantile(&T->imix, 0.99);
+        if (isnan(q50)) /* no arrivals: the latency of a lone request */
+            q50 = q95 = q99 = 0.0;
+        double li = T->i_arr / T_s;
+        int cap = T->cfg->max * 4 + 16;
+        int d = as_mmc_min_servers(li, T->mu, T->f, R->pctl, T->slo_share,
+                                   cap * T->cfg->concurrency);
+        double demand = li > 0 ? ceil((double)d / T->cfg->concurrency) : 0.0;
+        if (d > cap * T->cfg->concurrency) /* the SLO share is out of reach */
+            demand = T->cfg->max;
+        sim_tier_row tr = {.t = row.t,
+                           .ready = T->ready,
+                           .booting = T->booting,
+                           .draining = T->draining,
+                           .utilization = T->i_util / T_s,
+                           .queue = T->i_queue / T_s,
+                           .p50 = q50,
+                           .p95 = q95,
+                           .p99 = q99,
+                           .arrivals = T->i_arr,
+                           .dropped = T->i_drop,
+                           .demand = demand};
+        if (T->cfg->autoscale)
+            as_quality_add(&T->quality, demand, T->i_ready / T_s, R->i_time);
+        if (R->w && sim_run_tier_row(R->w, i, &tr, R->err))
+            return R->err->code;
+        p50 += T->cfg->visits * q50;
+        p95 += T->cfg->visits * q95;
+        p99 += T->cfg->visits * q99;
+        cost_rate += (T->ready + T->booting + T->draining) * T->cfg->price_per_hour;
+        row.ready += T->ready;
+        row.booting += T->booting;
+        sim_latmix_merge(&T->rmix, &T->imix);
+        sim_latmix_reset(&T->imix);
+        T->i_arr = T->i_util = T->i_queue = T->i_drop = T->i_ready = 0;
+    }
+    row.p50 = p50;
+    row.p95 = p95;
+    row.p99 = p99;
+    if (p99 > R->max_lat)
+        R->max_lat = p99;
+    row.cost_rate = cost_rate;
+    row.cost = R->cost_integral;
+    row.violation = R->i_viol / T_s;
+    R->i_rate = R->i_viol = R->i_time = 0;
+    if (R->w && sim_run_row(R->w, &row, R->err))
+        return R->err->code;
+    return AS_OK;
+}
+
+static void do_scrape(run *R, as_time now)
+{
+    for (int i = 0; i < R->nt; i++) {
+        tier *T = &R->tiers[i];
+        if (T->s_time <= 0)
+            continue;
+        double u = T->ready > 0 ? T->s_util / T->s_time : NAN; /* no pod: no metric */
+        double r = T->s_rate / T->s_time;
+        if (R->sc->noise > 0) {
+            if (!isnan(u))
+                u *= fmax(0.0, 1.0 + gsl_ran_gaussian_ziggurat(T->rng, R->sc->noise));
+            r *= fmax(0.0, 1.0 + gsl_ran_gaussian_ziggurat(T->rng, R->sc->noise));
+        }
+        as_monitor_push(T->mon_util, now, u);
+        as_monitor_push(T->mon_rate, now, r);
+        T->s_util = T->s_rate = T->s_time = 0;
+    }
+}
+
+/* The oracle's view: the true rate of tier T at tick resolution from now
+ * to now + horizon_t (as far as the run goes). */
+static void oracle_view(run *R, tier *T, as_time now, as_forecast_view *v)
+{
+    size_t n = 0;
+    for (as_time t = now; t <= now + R->horizon_t && t < R->sc->duration && n < R->ring_cap;
+         t += R->sc->tick)
+        R->oracle_buf[n++] = ring_at(R, t) * T->cfg->visits;
+    if (n == 0)
+        R->oracle_buf[n++] = ring_at(R, now) * T->cfg->visits;
+    v->h = (int)n;
+    v->step = R->sc->tick;
+    v->mean = v->lo = v->hi = R->oracle_buf;
+    v->anomaly = false;
+}
+
+static int do_eval(run *R, int ti, as_time now)
+{
+    tier *T = &R->tiers[ti];
+    const sim_tier_cfg *c = T->cfg;
+    as_observation obs = {.now = now,
+                          .current = T->ready + T->booting,
+                          .ready = T->ready,
+                          .booting = T->booting,
+                          .min = c->min,
+                          .max = c->max,
+                          .utilization = as_monitor_view(T->mon_util, now),
+                          .rate = as_monitor_view(T->mon_rate, now),
+                          .latency = NAN,
+                          .capacity = c->concurrency * T->mu,
+                          .service_rate = T->mu,
+                          .concurrency = c->concurrency,
+                          .scv_factor = T->f,
+                          .slo_latency = T->slo_share,
+                          .slo_percentile = R->pctl,
+                          .boot_time = c->boot_time};
+    as_forecast_view view, *vp = NULL;
+    if (R->oracle_buf) {
+        oracle_view(R, T, now, &view);
+        vp = &view;
+    } else if (T->fc) {
+        double y = as_monitor_last(T->mon_rate, now);
+        bool flag = false;
+        if (T->det)
+            as_detector_observe(T->det, now, y, &flag);
+        as_forecaster_update(T->fc, now, y);
+        as_forecaster_predict(T->fc, T->horizon, T->fmean, T->flo, T->fhi);
+        view = (as_forecast_view){.h = T->horizon,
+                                  .step = R->pc->interval,
+                                  .mean = T->fmean,
+                                  .lo = T->flo,
+                                  .hi = T->fhi,
+                                  .anomaly = flag};
+        T->last_fc[0] = T->fmean[0];
+        T->last_fc[1] = T->flo[0];
+        T->last_fc[2] = T->fhi[0];
+        vp = &view;
+    }
+    as_decision d;
+    as_policy_decide(T->policy, &obs, vp, &d);
+    bool changed = d.desired != obs.current;
+    bool held = !changed && d.raw != obs.current;
+    if (changed || held) {
+        sim_action_row a = {.t = as_time_to_s(now),
+                            .tier = ti,
+                            .from = obs.current,
+                            .raw = d.raw,
+                            .to = d.desired,
+                            .utilization = obs.utilization,
+                            .rate = obs.rate};
+        snprintf(a.reason, sizeof a.reason, "%s", as_reason_name(d.reason));
+        if (R->w && sim_run_action(R->w, &a, R->err))
+            return R->err->code;
+    }
+    if (changed) {
+        R->actions++;
+        return scale_to(R, ti, d.desired, now);
+    }
+    return AS_OK;
+}
+
+static int push(run *R, as_time t, int type, int a, int b, uint32_t gen)
+{
+    if (sim_queue_push(&R->q, t, ev_prio[type], type, a, b, gen))
+        return as_err_set(R->err, AS_ENOMEM, "out of memory (events)");
+    return AS_OK;
+}
+
+int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
+                   const sim_run_opts *opts, sim_summary_row *sum, as_err *err)
+{
+    run *R = calloc(1, sizeof *R);
+    if (R == NULL)
+        return as_err_set(err, AS_ENOMEM, "out of memory");
+    int rc = setup(R, sc, policy, err);
+    if (rc == AS_OK && res) {
+        R->w = sim_results_run_begin(res, sc, policy, err);
+        if (R->w == NULL)
+            rc = err->code;
+    }
+    const as_time end = sc->duration, tick = sc->tick;
+    if (rc == AS_OK)
+        rc = push(R, 0, EV_TICK, 0, 0, 0);
+    if (rc == AS_OK)
+        rc = push(R, sc->record, EV_RECORD, 0, 0, 0);
+    if (rc == AS_OK)
+        rc = push(R, sc->scrape, EV_SCRAPE, 0, 0, 0);
+    for (int i = 0; rc == AS_OK && i < R->nt; i++)
+        if (R->tiers[i].policy)
+            rc = push(R, R->pc->interval, EV_EVAL, i, 0, 0);
+    if (rc == AS_OK)
+        rc = push(R, end, EV_END, 0, 0, 0);
+
+    uint64_t ticks = 0;
+    sim_event ev;
+    bool done = false;
+    while (rc == AS_OK && !done && sim_queue_pop(&R->q, &ev)) {
+        as_time now = ev.t;
+        switch (ev.type) {
+        case EV_TICK:
+            if ((rc = ring_fill(R, now + R->horizon_t)) != AS_OK)
+                break;
+            do_tick(R, now);
+            ring_pop(R);
+            if (now + tick < end)
+                rc = push(R, now + tick, EV_TICK, 0, 0, 0);
+            if ((++ticks & 0x3FFFF) == 0) {
+                if (opts && opts->stop && *opts->stop)
+                    rc = as_err_set(err, AS_EINTR, "interrupted");
+                else if (opts && opts->progress)
+                    opts->progress(opts->progress_ud, (double)now / (double)end);
+            }
+            break;
+        case EV_RECORD: {
+            double mean_rate = R->i_time > 0 ? R->i_rate / R->i_time : 0.0;
+            if ((rc = do_record(R, now)) != AS_OK)
+                break;
+            if (opts && opts->record_trace && res)
+                rc = sim_results_trace(res, as_time_to_s(now), mean_rate, err);
+            if (rc == AS_OK && now + sc->record <= end)
+                rc = push(R, now + sc->record, EV_RECORD, 0, 0, 0);
+            break;
+        }
+        case EV_SCRAPE:
+            do_scrape(R, now);
+            if (now + sc->scrape < end)
+                rc = push(R, now + sc->scrape, EV_SCRAPE, 0, 0, 0);
+            break;
+        case EV_EVAL:
+            rc = do_eval(R, ev.a, now);
+            if (rc == AS_OK && now + R->pc->interval < end)
+                rc = push(R, now + R->pc->interval, EV_EVAL, ev.a, 0, 0);
+            break;
+        case EV_READY: {
+            tier *T = &R->tiers[ev.a];
+            instance *in = &T->inst[ev.b];
+            if (in->gen != ev.gen || in->state != I_BOOTING)
+                break; /* cancelled: scaled in while booting */
+            in->state = I_READY;
+            in->ready_at = now;
+            T->booting--;
+            T->ready++;
+            break;
+        }
+        case EV_GONE: {
+            tier *T = &R->tiers[ev.a];
+            instance *in = &T->inst[ev.b];
+            if (in->gen != ev.gen || in->state != I_DRAINING)
+                break;
+            T->draining--;
+            release(R, T, in, now);
+            break;
+        }
+        case EV_END:
+            done = true;
+            break;
+        }
+    }
+    if (rc == AS_OK) {
+        /* bill what still runs at the end */
+        for (int i = 0; i < R->nt; i++)
+            for (int k = 0; k < R->tiers[i].ninst; k++)
+                if (R->tiers[i].inst[k].state != I_FREE)
+                    bill(R, &R->tiers[i], &R->tiers[i].inst[k], end);
+        memset(sum, 0, sizeof *sum);
+        snprintf(sum->run, sizeof sum->run, "%s", R->pc->name);
+        snprintf(sum->kind, sizeof sum->kind, "%s", R->pc->type->name);
+        double dur = as_time_to_s(end), pen_h = R->viol_s / 3600.0;
+        double ready_time = 0, peak = 0;
+        as_quality_result qa = {0};
+        int nq = 0;
+        for (int i = 0; i < R->nt; i++) {
+            tier *T = &R->tiers[i];
+            sum->cost_infra += T->billed_cost;
+            sum->dropped += T->lat.dropped;
+            sum->p50 += T->cfg->visits * sim_latmix_quantile(&T->rmix, 0.5);
+            sum->p95 += T->cfg->visits * sim_latmix_quantile(&T->rmix, 0.95);
+            sum->p99 += T->cfg->visits * sim_latmix_quantile(&T->rmix, 0.99);
+            ready_time += T->ready_time;
+            peak += T->peak;
+            if (T->cfg->autoscale) {
+                as_quality_result q;
+                as_quality_result_get(&T->quality, &q);
+                qa.theta_u += q.theta_u;
+                qa.theta_o += q.theta_o;
+                qa.tau_u += q.tau_u;
+                qa.tau_o += q.tau_o;
+                qa.instability += q.instability;
+                qa.jitter += q.jitter;
+                nq++;
+            }
+        }
+        if (isnan(sum->p50))
+            sum->p50 = sum->p95 = sum->p99 = 0.0;
+        if (nq > 0) { /* tiers averaged */
+            sum->theta_u = qa.theta_u / nq;
+            sum->theta_o = qa.theta_o / nq;
+            sum->tau_u = qa.tau_u / nq;
+            sum->tau_o = qa.tau_o / nq;
+            sum->instability = qa.instability / nq;
+            sum->jitter = qa.jitter / nq;
+        }
+        sum->cost_penalty = pen_h * sc->penalty_per_hour;
+        sum->cost_total = sum->cost_infra + sum->cost_penalty;
+        sum->slo_violation_s = R->viol_s;
+        sum->slo_violation_pct = 100.0 * R->viol_s / dur;
+        sum->latency_max = R->max_lat;
+        sum->mean_instances = ready_time / dur;
+        sum->peak_instances = peak;
+        sum->actions = R->actions;
+        sum->meets_slo = R->viol_s <= sc->max_violation * dur;
+        sum->elastic_speedup = NAN;
+        sum->deviation = NAN;
+    }
+    if (R->w && rc == AS_OK)
+        rc = sim_results_run_end(res, R->w, sum, err);
+    else if (R->w) /* a failed run's group stays incomplete in the .partial file */
+        sim_results_run_discard(R->w);
+    teardown(R);
+    free(R);
+    return rc;
+}
+
+void sim_rank(const sim_scenario *sc, sim_summary_row *rows, int n, int baseline)
+{
+    (void)sc;
+    for (int k = 0; k < n; k++) {
+        double b[5] = {rows[baseline].theta_u, rows[baseline].theta_o, rows[baseline].tau_u,
+                       rows[baseline].tau_o, rows[baseline].instability};
+        double m[5] = {rows[k].theta_u, rows[k].theta_o, rows[k].tau_u, rows[k].tau_o,
+                       rows[k].instability};
+        rows[k].elastic_speedup = as_elastic_speedup(b, m, 5);
+        rows[k].deviation = as_deviation(m, 5);
+    }
+}

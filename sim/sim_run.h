@@ -1,0 +1,36 @@
+/* sim_run.h - one run: a scenario's trace through the simulated cluster
+ * and one policy, recorded into a results file.
+ * Owns: everything a run allocates (event queue, tiers, monitors, policy
+ * instances, forecasters); all of it is taken before the first event, so
+ * the event loop itself does not allocate (the heap may grow in its first
+ * moments, while the number of pending events rises).
+ * Invariant: simulated time only advances through the event queue; same
+ * scenario, policy and seed give bit-identical records. */
+#ifndef SIM_RUN_H
+#define SIM_RUN_H
+
+#include "sim_results.h"
+#include "sim_scenario.h"
+
+#include <signal.h>
+
+typedef struct sim_run_opts {
+    volatile sig_atomic_t *stop;   /* set asynchronously to stop (SIGINT); may be NULL */
+    int record_trace;              /* write /trace rows (the first run does) */
+    /* progress: called every few hundred thousand ticks with the simulated
+     * fraction done; may be NULL */
+    void (*progress)(void *ud, double fraction);
+    void *progress_ud;
+} sim_run_opts;
+
+/* Run policy number `policy` of sc. res may be NULL (no recording). Fills
+ * sum (ranking columns NAN) and timing's run name; wall time is the
+ * caller's (core and sim read no clock). */
+int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
+                   const sim_run_opts *opts, sim_summary_row *sum, as_err *err);
+
+/* Fill the ranking columns (elastic speedup against `baseline`, deviation)
+ * and meets_slo of every row. */
+void sim_rank(const sim_scenario *sc, sim_summary_row *rows, int n, int baseline);
+
+#endif

@@ -1,0 +1,96 @@
+/* sim_scenario.h - a scenario: the INI file resolved into typed settings.
+ * Owns: the scenario struct, its trace config and every policy config.
+ * Invariant: a loaded scenario is fully validated: every key known, every
+ * value in range, cross-key rules checked (min <= initial <= max, ...);
+ * errors name file, line and key. The only file that includes ini.h.
+ * Must not: run anything or touch HDF5. */
+#ifndef SIM_SCENARIO_H
+#define SIM_SCENARIO_H
+
+#include "as.h"
+#include "as_policy.h"
+#include "tr_trace.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define SIM_MAX_TIERS 8
+#define SIM_MAX_POLICIES 32
+#define SIM_NAME_LEN 32
+
+enum { SIM_MODEL_ANALYTIC, SIM_MODEL_DES };
+enum { SIM_DIST_EXP, SIM_DIST_DET, SIM_DIST_UNIFORM, SIM_DIST_NORMAL, SIM_DIST_LOGNORMAL };
+enum { SIM_SCALEIN_NEWEST, SIM_SCALEIN_OLDEST };
+
+typedef struct sim_tier_cfg {
+    char name[SIM_NAME_LEN];
+    as_time service_time;    /* mean service time of one request at one server */
+    int service_dist;        /* SIM_DIST_*: exponential, deterministic, ... */
+    double service_cv;       /* coefficient of variation (uniform/normal/lognormal) */
+    int concurrency;         /* servers (worker slots) per instance */
+    int min, max, initial;   /* instance bounds and start count */
+    as_time boot_time;       /* mean time from request to ready */
+    as_time boot_jitter;     /* spread of the boot time (dist-specific) */
+    int boot_dist;           /* SIM_DIST_* except exponential */
+    as_time drain_time;      /* time a removed instance keeps finishing work */
+    double price_per_hour;   /* per instance */
+    as_time billing_granularity; /* e.g. 1s or 1h */
+    as_time billing_minimum;     /* e.g. 60s */
+    double visits;           /* visits of this tier per end-to-end request */
+    bool autoscale;          /* false: the tier stays at `initial` */
+    int scale_in;            /* SIM_SCALEIN_* */
+    double queue_cap;        /* requests queued beyond which arrivals drop; 0 = none */
+} sim_tier_cfg;
+
+typedef struct sim_policy_cfg {
+    char name[SIM_NAME_LEN];        /* section suffix: [policy.NAME] */
+    const as_policy_type *type;
+    void *cfg;                      /* type->config_size bytes */
+    as_time interval;               /* evaluation period */
+    int line;                       /* line of the section, for messages */
+    /* prediction, for kinds that want a forecast (predictive, hybrid) */
+    char forecaster[SIM_NAME_LEN];  /* forecaster kind (default holt_winters) */
+    as_time season;                 /* season length (default 1d) */
+    double coverage;                /* prediction interval coverage */
+    char detector[SIM_NAME_LEN];    /* anomaly detector kind ("" = none) */
+} sim_policy_cfg;
+
+typedef struct sim_scenario {
+    char path[1024];         /* the file as given */
+    char *text;              /* the whole file, for the results attributes */
+    char name[64];
+    char description[256];
+    as_time duration, tick, record;
+    uint64_t seed;
+    int model;               /* SIM_MODEL_* */
+    tr_config *trace;
+    int ntiers;
+    sim_tier_cfg tiers[SIM_MAX_TIERS];
+    double slo_latency;      /* seconds */
+    double slo_percentile;   /* e.g. 0.95 */
+    double penalty_per_hour; /* cost of one hour of SLO violation */
+    double max_violation;    /* share of time a policy may violate and still "meet" the SLO */
+    as_time scrape;          /* monitoring scrape interval */
+    as_time window;          /* averaging window */
+    as_time lag;             /* reporting delay */
+    double noise;            /* relative Gaussian noise on samples */
+    int npolicies;
+    sim_policy_cfg policies[SIM_MAX_POLICIES];
+    char overrides[2048];    /* --set lines applied, for the results */
+} sim_scenario;
+
+/* One "SECTION.KEY=VALUE" override from the command line. */
+typedef struct sim_override {
+    const char *text;
+} sim_override;
+
+/* Load and validate. overrides may be NULL. On error returns NULL, err
+ * names "FILE:LINE: [section] key 'k': reason" (or "--set ..."). */
+sim_scenario *sim_scenario_load(const char *path, const char *const *overrides, int noverrides,
+                                as_err *err);
+void sim_scenario_free(sim_scenario *s);
+
+/* Help text of every section and key, for --help and the README. */
+void sim_scenario_print_keys(void *stream);
+
+#endif
