@@ -50,24 +50,33 @@ all: bin/simrun
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c $< -o $@
+	@printf '  CC      %s\n' $<
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+# the results file records which revision wrote it
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+$(BUILD)/sim/sim_results.o: CFLAGS += -DAS_GIT_REV='"$(GIT_REV)"' 
 
 $(LIBCORE): $(call obj,$(CORE_SRC))
 $(LIBTRACES): $(call obj,$(TRACES_SRC))
 $(LIBSIM): $(call obj,$(SIM_SRC))
 $(LIBS):
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	@printf '  AR      %s\n' $@
+	@rm -f $@ && ar rcs $@ $^
 
 bin/simrun: $(BUILD)/sim/main.o $(LIBS)
 	@mkdir -p bin
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	@printf '  LD      %s\n' $@
+	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 $(BUILD)/tests/run_tests: $(call obj,$(TEST_SRC)) $(LIBS)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) $(CRIT_LIBS) -o $@
+	@printf '  LD      %s\n' $@
+	@$(CC) $(LDFLAGS) $^ $(LDLIBS) $(CRIT_LIBS) -o $@
 
 $(BUILD)/bench/run_bench: $(call obj,$(BENCH_SRC)) $(LIBS)
-	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+	@printf '  LD      %s\n' $@
+	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # Installs only what is missing, so that it costs nothing on a ready machine.
 deps:

@@ -7,10 +7,18 @@
 /* Registry: every policy kind, in the order --help lists them. Each kind
  * exports one const type object named as_pol_<kind>. */
 extern const as_policy_type as_pol_static, as_pol_threshold;
+extern const as_policy_type as_pol_hpa, as_pol_target, as_pol_step, as_pol_predictive,
+    as_pol_hybrid, as_pol_oracle;
 
 static const as_policy_type *const registry_list[] = {
     &as_pol_static,
     &as_pol_threshold,
+    &as_pol_hpa,
+    &as_pol_target,
+    &as_pol_step,
+    &as_pol_predictive,
+    &as_pol_hybrid,
+    &as_pol_oracle,
     NULL,
 };
 

@@ -1,0 +1,127 @@
+/* pol_oracle.c - the `oracle` policy: sees the true future arrival rate and
+ * provisions the least instances that meet the latency SLO. It is the
+ * offline lower bound on cost at the SLO, not something a real system can
+ * run: compare other policies against it.
+ *
+ * The view: fc->mean[i] (= lo = hi) is the true rate over the step
+ * (now + i*step, now + (i+1)*step]. For a rate lambda the tier needs
+ * n(lambda) = ceil(c / concurrency) instances, c = as_mmc_min_servers(lambda,
+ * mu, scv_factor, slo_percentile, slo_latency): the least M/M/c servers
+ * (Allen-Cunneen corrected) whose p-quantile response time meets the
+ * target. n is non-decreasing in lambda, so the need over a window is n of
+ * the window's peak rate: one call per window, not one per step.
+ *
+ *  - Scale-out: what is requested now is ready at now + boot_time, so the
+ *    count must cover every step from now + boot_time to the end of the
+ *    view: late = n(max rate over the steps ending after boot_time).
+ *  - Scale-in takes effect at once, while a replacement would need
+ *    boot_time: the count may only drop to what the next boot_time window
+ *    needs as well, early = n(max rate over the steps starting before
+ *    now + boot_time). desired = max(late, min(current, early)).
+ * With no view (or no service model) nothing changes. When no count up to
+ * max meets the SLO the tier goes to max (reason at_max).
+ * No keys. Default evaluation interval 60 s. */
+#include "as_policy.h"
+#include "as_queueing.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+static const as_param_def params[] = {
+    {0},
+};
+
+typedef struct {
+    int unused;
+} oracle_state;
+
+static int create(const void *cfg, void **state, as_err *err)
+{
+    (void)cfg;
+    oracle_state *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return as_err_set(err, AS_ENOMEM, "out of memory");
+    *state = s;
+    return AS_OK;
+}
+
+static void destroy(void *state) { free(state); }
+
+/* Instances for a rate; max + 1 when the SLO cannot be met within max. */
+static int need_for(const as_observation *obs, double rate)
+{
+    if (!(rate > 0))
+        return 0;
+    int conc = obs->concurrency > 0 ? obs->concurrency : 1;
+    int cmax = (obs->max > 0 ? obs->max : 1) * conc;
+    double f = obs->scv_factor > 0 ? obs->scv_factor : 1.0;
+    int c = as_mmc_min_servers(rate, obs->service_rate, f, obs->slo_percentile, obs->slo_latency,
+                               cmax);
+    if (c > cmax)
+        return obs->max + 1;
+    return (c + conc - 1) / conc;
+}
+
+static void decide(void *state, const as_observation *obs, const as_forecast_view *fc,
+                   as_decision *out)
+{
+    (void)state;
+    int cur = obs->current;
+    out->raw = out->desired = cur;
+    out->reason = AS_R_NONE;
+    if (fc == NULL || fc->h <= 0 || fc->mean == NULL || fc->step <= 0 ||
+        !(obs->service_rate > 0) || !(obs->slo_latency > 0) || !(obs->slo_percentile > 0) ||
+        !(obs->slo_percentile < 1))
+        return;
+
+    as_time boot = obs->boot_time > 0 ? obs->boot_time : 0;
+    double late = 0, early = 0;
+    bool any_late = false;
+    for (int i = 0; i < fc->h; i++) {
+        double r = fc->mean[i];
+        if (!isfinite(r))
+            continue;
+        if ((as_time)(i + 1) * fc->step > boot) {
+            any_late = true;
+            if (r > late)
+                late = r;
+        }
+        if ((as_time)i * fc->step < boot && r > early)
+            early = r;
+    }
+    if (!any_late) /* the view ends before new capacity could be ready */
+        late = fc->h > 0 && isfinite(fc->mean[fc->h - 1]) ? fc->mean[fc->h - 1] : 0;
+
+    int n_late = need_for(obs, late);
+    int want = n_late;
+    if (n_late < cur) {
+        int n_early = need_for(obs, early);
+        int hold = n_early < cur ? n_early : cur;
+        if (hold > want)
+            want = hold;
+    }
+    out->raw = want;
+    if (want > obs->max) {
+        want = obs->max;
+        out->reason = AS_R_AT_MAX;
+    } else if (want < obs->min) {
+        want = obs->min;
+        out->reason = want == cur ? AS_R_AT_MIN : cur < want ? AS_R_SCALE_OUT : AS_R_SCALE_IN;
+    } else {
+        out->reason = want > cur ? AS_R_SCALE_OUT : want < cur ? AS_R_SCALE_IN : AS_R_NONE;
+    }
+    out->desired = want;
+}
+
+const as_policy_type as_pol_oracle = {
+    .version = 1,
+    .name = "oracle",
+    .config_size = 0,
+    .params = params,
+    .defaults = NULL,
+    .default_interval = 60 * AS_SEC,
+    .wants_forecast = true,
+    .create = create,
+    .destroy = destroy,
+    .decide = decide,
+};

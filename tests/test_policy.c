@@ -1,0 +1,967 @@
+/* test_policy.c - scaling policy kinds, wrapper and registry.
+ * Behaviour tests derived from the documented semantics of the systems the
+ * kinds model (Kubernetes HPA controller, AWS target tracking / step /
+ * predictive scaling; expected values worked out in the comments), plus a
+ * conformance battery run over every registered kind: defaults create,
+ * parameter round trip, desired always within [min, max] on a grid of
+ * observations including NAN metrics, and two interleaved instances that
+ * do not share state. */
+#include "as_policy.h"
+#include "as_queueing.h"
+
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- helpers */
+
+typedef struct {
+    _Alignas(16) unsigned char bytes[1024];
+} cfg_buf;
+
+/* A kind's default config with "key", "value" overrides (NULL-terminated). */
+static void cfg_make(const as_policy_type *t, cfg_buf *cb, const char *const *kv)
+{
+    cr_assert_leq(t->config_size, sizeof cb->bytes);
+    memset(cb, 0, sizeof *cb);
+    if (t->defaults)
+        t->defaults(cb->bytes);
+    for (; kv && *kv; kv += 2) {
+        as_err err = {0};
+        int rc = as_param_set(t->params, cb->bytes, kv[0], kv[1], &err);
+        cr_assert_eq(rc, AS_OK, "%s: %s", t->name, err.msg);
+    }
+}
+
+static as_policy *make(const char *name, const char *const *kv)
+{
+    const as_policy_type *t = as_policy_type_find(name);
+    cr_assert_not_null(t, "kind %s not registered", name);
+    cfg_buf cb;
+    cfg_make(t, &cb, kv);
+    as_err err = {0};
+    as_policy *p = as_policy_new(t, cb.bytes, &err);
+    cr_assert_not_null(p, "%s: %s", name, err.msg);
+    return p;
+}
+
+/* The create() error for a config, AS_OK when it is accepted. */
+static int make_rc(const char *name, const char *const *kv)
+{
+    const as_policy_type *t = as_policy_type_find(name);
+    cfg_buf cb;
+    cfg_make(t, &cb, kv);
+    as_err err = {0};
+    as_policy *p = as_policy_new(t, cb.bytes, &err);
+    as_policy_free(p);
+    return p ? AS_OK : err.code;
+}
+
+/* A tier of `n` ready instances: 10 req/s each at utilisation 1 (mu = 10,
+ * one server), SLO p95 <= 0.5 s, boot 120 s, bounds [1, 100]. */
+static as_observation tier(as_time now, int n, double u)
+{
+    as_observation o = {
+        .now = now,
+        .current = n,
+        .ready = n,
+        .booting = 0,
+        .min = 1,
+        .max = 100,
+        .utilization = u,
+        .rate = isnan(u) ? NAN : u * n * 10.0,
+        .latency = NAN,
+        .capacity = 10.0,
+        .service_rate = 10.0,
+        .concurrency = 1,
+        .scv_factor = 1.0,
+        .slo_latency = 0.5,
+        .slo_percentile = 0.95,
+        .boot_time = 120 * AS_SEC,
+    };
+    return o;
+}
+
+static as_decision run(as_policy *p, const as_observation *o, const as_forecast_view *fc)
+{
+    as_decision d;
+    as_policy_decide(p, o, fc, &d);
+    return d;
+}
+
+#define S(x) ((as_time)(x) * AS_SEC)
+
+#define expect(d, want, why)                                                                  \
+    do {                                                                                      \
+        as_decision d_ = (d);                                                                 \
+        cr_expect_eq(d_.desired, (want), "desired %d, expected %d (reason %s)", d_.desired,  \
+                     (want), as_reason_name(d_.reason));                                      \
+        cr_expect_eq(d_.reason, (why), "reason %s, expected %s", as_reason_name(d_.reason),   \
+                     as_reason_name(why));                                                    \
+    } while (0)
+
+/* ------------------------------------------------------------------- hpa */
+
+Test(policy, hpa_defaults_are_kubernetes)
+{
+    const as_policy_type *t = as_policy_type_find("hpa");
+    cr_assert_not_null(t);
+    cr_expect_eq(t->default_interval, S(15)); /* sync period */
+    cfg_buf cb;
+    cfg_make(t, &cb, NULL);
+    char buf[64];
+    static const char *const want[][2] = {
+        {"target", "0.80000000000000004"}, {"tolerance", "0.10000000000000001"},
+        {"up_stabilization", "0us"},       {"down_stabilization", "5m"},
+        {"up_pods", "4"},                  {"up_percent", "100"},
+        {"up_period", "15s"},              {"up_select", "max"},
+        {"down_pods", "0"},                {"down_percent", "100"},
+        {"down_period", "15s"},            {"down_select", "max"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const as_param_def *d = as_param_find(t->params, want[i][0]);
+        cr_assert_not_null(d, "key %s", want[i][0]);
+        as_param_format(d, cb.bytes, buf, sizeof buf);
+        cr_expect_str_eq(buf, want[i][1], "key %s", want[i][0]);
+    }
+}
+
+Test(policy, hpa_tolerance_band)
+{
+    /* 84 % / 80 % = 1.05: inside the 0.1 tolerance, nothing changes. */
+    as_policy *p = make("hpa", NULL);
+    as_observation o = tier(0, 10, 0.84);
+    expect(run(p, &o, NULL), 10, AS_R_TOLERANCE);
+    o = tier(S(15), 10, 0.76); /* ratio 0.95 */
+    expect(run(p, &o, NULL), 10, AS_R_TOLERANCE);
+    /* 92 %: ratio 1.15 -> ceil(11.5) = 12 */
+    o = tier(S(30), 10, 0.92);
+    expect(run(p, &o, NULL), 12, AS_R_SCALE_OUT);
+    as_policy_free(p);
+
+    /* A wider band set through the key. */
+    p = make("hpa", (const char *[]){"tolerance", "0.2", NULL});
+    o = tier(0, 10, 0.92);
+    expect(run(p, &o, NULL), 10, AS_R_TOLERANCE);
+    as_policy_free(p);
+}
+
+Test(policy, hpa_ceil_rounding)
+{
+    /* 90 %: ratio 1.125 x 3 = 3.375 -> 4; 95 %: 1.1875 x 7 = 8.3125 -> 9. */
+    as_policy *p = make("hpa", NULL);
+    as_observation o = tier(0, 3, 0.90);
+    as_decision d = run(p, &o, NULL);
+    expect(d, 4, AS_R_SCALE_OUT);
+    cr_expect_eq(d.raw, 4);
+    as_policy_free(p);
+
+    p = make("hpa", NULL);
+    o = tier(0, 7, 0.95);
+    expect(run(p, &o, NULL), 9, AS_R_SCALE_OUT);
+    as_policy_free(p);
+
+    /* Down: 30 %: ratio 0.375 x 10 = 3.75 -> 4 (rounded up, not down). A
+     * fresh HPA has no recommendation history, so it may act at once. */
+    p = make("hpa", NULL);
+    o = tier(0, 10, 0.30);
+    expect(run(p, &o, NULL), 4, AS_R_SCALE_IN);
+    as_policy_free(p);
+
+    /* Utilisation is an integer percent, truncated: 84.9 % is 84 %. */
+    p = make("hpa", NULL);
+    o = tier(0, 10, 0.849);
+    expect(run(p, &o, NULL), 10, AS_R_TOLERANCE);
+    as_policy_free(p);
+}
+
+/* The down stabilization window holds the highest recommendation of the
+ * last 300 s. A small loop plays the cluster: the decision is applied at
+ * once; the load is fixed in pod units after t = 60 s. */
+Test(policy, hpa_down_stabilization_holds_highest_recommendation)
+{
+    as_policy *p = make("hpa", NULL);
+    int cur = 10;
+    for (int t = 0; t <= 450; t += 15) {
+        double u;
+        if (t < 60)
+            u = 0.80; /* ratio 1: recommendation 10 */
+        else if (t == 60)
+            u = 0.64; /* ratio 0.8: recommendation 8 */
+        else
+            u = 4.0 / cur; /* 4 pods worth of work: recommendation ceil(5/8 cur) */
+        as_observation o = tier(S(t), cur, u);
+        as_decision d = run(p, &o, NULL);
+        /* Recommendations: 10 at 0..45, 8 at 60, then 5 while cur = 10.
+         * The window (t - 300, t] keeps a 10 until t = 345 (the one of 45 s
+         * leaves at 345: "after the cutoff" is strict), then 8 until the
+         * one of 60 s leaves at 360; from then on 5. */
+        int want = t < 345 ? 10 : t == 345 ? 8 : 5;
+        cr_expect_eq(d.desired, want, "t=%d: desired %d, expected %d (%s)", t, d.desired, want,
+                     as_reason_name(d.reason));
+        if (t >= 60 && t < 345)
+            cr_expect_eq(d.reason, AS_R_STABILIZED, "t=%d: %s", t, as_reason_name(d.reason));
+        if (t == 345)
+            cr_expect_eq(d.reason, AS_R_STABILIZED); /* raw 5, held at 8 */
+        if (t == 360)
+            cr_expect_eq(d.reason, AS_R_SCALE_IN);
+        cur = d.desired;
+    }
+    as_policy_free(p);
+}
+
+Test(policy, hpa_up_stabilization_takes_min)
+{
+    /* With a 60 s scale-up window the lowest recommendation of the window
+     * wins: a single high sample does not scale up. */
+    as_policy *p = make("hpa", (const char *[]){"up_stabilization", "60s", NULL});
+    as_observation o = tier(0, 10, 0.80);
+    expect(run(p, &o, NULL), 10, AS_R_TOLERANCE);
+    o = tier(S(15), 10, 1.20); /* recommendation 15, window min 10 */
+    expect(run(p, &o, NULL), 10, AS_R_STABILIZED);
+    o = tier(S(30), 10, 1.20);
+    expect(run(p, &o, NULL), 10, AS_R_STABILIZED);
+    o = tier(S(60), 10, 1.20); /* the 10 of t=0 has left (0, 60] */
+    expect(run(p, &o, NULL), 15, AS_R_SCALE_OUT);
+    as_policy_free(p);
+}
+
+Test(policy, hpa_scale_up_rate_default_behavior)
+{
+    /* Defaults: max(4 pods, 100 %) per 15 s, from the period start. */
+    as_policy *p = make("hpa", NULL);
+    int cur = 2;
+    const int want[] = {6, 12, 24, 48, 96, 100};
+    for (int i = 0; i < 6; i++) {
+        as_observation o = tier(S(15 * i), cur, 10.0); /* ratio 12.5 */
+        as_decision d = run(p, &o, NULL);
+        cr_expect_eq(d.desired, want[i], "step %d: %d, expected %d", i, d.desired, want[i]);
+        cr_expect_eq(d.reason, i < 5 ? AS_R_RATE_LIMITED : AS_R_AT_MAX, "step %d: %s", i,
+                     as_reason_name(d.reason));
+        cur = d.desired;
+    }
+    as_policy_free(p);
+
+    /* From 10: Pods gives 14, Percent gives 20; Max selects 20. */
+    p = make("hpa", NULL);
+    as_observation o = tier(0, 10, 10.0);
+    expect(run(p, &o, NULL), 20, AS_R_RATE_LIMITED);
+    /* 5 s later the +10 is inside the period: the start is still 10. */
+    o = tier(S(5), 20, 10.0);
+    expect(run(p, &o, NULL), 20, AS_R_RATE_LIMITED);
+    as_policy_free(p);
+
+    /* selectPolicy Min: the smaller of the two, 14. Disabled: no change. */
+    p = make("hpa", (const char *[]){"up_select", "min", NULL});
+    o = tier(0, 10, 10.0);
+    expect(run(p, &o, NULL), 14, AS_R_RATE_LIMITED);
+    as_policy_free(p);
+    p = make("hpa", (const char *[]){"up_select", "disabled", NULL});
+    o = tier(0, 10, 10.0);
+    expect(run(p, &o, NULL), 10, AS_R_RATE_LIMITED);
+    as_policy_free(p);
+}
+
+Test(policy, hpa_scale_down_rate_policies)
+{
+    /* down_pods = 2 with select max (largest change) next to Percent 100:
+     * 100 % wins (0 -> floor at min). With select min: only 2 per 15 s. */
+    as_policy *p = make("hpa", (const char *[]){"down_pods", "2", "down_select", "min",
+                                                "down_stabilization", "0s", NULL});
+    as_observation o = tier(0, 10, 0.08); /* ratio 0.1 -> 1 */
+    expect(run(p, &o, NULL), 8, AS_R_RATE_LIMITED);
+    o = tier(S(5), 8, 0.1); /* same period: start 10, limit 8 */
+    expect(run(p, &o, NULL), 8, AS_R_RATE_LIMITED);
+    o = tier(S(15), 8, 0.1); /* new period: start 8 */
+    expect(run(p, &o, NULL), 6, AS_R_RATE_LIMITED);
+    as_policy_free(p);
+
+    /* Percent 50 alone: trunc(10 x 0.5) = 5, trunc(5 x 0.5) = 2. */
+    p = make("hpa", (const char *[]){"down_percent", "50", "down_stabilization", "0s", NULL});
+    o = tier(0, 10, 0.08);
+    expect(run(p, &o, NULL), 5, AS_R_RATE_LIMITED);
+    o = tier(S(15), 5, 0.08);
+    expect(run(p, &o, NULL), 2, AS_R_RATE_LIMITED);
+    as_policy_free(p);
+}
+
+Test(policy, hpa_missing_metric_never_scales)
+{
+    as_policy *p = make("hpa", (const char *[]){"down_stabilization", "0s", NULL});
+    as_observation o = tier(0, 10, NAN);
+    as_decision d = run(p, &o, NULL);
+    expect(d, 10, AS_R_MISSING_METRIC);
+    /* No ready pod reports: missing as well, even if a number is given. */
+    o = tier(S(15), 10, 0.1);
+    o.ready = 0;
+    o.booting = 10;
+    expect(run(p, &o, NULL), 10, AS_R_MISSING_METRIC);
+    /* The missing samples left no recommendation behind: a valid low
+     * metric afterwards scales in at once (window 0). */
+    o = tier(S(30), 10, 0.40);
+    expect(run(p, &o, NULL), 5, AS_R_SCALE_IN);
+    as_policy_free(p);
+}
+
+Test(policy, hpa_unready_pods_count_as_zero_on_scale_up)
+{
+    /* 8 ready at 105 %, 2 booting: ratio 1.3125 over the ready pods would
+     * ask for ceil(10.5) = 11. With the booting pods at 0 usage the ratio
+     * is floor(105 x 8 / 10) = 84 % / 80 % = 1.05: within tolerance. */
+    as_policy *p = make("hpa", NULL);
+    as_observation o = tier(0, 10, 1.05);
+    o.ready = 8;
+    o.booting = 2;
+    expect(run(p, &o, NULL), 10, AS_R_TOLERANCE);
+    as_policy_free(p);
+
+    /* Control: the same 8 pods with none booting scale to 11. */
+    p = make("hpa", NULL);
+    o = tier(0, 8, 1.05);
+    expect(run(p, &o, NULL), 11, AS_R_SCALE_OUT);
+    as_policy_free(p);
+
+    /* 2 ready at 100 %, 8 booting: counting the booting pods at 0 reverses
+     * the direction (25 % / 80 %), so nothing changes; in particular no
+     * scale-down to ceil(1.25 x 2) = 3 while pods are still starting. */
+    p = make("hpa", NULL);
+    o = tier(0, 10, 1.0);
+    o.ready = 2;
+    o.booting = 8;
+    expect(run(p, &o, NULL), 10, AS_R_NONE);
+    as_policy_free(p);
+
+    /* 4 ready at 200 %, 2 booting: floor(800 / 6) = 133 % -> ratio 1.6625
+     * x 6 = 9.975 -> 10. */
+    p = make("hpa", NULL);
+    o = tier(0, 6, 2.0);
+    o.ready = 4;
+    o.booting = 2;
+    expect(run(p, &o, NULL), 10, AS_R_SCALE_OUT);
+    as_policy_free(p);
+}
+
+Test(policy, hpa_current_outside_bounds)
+{
+    as_policy *p = make("hpa", NULL);
+    as_observation o = tier(0, 120, NAN); /* above max 100, no metric needed */
+    expect(run(p, &o, NULL), 100, AS_R_AT_MAX);
+    o = tier(S(15), 3, NAN);
+    o.min = 5;
+    expect(run(p, &o, NULL), 5, AS_R_AT_MIN);
+    as_policy_free(p);
+}
+
+/* ---------------------------------------------------------------- target */
+
+Test(policy, target_proportional_scale_out)
+{
+    const as_policy_type *t = as_policy_type_find("target");
+    cr_assert_not_null(t);
+    cr_expect_eq(t->default_interval, S(60));
+    /* 4 instances at 90 % with target 50 %: ceil(4 x 0.9 / 0.5) = 8, after
+     * the 3 of 3 datapoints of the managed scale-out alarm. */
+    as_policy *p = make("target", NULL);
+    as_observation o = tier(0, 4, 0.9);
+    expect(run(p, &o, NULL), 4, AS_R_STABILIZED);
+    o.now = S(60);
+    expect(run(p, &o, NULL), 4, AS_R_STABILIZED);
+    o.now = S(120);
+    as_decision d = run(p, &o, NULL);
+    expect(d, 8, AS_R_SCALE_OUT);
+    cr_expect_eq(d.raw, 8);
+    as_policy_free(p);
+
+    /* One datapoint: acts at once; 10 at 56 %, target 50 %: ceil(11.2) = 12. */
+    p = make("target", (const char *[]){"out_datapoints", "1", NULL});
+    o = tier(0, 10, 0.56);
+    expect(run(p, &o, NULL), 12, AS_R_SCALE_OUT);
+    as_policy_free(p);
+
+    /* Exactly at target: nothing. */
+    p = make("target", (const char *[]){"out_datapoints", "1", NULL});
+    o = tier(0, 10, 0.5);
+    expect(run(p, &o, NULL), 10, AS_R_NONE);
+    as_policy_free(p);
+}
+
+Test(policy, target_warming_instances_count_and_block_scale_in)
+{
+    as_policy *p = make("target", (const char *[]){"out_datapoints", "1", "in_datapoints", "1",
+                                                   "scale_out_cooldown", "0s", NULL});
+    as_observation o = tier(0, 4, 0.9);
+    expect(run(p, &o, NULL), 8, AS_R_SCALE_OUT);
+    /* 4 booting count as capacity: the same load asks for 8, already there. */
+    o = tier(S(60), 8, 0.9);
+    o.ready = 4;
+    o.booting = 4;
+    expect(run(p, &o, NULL), 8, AS_R_WARMUP);
+    /* Load falls while they boot: no scale-in. */
+    o.now = S(120);
+    o.utilization = 0.1;
+    expect(run(p, &o, NULL), 8, AS_R_WARMUP);
+    /* Booted, but the 300 s warmup since launch is not over. */
+    o = tier(S(240), 8, 0.1);
+    expect(run(p, &o, NULL), 8, AS_R_WARMUP);
+    /* Warmup over (launch at 0): ceil(8 x 0.1 / 0.5) = 2. */
+    o = tier(S(300), 8, 0.1);
+    expect(run(p, &o, NULL), 2, AS_R_SCALE_IN);
+    as_policy_free(p);
+}
+
+Test(policy, target_conservative_scale_in_and_cooldown)
+{
+    as_policy *p = make("target", (const char *[]){"in_datapoints", "1", NULL});
+    /* 47 % is less than 10 % below 50 %: kept, although ceil(20 x 0.47 /
+     * 0.5) = 19 would still hold the load. */
+    as_observation o = tier(0, 20, 0.47);
+    expect(run(p, &o, NULL), 20, AS_R_NONE);
+    /* 44 %: ceil(10 x 0.44 / 0.5) = 9. */
+    o = tier(S(60), 10, 0.44);
+    expect(run(p, &o, NULL), 9, AS_R_SCALE_IN);
+    /* Scale-in cooldown (300 s). */
+    o = tier(S(120), 9, 0.2);
+    expect(run(p, &o, NULL), 9, AS_R_COOLDOWN);
+    o = tier(S(360), 9, 0.2);
+    expect(run(p, &o, NULL), 4, AS_R_SCALE_IN);
+    as_policy_free(p);
+
+    /* 15 of 15 datapoints by default. */
+    p = make("target", NULL);
+    for (int i = 0; i < 14; i++) {
+        o = tier(S(60 * i), 10, 0.2);
+        expect(run(p, &o, NULL), 10, AS_R_STABILIZED);
+    }
+    o = tier(S(60 * 14), 10, 0.2);
+    expect(run(p, &o, NULL), 4, AS_R_SCALE_IN);
+    as_policy_free(p);
+
+    p = make("target", (const char *[]){"in_datapoints", "1", "disable_scale_in", "true", NULL});
+    o = tier(0, 10, 0.1);
+    expect(run(p, &o, NULL), 10, AS_R_NONE);
+    o = tier(0, 10, NAN);
+    expect(run(p, &o, NULL), 10, AS_R_MISSING_METRIC);
+    as_policy_free(p);
+}
+
+/* ------------------------------------------------------------------ step */
+
+static const char *const step_kv[] = {
+    "out_threshold", "0.5", "steps_out", "0:0.25:+1, 0.25:0.5:+2, 0.5::+4",
+    "in_threshold", "0.25", "steps_in", "-0.125:0:-1, :-0.125:-2",
+    "cooldown", "0s", NULL};
+
+static as_decision step_once(const char *const *kv, as_observation o)
+{
+    as_policy *p = make("step", kv);
+    as_decision d = run(p, &o, NULL);
+    as_policy_free(p);
+    return d;
+}
+
+Test(policy, step_bounds_select_adjustment)
+{
+    /* Above the threshold: lower bound inclusive, upper exclusive. */
+    expect(step_once(step_kv, tier(0, 10, 0.49)), 10, AS_R_NONE); /* no alarm */
+    expect(step_once(step_kv, tier(0, 10, 0.50)), 11, AS_R_SCALE_OUT); /* d = 0 */
+    expect(step_once(step_kv, tier(0, 10, 0.74)), 11, AS_R_SCALE_OUT);
+    expect(step_once(step_kv, tier(0, 10, 0.75)), 12, AS_R_SCALE_OUT); /* d = 0.25 */
+    expect(step_once(step_kv, tier(0, 10, 0.99)), 12, AS_R_SCALE_OUT);
+    expect(step_once(step_kv, tier(0, 10, 1.00)), 14, AS_R_SCALE_OUT); /* d = 0.5 */
+    expect(step_once(step_kv, tier(0, 10, 3.00)), 14, AS_R_SCALE_OUT); /* open end */
+    /* Below the threshold: lower bound exclusive, upper inclusive. */
+    expect(step_once(step_kv, tier(0, 10, 0.26)), 10, AS_R_NONE);
+    expect(step_once(step_kv, tier(0, 10, 0.25)), 9, AS_R_SCALE_IN);  /* d = 0 */
+    expect(step_once(step_kv, tier(0, 10, 0.13)), 9, AS_R_SCALE_IN);
+    expect(step_once(step_kv, tier(0, 10, 0.125)), 8, AS_R_SCALE_IN); /* d = -0.125 */
+    expect(step_once(step_kv, tier(0, 10, 0.0)), 8, AS_R_SCALE_IN);
+    /* Decimal bounds behave as written: 0.8 - 0.7 is the step at 0.1. */
+    const char *const dec[] = {"out_threshold", "0.7", "steps_out", "0:0.1:+1, 0.1::+3",
+                               "cooldown", "0s", NULL};
+    expect(step_once(dec, tier(0, 10, 0.8)), 13, AS_R_SCALE_OUT);
+    expect(step_once(dec, tier(0, 10, 0.7)), 11, AS_R_SCALE_OUT);
+}
+
+Test(policy, step_adjustment_types)
+{
+    const char *const pct[] = {"out_threshold", "0.5", "steps_out", "0::+25", "out_type",
+                               "percent", "cooldown", "0s", NULL};
+    expect(step_once(pct, tier(0, 10, 0.9)), 12, AS_R_SCALE_OUT); /* 2.5 -> 2 */
+    expect(step_once(pct, tier(0, 2, 0.9)), 3, AS_R_SCALE_OUT);   /* 0.5 -> 1 */
+    const char *const mag[] = {"out_threshold", "0.5", "steps_out", "0::+25", "out_type",
+                               "percent", "out_min_magnitude", "2", "cooldown", "0s", NULL};
+    expect(step_once(mag, tier(0, 2, 0.9)), 4, AS_R_SCALE_OUT);
+    const char *const pin[] = {"in_threshold", "0.3", "steps_in", ":0:-30", "in_type", "percent",
+                               "cooldown", "0s", NULL};
+    expect(step_once(pin, tier(0, 10, 0.1)), 7, AS_R_SCALE_IN);  /* -3 */
+    expect(step_once(pin, tier(0, 2, 0.1)), 1, AS_R_SCALE_IN);   /* -0.6 -> -1 */
+    expect(step_once(pin, tier(0, 15, 0.1)), 11, AS_R_SCALE_IN); /* -4.5 -> -4 */
+    const char *const ex[] = {"out_threshold", "0.5", "steps_out", "0::20", "out_type", "exact",
+                              "cooldown", "0s", NULL};
+    expect(step_once(ex, tier(0, 10, 0.9)), 20, AS_R_SCALE_OUT);
+}
+
+Test(policy, step_warming_capacity_and_cooldown)
+{
+    /* 10 instances, 2 of them booting. The +2 step applies to the 8 ready
+     * ones: 10, already there (repeated breach, no second launch); the +4
+     * step launches only the difference, to 12. */
+    as_observation o = tier(0, 10, 0.8);
+    o.ready = 8;
+    o.booting = 2;
+    expect(step_once(step_kv, o), 10, AS_R_WARMUP);
+    o.utilization = 1.1;
+    expect(step_once(step_kv, o), 12, AS_R_SCALE_OUT);
+    o.utilization = 0.1; /* scale-in blocked while booting */
+    expect(step_once(step_kv, o), 10, AS_R_WARMUP);
+
+    /* Cooldown 300 s: after 10 -> 12, the same step does not add again even
+     * once the instances are ready; a larger step does; scale-in waits. */
+    as_policy *p = make("step", (const char *[]){"out_threshold", "0.5", "steps_out",
+                                                 "0:0.5:+2, 0.5::+4", NULL});
+    o = tier(0, 10, 0.8);
+    expect(run(p, &o, NULL), 12, AS_R_SCALE_OUT);
+    o = tier(S(60), 12, 0.8);
+    expect(run(p, &o, NULL), 12, AS_R_COOLDOWN);
+    o = tier(S(120), 12, 1.2); /* base stays 10: 10 + 4 = 14 */
+    expect(run(p, &o, NULL), 14, AS_R_SCALE_OUT);
+    o = tier(S(180), 14, 0.1);
+    expect(run(p, &o, NULL), 14, AS_R_COOLDOWN);
+    o = tier(S(420), 14, 0.1); /* 300 s after the last activity */
+    expect(run(p, &o, NULL), 13, AS_R_SCALE_IN);
+    o = tier(S(480), 13, NAN);
+    expect(run(p, &o, NULL), 13, AS_R_MISSING_METRIC);
+    as_policy_free(p);
+}
+
+Test(policy, step_bad_lists_rejected)
+{
+    cr_expect_eq(make_rc("step", (const char *[]){"steps_out", "0:0.1:+1, 0.2::+2", NULL}),
+                 AS_EINVAL); /* gap */
+    cr_expect_eq(make_rc("step", (const char *[]){"steps_out", "0:0.3:+1, 0.2::+2", NULL}),
+                 AS_EINVAL); /* overlap */
+    cr_expect_eq(make_rc("step", (const char *[]){"steps_out", "0:0.1", NULL}), AS_EINVAL);
+    cr_expect_eq(make_rc("step", (const char *[]){"steps_out", "0:x:+1", NULL}), AS_EINVAL);
+    cr_expect_eq(make_rc("step", (const char *[]){"steps_out", "0::+1.5", NULL}), AS_EINVAL);
+    cr_expect_eq(make_rc("step", (const char *[]){"steps_out", "0.2:0.1:+1", NULL}), AS_EINVAL);
+    cr_expect_eq(make_rc("step", (const char *[]){"in_threshold", "0.9", NULL}), AS_EINVAL);
+    cr_expect_eq(make_rc("step", (const char *[]){"steps_in", "none", NULL}), AS_OK);
+    cr_expect_eq(make_rc("step", NULL), AS_OK);
+}
+
+/* ------------------------------------------------------------ predictive */
+
+typedef struct {
+    double mean[16], lo[16], hi[16];
+    as_forecast_view v;
+} fc_buf;
+
+/* A view of n values, step 60 s, interval +-w x mean. */
+static const as_forecast_view *fc_make(fc_buf *b, const double *mean, int n, double w)
+{
+    for (int i = 0; i < n; i++) {
+        b->mean[i] = mean[i];
+        b->lo[i] = mean[i] * (1 - w);
+        b->hi[i] = mean[i] * (1 + w);
+    }
+    b->v = (as_forecast_view){.h = n, .step = S(60), .mean = b->mean, .lo = b->lo,
+                              .hi = b->hi, .anomaly = false};
+    return &b->v;
+}
+
+Test(policy, predictive_scales_ahead_of_ramp)
+{
+    /* 2 instances at 50 % (10 req/s): the reactive rule is content. The
+     * forecast ramps; boot 120 s + interval 60 s = 3 steps of 60 s are
+     * covered, peak 40 req/s -> ceil(40 / (10 x 0.7)) = 6. */
+    const double ramp[] = {10, 20, 40, 80, 160, 160, 160, 160};
+    fc_buf b;
+    as_policy *p = make("predictive", NULL);
+    as_observation o = tier(0, 2, 0.5);
+    as_decision d = run(p, &o, fc_make(&b, ramp, 8, 0.1));
+    expect(d, 6, AS_R_PREDICTIVE);
+    as_policy_free(p);
+
+    /* The horizon grows with the boot time: 300 s + 60 s = 6 steps, peak 160
+     * -> ceil(160 / 7) = 23. */
+    p = make("predictive", NULL);
+    o.boot_time = S(300);
+    expect(run(p, &o, fc_make(&b, ramp, 8, 0.1)), 23, AS_R_PREDICTIVE);
+    as_policy_free(p);
+
+    /* quantile = upper provisions for hi: 35 x 1.2 = 42 -> 6 (mean: 5). */
+    const double flat[] = {35, 35, 35, 35};
+    p = make("predictive", NULL);
+    o = tier(0, 2, 0.5);
+    expect(run(p, &o, fc_make(&b, flat, 4, 0.2)), 5, AS_R_PREDICTIVE);
+    as_policy_free(p);
+    p = make("predictive", (const char *[]){"quantile", "upper", NULL});
+    expect(run(p, &o, fc_make(&b, flat, 4, 0.2)), 6, AS_R_PREDICTIVE);
+    as_policy_free(p);
+}
+
+Test(policy, predictive_slo_sizing_matches_queueing)
+{
+    const double flat[] = {55, 55, 55, 55};
+    fc_buf b;
+    as_policy *p = make("predictive", (const char *[]){"sizing", "slo", NULL});
+    as_observation o = tier(0, 2, 0.5);
+    o.concurrency = 2;
+    int servers = as_mmc_min_servers(55, 10, 1.0, 0.95, 0.5, 200);
+    cr_assert_lt(servers, 200);
+    expect(run(p, &o, fc_make(&b, flat, 4, 0.1)), (servers + 1) / 2, AS_R_PREDICTIVE);
+    as_policy_free(p);
+}
+
+Test(policy, predictive_never_scales_in_on_forecast_alone)
+{
+    const double low[] = {5, 5, 5, 5, 5};
+    fc_buf b;
+    as_policy *p = make("predictive", NULL);
+    /* 65 % is not 10 % below 70 %: the observation does not call for less. */
+    as_observation o = tier(0, 10, 0.65);
+    as_decision d = run(p, &o, fc_make(&b, low, 5, 0.1));
+    expect(d, 10, AS_R_NONE);
+    cr_expect_eq(d.raw, 1); /* what the forecast alone would have said */
+    /* Missing metric: nothing to confirm a scale-in with. */
+    o = tier(S(60), 10, NAN);
+    expect(run(p, &o, fc_make(&b, low, 5, 0.1)), 10, AS_R_MISSING_METRIC);
+    /* A real drop: 20 % -> reactive ceil(2 / 0.7) = 3 > forecast 1. */
+    o = tier(S(120), 10, 0.2);
+    expect(run(p, &o, fc_make(&b, low, 5, 0.1)), 3, AS_R_SCALE_IN);
+    as_policy_free(p);
+
+    /* The drop confirms, but the forecast keeps more than the reactive rule
+     * would: 10 % observed (reactive 2), forecast 30 req/s -> 5. */
+    const double mid[] = {30, 30, 30, 30};
+    p = make("predictive", NULL);
+    o = tier(0, 10, 0.1);
+    expect(run(p, &o, fc_make(&b, mid, 4, 0.1)), 5, AS_R_SCALE_IN);
+    as_policy_free(p);
+}
+
+Test(policy, predictive_falls_back_on_anomaly_and_low_confidence)
+{
+    const double ramp[] = {10, 20, 40, 80};
+    fc_buf b;
+    as_policy *p = make("predictive", NULL);
+    as_observation o = tier(0, 2, 0.5);
+    const as_forecast_view *fc = fc_make(&b, ramp, 4, 0.1);
+    b.v.anomaly = true;
+    expect(run(p, &o, fc), 2, AS_R_ANOMALY); /* reactive: 50 % < 70 %, no change */
+    o = tier(S(60), 2, 0.9);                  /* reactive: ceil(1.8 / 0.7) = 3 */
+    expect(run(p, &o, fc), 3, AS_R_ANOMALY);
+    as_policy_free(p);
+
+    /* (hi - lo) / mean = 1.5 > 0.5: low confidence, reactive. */
+    p = make("predictive", NULL);
+    o = tier(0, 2, 0.5);
+    expect(run(p, &o, fc_make(&b, ramp, 4, 0.75)), 2, AS_R_LOW_CONFIDENCE);
+    o = tier(S(60), 2, 0.9);
+    expect(run(p, &o, fc_make(&b, ramp, 4, 0.75)), 3, AS_R_LOW_CONFIDENCE);
+    /* The same width passes a looser gate. */
+    as_policy_free(p);
+    p = make("predictive", (const char *[]){"max_spread", "2", NULL});
+    o = tier(0, 2, 0.5);
+    expect(run(p, &o, fc_make(&b, ramp, 4, 0.75)), 6, AS_R_PREDICTIVE);
+    /* No forecast at all: reactive. */
+    o = tier(S(60), 2, 0.9);
+    expect(run(p, &o, NULL), 3, AS_R_LOW_CONFIDENCE);
+    as_policy_free(p);
+}
+
+/* ---------------------------------------------------------------- hybrid */
+
+Test(policy, hybrid_takes_the_larger)
+{
+    fc_buf b;
+    /* Forecast too low (10 req/s -> 2) while the tier is overloaded: the
+     * target tracking side wins, ceil(2 x 0.95 / 0.7) = 3. */
+    const double flat[] = {10, 10, 10, 10};
+    as_policy *p = make("hybrid", (const char *[]){"reactive_out_datapoints", "1", NULL});
+    as_observation o = tier(0, 2, 0.95);
+    expect(run(p, &o, fc_make(&b, flat, 4, 0.1)), 3, AS_R_SCALE_OUT);
+    as_policy_free(p);
+
+    /* Forecast ramp: the predictive side wins. */
+    const double ramp[] = {10, 20, 40, 80};
+    p = make("hybrid", NULL);
+    o = tier(0, 2, 0.5);
+    expect(run(p, &o, fc_make(&b, ramp, 4, 0.1)), 6, AS_R_PREDICTIVE);
+    as_policy_free(p);
+
+    /* Low forecast and low load: scale-in needs both; the reactive side
+     * waits for its 15 datapoints, so the hybrid holds. */
+    const double low[] = {5, 5, 5, 5};
+    p = make("hybrid", NULL);
+    o = tier(0, 10, 0.1);
+    as_decision d = run(p, &o, fc_make(&b, low, 4, 0.1));
+    cr_expect_eq(d.desired, 10, "%s", as_reason_name(d.reason));
+    as_policy_free(p);
+    p = make("hybrid", (const char *[]){"reactive_in_datapoints", "1", NULL});
+    d = run(p, &o, fc_make(&b, low, 4, 0.1));
+    expect(d, 2, AS_R_SCALE_IN); /* both agree: max(1, 2, ceil(1 / 0.7) = 2) */
+    as_policy_free(p);
+
+    /* reactive_target defaults to the predictive target. */
+    const as_policy_type *t = as_policy_type_find("hybrid");
+    cfg_buf cb;
+    cfg_make(t, &cb, NULL);
+    char a[64], c[64];
+    as_param_format(as_param_find(t->params, "target"), cb.bytes, a, sizeof a);
+    as_param_format(as_param_find(t->params, "reactive_target"), cb.bytes, c, sizeof c);
+    cr_expect_str_eq(a, c);
+    cr_expect_str_eq(a, "0.69999999999999996");
+}
+
+/* ---------------------------------------------------------------- oracle */
+
+/* The least c that meets p95 <= 0.5 s, checked from the definition. */
+static void check_least(double lambda, int c)
+{
+    as_mmc q;
+    as_mmc_solve(&q, lambda, 10.0, c, 1.0);
+    cr_expect_leq(as_mmc_resp_quantile(&q, 0.95), 0.5 + 1e-9, "c=%d at %g", c, lambda);
+    as_mmc_solve(&q, lambda, 10.0, c - 1, 1.0);
+    cr_expect_gt(as_mmc_resp_quantile(&q, 0.95), 0.5, "c-1=%d at %g", c - 1, lambda);
+}
+
+Test(policy, oracle_meets_slo_with_least_count)
+{
+    fc_buf b;
+    /* Steps end at 60, 120, 180, ... s; boot 120 s: the steps ending after
+     * 120 s (from index 2) must be covered. Peak there: 300 req/s. */
+    const double rate[] = {100, 100, 300, 200, 150, 150};
+    const as_forecast_view *fc = fc_make(&b, rate, 6, 0);
+    as_policy *p = make("oracle", NULL);
+    as_observation o = tier(0, 5, 0.9);
+    int c300 = as_mmc_min_servers(300, 10, 1.0, 0.95, 0.5, 100);
+    check_least(300, c300);
+    expect(run(p, &o, fc), c300, AS_R_SCALE_OUT);
+
+    /* Scale-in only to what the next boot window needs: the late part of
+     * the view drops to 50, the first two steps still carry 200. */
+    const double fall[] = {200, 200, 50, 50, 50, 50};
+    int c200 = as_mmc_min_servers(200, 10, 1.0, 0.95, 0.5, 100);
+    int c50 = as_mmc_min_servers(50, 10, 1.0, 0.95, 0.5, 100);
+    check_least(200, c200);
+    cr_assert_lt(c50, c200);
+    o = tier(S(60), 60, 0.3);
+    expect(run(p, &o, fc_make(&b, fall, 6, 0)), c200, AS_R_SCALE_IN);
+    /* Once the high steps are behind: down to the late need. */
+    const double after[] = {50, 50, 50, 50, 50, 50};
+    o = tier(S(180), c200, 0.3);
+    expect(run(p, &o, fc_make(&b, after, 6, 0)), c50, AS_R_SCALE_IN);
+    /* Below the late need it scales out even if the early part is lower. */
+    o = tier(S(240), 1, 0.3);
+    expect(run(p, &o, fc_make(&b, rate, 6, 0)), c300, AS_R_SCALE_OUT);
+    /* A spike inside the boot time is not bought: capacity requested now
+     * could not serve it; only the later 100 req/s is provisioned for. */
+    const double spike[] = {400, 400, 100, 100, 100, 100};
+    int c100 = as_mmc_min_servers(100, 10, 1.0, 0.95, 0.5, 100);
+    o = tier(S(300), 2, 0.9);
+    expect(run(p, &o, fc_make(&b, spike, 6, 0)), c100, AS_R_SCALE_OUT);
+    as_policy_free(p);
+
+    /* Servers are grouped in instances of `concurrency`, with the
+     * Allen-Cunneen factor passed through. */
+    p = make("oracle", NULL);
+    o = tier(0, 1, 0.5);
+    o.concurrency = 4;
+    o.scv_factor = 0.5;
+    int c = as_mmc_min_servers(300, 10, 0.5, 0.95, 0.5, 400);
+    expect(run(p, &o, fc_make(&b, rate, 6, 0)), (c + 3) / 4, AS_R_SCALE_OUT);
+    /* Unreachable SLO (service alone too slow): max. */
+    o.slo_latency = 0.05;
+    expect(run(p, &o, fc_make(&b, rate, 6, 0)), 100, AS_R_AT_MAX);
+    as_policy_free(p);
+}
+
+/* ----------------------------------------------------- conformance battery */
+
+static int n_kinds(void)
+{
+    int n = 0;
+    for (const as_policy_type *const *t = as_policy_types(); *t; t++)
+        n++;
+    return n;
+}
+
+/* Indices into the registry, one test per kind. */
+static int kind_idx[64];
+
+static size_t kind_params(void)
+{
+    int n = n_kinds();
+    for (int i = 0; i < n && i < 64; i++)
+        kind_idx[i] = i;
+    return (size_t)(n < 64 ? n : 64);
+}
+
+ParameterizedTestParameters(policy, conformance)
+{
+    size_t n = kind_params();
+    return cr_make_param_array(int, kind_idx, n);
+}
+
+ParameterizedTestParameters(policy, conformance_independent_instances)
+{
+    size_t n = kind_params();
+    return cr_make_param_array(int, kind_idx, n);
+}
+
+/* Build a view of h steps around a level, with some shape. */
+static const as_forecast_view *fc_wave(fc_buf *b, double level, int k, bool anomaly)
+{
+    int h = 12;
+    for (int i = 0; i < h; i++) {
+        double m = level * (1.0 + 0.5 * sin(0.7 * (i + k)));
+        b->mean[i] = m;
+        b->lo[i] = m * 0.8;
+        b->hi[i] = m * 1.2;
+    }
+    b->v = (as_forecast_view){.h = h, .step = S(60), .mean = b->mean, .lo = b->lo, .hi = b->hi,
+                              .anomaly = anomaly};
+    return &b->v;
+}
+
+/* Observation number k of a deterministic sweep: all utilisation levels,
+ * missing metrics, booting pods, various bounds. */
+static as_observation sweep_obs(int k, int cur)
+{
+    static const double us[] = {NAN, 0.0, 0.05, 0.3, 0.5, 0.69, 0.8, 0.85, 1.0, 2.5, 20.0, NAN};
+    int nu = (int)(sizeof us / sizeof us[0]);
+    as_observation o = tier(S(15) * k, cur, us[k % nu]);
+    o.min = (k / 7) % 3; /* 0, 1, 2 */
+    o.max = 40 + (k % 5) * 10;
+    if (o.current < o.min)
+        o.current = o.min;
+    if (o.current > o.max)
+        o.current = o.max;
+    o.booting = (k % 4 == 1 && o.current > 1) ? o.current / 2 : 0;
+    o.ready = o.current - o.booting;
+    if (o.ready == 0)
+        o.utilization = NAN;
+    if (k % 9 == 4)
+        o.rate = NAN;
+    return o;
+}
+
+ParameterizedTest(int *ip, policy, conformance)
+{
+    const as_policy_type *t = as_policy_types()[*ip];
+    cr_assert_not_null(t);
+    cr_expect_eq(t->version, 1);
+    cr_expect_eq(as_policy_type_find(t->name), t, "%s", t->name);
+    cr_expect_gt(t->default_interval, 0, "%s", t->name);
+    cr_assert_not_null(t->create);
+    cr_assert_not_null(t->decide);
+
+    /* Every key documented, and its default survives format -> parse. */
+    cfg_buf cb, cb2;
+    cfg_make(t, &cb, NULL);
+    memcpy(&cb2, &cb, sizeof cb);
+    for (const as_param_def *d = t->params; d && d->name; d++) {
+        cr_expect(d->help && d->help[0], "%s.%s has no help", t->name, d->name);
+        char text[300];
+        as_param_format(d, cb.bytes, text, sizeof text);
+        as_err err = {0};
+        cr_expect_eq(as_param_set(t->params, cb2.bytes, d->name, text, &err), AS_OK,
+                     "%s.%s = %s: %s", t->name, d->name, text, err.msg);
+    }
+    cr_expect_eq(memcmp(cb.bytes, cb2.bytes, t->config_size), 0, "%s: round trip", t->name);
+
+    /* Defaults create through the wrapper (cfg NULL) and directly. */
+    as_err err = {0};
+    as_policy *w = as_policy_new(t, NULL, &err);
+    cr_assert_not_null(w, "%s: %s", t->name, err.msg);
+    void *st = NULL;
+    cr_assert_eq(t->create(cb.bytes, &st, &err), AS_OK, "%s: %s", t->name, err.msg);
+
+    /* Grid of observations, applied as a cluster would apply them; the
+     * kind's own decide() must already respect [min, max]. */
+    int cur_w = 5, cur_d = 5;
+    fc_buf b;
+    for (int k = 0; k < 400; k++) {
+        const as_forecast_view *fc =
+            t->wants_forecast && k % 13 != 6 ? fc_wave(&b, 20.0 + (k % 50) * 4, k, k % 17 == 3)
+                                             : NULL;
+        if (fc && k % 23 == 5)
+            b.mean[2] = NAN; /* a broken view must not break the policy */
+        as_observation o = sweep_obs(k, cur_d);
+        as_decision d = {o.current, o.current, AS_R_NONE};
+        t->decide(st, &o, fc, &d);
+        cr_assert(d.desired >= o.min && d.desired <= o.max,
+                  "%s k=%d: desired %d outside [%d, %d] (cur %d, u %g, %s)", t->name, k,
+                  d.desired, o.min, o.max, o.current, o.utilization, as_reason_name(d.reason));
+        cr_assert(d.reason >= 0 && d.reason < AS_R_COUNT, "%s: reason %d", t->name, d.reason);
+        if (isnan(o.utilization) && !t->wants_forecast)
+            cr_expect_geq(d.desired, o.current, "%s k=%d: scale-in on a missing metric",
+                          t->name, k);
+        cur_d = d.desired;
+
+        as_observation o2 = sweep_obs(k, cur_w);
+        as_decision d2;
+        as_policy_decide(w, &o2, fc, &d2);
+        cr_assert(d2.desired >= o2.min && d2.desired <= o2.max, "%s k=%d (wrapper)", t->name, k);
+        cur_w = d2.desired;
+    }
+    if (t->destroy)
+        t->destroy(st);
+    as_policy_free(w);
+}
+
+/* Two instances interleaved give the same decisions as each one alone. */
+ParameterizedTest(int *ip, policy, conformance_independent_instances)
+{
+    const as_policy_type *t = as_policy_types()[*ip];
+    enum { N = 120 };
+    int alone[2][N];
+    fc_buf b;
+    for (int which = 0; which < 2; which++) {
+        as_policy *p = as_policy_new(t, NULL, NULL);
+        cr_assert_not_null(p);
+        int cur = which ? 30 : 3;
+        for (int k = 0; k < N; k++) {
+            as_observation o = sweep_obs(k + which * 5, cur);
+            const as_forecast_view *fc =
+                t->wants_forecast ? fc_wave(&b, which ? 300 : 15, k, false) : NULL;
+            as_decision d;
+            as_policy_decide(p, &o, fc, &d);
+            alone[which][k] = cur = d.desired;
+        }
+        as_policy_free(p);
+    }
+    as_policy *a = as_policy_new(t, NULL, NULL), *c = as_policy_new(t, NULL, NULL);
+    cr_assert(a && c);
+    int cur[2] = {3, 30};
+    for (int k = 0; k < N; k++) {
+        for (int which = 0; which < 2; which++) {
+            as_observation o = sweep_obs(k + which * 5, cur[which]);
+            const as_forecast_view *fc =
+                t->wants_forecast ? fc_wave(&b, which ? 300 : 15, k, false) : NULL;
+            as_decision d;
+            as_policy_decide(which ? c : a, &o, fc, &d);
+            cur[which] = d.desired;
+            cr_assert_eq(d.desired, alone[which][k], "%s: instance %d differs at k=%d", t->name,
+                         which, k);
+        }
+    }
+    as_policy_free(a);
+    as_policy_free(c);
+}
+
+Test(policy, registry_lists_every_kind)
+{
+    static const char *const kinds[] = {"static", "threshold", "hpa",    "target",
+                                        "step",   "predictive", "hybrid", "oracle"};
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        cr_expect_not_null(as_policy_type_find(kinds[i]), "%s", kinds[i]);
+    cr_expect_null(as_policy_type_find("nope"));
+    cr_expect(as_policy_type_find("predictive")->wants_forecast);
+    cr_expect(as_policy_type_find("hybrid")->wants_forecast);
+    cr_expect(as_policy_type_find("oracle")->wants_forecast);
+    cr_expect(!as_policy_type_find("hpa")->wants_forecast);
+}

@@ -1,0 +1,323 @@
+/* test_sim.c - the simulated cluster: analytic latency against the
+ * formulas, fluid backlog, drops, billing, determinism, results file, and
+ * the simrun command as a user runs it. */
+#include "as_quality.h"
+#include "as_queueing.h"
+#include "sim_latency.h"
+#include "sim_queue.h"
+#include "sim_results.h"
+#include "sim_run.h"
+#include "sim_scenario.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmpdir[128];
+
+static void mk_tmpdir(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/simtest_%d", (int)getpid());
+    mkdir(tmpdir, 0777);
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char p[256];
+    mk_tmpdir();
+    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+Test(sim, event_order_time_priority_fifo)
+{
+    sim_queue q;
+    cr_assert_eq(sim_queue_init(&q, 2, NULL), AS_OK);
+    sim_queue_push(&q, 10, 1, 1, 0, 0, 0);
+    sim_queue_push(&q, 5, 3, 2, 0, 0, 0);
+    sim_queue_push(&q, 10, 0, 3, 0, 0, 0);
+    sim_queue_push(&q, 10, 1, 4, 0, 0, 0);
+    sim_queue_push(&q, 5, 3, 5, 0, 0, 0);
+    int want[] = {2, 5, 3, 1, 4};
+    sim_event e;
+    for (int i = 0; i < 5; i++) {
+        cr_assert(sim_queue_pop(&q, &e));
+        cr_assert_eq(e.type, want[i], "pop %d gave %d", i, e.type);
+    }
+    cr_assert_not(sim_queue_pop(&q, &e));
+    sim_queue_fini(&q);
+}
+
+Test(sim, analytic_matches_erlang_c)
+{
+    struct {
+        double lambda, mu;
+        int servers;
+    } cases[] = {{90, 10, 10}, {8, 1, 10}};
+    for (size_t i = 0; i < 2; i++) {
+        sim_tierlat L;
+        /* one instance with `servers` slots */
+        sim_tierlat_init(&L, cases[i].mu, 1.0, cases[i].servers, 0);
+        sim_tick_out o;
+        sim_tierlat_tick(&L, cases[i].lambda, 1, 1.0, 0.95, &o);
+        as_mmc q;
+        as_mmc_solve(&q, cases[i].lambda, cases[i].mu, cases[i].servers, 1.0);
+        cr_assert_eq(o.fluid, 0);
+        cr_assert_float_eq(o.pwait, as_erlang_c(cases[i].servers, cases[i].lambda / cases[i].mu),
+                           1e-9);
+        cr_assert_float_eq(o.quantile, as_mmc_resp_quantile(&q, 0.95), 1e-9);
+        cr_assert_float_eq(o.queue, q.pwait * cases[i].lambda / q.theta, 1e-9);
+        cr_assert_float_eq(o.util, cases[i].lambda / (cases[i].mu * cases[i].servers), 1e-12);
+    }
+}
+
+Test(sim, fluid_backlog_grows_and_drains)
+{
+    sim_tierlat L;
+    sim_tierlat_init(&L, 10.0, 1.0, 10, 0); /* 100 req/s per instance */
+    sim_tick_out o;
+    /* ten minutes at lambda = 150 with one instance: +50 requests/s */
+    for (int s = 0; s < 600; s++)
+        sim_tierlat_tick(&L, 150.0, 1, 1.0, 0.95, &o);
+    cr_assert_float_eq(L.backlog, 50.0 * 600, 1e-6);
+    cr_assert_eq(o.fluid, 1);
+    /* latency: the backlog ahead (at 100 req/s) plus the service quantile */
+    cr_assert_gt(o.quantile, 290.0);
+    /* two instances: drains at 200 - 150 = 50 req/s, gone after 600 s */
+    for (int s = 0; s < 599; s++)
+        sim_tierlat_tick(&L, 150.0, 2, 1.0, 0.95, &o);
+    cr_assert_float_eq(L.backlog, 50.0, 1e-6);
+    sim_tierlat_tick(&L, 150.0, 2, 1.0, 0.95, &o);
+    cr_assert_eq(L.backlog, 0.0);
+    sim_tierlat_tick(&L, 150.0, 2, 1.0, 0.95, &o);
+    cr_assert_eq(o.fluid, 0, "stable again once drained");
+    cr_assert_eq(L.dropped, 0.0, "nothing lost without a cap");
+}
+
+Test(sim, queue_cap_drops_exactly)
+{
+    sim_tierlat L;
+    sim_tierlat_init(&L, 10.0, 1.0, 10, 1000.0);
+    sim_tick_out o;
+    double dropped = 0;
+    for (int s = 0; s < 600; s++) {
+        sim_tierlat_tick(&L, 150.0, 1, 1.0, 0.95, &o);
+        dropped += o.dropped;
+    }
+    cr_assert_float_eq(L.backlog, 1000.0, 1e-9);
+    cr_assert_float_eq(L.dropped, 50.0 * 600 - 1000.0, 1e-6);
+    cr_assert_float_eq(dropped, L.dropped, 1e-9);
+}
+
+Test(sim, mixture_quantile_of_one_state_is_the_formula)
+{
+    sim_latmix m;
+    cr_assert_eq(sim_latmix_init(&m, 10.0, NULL), AS_OK);
+    as_mmc q;
+    as_mmc_solve(&q, 90, 10, 10, 1.0);
+    sim_latmix_add_mmc(&m, 1000.0, q.pwait, q.theta);
+    /* theta is binned (40 per decade): within 3% of the exact quantile */
+    double exact = as_mmc_resp_quantile(&q, 0.95), got = sim_latmix_quantile(&m, 0.95);
+    cr_assert(fabs(got - exact) / exact < 0.03, "exact %g got %g", exact, got);
+    /* a fluid component: fixed delay then service */
+    sim_latmix_reset(&m);
+    sim_latmix_add_delay(&m, 1.0, 5.0);
+    got = sim_latmix_quantile(&m, 0.5);
+    cr_assert(fabs(got - (5.0 + log(2.0) / 10.0)) < 0.03 * 5.0, "got %g", got);
+    sim_latmix_fini(&m);
+}
+
+static const char *FLAT = "[scenario]\nduration = %s\ntick = 1s\nrecord = 60s\nseed = %d\n"
+                          "[trace]\nshape = flat\nbase = %s\nnoise = %s\n"
+                          "[tier.app]\nservice_time = 100ms\nconcurrency = 10\nmin = 1\n"
+                          "max = 20\ninitial = %d\nboot_time = %s\nprice = 0.36\n"
+                          "billing_granularity = %s\nbilling_minimum = 60s\n"
+                          "[slo]\nlatency = 500ms\n"
+                          "[policy.p]\nkind = static\ninstances = %d\n";
+
+static sim_scenario *flat(const char *duration, int seed, const char *base, const char *noise,
+                          int initial, const char *boot, const char *gran, int instances)
+{
+    char buf[2048];
+    snprintf(buf, sizeof buf, FLAT, duration, seed, base, noise, initial, boot, gran, instances);
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_load(write_file("flat.ini", buf), NULL, 0, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    return s;
+}
+
+Test(sim, booting_instance_is_billed_but_serves_nothing)
+{
+    /* one instance, the static policy asks for 3 at t = 60 s; they boot 10 min */
+    sim_scenario *s = flat("30m", 1, "50", "none", 1, "10m", "1s", 3);
+    char out[256];
+    snprintf(out, sizeof out, "%s/boot.h5", tmpdir);
+    as_err e = {0};
+    sim_results_quiet();
+    sim_results *r = sim_results_create(out, s, 1, &e);
+    cr_assert_not_null(r, "%s", e.msg);
+    sim_summary_row row;
+    cr_assert_eq(sim_run_policy(s, 0, r, NULL, &row, &e), AS_OK, "%s", e.msg);
+    cr_assert_eq(sim_results_commit(r, &row, 1, &e), AS_OK, "%s", e.msg);
+    sim_ts_row *ts;
+    size_t n;
+    cr_assert_eq(sim_results_read_timeseries(out, "p", &ts, &n, &e), AS_OK, "%s", e.msg);
+    cr_assert_eq(n, 30);
+    /* at t = 5 min: one ready, two booting, three billed (0.36/h each) */
+    cr_assert_eq(ts[4].ready, 1.0);
+    cr_assert_eq(ts[4].booting, 2.0);
+    cr_assert_float_eq(ts[4].cost_rate, 3 * 0.36, 1e-12);
+    /* at t = 12 min: all three ready */
+    cr_assert_eq(ts[11].ready, 3.0);
+    /* exact bill: 30 min of one + 29 min of two, per second, at 0.36/h */
+    cr_assert_float_eq(row.cost_infra, (1800.0 + 2 * 1740.0) * 0.36 / 3600.0, 1e-9);
+    free(ts);
+    sim_scenario_free(s);
+}
+
+Test(sim, billing_granularity_and_minimum)
+{
+    /* 90 min billed per hour: 2 hours */
+    sim_scenario *s = flat("90m", 1, "10", "none", 1, "1m", "1h", 1);
+    sim_summary_row row;
+    as_err e = {0};
+    cr_assert_eq(sim_run_policy(s, 0, NULL, NULL, &row, &e), AS_OK, "%s", e.msg);
+    cr_assert_float_eq(row.cost_infra, 2 * 0.36, 1e-9);
+    sim_scenario_free(s);
+    cr_assert_float_eq(as_billed_seconds(10, 1, 60), 60, 0);
+    cr_assert_float_eq(as_billed_seconds(61.2, 1, 60), 62, 0);
+}
+
+static void run_to(const sim_scenario *s, const char *out)
+{
+    as_err e = {0};
+    sim_results *r = sim_results_create(out, s, 1, &e);
+    cr_assert_not_null(r, "%s", e.msg);
+    sim_summary_row rows[SIM_MAX_POLICIES];
+    sim_run_opts o = {.record_trace = 1};
+    for (int p = 0; p < s->npolicies; p++) {
+        cr_assert_eq(sim_run_policy(s, p, r, &o, &rows[p], &e), AS_OK, "%s", e.msg);
+        o.record_trace = 0;
+    }
+    cr_assert_eq(sim_results_commit(r, rows, s->npolicies, &e), AS_OK, "%s", e.msg);
+}
+
+Test(sim, same_seed_same_series_other_seed_differs)
+{
+    sim_results_quiet();
+    as_err e = {0};
+    char a[256], b[256], c[256];
+    snprintf(a, sizeof a, "%s/a.h5", tmpdir);
+    snprintf(b, sizeof b, "%s/b.h5", tmpdir);
+    snprintf(c, sizeof c, "%s/c.h5", tmpdir);
+    const char *ov[] = {"scenario.duration=6h"};
+    sim_scenario *s = sim_scenario_load("scenarios/spike.ini", ov, 1, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    mk_tmpdir();
+    run_to(s, a);
+    run_to(s, b);
+    s->seed += 1;
+    run_to(s, c);
+    for (int p = 0; p < s->npolicies; p++) {
+        sim_ts_row *ta, *tb, *tc;
+        size_t na, nb, nc;
+        const char *run = s->policies[p].name;
+        cr_assert_eq(sim_results_read_timeseries(a, run, &ta, &na, &e), AS_OK);
+        cr_assert_eq(sim_results_read_timeseries(b, run, &tb, &nb, &e), AS_OK);
+        cr_assert_eq(sim_results_read_timeseries(c, run, &tc, &nc, &e), AS_OK);
+        cr_assert_eq(na, nb);
+        cr_assert_eq(memcmp(ta, tb, na * sizeof *ta), 0, "run %s differs", run);
+        cr_assert_neq(memcmp(ta, tc, na * sizeof *ta), 0, "seed has no effect on %s", run);
+        free(ta);
+        free(tb);
+        free(tc);
+    }
+    sim_summary_row *sa, *sb;
+    int n1, n2;
+    cr_assert_eq(sim_results_read_summary(a, &sa, &n1, &e), AS_OK);
+    cr_assert_eq(sim_results_read_summary(b, &sb, &n2, &e), AS_OK);
+    cr_assert_eq(n1, s->npolicies);
+    cr_assert_eq(memcmp(sa, sb, (size_t)n1 * sizeof *sa), 0);
+    free(sa);
+    free(sb);
+    sim_scenario_free(s);
+}
+
+/* ---- the command as a user runs it ---- */
+
+static int sh(const char *cmd, char *out, size_t n)
+{
+    char full[1024];
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    cr_assert_not_null(p);
+    size_t k = fread(out, 1, n - 1, p);
+    out[k] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static const char *simrun(void)
+{
+    const char *s = getenv("SIMRUN");
+    return s ? s : "bin/simrun";
+}
+
+Test(cli, help_and_missing_file)
+{
+    char out[8192], cmd[512];
+    snprintf(cmd, sizeof cmd, "%s --help", simrun());
+    cr_assert_eq(sh(cmd, out, sizeof out), 0);
+    cr_assert(strstr(out, "usage: simrun"));
+    snprintf(cmd, sizeof cmd, "%s run --help", simrun());
+    cr_assert_eq(sh(cmd, out, sizeof out), 0);
+    cr_assert(strstr(out, "--set SECTION.KEY=VALUE"));
+    snprintf(cmd, sizeof cmd, "%s missing.ini", simrun());
+    cr_assert_eq(sh(cmd, out, sizeof out), 2);
+    cr_assert(strstr(out, "missing.ini"), "%s", out);
+    cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line: %s", out);
+}
+
+Test(cli, misspelt_key_exits_2_and_writes_nothing)
+{
+    char out[8192], cmd[1024];
+    mk_tmpdir();
+    const char *ini = write_file("typo.ini", "[scenario]\nduration = 1h\n[tier.web]\n"
+                                             "servce_time = 20ms\n[policy.s]\nkind = static\n");
+    char h5[256];
+    snprintf(h5, sizeof h5, "%s/typo.h5", tmpdir);
+    snprintf(cmd, sizeof cmd, "%s %s -o %s", simrun(), ini, h5);
+    cr_assert_eq(sh(cmd, out, sizeof out), 2);
+    cr_assert(strstr(out, "typo.ini:4: [tier.web] unknown key 'servce_time'"), "%s", out);
+    struct stat st;
+    cr_assert_neq(stat(h5, &st), 0, "no results file");
+    char partial[300];
+    snprintf(partial, sizeof partial, "%s.partial", h5);
+    cr_assert_neq(stat(partial, &st), 0, "no partial file");
+}
+
+Test(cli, run_writes_file_and_refuses_overwrite)
+{
+    char out[16384], cmd[1024], h5[256];
+    mk_tmpdir();
+    snprintf(h5, sizeof h5, "%s/spike.h5", tmpdir);
+    unlink(h5);
+    snprintf(cmd, sizeof cmd, "%s scenarios/spike.ini --set scenario.duration=3h -o %s", simrun(),
+             h5);
+    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "static") && strstr(out, "threshold"), "%s", out);
+    cr_assert_eq(sh(cmd, out, sizeof out), 2, "second run without --force must refuse");
+    cr_assert(strstr(out, "--force"), "%s", out);
+    snprintf(cmd, sizeof cmd, "%s show %s --csv", simrun(), h5);
+    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert(strncmp(out, "run,kind,cost_total", 19) == 0, "%s", out);
+}
