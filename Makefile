@@ -45,7 +45,7 @@ LIBTRACES := $(BUILD)/libtraces.a
 LIBSIM    := $(BUILD)/libsim.a
 LIBS      := $(LIBSIM) $(LIBTRACES) $(LIBCORE)
 
-.PHONY: all deps run test asan bench clean check
+.PHONY: all deps bench-deps run test asan bench quality clean check
 all: bin/simrun
 
 $(BUILD)/%.o: %.c
@@ -106,6 +106,23 @@ asan: deps
 bench: deps
 	$(MAKE) MODE=release build/release/bench/run_bench bin/simrun
 	build/release/bench/run_bench
+
+# The Python tools people use today, run side by side in make bench.
+BENCH_DEB_PKGS := python3-sklearn python3-statsmodels python3-pandas python3-simpy
+bench-deps: deps
+	@missing=$$(for p in $(BENCH_DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:" $$missing; \
+	    SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# The scaling-quality gate: every scenario of tests/quality against its baseline.
+quality: deps
+	$(MAKE) bin/simrun
+	bin/simrun check --baseline tests/quality/baseline.csv tests/quality/*.ini
 
 check: test
 

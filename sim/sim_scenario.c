@@ -10,6 +10,7 @@
 #include "as_detect.h"
 #include "as_forecast.h"
 #include "as_param.h"
+#include "sim_manifest.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -35,8 +36,7 @@ typedef struct loader {
     entry *e;
     int n, cap;
     int oom;
-    char cur_section[64];
-    int section_line;
+    char basedir[1024]; /* folder of the scenario, for relative paths */
 } loader;
 
 /* ---- tables of the fixed sections ---- */
@@ -453,6 +453,22 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
             return as_err_set(err, AS_EINVAL, "%s:%d: [policy.%s] missing key 'kind'", L->path,
                               s->policies[i].line, s->policies[i].name);
 
+    /* pass 2b: manifests of the real autoscaler, before explicit keys */
+    for (int i = 0; i < L->n; i++) {
+        entry *e = &L->e[i];
+        if (strncmp(e->section, "policy.", 7) != 0 ||
+            (strcmp(e->key, "manifest") != 0 && strcmp(e->key, "aws_policy") != 0))
+            continue;
+        sim_policy_cfg *p = &s->policies[find_policy(s, e->section + 7)];
+        char full[2048];
+        if (e->value[0] == '/')
+            snprintf(full, sizeof full, "%s", e->value);
+        else
+            snprintf(full, sizeof full, "%s/%s", L->basedir, e->value);
+        if (sim_manifest_apply(e->key, full, p, stderr, err) != AS_OK)
+            return where(L, e, ov, err);
+    }
+
     /* pass 3: every other key */
     for (int i = 0; i < L->n; i++) {
         entry *e = &L->e[i];
@@ -500,7 +516,8 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
         } else if (strcmp(sec, "monitoring") == 0) {
             rc = apply_table(L, e, monitoring_params, s, ov, err);
         } else if (strncmp(sec, "policy.", 7) == 0) {
-            if (strcmp(e->key, "kind") == 0)
+            if (strcmp(e->key, "kind") == 0 || strcmp(e->key, "manifest") == 0 ||
+                strcmp(e->key, "aws_policy") == 0)
                 continue;
             sim_policy_cfg *p = &s->policies[find_policy(s, sec + 7)];
             if (strcmp(e->key, "interval") == 0) {
@@ -619,6 +636,7 @@ sim_scenario *sim_scenario_load(const char *path, const char *const *overrides, 
     char dir[1024];
     dirname_of(path, dir, sizeof dir);
     tr_config_set_basedir(s->trace, dir);
+    snprintf(L.basedir, sizeof L.basedir, "%s", dir);
     /* default name: the file name without extension */
     const char *base = strrchr(path, '/');
     base = base ? base + 1 : path;

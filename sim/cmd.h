@@ -1,0 +1,17 @@
+/* cmd.h - subcommands of simrun, one cmd_<name>.c each, dispatched from the
+ * table in sim/main.c. Each takes (argc, argv) with argv[0] the command name
+ * and returns the process exit status: 0 ok, 2 bad input or usage (one
+ * line on stderr naming file and line), 1 any other failure.
+ * Must not: exit() or keep state between calls (tests call them directly). */
+#ifndef SIM_CMD_H
+#define SIM_CMD_H
+
+/* simrun trace gen|convert|info ... (sim/cmd_trace.c) */
+int cmd_trace(int argc, char **argv);
+
+/* simrun SCENARIO.ini / simrun run SCENARIO.ini (sim/cmd_run.c) */
+int cmd_run(int argc, char **argv);
+/* simrun show FILE.h5 [RUN] (sim/cmd_show.c) */
+int cmd_show(int argc, char **argv);
+
+#endif

@@ -1,0 +1,481 @@
+/* cmd_trace.c - `simrun trace gen|convert|info`: generate a synthetic trace
+ * from a scenario's [trace] section, convert a recorded trace (an access
+ * log, Prometheus JSON, CSV) to the time_s,rate CSV every tool here reads,
+ * and summarise a trace (statistics, gaps, period).
+ *
+ * Exit status: 0 ok; 2 bad input or usage, with one line on stderr naming
+ * the file (and line); 1 anything else (out of memory, cannot write).
+ *
+ * `gen` reads the INI itself with inih because sim/sim_scenario.c may not
+ * be available to a trace-only workflow: it applies the [trace] keys and
+ * [scenario] duration/seed/tick, and ignores every other section (a
+ * scenario's tiers and policies are not its business). */
+#include "cmd.h"
+
+#include "as_param.h"
+#include "tr_trace.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { EXIT_OK = 0, EXIT_OTHER = 1, EXIT_INPUT = 2 };
+
+/* Bad input is the user's to fix (exit 2); the rest is ours or the
+ * system's (exit 1). */
+static int exit_for(int rc)
+{
+    switch (rc) {
+    case AS_OK:
+        return EXIT_OK;
+    case AS_EINVAL:
+    case AS_ENOTFOUND:
+    case AS_ERANGE:
+    case AS_EIO: /* only used for inputs here: a missing or unreadable file */
+        return EXIT_INPUT;
+    default:
+        return EXIT_OTHER;
+    }
+}
+
+static int fail(int code, const char *msg)
+{
+    fprintf(stderr, "simrun trace: %s\n", msg);
+    return code;
+}
+
+static int usage_error(const char *sub, const char *fmt, const char *arg)
+{
+    char msg[1024];
+    snprintf(msg, sizeof msg, fmt, arg);
+    fprintf(stderr, "simrun trace %s: %s (see simrun trace %s --help)\n", sub, msg, sub);
+    return EXIT_INPUT;
+}
+
+static FILE *open_out(const char *path)
+{
+    if (path == NULL || strcmp(path, "-") == 0)
+        return stdout;
+    return fopen(path, "w");
+}
+
+/* Close (unless stdout) and report a write error: disk full shows here. */
+static int close_out(FILE *f, const char *path)
+{
+    int bad = ferror(f);
+    if (f == stdout)
+        bad |= fflush(f) != 0;
+    else
+        bad |= fclose(f) != 0;
+    if (bad) {
+        fprintf(stderr, "simrun trace: %s: write error: %s\n", path ? path : "stdout",
+                strerror(errno));
+        return EXIT_OTHER;
+    }
+    return EXIT_OK;
+}
+
+static void print_time(FILE *f, as_time t)
+{
+    if (t % AS_SEC == 0)
+        fprintf(f, "%lld", (long long)(t / AS_SEC));
+    else
+        fprintf(f, "%.6f", as_time_to_s(t));
+}
+
+/* ---------------------------------------------------------------- gen */
+
+typedef struct gen_ctx {
+    tr_config *cfg;
+    as_time duration, tick;
+    uint64_t seed;
+    as_err err;   /* first error; its line comes from ini_parse */
+    bool failed;
+} gen_ctx;
+
+static int parse_seed(const char *s, uint64_t *out)
+{
+    char *end;
+    errno = 0;
+    while (*s == ' ')
+        s++;
+    if (*s == '-' || *s == '\0')
+        return AS_EINVAL;
+    unsigned long long v = strtoull(s, &end, 0);
+    while (*end == ' ')
+        end++;
+    if (*end != '\0' || errno == ERANGE)
+        return AS_EINVAL;
+    *out = v;
+    return AS_OK;
+}
+
+/* inih handler: nonzero = ok; strings are valid only during the call. */
+static int gen_ini(void *user, const char *section, const char *name, const char *value)
+{
+    gen_ctx *g = user;
+    if (g->failed)
+        return 1; /* keep the first error only */
+    int rc = AS_OK;
+    if (strcmp(section, "trace") == 0) {
+        rc = tr_config_set(g->cfg, name, value, &g->err);
+        if (rc != AS_OK)
+            as_err_prefix(&g->err, "[trace] ");
+    } else if (strcmp(section, "scenario") == 0) {
+        if (strcmp(name, "duration") == 0 || strcmp(name, "tick") == 0) {
+            as_time *dst = name[0] == 'd' ? &g->duration : &g->tick;
+            rc = as_parse_duration(value, dst, &g->err);
+            if (rc == AS_OK && *dst <= 0)
+                rc = as_err_set(&g->err, AS_EINVAL, "must be > 0");
+            if (rc != AS_OK)
+                as_err_prefix(&g->err, "[scenario] key '%s': ", name);
+        } else if (strcmp(name, "seed") == 0) {
+            rc = parse_seed(value, &g->seed);
+            if (rc != AS_OK)
+                as_err_set(&g->err, rc, "[scenario] key 'seed': '%s' is not an unsigned integer",
+                           value);
+        }
+    }
+    if (rc != AS_OK) {
+        g->failed = true;
+        return 0;
+    }
+    return 1;
+}
+
+static void help_line(const char *key, const char *help, void *ud)
+{
+    fprintf(ud, "  %-17s %s\n", key, help);
+}
+
+static void gen_help(FILE *f)
+{
+    fputs("usage: simrun trace gen SCENARIO.ini [-o OUT.csv] [--duration D] [--step S] "
+          "[--seed N]\n"
+          "Write the arrival rate of the scenario's [trace] section as time_s,rate CSV\n"
+          "(to stdout without -o). Duration, seed and step default to [scenario] duration,\n"
+          "seed and tick, else 1d, 1 and 60s.\n\n[trace] keys:\n",
+          f);
+    tr_config_help(help_line, f);
+}
+
+static int cmd_gen(int argc, char **argv)
+{
+    const char *ini = NULL, *out = NULL, *o_dur = NULL, *o_step = NULL, *o_seed = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            gen_help(stdout);
+            return EXIT_OK;
+        }
+        const char **slot = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ? &out
+                            : strcmp(a, "--duration") == 0                     ? &o_dur
+                            : strcmp(a, "--step") == 0                         ? &o_step
+                            : strcmp(a, "--seed") == 0                         ? &o_seed
+                                                                               : NULL;
+        if (slot) {
+            if (i + 1 >= argc)
+                return usage_error("gen", "option %s needs a value", a);
+            *slot = argv[++i];
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return usage_error("gen", "unknown option '%s'", a);
+        } else if (ini == NULL) {
+            ini = a;
+        } else {
+            return usage_error("gen", "unexpected argument '%s'", a);
+        }
+    }
+    if (ini == NULL)
+        return usage_error("gen", "%s", "missing SCENARIO.ini");
+
+    gen_ctx g = {.cfg = tr_config_new(), .duration = AS_DAY, .tick = 0, .seed = 1};
+    if (g.cfg == NULL)
+        return fail(EXIT_OTHER, "out of memory");
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", ini);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    tr_config_set_basedir(g.cfg, dir);
+
+    int code = EXIT_OK;
+    char msg[1200];
+    tr_stream *s = NULL;
+    FILE *f = NULL;
+    int line = ini_parse(ini, gen_ini, &g);
+    if (line == -1) {
+        snprintf(msg, sizeof msg, "%s: cannot open: %s", ini, strerror(errno));
+        code = fail(EXIT_INPUT, msg);
+        goto out;
+    } else if (line == -2) {
+        code = fail(EXIT_OTHER, "out of memory");
+        goto out;
+    } else if (line > 0) {
+        if (g.failed)
+            snprintf(msg, sizeof msg, "%s:%d: %s", ini, line, g.err.msg);
+        else
+            snprintf(msg, sizeof msg, "%s:%d: INI syntax error", ini, line);
+        code = fail(EXIT_INPUT, msg);
+        goto out;
+    }
+    as_err err = {0};
+    as_time step = g.tick > 0 ? g.tick : 60 * AS_SEC;
+    if ((o_dur && as_parse_duration(o_dur, &g.duration, &err)) ||
+        (o_step && as_parse_duration(o_step, &step, &err))) {
+        code = usage_error("gen", "%s", err.msg);
+        goto out;
+    }
+    if (o_seed && parse_seed(o_seed, &g.seed)) {
+        code = usage_error("gen", "--seed '%s' is not an unsigned integer", o_seed);
+        goto out;
+    }
+    if (step <= 0 || g.duration <= 0) {
+        code = usage_error("gen", "%s", "duration and step must be > 0");
+        goto out;
+    }
+    if ((s = tr_stream_open(g.cfg, g.seed, g.duration, &err)) == NULL) {
+        snprintf(msg, sizeof msg, "%s: [trace] %s", ini, err.msg);
+        code = fail(exit_for(err.code), msg);
+        goto out;
+    }
+    if ((f = open_out(out)) == NULL) {
+        snprintf(msg, sizeof msg, "%s: cannot write: %s", out, strerror(errno));
+        code = fail(EXIT_OTHER, msg);
+        goto out;
+    }
+    fputs("time_s,rate\n", f);
+    for (as_time t = 0; t < g.duration; t += step) {
+        double v;
+        int rc = tr_stream_rate(s, t, &v, &err);
+        if (rc != AS_OK) {
+            code = fail(exit_for(rc), err.msg);
+            break;
+        }
+        print_time(f, t);
+        fprintf(f, ",%.10g\n", v);
+    }
+    int cc = close_out(f, out);
+    if (code == EXIT_OK)
+        code = cc;
+out:
+    tr_stream_free(s);
+    tr_config_free(g.cfg);
+    return code;
+}
+
+/* ---------------------------------------------------- convert and info */
+
+typedef struct file_opts {
+    const char *in, *out;
+    tr_format fmt;
+    as_time bucket;
+    bool absolute;
+} file_opts;
+
+static int parse_file_opts(const char *sub, int argc, char **argv, file_opts *o, bool with_out,
+                           void (*help)(FILE *), bool *helped)
+{
+    *helped = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            help(stdout);
+            *helped = true;
+            return EXIT_OK;
+        }
+        bool takes = strcmp(a, "--bucket") == 0 || strcmp(a, "--format") == 0 ||
+                     (with_out && (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0));
+        if (takes && i + 1 >= argc)
+            return usage_error(sub, "option %s needs a value", a);
+        as_err err = {0};
+        if (strcmp(a, "--bucket") == 0) {
+            if (as_parse_duration(argv[++i], &o->bucket, &err) != AS_OK || o->bucket <= 0)
+                return usage_error(sub, "--bucket: %s",
+                                   err.code ? err.msg : "must be > 0");
+        } else if (strcmp(a, "--format") == 0) {
+            int v;
+            if (as_parse_enum(argv[++i], tr_format_names, &v, &err) != AS_OK)
+                return usage_error(sub, "--format: %s", err.msg);
+            o->fmt = (tr_format)v;
+        } else if (takes) {
+            o->out = argv[++i];
+        } else if (with_out && strcmp(a, "--absolute") == 0) {
+            o->absolute = true;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return usage_error(sub, "unknown option '%s'", a);
+        } else if (o->in == NULL) {
+            o->in = a;
+        } else {
+            return usage_error(sub, "unexpected argument '%s'", a);
+        }
+    }
+    if (o->in == NULL)
+        return usage_error(sub, "%s", "missing input FILE");
+    return EXIT_OK;
+}
+
+static void convert_help(FILE *f)
+{
+    fputs("usage: simrun trace convert FILE [--format auto|csv|clf|prometheus] [--bucket 60s]\n"
+          "                            [--absolute] [-o OUT.csv]\n"
+          "Read a recorded trace (access log in Common/Combined Log Format, Prometheus\n"
+          "query_range JSON, or CSV) and write time_s,rate CSV (stdout without -o).\n"
+          "Access-log lines are counted per --bucket (default 60s) of UTC time, each line's\n"
+          "zone offset applied; rate = count / bucket. time_s starts at 0 at the first\n"
+          "bucket, or is Unix seconds with --absolute.\n",
+          f);
+}
+
+static int cmd_convert(int argc, char **argv)
+{
+    file_opts o = {.fmt = TR_FORMAT_AUTO, .bucket = 60 * AS_SEC};
+    bool helped;
+    int code = parse_file_opts("convert", argc, argv, &o, true, convert_help, &helped);
+    if (code != EXIT_OK || helped)
+        return code;
+    as_err err = {0};
+    tr_reader *r = tr_reader_open(o.in, o.fmt, o.bucket, &err);
+    if (r == NULL)
+        return fail(exit_for(err.code), err.msg);
+    FILE *f = open_out(o.out);
+    if (f == NULL) {
+        char msg[1200];
+        snprintf(msg, sizeof msg, "%s: cannot write: %s", o.out, strerror(errno));
+        tr_reader_free(r);
+        return fail(EXIT_OTHER, msg);
+    }
+    as_time origin = o.absolute ? tr_reader_origin(r) : 0;
+    fputs("time_s,rate\n", f);
+    for (;;) {
+        as_time t;
+        double v;
+        bool more;
+        int rc = tr_reader_next(r, &t, &v, &more, &err);
+        if (rc != AS_OK) {
+            code = fail(exit_for(rc), err.msg);
+            break;
+        }
+        if (!more)
+            break;
+        print_time(f, t + origin);
+        /* 10 significant digits: count = rate * bucket survives exactly. */
+        fprintf(f, ",%.10g\n", v);
+    }
+    tr_reader_free(r);
+    int cc = close_out(f, o.out);
+    return code != EXIT_OK ? code : cc;
+}
+
+static void info_help(FILE *f)
+{
+    fputs("usage: simrun trace info FILE [--format auto|csv|clf|prometheus] [--bucket 60s]\n"
+          "Print samples, duration, spacing, rate min/mean/max, gaps (spacing > 1.5 x the\n"
+          "median), runs of zero rate, and the period found by autocorrelation.\n",
+          f);
+}
+
+static const char *dur(as_time t, char *buf, size_t n)
+{
+    double s = as_time_to_s(t);
+    if (t >= 2 * AS_DAY)
+        snprintf(buf, n, "%.2f d", s / 86400);
+    else if (t >= 2 * AS_HOUR)
+        snprintf(buf, n, "%.2f h", s / 3600);
+    else if (t >= 2 * AS_MIN)
+        snprintf(buf, n, "%.1f min", s / 60);
+    else
+        snprintf(buf, n, "%g s", s);
+    return buf;
+}
+
+static int cmd_info(int argc, char **argv)
+{
+    file_opts o = {.fmt = TR_FORMAT_AUTO, .bucket = 60 * AS_SEC};
+    bool helped;
+    int code = parse_file_opts("info", argc, argv, &o, false, info_help, &helped);
+    if (code != EXIT_OK || helped)
+        return code;
+    as_err err = {0};
+    tr_series s;
+    tr_series_info in;
+    tr_format fmt = o.fmt;
+    if (fmt == TR_FORMAT_AUTO) { /* to print which format was read */
+        tr_reader *r = tr_reader_open(o.in, fmt, o.bucket, &err);
+        if (r == NULL)
+            return fail(exit_for(err.code), err.msg);
+        fmt = tr_reader_format(r);
+        tr_reader_free(r);
+    }
+    if (tr_series_load_fmt(o.in, fmt, o.bucket, &s, &err) != AS_OK)
+        return fail(exit_for(err.code), err.msg);
+    if (tr_series_analyze(&s, &in, &err) != AS_OK) {
+        tr_series_free(&s);
+        return fail(exit_for(err.code), err.msg);
+    }
+    char a[64], b[64], c[64];
+    printf("file:       %s\n", o.in);
+    printf("format:     %s\n", tr_format_names[fmt]);
+    printf("samples:    %zu\n", in.n);
+    printf("duration:   %s (%.0f s)\n", dur(in.duration, a, sizeof a), as_time_to_s(in.duration));
+    as_duration_format(in.step, a, sizeof a);
+    printf("step:       %s (median spacing)\n", a);
+    printf("rate:       min %.6g  mean %.6g  max %.6g req/s\n", in.min, in.mean, in.max);
+    if (in.gaps == 0)
+        printf("gaps:       none\n");
+    else
+        printf("gaps:       %zu, %s missing in total, longest %s at t = %s\n", in.gaps,
+               dur(in.gap_total, a, sizeof a), dur(in.gap_longest, b, sizeof b),
+               dur(in.gap_longest_at, c, sizeof c));
+    if (in.zeros == 0)
+        printf("zeros:      none\n");
+    else
+        printf("zeros:      %zu samples, longest run %s at t = %s\n", in.zeros,
+               dur(in.zero_run_longest, a, sizeof a), dur(in.zero_run_at, b, sizeof b));
+    if (in.period > 0)
+        printf("period:     %.2f h (%.3f d), autocorrelation %.2f on %s bins\n",
+               as_time_to_s(in.period) / 3600, as_time_to_s(in.period) / 86400, in.period_acf,
+               (as_duration_format(in.acf_resolution, a, sizeof a), a));
+    else
+        printf("period:     none found (autocorrelation on %s bins)\n",
+               (as_duration_format(in.acf_resolution, a, sizeof a), a));
+    tr_series_free(&s);
+    return fflush(stdout) == 0 ? EXIT_OK : EXIT_OTHER;
+}
+
+/* ------------------------------------------------------------ dispatch */
+
+static const struct trace_sub {
+    const char *name;
+    int (*fn)(int argc, char **argv); /* argv[0] is the subcommand */
+    const char *help;
+} subs[] = {
+    {"gen", cmd_gen, "generate a trace from a scenario's [trace] section"},
+    {"convert", cmd_convert, "convert an access log / Prometheus JSON / CSV to time_s,rate CSV"},
+    {"info", cmd_info, "summarise a trace: statistics, gaps, period"},
+};
+
+static void trace_help(FILE *f)
+{
+    fputs("usage: simrun trace <command> [options]   (simrun trace <command> --help)\n", f);
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        fprintf(f, "  %-8s %s\n", subs[i].name, subs[i].help);
+}
+
+int cmd_trace(int argc, char **argv)
+{
+    if (argc < 2)
+        return fail(EXIT_INPUT, "missing command: gen, convert or info (see simrun trace --help)");
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        trace_help(stdout);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof subs / sizeof subs[0]; i++)
+        if (strcmp(argv[1], subs[i].name) == 0)
+            return subs[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "simrun trace: unknown command '%s' (gen, convert, info)\n", argv[1]);
+    return EXIT_INPUT;
+}
