@@ -9,6 +9,9 @@
 /* simrun trace gen|convert|info ... (sim/cmd_trace.c) */
 int cmd_trace(int argc, char **argv);
 
+/* simrun forecast TRACE ... (sim/cmd_forecast.c) */
+int cmd_forecast(int argc, char **argv);
+
 /* simrun SCENARIO.ini / simrun run SCENARIO.ini (sim/cmd_run.c) */
 int cmd_run(int argc, char **argv);
 /* simrun show FILE.h5 [RUN] (sim/cmd_show.c) */

@@ -15,6 +15,7 @@ static const struct command {
     {"run", cmd_run, "run every policy of a scenario (the default for a .ini file)"},
     {"show", cmd_show, "print the summary of a results file"},
     {"trace", cmd_trace, "generate, convert and inspect traces"},
+    {"forecast", cmd_forecast, "evaluate forecasters on a trace (accuracy and speed)"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,174 @@
+/* fc_int.h - pieces shared by the forecaster kinds in core/forecast/ (not API).
+ * Owns: fc_track, the per-horizon residual tracker every kind uses for its
+ * prediction intervals, and the precomputed forecast path.
+ * Invariant: fc_track_row() values are made finite by fc_track_commit();
+ * nothing here allocates after fc_track_init().
+ * Must not: be included outside core/forecast/ and core/as_forecast.c. */
+#ifndef FC_INT_H
+#define FC_INT_H
+
+#include "as_forecast.h"
+
+#include <gsl/gsl_cdf.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Why empirical per-horizon errors instead of each model's analytic variance:
+ * the analytic formulas assume the model is true (Gaussian ETS, white AR
+ * noise); request traces are not, and the errors at h = 10 of a local model
+ * grow faster than sqrt(h) on a daily ramp. Scoring the path each origin
+ * really produced costs O(H) per update and H*H doubles of memory, and gives
+ * every kind the same, honest interval. The squared error (not the variance
+ * around the mean error) is tracked so that a bias widens the interval. */
+
+/* Exponential forgetting of the squared errors: an effective memory of
+ * FC_TRACK_MEMORY origins. Shorter adapts to day/night heteroscedasticity
+ * faster, longer estimates the quantile with less noise; 500 gives about
+ * +-3 % on the standard deviation of Gaussian errors. */
+#define FC_TRACK_MEMORY 500.0
+/* Errors a horizon needs before its own estimate is trusted. */
+#define FC_TRACK_MIN_COUNT 5
+
+typedef struct fc_track {
+    int H;          /* horizons tracked: 1..H */
+    double z;       /* standard normal quantile of (1 + coverage) / 2 */
+    double *pend;   /* H rows of H: pend[(k % H) * H + j] = path of origin k, h = j + 1 */
+    double *mse;    /* mse[j]: forgetting mean of squared error at h = j + 1 */
+    long *cnt;      /* cnt[j]: errors scored at h = j + 1 */
+    long n;         /* origins committed so far (updates) */
+    double last;    /* last finite observation (0 before any) */
+    long nobs;      /* finite observations so far */
+    double omean, om2; /* Welford mean / M2 of the observations: fallback width */
+} fc_track;
+
+/* Allocate for common->max_horizon horizons. Returns AS_OK or AS_ENOMEM. */
+static inline int fc_track_init(fc_track *tr, const as_forecast_common *c, as_err *err)
+{
+    memset(tr, 0, sizeof *tr);
+    tr->H = c->max_horizon;
+    tr->z = gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * c->coverage);
+    size_t h = (size_t)tr->H;
+    tr->pend = calloc(h * h, sizeof *tr->pend);
+    tr->mse = calloc(h, sizeof *tr->mse);
+    tr->cnt = calloc(h, sizeof *tr->cnt);
+    if (!tr->pend || !tr->mse || !tr->cnt)
+        return as_err_set(err, AS_ENOMEM, "out of memory for %d forecast horizons", tr->H);
+    return AS_OK;
+}
+
+static inline void fc_track_fini(fc_track *tr)
+{
+    free(tr->pend);
+    free(tr->mse);
+    free(tr->cnt);
+    memset(tr, 0, sizeof *tr);
+}
+
+/* Score the paths of the last H origins against observation y (call at
+ * the start of update, before the state absorbs y). NAN scores nothing. */
+static inline void fc_track_observe(fc_track *tr, double y)
+{
+    if (!isfinite(y))
+        return;
+    tr->last = y;
+    tr->nobs++;
+    double d = y - tr->omean;
+    tr->omean += d / (double)tr->nobs;
+    tr->om2 += d * (y - tr->omean);
+    for (int j = 0; j < tr->H; j++) {
+        long k = tr->n - 1 - j; /* origin whose h = j + 1 forecast targets y */
+        if (k < 0)
+            break;
+        double e = y - tr->pend[(size_t)(k % tr->H) * (size_t)tr->H + (size_t)j];
+        tr->cnt[j]++;
+        double w = 1.0 / (double)tr->cnt[j];
+        if (w < 1.0 / FC_TRACK_MEMORY)
+            w = 1.0 / FC_TRACK_MEMORY;
+        tr->mse[j] += w * (e * e - tr->mse[j]);
+    }
+}
+
+/* The row the kind fills with its path (H values) for the origin being
+ * committed; it overwrites the origin H back, already scored above. */
+static inline double *fc_track_row(fc_track *tr)
+{
+    return tr->pend + (size_t)(tr->n % tr->H) * (size_t)tr->H;
+}
+
+/* Make the new row finite (a kind must not produce NAN; this is the last
+ * line of defence: the last observation stands in) and publish it. */
+static inline void fc_track_commit(fc_track *tr)
+{
+    double *row = fc_track_row(tr);
+    for (int j = 0; j < tr->H; j++)
+        if (!isfinite(row[j]))
+            row[j] = tr->last;
+    tr->n++;
+}
+
+/* Standard deviation of the h-step error (h >= 1): the horizon's own
+ * estimate once it has FC_TRACK_MIN_COUNT errors; otherwise the largest
+ * trusted shorter horizon scaled like a random walk (variance ~ h); before
+ * any error, the spread of the observations seen (0 before two of them). */
+static inline double fc_track_sd(const fc_track *tr, int h)
+{
+    int j = h - 1;
+    if (j >= tr->H)
+        j = tr->H - 1;
+    for (int i = j; i >= 0; i--)
+        if (tr->cnt[i] >= FC_TRACK_MIN_COUNT) {
+            double v = tr->mse[i] * (double)h / (double)(i + 1);
+            return v > 0 && isfinite(v) ? sqrt(v) : 0.0;
+        }
+    if (tr->nobs >= 2) {
+        double v = tr->om2 / (double)(tr->nobs - 1);
+        return v > 0 && isfinite(v) ? sqrt(v) : 0.0;
+    }
+    return 0.0;
+}
+
+/* The kind's forecast(): copy the path of the latest origin and put the
+ * interval around it. Before the first update the path is the last value
+ * (0), with a zero-width interval. */
+static inline void fc_track_forecast(const fc_track *tr, int h, double *mean, double *lo,
+                                     double *hi)
+{
+    const double *row = tr->n > 0 ? tr->pend + (size_t)((tr->n - 1) % tr->H) * (size_t)tr->H
+                                  : NULL;
+    for (int i = 0; i < h; i++) {
+        double m = row && i < tr->H ? row[i] : tr->last;
+        double w = tr->z * fc_track_sd(tr, i + 1);
+        mean[i] = m;
+        lo[i] = m - w;
+        hi[i] = m + w;
+    }
+}
+
+/* Division that never divides by (nearly) zero: used by the multiplicative
+ * models. Returns fallback when |b| is below tiny. */
+static inline double fc_safe_div(double a, double b, double fallback)
+{
+    return fabs(b) > 1e-12 ? a / b : fallback;
+}
+
+/* Sliding-window least squares on lag / rolling-mean / calendar features,
+ * the engine of `linreg` (fc_linreg.c) and `ar` (fc_ar.c: lags only).
+ * Defined in fc_linreg.c; hidden from the library's users by fc_int.h. */
+#define FC_LS_MAX_MEANS 8
+typedef struct fc_ls_spec {
+    int lags;                   /* lag features y(t-1) .. y(t-lags) */
+    int nmeans;                 /* rolling means of the previous w values */
+    int means[FC_LS_MAX_MEANS]; /* their windows w */
+    bool calendar;              /* hour-of-day and day-of-week of t */
+    int window;                 /* training rows (sliding) */
+    int refit;                  /* steps between refits (0 = fit once) */
+    double tol;                 /* relative singular value cut-off */
+} fc_ls_spec;
+
+int fc_ls_create(const as_forecast_common *c, const fc_ls_spec *spec, void **state, as_err *err);
+void fc_ls_destroy(void *state);
+void fc_ls_update(void *state, as_time t, double y);
+void fc_ls_forecast(const void *state, int h, double *mean, double *lo, double *hi);
+
+#endif

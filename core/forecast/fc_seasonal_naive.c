@@ -1,0 +1,88 @@
+/* fc_seasonal_naive.c - the `seasonal_naive` forecaster:
+ * y^(T+h) = y(T+h-m*k), k = ceil(h/m) (REFERENCE.md section 5), the baseline
+ * of every comparison and the scale of MASE.
+ * A ring of the last m observations; a missing observation leaves its slot
+ * holding the value one season earlier, which is exactly the seasonal-naive
+ * imputation. Slots never filled (the first season) fall back to the last
+ * observed value. Without a season (m = 0) it is the naive forecaster. */
+#include "fc_int.h"
+
+typedef struct {
+    int unused;
+} snaive_cfg;
+
+static const as_param_def params[] = {{0}};
+
+static void defaults(void *cfg) { memset(cfg, 0, sizeof(snaive_cfg)); }
+
+typedef struct {
+    fc_track tr;
+    int m;       /* season length in steps, >= 1 */
+    long n;      /* updates so far: slot of the next observation is n % m */
+    double *ring; /* ring[i % m] = y(i) of the last season; NAN = never seen */
+} snaive_state;
+
+static void destroy(void *state)
+{
+    snaive_state *s = state;
+    if (s == NULL)
+        return;
+    fc_track_fini(&s->tr);
+    free(s->ring);
+    free(s);
+}
+
+static int create(const as_forecast_common *c, const void *cfg, void **state, as_err *err)
+{
+    (void)cfg;
+    snaive_state *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return as_err_set(err, AS_ENOMEM, "out of memory");
+    s->m = c->season > 0 ? c->season : 1;
+    s->ring = malloc((size_t)s->m * sizeof *s->ring);
+    int rc = s->ring ? fc_track_init(&s->tr, c, err) : as_err_set(err, AS_ENOMEM, "out of memory");
+    if (rc != AS_OK) {
+        destroy(s);
+        return rc;
+    }
+    for (int i = 0; i < s->m; i++)
+        s->ring[i] = NAN;
+    *state = s;
+    return AS_OK;
+}
+
+static void update(void *state, as_time t, double y)
+{
+    (void)t;
+    snaive_state *s = state;
+    fc_track_observe(&s->tr, y);
+    if (isfinite(y))
+        s->ring[s->n % s->m] = y;
+    s->n++;
+    /* h steps after the last observation (index n-1) is index n-1+h; its
+     * value one or more seasons back sits in slot (n-1+h) % m. */
+    double *row = fc_track_row(&s->tr);
+    for (int j = 0; j < s->tr.H; j++) {
+        double v = s->ring[(s->n - 1 + j + 1) % s->m];
+        row[j] = isfinite(v) ? v : s->tr.last;
+    }
+    fc_track_commit(&s->tr);
+}
+
+static void forecast(const void *state, int h, double *mean, double *lo, double *hi)
+{
+    const snaive_state *s = state;
+    fc_track_forecast(&s->tr, h, mean, lo, hi);
+}
+
+const as_forecaster_type as_fc_seasonal_naive = {
+    .version = 1,
+    .name = "seasonal_naive",
+    .config_size = sizeof(snaive_cfg),
+    .params = params,
+    .defaults = defaults,
+    .create = create,
+    .destroy = destroy,
+    .update = update,
+    .forecast = forecast,
+};

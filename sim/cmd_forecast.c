@@ -1,0 +1,471 @@
+/* cmd_forecast.c - `simrun forecast TRACE`: rolling-origin evaluation of the
+ * forecasters of core/ on a recorded trace.
+ *
+ * The trace is put on a regular grid of --step (samples averaged per slot,
+ * empty slots are gaps, NAN, which the forecasters must handle). Every
+ * forecaster sees the series one observation at a time, as it would in the
+ * simulator; at each origin o (from --origin-start, every --stride steps)
+ * it forecasts y[o .. o+h-1] and is scored against them:
+ *   MAE, MASE (mean over origins of MAE_o / the in-sample seasonal-naive
+ *   MAE over y[0 .. o-1], REFERENCE.md section 5 and the peers' definition),
+ *   sMAPE (M4, percent), interval coverage (share of actuals in [lo, hi],
+ *   nominal 90 %), under-forecast share (share of forecasts below the
+ *   actual, the costly side for autoscaling), and wall-clock ns per update
+ *   and per h-step forecast (CLOCK_MONOTONIC; allowed here, never in core/).
+ * Note on the timings: the kinds compute their h-step path in update (it is
+ * also what their intervals are scored on), so "update" includes it and
+ * "forecast" is a copy plus the interval.
+ *
+ * Exit status: 0 ok; 2 bad input or usage (one line "simrun forecast: ..."
+ * on stderr); 1 anything else. */
+#include "cmd.h"
+
+#include "as_forecast.h"
+#include "as_param.h"
+#include "tr_trace.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+
+enum { EXIT_OK = 0, EXIT_OTHER = 1, EXIT_INPUT = 2 };
+enum { MAX_KINDS = 32 };
+
+static const char usage_text[] =
+    "usage: simrun forecast TRACE [options]\n"
+    "Rolling-origin evaluation of forecasters on a recorded trace.\n"
+    "  --forecaster LIST  comma-separated kinds (default: all), each optionally\n"
+    "                     with settings: holt_winters:seasonality=multiplicative,\n"
+    "                     linreg:window=100:means=15,30,60\n"
+    "  --season DUR       season length (default 1d; 0 = none)\n"
+    "  --horizon H        steps ahead to forecast and score (default 10)\n"
+    "  --step DUR         grid spacing (default: the trace's own spacing);\n"
+    "                     samples inside a step are averaged\n"
+    "  --window N         training window of the regression kinds (linreg, ar)\n"
+    "  --origin-start N   first origin, in steps (default min(7 seasons, n/2))\n"
+    "  --stride N         steps between origins (default 1)\n"
+    "  --coverage C       interval coverage (default 0.9)\n"
+    "  --csv              machine-readable output\n"
+    "  --help             this text\n"
+    "Kinds:";
+
+static int bad(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "simrun forecast: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n");
+    return EXIT_INPUT;
+}
+
+static void print_usage(void)
+{
+    printf("%s", usage_text);
+    for (const as_forecaster_type *const *t = as_forecaster_types(); *t; t++)
+        printf(" %s", (*t)->name);
+    printf("\n");
+}
+
+static double now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* One forecaster to evaluate: its spec as typed, its kind, its config. */
+typedef struct {
+    char spec[256];
+    const as_forecaster_type *type;
+    void *cfg;
+} fc_spec;
+
+/* Split "a,b:k=v,c:means=15,30,60" into specs: a piece that does not start
+ * with a kind name continues the previous value (a list such as means). */
+static int split_specs(const char *list, fc_spec *out, int *n)
+{
+    char buf[1024];
+    if (strlen(list) >= sizeof buf)
+        return bad("--forecaster list too long: %s", list);
+    strcpy(buf, list);
+    *n = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char name[128];
+        size_t len = strcspn(tok, ":");
+        snprintf(name, sizeof name, "%.*s", (int)(len < 127 ? len : 127), tok);
+        if (as_forecaster_type_find(name) == NULL && *n > 0) {
+            fc_spec *prev = &out[*n - 1];
+            size_t used = strlen(prev->spec);
+            if (used + 1 + strlen(tok) >= sizeof prev->spec)
+                return bad("forecaster spec too long: %s", prev->spec);
+            prev->spec[used] = ',';
+            strcpy(prev->spec + used + 1, tok);
+            continue;
+        }
+        if (*n == MAX_KINDS)
+            return bad("too many forecasters (%s)", list);
+        if (as_forecaster_type_find(name) == NULL)
+            return bad("unknown forecaster '%s' (see --help)", name);
+        snprintf(out[*n].spec, sizeof out[*n].spec, "%s", tok);
+        out[*n].type = as_forecaster_type_find(name);
+        (*n)++;
+    }
+    if (*n == 0)
+        return bad("empty --forecaster list%s", "");
+    return EXIT_OK;
+}
+
+/* Defaults, then --window (if the kind has that key), then the spec's own
+ * key=value settings. */
+static int build_cfg(fc_spec *s, const char *window)
+{
+    s->cfg = calloc(1, s->type->config_size ? s->type->config_size : 1);
+    if (s->cfg == NULL)
+        return EXIT_OTHER;
+    if (s->type->defaults)
+        s->type->defaults(s->cfg);
+    as_err err = {0};
+    if (window && as_param_find(s->type->params, "window") &&
+        as_param_set(s->type->params, s->cfg, "window", window, &err) != AS_OK)
+        return bad("--window: %s", err.msg);
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", s->spec);
+    char *save = NULL;
+    strtok_r(buf, ":", &save); /* the kind name */
+    for (char *kv = strtok_r(NULL, ":", &save); kv; kv = strtok_r(NULL, ":", &save)) {
+        char *eq = strchr(kv, '=');
+        if (eq == NULL)
+            return bad("expected key=value in forecaster settings, got '%s'", kv);
+        *eq = '\0';
+        if (as_param_set(s->type->params, s->cfg, kv, eq + 1, &err) != AS_OK) {
+            char msg[700];
+            snprintf(msg, sizeof msg, "%s: %s", s->type->name, err.msg);
+            return bad("%s", msg);
+        }
+    }
+    return EXIT_OK;
+}
+
+static int cmp_time(const void *a, const void *b)
+{
+    as_time x = *(const as_time *)a, y = *(const as_time *)b;
+    return (x > y) - (x < y);
+}
+
+/* The trace's own spacing: the median positive difference of its times. */
+static as_time native_step(const tr_series *s)
+{
+    if (s->n < 2)
+        return 0;
+    as_time *d = malloc((s->n - 1) * sizeof *d);
+    if (d == NULL)
+        return 0;
+    size_t k = 0;
+    for (size_t i = 1; i < s->n; i++)
+        if (s->t[i] > s->t[i - 1])
+            d[k++] = s->t[i] - s->t[i - 1];
+    as_time step = 0;
+    if (k) {
+        qsort(d, k, sizeof *d, cmp_time);
+        step = d[k / 2];
+    }
+    free(d);
+    return step;
+}
+
+/* Average the series onto a grid of `step` from its first time; empty
+ * slots are NAN. Caller frees *y. */
+static int regrid(const tr_series *s, as_time step, double **y, size_t *n)
+{
+    as_time t0 = s->t[0], span = s->t[s->n - 1] - t0;
+    size_t len = (size_t)(span / step) + 1;
+    double *v = calloc(len, sizeof *v);
+    int *c = calloc(len, sizeof *c);
+    if (!v || !c) {
+        free(v);
+        free(c);
+        return EXIT_OTHER;
+    }
+    for (size_t i = 0; i < s->n; i++) {
+        if (!isfinite(s->rate[i]) || s->t[i] < t0)
+            continue;
+        size_t k = (size_t)((s->t[i] - t0) / step);
+        if (k < len) {
+            v[k] += s->rate[i];
+            c[k]++;
+        }
+    }
+    for (size_t k = 0; k < len; k++)
+        v[k] = c[k] ? v[k] / c[k] : NAN;
+    free(c);
+    *y = v;
+    *n = len;
+    return EXIT_OK;
+}
+
+typedef struct {
+    double abs_sum, smape_sum, mase_sum;
+    long nerr, nsmape, ncover, nunder, norigins;
+    double upd_ns, fc_ns;
+    long nupd, nfc;
+} score;
+
+/* Run one forecaster over the whole grid and score it. */
+static int evaluate(const fc_spec *sp, const as_forecast_common *c, const double *y, size_t n,
+                    as_time t0, size_t start, size_t stride, double clock_ns, score *sc)
+{
+    as_err err = {0};
+    as_forecaster *f = as_forecaster_new(sp->type, c, sp->cfg, &err);
+    if (f == NULL) {
+        char msg[700];
+        snprintf(msg, sizeof msg, "%s: %s", sp->spec, err.msg);
+        bad("%s", msg);
+        return err.code == AS_ENOMEM ? EXIT_OTHER : EXIT_INPUT;
+    }
+    const int H = c->max_horizon;
+    const size_t m = c->season > 0 ? (size_t)c->season : 1;
+    double *mean = malloc(3 * (size_t)H * sizeof *mean);
+    if (mean == NULL) {
+        as_forecaster_free(f);
+        return EXIT_OTHER;
+    }
+    double *lo = mean + H, *hi = lo + H;
+    memset(sc, 0, sizeof *sc);
+    double scale_sum = 0;
+    long scale_n = 0;
+    for (size_t i = 0; i < n; i++) {
+        /* in-sample seasonal-naive scale over y[0 .. i] */
+        if (i >= m && isfinite(y[i]) && isfinite(y[i - m])) {
+            scale_sum += fabs(y[i] - y[i - m]);
+            scale_n++;
+        }
+        as_time t = t0 + (as_time)i * c->step;
+        double a = now_ns();
+        as_forecaster_update(f, t, y[i]);
+        sc->upd_ns += now_ns() - a - clock_ns;
+        sc->nupd++;
+        size_t o = i + 1; /* origin: first index not yet seen */
+        if (o < start || (o - start) % stride != 0 || o + (size_t)H > n)
+            continue;
+        a = now_ns();
+        as_forecaster_predict(f, H, mean, lo, hi);
+        sc->fc_ns += now_ns() - a - clock_ns;
+        sc->nfc++;
+        double abs_o = 0;
+        long n_o = 0;
+        for (int h = 0; h < H; h++) {
+            double act = y[o + (size_t)h];
+            if (!isfinite(act))
+                continue;
+            double e = fabs(act - mean[h]);
+            abs_o += e;
+            n_o++;
+            double den = fabs(act) + fabs(mean[h]);
+            if (den > 0) {
+                sc->smape_sum += 200.0 * e / den;
+                sc->nsmape++;
+            } else {
+                sc->nsmape++; /* both zero: a perfect forecast, term 0 */
+            }
+            sc->ncover += act >= lo[h] && act <= hi[h];
+            sc->nunder += mean[h] < act;
+        }
+        sc->abs_sum += abs_o;
+        sc->nerr += n_o;
+        if (n_o > 0 && scale_n > 0 && scale_sum > 0) {
+            sc->mase_sum += (abs_o / n_o) / (scale_sum / scale_n);
+            sc->norigins++;
+        }
+    }
+    free(mean);
+    as_forecaster_free(f);
+    return EXIT_OK;
+}
+
+static int parse_count(const char *opt, const char *v, long min, long *out)
+{
+    as_err err = {0};
+    if (as_parse_int(v, out, &err) != AS_OK || *out < min) {
+        char msg[600];
+        snprintf(msg, sizeof msg, "%s: expected an integer >= %ld, got '%s'", opt, min, v);
+        return bad("%s", msg);
+    }
+    return EXIT_OK;
+}
+
+int cmd_forecast(int argc, char **argv)
+{
+    const char *trace = NULL, *list = NULL, *window = NULL;
+    const char *season_s = "1d", *step_s = NULL;
+    long horizon = 10, start_opt = -1, stride = 1;
+    double coverage = 0.9;
+    int csv = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int takes = 1;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            print_usage();
+            return EXIT_OK;
+        } else if (strcmp(a, "--csv") == 0) {
+            csv = 1;
+            takes = 0;
+        } else if (a[0] == '-' && a[1] == '-' && v == NULL) {
+            return bad("option %s needs a value", a);
+        } else if (strcmp(a, "--forecaster") == 0) {
+            list = v;
+        } else if (strcmp(a, "--season") == 0) {
+            season_s = v;
+        } else if (strcmp(a, "--step") == 0) {
+            step_s = v;
+        } else if (strcmp(a, "--window") == 0) {
+            window = v;
+        } else if (strcmp(a, "--horizon") == 0) {
+            if (parse_count(a, v, 1, &horizon) != EXIT_OK)
+                return EXIT_INPUT;
+        } else if (strcmp(a, "--origin-start") == 0) {
+            if (parse_count(a, v, 1, &start_opt) != EXIT_OK)
+                return EXIT_INPUT;
+        } else if (strcmp(a, "--stride") == 0) {
+            if (parse_count(a, v, 1, &stride) != EXIT_OK)
+                return EXIT_INPUT;
+        } else if (strcmp(a, "--coverage") == 0) {
+            as_err err = {0};
+            if (as_parse_double(v, &coverage, &err) != AS_OK || !(coverage > 0 && coverage < 1))
+                return bad("--coverage: expected a number in (0, 1), got '%s'", v);
+        } else if (a[0] == '-' && a[1] != '\0') {
+            return bad("unknown option '%s' (see --help)", a);
+        } else if (trace == NULL) {
+            trace = a;
+            takes = 0;
+        } else {
+            return bad("unexpected argument '%s' (one TRACE only)", a);
+        }
+        i += takes;
+    }
+    if (trace == NULL)
+        return bad("missing TRACE (usage: simrun forecast TRACE [options], see --help)%s", "");
+
+    fc_spec specs[MAX_KINDS];
+    int nspec = 0;
+    if (list) {
+        if (split_specs(list, specs, &nspec) != EXIT_OK)
+            return EXIT_INPUT;
+    } else {
+        for (const as_forecaster_type *const *t = as_forecaster_types(); *t && nspec < MAX_KINDS;
+             t++, nspec++) {
+            snprintf(specs[nspec].spec, sizeof specs[nspec].spec, "%s", (*t)->name);
+            specs[nspec].type = *t;
+        }
+    }
+    for (int k = 0; k < nspec; k++)
+        specs[k].cfg = NULL;
+
+    int rc = EXIT_OK;
+    tr_series ser = {0};
+    double *y = NULL;
+    as_err err = {0};
+    int lrc = tr_series_load(trace, &ser, &err);
+    if (lrc != AS_OK) {
+        rc = lrc == AS_ENOMEM ? EXIT_OTHER : bad("%s", err.msg);
+        goto out;
+    }
+    if (ser.n < 2) {
+        rc = bad("%s: fewer than two samples", trace);
+        goto out;
+    }
+    as_time step = native_step(&ser);
+    if (step_s) {
+        as_time want;
+        if (as_parse_duration(step_s, &want, &err) != AS_OK || want <= 0) {
+            rc = bad("--step: '%s' is not a positive duration", step_s);
+            goto out;
+        }
+        step = want;
+    }
+    if (step <= 0) {
+        rc = bad("%s: cannot tell the spacing of the samples", trace);
+        goto out;
+    }
+    as_time season_t = 0;
+    if (strcmp(season_s, "0") != 0 && strcmp(season_s, "none") != 0 &&
+        (as_parse_duration(season_s, &season_t, &err) != AS_OK || season_t < 0)) {
+        rc = bad("--season: '%s' is not a duration", season_s);
+        goto out;
+    }
+    if (season_t % step != 0) {
+        rc = bad("--season must be a whole number of steps (%s)", season_s);
+        goto out;
+    }
+    size_t n = 0;
+    if ((rc = regrid(&ser, step, &y, &n)) != EXIT_OK)
+        goto out;
+    as_forecast_common common = {.step = step,
+                                 .season = (int)(season_t / step),
+                                 .max_horizon = (int)horizon,
+                                 .coverage = coverage};
+    size_t m = common.season;
+    size_t start = start_opt > 0 ? (size_t)start_opt : (m ? 7 * m : n / 2);
+    if (start_opt <= 0 && start > n / 2)
+        start = n / 2;
+    if (start + (size_t)horizon > n) {
+        rc = bad("%s: the trace is too short for these origins and horizon", trace);
+        goto out;
+    }
+    for (int k = 0; k < nspec; k++)
+        if ((rc = build_cfg(&specs[k], window)) != EXIT_OK)
+            goto out;
+
+    /* the cost of reading the clock, subtracted from every timing */
+    double c0 = now_ns();
+    for (int i = 0; i < 1000; i++)
+        (void)now_ns();
+    double clock_ns = (now_ns() - c0) / 1001.0;
+
+    size_t gaps = 0;
+    for (size_t i = 0; i < n; i++)
+        gaps += !isfinite(y[i]);
+    char stepbuf[32], seasbuf[32];
+    as_duration_format(step, stepbuf, sizeof stepbuf);
+    as_duration_format(season_t, seasbuf, sizeof seasbuf);
+    if (csv)
+        printf("forecaster,mae,mase,smape,coverage,under_share,ns_update,ns_forecast,origins\n");
+    else {
+        printf("# %s: %zu steps of %s (%zu gaps), season %s (%zu steps), horizon %ld, "
+               "origins from %zu every %ld, interval %.0f%%\n",
+               trace, n, stepbuf, gaps, seasbuf, m, horizon, start, stride, coverage * 100);
+        printf("# ns/update includes computing the %ld-step path; ns/forecast is the read\n",
+               horizon);
+        printf("%-40s %10s %7s %7s %7s %7s %10s %10s\n", "forecaster", "MAE", "MASE", "sMAPE",
+               "cover", "under", "ns/update", "ns/fcast");
+    }
+    for (int k = 0; k < nspec; k++) {
+        score sc;
+        if ((rc = evaluate(&specs[k], &common, y, n, ser.t[0], start, (size_t)stride, clock_ns,
+                           &sc)) != EXIT_OK)
+            goto out;
+        double mae = sc.nerr ? sc.abs_sum / sc.nerr : NAN;
+        double mase = sc.norigins ? sc.mase_sum / sc.norigins : NAN;
+        double smape = sc.nsmape ? sc.smape_sum / sc.nsmape : NAN;
+        double cover = sc.nerr ? (double)sc.ncover / sc.nerr : NAN;
+        double under = sc.nerr ? (double)sc.nunder / sc.nerr : NAN;
+        double nu = sc.nupd ? sc.upd_ns / sc.nupd : NAN, nf = sc.nfc ? sc.fc_ns / sc.nfc : NAN;
+        if (csv)
+            /* quoted: a spec may hold a comma (means=15,30,60) */
+            printf("\"%s\",%.6g,%.6g,%.6g,%.6g,%.6g,%.1f,%.1f,%ld\n", specs[k].spec, mae, mase, smape,
+                   cover, under, nu, nf, sc.nfc);
+        else
+            printf("%-40s %10.4g %7.3f %7.2f %7.3f %7.3f %10.0f %10.0f\n", specs[k].spec, mae,
+                   mase, smape, cover, under, nu, nf);
+        fflush(stdout);
+    }
+out:
+    for (int k = 0; k < nspec; k++)
+        free(specs[k].cfg);
+    free(y);
+    tr_series_free(&ser);
+    return rc;
+}
