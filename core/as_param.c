@@ -215,8 +215,12 @@ void as_duration_format(as_time t, char *buf, size_t n)
         as_time unit;
         const char *name;
     } u[] = {{AS_DAY, "d"}, {AS_HOUR, "h"}, {AS_MIN, "m"}, {AS_SEC, "s"}, {AS_MSEC, "ms"}};
+    if (t == 0) {
+        snprintf(buf, n, "0s");
+        return;
+    }
     for (size_t i = 0; i < sizeof u / sizeof u[0]; i++)
-        if (t != 0 && t % u[i].unit == 0) {
+        if (t % u[i].unit == 0) {
             snprintf(buf, n, "%lld%s", (long long)(t / u[i].unit), u[i].name);
             return;
         }
@@ -230,6 +234,12 @@ int as_param_format(const as_param_def *d, const void *cfg, char *buf, size_t n)
     case AS_P_DOUBLE: {
         double v;
         memcpy(&v, field, sizeof v);
+        /* the shortest text that reads back as the same double */
+        for (int prec = 1; prec <= 17; prec++) {
+            int len = snprintf(buf, n, "%.*g", prec, v);
+            if (strtod(buf, NULL) == v)
+                return len;
+        }
         return snprintf(buf, n, "%.17g", v);
     }
     case AS_P_INT: {

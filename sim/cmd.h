@@ -14,6 +14,8 @@ int cmd_forecast(int argc, char **argv);
 
 /* simrun SCENARIO.ini / simrun run SCENARIO.ini (sim/cmd_run.c) */
 int cmd_run(int argc, char **argv);
+/* simrun check SCENARIO.ini|RESULTS.h5 ... --baseline FILE (sim/cmd_check.c) */
+int cmd_check(int argc, char **argv);
 /* simrun show FILE.h5 [RUN] (sim/cmd_show.c) */
 int cmd_show(int argc, char **argv);
 

@@ -1,13 +1,24 @@
-/* cmd_run.c - `simrun SCENARIO.ini`: run every policy of a scenario, write
- * the results file, print the summary table. */
+/* cmd_run.c - `simrun SCENARIO.ini`: run every policy of a scenario (times
+ * its sweep points and repetitions) on N threads, write the results file,
+ * print the summary table.
+ *
+ * Each run writes its own file in OUT.runs/ (renamed into place only when
+ * complete), and the results file is merged from them in run order when
+ * all are done. So the thread count cannot change a dataset; an
+ * interrupted or killed batch keeps every completed run, and running the
+ * same command again resumes: runs whose file exists are not run again. */
 #include "as_param.h"
 #include "cmd.h"
 #include "sim_results.h"
 #include "sim_run.h"
 #include "sim_scenario.h"
 #include "sim_summary.h"
+#include "sim_sweep.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,71 +39,304 @@ static void usage(FILE *f)
 {
     fputs("usage: simrun [run] SCENARIO.ini [options]\n"
           "\n"
-          "Runs every [policy.NAME] of the scenario on its trace, writes the results\n"
-          "to results/NAME.h5 and prints one summary row per policy.\n"
+          "Runs every [policy.NAME] of the scenario (times the points of its [sweep]\n"
+          "grid and its repetitions) on its trace, writes the results to\n"
+          "results/NAME.h5, prints one summary row per run and draws the report in\n"
+          "reports/NAME/.\n"
           "\n"
           "options:\n"
           "  -o FILE                  results file (default results/<scenario name>.h5)\n"
           "  --set SECTION.KEY=VALUE  override a scenario key (repeatable), e.g.\n"
           "                           --set scenario.duration=6h --set tier.web.max=40\n"
           "  --policy NAME            run only this policy (repeatable)\n"
+          "  -j N                     run N runs at once (default: the number of cores);\n"
+          "                           the results do not depend on N\n"
           "  --force                  overwrite an existing results file\n"
+          "  --fresh                  do not resume: discard runs kept from an earlier,\n"
+          "                           interrupted invocation\n"
+          "  --max-runs N             refuse sweeps of more runs than N (default 100000)\n"
           "  --baseline NAME          run the elastic speedup is measured against\n"
-          "                           (default: the first policy)\n"
+          "                           (default: the first run)\n"
           "  --format text|csv|json   summary format on stdout (default text)\n"
-          "  -q, --quiet              no progress and no table\n"
+          "  --no-report              do not draw the gnuplot report\n"
+          "  -q, --quiet              no progress line and no table\n"
           "  --help-keys              list every scenario key\n"
           "  -h, --help               this text\n"
           "\n"
+          "Interrupted (Ctrl-C) or killed, the completed runs stay in FILE.runs/ (and,\n"
+          "after Ctrl-C, in FILE.partial); the same command again resumes from them.\n"
           "exit status: 0 done, 2 bad input (one line naming file, line and key),\n"
-          "1 other failure, 130 interrupted (completed runs kept in FILE.partial)\n",
+          "1 other failure, 130 interrupted\n",
           f);
 }
-
-typedef struct progress {
-    int enabled;
-    int run, nruns;
-    const char *name;
-    double sim_s;
-    struct timespec t0;
-    double last;
-} progress;
 
 static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void progress_cb(void *ud, double frac)
+/* ---- the batch ---- */
+
+typedef struct batch {
+    const sim_plan *plan;
+    char dir[1100];
+    int next;              /* next run index to take (atomic) */
+    int *done;             /* 1 when runs[i] is complete */
+    sim_summary_row *rows; /* per run */
+    sim_timing_row *timing;
+    double *frac;          /* per worker: share of its current run done */
+    int failed;            /* a run failed: stop taking new ones */
+    as_err err;            /* the first failure */
+    int err_run;
+    pthread_mutex_t lock;
+} batch;
+
+typedef struct worker {
+    batch *b;
+    int id;
+} worker;
+
+static void run_file(const batch *b, int i, char *buf, size_t n)
 {
-    progress *p = ud;
-    double t = now_s();
-    if (!p->enabled || t - p->last < 0.2)
-        return;
-    p->last = t;
-    double el = t - ((double)p->t0.tv_sec + p->t0.tv_nsec * 1e-9);
-    double rate = el > 0 ? frac * p->sim_s / el : 0;
-    double left = frac > 0 ? el * (1 - frac) / frac : 0;
-    fprintf(stderr, "\r[%d/%d] %-14s %5.1f%%  %.3g sim-s/s  %.0fs left   ", p->run + 1,
-            p->nruns, p->name, 100 * frac, rate, left);
+    snprintf(buf, n, "%s/%s.h5", b->dir, b->plan->runs[i].name);
 }
 
-static int mkdir_for(const char *path)
+static void frac_cb(void *ud, double f)
 {
-    char dir[1024];
+    *(double *)ud = f;
+}
+
+static void *work(void *arg)
+{
+    worker *w = arg;
+    batch *b = w->b;
+    for (;;) {
+        int i = __atomic_fetch_add(&b->next, 1, __ATOMIC_SEQ_CST);
+        if (i >= b->plan->n || g_stop || __atomic_load_n(&b->failed, __ATOMIC_SEQ_CST))
+            break;
+        if (b->done[i])
+            continue;
+        const sim_runspec *rs = &b->plan->runs[i];
+        char path[1300];
+        run_file(b, i, path, sizeof path);
+        as_err err = {0};
+        double t0 = now_s();
+        b->frac[w->id] = 0;
+        sim_results *res = sim_results_create(path, rs->sc, 1, &err);
+        int rc = res ? AS_OK : err.code;
+        sim_run_opts o = {.stop = &g_stop,
+                          .record_trace = 1,
+                          .progress = frac_cb,
+                          .progress_ud = &b->frac[w->id],
+                          .name = rs->name,
+                          .params = rs->params,
+                          .seed = &rs->seed};
+        if (rc == AS_OK)
+            rc = sim_run_policy(rs->sc, rs->policy, res, &o, &b->rows[i], &err);
+        double wall = now_s() - t0;
+        sim_timing_row *tr = &b->timing[i];
+        snprintf(tr->run, sizeof tr->run, "%s", rs->name);
+        tr->wall_s = wall;
+        tr->sim_per_wall = wall > 0 ? as_time_to_s(rs->sc->duration) / wall : 0;
+        if (rc == AS_OK)
+            rc = sim_results_timing(res, tr, &err);
+        if (rc == AS_OK) {
+            rc = sim_results_commit(res, &b->rows[i], 1, &err);
+            res = NULL;
+        }
+        if (res)
+            sim_results_abort(res, 1);
+        b->frac[w->id] = 0;
+        if (rc == AS_OK) {
+            __atomic_store_n(&b->done[i], 1, __ATOMIC_SEQ_CST);
+            continue;
+        }
+        if (rc == AS_EINTR || g_stop)
+            break;
+        pthread_mutex_lock(&b->lock);
+        if (!b->failed) {
+            b->err = err;
+            b->err_run = i;
+            __atomic_store_n(&b->failed, 1, __ATOMIC_SEQ_CST);
+        }
+        pthread_mutex_unlock(&b->lock);
+        break;
+    }
+    return NULL;
+}
+
+/* A fingerprint of what the batch computes: a runs folder left by another
+ * scenario, other overrides or another seed is never resumed from. */
+static uint64_t fingerprint(const sim_scenario *sc, const sim_plan *plan)
+{
+    uint64_t h = 1469598103934665603ULL;
+#define MIX(p, n)                                                                             \
+    for (size_t k_ = 0; k_ < (n); k_++)                                                       \
+        h = (h ^ ((const unsigned char *)(p))[k_]) * 1099511628211ULL;
+    MIX(sc->text, strlen(sc->text));
+    MIX(sc->overrides, strlen(sc->overrides));
+    MIX(&sc->seed, sizeof sc->seed);
+    for (int i = 0; i < plan->n; i++) {
+        MIX(plan->runs[i].name, strlen(plan->runs[i].name));
+        MIX(&plan->runs[i].seed, sizeof plan->runs[i].seed);
+    }
+#undef MIX
+    return h;
+}
+
+static int mkdir_p(const char *path)
+{
+    char dir[1100];
     snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash == NULL)
-        return 0;
-    *slash = '\0';
-    if (dir[0] == '\0')
-        return 0;
-    struct stat st;
-    if (stat(dir, &st) == 0)
-        return 0;
+    for (char *p = dir + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
     return mkdir(dir, 0777) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+static void rm_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *e;
+    char p[1400];
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+/* Prepare OUT.runs/: resume from a matching one, else start it anew.
+ * Returns the number of runs found complete, or -1 (message printed). */
+static int prepare_dir(batch *b, uint64_t fp, int fresh)
+{
+    char plan_path[1200], line[64];
+    snprintf(plan_path, sizeof plan_path, "%s/plan.txt", b->dir);
+    struct stat st;
+    int resumed = 0;
+    if (stat(b->dir, &st) == 0) {
+        FILE *f = fopen(plan_path, "r");
+        unsigned long long old = 0;
+        int match = f && fgets(line, sizeof line, f) && sscanf(line, "%llx", &old) == 1 &&
+                    old == fp;
+        if (f)
+            fclose(f);
+        if (!match || fresh) {
+            rm_dir(b->dir);
+        } else {
+            for (int i = 0; i < b->plan->n; i++) {
+                char p[1300];
+                run_file(b, i, p, sizeof p);
+                sim_summary_row *r = NULL;
+                int n = 0;
+                as_err e = {0};
+                if (stat(p, &st) == 0 && sim_results_read_summary(p, &r, &n, &e) == AS_OK &&
+                    n == 1) {
+                    b->rows[i] = r[0];
+                    b->done[i] = 1;
+                    snprintf(b->timing[i].run, sizeof b->timing[i].run, "%s", r[0].run);
+                    resumed++;
+                }
+                free(r);
+            }
+        }
+    }
+    if (mkdir_p(b->dir) != 0) {
+        fprintf(stderr, "simrun: cannot create %s: %s\n", b->dir, strerror(errno));
+        return -1;
+    }
+    FILE *f = fopen(plan_path, "w");
+    if (f == NULL || fprintf(f, "%llx\n", (unsigned long long)fp) < 0) {
+        fprintf(stderr, "simrun: cannot write %s\n", plan_path);
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    return resumed;
+}
+
+static int merge(batch *b, const sim_scenario *sc, const char *out, int only_done, as_err *err)
+{
+    const sim_plan *plan = b->plan;
+    char(*paths)[1300] = calloc((size_t)plan->n + 1, sizeof *paths);
+    const char **files = calloc((size_t)plan->n + 1, sizeof *files);
+    const char **names = calloc((size_t)plan->n + 1, sizeof *names);
+    sim_summary_row *rows = calloc((size_t)plan->n + 1, sizeof *rows);
+    sim_timing_row *tim = calloc((size_t)plan->n + 1, sizeof *tim);
+    int rc = AS_ENOMEM, k = 0;
+    if (paths && files && names && rows && tim) {
+        for (int i = 0; i < plan->n; i++) {
+            if (only_done && !b->done[i])
+                continue;
+            run_file(b, i, paths[k], sizeof paths[k]);
+            files[k] = paths[k];
+            names[k] = plan->runs[i].name;
+            rows[k] = b->rows[i];
+            tim[k] = b->timing[i];
+            k++;
+        }
+        rc = sim_results_merge(out, sc, files, names, k, rows, tim, err);
+    } else {
+        as_err_set(err, AS_ENOMEM, "out of memory");
+    }
+    free(paths);
+    free(files);
+    free(names);
+    free(rows);
+    free(tim);
+    return rc;
+}
+
+/* Mean and 95% confidence half-width of repetitions, per policy and point. */
+static void print_repetitions(const sim_plan *plan, const sim_summary_row *rows)
+{
+    printf("\nrepetitions: mean +- 95%% confidence half-width\n");
+    printf("%-22s %4s %22s %22s %20s\n", "run", "n", "total cost", "SLO violation s",
+           "p95 ms");
+    for (int i = 0; i < plan->n; i++) {
+        if (plan->runs[i].rep != 0)
+            continue;
+        double s[3] = {0}, ss[3] = {0};
+        int n = 0;
+        for (int j = i; j < plan->n && plan->runs[j].policy == plan->runs[i].policy &&
+                        plan->runs[j].point == plan->runs[i].point && plan->runs[j].sc == plan->runs[i].sc;
+             j++) {
+            double v[3] = {rows[j].cost_total, rows[j].slo_violation_s, rows[j].p95 * 1000};
+            for (int k = 0; k < 3; k++) {
+                s[k] += v[k];
+                ss[k] += v[k] * v[k];
+            }
+            n++;
+        }
+        /* Student t quantiles (two-sided 95%) for small n, 1.96 beyond 30 */
+        static const double t95[] = {0,     12.71, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
+                                     2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+                                     2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
+                                     2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+        double t = n - 1 < 31 ? t95[n - 1 > 0 ? n - 1 : 0] : 1.96;
+        char name[SIM_STR + 8];
+        snprintf(name, sizeof name, "%.*s", (int)(strlen(plan->runs[i].name) - 3),
+                 plan->runs[i].name);
+        printf("%-22s %4d", name, n);
+        for (int k = 0; k < 3; k++) {
+            double m = s[k] / n, var = n > 1 ? (ss[k] - n * m * m) / (n - 1) : 0;
+            double hw = n > 1 ? t * sqrt(var > 0 ? var : 0) / sqrt(n) : 0;
+            printf(" %12.3f +- %6.3f", m, hw);
+        }
+        printf("\n");
+    }
 }
 
 int cmd_run(int argc, char **argv)
@@ -100,10 +344,13 @@ int cmd_run(int argc, char **argv)
     const char *scen = NULL, *out = NULL, *baseline = NULL;
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     const char **only = calloc((size_t)argc + 1, sizeof *only);
-    int nsets = 0, nonly = 0, force = 0, quiet = 0, format = SIM_FMT_TEXT, status = 1;
+    int nsets = 0, nonly = 0, force = 0, fresh = 0, quiet = 0, format = SIM_FMT_TEXT,
+        status = 1, report = 1;
+    long jobs = sysconf(_SC_NPROCESSORS_ONLN), max_runs = 100000;
     sim_scenario *sc = NULL;
-    sim_results *res = NULL;
-    sim_summary_row *rows = NULL;
+    sim_plan plan = {0};
+    batch b = {0};
+    pthread_mutex_init(&b.lock, NULL);
     if (sets == NULL || only == NULL) {
         fprintf(stderr, "simrun: out of memory\n");
         goto done;
@@ -129,6 +376,21 @@ int cmd_run(int argc, char **argv)
             only[nonly++] = argv[++i];
         } else if (strcmp(a, "--baseline") == 0 && has_next) {
             baseline = argv[++i];
+        } else if ((strcmp(a, "-j") == 0 || strcmp(a, "--max-runs") == 0) && has_next) {
+            as_err e = {0};
+            long v;
+            if (as_parse_int(argv[i + 1], &v, &e) != AS_OK || v < 1) {
+                fprintf(stderr, "simrun: %s: '%s' is not a whole number >= 1\n", a, argv[i + 1]);
+                status = 2;
+                goto done;
+            }
+            if (a[1] == 'j')
+                jobs = v;
+            else
+                max_runs = v;
+            i++;
+        } else if (strncmp(a, "-j", 2) == 0 && a[2] >= '1' && a[2] <= '9') {
+            jobs = atol(a + 2);
         } else if (strcmp(a, "--format") == 0 && has_next) {
             const char *v = argv[++i];
             if (strcmp(v, "csv") == 0)
@@ -144,6 +406,10 @@ int cmd_run(int argc, char **argv)
             }
         } else if (strcmp(a, "--force") == 0) {
             force = 1;
+        } else if (strcmp(a, "--fresh") == 0) {
+            fresh = 1;
+        } else if (strcmp(a, "--no-report") == 0) {
+            report = 0;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else if (a[0] == '-') {
@@ -163,6 +429,8 @@ int cmd_run(int argc, char **argv)
         status = 2;
         goto done;
     }
+    if (jobs < 1)
+        jobs = 1;
     as_err err = {0};
     sc = sim_scenario_load(scen, sets, nsets, &err);
     if (sc == NULL) {
@@ -181,108 +449,144 @@ int cmd_run(int argc, char **argv)
             goto done;
         }
     }
+    if (sim_plan_build(scen, sets, nsets, sc, only, nonly, max_runs, &plan, &err) != AS_OK) {
+        fprintf(stderr, "simrun: %s\n", err.msg);
+        status = err.code == AS_ENOMEM ? 1 : 2;
+        goto done;
+    }
     char outbuf[1024];
     if (out == NULL) {
         snprintf(outbuf, sizeof outbuf, "results/%s.h5", sc->name);
         out = outbuf;
     }
-    if (mkdir_for(out) != 0) {
-        fprintf(stderr, "simrun: cannot create the folder of %s: %s\n", out, strerror(errno));
+    struct stat st;
+    if (!force && stat(out, &st) == 0) {
+        fprintf(stderr, "simrun: %s exists; use --force to overwrite it\n", out);
+        status = 2;
         goto done;
     }
     sim_results_quiet();
-    res = sim_results_create(out, sc, force, &err);
-    if (res == NULL) {
-        fprintf(stderr, "simrun: %s\n", err.msg);
-        status = err.code == AS_EEXIST ? 2 : 1;
+    b.plan = &plan;
+    snprintf(b.dir, sizeof b.dir, "%s.runs", out);
+    b.done = calloc((size_t)plan.n + 1, sizeof *b.done);
+    b.rows = calloc((size_t)plan.n + 1, sizeof *b.rows);
+    b.timing = calloc((size_t)plan.n + 1, sizeof *b.timing);
+    b.frac = calloc((size_t)jobs, sizeof *b.frac);
+    if (!b.done || !b.rows || !b.timing || !b.frac) {
+        fprintf(stderr, "simrun: out of memory\n");
         goto done;
     }
+    int resumed = prepare_dir(&b, fingerprint(sc, &plan), fresh);
+    if (resumed < 0)
+        goto done;
+    if (resumed > 0 && !quiet)
+        fprintf(stderr, "simrun: resuming: %d of %d runs already complete in %s\n", resumed,
+                plan.n, b.dir);
+
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     g_stop = 0;
 
-    rows = calloc((size_t)sc->npolicies, sizeof *rows);
-    if (rows == NULL) {
+    if (jobs > plan.n)
+        jobs = plan.n > 0 ? plan.n : 1;
+    pthread_t *th = calloc((size_t)jobs, sizeof *th);
+    worker *ws = calloc((size_t)jobs, sizeof *ws);
+    if (th == NULL || ws == NULL) {
+        free(th);
+        free(ws);
         fprintf(stderr, "simrun: out of memory\n");
         goto done;
     }
-    int nrows = 0, nruns = 0;
-    for (int p = 0; p < sc->npolicies; p++) {
-        int run_it = nonly == 0;
-        for (int k = 0; k < nonly; k++)
-            run_it |= strcmp(sc->policies[p].name, only[k]) == 0;
-        nruns += run_it;
+    double t0 = now_s();
+    for (long k = 0; k < jobs; k++) {
+        ws[k] = (worker){&b, (int)k};
+        pthread_create(&th[k], NULL, work, &ws[k]);
     }
-    progress pg = {.enabled = !quiet && isatty(2), .nruns = nruns,
-                   .sim_s = as_time_to_s(sc->duration)};
-    for (int p = 0; p < sc->npolicies; p++) {
-        int run_it = nonly == 0;
-        for (int k = 0; k < nonly; k++)
-            run_it |= strcmp(sc->policies[p].name, only[k]) == 0;
-        if (!run_it)
-            continue;
-        pg.run = nrows;
-        pg.name = sc->policies[p].name;
-        clock_gettime(CLOCK_MONOTONIC, &pg.t0);
-        pg.last = 0;
-        sim_run_opts opts = {.stop = &g_stop,
-                             .record_trace = nrows == 0,
-                             .progress = progress_cb,
-                             .progress_ud = &pg};
-        double t0 = now_s();
-        int rc = sim_run_policy(sc, p, res, &opts, &rows[nrows], &err);
-        double wall = now_s() - t0;
-        if (pg.enabled)
-            fprintf(stderr, "\r%*s\r", 70, "");
-        if (rc == AS_EINTR || g_stop) {
-            fprintf(stderr, "simrun: interrupted; %d completed run(s) kept in %s.partial\n",
-                    nrows, out);
-            sim_results_abort(res, 0);
-            res = NULL;
-            status = 130;
-            goto done;
+    /* the progress line: on a terminal only, and not with -q */
+    int show = !quiet && isatty(2);
+    double sim_total = 0;
+    for (int i = 0; i < plan.n; i++)
+        sim_total += as_time_to_s(plan.runs[i].sc->duration);
+    for (;;) {
+        int ndone = 0;
+        double sim_done = 0;
+        for (int i = 0; i < plan.n; i++)
+            if (__atomic_load_n(&b.done[i], __ATOMIC_SEQ_CST)) {
+                ndone++;
+                sim_done += as_time_to_s(plan.runs[i].sc->duration);
+            }
+        if (ndone == plan.n || g_stop || __atomic_load_n(&b.failed, __ATOMIC_SEQ_CST) ||
+            __atomic_load_n(&b.next, __ATOMIC_SEQ_CST) >= plan.n + jobs)
+            break;
+        for (long k = 0; k < jobs; k++)
+            sim_done += b.frac[k] * (sim_total / (plan.n ? plan.n : 1));
+        if (show) {
+            double el = now_s() - t0, rate = el > 0 ? sim_done / el : 0;
+            double left = rate > 0 ? (sim_total - sim_done) / rate : 0;
+            fprintf(stderr, "\r%d/%d runs  %.3g sim-s/s  %.0fs left   ", ndone, plan.n, rate,
+                    left);
         }
-        if (rc != AS_OK) {
-            fprintf(stderr, "simrun: [policy.%s]: %s\n", sc->policies[p].name, err.msg);
-            status = rc == AS_EINVAL ? 2 : 1;
-            goto done;
-        }
-        sim_timing_row tr = {.wall_s = wall,
-                             .sim_per_wall = wall > 0 ? as_time_to_s(sc->duration) / wall : 0};
-        snprintf(tr.run, sizeof tr.run, "%s", sc->policies[p].name);
-        if (sim_results_timing(res, &tr, &err) != AS_OK) {
+        struct timespec ts = {0, 200 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    for (long k = 0; k < jobs; k++)
+        pthread_join(th[k], NULL);
+    free(th);
+    free(ws);
+    if (show)
+        fprintf(stderr, "\r%*s\r", 60, "");
+    int ndone = 0;
+    for (int i = 0; i < plan.n; i++)
+        ndone += b.done[i];
+    if (b.failed) {
+        fprintf(stderr, "simrun: run %s: %s\n", plan.runs[b.err_run].name, b.err.msg);
+        status = b.err.code == AS_EINVAL ? 2 : 1;
+        goto done;
+    }
+    if (g_stop || ndone < plan.n) {
+        char partial[1100];
+        snprintf(partial, sizeof partial, "%s.partial", out);
+        if (ndone > 0 && merge(&b, sc, partial, 1, &err) != AS_OK)
             fprintf(stderr, "simrun: %s\n", err.msg);
-            goto done;
-        }
-        nrows++;
+        fprintf(stderr,
+                "simrun: interrupted; %d of %d runs complete (kept in %s/%s); run the same "
+                "command again to resume\n",
+                ndone, plan.n, b.dir, ndone > 0 ? " and FILE.partial" : "");
+        status = 130;
+        goto done;
     }
     int base = 0;
-    for (int i = 0; baseline && i < nrows; i++)
-        if (strcmp(rows[i].run, baseline) == 0)
+    for (int i = 0; baseline && i < plan.n; i++)
+        if (strcmp(b.rows[i].run, baseline) == 0)
             base = i;
-    sim_rank(sc, rows, nrows, base);
-    if (sim_results_commit(res, rows, nrows, &err) != AS_OK) {
-        res = NULL;
+    sim_rank(sc, b.rows, plan.n, base);
+    if (merge(&b, sc, out, 0, &err) != AS_OK) {
         fprintf(stderr, "simrun: %s\n", err.msg);
         goto done;
     }
-    res = NULL;
+    rm_dir(b.dir);
     if (!quiet || format != SIM_FMT_TEXT) {
         if (format == SIM_FMT_TEXT) {
             char dur[32];
             as_duration_format(sc->duration, dur, sizeof dur);
-            printf("%s: %d run(s) of %s simulated time -> %s\n", sc->name, nrows, dur, out);
+            printf("%s: %d run(s) of %s simulated time -> %s\n", sc->name, plan.n, dur, out);
         }
-        sim_summary_print(stdout, rows, nrows, format, sc->slo_latency, sc->slo_percentile);
+        sim_summary_print(stdout, b.rows, plan.n, format, sc->slo_latency, sc->slo_percentile);
+        if (format == SIM_FMT_TEXT && sc->repetitions > 1)
+            print_repetitions(&plan, b.rows);
     }
     status = 0;
+    (void)report; /* the report is drawn once plots/ lands */
 done:
-    if (res)
-        sim_results_abort(res, 1);
+    sim_plan_free(&plan);
     sim_scenario_free(sc);
-    free(rows);
+    free(b.done);
+    free(b.rows);
+    free(b.timing);
+    free(b.frac);
+    pthread_mutex_destroy(&b.lock);
     free(sets);
     free(only);
     return status;

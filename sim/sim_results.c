@@ -10,6 +10,7 @@
 #include "as_param.h"
 
 #include <hdf5.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +93,21 @@ struct sim_results {
     table trace, summary, timing;
 };
 
+/* Debian's HDF5 is built without thread safety: every call into it from
+ * this module holds this lock, so runs on several threads can each write
+ * their own file. Contention is low: a run touches HDF5 once per 4096 rows. */
+static pthread_mutex_t h5_lock = PTHREAD_MUTEX_INITIALIZER;
+#define LOCKED(type, call)                                                                    \
+    do {                                                                                      \
+        pthread_mutex_lock(&h5_lock);                                                         \
+        type rv_ = call;                                                                      \
+        pthread_mutex_unlock(&h5_lock);                                                       \
+        return rv_;                                                                           \
+    } while (0)
+
 void sim_results_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+static void sim_results_abort_nl(sim_results *r, int discard);
 
 static hid_t make_type(const col *cols, size_t size)
 {
@@ -235,7 +250,38 @@ static void tier_attrs(hid_t g, const sim_tier_cfg *t)
     attr_f64(g, "autoscale", t->autoscale);
 }
 
-sim_results *sim_results_create(const char *path, const sim_scenario *sc, int force, as_err *err)
+static void root_attrs(hid_t file, const sim_scenario *sc)
+{
+    attr_str(file, "tool", "autoscale-sim simrun");
+    attr_str(file, "tool_version", AS_VERSION);
+    attr_str(file, "git_revision", AS_GIT_REV);
+    attr_str(file, "scenario_name", sc->name);
+    attr_str(file, "scenario_path", sc->path);
+    attr_str(file, "scenario_text", sc->text);
+    attr_str(file, "overrides", sc->overrides);
+    attr_str(file, "description", sc->description);
+    attr_u64(file, "seed", sc->seed);
+    attr_str(file, "model", sc->model == SIM_MODEL_DES ? "des" : "analytic");
+    attr_f64(file, "duration_s", as_time_to_s(sc->duration));
+    attr_f64(file, "tick_s", as_time_to_s(sc->tick));
+    attr_f64(file, "record_s", as_time_to_s(sc->record));
+    attr_f64(file, "slo_latency_s", sc->slo_latency);
+    attr_f64(file, "slo_percentile", sc->slo_percentile);
+    attr_f64(file, "slo_penalty_per_hour", sc->penalty_per_hour);
+    char now[64];
+    time_t tt = time(NULL);
+    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
+    attr_str(file, "created", now);
+    hid_t tiers = group_new(file, "tiers");
+    for (int i = 0; i < sc->ntiers; i++) {
+        hid_t g = group_new(tiers, sc->tiers[i].name);
+        tier_attrs(g, &sc->tiers[i]);
+        H5Gclose(g);
+    }
+    H5Gclose(tiers);
+}
+
+static sim_results *sim_results_create_nl(const char *path, const sim_scenario *sc, int force, as_err *err)
 {
     struct stat st;
     if (!force && stat(path, &st) == 0) {
@@ -259,53 +305,27 @@ sim_results *sim_results_create(const char *path, const sim_scenario *sc, int fo
         free(r);
         return NULL;
     }
-    attr_str(r->file, "tool", "autoscale-sim simrun");
-    attr_str(r->file, "tool_version", AS_VERSION);
-    attr_str(r->file, "git_revision", AS_GIT_REV);
-    attr_str(r->file, "scenario_name", sc->name);
-    attr_str(r->file, "scenario_path", sc->path);
-    attr_str(r->file, "scenario_text", sc->text);
-    attr_str(r->file, "overrides", sc->overrides);
-    attr_str(r->file, "description", sc->description);
-    attr_u64(r->file, "seed", sc->seed);
-    attr_str(r->file, "model", sc->model == SIM_MODEL_DES ? "des" : "analytic");
-    attr_f64(r->file, "duration_s", as_time_to_s(sc->duration));
-    attr_f64(r->file, "tick_s", as_time_to_s(sc->tick));
-    attr_f64(r->file, "record_s", as_time_to_s(sc->record));
-    attr_f64(r->file, "slo_latency_s", sc->slo_latency);
-    attr_f64(r->file, "slo_percentile", sc->slo_percentile);
-    attr_f64(r->file, "slo_penalty_per_hour", sc->penalty_per_hour);
-    char now[64];
-    time_t tt = time(NULL);
-    strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
-    attr_str(r->file, "created", now);
-    hid_t tiers = group_new(r->file, "tiers");
-    for (int i = 0; i < sc->ntiers; i++) {
-        hid_t g = group_new(tiers, sc->tiers[i].name);
-        tier_attrs(g, &sc->tiers[i]);
-        H5Gclose(g);
-    }
-    H5Gclose(tiers);
+    root_attrs(r->file, sc);
     hid_t runs = group_new(r->file, "runs");
     H5Gclose(runs);
     if (table_open(&r->trace, r->file, "trace", trace_cols, sizeof(trace_row), err) ||
         table_open(&r->summary, r->file, "summary", summary_cols, sizeof(sim_summary_row),
                    err) ||
         table_open(&r->timing, r->file, "timing", timing_cols, sizeof(sim_timing_row), err)) {
-        sim_results_abort(r, 1);
+        sim_results_abort_nl(r, 1);
         return NULL;
     }
     return r;
 }
 
-int sim_results_trace(sim_results *r, double t, double rate, as_err *err)
+static int sim_results_trace_nl(sim_results *r, double t, double rate, as_err *err)
 {
     trace_row row = {t, rate};
     return table_append(&r->trace, &row, err);
 }
 
-sim_run_writer *sim_results_run_begin(sim_results *r, const sim_scenario *sc, int policy,
-                                      as_err *err)
+static sim_run_writer *run_begin_nl(sim_results *r, const sim_scenario *sc, int policy,
+                                    const char *name, const char *params, as_err *err)
 {
     const sim_policy_cfg *p = &sc->policies[policy];
     sim_run_writer *w = calloc(1, sizeof *w);
@@ -314,7 +334,7 @@ sim_run_writer *sim_results_run_begin(sim_results *r, const sim_scenario *sc, in
         return NULL;
     }
     char path[128];
-    snprintf(path, sizeof path, "/runs/%s", p->name);
+    snprintf(path, sizeof path, "/runs/%s", name);
     w->group = group_new(r->file, path);
     if (w->group < 0) {
         free(w);
@@ -322,12 +342,24 @@ sim_run_writer *sim_results_run_begin(sim_results *r, const sim_scenario *sc, in
         return NULL;
     }
     attr_str(w->group, "kind", p->type->name);
+    attr_str(w->group, "policy", p->name);
+    attr_str(w->group, "sweep_params", params ? params : "");
     char buf[256];
     as_duration_format(p->interval, buf, sizeof buf);
-    attr_str(w->group, "interval", buf);
+    attr_str(w->group, "evaluation_interval", buf);
+    /* every resolved parameter, under its INI key (prefixed so that no key
+     * can collide with the attributes above) */
     for (const as_param_def *d = p->type->params; d && d->name; d++) {
+        char key[96];
+        snprintf(key, sizeof key, "param.%s", d->name);
         as_param_format(d, p->cfg, buf, sizeof buf);
-        attr_str(w->group, d->name, buf);
+        attr_str(w->group, key, buf);
+    }
+    if (p->type->wants_forecast) {
+        attr_str(w->group, "param.forecaster", p->forecaster);
+        as_duration_format(p->season, buf, sizeof buf);
+        attr_str(w->group, "param.season", buf);
+        attr_str(w->group, "param.detector", p->detector);
     }
     w->ntiers = sc->ntiers;
     int rc = table_open(&w->ts, w->group, "timeseries", ts_cols, sizeof(sim_ts_row), err);
@@ -351,22 +383,22 @@ sim_run_writer *sim_results_run_begin(sim_results *r, const sim_scenario *sc, in
     return w;
 }
 
-int sim_run_row(sim_run_writer *w, const sim_ts_row *row, as_err *err)
+static int sim_run_row_nl(sim_run_writer *w, const sim_ts_row *row, as_err *err)
 {
     return table_append(&w->ts, row, err);
 }
 
-int sim_run_tier_row(sim_run_writer *w, int tier, const sim_tier_row *row, as_err *err)
+static int sim_run_tier_row_nl(sim_run_writer *w, int tier, const sim_tier_row *row, as_err *err)
 {
     return table_append(&w->tiers[tier], row, err);
 }
 
-int sim_run_action(sim_run_writer *w, const sim_action_row *row, as_err *err)
+static int sim_run_action_nl(sim_run_writer *w, const sim_action_row *row, as_err *err)
 {
     return table_append(&w->actions, row, err);
 }
 
-void sim_results_run_discard(sim_run_writer *w)
+static void sim_results_run_discard_nl(sim_run_writer *w)
 {
     if (w == NULL)
         return;
@@ -378,7 +410,7 @@ void sim_results_run_discard(sim_run_writer *w)
     free(w);
 }
 
-int sim_results_timing(sim_results *r, const sim_timing_row *timing, as_err *err)
+static int sim_results_timing_nl(sim_results *r, const sim_timing_row *timing, as_err *err)
 {
     int rc = table_append(&r->timing, timing, err);
     if (rc == AS_OK)
@@ -386,7 +418,7 @@ int sim_results_timing(sim_results *r, const sim_timing_row *timing, as_err *err
     return rc;
 }
 
-int sim_results_run_end(sim_results *r, sim_run_writer *w, const sim_summary_row *sum,
+static int sim_results_run_end_nl(sim_results *r, sim_run_writer *w, const sim_summary_row *sum,
                         as_err *err)
 {
     int rc = table_close(&w->ts, err);
@@ -407,7 +439,7 @@ int sim_results_run_end(sim_results *r, sim_run_writer *w, const sim_summary_row
     return AS_OK;
 }
 
-int sim_results_commit(sim_results *r, const sim_summary_row *rows, int n, as_err *err)
+static int sim_results_commit_nl(sim_results *r, const sim_summary_row *rows, int n, as_err *err)
 {
     /* the summary rows were appended run by run; rewrite them with the
      * ranking columns that need every run */
@@ -429,7 +461,7 @@ int sim_results_commit(sim_results *r, const sim_summary_row *rows, int n, as_er
     return rc;
 }
 
-void sim_results_abort(sim_results *r, int discard)
+static void sim_results_abort_nl(sim_results *r, int discard)
 {
     if (r == NULL)
         return;
@@ -490,7 +522,7 @@ static int read_table(hid_t f, const char *name, const col *cols, size_t row_siz
     return AS_OK;
 }
 
-int sim_results_read_summary(const char *path, sim_summary_row **rows, int *n, as_err *err)
+static int sim_results_read_summary_nl(const char *path, sim_summary_row **rows, int *n, as_err *err)
 {
     hid_t f = open_ro(path, err);
     if (f < 0)
@@ -507,7 +539,7 @@ int sim_results_read_summary(const char *path, sim_summary_row **rows, int *n, a
     return rc;
 }
 
-int sim_results_read_timeseries(const char *path, const char *run, sim_ts_row **rows,
+static int sim_results_read_timeseries_nl(const char *path, const char *run, sim_ts_row **rows,
                                 size_t *n, as_err *err)
 {
     hid_t f = open_ro(path, err);
@@ -523,7 +555,7 @@ int sim_results_read_timeseries(const char *path, const char *run, sim_ts_row **
     return rc;
 }
 
-int sim_results_read_attr(const char *path, const char *name, char *buf, size_t n, as_err *err)
+static int sim_results_read_attr_nl(const char *path, const char *name, char *buf, size_t n, as_err *err)
 {
     hid_t f = open_ro(path, err);
     if (f < 0)
@@ -546,7 +578,7 @@ int sim_results_read_attr(const char *path, const char *name, char *buf, size_t 
     return rc;
 }
 
-int sim_results_read_attr_f64(const char *path, const char *name, double *v, as_err *err)
+static int sim_results_read_attr_f64_nl(const char *path, const char *name, double *v, as_err *err)
 {
     hid_t f = open_ro(path, err);
     if (f < 0)
@@ -559,4 +591,158 @@ int sim_results_read_attr_f64(const char *path, const char *name, double *v, as_
         H5Aclose(a);
     H5Fclose(f);
     return rc;
+}
+
+/* ---- locked entry points ---- */
+
+sim_results *sim_results_create(const char *path, const sim_scenario *sc, int force, as_err *err)
+{
+    LOCKED(sim_results *, sim_results_create_nl(path, sc, force, err));
+}
+
+int sim_results_trace(sim_results *r, double t, double rate, as_err *err)
+{
+    LOCKED(int, sim_results_trace_nl(r, t, rate, err));
+}
+
+int sim_run_row(sim_run_writer *w, const sim_ts_row *row, as_err *err)
+{
+    LOCKED(int, sim_run_row_nl(w, row, err));
+}
+
+int sim_run_tier_row(sim_run_writer *w, int tier, const sim_tier_row *row, as_err *err)
+{
+    LOCKED(int, sim_run_tier_row_nl(w, tier, row, err));
+}
+
+int sim_run_action(sim_run_writer *w, const sim_action_row *row, as_err *err)
+{
+    LOCKED(int, sim_run_action_nl(w, row, err));
+}
+
+int sim_results_timing(sim_results *r, const sim_timing_row *timing, as_err *err)
+{
+    LOCKED(int, sim_results_timing_nl(r, timing, err));
+}
+
+int sim_results_run_end(sim_results *r, sim_run_writer *w, const sim_summary_row *sum,
+                        as_err *err)
+{
+    LOCKED(int, sim_results_run_end_nl(r, w, sum, err));
+}
+
+int sim_results_commit(sim_results *r, const sim_summary_row *rows, int n, as_err *err)
+{
+    LOCKED(int, sim_results_commit_nl(r, rows, n, err));
+}
+
+int sim_results_read_summary(const char *path, sim_summary_row **rows, int *n, as_err *err)
+{
+    LOCKED(int, sim_results_read_summary_nl(path, rows, n, err));
+}
+
+int sim_results_read_timeseries(const char *path, const char *run, sim_ts_row **rows,
+                                size_t *n, as_err *err)
+{
+    LOCKED(int, sim_results_read_timeseries_nl(path, run, rows, n, err));
+}
+
+int sim_results_read_attr(const char *path, const char *name, char *buf, size_t n, as_err *err)
+{
+    LOCKED(int, sim_results_read_attr_nl(path, name, buf, n, err));
+}
+
+int sim_results_read_attr_f64(const char *path, const char *name, double *v, as_err *err)
+{
+    LOCKED(int, sim_results_read_attr_f64_nl(path, name, v, err));
+}
+
+void sim_results_run_discard(sim_run_writer *w)
+{
+    pthread_mutex_lock(&h5_lock);
+    sim_results_run_discard_nl(w);
+    pthread_mutex_unlock(&h5_lock);
+}
+
+void sim_results_abort(sim_results *r, int discard)
+{
+    pthread_mutex_lock(&h5_lock);
+    sim_results_abort_nl(r, discard);
+    pthread_mutex_unlock(&h5_lock);
+}
+
+sim_run_writer *sim_results_run_begin(sim_results *r, const sim_scenario *sc, int policy,
+                                      const char *name, const char *params, as_err *err)
+{
+    LOCKED(sim_run_writer *, run_begin_nl(r, sc, policy, name, params, err));
+}
+
+static int copy_object(hid_t src, const char *spath, hid_t dst, const char *dpath,
+                       const char *file, as_err *err)
+{
+    /* H5Ocopy moves the chunks as they are (already compressed), so the
+     * copy's datasets are the source's bit for bit */
+    if (H5Ocopy(src, spath, dst, dpath, H5P_DEFAULT, H5P_DEFAULT) < 0)
+        return as_err_set(err, AS_EIO, "%s: cannot copy %s", file, spath);
+    return AS_OK;
+}
+
+static int merge_nl(const char *path, const sim_scenario *sc, const char *const *files,
+                    const char *const *names, int n, const sim_summary_row *rows,
+                    const sim_timing_row *timings, as_err *err)
+{
+    char partial[1200];
+    snprintf(partial, sizeof partial, "%s.partial", path);
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED);
+    hid_t f = H5Fcreate(partial, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+    H5Pclose(fcpl);
+    if (f < 0)
+        return as_err_set(err, AS_EIO, "%s: cannot create", partial);
+    root_attrs(f, sc);
+    hid_t runs = group_new(f, "runs");
+    int rc = AS_OK;
+    for (int i = 0; i < n && rc == AS_OK; i++) {
+        hid_t src = H5Fopen(files[i], H5F_ACC_RDONLY, H5P_DEFAULT);
+        if (src < 0) {
+            rc = as_err_set(err, AS_EIO, "%s: cannot open", files[i]);
+            break;
+        }
+        char sp[128];
+        snprintf(sp, sizeof sp, "/runs/%s", names[i]);
+        rc = copy_object(src, sp, runs, names[i], files[i], err);
+        if (rc == AS_OK && i == 0)
+            rc = copy_object(src, "/trace", f, "trace", files[i], err);
+        H5Fclose(src);
+    }
+    H5Gclose(runs);
+    table sum, tim;
+    if (rc == AS_OK &&
+        (rc = table_open(&sum, f, "summary", summary_cols, sizeof(sim_summary_row), err)) ==
+            AS_OK) {
+        for (int i = 0; i < n && rc == AS_OK; i++)
+            rc = table_append(&sum, &rows[i], err);
+        if (table_close(&sum, err) != AS_OK)
+            rc = AS_EIO;
+    }
+    if (rc == AS_OK &&
+        (rc = table_open(&tim, f, "timing", timing_cols, sizeof(sim_timing_row), err)) ==
+            AS_OK) {
+        for (int i = 0; i < n && rc == AS_OK; i++)
+            rc = table_append(&tim, &timings[i], err);
+        if (table_close(&tim, err) != AS_OK)
+            rc = AS_EIO;
+    }
+    if (H5Fclose(f) < 0 && rc == AS_OK)
+        rc = as_err_set(err, AS_EIO, "%s: close failed", partial);
+    if (rc == AS_OK && rename(partial, path) != 0)
+        rc = as_err_set(err, AS_EIO, "cannot rename %s to %s", partial, path);
+    return rc;
+}
+
+int sim_results_merge(const char *path, const sim_scenario *sc, const char *const *files,
+                      const char *const *names, int n, const sim_summary_row *rows,
+                      const sim_timing_row *timings, as_err *err)
+{
+    LOCKED(int, merge_nl(path, sc, files, names, n, rows, timings, err));
 }

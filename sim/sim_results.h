@@ -84,8 +84,10 @@ sim_results *sim_results_create(const char *path, const sim_scenario *sc, int fo
                                 as_err *err);
 /* Append one row of /trace (time s, rate req/s). */
 int sim_results_trace(sim_results *r, double t, double rate, as_err *err);
+/* Begin run `name` of policy number `policy`; params (may be "") are the
+ * sweep point's settings, stored as the group's attribute sweep_params. */
 sim_run_writer *sim_results_run_begin(sim_results *r, const sim_scenario *sc, int policy,
-                                      as_err *err);
+                                      const char *name, const char *params, as_err *err);
 int sim_run_row(sim_run_writer *w, const sim_ts_row *row, as_err *err);
 int sim_run_tier_row(sim_run_writer *w, int tier, const sim_tier_row *row, as_err *err);
 int sim_run_action(sim_run_writer *w, const sim_action_row *row, as_err *err);
@@ -98,6 +100,14 @@ void sim_results_run_discard(sim_run_writer *w);
 int sim_results_timing(sim_results *r, const sim_timing_row *timing, as_err *err);
 /* Rewrite /summary with the final rows (ranking filled in), close, rename. */
 int sim_results_commit(sim_results *r, const sim_summary_row *rows, int n, as_err *err);
+/* Build path from complete per-run files (each written by its own
+ * sim_results), in the given order: root attributes from sc, every
+ * /runs/NAME group and the /trace of the first file copied as they are,
+ * /summary and /timing from rows and timings. Written as path.partial and
+ * renamed when complete. */
+int sim_results_merge(const char *path, const sim_scenario *sc, const char *const *files,
+                      const char *const *names, int n, const sim_summary_row *rows,
+                      const sim_timing_row *timings, as_err *err);
 /* Close; remove the partial file when discard, else keep it. */
 void sim_results_abort(sim_results *r, int discard);
 

@@ -242,7 +242,7 @@ static double service_scv(const sim_tier_cfg *c)
     }
 }
 
-static int setup(run *R, const sim_scenario *sc, int policy, as_err *err)
+static int setup(run *R, const sim_scenario *sc, int policy, uint64_t seed, as_err *err)
 {
     R->sc = sc;
     R->pc = &sc->policies[policy];
@@ -272,7 +272,7 @@ static int setup(run *R, const sim_scenario *sc, int policy, as_err *err)
         T->rng = gsl_rng_alloc(gsl_rng_mt19937);
         if (T->inst == NULL || T->rng == NULL)
             return as_err_set(err, AS_ENOMEM, "out of memory (tier %s)", c->name);
-        gsl_rng_set(T->rng, (unsigned long)as_seed_derive(sc->seed, 100 + (uint64_t)i));
+        gsl_rng_set(T->rng, (unsigned long)as_seed_derive(seed, 100 + (uint64_t)i));
         sim_tierlat_init(&T->lat, T->mu, T->f, c->concurrency, c->queue_cap);
         if ((rc = sim_latmix_init(&T->imix, T->mu, err)) ||
             (rc = sim_latmix_init(&T->rmix, T->mu, err)))
@@ -346,7 +346,7 @@ static int setup(run *R, const sim_scenario *sc, int policy, as_err *err)
     R->oracle_buf = oracle ? malloc(R->ring_cap * sizeof(double)) : NULL;
     if (R->ring == NULL || (oracle && R->oracle_buf == NULL))
         return as_err_set(err, AS_ENOMEM, "out of memory (trace ring)");
-    R->trace = tr_stream_open(sc->trace, as_seed_derive(sc->seed, 1), sc->duration, err);
+    R->trace = tr_stream_open(sc->trace, as_seed_derive(seed, 1), sc->duration, err);
     if (R->trace == NULL)
         return err->code ? err->code : AS_EINVAL;
     return AS_OK;
@@ -586,9 +586,11 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
     run *R = calloc(1, sizeof *R);
     if (R == NULL)
         return as_err_set(err, AS_ENOMEM, "out of memory");
-    int rc = setup(R, sc, policy, err);
+    const char *name = opts && opts->name ? opts->name : sc->policies[policy].name;
+    uint64_t seed = opts && opts->seed ? *opts->seed : sc->seed;
+    int rc = setup(R, sc, policy, seed, err);
     if (rc == AS_OK && res) {
-        R->w = sim_results_run_begin(res, sc, policy, err);
+        R->w = sim_results_run_begin(res, sc, policy, name, opts ? opts->params : "", err);
         if (R->w == NULL)
             rc = err->code;
     }
@@ -677,7 +679,7 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
                 if (R->tiers[i].inst[k].state != I_FREE)
                     bill(R, &R->tiers[i], &R->tiers[i].inst[k], end);
         memset(sum, 0, sizeof *sum);
-        snprintf(sum->run, sizeof sum->run, "%s", R->pc->name);
+        snprintf(sum->run, sizeof sum->run, "%s", name);
         snprintf(sum->kind, sizeof sum->kind, "%s", R->pc->type->name);
         double dur = as_time_to_s(end), pen_h = R->viol_s / 3600.0;
         double ready_time = 0, peak = 0;

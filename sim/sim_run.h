@@ -21,6 +21,9 @@ typedef struct sim_run_opts {
      * fraction done; may be NULL */
     void (*progress)(void *ud, double fraction);
     void *progress_ud;
+    const char *name;              /* run name (default: the policy's name) */
+    const char *params;            /* sweep point settings, for the results */
+    const uint64_t *seed;          /* seed of this run (default: the scenario's) */
 } sim_run_opts;
 
 /* Run policy number `policy` of sc. res may be NULL (no recording). Fills

@@ -178,6 +178,7 @@ static void scenario_defaults(sim_scenario *s)
     s->window = 60 * AS_SEC;
     s->lag = 0;
     s->noise = 0.0;
+    s->repetitions = 1;
 }
 
 /* ---- collecting entries ---- */
@@ -375,7 +376,8 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
         }
         const char *sec = e->section;
         if (strcmp(sec, "scenario") == 0 || strcmp(sec, "trace") == 0 ||
-            strcmp(sec, "slo") == 0 || strcmp(sec, "monitoring") == 0)
+            strcmp(sec, "slo") == 0 || strcmp(sec, "monitoring") == 0 ||
+            strcmp(sec, "sweep") == 0)
             continue;
         if (strncmp(sec, "tier.", 5) == 0 || strcmp(sec, "tier") == 0) {
             const char *name = sec[4] ? sec + 5 : "app";
@@ -412,7 +414,7 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
         }
         as_err_set(err, AS_EINVAL,
                    "unknown section (known: scenario, trace, tier.NAME, slo, monitoring, "
-                   "policy.NAME)");
+                   "policy.NAME, sweep)");
         return where(L, e, ov, err);
     }
     if (s->ntiers == 0)
@@ -515,6 +517,31 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
             rc = apply_table(L, e, slo_params, s, ov, err);
         } else if (strcmp(sec, "monitoring") == 0) {
             rc = apply_table(L, e, monitoring_params, s, ov, err);
+        } else if (strcmp(sec, "sweep") == 0) {
+            if (strcmp(e->key, "repetitions") == 0) {
+                long v;
+                if (as_parse_int(e->value, &v, err) != AS_OK || v < 1 || v > 100000) {
+                    as_err_set(err, AS_EINVAL,
+                               "key 'repetitions': '%s' is not a whole number in [1, 100000]",
+                               e->value);
+                    return where(L, e, ov, err);
+                }
+                s->repetitions = (int)v;
+                continue;
+            }
+            if (strchr(e->key, '.') == NULL || s->nsweep == 16 ||
+                strlen(e->key) >= sizeof s->sweep[0].key ||
+                strlen(e->value) >= sizeof s->sweep[0].values) {
+                as_err_set(err, AS_EINVAL,
+                           "key '%s': expected SECTION.KEY = v1,v2,... or lo:hi:step "
+                           "(at most 16 keys)",
+                           e->key);
+                return where(L, e, ov, err);
+            }
+            struct sim_sweep_key *k = &s->sweep[s->nsweep++];
+            snprintf(k->key, sizeof k->key, "%s", e->key);
+            snprintf(k->values, sizeof k->values, "%s", e->value);
+            k->line = e->line;
         } else if (strncmp(sec, "policy.", 7) == 0) {
             if (strcmp(e->key, "kind") == 0 || strcmp(e->key, "manifest") == 0 ||
                 strcmp(e->key, "aws_policy") == 0)

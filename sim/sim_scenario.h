@@ -77,6 +77,14 @@ typedef struct sim_scenario {
     int npolicies;
     sim_policy_cfg policies[SIM_MAX_POLICIES];
     char overrides[2048];    /* --set lines applied, for the results */
+    /* [sweep]: SECTION.KEY = v1,v2,... or lo:hi:step; expanded by sim_sweep */
+    int nsweep;
+    struct sim_sweep_key {
+        char key[128];       /* "policy.hpa.target", "tier.web.boot_time" */
+        char values[512];    /* as written */
+        int line;
+    } sweep[16];
+    int repetitions;         /* runs per point, each with a derived seed */
 } sim_scenario;
 
 /* One "SECTION.KEY=VALUE" override from the command line. */

@@ -113,8 +113,8 @@ Test(policy, hpa_defaults_are_kubernetes)
     cfg_make(t, &cb, NULL);
     char buf[64];
     static const char *const want[][2] = {
-        {"target", "0.80000000000000004"}, {"tolerance", "0.10000000000000001"},
-        {"up_stabilization", "0us"},       {"down_stabilization", "5m"},
+        {"target", "0.8"},                 {"tolerance", "0.1"},
+        {"up_stabilization", "0s"},       {"down_stabilization", "5m"},
         {"up_pods", "4"},                  {"up_percent", "100"},
         {"up_period", "15s"},              {"up_select", "max"},
         {"down_pods", "0"},                {"down_percent", "100"},
@@ -713,7 +713,7 @@ Test(policy, hybrid_takes_the_larger)
     as_param_format(as_param_find(t->params, "target"), cb.bytes, a, sizeof a);
     as_param_format(as_param_find(t->params, "reactive_target"), cb.bytes, c, sizeof c);
     cr_expect_str_eq(a, c);
-    cr_expect_str_eq(a, "0.69999999999999996");
+    cr_expect_str_eq(a, "0.7");
 }
 
 /* ---------------------------------------------------------------- oracle */

@@ -1,6 +1,10 @@
 /* test_scenario.c - INI loading: units, overrides, and errors that name
  * file, line and key. */
+#include "sim_run.h"
 #include "sim_scenario.h"
+
+#include <glob.h>
+#include <math.h>
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -132,14 +136,25 @@ Test(scenario, files_that_are_not_scenarios)
     unlink(path);
 }
 
-Test(scenario, bundled_scenarios_load)
+Test(scenario, every_bundled_scenario_runs_a_short_window, .timeout = 120)
 {
-    const char *files[] = {"scenarios/spike.ini"};
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+    glob_t g;
+    cr_assert_eq(glob("scenarios/*.ini", 0, NULL, &g), 0);
+    cr_assert_geq(g.gl_pathc, 7, "the catalogue");
+    const char *ov[] = {"scenario.duration=2h"};
+    for (size_t i = 0; i < g.gl_pathc; i++) {
         as_err e = {0};
-        sim_scenario *s = sim_scenario_load(files[i], NULL, 0, &e);
-        cr_assert_not_null(s, "%s", e.msg);
+        sim_scenario *s = sim_scenario_load(g.gl_pathv[i], ov, 1, &e);
+        cr_assert_not_null(s, "%s: %s", g.gl_pathv[i], e.msg);
         cr_assert_gt(s->npolicies, 0);
+        for (int p = 0; p < s->npolicies; p++) {
+            sim_summary_row row;
+            cr_assert_eq(sim_run_policy(s, p, NULL, NULL, &row, &e), AS_OK, "%s [%s]: %s",
+                         g.gl_pathv[i], s->policies[p].name, e.msg);
+            cr_assert(isfinite(row.cost_total) && row.cost_total > 0, "%s", g.gl_pathv[i]);
+            cr_assert(isfinite(row.p95) && row.p95 > 0);
+        }
         sim_scenario_free(s);
     }
+    globfree(&g);
 }

@@ -1,0 +1,163 @@
+/* test_batch.c - sweeps, repetitions, parallel runs and resume. */
+#include "sim_sweep.h"
+
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *simrun(void)
+{
+    const char *s = getenv("SIMRUN");
+    return s ? s : "bin/simrun";
+}
+
+static int sh(const char *cmd, char *out, size_t n)
+{
+    char full[2048];
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    cr_assert_not_null(p);
+    size_t k = fread(out, 1, n - 1, p);
+    out[k] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char dir[128];
+
+static void mkdirs(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/simbatch_%d", (int)getpid());
+    mkdir(dir, 0777);
+}
+
+Test(batch, sweep_values)
+{
+    char v[16][64];
+    cr_assert_eq(sim_sweep_values("0.4:0.8:0.1", v, 16, NULL), 5);
+    cr_assert_str_eq(v[0], "0.4");
+    cr_assert_str_eq(v[4], "0.8");
+    cr_assert_eq(sim_sweep_values("30s:90s:30s", v, 16, NULL), 3);
+    cr_assert_str_eq(v[2], "90s");
+    cr_assert_eq(sim_sweep_values(" 30s, 90s ,5m", v, 16, NULL), 3);
+    cr_assert_str_eq(v[1], "90s");
+    as_err e = {0};
+    cr_assert_eq(sim_sweep_values("1:0:1", v, 16, &e), -1);
+    cr_assert_eq(sim_sweep_values("0:100:1", v, 16, &e), -1);
+    cr_assert(strstr(e.msg, "more than 16"), "%s", e.msg);
+}
+
+Test(batch, plan_expands_policy_keys_per_policy)
+{
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_load("tests/data/sweep.ini", NULL, 0, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    sim_plan p;
+    cr_assert_eq(sim_plan_build("tests/data/sweep.ini", NULL, 0, s, NULL, 0, 1000, &p, &e),
+                 AS_OK, "%s", e.msg);
+    /* hpa: 4 targets x 3 boot times x 2 reps; threshold: 3 boot times x 2 reps */
+    cr_assert_eq(p.n, 24 + 6);
+    cr_assert_str_eq(p.runs[0].name, "hpa.p000.r0");
+    cr_assert_neq(p.runs[0].seed, p.runs[1].seed, "repetitions get their own seeds");
+    cr_assert_eq(p.runs[0].seed, p.runs[2].seed, "points share the seeds of a repetition");
+    cr_assert(strstr(p.runs[0].params, "target=0.5") && strstr(p.runs[0].params, "boot_time=30s"),
+              "%s", p.runs[0].params);
+    cr_assert_eq(p.runs[24].sc->tiers[0].boot_time, 30 * AS_SEC);
+    sim_plan_free(&p);
+    /* a grid too large is refused before any work */
+    cr_assert_eq(sim_plan_build("tests/data/sweep.ini", NULL, 0, s, NULL, 0, 10, &p, &e),
+                 AS_EINVAL);
+    cr_assert(strstr(e.msg, "30 runs") && strstr(e.msg, "--max-runs"), "%s", e.msg);
+    sim_scenario_free(s);
+}
+
+Test(batch, threads_do_not_change_datasets, .timeout = 120)
+{
+    mkdirs();
+    char cmd[1024], out[16384];
+    for (int j = 1; j <= 2; j++) {
+        snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini -q --no-report --force -j %d -o %s/j%d.h5",
+                 simrun(), j, dir, j);
+        cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    }
+    const char *objs[] = {"/runs", "/summary", "/trace"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(cmd, sizeof cmd, "h5diff %s/j1.h5 %s/j2.h5 %s %s", dir, dir, objs[k], objs[k]);
+        cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s differs: %s", objs[k], out);
+    }
+    snprintf(cmd, sizeof cmd, "%s show %s/j2.h5 --csv | wc -l", simrun(), dir);
+    sh(cmd, out, sizeof out);
+    cr_assert_eq(atoi(out), 31, "30 runs and a header: %s", out);
+    struct stat st;
+    snprintf(cmd, sizeof cmd, "%s/j2.h5.runs", dir);
+    cr_assert_neq(stat(cmd, &st), 0, "the runs folder is removed when complete");
+}
+
+Test(batch, killed_batch_resumes_to_the_same_file, .timeout = 180)
+{
+    mkdirs();
+    char cmd[1024], out[16384], ref[256], res[256], runs[300];
+    snprintf(ref, sizeof ref, "%s/ref.h5", dir);
+    snprintf(res, sizeof res, "%s/res.h5", dir);
+    snprintf(runs, sizeof runs, "%s.runs", res);
+    const char *longer = "--set scenario.duration=12h";
+    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini %s -q --no-report --force -j 2 -o %s",
+             simrun(), longer, ref);
+    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+
+    pid_t pid = fork();
+    if (pid == 0) {
+        char j[] = "-j", one[] = "1", o[] = "-o", q[] = "-q", nr[] = "--no-report",
+             f[] = "--force", set[] = "--set", dur[] = "scenario.duration=12h",
+             ini[] = "tests/data/sweep.ini";
+        char *argv[] = {(char *)simrun(), ini, set, dur, q, nr, f, j, one, o, res, NULL};
+        execv(simrun(), argv);
+        _exit(127);
+    }
+    /* wait until a few runs are complete, then kill without warning */
+    int complete = 0;
+    for (int tries = 0; tries < 600 && complete < 4; tries++) {
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        snprintf(cmd, sizeof cmd, "ls %s 2>/dev/null | grep -c '\\.h5$'", runs);
+        sh(cmd, out, sizeof out);
+        complete = atoi(out);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    cr_assert_geq(complete, 4, "no run completed before the kill");
+    struct stat st;
+    cr_assert_neq(stat(res, &st), 0, "no results file after a kill");
+
+    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini %s --no-report --force -j 2 -o %s",
+             simrun(), longer, res);
+    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert(strstr(out, "resuming:"), "no resume: %s", out);
+    const char *objs[] = {"/runs", "/summary", "/trace"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(cmd, sizeof cmd, "h5diff %s %s %s %s", ref, res, objs[k], objs[k]);
+        cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s differs: %s", objs[k], out);
+    }
+}
+
+Test(batch, bad_sweep_value_names_the_line)
+{
+    mkdirs();
+    char path[256], cmd[512], out[4096];
+    snprintf(path, sizeof path, "%s/badsweep.ini", dir);
+    FILE *f = fopen(path, "w");
+    fputs("[scenario]\nduration = 1h\n[policy.h]\nkind = hpa\n[sweep]\npolicy.h.target = 0.5, "
+          "lots\n",
+          f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "%s %s -q --no-report -o %s/bs.h5", simrun(), path, dir);
+    cr_assert_eq(sh(cmd, out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, "policy.h.target=lots") && strstr(out, "'lots' is not a number"), "%s",
+              out);
+}
