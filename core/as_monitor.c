@@ -7,8 +7,13 @@
 #include <math.h>
 #include <stdlib.h>
 
+const char *const as_agg_names[] = {"mean", "max", "min", "last", "percentile", "rate", NULL};
+
 struct as_monitor {
     as_time window, lag;
+    as_agg agg;
+    double p;
+    double *scratch; /* cap doubles, for percentiles */
     size_t cap, head, n; /* ring: oldest at head */
     as_time *t;
     double *v;
@@ -30,7 +35,8 @@ as_monitor *as_monitor_new(as_time scrape, as_time window, as_time lag, as_err *
     m->cap = (size_t)((window + lag) / scrape) + 4;
     m->t = malloc(m->cap * sizeof *m->t);
     m->v = malloc(m->cap * sizeof *m->v);
-    if (m->t == NULL || m->v == NULL) {
+    m->scratch = malloc(m->cap * sizeof *m->scratch);
+    if (m->t == NULL || m->v == NULL || m->scratch == NULL) {
         as_monitor_free(m);
         as_err_set(err, AS_ENOMEM, "out of memory (monitor)");
         return NULL;
@@ -44,7 +50,20 @@ void as_monitor_free(as_monitor *m)
         return;
     free(m->t);
     free(m->v);
+    free(m->scratch);
     free(m);
+}
+
+void as_monitor_set_agg(as_monitor *m, as_agg agg, double p)
+{
+    m->agg = agg;
+    m->p = p;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 void as_monitor_push(as_monitor *m, as_time t, double value)
@@ -63,16 +82,60 @@ void as_monitor_push(as_monitor *m, as_time t, double value)
 double as_monitor_view(const as_monitor *m, as_time now)
 {
     as_time hi = now - m->lag, lo = hi - m->window;
-    double sum = 0.0;
+    double acc = 0.0, first = NAN, prev = NAN, resets = 0.0;
+    as_time t_first = 0, t_last = 0;
     size_t k = 0;
     for (size_t j = 0; j < m->n; j++) {
         size_t i = (m->head + j) % m->cap;
-        if (m->t[i] > lo && m->t[i] <= hi && !isnan(m->v[i])) {
-            sum += m->v[i];
-            k++;
+        if (!(m->t[i] > lo && m->t[i] <= hi) || isnan(m->v[i]))
+            continue;
+        double v = m->v[i];
+        switch (m->agg) {
+        case AS_AGG_MEAN:
+            acc += v;
+            break;
+        case AS_AGG_MAX:
+            acc = k == 0 || v > acc ? v : acc;
+            break;
+        case AS_AGG_MIN:
+            acc = k == 0 || v < acc ? v : acc;
+            break;
+        case AS_AGG_LAST:
+            acc = v;
+            break;
+        case AS_AGG_PERCENTILE:
+            m->scratch[k] = v;
+            break;
+        case AS_AGG_RATE:
+            if (k == 0) {
+                first = v;
+                t_first = m->t[i];
+            } else if (v < prev) {
+                resets += prev; /* counter reset: what was counted before it stays counted */
+            }
+            prev = v;
+            t_last = m->t[i];
+            break;
         }
+        k++;
     }
-    return k ? sum / (double)k : NAN;
+    if (k == 0)
+        return NAN;
+    switch (m->agg) {
+    case AS_AGG_MEAN:
+        return acc / (double)k;
+    case AS_AGG_PERCENTILE: {
+        qsort(m->scratch, k, sizeof *m->scratch, cmp_double);
+        size_t r = (size_t)ceil(m->p * (double)k);
+        return m->scratch[r > 0 ? r - 1 : 0];
+    }
+    case AS_AGG_RATE:
+        if (k < 2 || t_last == t_first)
+            return NAN;
+        return (prev + resets - first) / as_time_to_s(t_last - t_first);
+    default:
+        return acc;
+    }
 }
 
 double as_monitor_last(const as_monitor *m, as_time now)

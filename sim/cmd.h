@@ -18,5 +18,10 @@ int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 /* simrun show FILE.h5 [RUN] (sim/cmd_show.c) */
 int cmd_show(int argc, char **argv);
+/* simrun report FILE.h5 [-o DIR] [--format png|svg|pdf] (sim/cmd_report.c) */
+int cmd_report(int argc, char **argv);
+
+/* simrun bench SCENARIO.ini [--policy NAME]: ns per decide() (sim/cmd_bench.c) */
+int cmd_bench(int argc, char **argv);
 
 #endif

@@ -5,7 +5,8 @@
  * Owns: nothing after the call; values are written into the policy's
  * config through its parameter table (as_param_set), so they get the same
  * validation as INI keys. Explicit INI keys are applied afterwards and win.
- * Errors and warnings name the file and line. */
+ * Errors and warnings name the file and line. The only file that includes
+ * yaml.h; the AWS JSON is read here, not in traces/. */
 #ifndef SIM_MANIFEST_H
 #define SIM_MANIFEST_H
 
@@ -15,9 +16,21 @@
 
 /* Apply the manifest at path (already resolved against the scenario's
  * folder) to policy p (p->type set, p->cfg holding defaults). key is the
- * INI key that named it: "manifest" or "aws_policy". Warnings (fields with
- * no simulated counterpart) go to warn, one line each; warn may be NULL. */
+ * INI key that named it: "manifest" (kind hpa) or "aws_policy" (kind
+ * target, step or predictive). Warnings (fields with no simulated
+ * counterpart, approximations) go to warn, one line each, once per field;
+ * warn may be NULL. On error nothing is guaranteed about p->cfg (the
+ * scenario fails to load anyway) and err reads "FILE:LINE: field: reason". */
 int sim_manifest_apply(const char *key, const char *path, sim_policy_cfg *p, FILE *warn,
                        as_err *err);
+
+/* spec.minReplicas / spec.maxReplicas of the HorizontalPodAutoscaler in the
+ * manifest at path (the same document sim_manifest_apply reads). The HPA
+ * kind has no key for them: in the simulator they are the tier's min/max
+ * ([tier.NAME] min, max), so the loader applies them there.
+ * *min is 1 when the manifest leaves minReplicas out (the API default).
+ * Validated like sim_manifest_apply (maxReplicas required, >= minReplicas);
+ * prints no warnings. */
+int sim_manifest_replicas(const char *path, int *min /* OUT */, int *max /* OUT */, as_err *err);
 
 #endif

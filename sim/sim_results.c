@@ -46,7 +46,8 @@ static const col tier_cols[] = {
     F(sim_tier_row, t),       F(sim_tier_row, ready),    F(sim_tier_row, booting),
     F(sim_tier_row, draining), F(sim_tier_row, utilization), F(sim_tier_row, queue),
     F(sim_tier_row, p50),     F(sim_tier_row, p95),      F(sim_tier_row, p99),
-    F(sim_tier_row, arrivals), F(sim_tier_row, dropped), F(sim_tier_row, demand), {0}};
+    F(sim_tier_row, arrivals), F(sim_tier_row, dropped), F(sim_tier_row, demand),
+    F(sim_tier_row, inflight), F(sim_tier_row, memory), {0}};
 static const col action_cols[] = {
     F(sim_action_row, t),    I(sim_action_row, tier),   I(sim_action_row, from),
     I(sim_action_row, raw),  I(sim_action_row, to),     S(sim_action_row, reason),
@@ -63,7 +64,8 @@ static const col summary_cols[] = {
     F(sim_summary_row, theta_u),      F(sim_summary_row, theta_o),
     F(sim_summary_row, tau_u),        F(sim_summary_row, tau_o),
     F(sim_summary_row, instability),  F(sim_summary_row, jitter),
-    F(sim_summary_row, elastic_speedup), F(sim_summary_row, deviation), {0}};
+    F(sim_summary_row, elastic_speedup), F(sim_summary_row, deviation),
+    I(sim_summary_row, faults), {0}};
 static const col timing_cols[] = {S(sim_timing_row, run), F(sim_timing_row, wall_s),
                                   F(sim_timing_row, sim_per_wall), {0}};
 typedef struct trace_row {

@@ -40,6 +40,8 @@ typedef struct sim_tier_row {
     double arrivals;            /* requests arrived in the interval */
     double dropped;             /* requests dropped in the interval */
     double demand;              /* least ready instances meeting the SLO */
+    double inflight;            /* mean requests in the tier (waiting + in service) */
+    double memory;              /* mean memory of the tier, MB (base + per request) */
 } sim_tier_row;
 
 /* /runs/RUN/actions: one row per evaluation that changed, or was prevented
@@ -66,6 +68,7 @@ typedef struct sim_summary_row {
     int32_t meets_slo;
     double theta_u, theta_o, tau_u, tau_o, instability, jitter;
     double elastic_speedup, deviation;
+    int32_t faults;             /* crashes and failed boots */
 } sim_summary_row;
 
 /* /timing: wall-clock figures, kept apart (not deterministic). */

@@ -18,6 +18,7 @@
 #include "as_policy.h"
 #include "as_quality.h"
 #include "as_queueing.h"
+#include "sim_des.h"
 #include "sim_latency.h"
 #include "sim_queue.h"
 
@@ -27,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EV_READY, EV_GONE, EV_RECORD, EV_SCRAPE, EV_EVAL, EV_TICK, EV_END };
-static const int ev_prio[] = {0, 0, 1, 2, 3, 4, 5};
+enum { EV_READY, EV_GONE, EV_CRASH, EV_RECORD, EV_SCRAPE, EV_EVAL, EV_TICK, EV_END };
+static const int ev_prio[] = {0, 0, 0, 1, 2, 3, 4, 5};
 
 enum { I_FREE, I_BOOTING, I_READY, I_DRAINING };
 
@@ -36,6 +37,7 @@ typedef struct instance {
     int state;
     uint32_t gen;
     as_time requested, ready_at;
+    bool fails; /* this boot will fail (fault injection) */
 } instance;
 
 typedef struct tier {
@@ -47,7 +49,7 @@ typedef struct tier {
     sim_tierlat lat;
     sim_latmix imix, rmix; /* this interval, whole run */
     gsl_rng *rng;          /* boot times, monitoring noise */
-    as_monitor *mon_util, *mon_rate;
+    as_monitor *mon_util, *mon_rate, *mon_lat; /* what the policy sees */
     as_policy *policy;
     as_forecaster *fc;
     as_detector *det;
@@ -55,8 +57,13 @@ typedef struct tier {
     double *fmean, *flo, *fhi; /* forecast buffers, length horizon */
     double last_fc[3];         /* forecast made for "now", for the record */
     /* accumulators: interval (record) and scrape */
-    double i_arr, i_util, i_queue, i_drop, i_ready;
-    double s_util, s_rate, s_time;
+    double i_arr, i_util, i_queue, i_drop, i_ready, i_inflight;
+    double s_util, s_time, s_lat, s_w;
+    double arrivals_total;    /* the request counter the monitor scrapes */
+    double d_busy, d_cap, d_arr; /* DES: interval totals at the last scrape */
+    double s_busy, s_cap;     /* DES: busy and capacity server-seconds of this scrape */
+    double d_drop;            /* DES: requests dropped so far */
+    int faults;               /* crashes and failed boots */
     as_quality quality;
     double billed_cost;       /* exact, closed instances */
     double ready_time;        /* integral of ready instances, s */
@@ -83,6 +90,9 @@ typedef struct run {
     double viol_s, cost_integral, max_lat;
     int actions;
     double pctl;
+    as_time scrape;   /* this policy's view of monitoring */
+    gsl_rng *fault_rng;
+    sim_des *des;     /* request-level model (model = des), else NULL */
     as_err *err;
 } run;
 
@@ -169,6 +179,39 @@ static void release(run *R, tier *T, instance *in, as_time now)
     in->gen++;
 }
 
+/* The execution limits over all tiers: a quota of instances and a budget
+ * per hour cap what a scale-out may add; the reason says which applied. */
+static int limit_out(const run *R, int ti, int desired, as_reason *why)
+{
+    const sim_scenario *sc = R->sc;
+    const tier *T = &R->tiers[ti];
+    int current = T->ready + T->booting;
+    if (desired <= current)
+        return desired;
+    if (sc->max_instances > 0) {
+        int used = 0;
+        for (int i = 0; i < R->nt; i++)
+            used += R->tiers[i].ready + R->tiers[i].booting + R->tiers[i].draining;
+        int room = sc->max_instances - used;
+        if (desired - current > room) {
+            desired = current + (room > 0 ? room : 0);
+            *why = AS_R_QUOTA;
+        }
+    }
+    if (sc->budget > 0 && T->cfg->price_per_hour > 0) {
+        double rate = 0;
+        for (int i = 0; i < R->nt; i++)
+            rate += (R->tiers[i].ready + R->tiers[i].booting + R->tiers[i].draining) *
+                    R->tiers[i].cfg->price_per_hour;
+        int room = (int)floor((sc->budget - rate) / T->cfg->price_per_hour + 1e-9);
+        if (desired - current > room) {
+            desired = current + (room > 0 ? room : 0);
+            *why = AS_R_BUDGET;
+        }
+    }
+    return desired;
+}
+
 static int scale_to(run *R, int ti, int desired, as_time now)
 {
     tier *T = &R->tiers[ti];
@@ -180,7 +223,11 @@ static int scale_to(run *R, int ti, int desired, as_time now)
         in->state = I_BOOTING;
         in->gen++;
         in->requested = now;
-        as_time boot = (as_time)llround(draw_boot(T) * 1e6);
+        double bs = draw_boot(T);
+        if (R->sc->boot_outlier > 0 && gsl_rng_uniform(R->fault_rng) < R->sc->boot_outlier)
+            bs *= R->sc->boot_outlier_factor;
+        in->fails = R->sc->boot_failure > 0 && gsl_rng_uniform(R->fault_rng) < R->sc->boot_failure;
+        as_time boot = (as_time)llround(bs * 1e6);
         T->booting++;
         current++;
         if (sim_queue_push(&R->q, now + boot, ev_prio[EV_READY], EV_READY, ti, k, in->gen))
@@ -248,6 +295,10 @@ static int setup(run *R, const sim_scenario *sc, int policy, uint64_t seed, as_e
     R->pc = &sc->policies[policy];
     R->err = err;
     R->nt = sc->ntiers;
+    R->fault_rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (R->fault_rng == NULL)
+        return as_err_set(err, AS_ENOMEM, "out of memory");
+    gsl_rng_set(R->fault_rng, (unsigned long)as_seed_derive(seed, 7));
     R->pctl = sc->slo_percentile;
     int rc = sim_queue_init(&R->q, 256, err);
     if (rc)
@@ -277,10 +328,26 @@ static int setup(run *R, const sim_scenario *sc, int policy, uint64_t seed, as_e
         if ((rc = sim_latmix_init(&T->imix, T->mu, err)) ||
             (rc = sim_latmix_init(&T->rmix, T->mu, err)))
             return rc;
-        T->mon_util = as_monitor_new(sc->scrape, sc->window, sc->lag, err);
-        T->mon_rate = as_monitor_new(sc->scrape, sc->window, sc->lag, err);
-        if (T->mon_util == NULL || T->mon_rate == NULL)
+        /* what this policy sees: [monitoring], its own metric_* keys, and
+         * the fault's extra delay */
+        const sim_policy_cfg *pc0 = &sc->policies[policy];
+        as_time scrape = pc0->m_scrape > 0 ? pc0->m_scrape : sc->scrape;
+        as_time window = pc0->m_window > 0 ? pc0->m_window : sc->window;
+        as_time lag = (pc0->m_lag > 0 ? pc0->m_lag : sc->lag) + sc->metric_delay;
+        if (window < scrape)
+            window = scrape;
+        R->scrape = scrape;
+        T->mon_util = as_monitor_new(scrape, window, lag, err);
+        T->mon_rate = as_monitor_new(scrape, window + scrape, lag, err);
+        T->mon_lat = as_monitor_new(scrape, window, lag, err);
+        if (T->mon_util == NULL || T->mon_rate == NULL || T->mon_lat == NULL)
             return err->code;
+        int agg = pc0->m_agg >= 0 ? pc0->m_agg : sc->aggregation;
+        as_monitor_set_agg(T->mon_util, (as_agg)agg, sc->agg_percentile);
+        as_monitor_set_agg(T->mon_lat, (as_agg)agg, sc->agg_percentile);
+        /* the request rate is a counter, read as Prometheus rate() does; its
+         * window reaches one scrape further so that it spans `window` */
+        as_monitor_set_agg(T->mon_rate, AS_AGG_RATE, 0);
         as_quality_init(&T->quality);
         if (c->autoscale) {
             T->policy = as_policy_new(R->pc->type, R->pc->cfg, err);
@@ -339,6 +406,22 @@ static int setup(run *R, const sim_scenario *sc, int policy, uint64_t seed, as_e
                 return err->code;
         }
     }
+    if (sc->model == SIM_MODEL_DES) {
+        sim_des_tier dt[SIM_MAX_TIERS];
+        for (int i = 0; i < R->nt; i++) {
+            const sim_tier_cfg *c = &sc->tiers[i];
+            dt[i] = (sim_des_tier){.mu = R->tiers[i].mu,
+                                   .dist = c->service_dist,
+                                   .cv = c->service_cv,
+                                   .concurrency = c->concurrency,
+                                   .visits = c->visits,
+                                   .queue_cap = c->queue_cap,
+                                   .max_servers = c->max * c->concurrency};
+        }
+        R->des = sim_des_new(R->nt, dt, as_seed_derive(seed, 3), err);
+        if (R->des == NULL)
+            return err->code ? err->code : AS_EINVAL;
+    }
     /* the ring reaches boot time + interval + a tick ahead (oracle only) */
     R->horizon_t = oracle ? maxboot + pc->interval + sc->tick : 0;
     R->ring_cap = (size_t)(R->horizon_t / sc->tick) + 2;
@@ -362,6 +445,7 @@ static void teardown(run *R)
         sim_latmix_fini(&T->rmix);
         as_monitor_free(T->mon_util);
         as_monitor_free(T->mon_rate);
+        as_monitor_free(T->mon_lat);
         as_policy_free(T->policy);
         as_forecaster_free(T->fc);
         as_detector_free(T->det);
@@ -369,16 +453,45 @@ static void teardown(run *R)
     }
     free(R->ring);
     free(R->oracle_buf);
+    if (R->fault_rng)
+        gsl_rng_free(R->fault_rng);
+    sim_des_free(R->des);
     tr_stream_free(R->trace);
     sim_queue_fini(&R->q);
 }
 
 /* ---- events ---- */
 
-static void do_tick(run *R, as_time now)
+/* Request-level tick: the DES serves [now, now + tick) with the ready
+ * counts of now; its statistics are read at scrapes and records. */
+static int des_tick(run *R, as_time now, double lambda)
+{
+    double dt = as_time_to_s(R->sc->tick);
+    int ready[SIM_MAX_TIERS];
+    for (int i = 0; i < R->nt; i++)
+        ready[i] = R->tiers[i].ready;
+    int rc = sim_des_advance(R->des, now, now + R->sc->tick, lambda, ready, R->err);
+    if (rc != AS_OK)
+        return rc;
+    for (int i = 0; i < R->nt; i++) {
+        tier *T = &R->tiers[i];
+        T->i_ready += T->ready * dt;
+        T->ready_time += T->ready * dt;
+        T->s_time += dt;
+        R->cost_integral +=
+            (T->ready + T->booting + T->draining) * T->cfg->price_per_hour * dt / 3600.0;
+    }
+    R->i_rate += lambda * dt;
+    R->i_time += dt;
+    return AS_OK;
+}
+
+static int do_tick(run *R, as_time now)
 {
     double dt = as_time_to_s(R->sc->tick);
     double lambda = ring_at(R, now);
+    if (R->des)
+        return des_tick(R, now, lambda);
     double e2e = 0.0;
     for (int i = 0; i < R->nt; i++) {
         tier *T = &R->tiers[i];
@@ -394,12 +507,15 @@ static void do_tick(run *R, as_time now)
         T->i_arr += w;
         T->i_util += o.util * dt;
         T->i_queue += o.queue * dt;
+        T->i_inflight += (o.queue + o.util * T->ready * T->cfg->concurrency) * dt;
         T->i_drop += o.dropped;
         T->i_ready += T->ready * dt;
         T->ready_time += T->ready * dt;
         T->s_util += o.util * dt;
-        T->s_rate += li * dt;
         T->s_time += dt;
+        T->s_lat += o.quantile * w;
+        T->s_w += w;
+        T->arrivals_total += w;
         R->cost_integral +=
             (T->ready + T->booting + T->draining) * T->cfg->price_per_hour * dt / 3600.0;
     }
@@ -409,6 +525,7 @@ static void do_tick(run *R, as_time now)
         R->i_viol += dt;
         R->viol_s += dt;
     }
+    return AS_OK;
 }
 
 static int do_record(run *R, as_time now)
@@ -421,9 +538,30 @@ static int do_record(run *R, as_time now)
     double p50 = 0, p95 = 0, p99 = 0, cost_rate = 0;
     for (int i = 0; i < R->nt; i++) {
         tier *T = &R->tiers[i];
-        double q50 = sim_latmix_quantile(&T->imix, 0.5);
-        double q95 = sim_latmix_quantile(&T->imix, 0.95);
-        double q99 = sim_latmix_quantile(&T->imix, 0.99);
+        double q50, q95, q99;
+        if (R->des) {
+            sim_des_stats st;
+            sim_des_interval(R->des, i, &st);
+            q50 = st.p50;
+            q95 = st.p95;
+            q99 = st.p99;
+            double span = st.span_s > 0 ? st.span_s : T_s;
+            T->i_arr = (double)st.arrivals;
+            T->i_util = st.capacity_s > 0 ? st.busy_s / st.capacity_s * T_s : 0.0;
+            T->i_queue = st.queue_s / span * T_s;
+            T->i_inflight = (st.queue_s + st.busy_s) / span * T_s;
+            T->i_drop = (double)st.dropped;
+            T->d_drop += (double)st.dropped;
+            /* the interval restarts below: carry its tail into the scrape */
+            T->s_busy += st.busy_s - T->d_busy;
+            T->s_cap += st.capacity_s - T->d_cap;
+            T->arrivals_total += (double)st.arrivals - T->d_arr;
+            T->d_busy = T->d_cap = T->d_arr = 0;
+        } else {
+            q50 = sim_latmix_quantile(&T->imix, 0.5);
+            q95 = sim_latmix_quantile(&T->imix, 0.95);
+            q99 = sim_latmix_quantile(&T->imix, 0.99);
+        }
         if (isnan(q50)) /* no arrivals: the latency of a lone request */
             q50 = q95 = q99 = 0.0;
         double li = T->i_arr / T_s;
@@ -444,7 +582,9 @@ static int do_record(run *R, as_time now)
                            .p99 = q99,
                            .arrivals = T->i_arr,
                            .dropped = T->i_drop,
-                           .demand = demand};
+                           .demand = demand,
+                           .inflight = T->i_inflight / T_s};
+        tr.memory = T->cfg->memory_base * T->i_ready / T_s + T->cfg->memory_per_request * tr.inflight;
         if (T->cfg->autoscale)
             as_quality_add(&T->quality, demand, T->i_ready / T_s, R->i_time);
         if (R->w && sim_run_tier_row(R->w, i, &tr, R->err))
@@ -457,7 +597,22 @@ static int do_record(run *R, as_time now)
         row.booting += T->booting;
         sim_latmix_merge(&T->rmix, &T->imix);
         sim_latmix_reset(&T->imix);
-        T->i_arr = T->i_util = T->i_queue = T->i_drop = T->i_ready = 0;
+        T->i_arr = T->i_util = T->i_queue = T->i_drop = T->i_ready = T->i_inflight = 0;
+    }
+    if (R->des) {
+        /* the request level knows end-to-end latency itself: no sum of
+         * per-tier percentiles, and the SLO is judged per interval */
+        sim_des_stats e;
+        sim_des_interval(R->des, -1, &e);
+        p50 = e.completions ? e.p50 : 0.0;
+        p95 = e.completions ? e.p95 : 0.0;
+        p99 = e.completions ? e.p99 : 0.0;
+        double q = e.completions ? sim_des_quantile(R->des, -1, R->pctl, 0) : 0.0;
+        if (q > R->sc->slo_latency) {
+            R->i_viol = R->i_time;
+            R->viol_s += R->i_time;
+        }
+        sim_des_interval_reset(R->des);
     }
     row.p50 = p50;
     row.p95 = p95;
@@ -473,22 +628,63 @@ static int do_record(run *R, as_time now)
     return AS_OK;
 }
 
+static bool in_outage(const sim_scenario *sc, as_time now)
+{
+    for (int k = 0; k < sc->noutages; k++)
+        if (now >= sc->outage_start[k] && now < sc->outage_start[k] + sc->outage_len[k])
+            return true;
+    return false;
+}
+
+static double noisy(const run *R, tier *T, double x)
+{
+    if (R->sc->noise <= 0 || isnan(x))
+        return x;
+    double z = gsl_ran_gaussian_ziggurat(T->rng, 1.0);
+    double v = R->sc->noise_type == SIM_NOISE_ADDITIVE ? x + R->sc->noise * z
+                                                       : x * (1.0 + R->sc->noise * z);
+    return v < 0 ? 0 : v;
+}
+
+/* One scrape: what each tier showed since the last one. Utilisation is
+ * over ready instances only (booting ones have no metric, as pods in
+ * initialisation are left out by the HPA); latency is the arrival-weighted
+ * mean of the per-tick percentile; the request count is a counter. During
+ * a metric outage every sample is missing (NAN), never zero. */
 static void do_scrape(run *R, as_time now)
 {
+    bool out = in_outage(R->sc, now);
     for (int i = 0; i < R->nt; i++) {
         tier *T = &R->tiers[i];
         if (T->s_time <= 0)
             continue;
-        double u = T->ready > 0 ? T->s_util / T->s_time : NAN; /* no pod: no metric */
-        double r = T->s_rate / T->s_time;
-        if (R->sc->noise > 0) {
-            if (!isnan(u))
-                u *= fmax(0.0, 1.0 + gsl_ran_gaussian_ziggurat(T->rng, R->sc->noise));
-            r *= fmax(0.0, 1.0 + gsl_ran_gaussian_ziggurat(T->rng, R->sc->noise));
+        if (R->des) {
+            /* interval totals since the last record; differences since
+             * the last scrape are this scrape's */
+            sim_des_stats st;
+            sim_des_interval(R->des, i, &st);
+            double db = T->s_busy + st.busy_s - T->d_busy;
+            double dc = T->s_cap + st.capacity_s - T->d_cap;
+            T->arrivals_total += (double)st.arrivals - T->d_arr;
+            T->s_util = dc > 0 ? db / dc * T->s_time : 0.0;
+            T->s_busy = T->s_cap = 0;
+            T->s_lat = st.completions ? st.p95 : NAN;
+            T->s_w = 1.0;
+            T->d_busy = st.busy_s;
+            T->d_cap = st.capacity_s;
+            T->d_arr = (double)st.arrivals;
         }
-        as_monitor_push(T->mon_util, now, u);
-        as_monitor_push(T->mon_rate, now, r);
-        T->s_util = T->s_rate = T->s_time = 0;
+        double u = T->ready > 0 ? T->s_util / T->s_time : NAN;
+        double l = T->s_w > 0 ? T->s_lat / T->s_w : NAN;
+        double c = T->arrivals_total;
+        if (R->sc->noise > 0) {
+            u = noisy(R, T, u);
+            l = noisy(R, T, l);
+        }
+        as_monitor_push(T->mon_util, now, out ? NAN : u);
+        as_monitor_push(T->mon_lat, now, out ? NAN : l);
+        as_monitor_push(T->mon_rate, now, out ? NAN : c);
+        T->s_util = T->s_time = T->s_lat = T->s_w = 0;
     }
 }
 
@@ -516,11 +712,11 @@ static int do_eval(run *R, int ti, as_time now)
                           .current = T->ready + T->booting,
                           .ready = T->ready,
                           .booting = T->booting,
-                          .min = c->min,
-                          .max = c->max,
+                          .min = R->pc->min > c->min ? R->pc->min : c->min,
+                          .max = R->pc->max > 0 && R->pc->max < c->max ? R->pc->max : c->max,
                           .utilization = as_monitor_view(T->mon_util, now),
                           .rate = as_monitor_view(T->mon_rate, now),
-                          .latency = NAN,
+                          .latency = as_monitor_view(T->mon_lat, now),
                           .capacity = c->concurrency * T->mu,
                           .service_rate = T->mu,
                           .concurrency = c->concurrency,
@@ -533,7 +729,7 @@ static int do_eval(run *R, int ti, as_time now)
         oracle_view(R, T, now, &view);
         vp = &view;
     } else if (T->fc) {
-        double y = as_monitor_last(T->mon_rate, now);
+        double y = obs.rate;
         bool flag = false;
         if (T->det)
             as_detector_observe(T->det, now, y, &flag);
@@ -552,8 +748,15 @@ static int do_eval(run *R, int ti, as_time now)
     }
     as_decision d;
     as_policy_decide(T->policy, &obs, vp, &d);
+    as_reason why = d.reason;
+    int lim = limit_out(R, ti, d.desired, &why);
+    if (lim != d.desired) {
+        d.desired = lim;
+        d.reason = why;
+    }
     bool changed = d.desired != obs.current;
-    bool held = !changed && d.raw != obs.current;
+    /* kept from changing: by a limit, or by a missing metric */
+    bool held = !changed && (d.raw != obs.current || d.reason == AS_R_MISSING_METRIC);
     if (changed || held) {
         sim_action_row a = {.t = as_time_to_s(now),
                             .tier = ti,
@@ -580,6 +783,56 @@ static int push(run *R, as_time t, int type, int a, int b, uint32_t gen)
     return AS_OK;
 }
 
+/* A fault is recorded among the actions with its own reason. */
+static int record_fault(run *R, int ti, as_time now, const char *what, int from, int to)
+{
+    tier *T = &R->tiers[ti];
+    T->faults++;
+    if (R->w == NULL)
+        return AS_OK;
+    sim_action_row a = {.t = as_time_to_s(now), .tier = ti, .from = from, .raw = to, .to = to,
+                        .utilization = NAN, .rate = NAN};
+    snprintf(a.reason, sizeof a.reason, "%s", what);
+    return sim_run_action(R->w, &a, R->err);
+}
+
+/* Crashes: a Poisson process at crash_rate per ready instance-hour; the
+ * next one is drawn at the rate of the ready count when it is drawn. */
+static int schedule_crash(run *R, int ti, as_time now)
+{
+    double per_s = R->sc->crash_rate / 3600.0 * (R->tiers[ti].ready > 0 ? R->tiers[ti].ready : 1);
+    if (!(per_s > 0))
+        return AS_OK;
+    as_time dt = (as_time)llround(gsl_ran_exponential(R->fault_rng, 1.0 / per_s) * 1e6) + 1;
+    if (now + dt >= R->sc->duration)
+        return AS_OK;
+    return push(R, now + dt, EV_CRASH, ti, 0, 0);
+}
+
+static int do_crash(run *R, int ti, as_time now)
+{
+    tier *T = &R->tiers[ti];
+    if (T->ready > 0) {
+        /* a uniformly chosen ready instance dies: billing stops, nothing drains */
+        int pick = (int)gsl_rng_uniform_int(R->fault_rng, (unsigned long)T->ready), seen = 0;
+        for (int k = 0; k < T->ninst; k++) {
+            instance *in = &T->inst[k];
+            if (in->state != I_READY)
+                continue;
+            if (seen++ == pick) {
+                T->ready--;
+                release(R, T, in, now);
+                int rc = record_fault(R, ti, now, "crash", T->ready + T->booting + 1,
+                                      T->ready + T->booting);
+                if (rc != AS_OK)
+                    return rc;
+                break;
+            }
+        }
+    }
+    return schedule_crash(R, ti, now);
+}
+
 int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
                    const sim_run_opts *opts, sim_summary_row *sum, as_err *err)
 {
@@ -600,12 +853,15 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
     if (rc == AS_OK)
         rc = push(R, sc->record, EV_RECORD, 0, 0, 0);
     if (rc == AS_OK)
-        rc = push(R, sc->scrape, EV_SCRAPE, 0, 0, 0);
+        rc = push(R, R->scrape, EV_SCRAPE, 0, 0, 0);
     for (int i = 0; rc == AS_OK && i < R->nt; i++)
         if (R->tiers[i].policy)
             rc = push(R, R->pc->interval, EV_EVAL, i, 0, 0);
     if (rc == AS_OK)
         rc = push(R, end, EV_END, 0, 0, 0);
+    for (int i = 0; rc == AS_OK && i < R->nt; i++)
+        if (sc->crash_rate > 0)
+            rc = schedule_crash(R, i, 0);
 
     uint64_t ticks = 0;
     sim_event ev;
@@ -616,7 +872,8 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
         case EV_TICK:
             if ((rc = ring_fill(R, now + R->horizon_t)) != AS_OK)
                 break;
-            do_tick(R, now);
+            if ((rc = do_tick(R, now)) != AS_OK)
+                break;
             ring_pop(R);
             if (now + tick < end)
                 rc = push(R, now + tick, EV_TICK, 0, 0, 0);
@@ -639,8 +896,8 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
         }
         case EV_SCRAPE:
             do_scrape(R, now);
-            if (now + sc->scrape < end)
-                rc = push(R, now + sc->scrape, EV_SCRAPE, 0, 0, 0);
+            if (now + R->scrape < end)
+                rc = push(R, now + R->scrape, EV_SCRAPE, 0, 0, 0);
             break;
         case EV_EVAL:
             rc = do_eval(R, ev.a, now);
@@ -652,6 +909,13 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
             instance *in = &T->inst[ev.b];
             if (in->gen != ev.gen || in->state != I_BOOTING)
                 break; /* cancelled: scaled in while booting */
+            if (in->fails) { /* billed for the attempt, never serves */
+                T->booting--;
+                release(R, T, in, now);
+                rc = record_fault(R, ev.a, now, "boot_failure", T->ready + T->booting + 1,
+                                  T->ready + T->booting);
+                break;
+            }
             in->state = I_READY;
             in->ready_at = now;
             T->booting--;
@@ -667,6 +931,9 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
             release(R, T, in, now);
             break;
         }
+        case EV_CRASH:
+            rc = do_crash(R, ev.a, now);
+            break;
         case EV_END:
             done = true;
             break;
@@ -689,6 +956,7 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
             tier *T = &R->tiers[i];
             sum->cost_infra += T->billed_cost;
             sum->dropped += T->lat.dropped;
+            sum->faults += T->faults;
             sum->p50 += T->cfg->visits * sim_latmix_quantile(&T->rmix, 0.5);
             sum->p95 += T->cfg->visits * sim_latmix_quantile(&T->rmix, 0.95);
             sum->p99 += T->cfg->visits * sim_latmix_quantile(&T->rmix, 0.99);
@@ -705,6 +973,14 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
                 qa.jitter += q.jitter;
                 nq++;
             }
+        }
+        if (R->des) {
+            sum->p50 = sim_des_quantile(R->des, -1, 0.5, 1);
+            sum->p95 = sim_des_quantile(R->des, -1, 0.95, 1);
+            sum->p99 = sim_des_quantile(R->des, -1, 0.99, 1);
+            sum->dropped = 0;
+            for (int i = 0; i < R->nt; i++)
+                sum->dropped += R->tiers[i].d_drop;
         }
         if (isnan(sum->p50))
             sum->p50 = sum->p95 = sum->p99 = 0.0;

@@ -9,6 +9,7 @@
 
 #include "as_detect.h"
 #include "as_forecast.h"
+#include "as_monitor.h"
 #include "as_param.h"
 #include "sim_manifest.h"
 
@@ -45,6 +46,7 @@ static const char *const model_names[] = {"analytic", "des", NULL};
 static const char *const dist_names[] = {"exponential", "deterministic", "uniform", "normal",
                                          "lognormal", NULL};
 static const char *const scalein_names[] = {"newest", "oldest", NULL};
+static const char *const noise_type_names[] = {"multiplicative", "additive", NULL};
 
 #define YEAR_S (86400.0 * 366)
 
@@ -62,6 +64,10 @@ static const as_param_def scenario_params[] = {
     {"seed", AS_P_STRING, 0, 0, 0, NULL, 0, "seed of every random stream (integer)"},
     {"model", AS_P_ENUM, offsetof(sim_scenario, model), 0, 0, model_names, 0,
      "latency model: analytic (Erlang C + fluid backlog) or des (request level)"},
+    {"max_instances", AS_P_INT, offsetof(sim_scenario, max_instances), 0, 1000000, NULL, 0,
+     "quota of instances over all tiers; scale-out beyond it is refused (0 = none)"},
+    {"budget", AS_P_DOUBLE, offsetof(sim_scenario, budget), 0, 1e9, NULL, 0,
+     "cap on the cost per hour of all tiers; scale-out beyond it is refused (0 = none)"},
     {0},
 };
 
@@ -100,6 +106,10 @@ static const as_param_def tier_params[] = {
      "which ready instances are removed first"},
     {"queue_cap", AS_P_DOUBLE, offsetof(sim_tier_cfg, queue_cap), 0, 1e12, NULL, 0,
      "queued requests beyond which arrivals are dropped (0 = unbounded)"},
+    {"memory_base", AS_P_DOUBLE, offsetof(sim_tier_cfg, memory_base), 0, 1e9, NULL, 0,
+     "memory of an idle instance, MB"},
+    {"memory_per_request", AS_P_DOUBLE, offsetof(sim_tier_cfg, memory_per_request), 0, 1e9,
+     NULL, 0, "memory per request in flight, MB"},
     {0},
 };
 
@@ -122,8 +132,42 @@ static const as_param_def monitoring_params[] = {
      "averaging window of what a policy sees"},
     {"lag", AS_P_DURATION, offsetof(sim_scenario, lag), 0, 86400, NULL, 0,
      "delay before a sample is visible"},
-    {"noise", AS_P_DOUBLE, offsetof(sim_scenario, noise), 0, 10, NULL, 0,
-     "relative Gaussian noise on each sample (0.05 = 5%)"},
+    {"noise", AS_P_DOUBLE, offsetof(sim_scenario, noise), 0, 1e6, NULL, 0,
+     "Gaussian noise on each sample: sd relative (0.05 = 5%) or absolute"},
+    {"noise_type", AS_P_ENUM, offsetof(sim_scenario, noise_type), 0, 0, noise_type_names, 0,
+     "multiplicative: x (1 + noise N(0,1)); additive: x + noise N(0,1)"},
+    {"aggregation", AS_P_ENUM, offsetof(sim_scenario, aggregation), 0, 0, as_agg_names, 0,
+     "reduction of the window: mean, max, min, last, percentile (rate is used for counters)"},
+    {"percentile", AS_P_DOUBLE, offsetof(sim_scenario, agg_percentile), 0, 1, NULL, 0,
+     "percentile for aggregation = percentile"},
+    {0},
+};
+
+static const as_param_def faults_params[] = {
+    {"crash_rate", AS_P_DOUBLE, offsetof(sim_scenario, crash_rate), 0, 1e6, NULL, 0,
+     "instance crashes per ready instance-hour"},
+    {"boot_failure", AS_P_DOUBLE, offsetof(sim_scenario, boot_failure), 0, 1, NULL, 0,
+     "probability that a boot fails (billed, never ready)"},
+    {"boot_outlier", AS_P_DOUBLE, offsetof(sim_scenario, boot_outlier), 0, 1, NULL, 0,
+     "probability that a boot takes boot_outlier_factor times longer"},
+    {"boot_outlier_factor", AS_P_DOUBLE, offsetof(sim_scenario, boot_outlier_factor), 1, 1000,
+     NULL, 0, "how much longer an outlier boot takes (default 5)"},
+    {"metric_delay", AS_P_DURATION, offsetof(sim_scenario, metric_delay), 0, 86400, NULL, 0,
+     "extra reporting delay of every metric"},
+    {"metric_outage", AS_P_STRING, 0, 0, 0, NULL, 0,
+     "START, LENGTH: the monitor sees nothing in this window (repeatable)"},
+    {0},
+};
+
+static const as_param_def policy_monitor_params[] = {
+    {"metric_scrape", AS_P_DURATION, offsetof(sim_policy_cfg, m_scrape), 1e-3, 3600, NULL, 0,
+     "this policy's scrape interval (default: [monitoring])"},
+    {"metric_window", AS_P_DURATION, offsetof(sim_policy_cfg, m_window), 1e-3, 86400, NULL, 0,
+     "this policy's averaging window"},
+    {"metric_lag", AS_P_DURATION, offsetof(sim_policy_cfg, m_lag), 0, 86400, NULL, 0,
+     "this policy's reporting delay"},
+    {"metric_aggregation", AS_P_ENUM, offsetof(sim_policy_cfg, m_agg), 0, 0, as_agg_names, 0,
+     "this policy's window reduction"},
     {0},
 };
 
@@ -179,6 +223,10 @@ static void scenario_defaults(sim_scenario *s)
     s->lag = 0;
     s->noise = 0.0;
     s->repetitions = 1;
+    s->noise_type = SIM_NOISE_MULTIPLICATIVE;
+    s->aggregation = AS_AGG_MEAN;
+    s->agg_percentile = 0.95;
+    s->boot_outlier_factor = 5.0;
 }
 
 /* ---- collecting entries ---- */
@@ -368,7 +416,8 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
         for (int j = 0; j < i; j++) {
             entry *f = &L->e[j];
             if (strcmp(e->section, f->section) == 0 && strcmp(e->key, f->key) == 0 &&
-                e->set_index < 0 && strcmp(e->section, "trace") != 0) {
+                e->set_index < 0 && strcmp(e->section, "trace") != 0 &&
+                strcmp(e->key, "metric_outage") != 0) {
                 as_err_set(err, AS_EINVAL, "duplicate key '%s' (first set at line %d)", e->key,
                            f->line);
                 return where(L, e, ov, err);
@@ -377,7 +426,7 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
         const char *sec = e->section;
         if (strcmp(sec, "scenario") == 0 || strcmp(sec, "trace") == 0 ||
             strcmp(sec, "slo") == 0 || strcmp(sec, "monitoring") == 0 ||
-            strcmp(sec, "sweep") == 0)
+            strcmp(sec, "sweep") == 0 || strcmp(sec, "faults") == 0)
             continue;
         if (strncmp(sec, "tier.", 5) == 0 || strcmp(sec, "tier") == 0) {
             const char *name = sec[4] ? sec + 5 : "app";
@@ -414,7 +463,7 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
         }
         as_err_set(err, AS_EINVAL,
                    "unknown section (known: scenario, trace, tier.NAME, slo, monitoring, "
-                   "policy.NAME, sweep)");
+                   "policy.NAME, faults, sweep)");
         return where(L, e, ov, err);
     }
     if (s->ntiers == 0)
@@ -445,6 +494,7 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
         if (t->defaults)
             t->defaults(p->cfg);
         p->interval = t->default_interval;
+        p->m_agg = -1;
         snprintf(p->forecaster, sizeof p->forecaster, "holt_winters");
         p->season = AS_DAY;
         p->coverage = 0.9;
@@ -468,6 +518,9 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
         else
             snprintf(full, sizeof full, "%s/%s", L->basedir, e->value);
         if (sim_manifest_apply(e->key, full, p, stderr, err) != AS_OK)
+            return where(L, e, ov, err);
+        if (strcmp(e->key, "manifest") == 0 &&
+            sim_manifest_replicas(full, &p->min, &p->max, err) != AS_OK)
             return where(L, e, ov, err);
     }
 
@@ -517,6 +570,26 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
             rc = apply_table(L, e, slo_params, s, ov, err);
         } else if (strcmp(sec, "monitoring") == 0) {
             rc = apply_table(L, e, monitoring_params, s, ov, err);
+        } else if (strcmp(sec, "faults") == 0 && strcmp(e->key, "metric_outage") == 0) {
+            /* START, LENGTH */
+            char a[64], b[64];
+            as_time st = 0, ln = 0;
+            if (sscanf(e->value, " %63[^,], %63s", a, b) != 2 ||
+                as_parse_duration(a, &st, NULL) != AS_OK ||
+                as_parse_duration(b, &ln, NULL) != AS_OK || ln <= 0) {
+                as_err_set(err, AS_EINVAL,
+                           "key 'metric_outage': '%s' is not START, LENGTH (e.g. 6h, 10m)",
+                           e->value);
+                return where(L, e, ov, err);
+            }
+            if (s->noutages == 16) {
+                as_err_set(err, AS_EINVAL, "key 'metric_outage': at most 16");
+                return where(L, e, ov, err);
+            }
+            s->outage_start[s->noutages] = st;
+            s->outage_len[s->noutages++] = ln;
+        } else if (strcmp(sec, "faults") == 0) {
+            rc = apply_table(L, e, faults_params, s, ov, err);
         } else if (strcmp(sec, "sweep") == 0) {
             if (strcmp(e->key, "repetitions") == 0) {
                 long v;
@@ -557,6 +630,11 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
                     return where(L, e, ov, err);
                 }
                 p->interval = v;
+                continue;
+            }
+            if (as_param_find(policy_monitor_params, e->key)) {
+                if ((rc = apply_table(L, e, policy_monitor_params, p, ov, err)) != AS_OK)
+                    return rc;
                 continue;
             }
             if (p->type->wants_forecast && as_param_find(forecast_params, e->key)) {
@@ -625,6 +703,11 @@ static int check(const sim_scenario *s, as_err *err)
             return as_err_set(err, AS_EINVAL, "%s: [tier.%s] max is 0 but the tier has load", p,
                               t->name);
     }
+    if (s->aggregation == AS_AGG_RATE)
+        return as_err_set(err, AS_EINVAL,
+                          "%s: [monitoring] aggregation = rate applies to counters only (the "
+                          "request rate is always one); use mean, max, min, last or percentile",
+                          p);
     if (s->window < s->scrape)
         return as_err_set(err, AS_EINVAL,
                           "%s: [monitoring] window is shorter than the scrape interval", p);
@@ -768,10 +851,19 @@ void sim_scenario_print_keys(void *stream)
     print_table(f, "tier.NAME", tier_params);
     print_table(f, "slo", slo_params);
     print_table(f, "monitoring", monitoring_params);
+    print_table(f, "faults", faults_params);
     fprintf(f, "  [policy.NAME]\n    %-20s one of:", "kind");
     for (const as_policy_type *const *k = as_policy_types(); *k; k++)
         fprintf(f, " %s", (*k)->name);
     fprintf(f, "\n    %-20s evaluation period (default: the real system's)\n", "interval");
+    fprintf(f, "    %-20s Kubernetes HPA manifest (YAML) for kind = hpa; INI keys override it\n",
+            "manifest");
+    fprintf(f, "    %-20s AWS scaling policy (JSON) for kind = target, step, predictive\n",
+            "aws_policy");
+    for (const as_param_def *d = policy_monitor_params; d->name; d++)
+        fprintf(f, "    %-20s %s\n", d->name, d->help);
+    for (const as_param_def *d = forecast_params; d->name; d++)
+        fprintf(f, "    %-20s %s (predictive, hybrid)\n", d->name, d->help);
     for (const as_policy_type *const *k = as_policy_types(); *k; k++) {
         if ((*k)->params == NULL || (*k)->params[0].name == NULL)
             continue;

@@ -21,6 +21,7 @@
 enum { SIM_MODEL_ANALYTIC, SIM_MODEL_DES };
 enum { SIM_DIST_EXP, SIM_DIST_DET, SIM_DIST_UNIFORM, SIM_DIST_NORMAL, SIM_DIST_LOGNORMAL };
 enum { SIM_SCALEIN_NEWEST, SIM_SCALEIN_OLDEST };
+enum { SIM_NOISE_MULTIPLICATIVE, SIM_NOISE_ADDITIVE };
 
 typedef struct sim_tier_cfg {
     char name[SIM_NAME_LEN];
@@ -38,6 +39,8 @@ typedef struct sim_tier_cfg {
     as_time billing_minimum;     /* e.g. 60s */
     double visits;           /* visits of this tier per end-to-end request */
     bool autoscale;          /* false: the tier stays at `initial` */
+    double memory_base;      /* MB per instance */
+    double memory_per_request; /* MB per request in flight */
     int scale_in;            /* SIM_SCALEIN_* */
     double queue_cap;        /* requests queued beyond which arrivals drop; 0 = none */
 } sim_tier_cfg;
@@ -53,6 +56,12 @@ typedef struct sim_policy_cfg {
     as_time season;                 /* season length (default 1d) */
     double coverage;                /* prediction interval coverage */
     char detector[SIM_NAME_LEN];    /* anomaly detector kind ("" = none) */
+    /* monitoring as this policy sees it; 0 / -1 = the [monitoring] value */
+    as_time m_scrape, m_window, m_lag;
+    int m_agg;
+    /* replica bounds from a manifest (minReplicas/maxReplicas): 0 = the
+     * tier's min/max; applied within the tier's bounds */
+    int min, max;
 } sim_policy_cfg;
 
 typedef struct sim_scenario {
@@ -73,7 +82,21 @@ typedef struct sim_scenario {
     as_time scrape;          /* monitoring scrape interval */
     as_time window;          /* averaging window */
     as_time lag;             /* reporting delay */
-    double noise;            /* relative Gaussian noise on samples */
+    double noise;            /* Gaussian noise on samples (relative or absolute) */
+    int noise_type;          /* SIM_NOISE_* */
+    int aggregation;         /* as_agg of utilisation and latency views */
+    double agg_percentile;   /* for aggregation = percentile */
+    /* [faults] */
+    double crash_rate;       /* crashes per ready instance-hour */
+    double boot_failure;     /* probability that a boot fails */
+    double boot_outlier;     /* probability that a boot takes boot_outlier_factor x */
+    double boot_outlier_factor;
+    as_time metric_delay;    /* extra reporting delay on top of lag */
+    int noutages;
+    as_time outage_start[16], outage_len[16]; /* the monitor sees nothing */
+    /* execution limits */
+    int max_instances;       /* quota over all tiers (0 = none) */
+    double budget;           /* cost per hour over all tiers (0 = none) */
     int npolicies;
     sim_policy_cfg policies[SIM_MAX_POLICIES];
     char overrides[2048];    /* --set lines applied, for the results */

@@ -1,0 +1,128 @@
+/* sim_des.h - the request-level latency model (model = des): a discrete-event
+ * simulation of every request through tiers in series, each tier an FCFS
+ * queue in front of ready*concurrency servers; plus the log-linear response
+ * time histogram it records into.
+ * Owns: the event heap, the request pool, one GSL generator per stream
+ * (arrivals, then one per tier), and per tier and end to end the interval and
+ * whole-run histograms. All sized at sim_des_new; the heap and the pool grow
+ * by doubling only when the number of requests in the system reaches a new
+ * peak, never per event in steady state.
+ * Invariant: the same seed and the same call sequence give bit-identical
+ * results; splitting [t0, t1) into several calls with the same lambda and
+ * ready counts gives the same results as one call. Time only moves forward.
+ * Must not: read a clock, print, or know about the scenario file (it takes
+ * plain numbers; dist uses the SIM_DIST_* codes of sim_scenario.h). */
+#ifndef SIM_DES_H
+#define SIM_DES_H
+
+#include "as.h"
+
+#include <stdint.h>
+
+#define SIM_DES_MAX_TIERS 16
+
+/* ---- log-linear histogram (HdrHistogram-like) ----
+ * Values are integer microseconds. Below 256 us every value has its own
+ * bucket; above, each power of two is split into 128 equal buckets, so a
+ * bucket's midpoint is within 1/256 (0.39%) of any value in it. Range
+ * 0 .. SIM_DES_HIST_MAX (about 38 h, over a day); larger values are clamped
+ * to the top and counted in `over`. Fixed memory: 3968 counters, 31 KB. */
+#define SIM_DES_HIST_SUB_BITS 7
+#define SIM_DES_HIST_BUCKETS (256 + 29 * 128)
+#define SIM_DES_HIST_MAX ((as_time)(((int64_t)1 << 37) - 1))
+#define SIM_DES_HIST_REL_ERR (1.0 / 256.0)
+
+typedef struct sim_des_hist {
+    uint64_t n;      /* values recorded */
+    uint64_t over;   /* of which clamped to SIM_DES_HIST_MAX */
+    double sum;      /* sum of the (clamped) values, us: the exact mean */
+    as_time min, max; /* exact extremes (valid when n > 0) */
+    int lo, hi;      /* touched bucket range (lo > hi: none); resets cost O(hi-lo) */
+    uint64_t counts[SIM_DES_HIST_BUCKETS];
+} sim_des_hist;
+
+void sim_des_hist_reset(sim_des_hist *h);
+void sim_des_hist_record(sim_des_hist *h, as_time v);
+/* Add the counts of from into into. */
+void sim_des_hist_merge(sim_des_hist *into, const sim_des_hist *from);
+/* p-quantile in seconds (0 <= p <= 1): the midpoint of the bucket holding
+ * the ceil(p*n)-th smallest value (rank at least 1), clamped to [min, max];
+ * the exact min or max when that rank is 1 or n. NAN when empty. */
+double sim_des_hist_quantile(const sim_des_hist *h, double p);
+
+/* ---- the model ---- */
+
+/* One tier. Mean service time 1/mu; dist is SIM_DIST_* (sim_scenario.h):
+ * exponential, deterministic, uniform (symmetric around the mean, needs
+ * cv <= 1/sqrt(3) to stay non-negative), normal (negative draws become 0,
+ * which biases the mean when cv > ~0.3), lognormal. cv is used by the last
+ * three. Each end-to-end request visits the tier floor(visits) +
+ * Bernoulli(visits - floor(visits)) times in a row (0: skipped). */
+typedef struct sim_des_tier {
+    double mu;        /* services per second per server, > 0 */
+    int dist;         /* SIM_DIST_* */
+    double cv;        /* coefficient of variation (uniform, normal, lognormal) */
+    int concurrency;  /* servers per ready instance, >= 1 */
+    double visits;    /* mean visits per end-to-end request, 0 .. 65535 */
+    double queue_cap; /* waiting requests at which a joining one is dropped; 0 = unbounded */
+    int max_servers;  /* sizing hint: most servers (ready*concurrency) expected; 0 = unknown */
+} sim_des_tier;
+
+/* Statistics of one tier (or end to end) over the current interval, i.e.
+ * since sim_des_new or the last sim_des_interval_reset, up to the end of the
+ * last sim_des_advance. Per tier a "visit" is one pass through its queue and
+ * a server; response = wait + service of that visit. End to end (tier -1) a
+ * response is from the request's arrival to the end of its last visit. */
+typedef struct sim_des_stats {
+    double span_s;        /* length of the interval, s */
+    uint64_t arrivals;    /* visits that joined the tier / requests that arrived */
+    uint64_t completions; /* visits / requests completed */
+    uint64_t dropped;     /* joins refused by queue_cap (end to end: requests lost) */
+    uint64_t started;     /* visits that started service (mean wait = wait_sum_s / started) */
+    uint64_t waited;      /* of which after waiting (> 0 us): waited / started estimates P(wait) */
+    double wait_sum_s;    /* total waiting time of visits that started service, s */
+    double busy_s;        /* tier: integral of busy servers, server-seconds; -1: sum over tiers */
+    double capacity_s;    /* tier: integral of max(servers, busy) (busy > servers while draining) */
+    double queue_s;       /* tier: integral of waiting requests; -1: of requests in the system */
+    double mean, p50, p95, p99, max; /* response times of completions, s; NAN when none */
+    /* at the end of the last advance */
+    uint64_t queued;      /* tier: waiting requests; -1: requests in the system */
+    uint64_t busy;        /* tier: busy servers; -1: sum over tiers */
+    int64_t servers;      /* tier: ready*concurrency; -1: sum over tiers */
+} sim_des_stats;
+
+typedef struct sim_des sim_des;
+
+/* Build a model of ntiers (1..SIM_DES_MAX_TIERS) tiers in series. The tiers
+ * array is copied (borrowed during the call). Stream 0 of as_seed_derive(seed)
+ * drives arrivals, stream 1+i tier i (service times and visit counts), so
+ * changing one tier's parameters does not change the others' draws.
+ * Caller owns the result; NULL with err filled on bad input or no memory. */
+sim_des *sim_des_new(int ntiers, const sim_des_tier *tiers, uint64_t seed, as_err *err);
+void sim_des_free(sim_des *d); /* NULL is a no-op */
+
+/* Simulate [t0, t1): Poisson arrivals at rate lambda (requests/s) into the
+ * first tier visited; ready[i] ready instances at tier i (ntiers entries,
+ * borrowed). The first call sets the clock to t0; later calls must start
+ * where the previous one ended (t0 == previous t1), else AS_EINVAL.
+ * Capacity applies at t0: when it rose, waiting requests start at once; when
+ * it fell, requests in service finish (drain) and only then free servers
+ * stop being used. Events at exactly t1 belong to the next call. A changed
+ * lambda redraws the pending arrival from t0 (exact: Poisson arrivals are
+ * memoryless). Returns AS_OK, AS_EINVAL (bad lambda, ready, times) or
+ * AS_ENOMEM (the pool could not grow; the model is then unusable). */
+int sim_des_advance(sim_des *d, as_time t0, as_time t1, double lambda, const int *ready,
+                    as_err *err);
+
+/* Interval statistics of tier (0..ntiers-1) or end to end (-1) into *out. */
+void sim_des_interval(const sim_des *d, int tier, sim_des_stats *out /* OUT */);
+/* Response-time p-quantile in seconds of the interval, or of the whole run
+ * (every completion so far, the current interval included). NAN when none. */
+double sim_des_quantile(const sim_des *d, int tier, double p, int whole_run);
+/* Fold the interval into the whole-run histograms and start a new interval
+ * at the end of the last advance. */
+void sim_des_interval_reset(sim_des *d);
+/* Events processed so far: arrivals plus departures (one per visit). */
+uint64_t sim_des_events(const sim_des *d);
+
+#endif

@@ -1,0 +1,619 @@
+/* test_manifest.c - Kubernetes HPA manifests and AWS scaling-policy JSON as
+ * policy input: every mapped field read back through the policy's
+ * parameter table, the API defaults when `behavior` is absent, warnings
+ * and errors that name file and line, and a manifest giving the same run
+ * as the hand-written INI policy. Runs from the project root (data in
+ * tests/data/). */
+#include "as_param.h"
+#include "as_policy.h"
+#include "sim_manifest.h"
+#include "sim_results.h"
+#include "sim_run.h"
+#include "sim_scenario.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define D(name) "tests/data/" name
+
+/* A policy as the loader has it after `kind = ...`: defaults applied. */
+static sim_policy_cfg *mk_policy(const char *kind)
+{
+    sim_policy_cfg *p = calloc(1, sizeof *p);
+    cr_assert_not_null(p);
+    snprintf(p->name, sizeof p->name, "t");
+    p->type = as_policy_type_find(kind);
+    cr_assert_not_null(p->type, "kind %s", kind);
+    p->cfg = calloc(1, p->type->config_size);
+    cr_assert_not_null(p->cfg);
+    p->type->defaults(p->cfg);
+    return p;
+}
+
+static void free_policy(sim_policy_cfg *p)
+{
+    free(p->cfg);
+    free(p);
+}
+
+/* The resolved value of key, formatted as the results file records it. */
+static const char *get(const sim_policy_cfg *p, const char *key)
+{
+    static char buf[320];
+    const as_param_def *d = as_param_find(p->type->params, key);
+    cr_assert_not_null(d, "no key %s", key);
+    as_param_format(d, p->cfg, buf, sizeof buf);
+    return buf;
+}
+
+#define EXPECT(p, key, want)                                                                       \
+    cr_expect_str_eq(get(p, key), want, "key %s = %s, want %s", key, get(p, key), want)
+
+/* Apply a manifest, collecting the warnings into *warn_out (caller frees). */
+static int apply(const char *key, const char *path, sim_policy_cfg *p, char **warn_out, as_err *e)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    FILE *w = open_memstream(&buf, &n);
+    cr_assert_not_null(w);
+    int rc = sim_manifest_apply(key, path, p, w, e);
+    fclose(w);
+    if (warn_out)
+        *warn_out = buf;
+    else
+        free(buf);
+    return rc;
+}
+
+/* "path:N:" where N is the line of the first occurrence of needle. */
+static const char *at(const char *path, const char *needle)
+{
+    static char out[256];
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    char line[512];
+    int n = 0, found = 0;
+    while (fgets(line, sizeof line, f)) {
+        n++;
+        if (strstr(line, needle)) {
+            found = n;
+            break;
+        }
+    }
+    fclose(f);
+    cr_assert(found > 0, "'%s' not in %s", needle, path);
+    snprintf(out, sizeof out, "%s:%d:", path, found);
+    return out;
+}
+
+static int count(const char *hay, const char *needle)
+{
+    int c = 0;
+    for (const char *s = hay; (s = strstr(s, needle)) != NULL; s++)
+        c++;
+    return c;
+}
+
+/* ---------------- Kubernetes ---------------- */
+
+Test(manifest, hpa_v2_every_field_beside_other_kinds)
+{
+    sim_policy_cfg *p = mk_policy("hpa");
+    as_err e = {0};
+    char *w;
+    cr_assert_eq(apply("manifest", D("manifest_hpa_full.yaml"), p, &w, &e), AS_OK, "%s", e.msg);
+    EXPECT(p, "target", "0.65");
+    EXPECT(p, "tolerance", "0.05"); /* 50m up, "0.05" down */
+    EXPECT(p, "up_stabilization", "45s");
+    EXPECT(p, "up_select", "min");
+    EXPECT(p, "up_pods", "3");
+    EXPECT(p, "up_percent", "50");
+    EXPECT(p, "up_period", "30s");
+    EXPECT(p, "down_stabilization", "10m");
+    EXPECT(p, "down_select", "disabled");
+    EXPECT(p, "down_pods", "2");
+    EXPECT(p, "down_percent", "20");
+    EXPECT(p, "down_period", "2m");
+    /* metadata, status, the Deployment and the Service are not warned about */
+    cr_expect_str_eq(w, "", "unexpected warnings:\n%s", w);
+    int mn = 0, mx = 0;
+    cr_assert_eq(sim_manifest_replicas(D("manifest_hpa_full.yaml"), &mn, &mx, &e), AS_OK, "%s",
+                 e.msg);
+    cr_expect_eq(mn, 3);
+    cr_expect_eq(mx, 25);
+    free(w);
+    free_policy(p);
+}
+
+/* apis/autoscaling/v2/defaults.go and the controller flags, written out
+ * here rather than taken from the kind, so that a change of either shows. */
+static const struct {
+    const char *key, *value;
+} k8s_defaults[] = {
+    {"target", "0.8"},          /* DefaultCPUUtilization = 80 */
+    {"tolerance", "0.1"},       /* --horizontal-pod-autoscaler-tolerance */
+    {"up_stabilization", "0s"}, /* scaleUp: 0 s window */
+    {"up_select", "max"},
+    {"up_pods", "4"},      /* {Pods 4 per 15 s} */
+    {"up_percent", "100"}, /* {Percent 100 per 15 s} */
+    {"up_period", "15s"},
+    {"down_stabilization", "5m"}, /* --horizontal-pod-autoscaler-downscale-stabilization */
+    {"down_select", "max"},
+    {"down_pods", "0"}, /* scaleDown has only the Percent policy */
+    {"down_percent", "100"},
+    {"down_period", "15s"},
+};
+
+Test(manifest, no_behavior_gives_the_kubernetes_api_defaults)
+{
+    /* the kind's own defaults are the API's */
+    sim_policy_cfg *k = mk_policy("hpa");
+    for (size_t i = 0; i < sizeof k8s_defaults / sizeof k8s_defaults[0]; i++)
+        cr_expect_str_eq(get(k, k8s_defaults[i].key), k8s_defaults[i].value, "kind default %s = %s",
+                         k8s_defaults[i].key, get(k, k8s_defaults[i].key));
+    free_policy(k);
+
+    /* and the manifest sets them explicitly: start from other values */
+    sim_policy_cfg *p = mk_policy("hpa");
+    as_err e = {0};
+    const char *junk[][2] = {{"target", "0.3"},          {"tolerance", "0.5"},
+                             {"up_stabilization", "9m"}, {"up_select", "disabled"},
+                             {"up_pods", "1"},           {"up_percent", "7"},
+                             {"up_period", "3m"},        {"down_stabilization", "1s"},
+                             {"down_select", "min"},     {"down_pods", "9"},
+                             {"down_percent", "3"},      {"down_period", "20m"}};
+    for (size_t i = 0; i < sizeof junk / sizeof junk[0]; i++)
+        cr_assert_eq(as_param_set(p->type->params, p->cfg, junk[i][0], junk[i][1], &e), AS_OK, "%s",
+                     e.msg);
+    char *w;
+    cr_assert_eq(apply("manifest", D("manifest_hpa_nobehavior.yaml"), p, &w, &e), AS_OK, "%s",
+                 e.msg);
+    for (size_t i = 0; i < sizeof k8s_defaults / sizeof k8s_defaults[0]; i++)
+        cr_expect_str_eq(get(p, k8s_defaults[i].key), k8s_defaults[i].value, "manifest %s",
+                         k8s_defaults[i].key, get(k, k8s_defaults[i].key));
+    cr_expect_str_eq(w, "");
+    int mn = 0, mx = 0;
+    cr_assert_eq(sim_manifest_replicas(D("manifest_hpa_nobehavior.yaml"), &mn, &mx, &e), AS_OK);
+    cr_expect_eq(mn, 1, "minReplicas defaults to 1");
+    cr_expect_eq(mx, 10);
+    free(w);
+    free_policy(p);
+}
+
+Test(manifest, hpa_v1_target_cpu_percentage)
+{
+    sim_policy_cfg *p = mk_policy("hpa");
+    as_err e = {0};
+    cr_assert_eq(apply("manifest", D("manifest_hpa_v1.yaml"), p, NULL, &e), AS_OK, "%s", e.msg);
+    EXPECT(p, "target", "0.7");
+    EXPECT(p, "up_pods", "4");
+    EXPECT(p, "down_stabilization", "5m");
+    int mn, mx;
+    cr_assert_eq(sim_manifest_replicas(D("manifest_hpa_v1.yaml"), &mn, &mx, &e), AS_OK);
+    cr_expect(mn == 2 && mx == 12);
+    free_policy(p);
+}
+
+Test(manifest, unmapped_fields_warn_with_file_and_line)
+{
+    const char *f = D("manifest_hpa_warnings.yaml");
+    sim_policy_cfg *p = mk_policy("hpa");
+    as_err e = {0};
+    char *w;
+    cr_assert_eq(apply("manifest", f, p, &w, &e), AS_OK, "%s", e.msg);
+    /* the cpu metric (5th) is still mapped */
+    EXPECT(p, "target", "0.75");
+    const char *lines[] = {"paused: true", "type: Resource", "type: Pods", "type: Object",
+                           "type: External"};
+    for (size_t i = 0; i < 5; i++) {
+        char want[300];
+        snprintf(want, sizeof want, "%s warning: [policy.t] ", at(f, lines[i]));
+        cr_expect_not_null(strstr(w, want), "no warning at '%s' (%s) in:\n%s", lines[i], want, w);
+    }
+    cr_expect_not_null(strstr(w, "spec.metrics[0]: Resource memory"), "%s", w);
+    cr_expect_not_null(strstr(w, "'packets-per-second' is not mapped yet"), "%s", w);
+    cr_expect_not_null(strstr(w, "'requests-per-second' is not mapped yet"), "%s", w);
+    cr_expect_not_null(strstr(w, "'queue_messages_ready' is not mapped yet"), "%s", w);
+    /* scaleUp: Pods 4/60 s and Percent 100/15 s, min 2 max 40: at 21
+     * replicas Percent allows 21 pods per 15 s against 4 per 60 s, so with
+     * Max its period is used and Pods keeps its rate: 1 per 15 s */
+    EXPECT(p, "up_period", "15s");
+    EXPECT(p, "up_percent", "100");
+    EXPECT(p, "up_pods", "1");
+    cr_expect_not_null(strstr(w, "different periodSeconds"), "%s", w);
+    cr_expect_not_null(strstr(w, "Pods 4 per 60s becomes 1 per 15s"), "%s", w);
+    /* one line per field: 5 metrics/fields + the period warning */
+    cr_expect_eq(count(w, "warning:"), 6, "%s", w);
+    free(w);
+    free_policy(p);
+}
+
+Test(manifest, select_min_takes_the_period_of_the_slower_policy)
+{
+    /* the same policies with selectPolicy Min: the Pods policy (4 per 60 s)
+     * is the one applied, so its period is kept and Percent is rescaled */
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/simtest_manifest_%d.yaml", (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n"
+          "  minReplicas: 2\n  maxReplicas: 40\n  behavior:\n    scaleUp:\n"
+          "      selectPolicy: Min\n      policies:\n"
+          "        - {type: Pods, value: 4, periodSeconds: 60}\n"
+          "        - {type: Percent, value: 100, periodSeconds: 15}\n",
+          f);
+    fclose(f);
+    sim_policy_cfg *p = mk_policy("hpa");
+    as_err e = {0};
+    char *w;
+    cr_assert_eq(apply("manifest", path, p, &w, &e), AS_OK, "%s", e.msg);
+    EXPECT(p, "up_select", "min");
+    EXPECT(p, "up_period", "1m");
+    EXPECT(p, "up_pods", "4");
+    EXPECT(p, "up_percent", "400");
+    char want[200];
+    snprintf(want, sizeof want, "%s:10: warning:", path);
+    cr_expect_not_null(strstr(w, want), "%s", w);
+    free(w);
+    free_policy(p);
+    unlink(path);
+}
+
+/* Errors name the file and the line. */
+static void expect_error(const char *key, const char *kind, const char *path, const char *line_of,
+                         const char *text)
+{
+    sim_policy_cfg *p = mk_policy(kind);
+    as_err e = {0};
+    cr_assert_eq(apply(key, path, p, NULL, &e), AS_EINVAL, "%s accepted", path);
+    if (line_of)
+        cr_expect(strncmp(e.msg, at(path, line_of), strlen(at(path, line_of))) == 0,
+                  "'%s' does not start with %s", e.msg, at(path, line_of));
+    cr_expect_not_null(strstr(e.msg, text), "'%s' lacks '%s'", e.msg, text);
+    free_policy(p);
+}
+
+Test(manifest, bad_yaml_syntax)
+{
+    /* libyaml reports the flow sequence opened on line 7 and not closed
+     * before the next key: the problem is at line 8 */
+    expect_error("manifest", "hpa", D("manifest_bad_syntax.yaml"), "metrics: []",
+                 "YAML syntax error");
+}
+
+Test(manifest, bad_only_a_deployment)
+{
+    expect_error("manifest", "hpa", D("manifest_bad_deployment_only.yaml"), "kind: Deployment",
+                 "no HorizontalPodAutoscaler in the file (found: Deployment at line 2)");
+}
+
+Test(manifest, bad_max_below_min)
+{
+    expect_error("manifest", "hpa", D("manifest_bad_max_below_min.yaml"), "maxReplicas: 4",
+                 "spec.maxReplicas: 4 is below minReplicas 8");
+    int mn, mx;
+    as_err e = {0};
+    cr_expect_eq(sim_manifest_replicas(D("manifest_bad_max_below_min.yaml"), &mn, &mx, &e),
+                 AS_EINVAL);
+}
+
+Test(manifest, bad_unknown_metric_type)
+{
+    expect_error("manifest", "hpa", D("manifest_bad_metric_type.yaml"), "type: Custom",
+                 "spec.metrics[1]: unknown metric type 'Custom'");
+}
+
+Test(manifest, bad_json_syntax_names_line_and_column)
+{
+    /* the trailing comma: jansson stops at the closing brace, line 6 */
+    expect_error("aws_policy", "target", D("manifest_bad_syntax.json"), "  }", "JSON syntax error");
+}
+
+Test(manifest, bad_policy_type_for_the_kind)
+{
+    expect_error("aws_policy", "target", D("manifest_bad_type.json"), "\"PolicyType\"",
+                 "PolicyType: policy type StepScaling does not match kind = target, which reads "
+                 "TargetTrackingScaling");
+    /* no policy of the type in a describe-policies file */
+    expect_error("aws_policy", "predictive", D("manifest_aws_step.json"), "\"ScalingPolicies\"",
+                 "no PredictiveScaling policy for kind = predictive (found: StepScaling, "
+                 "StepScaling, StepScaling)");
+}
+
+Test(manifest, bad_key_for_the_kind)
+{
+    expect_error("manifest", "target", D("manifest_hpa_full.yaml"), NULL,
+                 "configures kind = hpa, not kind = target");
+    expect_error("aws_policy", "hpa", D("manifest_aws_tt_ec2.json"), NULL,
+                 "configures kind = target, step or predictive, not kind = hpa");
+}
+
+Test(manifest, missing_file_is_an_io_error)
+{
+    sim_policy_cfg *p = mk_policy("hpa");
+    as_err e = {0};
+    cr_expect_eq(apply("manifest", D("manifest_no_such_file.yaml"), p, NULL, &e), AS_EIO);
+    cr_expect_not_null(strstr(e.msg, "manifest_no_such_file.yaml: cannot open"), "%s", e.msg);
+    free_policy(p);
+}
+
+/* ---------------- AWS ---------------- */
+
+Test(manifest, aws_target_tracking_ec2)
+{
+    sim_policy_cfg *p = mk_policy("target");
+    as_err e = {0};
+    char *w;
+    cr_assert_eq(apply("aws_policy", D("manifest_aws_tt_ec2.json"), p, &w, &e), AS_OK, "%s", e.msg);
+    EXPECT(p, "target", "0.55");
+    EXPECT(p, "disable_scale_in", "true");
+    EXPECT(p, "warmup", "2m");
+    EXPECT(p, "scale_out_cooldown", "0s"); /* EC2 TT does not wait for cooldowns */
+    EXPECT(p, "scale_in_cooldown", "5m");  /* the group's DefaultCooldown (300 s) */
+    EXPECT(p, "out_datapoints", "3");      /* managed alarms: the kind's shape */
+    EXPECT(p, "in_datapoints", "15");
+    cr_expect_str_eq(w, "");
+    free(w);
+    free_policy(p);
+}
+
+Test(manifest, aws_target_tracking_application_auto_scaling)
+{
+    /* describe-scaling-policies output: the first TargetTrackingScaling
+     * policy is on memory (warned, target kept), the step one is skipped */
+    const char *f = D("manifest_aws_tt_aas.json");
+    sim_policy_cfg *p = mk_policy("target");
+    as_err e = {0};
+    char *w;
+    cr_assert_eq(apply("aws_policy", f, p, &w, &e), AS_OK, "%s", e.msg);
+    EXPECT(p, "target", "0.5"); /* the kind's */
+    EXPECT(p, "warmup", "0s");
+    EXPECT(p, "scale_out_cooldown", "5m");
+    EXPECT(p, "scale_in_cooldown", "5m");
+    char want[300];
+    snprintf(want, sizeof want,
+             "%s warning: [policy.t] ScalingPolicies[0].TargetTrackingScalingPolicyConfiguration."
+             "TargetValue: TargetValue 70 of ECSServiceAverageMemoryUtilization",
+             at(f, "\"TargetValue\": 70.0"));
+    cr_expect_not_null(strstr(w, want), "want %s in:\n%s", want, w);
+    cr_expect_not_null(strstr(w, "another TargetTrackingScaling policy ignored"), "%s", w);
+    free(w);
+    free_policy(p);
+
+    /* the same values on a CPU policy map: take the third one alone */
+    p = mk_policy("target");
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/simtest_manifest_%d.json", (int)getpid());
+    FILE *o = fopen(path, "w");
+    cr_assert_not_null(o);
+    fputs(
+        "{\"PolicyType\": \"TargetTrackingScaling\", \"TargetTrackingScalingPolicyConfiguration\":"
+        " {\"TargetValue\": 40.0, \"PredefinedMetricSpecification\": {\"PredefinedMetricType\":"
+        " \"ECSServiceAverageCPUUtilization\"}, \"ScaleOutCooldown\": 45, \"ScaleInCooldown\":"
+        " 240, \"DisableScaleIn\": false}}\n",
+        o);
+    fclose(o);
+    cr_assert_eq(apply("aws_policy", path, p, &w, &e), AS_OK, "%s", e.msg);
+    EXPECT(p, "target", "0.4");
+    EXPECT(p, "scale_out_cooldown", "45s");
+    EXPECT(p, "scale_in_cooldown", "4m");
+    EXPECT(p, "disable_scale_in", "false");
+    cr_expect_str_eq(w, "");
+    free(w);
+    free_policy(p);
+    unlink(path);
+}
+
+Test(manifest, aws_step_both_directions)
+{
+    const char *f = D("manifest_aws_step.json");
+    sim_policy_cfg *p = mk_policy("step");
+    as_err e = {0};
+    char *w;
+    cr_assert_eq(apply("aws_policy", f, p, &w, &e), AS_OK, "%s", e.msg);
+    /* bounds are CPU percentage points: 15 -> 0.15 of utilisation */
+    EXPECT(p, "steps_out", "0:0.15:+20, 0.15::+60");
+    EXPECT(p, "out_type", "percent");
+    EXPECT(p, "out_min_magnitude", "2");
+    EXPECT(p, "steps_in", "-0.1:0:-1, :-0.1:-3");
+    EXPECT(p, "in_type", "change");
+    EXPECT(p, "cooldown", "3m"); /* EstimatedInstanceWarmup */
+    EXPECT(p, "out_threshold", "0.7");
+    cr_expect_not_null(strstr(w, "keeping out_threshold = 0.7"), "%s", w);
+    cr_expect_not_null(strstr(w, "keeping in_threshold = 0.3"), "%s", w);
+    cr_expect_not_null(strstr(w, "Maximum: the simulated alarm averages"), "%s", w);
+    cr_expect_not_null(strstr(w, "another scale-out step policy ignored"), "%s", w);
+    /* the steps are valid for the kind: it creates */
+    void *st = NULL;
+    cr_expect_eq(p->type->create(p->cfg, &st, &e), AS_OK, "%s", e.msg);
+    p->type->destroy(st);
+    free(w);
+    free_policy(p);
+
+    /* a single policy sets one side and says the other is kept */
+    p = mk_policy("step");
+    cr_assert_eq(apply("aws_policy", D("manifest_bad_type.json"), p, &w, &e), AS_OK, "%s", e.msg);
+    EXPECT(p, "steps_out", "0::+1");
+    EXPECT(p, "steps_in", ":0:-1");
+    cr_expect_not_null(strstr(w, "scale-out policy only: the scale-in side keeps steps_in"), "%s",
+                       w);
+    free(w);
+    free_policy(p);
+}
+
+Test(manifest, aws_predictive)
+{
+    const char *f = D("manifest_aws_predictive.json");
+    sim_policy_cfg *p = mk_policy("predictive");
+    as_err e = {0};
+    char *w;
+    cr_assert_eq(apply("aws_policy", f, p, &w, &e), AS_OK, "%s", e.msg);
+    EXPECT(p, "target", "0.45");
+    cr_expect_not_null(strstr(w, "Mode absent (ForecastOnly by default)"), "%s", w);
+    char want[300];
+    snprintf(want, sizeof want,
+             "%s warning: [policy.t] PredictiveScalingConfiguration.SchedulingBufferTime: 600 s",
+             at(f, "SchedulingBufferTime"));
+    cr_expect_not_null(strstr(w, want), "want %s in:\n%s", want, w);
+    cr_expect_not_null(strstr(w, "MaxCapacityBreachBehavior: not simulated"), "%s", w);
+    cr_expect_not_null(strstr(w, "MaxCapacityBuffer: not simulated"), "%s", w);
+    free(w);
+    free_policy(p);
+}
+
+/* ---------------- through the scenario loader, and runs ---------------- */
+
+static char tmpdir[128];
+
+static const char *write_scenario(const char *name, const char *policy)
+{
+    static char path[256];
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/simtest_manifest_%d", (int)getpid());
+    mkdir(tmpdir, 0777);
+    snprintf(path, sizeof path, "%s/%s.ini", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f,
+            "[scenario]\nduration = 8h\ntick = 1s\nrecord = 60s\nseed = 11\n"
+            "[trace]\nshape = daily\nbase = 300\ndaily_amplitude = 0.6\ndaily_peak = 4h\n"
+            "noise = gaussian\nnoise_sd = 0.1\nspike = 2h, 2m, 15m, 4, 5m\n"
+            "[tier.web]\nservice_time = 50ms\nconcurrency = 4\nmin = 2\nmax = 30\n"
+            "initial = 4\nboot_time = 60s\n"
+            "[slo]\nlatency = 250ms\n"
+            "[policy.p]\n%s",
+            policy);
+    fclose(f);
+    return path;
+}
+
+/* Run policy 0 of the scenario into a results file; its summary and
+ * timeseries come back (caller frees *ts). */
+static void run_one(const char *ini, const char *out, sim_summary_row *row, sim_ts_row **ts,
+                    size_t *nts)
+{
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_load(ini, NULL, 0, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    sim_results *r = sim_results_create(out, s, 1, &e);
+    cr_assert_not_null(r, "%s", e.msg);
+    cr_assert_eq(sim_run_policy(s, 0, r, NULL, row, &e), AS_OK, "%s", e.msg);
+    cr_assert_eq(sim_results_commit(r, row, 1, &e), AS_OK, "%s", e.msg);
+    cr_assert_eq(sim_results_read_timeseries(out, "p", ts, nts, &e), AS_OK, "%s", e.msg);
+    sim_scenario_free(s);
+}
+
+static void expect_same_runs(const char *from_file, const char *by_hand, const char *defaults)
+{
+    char a[256], b[256], c[256], out[3][256];
+    snprintf(a, sizeof a, "%s", write_scenario("from_file", from_file));
+    snprintf(b, sizeof b, "%s", write_scenario("by_hand", by_hand));
+    snprintf(c, sizeof c, "%s", write_scenario("defaults", defaults));
+    const char *ini[3] = {a, b, c};
+    sim_summary_row row[3];
+    sim_ts_row *ts[3];
+    size_t n[3];
+    for (int i = 0; i < 3; i++) {
+        snprintf(out[i], sizeof out[i], "%s/run%d.h5", tmpdir, i);
+        memset(&row[i], 0, sizeof row[i]);
+        run_one(ini[i], out[i], &row[i], &ts[i], &n[i]);
+    }
+    cr_expect(row[0].actions > 0, "the policy never acted: the comparison proves nothing");
+    cr_expect_eq(memcmp(&row[0], &row[1], sizeof row[0]), 0,
+                 "summaries differ: cost %g vs %g, actions %d vs %d", row[0].cost_total,
+                 row[1].cost_total, row[0].actions, row[1].actions);
+    cr_assert_eq(n[0], n[1]);
+    cr_expect_eq(memcmp(ts[0], ts[1], n[0] * sizeof *ts[0]), 0, "timeseries differ");
+    /* the kind's defaults give another run: the manifest did change it */
+    cr_expect(n[0] != n[2] || memcmp(ts[0], ts[2], n[0] * sizeof *ts[0]) != 0,
+              "the manifest's run equals the defaults' run");
+    for (int i = 0; i < 3; i++) {
+        free(ts[i]);
+        unlink(out[i]);
+        unlink(ini[i]);
+    }
+}
+
+Test(manifest, hpa_manifest_equals_hand_written_ini)
+{
+    char cwd[512], pol[1024];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(pol, sizeof pol, "kind = hpa\nmanifest = %s/" D("manifest_equiv_hpa.yaml") "\n", cwd);
+    expect_same_runs(pol,
+                     "kind = hpa\ntarget = 0.55\ntolerance = 0.05\n"
+                     "up_stabilization = 30s\nup_select = max\nup_pods = 2\nup_percent = 0\n"
+                     "up_period = 30s\n"
+                     "down_stabilization = 120s\ndown_select = min\ndown_pods = 1\n"
+                     "down_percent = 10\ndown_period = 60s\n",
+                     "kind = hpa\n");
+}
+
+Test(manifest, aws_policy_equals_hand_written_ini)
+{
+    char cwd[512], pol[1024];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(pol, sizeof pol, "kind = target\naws_policy = %s/" D("manifest_equiv_tt.json") "\n",
+             cwd);
+    expect_same_runs(pol, "kind = target\ntarget = 45%\nwarmup = 45s\nscale_out_cooldown = 0s\n",
+                     "kind = target\n");
+}
+
+Test(manifest, ini_keys_override_the_manifest)
+{
+    char cwd[512], pol[1024];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(pol, sizeof pol,
+             "kind = hpa\nup_pods = 9\nmanifest = %s/" D("manifest_hpa_full.yaml") "\n", cwd);
+    as_err e = {0};
+    const char *ini = write_scenario("override", pol);
+    sim_scenario *s = sim_scenario_load(ini, NULL, 0, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    EXPECT(&s->policies[0], "up_pods", "9");     /* INI, though written before */
+    EXPECT(&s->policies[0], "up_percent", "50"); /* manifest */
+    sim_scenario_free(s);
+    unlink(ini);
+}
+
+Test(manifest, loader_error_names_scenario_and_manifest)
+{
+    char cwd[512], pol[1024];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(pol, sizeof pol,
+             "kind = hpa\nmanifest = %s/" D("manifest_bad_max_below_min.yaml") "\n", cwd);
+    as_err e = {0};
+    const char *ini = write_scenario("bad", pol);
+    sim_scenario *s = sim_scenario_load(ini, NULL, 0, &e);
+    cr_assert_null(s);
+    cr_expect_not_null(strstr(e.msg, ".ini:"), "%s", e.msg);
+    cr_expect_not_null(strstr(e.msg, "manifest_bad_max_below_min.yaml:8: spec.maxReplicas"), "%s",
+                       e.msg);
+    unlink(ini);
+}
+
+Test(manifest, bundled_examples_load)
+{
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_load("scenarios/replay_k8s_aws.ini", NULL, 0, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    int mn, mx;
+    cr_assert_eq(sim_manifest_replicas("scenarios/configs/hpa_web.yaml", &mn, &mx, &e), AS_OK, "%s",
+                 e.msg);
+    /* the scenario's tier matches the manifest until the loader applies it */
+    cr_expect_eq(s->tiers[0].min, mn);
+    cr_expect_eq(s->tiers[0].max, mx);
+    EXPECT(&s->policies[0], "target", "0.6");
+    EXPECT(&s->policies[0], "down_percent", "10");
+    EXPECT(&s->policies[0], "down_period", "1m");
+    EXPECT(&s->policies[1], "warmup", "90s");
+    sim_scenario_free(s);
+    const char *more[][2] = {{"step", "scenarios/configs/aws_step_policies.json"},
+                             {"predictive", "scenarios/configs/aws_predictive.json"}};
+    for (int i = 0; i < 2; i++) {
+        sim_policy_cfg *p = mk_policy(more[i][0]);
+        cr_expect_eq(apply("aws_policy", more[i][1], p, NULL, &e), AS_OK, "%s", e.msg);
+        free_policy(p);
+    }
+}
