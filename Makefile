@@ -70,6 +70,11 @@ bin/simrun: $(BUILD)/sim/main.o $(LIBS)
 	@printf '  LD      %s\n' $@
 	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# simrun of a given mode (the sanitizer suite runs an instrumented one)
+$(BUILD)/simrun: $(BUILD)/sim/main.o $(LIBS)
+	@printf '  LD      %s\n' $@
+	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
 $(BUILD)/tests/run_tests: $(call obj,$(TEST_SRC)) $(LIBS)
 	@printf '  LD      %s\n' $@
 	@$(CC) $(LDFLAGS) $^ $(LDLIBS) $(CRIT_LIBS) -o $@
@@ -99,9 +104,13 @@ test: deps
 	$(MAKE) MODE=test build/test/tests/run_tests
 	SIMRUN=bin/simrun build/test/tests/run_tests --jobs 2
 
+# The whole suite, and the simrun it starts, under AddressSanitizer (leaks
+# included) and UndefinedBehaviorSanitizer.
 asan: deps
-	$(MAKE) MODE=asan build/asan/tests/run_tests
-	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 build/asan/tests/run_tests --jobs 2
+	$(MAKE) MODE=asan build/asan/tests/run_tests build/asan/simrun
+	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	    UBSAN_OPTIONS=print_stacktrace=1 SIMRUN=build/asan/simrun \
+	    build/asan/tests/run_tests --jobs 2
 
 bench: deps
 	$(MAKE) MODE=release build/release/bench/run_bench bin/simrun
