@@ -349,7 +349,7 @@ static int setup(run *R, const sim_scenario *sc, int policy, uint64_t seed, as_e
          * window reaches one scrape further so that it spans `window` */
         as_monitor_set_agg(T->mon_rate, AS_AGG_RATE, 0);
         as_quality_init(&T->quality);
-        if (c->autoscale) {
+        if (c->autoscale && (R->pc->tiers_mask == 0 || (R->pc->tiers_mask >> i & 1u))) {
             T->policy = as_policy_new(R->pc->type, R->pc->cfg, err);
             if (T->policy == NULL)
                 return err->code;
@@ -704,6 +704,24 @@ static void oracle_view(run *R, tier *T, as_time now, as_forecast_view *v)
     v->anomaly = false;
 }
 
+/* The tier that limits latency: the largest observed p95 relative to the
+ * tier's share of the latency target (what a bottleneck-aware autoscaler
+ * reads off per-tier latency). Ties and missing views count as limiting. */
+static bool is_bottleneck(const run *R, int ti, as_time now)
+{
+    double mine = as_monitor_view(R->tiers[ti].mon_lat, now) / R->tiers[ti].slo_share;
+    if (isnan(mine))
+        return true;
+    for (int i = 0; i < R->nt; i++) {
+        if (i == ti || R->tiers[i].policy == NULL)
+            continue;
+        double other = as_monitor_view(R->tiers[i].mon_lat, now) / R->tiers[i].slo_share;
+        if (other > mine)
+            return false;
+    }
+    return true;
+}
+
 static int do_eval(run *R, int ti, as_time now)
 {
     tier *T = &R->tiers[ti];
@@ -748,6 +766,10 @@ static int do_eval(run *R, int ti, as_time now)
     }
     as_decision d;
     as_policy_decide(T->policy, &obs, vp, &d);
+    if (R->pc->bottleneck && d.desired > obs.current && !is_bottleneck(R, ti, now)) {
+        d.desired = obs.current; /* another tier limits latency: scale that one */
+        d.reason = AS_R_NONE;
+    }
     as_reason why = d.reason;
     int lim = limit_out(R, ti, d.desired, &why);
     if (lim != d.desired) {

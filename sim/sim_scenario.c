@@ -632,6 +632,28 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
                 p->interval = v;
                 continue;
             }
+            if (strcmp(e->key, "tiers") == 0) {
+                /* a comma-separated list of tier names */
+                char buf[256];
+                snprintf(buf, sizeof buf, "%s", e->value);
+                p->tiers_mask = 0;
+                for (char *tok = strtok(buf, ", "); tok; tok = strtok(NULL, ", ")) {
+                    int ti = find_tier(s, tok);
+                    if (ti < 0) {
+                        as_err_set(err, AS_EINVAL, "key 'tiers': no [tier.%s]", tok);
+                        return where(L, e, ov, err);
+                    }
+                    p->tiers_mask |= 1u << ti;
+                }
+                continue;
+            }
+            if (strcmp(e->key, "bottleneck") == 0) {
+                if (as_parse_bool(e->value, &p->bottleneck, err) != AS_OK) {
+                    as_err_prefix(err, "key 'bottleneck': ");
+                    return where(L, e, ov, err);
+                }
+                continue;
+            }
             if (as_param_find(policy_monitor_params, e->key)) {
                 if ((rc = apply_table(L, e, policy_monitor_params, p, ov, err)) != AS_OK)
                     return rc;
@@ -856,6 +878,10 @@ void sim_scenario_print_keys(void *stream)
     for (const as_policy_type *const *k = as_policy_types(); *k; k++)
         fprintf(f, " %s", (*k)->name);
     fprintf(f, "\n    %-20s evaluation period (default: the real system's)\n", "interval");
+    fprintf(f, "    %-20s tiers this policy scales, e.g. web,app (default: every autoscaled tier)\n",
+            "tiers");
+    fprintf(f, "    %-20s true: scale out only the tier whose latency is furthest over its share\n",
+            "bottleneck");
     fprintf(f, "    %-20s Kubernetes HPA manifest (YAML) for kind = hpa; INI keys override it\n",
             "manifest");
     fprintf(f, "    %-20s AWS scaling policy (JSON) for kind = target, step, predictive\n",

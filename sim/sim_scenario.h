@@ -62,6 +62,8 @@ typedef struct sim_policy_cfg {
     /* replica bounds from a manifest (minReplicas/maxReplicas): 0 = the
      * tier's min/max; applied within the tier's bounds */
     int min, max;
+    unsigned tiers_mask;            /* tiers this policy scales (0 = every autoscaled tier) */
+    bool bottleneck;                /* scale out only the tier that limits latency */
 } sim_policy_cfg;
 
 typedef struct sim_scenario {

@@ -216,3 +216,27 @@ Test(monitor, quota_and_budget_limit_scale_out)
     cr_assert_gt(row.peak_instances, 20, "peak %g", row.peak_instances);
     sim_scenario_free(s);
 }
+
+Test(monitor, policy_scales_only_its_tiers)
+{
+    as_err e = {0};
+    const char *ov[] = {"scenario.duration=1d", "policy.hpa.tiers=app"};
+    sim_scenario *s = sim_scenario_load("scenarios/multitier.ini", ov, 2, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    const char *path = out_file("tiers.h5");
+    sim_results *r = sim_results_create(path, s, 1, &e);
+    cr_assert_not_null(r, "%s", e.msg);
+    sim_summary_row row;
+    sim_run_opts o = {0};
+    cr_assert_eq(sim_run_policy(s, 0, r, &o, &row, &e), AS_OK, "%s", e.msg);
+    cr_assert_eq(sim_results_commit(r, &row, 1, &e), AS_OK, "%s", e.msg);
+    /* the web tier keeps its initial count; the app tier moves */
+    char cmd[600];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c 'import h5py,sys; f=h5py.File(\"%s\"); "
+             "w=f[\"runs/hpa/tiers/web\"][\"ready\"]; a=f[\"runs/hpa/tiers/app\"][\"ready\"]; "
+             "sys.exit(0 if w.min()==w.max()==2 and a.max()>a.min() else 1)'",
+             path);
+    cr_assert_eq(system(cmd), 0, "web scaled or app did not");
+    sim_scenario_free(s);
+}
