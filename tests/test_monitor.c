@@ -240,3 +240,29 @@ Test(monitor, policy_scales_only_its_tiers)
     cr_assert_eq(system(cmd), 0, "web scaled or app did not");
     sim_scenario_free(s);
 }
+
+Test(monitor, later_metrics_mean_more_violation_for_reactive_policies, .timeout = 60)
+{
+    const char *lags[] = {"monitoring.lag=0s", "monitoring.lag=30s", "monitoring.lag=90s"};
+    const char *kinds[] = {"hpa", "target"};
+    for (int k = 0; k < 2; k++) {
+        double prev = -1;
+        for (int l = 0; l < 3; l++) {
+            const char *ov[] = {lags[l]};
+            sim_scenario *s = load(ov, 1);
+            int p = -1;
+            for (int i = 0; i < s->npolicies; i++)
+                if (strcmp(s->policies[i].name, kinds[k]) == 0)
+                    p = i;
+            sim_summary_row row;
+            as_err e = {0};
+            cr_assert_eq(sim_run_policy(s, p, NULL, NULL, &row, &e), AS_OK, "%s", e.msg);
+            cr_assert_geq(row.slo_violation_s, prev, "%s %s: %g after %g", kinds[k], lags[l],
+                          row.slo_violation_s, prev);
+            if (l == 2)
+                cr_assert_gt(row.slo_violation_s, 0, "no violation at all");
+            prev = row.slo_violation_s;
+            sim_scenario_free(s);
+        }
+    }
+}
