@@ -13,6 +13,22 @@ int sim_summary_best(const sim_summary_row *rows, int n)
     return best;
 }
 
+/* A latency as a person reads it: 201.3ms, 2.9s, 22.8min, 1.2h. */
+static const char *fmt_latency(double s, char *buf, size_t n)
+{
+    if (!isfinite(s))
+        snprintf(buf, n, "-");
+    else if (s < 1.0)
+        snprintf(buf, n, "%.1fms", s * 1000);
+    else if (s < 600.0)
+        snprintf(buf, n, "%.1fs", s);
+    else if (s < 7200.0)
+        snprintf(buf, n, "%.1fmin", s / 60);
+    else
+        snprintf(buf, n, "%.1fh", s / 3600);
+    return buf;
+}
+
 static void json_num(FILE *f, double v)
 {
     if (isfinite(v))
@@ -83,22 +99,38 @@ void sim_summary_print(FILE *f, const sim_summary_row *rows, int n, int format,
         return;
     }
     fprintf(f, "SLO: p%g latency <= %g ms\n", slo_percentile * 100, slo_latency * 1000);
-    fprintf(f, "%-14s %-11s %10s %9s %9s %10s %9s %9s %9s %8s %7s %7s\n", "policy", "kind",
-            "total", "infra", "penalty", "SLO viol", "p95 ms", "p99 ms", "mean inst", "actions",
+    fprintf(f, "%-16s %-11s %10s %9s %9s %10s %9s %9s %9s %8s %7s %7s\n", "policy", "kind",
+            "total", "infra", "penalty", "SLO viol", "p95", "p99", "mean inst", "actions",
             "theta_U", "e-speed");
     for (int i = 0; i < n; i++) {
         const sim_summary_row *r = &rows[i];
-        char viol[32];
+        char viol[32], p95[32], p99[32];
         snprintf(viol, sizeof viol, "%.0fs", r->slo_violation_s);
-        fprintf(f, "%-14s %-11s %10.2f %9.2f %9.2f %10s %9.1f %9.1f %9.2f %8d %7.2f %7.2f%s\n",
+        fprintf(f, "%-16s %-11s %10.2f %9.2f %9.2f %10s %9s %9s %9.2f %8d %7.2f %7.2f%s\n",
                 r->run, r->kind, r->cost_total, r->cost_infra, r->cost_penalty, viol,
-                r->p95 * 1000, r->p99 * 1000, r->mean_instances, r->actions, r->theta_u,
-                r->elastic_speedup, r->meets_slo ? "" : "  (misses SLO)");
+                fmt_latency(r->p95, p95, sizeof p95), fmt_latency(r->p99, p99, sizeof p99),
+                r->mean_instances, r->actions, r->theta_u, r->elastic_speedup,
+                r->meets_slo ? "" : "  (misses SLO)");
     }
     int best = sim_summary_best(rows, n);
     if (best >= 0)
         fprintf(f, "cheapest policy meeting the SLO: %s (total %.2f, p95 %.1f ms)\n",
                 rows[best].run, rows[best].cost_total, rows[best].p95 * 1000);
+    /* the oracle sees the future: the cheapest real policy is the answer */
+    int real = -1;
+    for (int i = 0; i < n; i++)
+        if (rows[i].meets_slo && strcmp(rows[i].kind, "oracle") != 0 &&
+            (real < 0 || rows[i].cost_total < rows[real].cost_total))
+            real = i;
+    if (best >= 0 && strcmp(rows[best].kind, "oracle") == 0) {
+        if (real >= 0)
+            fprintf(f, "cheapest deployable policy meeting the SLO: %s (total %.2f, %.2fx the "
+                       "oracle's bound)\n",
+                    rows[real].run, rows[real].cost_total,
+                    rows[real].cost_total / (rows[best].cost_total > 0 ? rows[best].cost_total : 1));
+        else
+            fprintf(f, "no deployable policy meets the SLO (only the oracle)\n");
+    }
     else
         fprintf(f, "no policy meets the SLO\n");
 }
