@@ -65,7 +65,7 @@ static const col summary_cols[] = {
     F(sim_summary_row, tau_u),        F(sim_summary_row, tau_o),
     F(sim_summary_row, instability),  F(sim_summary_row, jitter),
     F(sim_summary_row, elastic_speedup), F(sim_summary_row, deviation),
-    I(sim_summary_row, faults), {0}};
+    I(sim_summary_row, faults), F(sim_summary_row, forecast_mase), {0}};
 static const col timing_cols[] = {S(sim_timing_row, run), F(sim_timing_row, wall_s),
                                   F(sim_timing_row, sim_per_wall), {0}};
 typedef struct trace_row {

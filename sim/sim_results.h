@@ -69,6 +69,7 @@ typedef struct sim_summary_row {
     double theta_u, theta_o, tau_u, tau_o, instability, jitter;
     double elastic_speedup, deviation;
     int32_t faults;             /* crashes and failed boots */
+    double forecast_mase;       /* one-step forecast MASE (NAN: no forecaster) */
 } sim_summary_row;
 
 /* /timing: wall-clock figures, kept apart (not deterministic). */

@@ -56,6 +56,12 @@ typedef struct tier {
     int horizon;
     double *fmean, *flo, *fhi; /* forecast buffers, length horizon */
     double last_fc[3];         /* forecast made for "now", for the record */
+    bool have_fc;              /* fmean[0] holds a forecast for the next evaluation */
+    /* forecast accuracy: one-step MASE against in-sample seasonal naive */
+    double fc_err, fc_scale;
+    long fc_n, fc_sn;
+    double *season_ring;       /* the last m observed rates (m = season steps) */
+    int season_m, season_n, season_head;
     /* accumulators: interval (record) and scrape */
     double i_arr, i_util, i_queue, i_drop, i_ready, i_inflight;
     double s_util, s_time, s_lat, s_w;
@@ -393,6 +399,10 @@ static int setup(run *R, const sim_scenario *sc, int policy, uint64_t seed, as_e
         if (ft == NULL)
             return as_err_set(err, AS_EINVAL, "[policy.%s] unknown forecaster '%s'", pc->name,
                               pc->forecaster);
+        T->season_m = fcc.season > 0 ? fcc.season : 1;
+        T->season_ring = calloc((size_t)T->season_m, sizeof(double));
+        if (T->season_ring == NULL)
+            return as_err_set(err, AS_ENOMEM, "out of memory");
         T->fc = as_forecaster_new(ft, &fcc, NULL, err);
         if (T->fc == NULL)
             return as_err_prefix(err, "[policy.%s] forecaster: ", pc->name);
@@ -448,6 +458,7 @@ static void teardown(run *R)
         as_monitor_free(T->mon_lat);
         as_policy_free(T->policy);
         as_forecaster_free(T->fc);
+        free(T->season_ring);
         as_detector_free(T->det);
         free(T->fmean);
     }
@@ -751,17 +762,33 @@ static int do_eval(run *R, int ti, as_time now)
         bool flag = false;
         if (T->det)
             as_detector_observe(T->det, now, y, &flag);
+        /* what the last evaluation forecast for now, against what came */
+        T->last_fc[0] = T->have_fc ? T->fmean[0] : NAN;
+        T->last_fc[1] = T->have_fc ? T->flo[0] : NAN;
+        T->last_fc[2] = T->have_fc ? T->fhi[0] : NAN;
+        if (!isnan(y)) {
+            if (T->have_fc) {
+                T->fc_err += fabs(y - T->fmean[0]);
+                T->fc_n++;
+            }
+            if (T->season_n == T->season_m) {
+                T->fc_scale += fabs(y - T->season_ring[T->season_head]);
+                T->fc_sn++;
+            } else {
+                T->season_n++;
+            }
+            T->season_ring[T->season_head] = y;
+            T->season_head = (T->season_head + 1) % T->season_m;
+        }
         as_forecaster_update(T->fc, now, y);
         as_forecaster_predict(T->fc, T->horizon, T->fmean, T->flo, T->fhi);
+        T->have_fc = true;
         view = (as_forecast_view){.h = T->horizon,
                                   .step = R->pc->interval,
                                   .mean = T->fmean,
                                   .lo = T->flo,
                                   .hi = T->fhi,
                                   .anomaly = flag};
-        T->last_fc[0] = T->fmean[0];
-        T->last_fc[1] = T->flo[0];
-        T->last_fc[2] = T->fhi[0];
         vp = &view;
     }
     as_decision d;
@@ -1023,6 +1050,16 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
         sum->peak_instances = peak;
         sum->actions = R->actions;
         sum->meets_slo = R->viol_s <= sc->max_violation * dur;
+        /* one-step forecast MASE, pooled over the forecasting tiers */
+        double fe = 0, fs = 0;
+        long fn = 0, fsn = 0;
+        for (int i = 0; i < R->nt; i++) {
+            fe += R->tiers[i].fc_err;
+            fn += R->tiers[i].fc_n;
+            fs += R->tiers[i].fc_scale;
+            fsn += R->tiers[i].fc_sn;
+        }
+        sum->forecast_mase = fn > 0 && fsn > 0 && fs > 0 ? (fe / fn) / (fs / fsn) : NAN;
         sum->elastic_speedup = NAN;
         sum->deviation = NAN;
     }
