@@ -9,6 +9,7 @@
  * same command again resumes: runs whose file exists are not run again. */
 #include "as_param.h"
 #include "cmd.h"
+#include "plot_report.h"
 #include "sim_results.h"
 #include "sim_run.h"
 #include "sim_scenario.h"
@@ -578,7 +579,17 @@ int cmd_run(int argc, char **argv)
             print_repetitions(&plan, b.rows);
     }
     status = 0;
-    (void)report; /* the report is drawn once plots/ lands */
+    if (report) {
+        /* all run threads are done: the HDF5 reader may run */
+        char dir[1100];
+        snprintf(dir, sizeof dir, "reports/%s", sc->name);
+        if (plot_report(out, dir, PLOT_PNG, &err) != AS_OK) {
+            fprintf(stderr, "simrun: report: %s (the results file is complete)\n", err.msg);
+            status = 1;
+        } else if (!quiet && format == SIM_FMT_TEXT) {
+            printf("report: %s/index.html\n", dir);
+        }
+    }
 done:
     sim_plan_free(&plan);
     sim_scenario_free(sc);

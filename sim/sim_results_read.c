@@ -1,0 +1,465 @@
+/* sim_results_read.c - read-only access to a results file for reports.
+ * Tables are read the way sim_results.c writes them: a memory compound type
+ * built from a column list, so HDF5 matches members by name. A file written
+ * by a later version with extra columns still reads; a file missing one of
+ * these columns fails with a message naming the file and the dataset.
+ * The column lists repeat those of sim_results.c (static there); they must
+ * name the same members as the structs of sim_results.h. */
+#include "sim_results_read.h"
+
+#include "as_param.h"
+
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum { C_F64, C_I32, C_STR };
+typedef struct col {
+    const char *name;
+    int type;
+    size_t off;
+} col;
+
+#define F(s, m) {#m, C_F64, offsetof(s, m)}
+#define I(s, m) {#m, C_I32, offsetof(s, m)}
+#define S(s, m) {#m, C_STR, offsetof(s, m)}
+
+static const col ts_cols[] = {
+    F(sim_ts_row, t),    F(sim_ts_row, rate),      F(sim_ts_row, forecast), F(sim_ts_row, lo),
+    F(sim_ts_row, hi),   F(sim_ts_row, ready),     F(sim_ts_row, booting),  F(sim_ts_row, p50),
+    F(sim_ts_row, p95),  F(sim_ts_row, p99),       F(sim_ts_row, cost_rate),
+    F(sim_ts_row, cost), F(sim_ts_row, violation), {0}};
+static const col tier_cols[] = {
+    F(sim_tier_row, t),        F(sim_tier_row, ready),       F(sim_tier_row, booting),
+    F(sim_tier_row, draining), F(sim_tier_row, utilization), F(sim_tier_row, queue),
+    F(sim_tier_row, p50),      F(sim_tier_row, p95),         F(sim_tier_row, p99),
+    F(sim_tier_row, arrivals), F(sim_tier_row, dropped),     F(sim_tier_row, demand), {0}};
+static const col action_cols[] = {
+    F(sim_action_row, t),   I(sim_action_row, tier), I(sim_action_row, from),
+    I(sim_action_row, raw), I(sim_action_row, to),   S(sim_action_row, reason),
+    F(sim_action_row, utilization), F(sim_action_row, rate), {0}};
+static const col summary_cols[] = {
+    S(sim_summary_row, run),               S(sim_summary_row, kind),
+    F(sim_summary_row, cost_infra),        F(sim_summary_row, cost_penalty),
+    F(sim_summary_row, cost_total),        F(sim_summary_row, slo_violation_s),
+    F(sim_summary_row, slo_violation_pct), F(sim_summary_row, p50),
+    F(sim_summary_row, p95),               F(sim_summary_row, p99),
+    F(sim_summary_row, latency_max),       F(sim_summary_row, dropped),
+    F(sim_summary_row, mean_instances),    F(sim_summary_row, peak_instances),
+    I(sim_summary_row, actions),           I(sim_summary_row, meets_slo),
+    F(sim_summary_row, theta_u),           F(sim_summary_row, theta_o),
+    F(sim_summary_row, tau_u),             F(sim_summary_row, tau_o),
+    F(sim_summary_row, instability),       F(sim_summary_row, jitter),
+    F(sim_summary_row, elastic_speedup),   F(sim_summary_row, deviation), {0}};
+typedef struct trace_row {
+    double t, rate;
+} trace_row;
+static const col trace_cols[] = {F(trace_row, t), F(trace_row, rate), {0}};
+
+struct sim_reader {
+    hid_t file;
+    char path[1024];
+};
+
+static hid_t make_type(const col *cols, size_t size)
+{
+    hid_t t = H5Tcreate(H5T_COMPOUND, size);
+    hid_t s = H5Tcopy(H5T_C_S1);
+    H5Tset_size(s, SIM_STR);
+    H5Tset_strpad(s, H5T_STR_NULLTERM);
+    for (const col *c = cols; c->name; c++)
+        H5Tinsert(t, c->name, c->off,
+                  c->type == C_F64 ? H5T_NATIVE_DOUBLE : c->type == C_I32 ? H5T_NATIVE_INT32 : s);
+    H5Tclose(s);
+    return t;
+}
+
+sim_reader *sim_reader_open(const char *path, as_err *err)
+{
+    /* HDF5 prints its error stack by default; our messages replace it */
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        as_err_set(err, AS_EINVAL, "%s: no such file", path);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        as_err_set(err, AS_EINVAL, "%s: not a regular file", path);
+        return NULL;
+    }
+    /* H5Fis_hdf5 checks the signature only; a truncated file passes it and
+     * fails in H5Fopen (end of file below the superblock's end address) */
+    if (H5Fis_hdf5(path) <= 0) {
+        as_err_set(err, AS_EINVAL, "%s: not an HDF5 file", path);
+        return NULL;
+    }
+    sim_reader *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        as_err_set(err, AS_ENOMEM, "out of memory");
+        return NULL;
+    }
+    snprintf(r->path, sizeof r->path, "%s", path);
+    r->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (r->file < 0) {
+        as_err_set(err, AS_EINVAL, "%s: cannot open as HDF5 (truncated or damaged?)", path);
+        free(r);
+        return NULL;
+    }
+    if (H5Lexists(r->file, "summary", H5P_DEFAULT) <= 0 ||
+        H5Lexists(r->file, "runs", H5P_DEFAULT) <= 0) {
+        as_err_set(err, AS_EINVAL, "%s: not a simrun results file (no /summary or /runs)", path);
+        sim_reader_close(r);
+        return NULL;
+    }
+    return r;
+}
+
+void sim_reader_close(sim_reader *r)
+{
+    if (r == NULL)
+        return;
+    if (r->file >= 0)
+        H5Fclose(r->file);
+    free(r);
+}
+
+const char *sim_reader_path(const sim_reader *r) { return r->path; }
+
+/* Read dataset `name` into a fresh array of n rows of row_size bytes. An
+ * empty dataset gives *rows = NULL, *n = 0. */
+static int read_table(sim_reader *r, const char *name, const col *cols, size_t row_size,
+                      void **rows, size_t *n, as_err *err)
+{
+    *rows = NULL;
+    *n = 0;
+    /* H5Dopen2 on "/runs/x/y" fails cleanly when a link on the way is missing */
+    hid_t ds = H5Dopen2(r->file, name, H5P_DEFAULT);
+    if (ds < 0)
+        return as_err_set(err, AS_EINVAL, "%s: no dataset %s", r->path, name);
+    hid_t sp = H5Dget_space(ds);
+    hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
+    if (sp >= 0)
+        H5Sclose(sp);
+    hid_t t = make_type(cols, row_size);
+    void *buf = np > 0 ? calloc((size_t)np, row_size) : NULL;
+    int rc = AS_OK;
+    if (np < 0)
+        rc = as_err_set(err, AS_EINVAL, "%s: %s is damaged", r->path, name);
+    else if (np > 0 && buf == NULL)
+        rc = as_err_set(err, AS_ENOMEM, "%s: out of memory reading %s", r->path, name);
+    else if (np > 0 && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+        rc = as_err_set(err, AS_EINVAL,
+                        "%s: cannot read %s (unexpected columns, or the file is truncated)",
+                        r->path, name);
+    H5Tclose(t);
+    H5Dclose(ds);
+    if (rc != AS_OK) {
+        free(buf);
+        return rc;
+    }
+    *rows = buf;
+    *n = (size_t)(np > 0 ? np : 0);
+    return AS_OK;
+}
+
+/* String attribute `name` of object loc into a malloc'd string. Handles
+ * both fixed-length (what sim_results.c writes) and variable-length strings
+ * (what h5py writes by default), so hand-edited files read too. */
+static int attr_string(hid_t loc, const char *name, char **out, const char *path, as_err *err)
+{
+    *out = NULL;
+    if (H5Aexists(loc, name) <= 0)
+        return as_err_set(err, AS_ENOTFOUND, "%s: no attribute %s", path, name);
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    hid_t ft = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
+    int rc = AS_OK;
+    if (a < 0 || ft < 0 || H5Tget_class(ft) != H5T_STRING) {
+        rc = as_err_set(err, AS_EINVAL, "%s: attribute %s is not a string", path, name);
+    } else if (H5Tis_variable_str(ft) > 0) {
+        hid_t mt = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mt, H5T_VARIABLE);
+        char *v = NULL;
+        if (H5Aread(a, mt, &v) < 0 || v == NULL)
+            rc = as_err_set(err, AS_EINVAL, "%s: cannot read attribute %s", path, name);
+        else if ((*out = strdup(v)) == NULL)
+            rc = as_err_set(err, AS_ENOMEM, "out of memory");
+        if (v != NULL)
+            H5free_memory(v);
+        H5Tclose(mt);
+    } else {
+        size_t len = H5Tget_size(ft);
+        hid_t mt = H5Tcopy(H5T_C_S1);
+        H5Tset_size(mt, len + 1);
+        H5Tset_strpad(mt, H5T_STR_NULLTERM);
+        char *v = calloc(len + 2, 1);
+        if (v == NULL)
+            rc = as_err_set(err, AS_ENOMEM, "out of memory");
+        else if (H5Aread(a, mt, v) < 0)
+            rc = as_err_set(err, AS_EINVAL, "%s: cannot read attribute %s", path, name);
+        if (rc == AS_OK)
+            *out = v;
+        else
+            free(v);
+        H5Tclose(mt);
+    }
+    if (ft >= 0)
+        H5Tclose(ft);
+    if (a >= 0)
+        H5Aclose(a);
+    return rc;
+}
+
+static int attr_number(hid_t loc, const char *name, double *v, const char *path, as_err *err)
+{
+    if (H5Aexists(loc, name) <= 0)
+        return as_err_set(err, AS_ENOTFOUND, "%s: no attribute %s", path, name);
+    hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+    int rc = AS_OK;
+    /* H5Aread converts any integer or float type to double */
+    if (a < 0 || H5Aread(a, H5T_NATIVE_DOUBLE, v) < 0)
+        rc = as_err_set(err, AS_EINVAL, "%s: attribute %s is not a number", path, name);
+    if (a >= 0)
+        H5Aclose(a);
+    return rc;
+}
+
+int sim_reader_attr_alloc(sim_reader *r, const char *name, char **out, as_err *err)
+{
+    int rc = attr_string(r->file, name, out, r->path, err);
+    return rc == AS_ENOTFOUND ? as_err_set(err, AS_EINVAL, "%s: no attribute %s", r->path, name)
+                              : rc;
+}
+
+int sim_reader_attr(sim_reader *r, const char *name, char *buf, size_t n, int optional,
+                    as_err *err)
+{
+    buf[0] = '\0';
+    char *v = NULL;
+    int rc = attr_string(r->file, name, &v, r->path, err);
+    if (rc == AS_ENOTFOUND)
+        return optional ? AS_OK : as_err_set(err, AS_EINVAL, "%s: no attribute %s", r->path, name);
+    if (rc == AS_OK)
+        snprintf(buf, n, "%s", v);
+    free(v);
+    return rc;
+}
+
+int sim_reader_attr_f64(sim_reader *r, const char *name, double *v, int optional, double dflt,
+                        as_err *err)
+{
+    int rc = attr_number(r->file, name, v, r->path, err);
+    if (rc == AS_ENOTFOUND) {
+        *v = dflt;
+        return optional ? AS_OK : as_err_set(err, AS_EINVAL, "%s: no attribute %s", r->path, name);
+    }
+    return rc;
+}
+
+int sim_reader_summary(sim_reader *r, sim_summary_row **rows, int *n, as_err *err)
+{
+    void *buf = NULL;
+    size_t k = 0;
+    int rc = read_table(r, "/summary", summary_cols, sizeof(sim_summary_row), &buf, &k, err);
+    if (rc != AS_OK)
+        return rc;
+    for (size_t i = 0; i < k; i++) { /* a damaged file must not leave unterminated names */
+        sim_summary_row *s = (sim_summary_row *)buf + i;
+        s->run[SIM_STR - 1] = s->kind[SIM_STR - 1] = '\0';
+    }
+    *rows = buf;
+    *n = (int)k;
+    return AS_OK;
+}
+
+int sim_reader_runs(sim_reader *r, sim_run_info **runs, int *n, as_err *err)
+{
+    sim_summary_row *rows = NULL;
+    int k = 0;
+    int rc = sim_reader_summary(r, &rows, &k, err);
+    if (rc != AS_OK)
+        return rc;
+    sim_run_info *out = calloc(k > 0 ? (size_t)k : 1, sizeof *out);
+    if (out == NULL) {
+        free(rows);
+        return as_err_set(err, AS_ENOMEM, "out of memory");
+    }
+    for (int i = 0; i < k && rc == AS_OK; i++) {
+        char g[SIM_STR + 8];
+        snprintf(g, sizeof g, "/runs/%s", rows[i].run);
+        if (rows[i].run[0] == '\0' || strchr(rows[i].run, '/') ||
+            H5Lexists(r->file, g, H5P_DEFAULT) <= 0)
+            rc = as_err_set(err, AS_EINVAL, "%s: /summary names run '%s' but %s is missing",
+                            r->path, rows[i].run, g);
+        snprintf(out[i].name, sizeof out[i].name, "%s", rows[i].run);
+        snprintf(out[i].kind, sizeof out[i].kind, "%s", rows[i].kind);
+    }
+    free(rows);
+    if (rc != AS_OK) {
+        free(out);
+        return rc;
+    }
+    *runs = out;
+    *n = k;
+    return AS_OK;
+}
+
+/* Where "[tier.NAME]" starts in the scenario text (SIZE_MAX if absent). */
+static size_t tier_pos(const char *text, const char *name)
+{
+    char key[SIM_STR + 8];
+    snprintf(key, sizeof key, "[tier.%s]", name);
+    const char *p = text ? strstr(text, key) : NULL;
+    return p ? (size_t)(p - text) : (size_t)-1;
+}
+
+int sim_reader_tiers(sim_reader *r, sim_tier_info **tiers, int *n, as_err *err)
+{
+    hid_t g = H5Gopen2(r->file, "/tiers", H5P_DEFAULT);
+    if (g < 0)
+        return as_err_set(err, AS_EINVAL, "%s: no group /tiers", r->path);
+    /* /tiers does not track creation order, so names come sorted; the
+     * actions table refers to tiers by scenario index, so they are put back
+     * below in the order of their [tier.NAME] sections in scenario_text.
+     * H5Gget_info + H5Lget_name_by_idx rather than H5Literate: the same
+     * calls in HDF5 1.10 (Debian) and 1.12+ */
+    H5G_info_t gi;
+    int rc = AS_OK, ntiers = 0;
+    sim_tier_info *out = NULL;
+    if (H5Gget_info(g, &gi) < 0)
+        rc = as_err_set(err, AS_EINVAL, "%s: cannot list /tiers", r->path);
+    else if (gi.nlinks == 0 || gi.nlinks > 64)
+        rc = as_err_set(err, AS_EINVAL, "%s: /tiers holds %llu tiers", r->path,
+                        (unsigned long long)gi.nlinks);
+    else if ((out = calloc((size_t)gi.nlinks, sizeof *out)) == NULL)
+        rc = as_err_set(err, AS_ENOMEM, "out of memory");
+    else
+        ntiers = (int)gi.nlinks;
+    for (int i = 0; rc == AS_OK && i < ntiers; i++)
+        if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, (hsize_t)i, out[i].name,
+                               sizeof out[i].name, H5P_DEFAULT) < 0)
+            rc = as_err_set(err, AS_EINVAL, "%s: cannot list /tiers", r->path);
+    char *text = NULL;
+    if (rc == AS_OK && attr_string(r->file, "scenario_text", &text, r->path, NULL) != AS_OK)
+        text = NULL;
+    for (int i = 0; rc == AS_OK && i < ntiers; i++) {
+        sim_tier_info *ti = &out[i];
+        hid_t tg = H5Gopen2(g, ti->name, H5P_DEFAULT);
+        if (tg < 0) {
+            rc = as_err_set(err, AS_EINVAL, "%s: cannot open /tiers/%s", r->path, ti->name);
+            break;
+        }
+        char *st = NULL;
+        as_time d = 0;
+        if (attr_string(tg, "service_time", &st, r->path, err) != AS_OK ||
+            as_parse_duration(st, &d, NULL) != AS_OK || d <= 0)
+            rc = as_err_set(err, AS_EINVAL, "%s: /tiers/%s has no valid service_time", r->path,
+                            ti->name);
+        free(st);
+        ti->service_time_s = as_time_to_s(d);
+        if (rc == AS_OK && (attr_number(tg, "concurrency", &ti->concurrency, r->path, err) ||
+                            ti->concurrency <= 0))
+            rc = as_err_set(err, AS_EINVAL, "%s: /tiers/%s has no valid concurrency", r->path,
+                            ti->name);
+        /* optional ones: older files may lack them */
+        if (attr_number(tg, "visits", &ti->visits, r->path, NULL) != AS_OK || !(ti->visits > 0))
+            ti->visits = 1;
+        if (attr_number(tg, "price", &ti->price, r->path, NULL) != AS_OK)
+            ti->price = NAN;
+        if (attr_number(tg, "min", &ti->min, r->path, NULL) != AS_OK)
+            ti->min = NAN;
+        if (attr_number(tg, "max", &ti->max, r->path, NULL) != AS_OK)
+            ti->max = NAN;
+        ti->throughput = rc == AS_OK ? ti->concurrency / ti->service_time_s : 0;
+        H5Gclose(tg);
+    }
+    /* insertion sort by position in the text: a handful of tiers */
+    for (int i = 1; rc == AS_OK && i < ntiers; i++) {
+        sim_tier_info v = out[i];
+        size_t pv = tier_pos(text, v.name);
+        int j = i - 1;
+        while (j >= 0 && tier_pos(text, out[j].name) > pv) {
+            out[j + 1] = out[j];
+            j--;
+        }
+        out[j + 1] = v;
+    }
+    free(text);
+    H5Gclose(g);
+    if (rc != AS_OK) {
+        free(out);
+        return rc;
+    }
+    *tiers = out;
+    *n = ntiers;
+    return AS_OK;
+}
+
+int sim_reader_trace(sim_reader *r, double **t, double **rate, size_t *n, as_err *err)
+{
+    void *buf = NULL;
+    size_t k = 0;
+    *t = *rate = NULL;
+    *n = 0;
+    int rc = read_table(r, "/trace", trace_cols, sizeof(trace_row), &buf, &k, err);
+    if (rc != AS_OK || k == 0)
+        return rc;
+    double *a = malloc(k * sizeof *a), *b = malloc(k * sizeof *b);
+    if (a == NULL || b == NULL) {
+        free(a);
+        free(b);
+        free(buf);
+        return as_err_set(err, AS_ENOMEM, "out of memory");
+    }
+    const trace_row *tr = buf;
+    for (size_t i = 0; i < k; i++) {
+        a[i] = tr[i].t;
+        b[i] = tr[i].rate;
+    }
+    free(buf);
+    *t = a;
+    *rate = b;
+    *n = k;
+    return AS_OK;
+}
+
+int sim_reader_timeseries(sim_reader *r, const char *run, sim_ts_row **rows, size_t *n,
+                          as_err *err)
+{
+    char name[2 * SIM_STR + 32];
+    snprintf(name, sizeof name, "/runs/%s/timeseries", run);
+    void *buf = NULL;
+    int rc = read_table(r, name, ts_cols, sizeof(sim_ts_row), &buf, n, err);
+    if (rc == AS_OK)
+        *rows = buf;
+    return rc;
+}
+
+int sim_reader_tier_series(sim_reader *r, const char *run, const char *tier,
+                           sim_tier_row **rows, size_t *n, as_err *err)
+{
+    char name[3 * SIM_STR + 32];
+    snprintf(name, sizeof name, "/runs/%s/tiers/%s", run, tier);
+    void *buf = NULL;
+    int rc = read_table(r, name, tier_cols, sizeof(sim_tier_row), &buf, n, err);
+    if (rc == AS_OK)
+        *rows = buf;
+    return rc;
+}
+
+int sim_reader_actions(sim_reader *r, const char *run, sim_action_row **rows, size_t *n,
+                       as_err *err)
+{
+    char name[2 * SIM_STR + 32];
+    snprintf(name, sizeof name, "/runs/%s/actions", run);
+    void *buf = NULL;
+    int rc = read_table(r, name, action_cols, sizeof(sim_action_row), &buf, n, err);
+    if (rc != AS_OK)
+        return rc;
+    for (size_t i = 0; i < *n; i++)
+        ((sim_action_row *)buf)[i].reason[SIM_STR - 1] = '\0';
+    *rows = buf;
+    return AS_OK;
+}

@@ -1,0 +1,497 @@
+/* test_report.c - `simrun report` and plot_report: the figures exist, are
+ * valid PNG/SVG/PDF and not blank, index.html shows every one of them, the
+ * script reruns, long series are reduced without losing their peaks, and
+ * bad inputs and a missing or failing gnuplot give clean errors.
+ * Input: bin/simrun (or $SIMRUN) on scenarios/spike.ini shortened to 6h,
+ * run from the project root; every test works in its own /tmp folder. */
+#include "cmd.h"
+#include "plot_report.h"
+#include "sim_results.h"
+#include "sim_results_read.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char dir[256];
+
+static const char *simrun(void)
+{
+    const char *s = getenv("SIMRUN");
+    return s && *s ? s : "bin/simrun";
+}
+
+static void make_dir(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/test_report_%d", (int)getpid());
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", dir, dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* Run simrun on spike.ini (6h) with extra arguments into dir/NAME.h5. */
+static void simulate(const char *name, const char *extra)
+{
+    char cmd[1024];
+    /* --no-report: the run must not draw its own report into reports/ of
+     * the project; older simrun builds lack the option, so try without */
+    const char *nr[] = {" --no-report", ""};
+    int st = -1;
+    for (int k = 0; k < 2 && st != 0; k++) {
+        snprintf(cmd, sizeof cmd,
+                 "%s scenarios/spike.ini --set scenario.duration=6h %s -q --force%s -o %s/%s.h5 "
+                 ">/dev/null 2>&1",
+                 simrun(), extra, nr[k], dir, name);
+        st = system(cmd);
+    }
+    cr_assert_eq(st, 0, "simrun failed: %s", cmd);
+}
+
+static int report(const char *h5, const char *out, const char *fmt)
+{
+    char h[512], o[512];
+    snprintf(h, sizeof h, "%s/%s", dir, h5);
+    snprintf(o, sizeof o, "%s/%s", dir, out);
+    char *argv[] = {"report", h, "-o", o, "--format", (char *)fmt, NULL};
+    return cmd_report(6, argv);
+}
+
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long sz = ftell(f);
+    rewind(f);
+    char *buf = malloc((size_t)sz + 1);
+    size_t r = fread(buf, 1, (size_t)sz, f);
+    buf[r] = '\0';
+    fclose(f);
+    if (n)
+        *n = r;
+    return buf;
+}
+
+static int count(const char *hay, const char *needle)
+{
+    int k = 0;
+    for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        k++;
+    return k;
+}
+
+static int runs_in(const char *h5)
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s", dir, h5);
+    sim_summary_row *rows = NULL;
+    int n = 0;
+    as_err err = {0};
+    cr_assert_eq(sim_results_read_summary(p, &rows, &n, &err), AS_OK, "%s", err.msg);
+    free(rows);
+    return n;
+}
+
+static unsigned be32(const unsigned char *p)
+{
+    return (unsigned)p[0] << 24 | (unsigned)p[1] << 16 | (unsigned)p[2] << 8 | p[3];
+}
+
+/* Size of a PNG with the same pixel size holding only a frame, tics and a
+ * title: what an empty figure costs. Figures with data are far larger. */
+static long blank_png_size(unsigned w, unsigned h)
+{
+    char path[512], cmd[1024];
+    snprintf(path, sizeof path, "%s/blank_%ux%u.png", dir, w, h);
+    snprintf(cmd, sizeof cmd,
+             "printf \"set terminal pngcairo size %u,%u font 'sans,10'\\nset output '%s'\\n"
+             "set title 'empty'\\nplot [0:1][0:1] -1 notitle\\n\" | gnuplot",
+             w, h, path);
+    cr_assert_eq(system(cmd), 0);
+    struct stat st;
+    cr_assert_eq(stat(path, &st), 0);
+    return (long)st.st_size;
+}
+
+static void check_png(const char *path)
+{
+    size_t n = 0;
+    unsigned char *b = (unsigned char *)slurp(path, &n);
+    cr_assert_not_null(b, "%s missing", path);
+    cr_assert(n > 33 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0, "%s: not a PNG", path);
+    cr_assert(memcmp(b + 12, "IHDR", 4) == 0, "%s: no IHDR", path);
+    unsigned w = be32(b + 16), h = be32(b + 20);
+    cr_assert(w >= 800 && h >= 600, "%s: %ux%u", path, w, h);
+    cr_assert(memcmp(b + n - 8, "IEND", 4) == 0, "%s: truncated PNG", path);
+    long blank = blank_png_size(w, h);
+    cr_assert((long)n > 2 * blank, "%s: %zu bytes, an empty %ux%u plot is %ld: blank?", path, n,
+              w, h, blank);
+    free(b);
+}
+
+/* The src of every <img> in index.html, each checked by `check`. */
+static int check_index_images(const char *out, void (*check)(const char *))
+{
+    char p[512];
+    snprintf(p, sizeof p, "%s/%s/index.html", dir, out);
+    char *html = slurp(p, NULL);
+    cr_assert_not_null(html, "no %s", p);
+    int k = 0;
+    for (const char *q = html; (q = strstr(q, "<img src=\"")) != NULL; k++) {
+        q += 10;
+        const char *e = strchr(q, '"');
+        cr_assert_not_null(e);
+        char f[512];
+        snprintf(f, sizeof f, "%s/%s/%.*s", dir, out, (int)(e - q), q);
+        check(f);
+    }
+    free(html);
+    return k;
+}
+
+/* keep the output for a look with KEEP_REPORT_TESTS=1 */
+static void remove_dir(void)
+{
+    if (getenv("KEEP_REPORT_TESTS") != NULL || dir[0] == '\0')
+        return;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+TestSuite(report, .init = make_dir, .fini = remove_dir, .timeout = 120);
+
+Test(report, png_every_figure_valid_and_shown)
+{
+    simulate("spike", "");
+    int nrun = runs_in("spike.h5");
+    cr_assert_geq(nrun, 2);
+    cr_assert_eq(report("spike.h5", "rep", "png"), 0);
+    /* cost-latency, the policies compared, one per run */
+    int imgs = check_index_images("rep", check_png);
+    cr_assert_eq(imgs, 2 + nrun, "index.html shows %d figures, expected %d", imgs, 2 + nrun);
+    char p[512];
+    snprintf(p, sizeof p, "%s/rep/index.html", dir);
+    char *html = slurp(p, NULL);
+    cr_assert(strstr(html, "<table>") && strstr(html, "Scenario spike"));
+    cr_assert(strstr(html, "cost_latency.png") && strstr(html, "summary.png"));
+    cr_assert_eq(count(html, "<tr"), 1 + nrun, "summary table rows");
+    free(html);
+    /* the script and its data are kept, and the script names its data */
+    snprintf(p, sizeof p, "%s/rep/report.gp", dir);
+    char *gp = slurp(p, NULL);
+    cr_assert_not_null(gp);
+    cr_assert(strstr(gp, "'data/summary.dat'") && strstr(gp, "'data/run01.dat'"));
+    free(gp);
+    snprintf(p, sizeof p, "%s/rep/data/run01_tier1.dat", dir);
+    cr_assert_eq(access(p, R_OK), 0);
+    /* gnuplot had nothing to complain about */
+    snprintf(p, sizeof p, "%s/rep/gnuplot.log", dir);
+    char *log = slurp(p, NULL);
+    cr_assert_null(log, "gnuplot warned: %s", log ? log : "");
+}
+
+Test(report, script_reruns_in_its_folder)
+{
+    simulate("spike", "--policy hpa --policy oracle");
+    cr_assert_eq(report("spike.h5", "rep", "png"), 0);
+    char cmd[1024], p[512];
+    snprintf(p, sizeof p, "%s/rep/cost_latency.png", dir);
+    cr_assert_eq(unlink(p), 0);
+    snprintf(cmd, sizeof cmd, "cd %s/rep && gnuplot report.gp 2>&1", dir);
+    cr_assert_eq(system(cmd), 0);
+    check_png(p);
+}
+
+static void check_svg(const char *path)
+{
+    size_t n = 0;
+    char *b = slurp(path, &n);
+    cr_assert_not_null(b, "%s missing", path);
+    cr_assert(strncmp(b, "<?xml", 5) == 0 && strstr(b, "<svg") != NULL, "%s: not SVG", path);
+    const char *end = b + n;
+    while (end > b && (end[-1] == '\n' || end[-1] == ' '))
+        end--;
+    cr_assert(end - b > 6 && strncmp(end - 6, "</svg>", 6) == 0, "%s: no </svg> root end", path);
+    /* not blank: well above an empty frame of the same size, drawn here */
+    unsigned w = 0, h = 0;
+    const char *vb = strstr(b, "viewBox=\"0 0 ");
+    cr_assert(vb && sscanf(vb, "viewBox=\"0 0 %u %u", &w, &h) == 2, "%s: no viewBox", path);
+    char ref[512], cmd[1024];
+    snprintf(ref, sizeof ref, "%s/blank_%ux%u.svg", dir, w, h);
+    snprintf(cmd, sizeof cmd,
+             "printf \"set terminal svg size %u,%u fixed font 'sans,11'\\nset output '%s'\\n"
+             "set title 'empty'\\nplot [0:1][0:1] -1 notitle\\n\" | gnuplot",
+             w, h, ref);
+    cr_assert_eq(system(cmd), 0);
+    struct stat st;
+    cr_assert_eq(stat(ref, &st), 0);
+    cr_assert((long)n > 2 * (long)st.st_size, "%s: %zu bytes, an empty plot %ld: blank?", path,
+              n, (long)st.st_size);
+    cr_assert_gt(count(b, "<path"), 10, "%s: nothing drawn", path);
+    free(b);
+}
+
+Test(report, svg)
+{
+    simulate("spike", "--policy static --policy target --policy oracle");
+    cr_assert_eq(report("spike.h5", "svg", "svg"), 0);
+    cr_assert_eq(check_index_images("svg", check_svg), 2 + 3);
+}
+
+Test(report, pdf_one_file_one_page_per_figure)
+{
+    simulate("spike", "");
+    int nrun = runs_in("spike.h5");
+    cr_assert_eq(report("spike.h5", "pdf", "pdf"), 0);
+    char p[512];
+    snprintf(p, sizeof p, "%s/pdf/report.pdf", dir);
+    size_t n = 0;
+    char *b = slurp(p, &n);
+    cr_assert_not_null(b);
+    cr_assert(n > 20000 && memcmp(b, "%PDF-", 5) == 0, "not a PDF (%zu bytes)", n);
+    /* pages: "/Type /Page" not followed by "s" (that is the page tree) */
+    int pages = 0;
+    for (size_t i = 0; i + 11 < n; i++)
+        if (memcmp(b + i, "/Type /Page", 11) == 0 && b[i + 11] != 's')
+            pages++;
+    cr_assert_eq(pages, 2 + nrun, "%d pages", pages);
+    cr_assert(memmem(b + n - 32, 32, "%%EOF", 5) != NULL, "no %%%%EOF: truncated");
+    free(b);
+    snprintf(p, sizeof p, "%s/pdf/index.html", dir);
+    char *html = slurp(p, NULL);
+    cr_assert(strstr(html, "href=\"report.pdf\"") != NULL);
+    cr_assert(strstr(html, "<img") == NULL);
+    free(html);
+    snprintf(p, sizeof p, "%s/pdf/cost_latency.png", dir);
+    cr_assert_neq(access(p, F_OK), 0, "no PNG files with --format pdf");
+}
+
+Test(report, one_run_without_forecasts)
+{
+    simulate("one", "--policy static");
+    cr_assert_eq(runs_in("one.h5"), 1);
+    cr_assert_eq(report("one.h5", "one", "png"), 0);
+    cr_assert_eq(check_index_images("one", check_png), 3);
+    char p[512];
+    snprintf(p, sizeof p, "%s/one/report.gp", dir);
+    char *gp = slurp(p, NULL);
+    /* no forecast in a static run: no forecast curve, and gnuplot did not
+     * warn about an empty data set */
+    cr_assert(strstr(gp, "title 'forecast'") == NULL);
+    free(gp);
+    snprintf(p, sizeof p, "%s/one/gnuplot.log", dir);
+    cr_assert_neq(access(p, F_OK), 0, "gnuplot warned");
+}
+
+Test(report, long_series_keep_their_peaks)
+{
+    /* 6h at 5 s = 4320 rows > 2000: bucketed into 1000 rows */
+    simulate("long", "--policy static --set scenario.record=5s --set trace.spike=3h,1m,10m,6,2m");
+    cr_assert_eq(report("long.h5", "long", "png"), 0);
+    char h5[512], p[512];
+    snprintf(h5, sizeof h5, "%s/long.h5", dir);
+    sim_ts_row *ts = NULL;
+    size_t n = 0;
+    as_err err = {0};
+    cr_assert_eq(sim_results_read_timeseries(h5, "static", &ts, &n, &err), AS_OK, "%s", err.msg);
+    cr_assert_gt(n, (size_t)PLOT_MAX_POINTS);
+    double rmax = 0, pmax = 0;
+    for (size_t i = 0; i < n; i++) {
+        rmax = fmax(rmax, ts[i].rate);
+        pmax = fmax(pmax, ts[i].p95);
+    }
+    free(ts);
+    snprintf(p, sizeof p, "%s/long/data/run01.dat", dir);
+    FILE *f = fopen(p, "r");
+    cr_assert_not_null(f);
+    char line[4096];
+    int rows = 0;
+    double drmax = 0, dpmax = 0, drmean_max = 0;
+    /* columns: t rate rate_min rate_max forecast lo hi p50 p95 p95_min p95_max ... */
+    while (fgets(line, sizeof line, f)) {
+        if (line[0] == '#')
+            continue;
+        double c[11];
+        char *s = line;
+        for (int k = 0; k < 11; k++)
+            c[k] = strtod(s, &s);
+        drmean_max = fmax(drmean_max, c[1]);
+        drmax = fmax(drmax, c[3]);
+        dpmax = fmax(dpmax, c[10]);
+        rows++;
+    }
+    fclose(f);
+    cr_assert_eq(rows, PLOT_MAX_POINTS / 2);
+    cr_assert_float_eq(drmax, rmax, 1e-6 * rmax, "bucket max %g, series max %g", drmax, rmax);
+    cr_assert_float_eq(dpmax, pmax, 1e-6 * pmax, "p95 peak lost: %g vs %g", dpmax, pmax);
+    cr_assert_lt(drmean_max, rmax, "means alone would hide the peak");
+}
+
+Test(report, pareto_front_is_the_non_dominated_runs)
+{
+    simulate("spike", "");
+    cr_assert_eq(report("spike.h5", "rep", "png"), 0);
+    char h5[512], p[512];
+    snprintf(h5, sizeof h5, "%s/spike.h5", dir);
+    sim_summary_row *rows = NULL;
+    int n = 0;
+    as_err err = {0};
+    cr_assert_eq(sim_results_read_summary(h5, &rows, &n, &err), AS_OK);
+    snprintf(p, sizeof p, "%s/rep/data/pareto.dat", dir);
+    char *front = slurp(p, NULL);
+    cr_assert_not_null(front);
+    int on = 0;
+    for (int i = 0; i < n; i++) {
+        int dominated = 0;
+        for (int j = 0; j < n; j++)
+            dominated |= j != i && rows[j].cost_total <= rows[i].cost_total &&
+                         rows[j].p95 <= rows[i].p95 &&
+                         (rows[j].cost_total < rows[i].cost_total || rows[j].p95 < rows[i].p95);
+        char q[64];
+        snprintf(q, sizeof q, "\"%s\"", rows[i].run);
+        cr_assert_eq(strstr(front, q) != NULL, !dominated, "run %s", rows[i].run);
+        on += !dominated;
+    }
+    cr_assert_geq(on, 1);
+    free(front);
+    free(rows);
+}
+
+Test(report, bad_inputs_exit_2_naming_the_file)
+{
+    char p[512], o[512];
+    snprintf(o, sizeof o, "%s/out", dir);
+    as_err err = {0};
+    /* missing */
+    snprintf(p, sizeof p, "%s/nothere.h5", dir);
+    cr_assert_eq(plot_report(p, o, PLOT_PNG, &err), AS_EINVAL);
+    cr_assert(strstr(err.msg, p) != NULL, "message: %s", err.msg);
+    char *argv[] = {"report", p, "-o", o, NULL};
+    cr_assert_eq(cmd_report(4, argv), 2);
+    /* not HDF5 */
+    snprintf(p, sizeof p, "%s/text.h5", dir);
+    FILE *f = fopen(p, "w");
+    fputs("t,rate\n0,1\n", f);
+    fclose(f);
+    cr_assert_eq(plot_report(p, o, PLOT_PNG, &err), AS_EINVAL);
+    cr_assert(strstr(err.msg, p) != NULL, "message: %s", err.msg);
+    cr_assert_eq(cmd_report(4, argv), 2);
+    /* truncated: the first 4 KiB of a real results file */
+    simulate("spike", "--policy static");
+    char src[512], cmd[1200];
+    snprintf(src, sizeof src, "%s/spike.h5", dir);
+    snprintf(p, sizeof p, "%s/cut.h5", dir);
+    snprintf(cmd, sizeof cmd, "head -c 4096 %s > %s", src, p);
+    cr_assert_eq(system(cmd), 0);
+    cr_assert_eq(plot_report(p, o, PLOT_PNG, &err), AS_EINVAL);
+    cr_assert(strstr(err.msg, p) != NULL, "message: %s", err.msg);
+    cr_assert_eq(cmd_report(4, argv), 2);
+    /* usage */
+    char *bad[] = {"report", src, "--format", "gif", NULL};
+    cr_assert_eq(cmd_report(4, bad), 2);
+    char *none[] = {"report", NULL};
+    cr_assert_eq(cmd_report(1, none), 2);
+}
+
+Test(report, missing_gnuplot_is_a_clear_error)
+{
+    simulate("spike", "--policy static");
+    char h5[512], o[512];
+    snprintf(h5, sizeof h5, "%s/spike.h5", dir);
+    snprintf(o, sizeof o, "%s/out", dir);
+    plot_report_opts opts = {PLOT_PNG, "/nonexistent/gnuplot", 0};
+    as_err err = {0};
+    cr_assert_eq(plot_report_ex(h5, o, &opts, NULL, &err), AS_ENOTFOUND);
+    cr_assert(strstr(err.msg, "/nonexistent/gnuplot") && strstr(err.msg, "install"), "%s",
+              err.msg);
+    char *argv[] = {"report", h5, "-o", o, "--gnuplot", "/nonexistent/gnuplot", NULL};
+    cr_assert_eq(cmd_report(6, argv), 1);
+}
+
+Test(report, gnuplot_errors_are_captured)
+{
+    simulate("spike", "--policy static");
+    /* a stand-in gnuplot that reads the script, complains and fails */
+    char fake[512], h5[512], o[512], log[600];
+    snprintf(fake, sizeof fake, "%s/fakeplot", dir);
+    FILE *f = fopen(fake, "w");
+    fputs("#!/bin/sh\ncat >/dev/null\necho '         line 7: undefined variable: bogus' >&2\n"
+          "exit 1\n", f);
+    fclose(f);
+    chmod(fake, 0755);
+    snprintf(h5, sizeof h5, "%s/spike.h5", dir);
+    snprintf(o, sizeof o, "%s/out", dir);
+    plot_report_opts opts = {PLOT_PNG, fake, 0};
+    as_err err = {0};
+    cr_assert_eq(plot_report_ex(h5, o, &opts, NULL, &err), AS_EIO);
+    cr_assert(strstr(err.msg, "exit 1") && strstr(err.msg, "undefined variable: bogus"), "%s",
+              err.msg);
+    snprintf(log, sizeof log, "%s/gnuplot.log", o);
+    char *text = slurp(log, NULL);
+    cr_assert(text != NULL && strstr(text, "bogus") != NULL);
+    free(text);
+    /* a gnuplot that exits without reading must not kill us with SIGPIPE */
+    f = fopen(fake, "w");
+    fputs("#!/bin/sh\necho 'gone' >&2\nexit 3\n", f);
+    fclose(f);
+    cr_assert_eq(plot_report_ex(h5, o, &opts, NULL, &err), AS_EIO);
+    cr_assert(strstr(err.msg, "gone") != NULL, "%s", err.msg);
+}
+
+Test(report, reader_lists_tiers_and_actions)
+{
+    simulate("spike", "--policy threshold");
+    char h5[512];
+    snprintf(h5, sizeof h5, "%s/spike.h5", dir);
+    as_err err = {0};
+    sim_reader *r = sim_reader_open(h5, &err);
+    cr_assert_not_null(r, "%s", err.msg);
+    sim_tier_info *t = NULL;
+    int nt = 0;
+    cr_assert_eq(sim_reader_tiers(r, &t, &nt, &err), AS_OK, "%s", err.msg);
+    cr_assert_eq(nt, 1);
+    cr_assert_str_eq(t[0].name, "web");
+    /* spike.ini: concurrency 4, service_time 50ms -> 80 req/s per instance */
+    cr_assert_float_eq(t[0].throughput, 80.0, 1e-9);
+    free(t);
+    sim_run_info *runs = NULL;
+    int nr = 0;
+    cr_assert_eq(sim_reader_runs(r, &runs, &nr, &err), AS_OK);
+    cr_assert_eq(nr, 1);
+    cr_assert_str_eq(runs[0].kind, "threshold");
+    sim_action_row *a = NULL;
+    size_t na = 0;
+    cr_assert_eq(sim_reader_actions(r, runs[0].name, &a, &na, &err), AS_OK, "%s", err.msg);
+    cr_assert_gt(na, 0);
+    for (size_t i = 1; i < na; i++)
+        cr_assert_geq(a[i].t, a[i - 1].t);
+    free(a);
+    sim_tier_row *tr = NULL;
+    size_t ntr = 0;
+    cr_assert_eq(sim_reader_tier_series(r, runs[0].name, "web", &tr, &ntr, &err), AS_OK);
+    cr_assert_eq(ntr, 360); /* 6h at 60 s */
+    free(tr);
+    double *tt = NULL, *rate = NULL;
+    size_t ntrace = 0;
+    cr_assert_eq(sim_reader_trace(r, &tt, &rate, &ntrace, &err), AS_OK, "%s", err.msg);
+    cr_assert_gt(ntrace, 0);
+    free(tt);
+    free(rate);
+    cr_assert_eq(sim_reader_tier_series(r, runs[0].name, "nope", &tr, &ntr, &err), AS_EINVAL);
+    cr_assert(strstr(err.msg, h5) != NULL);
+    char name[64];
+    cr_assert_eq(sim_reader_attr(r, "scenario_name", name, sizeof name, 0, &err), AS_OK);
+    cr_assert_str_eq(name, "spike");
+    cr_assert_eq(sim_reader_attr(r, "no_such", name, sizeof name, 0, &err), AS_EINVAL);
+    cr_assert_eq(sim_reader_attr(r, "no_such", name, sizeof name, 1, &err), AS_OK);
+    free(runs);
+    sim_reader_close(r);
+}
