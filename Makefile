@@ -13,10 +13,17 @@
 CC      ?= gcc
 MODE    ?= release
 BUILD   := build/$(MODE)
+# make MPI=1: simrun spreads runs over mpirun's ranks (OpenMPI's mpicc)
+ifeq ($(MPI),1)
+CC      := mpicc
+BUILD   := build/mpi-$(MODE)
+MPI_FLAGS := -DAS_MPI
+endif
 PKGS    := hdf5 gsl inih jansson yaml-0.1
 # Debian packages: headers and tools the build, the tests and the reports use.
 DEB_PKGS := build-essential pkg-config libhdf5-dev hdf5-tools libgsl-dev libcriterion-dev \
-            libinih-dev libjansson-dev libyaml-dev gnuplot-nox python3-h5py python3-pandas
+            libinih-dev libjansson-dev libyaml-dev gnuplot-nox python3-h5py python3-pandas \
+            libopenmpi-dev openmpi-bin
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) criterion 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -29,7 +36,7 @@ CFLAGS_release := -O2 -g -DNDEBUG
 CFLAGS_test    := -O1 -g
 CFLAGS_asan    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS_asan   := -fsanitize=address,undefined
-CFLAGS  := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS_$(MODE)) $(PKG_CFLAGS) -Icore -Itraces -Isim -Iplots -MMD -MP
+CFLAGS  := -std=c11 -D_GNU_SOURCE $(MPI_FLAGS) $(WARN) $(CFLAGS_$(MODE)) $(PKG_CFLAGS) -Icore -Itraces -Isim -Iplots -MMD -MP
 LDFLAGS := $(LDFLAGS_$(MODE))
 LDLIBS  := $(PKG_LIBS) -lpthread -lm
 
@@ -101,8 +108,9 @@ run: deps
 # The suite runs from the project root (tests open scenarios/ and tests/data/).
 test: deps
 	$(MAKE) bin/simrun
+	$(MAKE) MPI=1 build/mpi-release/simrun
 	$(MAKE) MODE=test build/test/tests/run_tests
-	SIMRUN=bin/simrun build/test/tests/run_tests --jobs 2
+	SIMRUN=bin/simrun SIMRUN_MPI=build/mpi-release/simrun build/test/tests/run_tests --jobs 2
 
 # The whole suite, and the simrun it starts, under AddressSanitizer (leaks
 # included) and UndefinedBehaviorSanitizer.
@@ -139,3 +147,65 @@ clean:
 	rm -rf build bin
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- Robustness: fuzzing and valgrind (tests/fuzz/, tests/bad/) ----------
+# make fuzz: every tests/fuzz/fuzz_*.c harness built with clang and libFuzzer
+# against the project sources compiled with clang (in build/fuzz/, apart
+# from the gcc build), each run for FUZZ_SECONDS (default 60). New inputs go
+# to build/fuzz/corpus/NAME (the seeds in tests/fuzz/corpus/NAME stay as
+# they are), crashes to build/fuzz/NAME-crash-*. Fails if any harness crashed.
+.PHONY: fuzz valgrind
+fuzz: FUZZ_SECONDS ?= 60
+fuzz: FUZZ_CC ?= clang
+fuzz:
+	@set -e; mkdir -p build/fuzz; \
+	san='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'; \
+	cflags="-std=c11 -D_GNU_SOURCE -O1 -g $$san $(PKG_CFLAGS) -Icore -Itraces -Isim -Iplots"; \
+	newest_h=$$(ls -t core/*.h traces/*.h sim/*.h plots/*.h 2>/dev/null | head -1); \
+	objs=; \
+	for src in $(CORE_SRC) $(TRACES_SRC) $(SIM_SRC); do \
+	    obj=build/fuzz/obj/$${src%.c}.o; objs="$$objs $$obj"; \
+	    if [ ! -f $$obj ] || [ $$src -nt $$obj ] || [ $$newest_h -nt $$obj ]; then \
+	        mkdir -p $$(dirname $$obj); printf '  CLANG   %s\n' $$src; \
+	        $(FUZZ_CC) $$cflags -fsanitize=fuzzer-no-link -DAS_GIT_REV='"fuzz"' -c $$src -o $$obj; \
+	    fi; \
+	done; \
+	rm -f build/fuzz/libfuzzsim.a; ar rcs build/fuzz/libfuzzsim.a $$objs; \
+	for h in tests/fuzz/fuzz_*.c; do \
+	    n=$$(basename $$h .c); printf '  FUZZER  %s\n' $$n; \
+	    $(FUZZ_CC) $$cflags -Itests/fuzz -fsanitize=fuzzer $$h build/fuzz/libfuzzsim.a \
+	        $(PKG_LIBS) -lpthread -lm -o build/fuzz/$$n; \
+	done; \
+	failed=; \
+	for h in tests/fuzz/fuzz_*.c; do \
+	    n=$$(basename $$h .c); c=$${n#fuzz_}; \
+	    case $$c in results) maxlen=65536;; *) maxlen=8192;; esac; \
+	    mkdir -p build/fuzz/corpus/$$c tests/fuzz/corpus/$$c; \
+	    rm -f build/fuzz/$$c-crash-*; \
+	    printf '  RUN     %s for %ss (-max_len=%s)\n' $$n $(FUZZ_SECONDS) $$maxlen; \
+	    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/fuzz/lsan.supp \
+	        build/fuzz/$$n build/fuzz/corpus/$$c tests/fuzz/corpus/$$c \
+	        -fork=1 -ignore_crashes=1 -ignore_timeouts=1 -ignore_ooms=1 \
+	        -max_total_time=$(FUZZ_SECONDS) -max_len=$$maxlen -timeout=10 -rss_limit_mb=2048 \
+	        -artifact_prefix=build/fuzz/$$c-crash- </dev/null >build/fuzz/$$c.log 2>&1 || true; \
+	    last=$$(grep '^#[0-9]*: cov:' build/fuzz/$$c.log | tail -1); \
+	    execs=$$(printf '%s' "$$last" | sed -n 's/^#\([0-9]*\):.*/\1/p'); \
+	    cov=$$(printf '%s' "$$last" | sed -n 's/.*\(cov: [0-9]*\).*/\1/p'); \
+	    bad=$$(printf '%s' "$$last" | sed -n 's/.*oom\/timeout\/crash: \([0-9\/]*\).*/\1/p'); \
+	    if ls build/fuzz/$$c-crash-* >/dev/null 2>&1; then st=FOUND; failed="$$failed $$c"; else st=ok; fi; \
+	    printf '  %-10s %-5s executions %s  %s  oom/timeout/crash %s  (log build/fuzz/%s.log)\n' \
+	        $$c $$st "$$execs" "$$cov" "$$bad" $$c; \
+	done; \
+	if [ -n "$$failed" ]; then \
+	    echo "fuzz: inputs that crash, hang or leak in:$$failed:"; ls build/fuzz/*-crash-*; exit 1; fi
+
+# make valgrind: simrun on a short scenario under valgrind: no errors and no
+# definite leaks (HDF5 and GSL keep some reachable globals: not counted).
+valgrind: bin/simrun
+	@tmp=$$(mktemp -d); \
+	valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
+	    bin/simrun scenarios/spike.ini --set scenario.duration=2h -o $$tmp/out.h5 \
+	    --no-report -q -j 2; st=$$?; rm -rf $$tmp; \
+	if [ $$st = 0 ]; then echo "valgrind: no errors, no definite leaks"; \
+	else echo "valgrind: FAILED (status $$st)"; fi; exit $$st

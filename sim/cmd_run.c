@@ -17,6 +17,9 @@
 #include "sim_sweep.h"
 
 #include <dirent.h>
+#ifdef AS_MPI
+#include <mpi.h>
+#endif
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
@@ -109,6 +112,39 @@ static void frac_cb(void *ud, double f)
     *(double *)ud = f;
 }
 
+/* One run into its own file at path (renamed into place when complete). */
+static int run_one(const sim_runspec *rs, const char *path, sim_summary_row *row,
+                   sim_timing_row *tr, double *frac, as_err *err)
+{
+    double t0 = now_s();
+    *frac = 0;
+    sim_results *res = sim_results_create(path, rs->sc, 1, err);
+    int rc = res ? AS_OK : err->code;
+    sim_run_opts o = {.stop = &g_stop,
+                      .record_trace = 1,
+                      .progress = frac_cb,
+                      .progress_ud = frac,
+                      .name = rs->name,
+                      .params = rs->params,
+                      .seed = &rs->seed};
+    if (rc == AS_OK)
+        rc = sim_run_policy(rs->sc, rs->policy, res, &o, row, err);
+    double wall = now_s() - t0;
+    snprintf(tr->run, sizeof tr->run, "%s", rs->name);
+    tr->wall_s = wall;
+    tr->sim_per_wall = wall > 0 ? as_time_to_s(rs->sc->duration) / wall : 0;
+    if (rc == AS_OK)
+        rc = sim_results_timing(res, tr, err);
+    if (rc == AS_OK) {
+        rc = sim_results_commit(res, row, 1, err);
+        res = NULL;
+    }
+    if (res)
+        sim_results_abort(res, 1);
+    *frac = 0;
+    return rc;
+}
+
 static void *work(void *arg)
 {
     worker *w = arg;
@@ -119,37 +155,11 @@ static void *work(void *arg)
             break;
         if (b->done[i])
             continue;
-        const sim_runspec *rs = &b->plan->runs[i];
         char path[1300];
         run_file(b, i, path, sizeof path);
         as_err err = {0};
-        double t0 = now_s();
-        b->frac[w->id] = 0;
-        sim_results *res = sim_results_create(path, rs->sc, 1, &err);
-        int rc = res ? AS_OK : err.code;
-        sim_run_opts o = {.stop = &g_stop,
-                          .record_trace = 1,
-                          .progress = frac_cb,
-                          .progress_ud = &b->frac[w->id],
-                          .name = rs->name,
-                          .params = rs->params,
-                          .seed = &rs->seed};
-        if (rc == AS_OK)
-            rc = sim_run_policy(rs->sc, rs->policy, res, &o, &b->rows[i], &err);
-        double wall = now_s() - t0;
-        sim_timing_row *tr = &b->timing[i];
-        snprintf(tr->run, sizeof tr->run, "%s", rs->name);
-        tr->wall_s = wall;
-        tr->sim_per_wall = wall > 0 ? as_time_to_s(rs->sc->duration) / wall : 0;
-        if (rc == AS_OK)
-            rc = sim_results_timing(res, tr, &err);
-        if (rc == AS_OK) {
-            rc = sim_results_commit(res, &b->rows[i], 1, &err);
-            res = NULL;
-        }
-        if (res)
-            sim_results_abort(res, 1);
-        b->frac[w->id] = 0;
+        int rc = run_one(&b->plan->runs[i], path, &b->rows[i], &b->timing[i], &b->frac[w->id],
+                         &err);
         if (rc == AS_OK) {
             __atomic_store_n(&b->done[i], 1, __ATOMIC_SEQ_CST);
             continue;
@@ -167,6 +177,119 @@ static void *work(void *arg)
     }
     return NULL;
 }
+
+#ifdef AS_MPI
+/* ---- many machines: MPI ----
+ * Rank 0 hands out run indices one at a time (a slow run never stalls a
+ * queue: the next index goes to whichever rank asks first) and writes every
+ * result: a worker runs into a private temporary file and sends its bytes,
+ * so no shared filesystem is needed. Rank 0 then merges exactly as with
+ * threads, so the results equal those of -j 1. */
+enum { TAG_MSG = 1, TAG_DATA = 2, TAG_INDEX = 3 };
+typedef struct mpi_msg {
+    int index;   /* -1: just asking for work */
+    int status;  /* AS_OK or the failure code */
+    long nbytes; /* size of the file that follows (TAG_DATA) */
+    double wall;
+    char msg[512];
+} mpi_msg;
+
+static int mpi_worker(const sim_plan *plan)
+{
+    char tmpl[] = "/tmp/simrun-mpi-XXXXXX";
+    char *tmp = mkdtemp(tmpl);
+    mpi_msg m = {.index = -1};
+    for (;;) {
+        MPI_Send(&m, (int)sizeof m, MPI_BYTE, 0, TAG_MSG, MPI_COMM_WORLD);
+        if (m.index >= 0 && m.status == AS_OK && m.nbytes > 0) {
+            char path[1200];
+            snprintf(path, sizeof path, "%s/run.h5", tmp);
+            FILE *f = fopen(path, "rb");
+            char *buf = malloc((size_t)m.nbytes);
+            size_t got = f && buf ? fread(buf, 1, (size_t)m.nbytes, f) : 0;
+            if (f)
+                fclose(f);
+            MPI_Send(buf ? buf : "", (int)got, MPI_BYTE, 0, TAG_DATA, MPI_COMM_WORLD);
+            free(buf);
+            unlink(path);
+        }
+        int idx;
+        MPI_Recv(&idx, 1, MPI_INT, 0, TAG_INDEX, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (idx < 0)
+            break;
+        memset(&m, 0, sizeof m);
+        m.index = idx;
+        char path[1200];
+        snprintf(path, sizeof path, "%s/run.h5", tmp ? tmp : "/tmp");
+        as_err err = {0};
+        sim_summary_row row;
+        sim_timing_row tr;
+        double frac;
+        m.status = tmp ? run_one(&plan->runs[idx], path, &row, &tr, &frac, &err)
+                       : as_err_set(&err, AS_EIO, "cannot create a temporary folder");
+        m.wall = tr.wall_s;
+        snprintf(m.msg, sizeof m.msg, "%s", err.msg);
+        struct stat st;
+        m.nbytes = m.status == AS_OK && stat(path, &st) == 0 ? (long)st.st_size : 0;
+    }
+    if (tmp)
+        rmdir(tmp);
+    return 0;
+}
+
+static void mpi_coordinate(batch *b, int size)
+{
+    const sim_plan *plan = b->plan;
+    int next = 0, active = size - 1;
+    while (active > 0) {
+        mpi_msg m;
+        MPI_Status st;
+        MPI_Recv(&m, (int)sizeof m, MPI_BYTE, MPI_ANY_SOURCE, TAG_MSG, MPI_COMM_WORLD, &st);
+        int src = st.MPI_SOURCE;
+        if (m.index >= 0 && m.status == AS_OK && m.nbytes > 0) {
+            char *buf = malloc((size_t)m.nbytes);
+            MPI_Recv(buf, (int)m.nbytes, MPI_BYTE, src, TAG_DATA, MPI_COMM_WORLD,
+                     MPI_STATUS_IGNORE);
+            char path[1300], part[1320];
+            run_file(b, m.index, path, sizeof path);
+            snprintf(part, sizeof part, "%s.partial", path);
+            FILE *f = buf ? fopen(part, "wb") : NULL;
+            int ok = f && fwrite(buf, 1, (size_t)m.nbytes, f) == (size_t)m.nbytes;
+            if (f)
+                ok = fclose(f) == 0 && ok;
+            ok = ok && rename(part, path) == 0;
+            free(buf);
+            sim_summary_row *r = NULL;
+            int n = 0;
+            as_err e = {0};
+            if (ok && sim_results_read_summary(path, &r, &n, &e) == AS_OK && n == 1) {
+                b->rows[m.index] = r[0];
+                snprintf(b->timing[m.index].run, sizeof b->timing[m.index].run, "%s",
+                         plan->runs[m.index].name);
+                b->timing[m.index].wall_s = m.wall;
+                b->timing[m.index].sim_per_wall =
+                    m.wall > 0 ? as_time_to_s(plan->runs[m.index].sc->duration) / m.wall : 0;
+                b->done[m.index] = 1;
+            } else if (!b->failed) {
+                b->failed = 1;
+                b->err_run = m.index;
+                as_err_set(&b->err, AS_EIO, "cannot store the result of rank %d", src);
+            }
+            free(r);
+        } else if (m.index >= 0 && m.status != AS_OK && !b->failed) {
+            b->failed = 1;
+            b->err_run = m.index;
+            as_err_set(&b->err, m.status, "%s (rank %d)", m.msg, src);
+        }
+        while (next < plan->n && b->done[next])
+            next++;
+        int idx = next < plan->n && !b->failed && !g_stop ? next++ : -1;
+        MPI_Send(&idx, 1, MPI_INT, src, TAG_INDEX, MPI_COMM_WORLD);
+        if (idx < 0)
+            active--;
+    }
+}
+#endif
 
 /* A fingerprint of what the batch computes: a runs folder left by another
  * scenario, other overrides or another seed is never resumed from. */
@@ -467,6 +590,15 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     sim_results_quiet();
+#ifdef AS_MPI
+    int mpi_rank = 0, mpi_size = 1;
+    MPI_Comm_rank(MPI_COMM_WORLD, &mpi_rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &mpi_size);
+    if (mpi_rank > 0) { /* a worker: runs what rank 0 hands out, writes nothing itself */
+        status = mpi_worker(&plan);
+        goto done;
+    }
+#endif
     b.plan = &plan;
     snprintf(b.dir, sizeof b.dir, "%s.runs", out);
     b.done = calloc((size_t)plan.n + 1, sizeof *b.done);
@@ -490,10 +622,16 @@ int cmd_run(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     g_stop = 0;
 
+#ifdef AS_MPI
+    if (mpi_size > 1) {
+        mpi_coordinate(&b, mpi_size);
+        jobs = 0; /* no local threads: the ranks did the runs */
+    }
+#endif
     if (jobs > plan.n)
         jobs = plan.n > 0 ? plan.n : 1;
-    pthread_t *th = calloc((size_t)jobs, sizeof *th);
-    worker *ws = calloc((size_t)jobs, sizeof *ws);
+    pthread_t *th = calloc((size_t)jobs + 1, sizeof *th);
+    worker *ws = calloc((size_t)jobs + 1, sizeof *ws);
     if (th == NULL || ws == NULL) {
         free(th);
         free(ws);
@@ -518,7 +656,8 @@ int cmd_run(int argc, char **argv)
                 ndone++;
                 sim_done += as_time_to_s(plan.runs[i].sc->duration);
             }
-        if (ndone == plan.n || g_stop || __atomic_load_n(&b.failed, __ATOMIC_SEQ_CST) ||
+        if (ndone == plan.n || g_stop || jobs == 0 ||
+            __atomic_load_n(&b.failed, __ATOMIC_SEQ_CST) ||
             __atomic_load_n(&b.next, __ATOMIC_SEQ_CST) >= plan.n + jobs)
             break;
         for (long k = 0; k < jobs; k++)

@@ -4,6 +4,9 @@
 #include "cmd.h"
 
 #include <gsl/gsl_errno.h>
+#ifdef AS_MPI
+#include <mpi.h>
+#endif
 #include <stdio.h>
 #include <string.h>
 
@@ -33,7 +36,23 @@ static void usage(FILE *f)
           f);
 }
 
+static int dispatch(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+#ifdef AS_MPI
+    /* built with make MPI=1: under mpirun, rank 0 coordinates and writes,
+     * the other ranks run what it hands out (sim/cmd_run.c) */
+    MPI_Init(&argc, &argv);
+    int rc = dispatch(argc, argv);
+    MPI_Finalize();
+    return rc;
+#else
+    return dispatch(argc, argv);
+#endif
+}
+
+static int dispatch(int argc, char **argv)
 {
     /* Library code reports errors by status; GSL's default handler aborts. */
     gsl_set_error_handler_off();

@@ -161,3 +161,29 @@ Test(batch, bad_sweep_value_names_the_line)
     cr_assert(strstr(out, "policy.h.target=lots") && strstr(out, "'lots' is not a number"), "%s",
               out);
 }
+
+Test(batch, mpi_ranks_give_the_results_of_one_thread, .timeout = 180)
+{
+    const char *mpi = getenv("SIMRUN_MPI");
+    if (mpi == NULL || access(mpi, X_OK) != 0 || system("command -v mpirun >/dev/null") != 0)
+        cr_skip_test("no MPI build of simrun (make MPI=1) or no mpirun");
+    mkdirs();
+    char cmd[1024], out[16384];
+    snprintf(cmd, sizeof cmd,
+             "%s tests/data/sweep.ini -q --no-report --force -j 1 -o %s/mpi_ref.h5", simrun(),
+             dir);
+    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    /* root may run mpirun only when it says so; loopback only */
+    snprintf(cmd, sizeof cmd,
+             "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
+             "mpirun --oversubscribe -np 3 %s tests/data/sweep.ini -q --no-report --force "
+             "-o %s/mpi.h5",
+             mpi, dir);
+    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    const char *objs[] = {"/runs", "/summary", "/trace"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(cmd, sizeof cmd, "h5diff %s/mpi_ref.h5 %s/mpi.h5 %s %s", dir, dir, objs[k],
+                 objs[k]);
+        cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s differs: %s", objs[k], out);
+    }
+}
