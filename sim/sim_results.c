@@ -6,6 +6,7 @@
  * off so that the same scenario and seed give identical files apart from
  * the root attribute `created`. */
 #include "sim_results.h"
+#include "sim_results_int.h"
 
 #include "as_param.h"
 
@@ -26,33 +27,28 @@
 #define AS_GIT_REV "unknown"
 #endif
 
-enum { C_F64, C_I32, C_STR };
-typedef struct col {
-    const char *name;
-    int type;
-    size_t off;
-} col;
+/* The column lists of every table, shared with the reader through
+ * sim_results_int.h: one place names the members of each compound type. */
+#define F(s, m) {#m, SIM_C_F64, offsetof(s, m)}
+#define I(s, m) {#m, SIM_C_I32, offsetof(s, m)}
+#define S(s, m) {#m, SIM_C_STR, offsetof(s, m)}
 
-#define F(s, m) {#m, C_F64, offsetof(s, m)}
-#define I(s, m) {#m, C_I32, offsetof(s, m)}
-#define S(s, m) {#m, C_STR, offsetof(s, m)}
-
-static const col ts_cols[] = {
+const sim_col sim_ts_cols[] = {
     F(sim_ts_row, t),     F(sim_ts_row, rate),    F(sim_ts_row, forecast), F(sim_ts_row, lo),
     F(sim_ts_row, hi),    F(sim_ts_row, ready),   F(sim_ts_row, booting),  F(sim_ts_row, p50),
     F(sim_ts_row, p95),   F(sim_ts_row, p99),     F(sim_ts_row, cost_rate),
     F(sim_ts_row, cost),  F(sim_ts_row, violation), {0}};
-static const col tier_cols[] = {
+const sim_col sim_tier_cols[] = {
     F(sim_tier_row, t),       F(sim_tier_row, ready),    F(sim_tier_row, booting),
     F(sim_tier_row, draining), F(sim_tier_row, utilization), F(sim_tier_row, queue),
     F(sim_tier_row, p50),     F(sim_tier_row, p95),      F(sim_tier_row, p99),
     F(sim_tier_row, arrivals), F(sim_tier_row, dropped), F(sim_tier_row, demand),
     F(sim_tier_row, inflight), F(sim_tier_row, memory), {0}};
-static const col action_cols[] = {
+const sim_col sim_action_cols[] = {
     F(sim_action_row, t),    I(sim_action_row, tier),   I(sim_action_row, from),
     I(sim_action_row, raw),  I(sim_action_row, to),     S(sim_action_row, reason),
     F(sim_action_row, utilization), F(sim_action_row, rate), {0}};
-static const col summary_cols[] = {
+const sim_col sim_summary_cols[] = {
     S(sim_summary_row, run),          S(sim_summary_row, kind),
     F(sim_summary_row, cost_infra),   F(sim_summary_row, cost_penalty),
     F(sim_summary_row, cost_total),   F(sim_summary_row, slo_violation_s),
@@ -66,12 +62,9 @@ static const col summary_cols[] = {
     F(sim_summary_row, instability),  F(sim_summary_row, jitter),
     F(sim_summary_row, elastic_speedup), F(sim_summary_row, deviation),
     I(sim_summary_row, faults), F(sim_summary_row, forecast_mase), {0}};
-static const col timing_cols[] = {S(sim_timing_row, run), F(sim_timing_row, wall_s),
+const sim_col sim_timing_cols[] = {S(sim_timing_row, run), F(sim_timing_row, wall_s),
                                   F(sim_timing_row, sim_per_wall), {0}};
-typedef struct trace_row {
-    double t, rate;
-} trace_row;
-static const col trace_cols[] = {F(trace_row, t), F(trace_row, rate), {0}};
+const sim_col sim_trace_cols[] = {F(sim_trace_row, t), F(sim_trace_row, rate), {0}};
 
 /* A table being appended: rows buffered, written a chunk at a time. */
 typedef struct table {
@@ -111,15 +104,15 @@ void sim_results_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
 static void sim_results_abort_nl(sim_results *r, int discard);
 
-static hid_t make_type(const col *cols, size_t size)
+hid_t sim_h5_type(const sim_col *cols, size_t size)
 {
     hid_t t = H5Tcreate(H5T_COMPOUND, size);
     hid_t s = H5Tcopy(H5T_C_S1);
     H5Tset_size(s, SIM_STR);
     H5Tset_strpad(s, H5T_STR_NULLTERM);
-    for (const col *c = cols; c->name; c++)
+    for (const sim_col *c = cols; c->name; c++)
         H5Tinsert(t, c->name, c->off,
-                  c->type == C_F64 ? H5T_NATIVE_DOUBLE : c->type == C_I32 ? H5T_NATIVE_INT32 : s);
+                  c->type == SIM_C_F64 ? H5T_NATIVE_DOUBLE : c->type == SIM_C_I32 ? H5T_NATIVE_INT32 : s);
     H5Tclose(s);
     return t;
 }
@@ -131,13 +124,13 @@ static hid_t gcpl(void)
     return p;
 }
 
-static int table_open(table *tb, hid_t loc, const char *name, const col *cols, size_t row_size,
+static int table_open(table *tb, hid_t loc, const char *name, const sim_col *cols, size_t row_size,
                       as_err *err)
 {
     memset(tb, 0, sizeof *tb);
     tb->ds = H5I_INVALID_HID;
     tb->row_size = row_size;
-    tb->type = make_type(cols, row_size);
+    tb->type = sim_h5_type(cols, row_size);
     hsize_t dim = 0, maxdim = H5S_UNLIMITED, chunk = SIM_CHUNK_ROWS;
     hid_t space = H5Screate_simple(1, &dim, &maxdim);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
@@ -310,10 +303,10 @@ static sim_results *sim_results_create_nl(const char *path, const sim_scenario *
     root_attrs(r->file, sc);
     hid_t runs = group_new(r->file, "runs");
     H5Gclose(runs);
-    if (table_open(&r->trace, r->file, "trace", trace_cols, sizeof(trace_row), err) ||
-        table_open(&r->summary, r->file, "summary", summary_cols, sizeof(sim_summary_row),
+    if (table_open(&r->trace, r->file, "trace", sim_trace_cols, sizeof(sim_trace_row), err) ||
+        table_open(&r->summary, r->file, "summary", sim_summary_cols, sizeof(sim_summary_row),
                    err) ||
-        table_open(&r->timing, r->file, "timing", timing_cols, sizeof(sim_timing_row), err)) {
+        table_open(&r->timing, r->file, "timing", sim_timing_cols, sizeof(sim_timing_row), err)) {
         sim_results_abort_nl(r, 1);
         return NULL;
     }
@@ -322,7 +315,7 @@ static sim_results *sim_results_create_nl(const char *path, const sim_scenario *
 
 static int sim_results_trace_nl(sim_results *r, double t, double rate, as_err *err)
 {
-    trace_row row = {t, rate};
+    sim_trace_row row = {t, rate};
     return table_append(&r->trace, &row, err);
 }
 
@@ -364,13 +357,13 @@ static sim_run_writer *run_begin_nl(sim_results *r, const sim_scenario *sc, int 
         attr_str(w->group, "param.detector", p->detector);
     }
     w->ntiers = sc->ntiers;
-    int rc = table_open(&w->ts, w->group, "timeseries", ts_cols, sizeof(sim_ts_row), err);
+    int rc = table_open(&w->ts, w->group, "timeseries", sim_ts_cols, sizeof(sim_ts_row), err);
     if (rc == AS_OK)
-        rc = table_open(&w->actions, w->group, "actions", action_cols, sizeof(sim_action_row),
+        rc = table_open(&w->actions, w->group, "actions", sim_action_cols, sizeof(sim_action_row),
                         err);
     hid_t tg = group_new(w->group, "tiers");
     for (int i = 0; rc == AS_OK && i < sc->ntiers; i++)
-        rc = table_open(&w->tiers[i], tg, sc->tiers[i].name, tier_cols, sizeof(sim_tier_row),
+        rc = table_open(&w->tiers[i], tg, sc->tiers[i].name, sim_tier_cols, sizeof(sim_tier_row),
                         err);
     H5Gclose(tg);
     if (rc != AS_OK) {
@@ -496,7 +489,7 @@ static hid_t open_ro(const char *path, as_err *err)
     return f;
 }
 
-static int read_table(hid_t f, const char *name, const col *cols, size_t row_size, void **rows,
+static int read_table(hid_t f, const char *name, const sim_col *cols, size_t row_size, void **rows,
                       size_t *n, const char *path, as_err *err)
 {
     hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
@@ -506,7 +499,7 @@ static int read_table(hid_t f, const char *name, const col *cols, size_t row_siz
     hid_t sp = H5Dget_space(ds);
     hssize_t np = H5Sget_simple_extent_npoints(sp);
     H5Sclose(sp);
-    hid_t t = make_type(cols, row_size);
+    hid_t t = sim_h5_type(cols, row_size);
     void *buf = np > 0 ? calloc((size_t)np, row_size) : NULL;
     int rc = AS_OK;
     if (np < 0 || (np > 0 && buf == NULL))
@@ -531,7 +524,7 @@ static int sim_results_read_summary_nl(const char *path, sim_summary_row **rows,
         return err ? err->code : AS_EIO;
     void *buf = NULL;
     size_t k = 0;
-    int rc = read_table(f, "/summary", summary_cols, sizeof(sim_summary_row), &buf, &k, path,
+    int rc = read_table(f, "/summary", sim_summary_cols, sizeof(sim_summary_row), &buf, &k, path,
                         err);
     H5Fclose(f);
     if (rc == AS_OK) {
@@ -550,7 +543,7 @@ static int sim_results_read_timeseries_nl(const char *path, const char *run, sim
     char name[128];
     snprintf(name, sizeof name, "/runs/%s/timeseries", run);
     void *buf = NULL;
-    int rc = read_table(f, name, ts_cols, sizeof(sim_ts_row), &buf, n, path, err);
+    int rc = read_table(f, name, sim_ts_cols, sizeof(sim_ts_row), &buf, n, path, err);
     H5Fclose(f);
     if (rc == AS_OK)
         *rows = buf;
@@ -720,7 +713,7 @@ static int merge_nl(const char *path, const sim_scenario *sc, const char *const 
     H5Gclose(runs);
     table sum, tim;
     if (rc == AS_OK &&
-        (rc = table_open(&sum, f, "summary", summary_cols, sizeof(sim_summary_row), err)) ==
+        (rc = table_open(&sum, f, "summary", sim_summary_cols, sizeof(sim_summary_row), err)) ==
             AS_OK) {
         for (int i = 0; i < n && rc == AS_OK; i++)
             rc = table_append(&sum, &rows[i], err);
@@ -728,7 +721,7 @@ static int merge_nl(const char *path, const sim_scenario *sc, const char *const 
             rc = AS_EIO;
     }
     if (rc == AS_OK &&
-        (rc = table_open(&tim, f, "timing", timing_cols, sizeof(sim_timing_row), err)) ==
+        (rc = table_open(&tim, f, "timing", sim_timing_cols, sizeof(sim_timing_row), err)) ==
             AS_OK) {
         for (int i = 0; i < n && rc == AS_OK; i++)
             rc = table_append(&tim, &timings[i], err);

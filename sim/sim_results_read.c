@@ -3,9 +3,9 @@
  * built from a column list, so HDF5 matches members by name. A file written
  * by a later version with extra columns still reads; a file missing one of
  * these columns fails with a message naming the file and the dataset.
- * The column lists repeat those of sim_results.c (static there); they must
- * name the same members as the structs of sim_results.h. */
+ * The column lists are sim_results.c's (sim_results_int.h). */
 #include "sim_results_read.h"
+#include "sim_results_int.h"
 
 #include "as_param.h"
 
@@ -16,66 +16,10 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum { C_F64, C_I32, C_STR };
-typedef struct col {
-    const char *name;
-    int type;
-    size_t off;
-} col;
-
-#define F(s, m) {#m, C_F64, offsetof(s, m)}
-#define I(s, m) {#m, C_I32, offsetof(s, m)}
-#define S(s, m) {#m, C_STR, offsetof(s, m)}
-
-static const col ts_cols[] = {
-    F(sim_ts_row, t),    F(sim_ts_row, rate),      F(sim_ts_row, forecast), F(sim_ts_row, lo),
-    F(sim_ts_row, hi),   F(sim_ts_row, ready),     F(sim_ts_row, booting),  F(sim_ts_row, p50),
-    F(sim_ts_row, p95),  F(sim_ts_row, p99),       F(sim_ts_row, cost_rate),
-    F(sim_ts_row, cost), F(sim_ts_row, violation), {0}};
-static const col tier_cols[] = {
-    F(sim_tier_row, t),        F(sim_tier_row, ready),       F(sim_tier_row, booting),
-    F(sim_tier_row, draining), F(sim_tier_row, utilization), F(sim_tier_row, queue),
-    F(sim_tier_row, p50),      F(sim_tier_row, p95),         F(sim_tier_row, p99),
-    F(sim_tier_row, arrivals), F(sim_tier_row, dropped),     F(sim_tier_row, demand), {0}};
-static const col action_cols[] = {
-    F(sim_action_row, t),   I(sim_action_row, tier), I(sim_action_row, from),
-    I(sim_action_row, raw), I(sim_action_row, to),   S(sim_action_row, reason),
-    F(sim_action_row, utilization), F(sim_action_row, rate), {0}};
-static const col summary_cols[] = {
-    S(sim_summary_row, run),               S(sim_summary_row, kind),
-    F(sim_summary_row, cost_infra),        F(sim_summary_row, cost_penalty),
-    F(sim_summary_row, cost_total),        F(sim_summary_row, slo_violation_s),
-    F(sim_summary_row, slo_violation_pct), F(sim_summary_row, p50),
-    F(sim_summary_row, p95),               F(sim_summary_row, p99),
-    F(sim_summary_row, latency_max),       F(sim_summary_row, dropped),
-    F(sim_summary_row, mean_instances),    F(sim_summary_row, peak_instances),
-    I(sim_summary_row, actions),           I(sim_summary_row, meets_slo),
-    F(sim_summary_row, theta_u),           F(sim_summary_row, theta_o),
-    F(sim_summary_row, tau_u),             F(sim_summary_row, tau_o),
-    F(sim_summary_row, instability),       F(sim_summary_row, jitter),
-    F(sim_summary_row, elastic_speedup),   F(sim_summary_row, deviation), {0}};
-typedef struct trace_row {
-    double t, rate;
-} trace_row;
-static const col trace_cols[] = {F(trace_row, t), F(trace_row, rate), {0}};
-
 struct sim_reader {
     hid_t file;
     char path[1024];
 };
-
-static hid_t make_type(const col *cols, size_t size)
-{
-    hid_t t = H5Tcreate(H5T_COMPOUND, size);
-    hid_t s = H5Tcopy(H5T_C_S1);
-    H5Tset_size(s, SIM_STR);
-    H5Tset_strpad(s, H5T_STR_NULLTERM);
-    for (const col *c = cols; c->name; c++)
-        H5Tinsert(t, c->name, c->off,
-                  c->type == C_F64 ? H5T_NATIVE_DOUBLE : c->type == C_I32 ? H5T_NATIVE_INT32 : s);
-    H5Tclose(s);
-    return t;
-}
 
 sim_reader *sim_reader_open(const char *path, as_err *err)
 {
@@ -130,7 +74,7 @@ const char *sim_reader_path(const sim_reader *r) { return r->path; }
 
 /* Read dataset `name` into a fresh array of n rows of row_size bytes. An
  * empty dataset gives *rows = NULL, *n = 0. */
-static int read_table(sim_reader *r, const char *name, const col *cols, size_t row_size,
+static int read_table(sim_reader *r, const char *name, const sim_col *cols, size_t row_size,
                       void **rows, size_t *n, as_err *err)
 {
     *rows = NULL;
@@ -143,7 +87,7 @@ static int read_table(sim_reader *r, const char *name, const col *cols, size_t r
     hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
     if (sp >= 0)
         H5Sclose(sp);
-    hid_t t = make_type(cols, row_size);
+    hid_t t = sim_h5_type(cols, row_size);
     void *buf = np > 0 ? calloc((size_t)np, row_size) : NULL;
     int rc = AS_OK;
     if (np < 0)
@@ -262,7 +206,7 @@ int sim_reader_summary(sim_reader *r, sim_summary_row **rows, int *n, as_err *er
 {
     void *buf = NULL;
     size_t k = 0;
-    int rc = read_table(r, "/summary", summary_cols, sizeof(sim_summary_row), &buf, &k, err);
+    int rc = read_table(r, "/summary", sim_summary_cols, sizeof(sim_summary_row), &buf, &k, err);
     if (rc != AS_OK)
         return rc;
     for (size_t i = 0; i < k; i++) { /* a damaged file must not leave unterminated names */
@@ -403,7 +347,7 @@ int sim_reader_trace(sim_reader *r, double **t, double **rate, size_t *n, as_err
     size_t k = 0;
     *t = *rate = NULL;
     *n = 0;
-    int rc = read_table(r, "/trace", trace_cols, sizeof(trace_row), &buf, &k, err);
+    int rc = read_table(r, "/trace", sim_trace_cols, sizeof(sim_trace_row), &buf, &k, err);
     if (rc != AS_OK || k == 0)
         return rc;
     double *a = malloc(k * sizeof *a), *b = malloc(k * sizeof *b);
@@ -413,7 +357,7 @@ int sim_reader_trace(sim_reader *r, double **t, double **rate, size_t *n, as_err
         free(buf);
         return as_err_set(err, AS_ENOMEM, "out of memory");
     }
-    const trace_row *tr = buf;
+    const sim_trace_row *tr = buf;
     for (size_t i = 0; i < k; i++) {
         a[i] = tr[i].t;
         b[i] = tr[i].rate;
@@ -431,7 +375,7 @@ int sim_reader_timeseries(sim_reader *r, const char *run, sim_ts_row **rows, siz
     char name[2 * SIM_STR + 32];
     snprintf(name, sizeof name, "/runs/%s/timeseries", run);
     void *buf = NULL;
-    int rc = read_table(r, name, ts_cols, sizeof(sim_ts_row), &buf, n, err);
+    int rc = read_table(r, name, sim_ts_cols, sizeof(sim_ts_row), &buf, n, err);
     if (rc == AS_OK)
         *rows = buf;
     return rc;
@@ -443,7 +387,7 @@ int sim_reader_tier_series(sim_reader *r, const char *run, const char *tier,
     char name[3 * SIM_STR + 32];
     snprintf(name, sizeof name, "/runs/%s/tiers/%s", run, tier);
     void *buf = NULL;
-    int rc = read_table(r, name, tier_cols, sizeof(sim_tier_row), &buf, n, err);
+    int rc = read_table(r, name, sim_tier_cols, sizeof(sim_tier_row), &buf, n, err);
     if (rc == AS_OK)
         *rows = buf;
     return rc;
@@ -455,7 +399,7 @@ int sim_reader_actions(sim_reader *r, const char *run, sim_action_row **rows, si
     char name[2 * SIM_STR + 32];
     snprintf(name, sizeof name, "/runs/%s/actions", run);
     void *buf = NULL;
-    int rc = read_table(r, name, action_cols, sizeof(sim_action_row), &buf, n, err);
+    int rc = read_table(r, name, sim_action_cols, sizeof(sim_action_row), &buf, n, err);
     if (rc != AS_OK)
         return rc;
     for (size_t i = 0; i < *n; i++)
