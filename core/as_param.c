@@ -18,6 +18,15 @@ static const char *skip_ws(const char *s)
 
 static bool only_ws(const char *s) { return *skip_ws(s) == '\0'; }
 
+/* strtod reads hexadecimal ("0x10" is 16); a scenario value never means it */
+static bool is_hex(const char *s)
+{
+    s = skip_ws(s);
+    if (*s == '+' || *s == '-')
+        s++;
+    return s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+}
+
 int as_parse_double(const char *s, double *out, as_err *err)
 {
     s = skip_ws(s);
@@ -33,7 +42,7 @@ int as_parse_double(const char *s, double *out, as_err *err)
         pct = true;
         end++;
     }
-    if (!only_ws(end))
+    if (!only_ws(end) || is_hex(s)) /* no hexadecimal: 0x10 is not 10 */
         return as_err_set(err, AS_EINVAL, "'%s' is not a number", s);
     if (!isfinite(v) || errno == ERANGE)
         return as_err_set(err, AS_EINVAL, "'%s' is not a finite number", s);
@@ -65,8 +74,10 @@ int as_parse_duration(const char *s, as_time *out, as_err *err)
     char *end;
     errno = 0;
     double v = strtod(s, &end);
-    if (end == s)
+    if (end == s || is_hex(s))
         return as_err_set(err, AS_EINVAL, "'%s' is not a duration (e.g. 250ms, 90s, 15m, 6h, 2d)", s);
+    if (!isfinite(v) || errno == ERANGE)
+        return as_err_set(err, AS_EINVAL, "'%s' is not a finite duration", s);
     const char *u = skip_ws(end);
     size_t ulen = 0;
     while (isalpha((unsigned char)u[ulen]))

@@ -6,11 +6,17 @@
 double as_erlang_b(int c, double a)
 {
     /* B(0) = 1; B(k) = a B(k-1) / (k + a B(k-1)): stable for any c, unlike
-     * the factorial form, which overflows past c ~ 170. */
-    double b = 1.0;
+     * the factorial form, which overflows past c ~ 170. Run on 1/B, which
+     * needs no division per step: 1/B(k) = 1 + (k/a) / B(k-1). Where 1/B
+     * overflows (c far above a), B is 0 to double precision anyway. */
+    if (c <= 0)
+        return 1.0;
+    if (!(a > 0))
+        return 0.0;
+    double inv = 1.0, ia = 1.0 / a;
     for (int k = 1; k <= c; k++)
-        b = a * b / ((double)k + a * b);
-    return b;
+        inv = 1.0 + inv * (double)k * ia;
+    return 1.0 / inv;
 }
 
 double as_erlang_c(int c, double a)
@@ -87,17 +93,28 @@ double as_mmc_wait_quantile(const as_mmc *q, double p)
     return log(q->pwait / (1.0 - p)) / q->theta;
 }
 
-/* Density of the response time, the derivative of -as_resp_tail. */
-static double resp_density(double mu, double pw, double theta, double t)
+/* P(T > t) and the density at t in one pass (two exponentials). */
+static void resp_tail_density(double mu, double pw, double theta, double t, double *tail,
+                              double *dens)
 {
     double es = exp(-mu * t);
     double d = theta - mu;
-    if (fabs(d) < 1e-9 * mu)
-        return (1.0 - pw) * mu * es + pw * mu * mu * t * es;
-    return (1.0 - pw) * mu * es + pw * theta * mu / d * (es - exp(-theta * t));
+    if (fabs(d) < 1e-9 * mu) {
+        *tail = es * (1.0 + pw * mu * t);
+        *dens = (1.0 - pw) * mu * es + pw * mu * mu * t * es;
+        return;
+    }
+    double et = exp(-theta * t);
+    *tail = es + pw * mu / d * (es - et);
+    *dens = (1.0 - pw) * mu * es + pw * theta * mu / d * (es - et);
 }
 
 double as_mmc_resp_quantile(const as_mmc *q, double p)
+{
+    return as_mmc_resp_quantile_from(q, p, NAN);
+}
+
+double as_mmc_resp_quantile_from(const as_mmc *q, double p, double guess)
 {
     if (!q->stable)
         return INFINITY;
@@ -105,24 +122,33 @@ double as_mmc_resp_quantile(const as_mmc *q, double p)
     /* Safeguarded Newton on ln P(T > t), which is nearly linear in t, so a
      * few steps suffice (bisection alone took ~50 tail evaluations and
      * dominated a week-long 1 s tick run). The bracket [lo, hi] keeps it
-     * safe where the curvature is high. */
-    double lo = 0.0;
-    double hi = as_mmc_wait_quantile(q, p) - lt / q->mu + 1.0 / q->mu;
-    while (as_mmc_resp_tail(q, hi) > target)
-        hi *= 2.0;
-    double t = 0.5 * (lo + hi);
+     * safe where the curvature is high; a guess (the last tick's answer,
+     * when the load moved a little) saves most of the steps. */
+    double lo = 0.0, hi = INFINITY, t = guess;
+    if (!(guess > 0 && isfinite(guess))) {
+        hi = as_mmc_wait_quantile(q, p) - lt / q->mu + 1.0 / q->mu;
+        while (as_mmc_resp_tail(q, hi) > target)
+            hi *= 2.0;
+        t = 0.5 * (lo + hi);
+    }
     for (int i = 0; i < 100; i++) {
-        double tail = as_mmc_resp_tail(q, t);
+        double tail, dens;
+        resp_tail_density(q->mu, q->pwait, q->theta, t, &tail, &dens);
         if (tail > target)
             lo = t;
         else
             hi = t;
         double g = log(tail) - lt;
-        double dens = resp_density(q->mu, q->pwait, q->theta, t);
-        double next = dens > 0 && tail > 0 ? t + g * tail / dens : 0.5 * (lo + hi);
-        if (!(next > lo && next < hi))
+        double next = dens > 0 && tail > 0 ? t + g * tail / dens : NAN;
+        if (!(next > lo && next < hi)) {
+            if (isinf(hi)) { /* no upper bound yet (the guess was low): find one */
+                hi = as_mmc_wait_quantile(q, p) - lt / q->mu + 1.0 / q->mu;
+                while (as_mmc_resp_tail(q, hi) > target)
+                    hi *= 2.0;
+            }
             next = 0.5 * (lo + hi);
-        if (fabs(next - t) <= 1e-12 * t || hi - lo <= 1e-12 * hi)
+        }
+        if (fabs(next - t) <= 1e-11 * t || hi - lo <= 1e-12 * hi)
             return next;
         t = next;
     }

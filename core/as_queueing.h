@@ -35,6 +35,8 @@ double as_mmc_resp_tail(const as_mmc *q, double t);
 /* p-quantiles (0 < p < 1); INFINITY when unstable. */
 double as_mmc_wait_quantile(const as_mmc *q, double p);
 double as_mmc_resp_quantile(const as_mmc *q, double p);
+/* The same, starting the search at guess (NAN: no guess); same answer. */
+double as_mmc_resp_quantile_from(const as_mmc *q, double p, double guess);
 /* Response-time tail of a hypoexponential wait Exp(theta) then Exp(mu)
  * reached with probability pw, else service alone. Shared by the mixture
  * accumulator of the simulator. */

@@ -681,8 +681,10 @@ int cmd_run(int argc, char **argv)
     for (int i = 0; i < plan.n; i++)
         ndone += b.done[i];
     if (b.failed) {
+        /* a run that fails fails again: nothing to resume from */
         fprintf(stderr, "simrun: run %s: %s\n", plan.runs[b.err_run].name, b.err.msg);
         status = b.err.code == AS_EINVAL ? 2 : 1;
+        rm_dir(b.dir);
         goto done;
     }
     if (g_stop || ndone < plan.n) {

@@ -11,12 +11,13 @@
  * [scenario] duration/seed/tick, and ignores every other section (a
  * scenario's tiers and policies are not its business). */
 #include "cmd.h"
+#include "sim_run.h"
+#include "sim_scenario.h"
 
 #include "as_param.h"
 #include "tr_trace.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,14 +88,6 @@ static void print_time(FILE *f, as_time t)
 
 /* ---------------------------------------------------------------- gen */
 
-typedef struct gen_ctx {
-    tr_config *cfg;
-    as_time duration, tick;
-    uint64_t seed;
-    as_err err;   /* first error; its line comes from ini_parse */
-    bool failed;
-} gen_ctx;
-
 static int parse_seed(const char *s, uint64_t *out)
 {
     char *end;
@@ -112,39 +105,6 @@ static int parse_seed(const char *s, uint64_t *out)
     return AS_OK;
 }
 
-/* inih handler: nonzero = ok; strings are valid only during the call. */
-static int gen_ini(void *user, const char *section, const char *name, const char *value)
-{
-    gen_ctx *g = user;
-    if (g->failed)
-        return 1; /* keep the first error only */
-    int rc = AS_OK;
-    if (strcmp(section, "trace") == 0) {
-        rc = tr_config_set(g->cfg, name, value, &g->err);
-        if (rc != AS_OK)
-            as_err_prefix(&g->err, "[trace] ");
-    } else if (strcmp(section, "scenario") == 0) {
-        if (strcmp(name, "duration") == 0 || strcmp(name, "tick") == 0) {
-            as_time *dst = name[0] == 'd' ? &g->duration : &g->tick;
-            rc = as_parse_duration(value, dst, &g->err);
-            if (rc == AS_OK && *dst <= 0)
-                rc = as_err_set(&g->err, AS_EINVAL, "must be > 0");
-            if (rc != AS_OK)
-                as_err_prefix(&g->err, "[scenario] key '%s': ", name);
-        } else if (strcmp(name, "seed") == 0) {
-            rc = parse_seed(value, &g->seed);
-            if (rc != AS_OK)
-                as_err_set(&g->err, rc, "[scenario] key 'seed': '%s' is not an unsigned integer",
-                           value);
-        }
-    }
-    if (rc != AS_OK) {
-        g->failed = true;
-        return 0;
-    }
-    return 1;
-}
-
 static void help_line(const char *key, const char *help, void *ud)
 {
     fprintf(ud, "  %-17s %s\n", key, help);
@@ -155,8 +115,8 @@ static void gen_help(FILE *f)
     fputs("usage: simrun trace gen SCENARIO.ini [-o OUT.csv] [--duration D] [--step S] "
           "[--seed N]\n"
           "Write the arrival rate of the scenario's [trace] section as time_s,rate CSV\n"
-          "(to stdout without -o). Duration, seed and step default to [scenario] duration,\n"
-          "seed and tick, else 1d, 1 and 60s.\n\n[trace] keys:\n",
+          "(to stdout without -o): exactly the rates a run of the scenario replays. Duration,\n"
+          "seed and step default to the scenario's duration, seed and tick.\n\n[trace] keys:\n",
           f);
     tr_config_help(help_line, f);
 }
@@ -190,38 +150,21 @@ static int cmd_gen(int argc, char **argv)
     if (ini == NULL)
         return usage_error("gen", "%s", "missing SCENARIO.ini");
 
-    gen_ctx g = {.cfg = tr_config_new(), .duration = AS_DAY, .tick = 0, .seed = 1};
-    if (g.cfg == NULL)
-        return fail(EXIT_OTHER, "out of memory");
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s", ini);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    tr_config_set_basedir(g.cfg, dir);
-
+    /* the scenario loader validates the whole file (every key, file and
+     * line in messages), and the stream is seeded as a run seeds it, so
+     * the CSV is exactly the trace that simrun replays */
     int code = EXIT_OK;
     char msg[1200];
     tr_stream *s = NULL;
     FILE *f = NULL;
-    int line = ini_parse(ini, gen_ini, &g);
-    if (line == -1) {
-        snprintf(msg, sizeof msg, "%s: cannot open: %s", ini, strerror(errno));
-        code = fail(EXIT_INPUT, msg);
-        goto out;
-    } else if (line == -2) {
-        code = fail(EXIT_OTHER, "out of memory");
-        goto out;
-    } else if (line > 0) {
-        if (g.failed)
-            snprintf(msg, sizeof msg, "%s:%d: %s", ini, line, g.err.msg);
-        else
-            snprintf(msg, sizeof msg, "%s:%d: INI syntax error", ini, line);
-        code = fail(EXIT_INPUT, msg);
-        goto out;
-    }
+    as_err lerr = {0};
+    sim_scenario *sc = sim_scenario_load(ini, NULL, 0, &lerr);
+    if (sc == NULL)
+        return fail(lerr.code == AS_ENOMEM ? EXIT_OTHER : EXIT_INPUT, lerr.msg);
+    struct {
+        as_time duration, tick;
+        uint64_t seed;
+    } g = {sc->duration, sc->tick, sc->seed};
     as_err err = {0};
     as_time step = g.tick > 0 ? g.tick : 60 * AS_SEC;
     if ((o_dur && as_parse_duration(o_dur, &g.duration, &err)) ||
@@ -237,7 +180,7 @@ static int cmd_gen(int argc, char **argv)
         code = usage_error("gen", "%s", "duration and step must be > 0");
         goto out;
     }
-    if ((s = tr_stream_open(g.cfg, g.seed, g.duration, &err)) == NULL) {
+    if ((s = tr_stream_open(sc->trace, sim_trace_seed(g.seed), g.duration, &err)) == NULL) {
         snprintf(msg, sizeof msg, "%s: [trace] %s", ini, err.msg);
         code = fail(exit_for(err.code), msg);
         goto out;
@@ -263,7 +206,7 @@ static int cmd_gen(int argc, char **argv)
         code = cc;
 out:
     tr_stream_free(s);
-    tr_config_free(g.cfg);
+    sim_scenario_free(sc);
     return code;
 }
 

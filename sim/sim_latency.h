@@ -25,6 +25,7 @@ typedef struct sim_latmix {
     double total; /* total weight (requests) */
     double max;   /* largest per-tick p99 seen, s */
     double *w_hypo, *w_delay; /* SIM_MIX_BINS each */
+    double *val;              /* SIM_MIX_BINS: the value each bin stands for */
     int hlo, hhi, dlo, dhi;   /* touched bin ranges (hlo > hhi: none) */
 } sim_latmix;
 

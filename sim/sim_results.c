@@ -1,7 +1,7 @@
 /* sim_results.c - HDF5 writer and reader of results files.
  * Tables are 1-D datasets of a compound type (one member per column), so
  * h5py reads them as structured arrays and pandas.DataFrame(f["summary"][:])
- * names the columns. Datasets are chunked (SIM_CHUNK_ROWS rows), shuffled
+ * names the columns. Datasets are chunked (up to SIM_CHUNK_ROWS rows), shuffled
  * and deflated, and extended as rows arrive. Object time stamps are turned
  * off so that the same scenario and seed give identical files apart from
  * the root attribute `created`. */
@@ -13,6 +13,7 @@
 #include <hdf5.h>
 #include <pthread.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,8 @@ typedef struct table {
     size_t row_size;
     hsize_t written;
     size_t nbuf;
-    char *buf; /* SIM_CHUNK_ROWS rows */
+    size_t chunk; /* rows per chunk, and rows buffered before a write */
+    char *buf;    /* chunk rows */
 } table;
 
 struct sim_run_writer {
@@ -117,6 +119,35 @@ hid_t sim_h5_type(const sim_col *cols, size_t size)
     return t;
 }
 
+int sim_h5_check_table(hid_t ds, const sim_col *cols, const char *path, const char *name,
+                       as_err *err)
+{
+    hid_t sp = H5Dget_space(ds);
+    int rank = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    if (sp >= 0)
+        H5Sclose(sp);
+    if (rank != 1)
+        return as_err_set(err, AS_EINVAL, "%s: %s is not a table (rank %d, not a simrun file?)",
+                          path, name, rank);
+    hid_t ft = H5Dget_type(ds);
+    int rc = AS_OK;
+    if (ft < 0 || H5Tget_class(ft) != H5T_COMPOUND) {
+        rc = as_err_set(err, AS_EINVAL, "%s: %s is not a table of named columns", path, name);
+    } else {
+        for (const sim_col *c = cols; c->name; c++)
+            if (H5Tget_member_index(ft, c->name) < 0) {
+                rc = as_err_set(err, AS_EINVAL,
+                                "%s: %s has no column '%s' (not a simrun results file, or "
+                                "one of another version)",
+                                path, name, c->name);
+                break;
+            }
+    }
+    if (ft >= 0)
+        H5Tclose(ft);
+    return rc;
+}
+
 static hid_t gcpl(void)
 {
     hid_t p = H5Pcreate(H5P_GROUP_CREATE);
@@ -124,14 +155,27 @@ static hid_t gcpl(void)
     return p;
 }
 
+/* rows: the expected row count (0 = unknown). A chunk holds at most
+ * SIM_CHUNK_ROWS rows, and no more than a run needs: a partly filled chunk
+ * is stored whole, and deflating the padding of a short run's chunks was
+ * most of a batch of short runs' time. */
+static size_t chunk_rows(size_t rows)
+{
+    if (rows == 0)
+        return 1024;
+    return rows < 64 ? 64 : rows > SIM_CHUNK_ROWS ? SIM_CHUNK_ROWS : rows;
+}
+
 static int table_open(table *tb, hid_t loc, const char *name, const sim_col *cols, size_t row_size,
+                      size_t rows,
                       as_err *err)
 {
     memset(tb, 0, sizeof *tb);
     tb->ds = H5I_INVALID_HID;
     tb->row_size = row_size;
     tb->type = sim_h5_type(cols, row_size);
-    hsize_t dim = 0, maxdim = H5S_UNLIMITED, chunk = SIM_CHUNK_ROWS;
+    tb->chunk = chunk_rows(rows);
+    hsize_t dim = 0, maxdim = H5S_UNLIMITED, chunk = tb->chunk;
     hid_t space = H5Screate_simple(1, &dim, &maxdim);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     H5Pset_chunk(dcpl, 1, &chunk);
@@ -141,7 +185,7 @@ static int table_open(table *tb, hid_t loc, const char *name, const sim_col *col
     tb->ds = H5Dcreate2(loc, name, tb->type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     H5Pclose(dcpl);
     H5Sclose(space);
-    tb->buf = malloc(SIM_CHUNK_ROWS * row_size);
+    tb->buf = malloc(tb->chunk * row_size);
     if (tb->ds < 0 || tb->buf == NULL)
         return as_err_set(err, AS_EIO, "cannot create dataset '%s'", name);
     return AS_OK;
@@ -170,7 +214,7 @@ static int table_flush(table *tb, as_err *err)
 static int table_append(table *tb, const void *row, as_err *err)
 {
     memcpy(tb->buf + tb->nbuf * tb->row_size, row, tb->row_size);
-    if (++tb->nbuf == SIM_CHUNK_ROWS)
+    if (++tb->nbuf == tb->chunk)
         return table_flush(tb, err);
     return AS_OK;
 }
@@ -303,10 +347,13 @@ static sim_results *sim_results_create_nl(const char *path, const sim_scenario *
     root_attrs(r->file, sc);
     hid_t runs = group_new(r->file, "runs");
     H5Gclose(runs);
-    if (table_open(&r->trace, r->file, "trace", sim_trace_cols, sizeof(sim_trace_row), err) ||
-        table_open(&r->summary, r->file, "summary", sim_summary_cols, sizeof(sim_summary_row),
+    size_t records = (size_t)(sc->duration / sc->record) + 1;
+    if (table_open(&r->trace, r->file, "trace", sim_trace_cols, sizeof(sim_trace_row), records,
                    err) ||
-        table_open(&r->timing, r->file, "timing", sim_timing_cols, sizeof(sim_timing_row), err)) {
+        table_open(&r->summary, r->file, "summary", sim_summary_cols, sizeof(sim_summary_row), 64,
+                   err) ||
+        table_open(&r->timing, r->file, "timing", sim_timing_cols, sizeof(sim_timing_row), 64,
+                   err)) {
         sim_results_abort_nl(r, 1);
         return NULL;
     }
@@ -357,13 +404,16 @@ static sim_run_writer *run_begin_nl(sim_results *r, const sim_scenario *sc, int 
         attr_str(w->group, "param.detector", p->detector);
     }
     w->ntiers = sc->ntiers;
-    int rc = table_open(&w->ts, w->group, "timeseries", sim_ts_cols, sizeof(sim_ts_row), err);
+    size_t records = (size_t)(sc->duration / sc->record) + 1;
+    int rc = table_open(&w->ts, w->group, "timeseries", sim_ts_cols, sizeof(sim_ts_row), records,
+                        err);
     if (rc == AS_OK)
-        rc = table_open(&w->actions, w->group, "actions", sim_action_cols, sizeof(sim_action_row),
+        rc = table_open(&w->actions, w->group, "actions", sim_action_cols, sizeof(sim_action_row), 0,
                         err);
     hid_t tg = group_new(w->group, "tiers");
     for (int i = 0; rc == AS_OK && i < sc->ntiers; i++)
         rc = table_open(&w->tiers[i], tg, sc->tiers[i].name, sim_tier_cols, sizeof(sim_tier_row),
+                        records,
                         err);
     H5Gclose(tg);
     if (rc != AS_OK) {
@@ -496,6 +546,10 @@ static int read_table(hid_t f, const char *name, const sim_col *cols, size_t row
     if (ds < 0)
         return as_err_set(err, AS_EINVAL, "%s: no dataset %s (not a simrun results file?)",
                           path, name);
+    if (sim_h5_check_table(ds, cols, path, name, err) != AS_OK) {
+        H5Dclose(ds);
+        return AS_EINVAL;
+    }
     hid_t sp = H5Dget_space(ds);
     hssize_t np = H5Sget_simple_extent_npoints(sp);
     H5Sclose(sp);
@@ -527,9 +581,28 @@ static int sim_results_read_summary_nl(const char *path, sim_summary_row **rows,
     int rc = read_table(f, "/summary", sim_summary_cols, sizeof(sim_summary_row), &buf, &k, path,
                         err);
     H5Fclose(f);
+    /* values no run can produce mean a damaged file: refuse it rather than
+     * print numbers that are not results */
+    sim_summary_row *sr = buf;
+    for (size_t i = 0; rc == AS_OK && i < k; i++) {
+        sim_summary_row *x = &sr[i];
+        x->run[SIM_STR - 1] = x->kind[SIM_STR - 1] = '\0';
+        const double must[] = {x->cost_infra, x->cost_penalty, x->cost_total,
+                               x->slo_violation_s, x->p50, x->p95, x->p99, x->mean_instances};
+        bool ok = (x->meets_slo == 0 || x->meets_slo == 1) && x->actions >= 0;
+        for (size_t j = 0; j < sizeof must / sizeof must[0]; j++)
+            ok = ok && isfinite(must[j]) && must[j] >= 0;
+        if (!ok)
+            rc = as_err_set(err, AS_EINVAL,
+                            "%s: /summary row %zu holds values no run produces (the file is "
+                            "damaged)",
+                            path, i + 1);
+    }
     if (rc == AS_OK) {
         *rows = buf;
         *n = (int)k;
+    } else {
+        free(buf);
     }
     return rc;
 }
@@ -713,7 +786,8 @@ static int merge_nl(const char *path, const sim_scenario *sc, const char *const 
     H5Gclose(runs);
     table sum, tim;
     if (rc == AS_OK &&
-        (rc = table_open(&sum, f, "summary", sim_summary_cols, sizeof(sim_summary_row), err)) ==
+        (rc = table_open(&sum, f, "summary", sim_summary_cols, sizeof(sim_summary_row),
+                         (size_t)n, err)) ==
             AS_OK) {
         for (int i = 0; i < n && rc == AS_OK; i++)
             rc = table_append(&sum, &rows[i], err);
@@ -721,7 +795,8 @@ static int merge_nl(const char *path, const sim_scenario *sc, const char *const 
             rc = AS_EIO;
     }
     if (rc == AS_OK &&
-        (rc = table_open(&tim, f, "timing", sim_timing_cols, sizeof(sim_timing_row), err)) ==
+        (rc = table_open(&tim, f, "timing", sim_timing_cols, sizeof(sim_timing_row), (size_t)n,
+                         err)) ==
             AS_OK) {
         for (int i = 0; i < n && rc == AS_OK; i++)
             rc = table_append(&tim, &timings[i], err);

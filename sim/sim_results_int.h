@@ -28,4 +28,10 @@ extern const sim_col sim_ts_cols[], sim_tier_cols[], sim_action_cols[], sim_summ
  * so a file with extra columns still reads. Caller closes it. */
 hid_t sim_h5_type(const sim_col *cols, size_t size);
 
+/* A dataset is one of our tables: one-dimensional, of a compound type with
+ * every member of cols (extra members are fine). Else AS_EINVAL naming
+ * path, dataset and the first missing column. */
+int sim_h5_check_table(hid_t ds, const sim_col *cols, const char *path, const char *name,
+                       as_err *err);
+
 #endif

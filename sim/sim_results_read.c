@@ -83,6 +83,10 @@ static int read_table(sim_reader *r, const char *name, const sim_col *cols, size
     hid_t ds = H5Dopen2(r->file, name, H5P_DEFAULT);
     if (ds < 0)
         return as_err_set(err, AS_EINVAL, "%s: no dataset %s", r->path, name);
+    if (sim_h5_check_table(ds, cols, r->path, name, err) != AS_OK) {
+        H5Dclose(ds);
+        return AS_EINVAL;
+    }
     hid_t sp = H5Dget_space(ds);
     hssize_t np = sp >= 0 ? H5Sget_simple_extent_npoints(sp) : -1;
     if (sp >= 0)

@@ -439,7 +439,7 @@ static int setup(run *R, const sim_scenario *sc, int policy, uint64_t seed, as_e
     R->oracle_buf = oracle ? malloc(R->ring_cap * sizeof(double)) : NULL;
     if (R->ring == NULL || (oracle && R->oracle_buf == NULL))
         return as_err_set(err, AS_ENOMEM, "out of memory (trace ring)");
-    R->trace = tr_stream_open(sc->trace, as_seed_derive(seed, 1), sc->duration, err);
+    R->trace = tr_stream_open(sc->trace, sim_trace_seed(seed), sc->duration, err);
     if (R->trace == NULL)
         return err->code ? err->code : AS_EINVAL;
     return AS_OK;
@@ -667,8 +667,12 @@ static void do_scrape(run *R, as_time now)
     bool out = in_outage(R->sc, now);
     for (int i = 0; i < R->nt; i++) {
         tier *T = &R->tiers[i];
-        if (T->s_time <= 0)
+        if (T->s_time <= 0) {
+            /* no tick since the last scrape (scrape shorter than tick): the
+             * counter is still a valid sample; the gauges have nothing new */
+            as_monitor_push(T->mon_rate, now, out ? NAN : T->arrivals_total);
             continue;
+        }
         if (R->des) {
             /* interval totals since the last record; differences since
              * the last scrape are this scrape's */
@@ -1071,6 +1075,8 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
     free(R);
     return rc;
 }
+
+uint64_t sim_trace_seed(uint64_t seed) { return as_seed_derive(seed, 1); }
 
 void sim_rank(const sim_scenario *sc, sim_summary_row *rows, int n, int baseline)
 {

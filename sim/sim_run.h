@@ -32,6 +32,10 @@ typedef struct sim_run_opts {
 int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
                    const sim_run_opts *opts, sim_summary_row *sum, as_err *err);
 
+/* The seed of the trace's random parts in a run of the given seed (also
+ * what `simrun trace gen` uses, so its CSV is the trace a run replays). */
+uint64_t sim_trace_seed(uint64_t seed);
+
 /* Fill the ranking columns (elastic speedup against `baseline`, deviation)
  * and meets_slo of every row. */
 void sim_rank(const sim_scenario *sc, sim_summary_row *rows, int n, int baseline);

@@ -696,45 +696,68 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
     return AS_OK;
 }
 
-/* Cross-key rules, checked once every key is set. */
-static int check(const sim_scenario *s, as_err *err)
+/* "FILE:LINE: [SECTION] key 'KEY': " for the entry that set key (the last
+ * one, as it wins), "--set ...: " for an override, or "FILE: [SECTION] "
+ * when the value is a default. */
+static int fail_at(const loader *L, const char *const *ov, const char *section,
+                   const char *key, as_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static int fail_at(const loader *L, const char *const *ov, const char *section,
+                   const char *key, as_err *err, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const entry *hit = NULL;
+    for (int i = 0; i < L->n; i++)
+        if (strcmp(L->e[i].section, section) == 0 && strcmp(L->e[i].key, key) == 0)
+            hit = &L->e[i];
+    if (hit && hit->set_index >= 0)
+        return as_err_set(err, AS_EINVAL, "--set %s: %s", ov[hit->set_index], msg);
+    if (hit)
+        return as_err_set(err, AS_EINVAL, "%s:%d: [%s] key '%s': %s", L->path, hit->line,
+                          section, key, msg);
+    return as_err_set(err, AS_EINVAL, "%s: [%s] %s", L->path, section, msg);
+}
+
+/* Cross-key rules, checked once every key is set; each names the key (and
+ * its line) whose value breaks the rule. */
+static int check(const loader *L, const char *const *ov, const sim_scenario *s, as_err *err)
 {
     const char *p = s->path;
     if (s->tick > s->duration)
-        return as_err_set(err, AS_EINVAL, "%s: [scenario] tick is longer than duration", p);
+        return fail_at(L, ov, "scenario", "tick", err, "tick is longer than duration");
     if (s->record < s->tick || s->record % s->tick != 0)
-        return as_err_set(err, AS_EINVAL,
-                          "%s: [scenario] record must be a whole multiple of tick", p);
+        return fail_at(L, ov, "scenario", "record", err, "record must be a whole multiple of tick");
     if (s->duration / s->tick > 400000000LL)
-        return as_err_set(err, AS_EINVAL,
-                          "%s: [scenario] duration/tick is over 4e8 ticks; use a longer tick", p);
+        return fail_at(L, ov, "scenario", "duration", err,
+                       "duration/tick is over 4e8 ticks; use a longer tick");
     for (int i = 0; i < s->ntiers; i++) {
         const sim_tier_cfg *t = &s->tiers[i];
+        char sec[64];
+        snprintf(sec, sizeof sec, "tier.%s", t->name);
         if (t->min > t->max)
-            return as_err_set(err, AS_EINVAL, "%s: [tier.%s] min (%d) is greater than max (%d)",
-                              p, t->name, t->min, t->max);
+            return fail_at(L, ov, sec, "min", err, "min (%d) is greater than max (%d)", t->min,
+                           t->max);
         if (t->initial < t->min || t->initial > t->max)
-            return as_err_set(err, AS_EINVAL,
-                              "%s: [tier.%s] initial (%d) is outside [min, max] = [%d, %d]", p,
-                              t->name, t->initial, t->min, t->max);
+            return fail_at(L, ov, sec, "initial", err,
+                           "initial (%d) is outside [min, max] = [%d, %d]", t->initial, t->min,
+                           t->max);
         if (t->boot_time >= s->duration)
-            return as_err_set(err, AS_EINVAL,
-                              "%s: [tier.%s] boot_time is not shorter than the run's duration",
-                              p, t->name);
+            return fail_at(L, ov, sec, "boot_time", err,
+                           "boot_time is not shorter than the run's duration");
         if (t->max == 0 && t->visits > 0)
-            return as_err_set(err, AS_EINVAL, "%s: [tier.%s] max is 0 but the tier has load", p,
-                              t->name);
+            return fail_at(L, ov, sec, "max", err, "max is 0 but the tier has load");
     }
     if (s->aggregation == AS_AGG_RATE)
-        return as_err_set(err, AS_EINVAL,
-                          "%s: [monitoring] aggregation = rate applies to counters only (the "
-                          "request rate is always one); use mean, max, min, last or percentile",
-                          p);
+        return fail_at(L, ov, "monitoring", "aggregation", err,
+                       "aggregation = rate applies to counters only (the request rate is "
+                       "always one); use mean, max, min, last or percentile");
     if (s->window < s->scrape)
-        return as_err_set(err, AS_EINVAL,
-                          "%s: [monitoring] window is shorter than the scrape interval", p);
-    if (s->npolicies == 0)
-        return as_err_set(err, AS_EINVAL, "%s: no [policy.NAME] section: nothing to run", p);
+        return fail_at(L, ov, "monitoring", "window", err,
+                       "window is shorter than the scrape interval");
     for (int i = 0; i < s->npolicies; i++) {
         as_policy *probe = as_policy_new(s->policies[i].type, s->policies[i].cfg, err);
         if (probe == NULL)
@@ -827,7 +850,7 @@ sim_scenario *sim_scenario_load(const char *path, const char *const *overrides, 
     }
     if ((rc = apply_all(&L, s, overrides, err)) != AS_OK)
         goto fail;
-    if ((rc = check(s, err)) != AS_OK)
+    if ((rc = check(&L, overrides, s, err)) != AS_OK)
         goto fail;
     for (int i = 0; i < L.n; i++)
         free(L.e[i].value);

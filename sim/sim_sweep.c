@@ -89,6 +89,8 @@ int sim_plan_build(const char *path, const char *const *sets, int nsets, sim_sce
                    as_err *err)
 {
     memset(plan, 0, sizeof *plan);
+    if (base->npolicies == 0)
+        return as_err_set(err, AS_EINVAL, "%s: no [policy.NAME] section: nothing to run", path);
     int nk = base->nsweep;
     char(*vals[16])[64] = {0};
     int nv[16] = {0};

@@ -463,6 +463,13 @@ static int clf_next(tr_reader *r, as_time *t, double *rate, bool *more, as_err *
                               "line (access log out of order)",
                               r->path, r->lineno,
                               (long long)(c->W * r->bucket / AS_SEC));
+        /* a silent stretch is counted as zero buckets, one per bucket: more
+         * than a year of them is a date typo, not traffic */
+        if (b > c->hi && (b - c->hi) * r->bucket > 366 * AS_DAY)
+            return as_err_set(err, AS_EINVAL,
+                              "%s:%ld: timestamp jumps more than a year past the previous "
+                              "line (wrong date?)",
+                              r->path, r->lineno);
         if (b > c->hi) {
             c->hi = b;
             if (b - c->W + 1 > c->emit_upto)
@@ -575,7 +582,15 @@ static int prom_load(tr_reader *r, as_err *err)
                                 r->path, si, i, vs);
                 goto out;
             }
-            as_time t = (as_time)llround(json_number_value(jt) * 1e6);
+            double ts = json_number_value(jt);
+            if (!isfinite(ts) || fabs(ts) > 9.0e9) { /* as in CSV: beyond year 2255 */
+                rc = as_err_set(err, AS_EINVAL,
+                                "%s: result[%zu].values[%zu]: timestamp %g is out of range "
+                                "(Unix seconds expected)",
+                                r->path, si, i, ts);
+                goto out;
+            }
+            as_time t = (as_time)llround(ts * 1e6);
             if (i > 0 && t <= prev) {
                 rc = as_err_set(err, AS_EINVAL,
                                 "%s: result[%zu].values[%zu]: timestamp %.3f is not after the "
