@@ -18,6 +18,7 @@ static const struct command {
     {"run", cmd_run, "run every policy of a scenario (the default for a .ini file)"},
     {"show", cmd_show, "print the summary of a results file"},
     {"report", cmd_report, "draw the gnuplot report of a results file"},
+    {"bench", cmd_bench, "time the decisions of a scenario's policies"},
     {"check", cmd_check, "compare scaling quality with a baseline (the CI gate)"},
     {"trace", cmd_trace, "generate, convert and inspect traces"},
     {"forecast", cmd_forecast, "evaluate forecasters on a trace (accuracy and speed)"},
