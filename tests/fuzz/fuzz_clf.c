@@ -1,0 +1,9 @@
+/* fuzz_clf.c - libFuzzer harness: the CLF trace reader (traces/tr_reader.c),
+ * loaded whole and replayed through tr_stream (see fuzz_trace_common.h). */
+#include "fuzz_trace_common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    fuzz_trace_one("clf", "log", "clf", TR_FORMAT_CLF, data, size);
+    return 0;
+}
