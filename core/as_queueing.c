@@ -14,8 +14,20 @@ double as_erlang_b(int c, double a)
     if (!(a > 0))
         return 0.0;
     double inv = 1.0, ia = 1.0 / a;
-    for (int k = 1; k <= c; k++)
-        inv = 1.0 + inv * (double)k * ia;
+    int k = 1;
+    /* Below the load the recursion forgets where it started: each step
+     * multiplies an error by k/a < 1, and from k0 = a - 9 sqrt(a) to a the
+     * product is about exp(-40). So for a large load (and c >= a, so that
+     * every one of those steps is taken) it may start at k0
+     * from the blocking of an overloaded group, 1/B = a/(a - k0), and skip
+     * the first k0 steps (most of them when a is in the thousands). */
+    double k0 = floor(a - 9.0 * sqrt(a));
+    if (k0 >= 16 && (double)c >= a) {
+        k = (int)k0 + 1;
+        inv = a / (a - k0);
+    }
+    for (; k <= c; k++)
+        inv = 1.0 + inv * ((double)k * ia); /* k/a off the dependency chain */
     return 1.0 / inv;
 }
 
@@ -148,7 +160,9 @@ double as_mmc_resp_quantile_from(const as_mmc *q, double p, double guess)
             }
             next = 0.5 * (lo + hi);
         }
-        if (fabs(next - t) <= 1e-11 * t || hi - lo <= 1e-12 * hi)
+        /* Newton converges quadratically here: a step of 1e-7 relative leaves
+         * an error near 1e-14, so stop after it rather than take one more */
+        if (fabs(next - t) <= 1e-7 * t || hi - lo <= 1e-12 * hi)
             return next;
         t = next;
     }

@@ -44,7 +44,8 @@ const sim_col sim_tier_cols[] = {
     F(sim_tier_row, draining), F(sim_tier_row, utilization), F(sim_tier_row, queue),
     F(sim_tier_row, p50),     F(sim_tier_row, p95),      F(sim_tier_row, p99),
     F(sim_tier_row, arrivals), F(sim_tier_row, dropped), F(sim_tier_row, demand),
-    F(sim_tier_row, inflight), F(sim_tier_row, memory), {0}};
+    F(sim_tier_row, inflight), F(sim_tier_row, memory), F(sim_tier_row, seen_utilization),
+    F(sim_tier_row, seen_rate), {0}};
 const sim_col sim_action_cols[] = {
     F(sim_action_row, t),    I(sim_action_row, tier),   I(sim_action_row, from),
     I(sim_action_row, raw),  I(sim_action_row, to),     S(sim_action_row, reason),

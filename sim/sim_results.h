@@ -42,6 +42,8 @@ typedef struct sim_tier_row {
     double demand;              /* least ready instances meeting the SLO */
     double inflight;            /* mean requests in the tier (waiting + in service) */
     double memory;              /* mean memory of the tier, MB (base + per request) */
+    double seen_utilization;    /* what monitoring shows a policy at t (NAN: missing) */
+    double seen_rate;           /* the request rate monitoring shows at t, req/s */
 } sim_tier_row;
 
 /* /runs/RUN/actions: one row per evaluation that changed, or was prevented

@@ -594,7 +594,9 @@ static int do_record(run *R, as_time now)
                            .arrivals = T->i_arr,
                            .dropped = T->i_drop,
                            .demand = demand,
-                           .inflight = T->i_inflight / T_s};
+                           .inflight = T->i_inflight / T_s,
+                           .seen_utilization = as_monitor_view(T->mon_util, now),
+                           .seen_rate = as_monitor_view(T->mon_rate, now)};
         tr.memory = T->cfg->memory_base * T->i_ready / T_s + T->cfg->memory_per_request * tr.inflight;
         if (T->cfg->autoscale)
             as_quality_add(&T->quality, demand, T->i_ready / T_s, R->i_time);

@@ -269,3 +269,32 @@ Test(monitor, later_metrics_mean_more_violation_for_reactive_policies, .timeout 
         }
     }
 }
+
+Test(monitor, noise_has_the_configured_spread)
+{
+    /* flat load and a fixed count: the true utilisation is constant, so
+     * what monitoring shows varies by the noise alone. A record at t comes
+     * before the scrape at t, so its view averages the 3 samples of
+     * (t - 60 s, t - 15 s], each of sd 0.2: sd 0.2/sqrt(3) = 0.115. */
+    const char *ov[] = {"scenario.duration=1d", "trace.noise=none", "trace.shape=flat",
+                        "trace.spike=0s, 0s, 0s, 1", "monitoring.noise=0.2",
+                        "monitoring.lag=0s"};
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_load("scenarios/spike.ini", ov, 6, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    const char *path = out_file("noise.h5");
+    sim_results *r = sim_results_create(path, s, 1, &e);
+    cr_assert_not_null(r, "%s", e.msg);
+    sim_summary_row row;
+    cr_assert_eq(sim_run_policy(s, 0, r, NULL, &row, &e), AS_OK, "%s", e.msg); /* static */
+    cr_assert_eq(sim_results_commit(r, &row, 1, &e), AS_OK, "%s", e.msg);
+    char cmd[700];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c 'import h5py, numpy as np, sys; "
+             "d = h5py.File(\"%s\")[\"runs/static/tiers/web\"][10:]; "
+             "x = d[\"seen_utilization\"] / d[\"utilization\"] - 1; "
+             "sd = np.std(x); print(sd); sys.exit(0 if 0.098 < sd < 0.133 and abs(np.mean(x)) < 0.02 else 1)'",
+             path);
+    cr_assert_eq(system(cmd), 0, "the spread of what policies see is not the configured one");
+    sim_scenario_free(s);
+}

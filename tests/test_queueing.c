@@ -79,3 +79,22 @@ Test(queueing, min_servers_is_least)
     /* a target below what service alone allows is out of reach */
     cr_assert_eq(as_mmc_min_servers(lambda, mu, 1.0, p, 0.01, 1000), 1001);
 }
+
+Test(queueing, erlang_b_fast_path_matches_the_plain_recursion)
+{
+    /* the division-free recursion, and its start near the load for large
+     * loads, against the textbook recursion over a wide grid */
+    double worst = 0;
+    for (int c = 1; c < 3000; c += 7)
+        for (double a = 0.5; a < 3000; a *= 1.13) {
+            double b = 1;
+            for (int k = 1; k <= c; k++)
+                b = a * b / (k + a * b);
+            if (b < 1e-200)
+                continue;
+            double e = fabs(as_erlang_b(c, a) - b) / b;
+            if (e > worst)
+                worst = e;
+        }
+    cr_assert_lt(worst, 1e-11, "worst relative error %g", worst);
+}
