@@ -28,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { EV_READY, EV_GONE, EV_CRASH, EV_RECORD, EV_SCRAPE, EV_EVAL, EV_TICK, EV_END };
-static const int ev_prio[] = {0, 0, 0, 1, 2, 3, 4, 5};
+enum { EV_READY, EV_GONE, EV_CRASH, EV_RETIRE, EV_RECORD, EV_SCRAPE, EV_EVAL, EV_TICK, EV_END };
+static const int ev_prio[] = {0, 0, 0, 0, 1, 2, 3, 4, 5};
 
 enum { I_FREE, I_BOOTING, I_READY, I_DRAINING };
 
@@ -38,6 +38,7 @@ typedef struct instance {
     uint32_t gen;
     as_time requested, ready_at;
     bool fails; /* this boot will fail (fault injection) */
+    int type;   /* index into the tier's instance types */
 } instance;
 
 typedef struct tier {
@@ -46,6 +47,12 @@ typedef struct tier {
     instance *inst;
     int ninst;
     int ready, booting, draining;
+    int type;                 /* the type new instances get */
+    int units;                /* ready capacity in base units: sum of ready factors */
+    double price_rate;        /* price per hour of every billed instance */
+    as_time resize_until;     /* a type change is in progress until then */
+    as_time next_vertical;    /* when the type is next reconsidered */
+    double peak_want;         /* largest recommendation since, in base units */
     sim_tierlat lat;
     sim_latmix imix, rmix; /* this interval, whole run */
     gsl_rng *rng;          /* boot times, monitoring noise */
@@ -63,7 +70,7 @@ typedef struct tier {
     double *season_ring;       /* the last m observed rates (m = season steps) */
     int season_m, season_n, season_head;
     /* accumulators: interval (record) and scrape */
-    double i_arr, i_util, i_queue, i_drop, i_ready, i_inflight;
+    double i_arr, i_util, i_queue, i_drop, i_ready, i_inflight, i_units;
     double s_util, s_time, s_lat, s_w;
     double arrivals_total;    /* the request counter the monitor scrapes */
     double d_busy, d_cap, d_arr; /* DES: interval totals at the last scrape */
@@ -142,10 +149,10 @@ static void ring_pop(run *R)
 
 /* ---- instances ---- */
 
-static double draw_boot(tier *T)
+static double draw_boot(tier *T, int type)
 {
     const sim_tier_cfg *c = T->cfg;
-    double m = as_time_to_s(c->boot_time), j = as_time_to_s(c->boot_jitter), v = m;
+    double m = as_time_to_s(c->types[type].boot), j = as_time_to_s(c->boot_jitter), v = m;
     switch (c->boot_dist) {
     case SIM_DIST_UNIFORM:
         v = m - j + 2 * j * gsl_rng_uniform(T->rng);
@@ -174,16 +181,21 @@ static void bill(run *R, tier *T, instance *in, as_time now)
     double used = as_time_to_s(now - in->requested);
     T->billed_cost += as_billed_seconds(used, as_time_to_s(c->billing_granularity),
                                         as_time_to_s(c->billing_minimum)) *
-                      c->price_per_hour / 3600.0;
+                      c->types[in->type].price / 3600.0;
     (void)R;
 }
 
+/* An instance leaves billing (and, if it was ready, the ready capacity is
+ * the caller's to update). */
 static void release(run *R, tier *T, instance *in, as_time now)
 {
     bill(R, T, in, now);
+    T->price_rate -= T->cfg->types[in->type].price;
     in->state = I_FREE;
     in->gen++;
 }
+
+static int factor_of(const tier *T, const instance *in) { return T->cfg->types[in->type].factor; }
 
 /* The execution limits over all tiers: a quota of instances and a budget
  * per hour cap what a scale-out may add; the reason says which applied. */
@@ -204,12 +216,12 @@ static int limit_out(const run *R, int ti, int desired, as_reason *why)
             *why = AS_R_QUOTA;
         }
     }
-    if (sc->budget > 0 && T->cfg->price_per_hour > 0) {
+    double price = T->cfg->types[T->type].price;
+    if (sc->budget > 0 && price > 0) {
         double rate = 0;
         for (int i = 0; i < R->nt; i++)
-            rate += (R->tiers[i].ready + R->tiers[i].booting + R->tiers[i].draining) *
-                    R->tiers[i].cfg->price_per_hour;
-        int room = (int)floor((sc->budget - rate) / T->cfg->price_per_hour + 1e-9);
+            rate += R->tiers[i].price_rate;
+        int room = (int)floor((sc->budget - rate) / price + 1e-9);
         if (desired - current > room) {
             desired = current + (room > 0 ? room : 0);
             *why = AS_R_BUDGET;
@@ -218,26 +230,38 @@ static int limit_out(const run *R, int ti, int desired, as_reason *why)
     return desired;
 }
 
+/* Request one instance of the tier's current type in free slot k. */
+static int launch(run *R, int ti, int k, as_time now)
+{
+    tier *T = &R->tiers[ti];
+    instance *in = &T->inst[k];
+    in->state = I_BOOTING;
+    in->gen++;
+    in->requested = now;
+    in->type = T->type;
+    T->price_rate += T->cfg->types[in->type].price;
+    double bs = draw_boot(T, in->type);
+    if (R->sc->boot_outlier > 0 && gsl_rng_uniform(R->fault_rng) < R->sc->boot_outlier)
+        bs *= R->sc->boot_outlier_factor;
+    in->fails = R->sc->boot_failure > 0 && gsl_rng_uniform(R->fault_rng) < R->sc->boot_failure;
+    as_time boot = (as_time)llround(bs * 1e6);
+    T->booting++;
+    if (sim_queue_push(&R->q, now + boot, ev_prio[EV_READY], EV_READY, ti, k, in->gen))
+        return as_err_set(R->err, AS_ENOMEM, "out of memory (events)");
+    return AS_OK;
+}
+
 static int scale_to(run *R, int ti, int desired, as_time now)
 {
     tier *T = &R->tiers[ti];
     int current = T->ready + T->booting;
     for (int k = 0; k < T->ninst && current < desired; k++) {
-        instance *in = &T->inst[k];
-        if (in->state != I_FREE)
+        if (T->inst[k].state != I_FREE)
             continue;
-        in->state = I_BOOTING;
-        in->gen++;
-        in->requested = now;
-        double bs = draw_boot(T);
-        if (R->sc->boot_outlier > 0 && gsl_rng_uniform(R->fault_rng) < R->sc->boot_outlier)
-            bs *= R->sc->boot_outlier_factor;
-        in->fails = R->sc->boot_failure > 0 && gsl_rng_uniform(R->fault_rng) < R->sc->boot_failure;
-        as_time boot = (as_time)llround(bs * 1e6);
-        T->booting++;
+        int rc = launch(R, ti, k, now);
+        if (rc != AS_OK)
+            return rc;
         current++;
-        if (sim_queue_push(&R->q, now + boot, ev_prio[EV_READY], EV_READY, ti, k, in->gen))
-            return as_err_set(R->err, AS_ENOMEM, "out of memory (events)");
     }
     while (current > desired) {
         /* booting instances go first (newest first), then ready ones in
@@ -263,6 +287,7 @@ static int scale_to(run *R, int ti, int desired, as_time now)
             release(R, T, in, now);
         } else {
             T->ready--;
+            T->units -= factor_of(T, in);
             if (T->cfg->drain_time > 0) {
                 in->state = I_DRAINING;
                 in->gen++;
@@ -360,15 +385,21 @@ static int setup(run *R, const sim_scenario *sc, int policy, uint64_t seed, as_e
             if (T->policy == NULL)
                 return err->code;
         }
-        if (c->boot_time > maxboot)
-            maxboot = c->boot_time;
+        for (int k = 0; k < c->ntypes; k++)
+            if (c->types[k].boot > maxboot)
+                maxboot = c->types[k].boot;
         for (int k = 0; k < c->initial; k++) {
             instance *in = &T->inst[k];
             in->state = I_READY;
             in->requested = 0;
             in->ready_at = 0;
+            in->type = c->type;
             T->ready++;
+            T->units += c->types[c->type].factor;
+            T->price_rate += c->types[c->type].price;
         }
+        T->type = c->type;
+        T->next_vertical = 30 * AS_MIN; /* a first window of recommendations */
         T->peak = T->ready;
     }
     /* forecasting kinds: one forecaster (and detector) per tier, fed with
@@ -380,7 +411,10 @@ static int setup(run *R, const sim_scenario *sc, int policy, uint64_t seed, as_e
         T->last_fc[0] = T->last_fc[1] = T->last_fc[2] = NAN;
         if (!pc->type->wants_forecast || T->policy == NULL)
             continue;
-        T->horizon = (int)((T->cfg->boot_time + pc->interval - 1) / pc->interval) + 2;
+        as_time tb = 0;
+        for (int k = 0; k < T->cfg->ntypes; k++)
+            tb = T->cfg->types[k].boot > tb ? T->cfg->types[k].boot : tb;
+        T->horizon = (int)((tb + pc->interval - 1) / pc->interval) + 2;
         if (oracle) {
             /* the oracle sees the future at tick resolution, up to boot
              * time plus one interval (see oracle_view) */
@@ -480,17 +514,17 @@ static int des_tick(run *R, as_time now, double lambda)
     double dt = as_time_to_s(R->sc->tick);
     int ready[SIM_MAX_TIERS];
     for (int i = 0; i < R->nt; i++)
-        ready[i] = R->tiers[i].ready;
+        ready[i] = R->tiers[i].units; /* servers = units x concurrency */
     int rc = sim_des_advance(R->des, now, now + R->sc->tick, lambda, ready, R->err);
     if (rc != AS_OK)
         return rc;
     for (int i = 0; i < R->nt; i++) {
         tier *T = &R->tiers[i];
         T->i_ready += T->ready * dt;
+        T->i_units += T->units * dt;
         T->ready_time += T->ready * dt;
         T->s_time += dt;
-        R->cost_integral +=
-            (T->ready + T->booting + T->draining) * T->cfg->price_per_hour * dt / 3600.0;
+        R->cost_integral += T->price_rate * dt / 3600.0;
     }
     R->i_rate += lambda * dt;
     R->i_time += dt;
@@ -508,7 +542,7 @@ static int do_tick(run *R, as_time now)
         tier *T = &R->tiers[i];
         double li = lambda * T->cfg->visits;
         sim_tick_out o;
-        sim_tierlat_tick(&T->lat, li, T->ready, dt, R->pctl, &o);
+        sim_tierlat_tick(&T->lat, li, T->units, dt, R->pctl, &o);
         double w = li * dt;
         if (o.fluid)
             sim_latmix_add_delay(&T->imix, w, o.delay);
@@ -518,17 +552,17 @@ static int do_tick(run *R, as_time now)
         T->i_arr += w;
         T->i_util += o.util * dt;
         T->i_queue += o.queue * dt;
-        T->i_inflight += (o.queue + o.util * T->ready * T->cfg->concurrency) * dt;
+        T->i_inflight += (o.queue + o.util * T->units * T->cfg->concurrency) * dt;
         T->i_drop += o.dropped;
         T->i_ready += T->ready * dt;
+        T->i_units += T->units * dt;
         T->ready_time += T->ready * dt;
         T->s_util += o.util * dt;
         T->s_time += dt;
         T->s_lat += o.quantile * w;
         T->s_w += w;
         T->arrivals_total += w;
-        R->cost_integral +=
-            (T->ready + T->booting + T->draining) * T->cfg->price_per_hour * dt / 3600.0;
+        R->cost_integral += T->price_rate * dt / 3600.0;
     }
     R->i_rate += lambda * dt;
     R->i_time += dt;
@@ -577,10 +611,10 @@ static int do_record(run *R, as_time now)
             q50 = q95 = q99 = 0.0;
         double li = T->i_arr / T_s;
         int cap = T->cfg->max * 4 + 16;
-        int d = as_mmc_min_servers(li, T->mu, T->f, R->pctl, T->slo_share,
-                                   cap * T->cfg->concurrency);
-        double demand = li > 0 ? ceil((double)d / T->cfg->concurrency) : 0.0;
-        if (d > cap * T->cfg->concurrency) /* the SLO share is out of reach */
+        int per = T->cfg->concurrency * T->cfg->types[T->type].factor; /* servers each */
+        int d = as_mmc_min_servers(li, T->mu, T->f, R->pctl, T->slo_share, cap * per);
+        double demand = li > 0 ? ceil((double)d / per) : 0.0;
+        if (d > cap * per) /* the SLO share is out of reach */
             demand = T->cfg->max;
         sim_tier_row tr = {.t = row.t,
                            .ready = T->ready,
@@ -599,18 +633,20 @@ static int do_record(run *R, as_time now)
                            .seen_rate = as_monitor_view(T->mon_rate, now)};
         tr.memory = T->cfg->memory_base * T->i_ready / T_s + T->cfg->memory_per_request * tr.inflight;
         if (T->cfg->autoscale)
-            as_quality_add(&T->quality, demand, T->i_ready / T_s, R->i_time);
+            as_quality_add(&T->quality, demand,
+                           T->i_units / T_s / T->cfg->types[T->type].factor, R->i_time);
         if (R->w && sim_run_tier_row(R->w, i, &tr, R->err))
             return R->err->code;
         p50 += T->cfg->visits * q50;
         p95 += T->cfg->visits * q95;
         p99 += T->cfg->visits * q99;
-        cost_rate += (T->ready + T->booting + T->draining) * T->cfg->price_per_hour;
+        cost_rate += T->price_rate;
         row.ready += T->ready;
         row.booting += T->booting;
         sim_latmix_merge(&T->rmix, &T->imix);
         sim_latmix_reset(&T->imix);
         T->i_arr = T->i_util = T->i_queue = T->i_drop = T->i_ready = T->i_inflight = 0;
+        T->i_units = 0;
     }
     if (R->des) {
         /* the request level knows end-to-end latency itself: no sum of
@@ -721,6 +757,107 @@ static void oracle_view(run *R, tier *T, as_time now, as_forecast_view *v)
     v->anomaly = false;
 }
 
+/* Vertical scaling: the capacity the policy asked for (desired instances
+ * of the current type) bought with the type that costs least for it. A
+ * switch replaces the tier: instances of the new type are requested now,
+ * the old ones keep serving and are retired when the new type's boot time
+ * has passed (the replacement delay), so capacity never dips. A switch
+ * needs a saving of 10% (no flapping between near-equal types) and waits
+ * for the previous one to finish. Returns the new type, or the current. */
+static int cheapest_type(const run *R, const tier *T, double want_units, int min, int max,
+                         int *count)
+{
+    /* want_units: the largest recommendation of the last period, before
+     * min/max, in base units (instances x factor), so that the new type
+     * holds the recent peak and a floor of big instances does not hide
+     * that small ones would do */
+    const sim_tier_cfg *c = T->cfg;
+    double servers = (want_units > 1 ? want_units : 1) * c->concurrency;
+    int cur_per = c->concurrency * c->types[T->type].factor;
+    int cur = (int)ceil(servers / cur_per - 1e-9);
+    cur = cur < min ? min : cur > max ? max : cur;
+    int best = T->type;
+    *count = cur;
+    double best_cost = cur * c->types[T->type].price;
+    (void)R;
+    for (int k = 0; k < c->ntypes; k++) {
+        if (k == T->type)
+            continue;
+        int per = c->concurrency * c->types[k].factor;
+        int n = (int)ceil(servers / per - 1e-9);
+        if (n < min)
+            n = min;
+        if (n > max)
+            continue; /* this type cannot hold the capacity */
+        double cost = n * c->types[k].price;
+        if (cost < 0.9 * best_cost) {
+            best = k;
+            best_cost = cost;
+            *count = n;
+        }
+    }
+    return best;
+}
+
+static int resize(run *R, int ti, int type, int count, as_time now)
+{
+    tier *T = &R->tiers[ti];
+    int from = T->ready + T->booting, old = T->type;
+    T->type = type;
+    as_time delay = T->cfg->types[type].boot;
+    for (int k = 0; k < T->ninst; k++) {
+        instance *in = &T->inst[k];
+        if ((in->state == I_READY || in->state == I_BOOTING) && in->type != type &&
+            sim_queue_push(&R->q, now + delay, ev_prio[EV_RETIRE], EV_RETIRE, ti, k, in->gen))
+            return as_err_set(R->err, AS_ENOMEM, "out of memory (events)");
+    }
+    int made = 0;
+    for (int k = 0; k < T->ninst && made < count; k++)
+        if (T->inst[k].state == I_FREE) {
+            int rc = launch(R, ti, k, now);
+            if (rc != AS_OK)
+                return rc;
+            made++;
+        }
+    T->resize_until = now + delay + R->pc->interval;
+    R->actions++;
+    if (R->w == NULL)
+        return AS_OK;
+    sim_action_row a = {.t = as_time_to_s(now), .tier = ti, .from = from, .raw = count,
+                        .to = count, .utilization = NAN, .rate = NAN};
+    snprintf(a.reason, sizeof a.reason, "resize:%s>%s", T->cfg->types[old].name,
+             T->cfg->types[type].name);
+    return sim_run_action(R->w, &a, R->err);
+}
+
+/* An instance of a replaced type leaves once its replacement had time to
+ * boot: a ready one drains like a scale-in, a booting one is cancelled. */
+static int do_retire(run *R, int ti, int k, uint32_t gen, as_time now)
+{
+    tier *T = &R->tiers[ti];
+    instance *in = &T->inst[k];
+    if (in->gen != gen || in->type == T->type)
+        return AS_OK;
+    if (in->state == I_BOOTING) {
+        T->booting--;
+        release(R, T, in, now);
+    } else if (in->state == I_READY) {
+        T->ready--;
+        T->units -= factor_of(T, in);
+        if (T->cfg->drain_time > 0) {
+            in->state = I_DRAINING;
+            in->gen++;
+            T->draining++;
+            if (sim_queue_push(&R->q, now + T->cfg->drain_time, ev_prio[EV_GONE], EV_GONE, ti, k,
+                               in->gen))
+                return as_err_set(R->err, AS_ENOMEM, "out of memory (events)");
+        } else {
+            release(R, T, in, now);
+        }
+    }
+    return AS_OK;
+}
+
 /* The tier that limits latency: the largest observed p95 relative to the
  * tier's share of the latency target (what a bottleneck-aware autoscaler
  * reads off per-tier latency). Ties and missing views count as limiting. */
@@ -752,13 +889,13 @@ static int do_eval(run *R, int ti, as_time now)
                           .utilization = as_monitor_view(T->mon_util, now),
                           .rate = as_monitor_view(T->mon_rate, now),
                           .latency = as_monitor_view(T->mon_lat, now),
-                          .capacity = c->concurrency * T->mu,
+                          .capacity = c->concurrency * c->types[T->type].factor * T->mu,
                           .service_rate = T->mu,
-                          .concurrency = c->concurrency,
+                          .concurrency = c->concurrency * c->types[T->type].factor,
                           .scv_factor = T->f,
                           .slo_latency = T->slo_share,
                           .slo_percentile = R->pctl,
-                          .boot_time = c->boot_time};
+                          .boot_time = c->types[T->type].boot};
     as_forecast_view view, *vp = NULL;
     if (R->oracle_buf) {
         oracle_view(R, T, now, &view);
@@ -808,6 +945,23 @@ static int do_eval(run *R, int ti, as_time now)
     if (lim != d.desired) {
         d.desired = lim;
         d.reason = why;
+    }
+    if (R->pc->vertical && c->ntypes > 1) {
+        /* the type is reconsidered every 30 minutes for the peak of what the
+         * policy asked in that time (as a VPA recommends from a window);
+         * while a replacement runs, counts mix two types: hold them */
+        double want = (double)d.raw * c->types[T->type].factor;
+        if (want > T->peak_want)
+            T->peak_want = want;
+        if (now < T->resize_until)
+            return AS_OK;
+        if (now >= T->next_vertical) {
+            int count, type = cheapest_type(R, T, T->peak_want, obs.min, obs.max, &count);
+            T->peak_want = 0;
+            T->next_vertical = now + 30 * AS_MIN;
+            if (type != T->type)
+                return resize(R, ti, type, count, now);
+        }
     }
     bool changed = d.desired != obs.current;
     /* kept from changing: by a limit, or by a missing metric */
@@ -876,6 +1030,7 @@ static int do_crash(run *R, int ti, as_time now)
                 continue;
             if (seen++ == pick) {
                 T->ready--;
+                T->units -= factor_of(T, in);
                 release(R, T, in, now);
                 int rc = record_fault(R, ti, now, "crash", T->ready + T->booting + 1,
                                       T->ready + T->booting);
@@ -975,6 +1130,7 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
             in->ready_at = now;
             T->booting--;
             T->ready++;
+            T->units += factor_of(T, in);
             break;
         }
         case EV_GONE: {
@@ -988,6 +1144,9 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
         }
         case EV_CRASH:
             rc = do_crash(R, ev.a, now);
+            break;
+        case EV_RETIRE:
+            rc = do_retire(R, ev.a, ev.b, ev.gen, now);
             break;
         case EV_END:
             done = true;

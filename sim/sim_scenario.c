@@ -316,6 +316,45 @@ static int apply_table(const loader *L, const entry *e, const as_param_def *defs
     return AS_OK;
 }
 
+/* types = NAME:FACTOR:PRICE:BOOT, ... (e.g. small:1:0.05:60s, large:4:0.18:2m) */
+static int parse_types(sim_tier_cfg *t, const char *value, as_err *err)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", value);
+    t->ntypes = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        char name[64], fs[64], ps[64], bs[64];
+        if (sscanf(tok, " %63[^:]:%63[^:]:%63[^:]:%63s", name, fs, ps, bs) != 4)
+            return as_err_set(err, AS_EINVAL,
+                              "key 'types': '%s' is not NAME:FACTOR:PRICE:BOOT (e.g. "
+                              "large:4:0.18:2m)",
+                              tok);
+        if (t->ntypes == 8 || strlen(name) >= sizeof t->types[0].name)
+            return as_err_set(err, AS_EINVAL, "key 'types': at most 8 types of short names");
+        struct sim_itype *it = &t->types[t->ntypes];
+        long f;
+        as_err e2 = {0};
+        if (as_parse_int(fs, &f, &e2) != AS_OK || f < 1 || f > 1024)
+            return as_err_set(err, AS_EINVAL, "key 'types': %s: factor '%s' is not in [1, 1024]",
+                              name, fs);
+        if (as_parse_double(ps, &it->price, &e2) != AS_OK || it->price < 0)
+            return as_err_set(err, AS_EINVAL, "key 'types': %s: price '%s' is not >= 0", name,
+                              ps);
+        if (as_parse_duration(bs, &it->boot, &e2) != AS_OK)
+            return as_err_set(err, AS_EINVAL, "key 'types': %s: boot %s", name, e2.msg);
+        for (int k = 0; k < t->ntypes; k++)
+            if (strcmp(t->types[k].name, name) == 0)
+                return as_err_set(err, AS_EINVAL, "key 'types': '%s' given twice", name);
+        snprintf(it->name, sizeof it->name, "%s", name);
+        it->factor = (int)f;
+        t->ntypes++;
+    }
+    if (t->ntypes == 0)
+        return as_err_set(err, AS_EINVAL, "key 'types': empty list");
+    return AS_OK;
+}
+
 static bool valid_name(const char *s)
 {
     if (*s == '\0' || strlen(s) >= SIM_NAME_LEN)
@@ -502,8 +541,12 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
     }
     for (int i = 0; i < s->npolicies; i++)
         if (s->policies[i].type == NULL)
-            return as_err_set(err, AS_EINVAL, "%s:%d: [policy.%s] missing key 'kind'", L->path,
-                              s->policies[i].line, s->policies[i].name);
+            return s->policies[i].line > 0
+                       ? as_err_set(err, AS_EINVAL, "%s:%d: [policy.%s] missing key 'kind'",
+                                    L->path, s->policies[i].line, s->policies[i].name)
+                       : as_err_set(err, AS_EINVAL,
+                                    "--set: [policy.%s] is not in %s and has no 'kind'",
+                                    s->policies[i].name, L->path);
 
     /* pass 2b: manifests of the real autoscaler, before explicit keys */
     for (int i = 0; i < L->n; i++) {
@@ -553,6 +596,15 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
                 return where(L, e, ov, err);
         } else if (strncmp(sec, "tier", 4) == 0) {
             sim_tier_cfg *t = &s->tiers[find_tier(s, sec[4] ? sec + 5 : "app")];
+            if (strcmp(e->key, "types") == 0) {
+                if (parse_types(t, e->value, err) != AS_OK)
+                    return where(L, e, ov, err);
+                continue;
+            }
+            if (strcmp(e->key, "type") == 0) {
+                snprintf(t->type_name, sizeof t->type_name, "%s", e->value);
+                continue;
+            }
             rc = apply_table(L, e, tier_params, t, ov, err);
         } else if (strcmp(sec, "slo") == 0) {
             if (strcmp(e->key, "latency") == 0) {
@@ -647,6 +699,13 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
                 }
                 continue;
             }
+            if (strcmp(e->key, "vertical") == 0) {
+                if (as_parse_bool(e->value, &p->vertical, err) != AS_OK) {
+                    as_err_prefix(err, "key 'vertical': ");
+                    return where(L, e, ov, err);
+                }
+                continue;
+            }
             if (strcmp(e->key, "bottleneck") == 0) {
                 if (as_parse_bool(e->value, &p->bottleneck, err) != AS_OK) {
                     as_err_prefix(err, "key 'bottleneck': ");
@@ -723,8 +782,8 @@ static int fail_at(const loader *L, const char *const *ov, const char *section,
 }
 
 /* Cross-key rules, checked once every key is set; each names the key (and
- * its line) whose value breaks the rule. */
-static int check(const loader *L, const char *const *ov, const sim_scenario *s, as_err *err)
+ * its line) whose value breaks the rule. Also resolves the instance types. */
+static int check(const loader *L, const char *const *ov, sim_scenario *s, as_err *err)
 {
     const char *p = s->path;
     if (s->tick > s->duration)
@@ -735,7 +794,7 @@ static int check(const loader *L, const char *const *ov, const sim_scenario *s, 
         return fail_at(L, ov, "scenario", "duration", err,
                        "duration/tick is over 4e8 ticks; use a longer tick");
     for (int i = 0; i < s->ntiers; i++) {
-        const sim_tier_cfg *t = &s->tiers[i];
+        sim_tier_cfg *t = &s->tiers[i];
         char sec[64];
         snprintf(sec, sizeof sec, "tier.%s", t->name);
         if (t->min > t->max)
@@ -750,6 +809,28 @@ static int check(const loader *L, const char *const *ov, const sim_scenario *s, 
                            "boot_time is not shorter than the run's duration");
         if (t->max == 0 && t->visits > 0)
             return fail_at(L, ov, sec, "max", err, "max is 0 but the tier has load");
+        /* the instance types, resolved once every key is read */
+        sim_tier_cfg *tw = t;
+        if (tw->ntypes == 0) {
+            tw->ntypes = 1;
+            snprintf(tw->types[0].name, sizeof tw->types[0].name, "default");
+            tw->types[0].factor = 1;
+            tw->types[0].price = t->price_per_hour;
+            tw->types[0].boot = t->boot_time;
+        }
+        tw->type = 0;
+        if (t->type_name[0]) {
+            tw->type = -1;
+            for (int k = 0; k < t->ntypes; k++)
+                if (strcmp(t->types[k].name, t->type_name) == 0)
+                    tw->type = k;
+            if (tw->type < 0)
+                return fail_at(L, ov, sec, "type", err, "no type '%s' in 'types'", t->type_name);
+        }
+        for (int k = 0; k < t->ntypes; k++)
+            if (t->types[k].boot >= s->duration)
+                return fail_at(L, ov, sec, "types", err,
+                               "type %s boots longer than the run lasts", t->types[k].name);
     }
     if (s->aggregation == AS_AGG_RATE)
         return fail_at(L, ov, "monitoring", "aggregation", err,
@@ -894,6 +975,10 @@ void sim_scenario_print_keys(void *stream)
     fprintf(f, "  [trace]\n");
     tr_config_help(trace_line, f);
     print_table(f, "tier.NAME", tier_params);
+    fprintf(f, "    %-20s instance types NAME:FACTOR:PRICE:BOOT, ... (FACTOR x concurrency "
+               "servers each)\n",
+            "types");
+    fprintf(f, "    %-20s the initial type (default: the first)\n", "type");
     print_table(f, "slo", slo_params);
     print_table(f, "monitoring", monitoring_params);
     print_table(f, "faults", faults_params);
@@ -905,6 +990,8 @@ void sim_scenario_print_keys(void *stream)
             "tiers");
     fprintf(f, "    %-20s true: scale out only the tier whose latency is furthest over its share\n",
             "bottleneck");
+    fprintf(f, "    %-20s true: also move tiers between instance types (cheapest for the capacity)\n",
+            "vertical");
     fprintf(f, "    %-20s Kubernetes HPA manifest (YAML) for kind = hpa; INI keys override it\n",
             "manifest");
     fprintf(f, "    %-20s AWS scaling policy (JSON) for kind = target, step, predictive\n",

@@ -39,6 +39,18 @@ typedef struct sim_tier_cfg {
     as_time billing_minimum;     /* e.g. 60s */
     double visits;           /* visits of this tier per end-to-end request */
     bool autoscale;          /* false: the tier stays at `initial` */
+    /* instance types for vertical scaling: `types = NAME:FACTOR:PRICE:BOOT, ...`
+     * (FACTOR x concurrency servers per instance); without the key, one type
+     * of factor 1 at `price` and `boot_time` */
+    int ntypes;
+    struct sim_itype {
+        char name[16];
+        int factor;
+        double price;
+        as_time boot;
+    } types[8];
+    int type;                /* the initial type */
+    char type_name[16];      /* as given, resolved after every key is read */
     double memory_base;      /* MB per instance */
     double memory_per_request; /* MB per request in flight */
     int scale_in;            /* SIM_SCALEIN_* */
@@ -64,6 +76,7 @@ typedef struct sim_policy_cfg {
     int min, max;
     unsigned tiers_mask;            /* tiers this policy scales (0 = every autoscaled tier) */
     bool bottleneck;                /* scale out only the tier that limits latency */
+    bool vertical;                  /* also move tiers between instance types */
 } sim_policy_cfg;
 
 typedef struct sim_scenario {

@@ -321,3 +321,70 @@ Test(cli, run_writes_file_and_refuses_overwrite)
     cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
     cr_assert(strncmp(out, "run,kind,cost_total", 19) == 0, "%s", out);
 }
+
+/* ---- instance types and vertical scaling ---- */
+
+Test(sim, each_type_is_priced_and_sized)
+{
+    /* a tier of large instances (4 x 4 servers each), billed per second at
+     * the large price, whatever the policy does */
+    const char *ov[] = {"scenario.duration=90m", "tier.api.type=large", "tier.api.initial=2",
+                        "tier.api.min=1"};
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_load("scenarios/vertical.ini", ov, 4, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    cr_assert_eq(s->tiers[0].types[s->tiers[0].type].factor, 4);
+    sim_summary_row row;
+    cr_assert_eq(sim_run_policy(s, 0, NULL, NULL, &row, &e), AS_OK, "%s", e.msg);
+    double secs = row.cost_infra / (0.16 / 3600.0);
+    cr_assert_geq(secs, 5400.0, "at least one large instance (min = 1) for 90 minutes");
+    cr_assert_float_eq(secs, round(secs), 1e-6, "bill %g is not in large-instance seconds",
+                       row.cost_infra);
+    sim_scenario_free(s);
+}
+
+Test(sim, vertical_scaling_replaces_the_tier_without_a_dip, .timeout = 60)
+{
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_load("scenarios/vertical.ini", NULL, 0, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    mk_tmpdir();
+    char out[256];
+    snprintf(out, sizeof out, "%s/vertical.h5", tmpdir);
+    sim_results *r = sim_results_create(out, s, 1, &e);
+    cr_assert_not_null(r, "%s", e.msg);
+    sim_summary_row rows[2];
+    for (int p = 0; p < 2; p++) {
+        sim_run_opts o = {.record_trace = p == 0};
+        cr_assert_eq(sim_run_policy(s, p, r, &o, &rows[p], &e), AS_OK, "%s", e.msg);
+    }
+    cr_assert_eq(sim_results_commit(r, rows, 2, &e), AS_OK, "%s", e.msg);
+    /* the vertical run switched type both ways, never ran out of ready
+     * instances, and its infrastructure cost less than horizontal only */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 -c 'import h5py, sys; f = h5py.File(\"%s\"); "
+             "a = [x[\"reason\"] for x in f[\"runs/vertical/actions\"][:]]; "
+             "up = sum(x == b\"resize:small>large\" for x in a); "
+             "down = sum(x == b\"resize:large>small\" for x in a); "
+             "t = f[\"runs/vertical/tiers/api\"][:]; "
+             "sys.exit(0 if up >= 1 and down >= 1 and t[\"ready\"].min() >= 2 else 1)'",
+             out);
+    cr_assert_eq(system(cmd), 0, "no resize both ways, or capacity dipped");
+    cr_assert_lt(rows[1].cost_infra, rows[0].cost_infra, "vertical %g, horizontal %g",
+                 rows[1].cost_infra, rows[0].cost_infra);
+    sim_scenario_free(s);
+}
+
+Test(sim, bad_instance_types_are_errors)
+{
+    const char *bad[][2] = {{"tier.api.types=small:0:0.05:60s", "factor '0'"},
+                            {"tier.api.types=small:1:0.05", "NAME:FACTOR:PRICE:BOOT"},
+                            {"tier.api.type=medium", "no type 'medium'"}};
+    for (int i = 0; i < 3; i++) {
+        as_err e = {0};
+        const char *ov[] = {bad[i][0]};
+        cr_assert_null(sim_scenario_load("scenarios/vertical.ini", ov, 1, &e));
+        cr_assert(strstr(e.msg, bad[i][1]), "%s", e.msg);
+    }
+}
