@@ -178,9 +178,9 @@ void bench_forecasters(bench_table *t, const bench_opts *o)
     static const char *const lr100[] = {"window=100", "refit=1", NULL};
     static const char *const lr1000[] = {"window=1000", "refit=1", NULL};
     bench_refit(t, o, "linreg", season, lr100, 100 + 60 + 5, "linreg refit N=100",
-                "15 features, TSVD least squares");
+                "15 features, running-sum Gram, Cholesky (eigen pseudo-inverse if singular)");
     bench_refit(t, o, "linreg", season, lr1000, 1000 + 60 + 5, "linreg refit N=1000",
-                "15 features, TSVD least squares");
+                "15 features, running-sum Gram, Cholesky (eigen pseudo-inverse if singular)");
     /* holt_winters fits on fit_seasons * season points */
     static const char *const hw100[] = {"fit_seasons=4", "refit=1", NULL};
     static const char *const hw4320[] = {"fit_seasons=3", "refit=1", NULL};

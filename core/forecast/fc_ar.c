@@ -3,7 +3,8 @@
  * sliding window and iterated for the multi-step forecast. It is the
  * regression of fc_linreg.c with lag features only (no rolling means, no
  * calendar), so it shares that engine (fc_ls_*): same gap handling, same
- * rank-deficiency-safe truncated SVD, same refit schedule.
+ * rank-deficiency-safe solve (running-sum Gram matrix, Cholesky, and a
+ * minimum-norm eigen pseudo-inverse when it is singular), same refit schedule.
  * Why least squares and not Yule-Walker: on short windows of trending
  * traffic Yule-Walker's biased autocovariances shrink the coefficients
  * towards zero and the forecast towards the window mean. */
