@@ -994,9 +994,10 @@ static void first_error(const char *log, char *buf, size_t n)
     snprintf(buf, n, "%.*s", (int)(e ? e - best : (long)strlen(best)), best);
 }
 
-/* Run gnuplot in R->dir with the script on its stdin. Its stdout and
+/* Run gnuplot in dir with the script on its stdin. Its stdout and
  * stderr go to a temporary file, kept as gnuplot.log when not empty. */
-static int run_gnuplot(report *R, const char *prog, int *warnings, as_err *err)
+int plot_gnuplot(const char *dir, const char *script, size_t len, const char *rerun,
+                 const char *prog, int *warnings, as_err *err)
 {
     *warnings = 0;
     FILE *log = tmpfile();
@@ -1030,7 +1031,7 @@ static int run_gnuplot(report *R, const char *prog, int *warnings, as_err *err)
         int what[2] = {0, 0};
         if (dup2(in[0], 0) < 0 || dup2(fileno(log), 1) < 0 || dup2(fileno(log), 2) < 0)
             what[0] = 1;
-        else if (chdir(R->dir) != 0)
+        else if (chdir(dir) != 0)
             what[0] = 2;
         else {
             char *argv[] = {(char *)prog, NULL};
@@ -1057,9 +1058,9 @@ static int run_gnuplot(report *R, const char *prog, int *warnings, as_err *err)
         if (what[0] == 3)
             return as_err_set(err, AS_ENOTFOUND,
                               "cannot run '%s': %s (install gnuplot, e.g. apt-get install "
-                              "gnuplot-nox; the data and report.gp are in %s)",
-                              prog, strerror(what[1]), R->dir);
-        return as_err_set(err, AS_EIO, "cannot start gnuplot in %s: %s", R->dir,
+                              "gnuplot-nox; the data and %s are in %s)",
+                              prog, strerror(what[1]), rerun, dir);
+        return as_err_set(err, AS_EIO, "cannot start gnuplot in %s: %s", dir,
                           strerror(what[1]));
     }
     /* a gnuplot that dies early must give us EPIPE, not kill the process
@@ -1068,8 +1069,8 @@ static int run_gnuplot(report *R, const char *prog, int *warnings, as_err *err)
     ign.sa_handler = SIG_IGN;
     sigemptyset(&ign.sa_mask);
     sigaction(SIGPIPE, &ign, &old);
-    const char *p = R->gpbuf;
-    size_t left = R->gplen;
+    const char *p = script;
+    size_t left = len;
     int wrote_all = 1;
     while (left > 0) {
         ssize_t w = write(in[1], p, left);
@@ -1098,7 +1099,7 @@ static int run_gnuplot(report *R, const char *prog, int *warnings, as_err *err)
     }
     fclose(log);
     char logpath[1100];
-    snprintf(logpath, sizeof logpath, "%s/gnuplot.log", R->dir);
+    snprintf(logpath, sizeof logpath, "%s/gnuplot.log", dir);
     if (text != NULL && text[0] != '\0') {
         for (const char *c = text; *c; c++)
             *warnings += *c == '\n';
@@ -1119,8 +1120,8 @@ static int run_gnuplot(report *R, const char *prog, int *warnings, as_err *err)
     else if (WIFEXITED(status) && WEXITSTATUS(status) != 0)
         rc = as_err_set(err, AS_EIO,
                         "gnuplot failed (exit %d): %s; all output in %s, rerun with: "
-                        "cd %s && gnuplot report.gp",
-                        WEXITSTATUS(status), first, logpath, R->dir);
+                        "cd %s && gnuplot %s",
+                        WEXITSTATUS(status), first, logpath, dir, rerun);
     else if (!wrote_all)
         rc = as_err_set(err, AS_EIO, "gnuplot stopped reading its script: %s", first);
     free(text);
@@ -1490,7 +1491,8 @@ int plot_report_ex(const char *h5path, const char *outdir, const plot_report_opt
         rc = write_index(&R, err);
     int warnings = 0;
     if (rc == AS_OK)
-        rc = run_gnuplot(&R, opts->gnuplot ? opts->gnuplot : "gnuplot", &warnings, err);
+        rc = plot_gnuplot(R.dir, R.gpbuf, R.gplen, "report.gp",
+                          opts->gnuplot ? opts->gnuplot : "gnuplot", &warnings, err);
     if (rc == AS_OK && info != NULL) {
         info->figures = R.format == PLOT_PDF ? 1 : R.nfig;
         info->pages = R.nfig;

@@ -54,4 +54,11 @@ int plot_report_ex(const char *h5path, const char *outdir, const plot_report_opt
 /* The same with default options and the given format. */
 int plot_report(const char *h5path, const char *outdir, int format, as_err *err);
 
+/* Run gnuplot (prog, e.g. "gnuplot") in dir with script (len bytes) on its
+ * stdin; its output is kept in dir/gnuplot.log when not empty (*warnings =
+ * its lines); rerun names the script file for messages. A missing gnuplot
+ * is AS_ENOTFOUND, a failing one AS_EIO with its first error line. */
+int plot_gnuplot(const char *dir, const char *script, size_t len, const char *rerun,
+                 const char *prog, int *warnings, as_err *err);
+
 #endif

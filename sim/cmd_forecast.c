@@ -22,12 +22,15 @@
 
 #include "as_forecast.h"
 #include "as_param.h"
+#include "plot_report.h"
 #include "tr_trace.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 
@@ -49,6 +52,9 @@ static const char usage_text[] =
     "  --stride N         steps between origins (default 1)\n"
     "  --coverage C       interval coverage (default 0.9)\n"
     "  --csv              machine-readable output\n"
+    "  --plot DIR         also draw the error by horizon of every forecaster with\n"
+    "                     gnuplot into DIR/forecast_by_horizon.png (data and\n"
+    "                     forecast.gp kept beside it)\n"
     "  --help             this text\n"
     "Kinds:";
 
@@ -211,6 +217,8 @@ typedef struct {
     long nerr, nsmape, ncover, nunder, norigins;
     double upd_ns, fc_ns;
     long nupd, nfc;
+    double *hz_abs; /* per horizon step: sum of absolute errors (caller's, H long) */
+    long *hz_n;
 } score;
 
 /* Run one forecaster over the whole grid and score it. */
@@ -233,7 +241,11 @@ static int evaluate(const fc_spec *sp, const as_forecast_common *c, const double
         return EXIT_OTHER;
     }
     double *lo = mean + H, *hi = lo + H;
+    double *hz_abs = sc->hz_abs;
+    long *hz_n = sc->hz_n;
     memset(sc, 0, sizeof *sc);
+    sc->hz_abs = hz_abs;
+    sc->hz_n = hz_n;
     double scale_sum = 0;
     long scale_n = 0;
     for (size_t i = 0; i < n; i++) {
@@ -263,6 +275,10 @@ static int evaluate(const fc_spec *sp, const as_forecast_common *c, const double
             double e = fabs(act - mean[h]);
             abs_o += e;
             n_o++;
+            if (sc->hz_abs) {
+                sc->hz_abs[h] += e;
+                sc->hz_n[h]++;
+            }
             double den = fabs(act) + fabs(mean[h]);
             if (den > 0) {
                 sc->smape_sum += 200.0 * e / den;
@@ -285,6 +301,78 @@ static int evaluate(const fc_spec *sp, const as_forecast_common *c, const double
     return EXIT_OK;
 }
 
+/* --plot: the mean absolute error at each horizon step, one line per
+ * forecaster, drawn by gnuplot (plots/) with the data and script kept. */
+static int plot_by_horizon(const char *dir, const char *trace, const fc_spec *specs, int nspec,
+                           int H, const double *hz_abs, const long *hz_n, const char *step)
+{
+    char path[1200];
+    snprintf(path, sizeof path, "%s", dir);
+    for (char *q = path + 1; *q; q++)
+        if (*q == '/') {
+            *q = '\0';
+            mkdir(path, 0777);
+            *q = '/';
+        }
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+        return bad("--plot: cannot create %s", dir);
+    snprintf(path, sizeof path, "%s/forecast_by_horizon.dat", dir);
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return bad("--plot: cannot write %s", path);
+    fprintf(f, "# horizon");
+    for (int k = 0; k < nspec; k++)
+        fprintf(f, "\t%s", specs[k].spec);
+    fprintf(f, "\n");
+    for (int h = 0; h < H; h++) {
+        fprintf(f, "%d", h + 1);
+        for (int k = 0; k < nspec; k++) {
+            long c = hz_n[(size_t)k * (size_t)H + (size_t)h];
+            double v = c ? hz_abs[(size_t)k * (size_t)H + (size_t)h] / (double)c : NAN;
+            fprintf(f, "\t%.9g", v);
+        }
+        fprintf(f, "\n");
+    }
+    fclose(f);
+    char *gp = NULL;
+    size_t len = 0;
+    FILE *g = open_memstream(&gp, &len);
+    if (g == NULL)
+        return EXIT_OTHER;
+    const char *base = strrchr(trace, '/');
+    base = base ? base + 1 : trace;
+    fprintf(g,
+            "set terminal pngcairo size 1100,650 font ',11' noenhanced\n"
+            "set output 'forecast_by_horizon.png'\n"
+            "set title 'Forecast error by horizon - %s (rolling origins)'\n"
+            "set xlabel 'horizon (steps of %s)'\nset ylabel 'mean absolute error (req/s)'\n"
+            "set key outside right top\nset grid\nset xtics 1\n"
+            "set datafile missing 'nan'\n"
+            "plot ",
+            base, step);
+    for (int k = 0; k < nspec; k++)
+        fprintf(g, "%s'forecast_by_horizon.dat' using 1:%d with linespoints lw 2 title '%s'",
+                k ? ", \\\n     " : "", k + 2, specs[k].spec);
+    fprintf(g, "\n");
+    fclose(g);
+    snprintf(path, sizeof path, "%s/forecast.gp", dir);
+    FILE *sf = fopen(path, "w");
+    if (sf != NULL) {
+        fwrite(gp, 1, len, sf);
+        fclose(sf);
+    }
+    as_err err = {0};
+    int warnings = 0;
+    int rc = plot_gnuplot(dir, gp, len, "forecast.gp", "gnuplot", &warnings, &err);
+    free(gp);
+    if (rc != AS_OK) {
+        fprintf(stderr, "simrun forecast: --plot: %s\n", err.msg);
+        return EXIT_OTHER;
+    }
+    printf("# plot: %s/forecast_by_horizon.png\n", dir);
+    return EXIT_OK;
+}
+
 static int parse_count(const char *opt, const char *v, long min, long *out)
 {
     as_err err = {0};
@@ -299,7 +387,7 @@ static int parse_count(const char *opt, const char *v, long min, long *out)
 int cmd_forecast(int argc, char **argv)
 {
     const char *trace = NULL, *list = NULL, *window = NULL;
-    const char *season_s = "1d", *step_s = NULL;
+    const char *season_s = "1d", *step_s = NULL, *plot_dir = NULL;
     long horizon = 10, start_opt = -1, stride = 1;
     double coverage = 0.9;
     int csv = 0;
@@ -319,6 +407,8 @@ int cmd_forecast(int argc, char **argv)
             list = v;
         } else if (strcmp(a, "--season") == 0) {
             season_s = v;
+        } else if (strcmp(a, "--plot") == 0) {
+            plot_dir = v;
         } else if (strcmp(a, "--step") == 0) {
             step_s = v;
         } else if (strcmp(a, "--window") == 0) {
@@ -442,11 +532,23 @@ int cmd_forecast(int argc, char **argv)
         printf("%-40s %10s %7s %7s %7s %7s %10s %10s\n", "forecaster", "MAE", "MASE", "sMAPE",
                "cover", "under", "ns/update", "ns/fcast");
     }
+    double *hz_abs = calloc((size_t)nspec * (size_t)horizon, sizeof *hz_abs);
+    long *hz_n = calloc((size_t)nspec * (size_t)horizon, sizeof *hz_n);
+    if (hz_abs == NULL || hz_n == NULL) {
+        free(hz_abs);
+        free(hz_n);
+        rc = EXIT_OTHER;
+        goto out;
+    }
     for (int k = 0; k < nspec; k++) {
-        score sc;
+        score sc = {.hz_abs = hz_abs + (size_t)k * (size_t)horizon,
+                    .hz_n = hz_n + (size_t)k * (size_t)horizon};
         if ((rc = evaluate(&specs[k], &common, y, n, ser.t[0], start, (size_t)stride, clock_ns,
-                           &sc)) != EXIT_OK)
+                           &sc)) != EXIT_OK) {
+            free(hz_abs);
+            free(hz_n);
             goto out;
+        }
         double mae = sc.nerr ? sc.abs_sum / sc.nerr : NAN;
         double mase = sc.norigins ? sc.mase_sum / sc.norigins : NAN;
         double smape = sc.nsmape ? sc.smape_sum / sc.nsmape : NAN;
@@ -462,6 +564,10 @@ int cmd_forecast(int argc, char **argv)
                    mase, smape, cover, under, nu, nf);
         fflush(stdout);
     }
+    if (rc == EXIT_OK && plot_dir)
+        rc = plot_by_horizon(plot_dir, trace, specs, nspec, (int)horizon, hz_abs, hz_n, stepbuf);
+    free(hz_abs);
+    free(hz_n);
 out:
     for (int k = 0; k < nspec; k++)
         free(specs[k].cfg);
