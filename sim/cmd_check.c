@@ -485,7 +485,8 @@ static int load_results(check *C, const char *path, int quiet)
     char name[SCEN_LEN];
     sim_summary_row *rows = NULL;
     int n = 0;
-    if (sim_results_read_attr(path, "scenario_name", name, sizeof name, &err) != AS_OK ||
+    if (sim_results_probe(path, &err) != AS_OK ||
+        sim_results_read_attr(path, "scenario_name", name, sizeof name, &err) != AS_OK ||
         sim_results_read_summary(path, &rows, &n, &err) != AS_OK) {
         fprintf(stderr, "simrun check: %s\n", err.msg);
         return 2;

@@ -1,6 +1,7 @@
 /* cmd_report.c - `simrun report FILE.h5 [-o DIR] [--format png|svg|pdf]`:
  * draw the gnuplot report of a results file (plots/plot_report.c). */
 #include "cmd.h"
+#include "sim_results.h"
 #include "plot_report.h"
 
 #include <stdio.h>
@@ -76,7 +77,10 @@ int cmd_report(int argc, char **argv)
     }
     as_err err = {0};
     plot_report_info info = {0};
-    int rc = plot_report_ex(file, dir, &o, &info, &err);
+    sim_results_quiet();
+    int rc = sim_results_probe(file, &err);
+    if (rc == AS_OK)
+        rc = plot_report_ex(file, dir, &o, &info, &err);
     if (rc != AS_OK) {
         fprintf(stderr, "simrun report: %s\n", err.msg);
         return rc == AS_EINVAL ? 2 : 1;

@@ -48,7 +48,8 @@ int cmd_show(int argc, char **argv)
     as_err err = {0};
     sim_summary_row *rows = NULL;
     int n = 0;
-    if (sim_results_read_summary(file, &rows, &n, &err) != AS_OK) {
+    if (sim_results_probe(file, &err) != AS_OK ||
+        sim_results_read_summary(file, &rows, &n, &err) != AS_OK) {
         fprintf(stderr, "simrun show: %s\n", err.msg);
         return 2;
     }

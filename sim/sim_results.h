@@ -127,6 +127,13 @@ int sim_results_read_attr_f64(const char *path, const char *name, double *v, as_
 int sim_results_read_timeseries(const char *path, const char *run, sim_ts_row **rows,
                                 size_t *n, as_err *err);
 
+/* Read every dataset and attribute of a results file given by a user in a
+ * child process first. Debian's libhdf5 1.10 can crash (heap overflows,
+ * absurd allocations: found by make fuzz) on some damaged files; this
+ * turns that into AS_EINVAL naming the file instead of a signal. A file
+ * that passes is then read normally. Costs one extra read of the file. */
+int sim_results_probe(const char *path, as_err *err);
+
 /* Silence HDF5's automatic error printing (once, from main). */
 void sim_results_quiet(void);
 

@@ -655,3 +655,22 @@ Test(bad, damaged_summary_values_are_refused, .timeout = 60)
     cr_expect(strstr(out, "damaged") != NULL, "%s", out);
     rm_rf(dir);
 }
+
+/* Files on which libhdf5 1.10 itself overflows a heap buffer or asks for
+ * terabytes (found by make fuzz): show, check and report refuse them with
+ * exit 2 (the probe reads them in a child process first), never a signal. */
+Test(bad, files_that_crash_libhdf5_are_refused, .timeout = 60)
+{
+    for (int i = 1; i <= 4; i++) {
+        char cmd[1024], path[256];
+        snprintf(path, sizeof path, "tests/fuzz/regressions/results_libhdf5_crash_%d.h5", i);
+        const char *subs[] = {"show %s", "check %s --baseline /dev/null", "report %s -o /tmp/r%d"};
+        for (int k = 0; k < 3; k++) {
+            char sub[512];
+            snprintf(sub, sizeof sub, subs[k], path, (int)getpid());
+            snprintf(cmd, sizeof cmd, "%s %s > /dev/null 2>&1", simrun(), sub);
+            int st = system(cmd);
+            cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s: status %d", sub, st);
+        }
+    }
+}
