@@ -879,7 +879,7 @@ int sim_results_probe(const char *path, as_err *err)
 {
     struct stat st;
     if (stat(path, &st) != 0)
-        return as_err_set(err, AS_EIO, "%s: no such file", path);
+        return as_err_set(err, AS_EINVAL, "%s: no such file", path);
     fflush(NULL);
     pid_t pid = fork();
     if (pid < 0)
