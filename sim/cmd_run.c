@@ -703,7 +703,7 @@ int cmd_run(int argc, char **argv)
     for (int i = 0; baseline && i < plan.n; i++)
         if (strcmp(b.rows[i].run, baseline) == 0)
             base = i;
-    sim_rank(sc, b.rows, plan.n, base);
+    sim_rank(b.rows, plan.n, base);
     if (merge(&b, sc, out, 0, &err) != AS_OK) {
         fprintf(stderr, "simrun: %s\n", err.msg);
         goto done;

@@ -175,21 +175,20 @@ static double draw_boot(tier *T, int type)
     return v < 0 ? 0 : v;
 }
 
-static void bill(run *R, tier *T, instance *in, as_time now)
+static void bill(tier *T, instance *in, as_time now)
 {
     const sim_tier_cfg *c = T->cfg;
     double used = as_time_to_s(now - in->requested);
     T->billed_cost += as_billed_seconds(used, as_time_to_s(c->billing_granularity),
                                         as_time_to_s(c->billing_minimum)) *
                       c->types[in->type].price / 3600.0;
-    (void)R;
 }
 
 /* An instance leaves billing (and, if it was ready, the ready capacity is
  * the caller's to update). */
-static void release(run *R, tier *T, instance *in, as_time now)
+static void release(tier *T, instance *in, as_time now)
 {
-    bill(R, T, in, now);
+    bill(T, in, now);
     T->price_rate -= T->cfg->types[in->type].price;
     in->state = I_FREE;
     in->gen++;
@@ -284,7 +283,7 @@ static int scale_to(run *R, int ti, int desired, as_time now)
         instance *in = &T->inst[pick];
         if (in->state == I_BOOTING) {
             T->booting--;
-            release(R, T, in, now);
+            release(T, in, now);
         } else {
             T->ready--;
             T->units -= factor_of(T, in);
@@ -296,7 +295,7 @@ static int scale_to(run *R, int ti, int desired, as_time now)
                                    ti, pick, in->gen))
                     return as_err_set(R->err, AS_ENOMEM, "out of memory (events)");
             } else {
-                release(R, T, in, now);
+                release(T, in, now);
             }
         }
         current--;
@@ -764,7 +763,7 @@ static void oracle_view(run *R, tier *T, as_time now, as_forecast_view *v)
  * has passed (the replacement delay), so capacity never dips. A switch
  * needs a saving of 10% (no flapping between near-equal types) and waits
  * for the previous one to finish. Returns the new type, or the current. */
-static int cheapest_type(const run *R, const tier *T, double want_units, int min, int max,
+static int cheapest_type(const tier *T, double want_units, int min, int max,
                          int *count)
 {
     /* want_units: the largest recommendation of the last period, before
@@ -779,7 +778,6 @@ static int cheapest_type(const run *R, const tier *T, double want_units, int min
     int best = T->type;
     *count = cur;
     double best_cost = cur * c->types[T->type].price;
-    (void)R;
     for (int k = 0; k < c->ntypes; k++) {
         if (k == T->type)
             continue;
@@ -840,7 +838,7 @@ static int do_retire(run *R, int ti, int k, uint32_t gen, as_time now)
         return AS_OK;
     if (in->state == I_BOOTING) {
         T->booting--;
-        release(R, T, in, now);
+        release(T, in, now);
     } else if (in->state == I_READY) {
         T->ready--;
         T->units -= factor_of(T, in);
@@ -852,7 +850,7 @@ static int do_retire(run *R, int ti, int k, uint32_t gen, as_time now)
                                in->gen))
                 return as_err_set(R->err, AS_ENOMEM, "out of memory (events)");
         } else {
-            release(R, T, in, now);
+            release(T, in, now);
         }
     }
     return AS_OK;
@@ -956,7 +954,7 @@ static int do_eval(run *R, int ti, as_time now)
         if (now < T->resize_until)
             return AS_OK;
         if (now >= T->next_vertical) {
-            int count, type = cheapest_type(R, T, T->peak_want, obs.min, obs.max, &count);
+            int count, type = cheapest_type(T, T->peak_want, obs.min, obs.max, &count);
             T->peak_want = 0;
             T->next_vertical = now + 30 * AS_MIN;
             if (type != T->type)
@@ -1031,7 +1029,7 @@ static int do_crash(run *R, int ti, as_time now)
             if (seen++ == pick) {
                 T->ready--;
                 T->units -= factor_of(T, in);
-                release(R, T, in, now);
+                release(T, in, now);
                 int rc = record_fault(R, ti, now, "crash", T->ready + T->booting + 1,
                                       T->ready + T->booting);
                 if (rc != AS_OK)
@@ -1121,7 +1119,7 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
                 break; /* cancelled: scaled in while booting */
             if (in->fails) { /* billed for the attempt, never serves */
                 T->booting--;
-                release(R, T, in, now);
+                release(T, in, now);
                 rc = record_fault(R, ev.a, now, "boot_failure", T->ready + T->booting + 1,
                                   T->ready + T->booting);
                 break;
@@ -1139,7 +1137,7 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
             if (in->gen != ev.gen || in->state != I_DRAINING)
                 break;
             T->draining--;
-            release(R, T, in, now);
+            release(T, in, now);
             break;
         }
         case EV_CRASH:
@@ -1158,7 +1156,7 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
         for (int i = 0; i < R->nt; i++)
             for (int k = 0; k < R->tiers[i].ninst; k++)
                 if (R->tiers[i].inst[k].state != I_FREE)
-                    bill(R, &R->tiers[i], &R->tiers[i].inst[k], end);
+                    bill(&R->tiers[i], &R->tiers[i].inst[k], end);
         memset(sum, 0, sizeof *sum);
         snprintf(sum->run, sizeof sum->run, "%s", name);
         snprintf(sum->kind, sizeof sum->kind, "%s", R->pc->type->name);
@@ -1239,9 +1237,8 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
 
 uint64_t sim_trace_seed(uint64_t seed) { return as_seed_derive(seed, 1); }
 
-void sim_rank(const sim_scenario *sc, sim_summary_row *rows, int n, int baseline)
+void sim_rank(sim_summary_row *rows, int n, int baseline)
 {
-    (void)sc;
     for (int k = 0; k < n; k++) {
         double b[5] = {rows[baseline].theta_u, rows[baseline].theta_o, rows[baseline].tau_u,
                        rows[baseline].tau_o, rows[baseline].instability};

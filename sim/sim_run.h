@@ -38,6 +38,6 @@ uint64_t sim_trace_seed(uint64_t seed);
 
 /* Fill the ranking columns (elastic speedup against `baseline`, deviation)
  * and meets_slo of every row. */
-void sim_rank(const sim_scenario *sc, sim_summary_row *rows, int n, int baseline);
+void sim_rank(sim_summary_row *rows, int n, int baseline);
 
 #endif

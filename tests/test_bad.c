@@ -514,7 +514,7 @@ static double run_all(const char *path, const char *const *sets, int nsets, cons
                      what, sc->policies[p].name, e.msg);
     }
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    sim_rank(sc, rows, n, 0);
+    sim_rank(rows, n, 0);
     for (int p = 0; p < n; p++)
         expect_finite_summary(&rows[p], what);
     for (int p = 0; p < n && p < max_out; p++)
