@@ -7,8 +7,13 @@
 #   make asan    the test suite under AddressSanitizer + UBSan
 #   make bench   forecast/decision latency and simulation throughput
 #
-# Sources are found by wildcard: a new .c file in core/, core/*/, traces/,
-# sim/ or plots/ joins its library; a new tests/test_*.c joins the suite.
+# Layers, lowest first, each a static library compiled with the include
+# paths of its own layer and those below it, so that a wrong-way include
+# fails to compile:
+#   core <- traces <- sim/config <- sim/engine <- sim/results <- sim/batch
+#        <- plots <- sim/cli (simrun; tests and bench see every layer)
+# Sources are found by wildcard: a new .c file in a layer's folder (or in
+# core/*/) joins its library; a new tests/test_*.c joins the suite.
 
 CC      ?= gcc
 MODE    ?= release
@@ -36,57 +41,74 @@ CFLAGS_release := -O2 -g -DNDEBUG
 CFLAGS_test    := -O1 -g
 CFLAGS_asan    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS_asan   := -fsanitize=address,undefined
-CFLAGS  := -std=c11 -D_GNU_SOURCE $(MPI_FLAGS) $(WARN) $(CFLAGS_$(MODE)) $(PKG_CFLAGS) -Icore -Itraces -Isim -Iplots -MMD -MP
+CFLAGS  := -std=c11 -D_GNU_SOURCE $(MPI_FLAGS) $(WARN) $(CFLAGS_$(MODE)) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS := $(LDFLAGS_$(MODE))
 LDLIBS  := $(PKG_LIBS) -lpthread -lm
 
-CORE_SRC   := $(wildcard core/*.c core/*/*.c)
-TRACES_SRC := $(wildcard traces/*.c)
-SIM_SRC    := $(filter-out sim/main.c,$(wildcard sim/*.c)) $(wildcard plots/*.c)
+# The layers, lowest first: folder and library name. Each layer's objects
+# see the include folders of the layers up to their own (LAYER_INC).
+LAYERS      := core traces sim/config sim/engine sim/results sim/batch plots sim/cli
+layer_inc    = $(foreach d,$(wordlist 1,$(1),$(LAYERS)),-I$(d))
+layer_src    = $(wildcard $(1)/*.c $(if $(filter core,$(1)),core/*/*.c))
+lib_of       = $(BUILD)/lib$(subst /,,$(1)).a
+ALL_INC     := $(call layer_inc,$(words $(LAYERS)))
+$(foreach i,1 2 3 4 5 6 7 8,$(eval $(BUILD)/$(word $(i),$(LAYERS))/%.o: LAYER_INC = $(call layer_inc,$(i))))
+$(BUILD)/tests/%.o $(BUILD)/bench/%.o: LAYER_INC = $(ALL_INC)
+
+CORE_SRC   := $(call layer_src,core)
+TRACES_SRC := $(call layer_src,traces)
+SIM_SRC    := $(foreach l,sim/config sim/engine sim/results sim/batch plots,$(call layer_src,$(l)))
+CLI_SRC    := $(call layer_src,sim/cli)
 TEST_SRC   := $(wildcard tests/test_*.c)
 BENCH_SRC  := $(wildcard bench/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
-LIBCORE   := $(BUILD)/libascore.a
-LIBTRACES := $(BUILD)/libtraces.a
-LIBSIM    := $(BUILD)/libsim.a
-LIBS      := $(LIBSIM) $(LIBTRACES) $(LIBCORE)
+# libraries that have sources, highest first (the link order)
+LIBS := $(foreach l,plots sim/batch sim/results sim/engine sim/config traces core,\
+          $(if $(call layer_src,$(l)),$(call lib_of,$(l))))
+CLI_OBJ := $(call obj,$(CLI_SRC))
 
-.PHONY: all deps bench-deps run test asan bench quality clean check
+.PHONY: all deps bench-deps run test asan bench quality clean check layers
 all: bin/simrun
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | layers
 	@mkdir -p $(dir $@)
 	@printf '  CC      %s\n' $<
-	@$(CC) $(CFLAGS) -c $< -o $@
+	@$(CC) $(CFLAGS) $(LAYER_INC) -c $< -o $@
+
+# Include paths keep each layer to those below it; a path in an include
+# ("../x.h", "sim/engine/x.h") would walk around them, so none is allowed.
+layers:
+	@bad=$$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[^"]*/' \
+	    $$(find core traces sim plots bench tests -name '*.[ch]') 2>/dev/null); \
+	if [ -n "$$bad" ]; then echo "includes with a path (they bypass the layers):"; \
+	    echo "$$bad"; exit 1; fi
 
 # the results file records which revision wrote it
 GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-$(BUILD)/sim/sim_results.o: CFLAGS += -DAS_GIT_REV='"$(GIT_REV)"' 
+$(BUILD)/sim/results/sim_results.o: CFLAGS += -DAS_GIT_REV='"$(GIT_REV)"'
 
-$(LIBCORE): $(call obj,$(CORE_SRC))
-$(LIBTRACES): $(call obj,$(TRACES_SRC))
-$(LIBSIM): $(call obj,$(SIM_SRC))
+$(foreach l,$(LAYERS),$(eval $(call lib_of,$(l)): $(call obj,$(call layer_src,$(l)))))
 $(LIBS):
 	@mkdir -p $(dir $@)
 	@printf '  AR      %s\n' $@
 	@rm -f $@ && ar rcs $@ $^
 
-bin/simrun: $(BUILD)/sim/main.o $(LIBS)
+bin/simrun: $(CLI_OBJ) $(LIBS)
 	@mkdir -p bin
 	@printf '  LD      %s\n' $@
 	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 # simrun of a given mode (the sanitizer suite runs an instrumented one)
-$(BUILD)/simrun: $(BUILD)/sim/main.o $(LIBS)
+$(BUILD)/simrun: $(CLI_OBJ) $(LIBS)
 	@printf '  LD      %s\n' $@
 	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(BUILD)/tests/run_tests: $(call obj,$(TEST_SRC)) $(LIBS)
+$(BUILD)/tests/run_tests: $(call obj,$(TEST_SRC) $(filter-out sim/cli/main.c,$(CLI_SRC))) $(LIBS)
 	@printf '  LD      %s\n' $@
 	@$(CC) $(LDFLAGS) $^ $(LDLIBS) $(CRIT_LIBS) -o $@
 
-$(BUILD)/bench/run_bench: $(call obj,$(BENCH_SRC)) $(LIBS)
+$(BUILD)/bench/run_bench: $(call obj,$(BENCH_SRC) $(filter-out sim/cli/main.c,$(CLI_SRC))) $(LIBS)
 	@printf '  LD      %s\n' $@
 	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -160,8 +182,8 @@ fuzz: FUZZ_CC ?= clang
 fuzz:
 	@set -e; mkdir -p build/fuzz; \
 	san='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'; \
-	cflags="-std=c11 -D_GNU_SOURCE -O1 -g $$san $(PKG_CFLAGS) -Icore -Itraces -Isim -Iplots"; \
-	newest_h=$$(ls -t core/*.h traces/*.h sim/*.h plots/*.h 2>/dev/null | head -1); \
+	cflags="-std=c11 -D_GNU_SOURCE -O1 -g $$san $(PKG_CFLAGS) $(ALL_INC)"; \
+	newest_h=$$(ls -t $$(find core traces sim plots -name '*.h') 2>/dev/null | head -1); \
 	objs=; \
 	for src in $(CORE_SRC) $(TRACES_SRC) $(SIM_SRC); do \
 	    obj=build/fuzz/obj/$${src%.c}.o; objs="$$objs $$obj"; \

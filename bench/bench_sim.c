@@ -103,7 +103,8 @@ int bench_mem_child(const char *scenario, const char *duration, const char *out)
     sim_summary_row sum;
     int record = strcmp(out, "-") != 0;
     sim_results *res = record ? sim_results_create(out, sc, 1, &err) : NULL;
-    int rc = res || !record ? sim_run_policy(sc, 0, res, NULL, &sum, &err) : err.code;
+    int rc = res ? sim_results_run(res, sc, 0, NULL, &sum, &err)
+             : record ? err.code : sim_run_policy(sc, 0, NULL, NULL, &sum, &err);
     if (rc == AS_OK && res) {
         rc = sim_results_commit(res, &sum, 1, &err);
         res = NULL;

@@ -18,6 +18,7 @@
  * no .partial, no .runs folder). */
 #include "sim_results.h"
 #include "sim_run.h"
+#include "sim_summary.h"
 #include "sim_scenario.h"
 #include "tr_trace.h"
 

@@ -500,7 +500,7 @@ static void run_one(const char *ini, const char *out, sim_summary_row *row, sim_
     cr_assert_not_null(s, "%s", e.msg);
     sim_results *r = sim_results_create(out, s, 1, &e);
     cr_assert_not_null(r, "%s", e.msg);
-    cr_assert_eq(sim_run_policy(s, 0, r, NULL, row, &e), AS_OK, "%s", e.msg);
+    cr_assert_eq(sim_results_run(r, s, 0, NULL, row, &e), AS_OK, "%s", e.msg);
     cr_assert_eq(sim_results_commit(r, row, 1, &e), AS_OK, "%s", e.msg);
     cr_assert_eq(sim_results_read_timeseries(out, "p", ts, nts, &e), AS_OK, "%s", e.msg);
     sim_scenario_free(s);

@@ -140,7 +140,7 @@ Test(monitor, hpa_does_not_scale_in_during_a_metric_outage)
     sim_results *r = sim_results_create(path, s, 1, &e);
     cr_assert_not_null(r, "%s", e.msg);
     sim_summary_row row;
-    cr_assert_eq(sim_run_policy(s, p, r, NULL, &row, &e), AS_OK, "%s", e.msg);
+    cr_assert_eq(sim_results_run(r, s, p, NULL, &row, &e), AS_OK, "%s", e.msg);
     cr_assert_eq(sim_results_commit(r, &row, 1, &e), AS_OK, "%s", e.msg);
     /* read the actions back through h5dump-free means: the CSV of show has
      * no actions, so look with the HDF5 reader of the tests below */
@@ -172,7 +172,7 @@ Test(monitor, every_policy_restores_capacity_after_faults, .timeout = 120)
         sim_results *r = sim_results_create(path, s, 1, &e);
         cr_assert_not_null(r);
         sim_summary_row row;
-        cr_assert_eq(sim_run_policy(s, p, r, NULL, &row, &e), AS_OK, "%s", e.msg);
+        cr_assert_eq(sim_results_run(r, s, p, NULL, &row, &e), AS_OK, "%s", e.msg);
         cr_assert_eq(sim_results_commit(r, &row, 1, &e), AS_OK, "%s", e.msg);
         cr_assert_gt(row.faults, 0, "%s: no fault injected", s->policies[p].name);
         sim_ts_row *ts;
@@ -228,7 +228,7 @@ Test(monitor, policy_scales_only_its_tiers)
     cr_assert_not_null(r, "%s", e.msg);
     sim_summary_row row;
     sim_run_opts o = {0};
-    cr_assert_eq(sim_run_policy(s, 0, r, &o, &row, &e), AS_OK, "%s", e.msg);
+    cr_assert_eq(sim_results_run(r, s, 0, &o, &row, &e), AS_OK, "%s", e.msg);
     cr_assert_eq(sim_results_commit(r, &row, 1, &e), AS_OK, "%s", e.msg);
     /* the web tier keeps its initial count; the app tier moves */
     char cmd[600];
@@ -286,7 +286,7 @@ Test(monitor, noise_has_the_configured_spread)
     sim_results *r = sim_results_create(path, s, 1, &e);
     cr_assert_not_null(r, "%s", e.msg);
     sim_summary_row row;
-    cr_assert_eq(sim_run_policy(s, 0, r, NULL, &row, &e), AS_OK, "%s", e.msg); /* static */
+    cr_assert_eq(sim_results_run(r, s, 0, NULL, &row, &e), AS_OK, "%s", e.msg); /* static */
     cr_assert_eq(sim_results_commit(r, &row, 1, &e), AS_OK, "%s", e.msg);
     char cmd[700];
     snprintf(cmd, sizeof cmd,

@@ -1,4 +1,4 @@
-/* test_quality.c - the scaling-quality gate (`simrun check`, sim/cmd_check.c)
+/* test_quality.c - the scaling-quality gate (`simrun check`, sim/cli/cmd_check.c)
  * as CI runs it: an unchanged build passes, a worsened policy fails naming
  * the run and metric, --update rewrites a baseline so that the next check
  * passes, malformed baselines and missing runs are bad input (exit 2).

@@ -166,7 +166,7 @@ Test(sim, booting_instance_is_billed_but_serves_nothing)
     sim_results *r = sim_results_create(out, s, 1, &e);
     cr_assert_not_null(r, "%s", e.msg);
     sim_summary_row row;
-    cr_assert_eq(sim_run_policy(s, 0, r, NULL, &row, &e), AS_OK, "%s", e.msg);
+    cr_assert_eq(sim_results_run(r, s, 0, NULL, &row, &e), AS_OK, "%s", e.msg);
     cr_assert_eq(sim_results_commit(r, &row, 1, &e), AS_OK, "%s", e.msg);
     sim_ts_row *ts;
     size_t n;
@@ -205,7 +205,7 @@ static void run_to(const sim_scenario *s, const char *out)
     sim_summary_row rows[SIM_MAX_POLICIES];
     sim_run_opts o = {.record_trace = 1};
     for (int p = 0; p < s->npolicies; p++) {
-        cr_assert_eq(sim_run_policy(s, p, r, &o, &rows[p], &e), AS_OK, "%s", e.msg);
+        cr_assert_eq(sim_results_run(r, s, p, &o, &rows[p], &e), AS_OK, "%s", e.msg);
         o.record_trace = 0;
     }
     cr_assert_eq(sim_results_commit(r, rows, s->npolicies, &e), AS_OK, "%s", e.msg);
@@ -356,7 +356,7 @@ Test(sim, vertical_scaling_replaces_the_tier_without_a_dip, .timeout = 60)
     sim_summary_row rows[2];
     for (int p = 0; p < 2; p++) {
         sim_run_opts o = {.record_trace = p == 0};
-        cr_assert_eq(sim_run_policy(s, p, r, &o, &rows[p], &e), AS_OK, "%s", e.msg);
+        cr_assert_eq(sim_results_run(r, s, p, &o, &rows[p], &e), AS_OK, "%s", e.msg);
     }
     cr_assert_eq(sim_results_commit(r, rows, 2, &e), AS_OK, "%s", e.msg);
     /* the vertical run switched type both ways, never ran out of ready

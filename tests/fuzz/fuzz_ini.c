@@ -1,4 +1,4 @@
-/* fuzz_ini.c - libFuzzer harness: the scenario loader (sim/sim_scenario.c)
+/* fuzz_ini.c - libFuzzer harness: the scenario loader (sim/config/sim_scenario.c)
  * and the value parsers behind it (core/as_param.c). The input is written
  * whole as an INI file; its last line (when it looks like SECTION.KEY=VALUE)
  * is also given as a --set override, so override parsing gets the same

@@ -1,5 +1,5 @@
 /* fuzz_manifest.c - libFuzzer harness: Kubernetes HPA YAML and AWS policy
- * JSON (sim/sim_manifest.c). The input is written as .yaml and applied to an
+ * JSON (sim/config/sim_manifest.c). The input is written as .yaml and applied to an
  * hpa policy (sim_manifest_apply with key "manifest", then
  * sim_manifest_replicas), and as .json applied to a target, step or
  * predictive policy (key "aws_policy"); the kind is picked from the input.

@@ -1,5 +1,5 @@
 /* fuzz_results.c - libFuzzer harness: the HDF5 results reader
- * (sim/sim_results.c) on a fuzzed file: sim_results_read_summary, a root
+ * (sim/results/sim_results.c) on a fuzzed file: sim_results_read_summary, a root
  * string and a numeric attribute, and the time series of the first run
  * named by the summary. Seeded with a small real results file. Bugs inside
  * libhdf5 itself (not instrumented) show up as SEGVs in its frames. */

@@ -11,75 +11,13 @@
 #define SIM_RESULTS_H
 
 #include "as.h"
+#include "sim_record.h"
+#include "sim_run.h"
 #include "sim_scenario.h"
 
 #include <stdint.h>
 
 #define SIM_CHUNK_ROWS 4096
-#define SIM_STR 32
-
-/* /runs/RUN/timeseries: one row per record interval, end-to-end view. */
-typedef struct sim_ts_row {
-    double t;                   /* end of the interval, s */
-    double rate;                /* mean arrival rate, req/s */
-    double forecast, lo, hi;    /* the policy's forecast for now (NAN: none) */
-    double ready, booting;      /* instances over all tiers, at t */
-    double p50, p95, p99;       /* end-to-end response time, s */
-    double cost_rate;           /* infrastructure cost per hour at t */
-    double cost;                /* cumulative infrastructure cost */
-    double violation;           /* share of the interval in SLO violation */
-} sim_ts_row;
-
-/* /runs/RUN/tiers/TIER: one row per record interval for one tier. */
-typedef struct sim_tier_row {
-    double t;
-    double ready, booting, draining; /* at t */
-    double utilization;         /* mean busy fraction of ready servers */
-    double queue;               /* mean requests waiting */
-    double p50, p95, p99;       /* per-visit response time, s */
-    double arrivals;            /* requests arrived in the interval */
-    double dropped;             /* requests dropped in the interval */
-    double demand;              /* least ready instances meeting the SLO */
-    double inflight;            /* mean requests in the tier (waiting + in service) */
-    double memory;              /* mean memory of the tier, MB (base + per request) */
-    double seen_utilization;    /* what monitoring shows a policy at t (NAN: missing) */
-    double seen_rate;           /* the request rate monitoring shows at t, req/s */
-} sim_tier_row;
-
-/* /runs/RUN/actions: one row per evaluation that changed, or was prevented
- * from changing, capacity. */
-typedef struct sim_action_row {
-    double t;
-    int32_t tier;
-    int32_t from, raw, to;
-    char reason[SIM_STR];
-    double utilization;         /* what the policy saw (NAN: missing) */
-    double rate;                /* what the policy saw */
-} sim_action_row;
-
-/* /summary: one row per run. */
-typedef struct sim_summary_row {
-    char run[SIM_STR];
-    char kind[SIM_STR];
-    double cost_infra, cost_penalty, cost_total;
-    double slo_violation_s, slo_violation_pct;
-    double p50, p95, p99, latency_max;
-    double dropped;
-    double mean_instances, peak_instances;
-    int32_t actions;
-    int32_t meets_slo;
-    double theta_u, theta_o, tau_u, tau_o, instability, jitter;
-    double elastic_speedup, deviation;
-    int32_t faults;             /* crashes and failed boots */
-    double forecast_mase;       /* one-step forecast MASE (NAN: no forecaster) */
-} sim_summary_row;
-
-/* /timing: wall-clock figures, kept apart (not deterministic). */
-typedef struct sim_timing_row {
-    char run[SIM_STR];
-    double wall_s;
-    double sim_per_wall;
-} sim_timing_row;
 
 typedef struct sim_results sim_results;
 typedef struct sim_run_writer sim_run_writer;
@@ -102,6 +40,13 @@ int sim_results_run_end(sim_results *r, sim_run_writer *w, const sim_summary_row
                         as_err *err);
 /* Close a run that failed or was interrupted (no summary row). */
 void sim_results_run_discard(sim_run_writer *w);
+/* The sink that appends a run's rows to w (and /trace rows to r). */
+sim_sink sim_results_sink(sim_results *r, sim_run_writer *w);
+/* Run policy number `policy` of sc (sim_run_policy) recorded into r:
+ * begins the run group, runs, and ends it with the summary row (a failed
+ * run's group stays incomplete in the .partial file). */
+int sim_results_run(sim_results *r, const sim_scenario *sc, int policy,
+                    const sim_run_opts *opts, sim_summary_row *sum, as_err *err);
 /* Append one /timing row and flush it. */
 int sim_results_timing(sim_results *r, const sim_timing_row *timing, as_err *err);
 /* Rewrite /summary with the final rows (ranking filled in), close, rename. */

@@ -13,6 +13,9 @@ enum { SIM_FMT_TEXT, SIM_FMT_CSV, SIM_FMT_JSON };
 /* slo_latency in seconds, for the header. */
 void sim_summary_print(FILE *f, const sim_summary_row *rows, int n, int format,
                        double slo_latency, double slo_percentile);
+/* Fill the ranking columns (elastic speedup against `baseline`, deviation)
+ * of every row. */
+void sim_rank(sim_summary_row *rows, int n, int baseline);
 /* Index of the cheapest (total cost) run that meets the SLO; -1 if none. */
 int sim_summary_best(const sim_summary_row *rows, int n);
 

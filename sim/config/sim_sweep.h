@@ -6,7 +6,6 @@
 #ifndef SIM_SWEEP_H
 #define SIM_SWEEP_H
 
-#include "sim_results.h"
 #include "sim_scenario.h"
 
 typedef struct sim_runspec {

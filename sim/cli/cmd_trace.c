@@ -6,7 +6,7 @@
  * Exit status: 0 ok; 2 bad input or usage, with one line on stderr naming
  * the file (and line); 1 anything else (out of memory, cannot write).
  *
- * `gen` reads the INI itself with inih because sim/sim_scenario.c may not
+ * `gen` reads the INI itself with inih because sim/config/sim_scenario.c may not
  * be available to a trace-only workflow: it applies the [trace] keys and
  * [scenario] duration/seed/tick, and ignores every other section (a
  * scenario's tiers and policies are not its business). */

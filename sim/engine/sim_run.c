@@ -86,7 +86,7 @@ typedef struct tier {
 typedef struct run {
     const sim_scenario *sc;
     const sim_policy_cfg *pc;
-    sim_run_writer *w;
+    const sim_sink *sink;    /* where rows go (NULL: nowhere) */
     sim_queue q;
     tr_stream *trace;
     tier tiers[SIM_MAX_TIERS];
@@ -108,6 +108,14 @@ typedef struct run {
     sim_des *des;     /* request-level model (model = des), else NULL */
     as_err *err;
 } run;
+
+/* Hand an action row to the sink, if it keeps actions. */
+static int emit_action(run *R, const sim_action_row *a)
+{
+    if (R->sink == NULL || R->sink->action == NULL)
+        return AS_OK;
+    return R->sink->action(R->sink->ud, a, R->err);
+}
 
 /* ---- trace ring ---- */
 
@@ -634,7 +642,7 @@ static int do_record(run *R, as_time now)
         if (T->cfg->autoscale)
             as_quality_add(&T->quality, demand,
                            T->i_units / T_s / T->cfg->types[T->type].factor, R->i_time);
-        if (R->w && sim_run_tier_row(R->w, i, &tr, R->err))
+        if (R->sink && R->sink->tier_row && R->sink->tier_row(R->sink->ud, i, &tr, R->err))
             return R->err->code;
         p50 += T->cfg->visits * q50;
         p95 += T->cfg->visits * q95;
@@ -671,7 +679,7 @@ static int do_record(run *R, as_time now)
     row.cost = R->cost_integral;
     row.violation = R->i_viol / T_s;
     R->i_rate = R->i_viol = R->i_time = 0;
-    if (R->w && sim_run_row(R->w, &row, R->err))
+    if (R->sink && R->sink->row && R->sink->row(R->sink->ud, &row, R->err))
         return R->err->code;
     return AS_OK;
 }
@@ -819,13 +827,13 @@ static int resize(run *R, int ti, int type, int count, as_time now)
         }
     T->resize_until = now + delay + R->pc->interval;
     R->actions++;
-    if (R->w == NULL)
+    if (R->sink == NULL || R->sink->action == NULL)
         return AS_OK;
     sim_action_row a = {.t = as_time_to_s(now), .tier = ti, .from = from, .raw = count,
                         .to = count, .utilization = NAN, .rate = NAN};
     snprintf(a.reason, sizeof a.reason, "resize:%s>%s", T->cfg->types[old].name,
              T->cfg->types[type].name);
-    return sim_run_action(R->w, &a, R->err);
+    return emit_action(R, &a);
 }
 
 /* An instance of a replaced type leaves once its replacement had time to
@@ -973,7 +981,7 @@ static int do_eval(run *R, int ti, as_time now)
                             .utilization = obs.utilization,
                             .rate = obs.rate};
         snprintf(a.reason, sizeof a.reason, "%s", as_reason_name(d.reason));
-        if (R->w && sim_run_action(R->w, &a, R->err))
+        if (emit_action(R, &a) != AS_OK)
             return R->err->code;
     }
     if (changed) {
@@ -995,12 +1003,12 @@ static int record_fault(run *R, int ti, as_time now, const char *what, int from,
 {
     tier *T = &R->tiers[ti];
     T->faults++;
-    if (R->w == NULL)
+    if (R->sink == NULL || R->sink->action == NULL)
         return AS_OK;
     sim_action_row a = {.t = as_time_to_s(now), .tier = ti, .from = from, .raw = to, .to = to,
                         .utilization = NAN, .rate = NAN};
     snprintf(a.reason, sizeof a.reason, "%s", what);
-    return sim_run_action(R->w, &a, R->err);
+    return emit_action(R, &a);
 }
 
 /* Crashes: a Poisson process at crash_rate per ready instance-hour; the
@@ -1041,7 +1049,7 @@ static int do_crash(run *R, int ti, as_time now)
     return schedule_crash(R, ti, now);
 }
 
-int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
+int sim_run_policy(const sim_scenario *sc, int policy, const sim_sink *sink,
                    const sim_run_opts *opts, sim_summary_row *sum, as_err *err)
 {
     run *R = calloc(1, sizeof *R);
@@ -1050,11 +1058,7 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
     const char *name = opts && opts->name ? opts->name : sc->policies[policy].name;
     uint64_t seed = opts && opts->seed ? *opts->seed : sc->seed;
     int rc = setup(R, sc, policy, seed, err);
-    if (rc == AS_OK && res) {
-        R->w = sim_results_run_begin(res, sc, policy, name, opts ? opts->params : "", err);
-        if (R->w == NULL)
-            rc = err->code;
-    }
+    R->sink = sink;
     const as_time end = sc->duration, tick = sc->tick;
     if (rc == AS_OK)
         rc = push(R, 0, EV_TICK, 0, 0, 0);
@@ -1096,8 +1100,8 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
             double mean_rate = R->i_time > 0 ? R->i_rate / R->i_time : 0.0;
             if ((rc = do_record(R, now)) != AS_OK)
                 break;
-            if (opts && opts->record_trace && res)
-                rc = sim_results_trace(res, as_time_to_s(now), mean_rate, err);
+            if (opts && opts->record_trace && sink && sink->trace)
+                rc = sink->trace(sink->ud, as_time_to_s(now), mean_rate, err);
             if (rc == AS_OK && now + sc->record <= end)
                 rc = push(R, now + sc->record, EV_RECORD, 0, 0, 0);
             break;
@@ -1226,25 +1230,9 @@ int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
         sum->elastic_speedup = NAN;
         sum->deviation = NAN;
     }
-    if (R->w && rc == AS_OK)
-        rc = sim_results_run_end(res, R->w, sum, err);
-    else if (R->w) /* a failed run's group stays incomplete in the .partial file */
-        sim_results_run_discard(R->w);
     teardown(R);
     free(R);
     return rc;
 }
 
 uint64_t sim_trace_seed(uint64_t seed) { return as_seed_derive(seed, 1); }
-
-void sim_rank(sim_summary_row *rows, int n, int baseline)
-{
-    for (int k = 0; k < n; k++) {
-        double b[5] = {rows[baseline].theta_u, rows[baseline].theta_o, rows[baseline].tau_u,
-                       rows[baseline].tau_o, rows[baseline].instability};
-        double m[5] = {rows[k].theta_u, rows[k].theta_o, rows[k].tau_u, rows[k].tau_o,
-                       rows[k].instability};
-        rows[k].elastic_speedup = as_elastic_speedup(b, m, 5);
-        rows[k].deviation = as_deviation(m, 5);
-    }
-}

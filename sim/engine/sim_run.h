@@ -1,5 +1,5 @@
 /* sim_run.h - one run: a scenario's trace through the simulated cluster
- * and one policy, recorded into a results file.
+ * and one policy, its rows handed to a sink (sim_record.h).
  * Owns: everything a run allocates (event queue, tiers, monitors, policy
  * instances, forecasters); all of it is taken before the first event, so
  * the event loop itself does not allocate (the heap may grow in its first
@@ -9,7 +9,7 @@
 #ifndef SIM_RUN_H
 #define SIM_RUN_H
 
-#include "sim_results.h"
+#include "sim_record.h"
 #include "sim_scenario.h"
 
 #include <signal.h>
@@ -26,18 +26,14 @@ typedef struct sim_run_opts {
     const uint64_t *seed;          /* seed of this run (default: the scenario's) */
 } sim_run_opts;
 
-/* Run policy number `policy` of sc. res may be NULL (no recording). Fills
- * sum (ranking columns NAN) and timing's run name; wall time is the
- * caller's (core and sim read no clock). */
-int sim_run_policy(const sim_scenario *sc, int policy, sim_results *res,
+/* Run policy number `policy` of sc, handing every row to sink (borrowed;
+ * may be NULL: nothing recorded). Fills sum (ranking columns NAN); wall
+ * time is the caller's (core and sim read no clock). */
+int sim_run_policy(const sim_scenario *sc, int policy, const sim_sink *sink,
                    const sim_run_opts *opts, sim_summary_row *sum, as_err *err);
 
 /* The seed of the trace's random parts in a run of the given seed (also
  * what `simrun trace gen` uses, so its CSV is the trace a run replays). */
 uint64_t sim_trace_seed(uint64_t seed);
-
-/* Fill the ranking columns (elastic speedup against `baseline`, deviation)
- * and meets_slo of every row. */
-void sim_rank(sim_summary_row *rows, int n, int baseline);
 
 #endif

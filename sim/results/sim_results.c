@@ -81,6 +81,7 @@ typedef struct table {
 } table;
 
 struct sim_run_writer {
+    sim_results *res;   /* the file it writes into (borrowed) */
     hid_t group;
     table ts, actions;
     int ntiers;
@@ -374,6 +375,8 @@ static sim_run_writer *run_begin_nl(sim_results *r, const sim_scenario *sc, int 
 {
     const sim_policy_cfg *p = &sc->policies[policy];
     sim_run_writer *w = calloc(1, sizeof *w);
+    if (w)
+        w->res = r;
     if (w == NULL) {
         as_err_set(err, AS_ENOMEM, "out of memory");
         return NULL;
@@ -909,4 +912,46 @@ int sim_results_probe(const char *path, as_err *err)
         return as_err_set(err, AS_EINVAL, "%s: damaged: the HDF5 library failed reading it",
                           path);
     return AS_OK;
+}
+
+static int sink_row(void *ud, const sim_ts_row *row, as_err *err)
+{
+    return sim_run_row(ud, row, err);
+}
+
+static int sink_tier_row(void *ud, int tier, const sim_tier_row *row, as_err *err)
+{
+    return sim_run_tier_row(ud, tier, row, err);
+}
+
+static int sink_action(void *ud, const sim_action_row *row, as_err *err)
+{
+    return sim_run_action(ud, row, err);
+}
+
+static int sink_trace(void *ud, double t, double rate, as_err *err)
+{
+    return sim_results_trace(((sim_run_writer *)ud)->res, t, rate, err);
+}
+
+sim_sink sim_results_sink(sim_results *r, sim_run_writer *w)
+{
+    (void)r;
+    return (sim_sink){.ud = w, .row = sink_row, .tier_row = sink_tier_row,
+                      .action = sink_action, .trace = sink_trace};
+}
+
+int sim_results_run(sim_results *r, const sim_scenario *sc, int policy,
+                    const sim_run_opts *opts, sim_summary_row *sum, as_err *err)
+{
+    const char *name = opts && opts->name ? opts->name : sc->policies[policy].name;
+    sim_run_writer *w = sim_results_run_begin(r, sc, policy, name, opts ? opts->params : "", err);
+    if (w == NULL)
+        return err->code;
+    sim_sink sink = sim_results_sink(r, w);
+    int rc = sim_run_policy(sc, policy, &sink, opts, sum, err);
+    if (rc == AS_OK)
+        return sim_results_run_end(r, w, sum, err);
+    sim_results_run_discard(w); /* the group stays incomplete in the .partial file */
+    return rc;
 }

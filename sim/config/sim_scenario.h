@@ -17,6 +17,7 @@
 #define SIM_MAX_TIERS 8
 #define SIM_MAX_POLICIES 32
 #define SIM_NAME_LEN 32
+#define SIM_STR 32 /* a name or reason as stored in results (run, kind, reason) */
 
 enum { SIM_MODEL_ANALYTIC, SIM_MODEL_DES };
 enum { SIM_DIST_EXP, SIM_DIST_DET, SIM_DIST_UNIFORM, SIM_DIST_NORMAL, SIM_DIST_LOGNORMAL };

@@ -1,5 +1,5 @@
 /* main.c - the simrun command: a table of subcommands (as git's commands[]).
- * To add a command: write sim/cmd_<name>.c with int cmd_<name>(argc, argv),
+ * To add a command: write sim/cli/cmd_<name>.c with int cmd_<name>(argc, argv),
  * declare it in sim/cmd.h and add a row to `commands` below. */
 #include "cmd.h"
 
@@ -43,7 +43,7 @@ int main(int argc, char **argv)
 {
 #ifdef AS_MPI
     /* built with make MPI=1: under mpirun, rank 0 coordinates and writes,
-     * the other ranks run what it hands out (sim/cmd_run.c) */
+     * the other ranks run what it hands out (sim/cli/cmd_run.c) */
     MPI_Init(&argc, &argv);
     int rc = dispatch(argc, argv);
     MPI_Finalize();

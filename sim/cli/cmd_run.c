@@ -128,7 +128,7 @@ static int run_one(const sim_runspec *rs, const char *path, sim_summary_row *row
                       .params = rs->params,
                       .seed = &rs->seed};
     if (rc == AS_OK)
-        rc = sim_run_policy(rs->sc, rs->policy, res, &o, row, err);
+        rc = sim_results_run(res, rs->sc, rs->policy, &o, row, err);
     double wall = now_s() - t0;
     snprintf(tr->run, sizeof tr->run, "%s", rs->name);
     tr->wall_s = wall;

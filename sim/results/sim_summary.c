@@ -1,6 +1,8 @@
 /* sim_summary.c - summary table formats. */
 #include "sim_summary.h"
 
+#include "as_quality.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -133,4 +135,16 @@ void sim_summary_print(FILE *f, const sim_summary_row *rows, int n, int format,
     }
     else
         fprintf(f, "no policy meets the SLO\n");
+}
+
+void sim_rank(sim_summary_row *rows, int n, int baseline)
+{
+    for (int k = 0; k < n; k++) {
+        double b[5] = {rows[baseline].theta_u, rows[baseline].theta_o, rows[baseline].tau_u,
+                       rows[baseline].tau_o, rows[baseline].instability};
+        double m[5] = {rows[k].theta_u, rows[k].theta_o, rows[k].tau_u, rows[k].tau_o,
+                       rows[k].instability};
+        rows[k].elastic_speedup = as_elastic_speedup(b, m, 5);
+        rows[k].deviation = as_deviation(m, 5);
+    }
 }
