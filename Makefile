@@ -24,10 +24,10 @@ CC      := mpicc
 BUILD   := build/mpi-$(MODE)
 MPI_FLAGS := -DAS_MPI
 endif
-PKGS    := hdf5 gsl inih jansson yaml-0.1
+PKGS    := hdf5 gsl inih jansson yaml-0.1 zlib
 # Debian packages: headers and tools the build, the tests and the reports use.
 DEB_PKGS := build-essential pkg-config libhdf5-dev hdf5-tools libgsl-dev libcriterion-dev \
-            libinih-dev libjansson-dev libyaml-dev gnuplot-nox python3-h5py python3-pandas \
+            libinih-dev libjansson-dev libyaml-dev zlib1g-dev gnuplot-nox python3-h5py python3-pandas \
             libopenmpi-dev openmpi-bin
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) criterion 2>/dev/null)

@@ -87,6 +87,9 @@ struct tr_config {
     int format, interp, gaps, at_end;
     double time_scale;
     as_time start, bucket;
+    int skip_bad;
+    bool sort;
+    char series[256];
     /* events */
     int nspike, nramp, nstep, nonoff;
     tr_spike spike[TR_MAX_EVENTS];
@@ -112,7 +115,7 @@ enum {
     K_SHAPE, K_BASE, K_DAILY_AMP, K_DAILY_PEAK, K_WEEKLY_AMP, K_WEEKLY_PEAK, K_WEEKEND,
     K_START_DAY, K_START_TIME, K_TREND, K_TREND_TYPE, K_NOISE, K_NOISE_SD, K_NOISE_STEP,
     K_RATE_SCALE, K_FILE, K_FORMAT, K_TIME_SCALE, K_START, K_INTERP, K_GAPS, K_BUCKET,
-    K_AT_END, K_COUNT
+    K_AT_END, K_SKIP_BAD, K_SORT, K_SERIES, K_COUNT
 };
 static const as_param_def keys[] = {
     {"shape", AS_P_ENUM, OFF(shape), 0, 0, shape_names, 0,
@@ -166,6 +169,15 @@ static const as_param_def keys[] = {
      "width of the buckets an access log is counted in (default 60s)"},
     {"at_end", AS_P_ENUM, OFF(at_end), 0, 0, end_names, 0,
      "after the last sample (plus one step): zero (default), hold, or loop the file"},
+    {"skip_bad", AS_P_INT, OFF(skip_bad), 0, 1e9, NULL, 0,
+     "skip up to N malformed lines (points) of the file instead of refusing it (default 0); "
+     "the count is reported"},
+    {"sort", AS_P_BOOL, OFF(sort), 0, 0, NULL, 0,
+     "access log: count the whole log in any order (concatenated logs), 8 bytes per bucket "
+     "of its span, instead of streaming with a 5 min reorder window (default false)"},
+    {"series", AS_P_STRING, OFF(series), 0, 0, NULL, 256,
+     "Prometheus answer with several series: LABEL=VALUE[,LABEL=VALUE] picks one, sum adds "
+     "them (default: the answer must hold one series)"},
     {NULL, 0, 0, 0, 0, NULL, 0, NULL},
 };
 #undef OFF
@@ -340,6 +352,24 @@ static void resolve_path(const tr_config *c, char *out, size_t n)
         snprintf(out, n, "%s/%s", c->basedir, c->file);
 }
 
+/* How the replayed file is read. Standard input is not offered: a run
+ * opens the file once to check it and again per run and per loop. */
+static void reader_opts(const tr_config *c, tr_read_opts *o)
+{
+    *o = (tr_read_opts){.format = (tr_format)c->format, .bucket = c->bucket,
+                        .skip_bad = (size_t)c->skip_bad, .sort = c->sort,
+                        .series = c->series[0] ? c->series : NULL};
+}
+
+static tr_reader *open_file(const tr_config *c, as_err *err)
+{
+    char path[2 * TR_PATH];
+    tr_read_opts o;
+    resolve_path(c, path, sizeof path);
+    reader_opts(c, &o);
+    return tr_reader_open_opts(path, &o, err);
+}
+
 int tr_config_check(const tr_config *c, as_err *err)
 {
     bool replay = c->file[0] != '\0';
@@ -358,11 +388,9 @@ int tr_config_check(const tr_config *c, as_err *err)
     if (c->trend_type == TREND_EXP && c->trend <= -1)
         return as_err_set(err, AS_EINVAL, "key 'trend': exponential growth needs trend > -1");
     if (replay) {
-        char path[2 * TR_PATH];
-        resolve_path(c, path, sizeof path);
         /* Opening reads the first sample: an empty or malformed file, or a
          * wrong format, fails now rather than in the middle of a run. */
-        tr_reader *r = tr_reader_open(path, (tr_format)c->format, c->bucket, err);
+        tr_reader *r = open_file(c, err);
         if (r == NULL)
             return err ? err->code : AS_EINVAL;
         tr_reader_free(r);
@@ -651,9 +679,7 @@ tr_stream *tr_stream_open(const tr_config *c, uint64_t seed, as_time duration, a
         s->next_switch[i] = draw_exp(s->onoff_rng[i], s->on[i] ? e->mean_on : e->mean_off);
     }
     if (k->file[0]) {
-        char path[2 * TR_PATH];
-        resolve_path(k, path, sizeof path);
-        if ((s->r = tr_reader_open(path, (tr_format)k->format, k->bucket, err)) == NULL)
+        if ((s->r = open_file(k, err)) == NULL)
             goto fail;
         s->step_min = tr_reader_step(s->r);
         bool more;
@@ -668,6 +694,8 @@ fail:
     tr_stream_free(s);
     return NULL;
 }
+
+size_t tr_stream_skipped(const tr_stream *s) { return s->r ? tr_reader_skipped(s->r) : 0; }
 
 int tr_stream_rate(tr_stream *s, as_time t, double *rate, as_err *err)
 {

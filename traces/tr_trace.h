@@ -36,6 +36,9 @@ typedef struct tr_stream tr_stream;
 /* seed drives every random part of the trace; duration bounds the replay. */
 tr_stream *tr_stream_open(const tr_config *c, uint64_t seed, as_time duration, as_err *err);
 void tr_stream_free(tr_stream *s);
+/* Malformed lines of the replayed file skipped under [trace] skip_bad in
+ * the current pass over it (0 for a synthetic trace). */
+size_t tr_stream_skipped(const tr_stream *s);
 /* Rate (req/s) at time t; t must not decrease between calls. A read error
  * of a recorded file is AS_EIO/AS_EINVAL naming file and line. */
 int tr_stream_rate(tr_stream *s, as_time t, double *rate, as_err *err);
@@ -71,11 +74,44 @@ typedef enum tr_format {
 /* Names as written in [trace] format = ..., indexed by tr_format; NULL-ended. */
 extern const char *const tr_format_names[];
 
+/* How a recorded file is read. Zero-initialised means: format by extension
+ * then content, 60 s access-log buckets, no malformed line tolerated, no
+ * bucket limit, access logs streamed (not sorted), a Prometheus answer
+ * must hold exactly one series, and "-" is a file named "-". */
+typedef struct tr_read_opts {
+    tr_format format;   /* TR_FORMAT_AUTO picks (see above) */
+    as_time bucket;     /* access-log bucket width; 0 = 60 s */
+    size_t skip_bad;    /* malformed lines (points) skipped before one is an
+                         * error; the count is tr_reader_skipped() */
+    size_t max_buckets; /* access log: refuse a span of more buckets than
+                         * this (0 = none; sorting uses TR_MAX_BUCKETS then) */
+    bool sort;          /* access log: read it whole and count every line in
+                         * its bucket, whatever the order (concatenated logs);
+                         * memory is 8 bytes per bucket of the span */
+    const char *series; /* Prometheus: NULL = the result must hold one series;
+                         * "sum" adds all; "LABEL=VALUE[,...]" (also in the
+                         * {label="value"} form error messages print) picks
+                         * the one series with those labels. Copied. */
+    bool allow_stdin;   /* "-" and /dev/stdin read standard input (once:
+                         * such a reader cannot be rewound past its buffer) */
+} tr_read_opts;
+
+/* Default bucket limit of `simrun trace info|convert` (--max-buckets). */
+#define TR_MAX_BUCKETS ((size_t)10000000)
+
 /* A recorded file read sample by sample (streaming, except Prometheus JSON
- * which jansson can only load whole). Caller owns it; tr_reader_free. */
+ * which jansson can only load whole, and sorted access logs). Only regular
+ * files are read (a FIFO or a device is refused at open, never waited on),
+ * plain or gzip-compressed (by content), a UTF-8 byte order mark skipped;
+ * a line may not exceed TR_LINE_MAX bytes nor a JSON document TR_DOC_MAX.
+ * Caller owns it; tr_reader_free. The first sample is read at open, so an
+ * empty file fails here. */
 typedef struct tr_reader tr_reader;
-/* bucket: width of an access-log bucket (ignored by other formats). The
- * first sample is read at open, so an empty file fails here. */
+#define TR_LINE_MAX ((size_t)1 << 20)  /* 1 MiB */
+#define TR_DOC_MAX ((size_t)256 << 20) /* 256 MiB */
+tr_reader *tr_reader_open_opts(const char *path, const tr_read_opts *o, as_err *err);
+/* The same with defaults but format and bucket (bucket ignored by other
+ * formats). */
 tr_reader *tr_reader_open(const char *path, tr_format fmt, as_time bucket, as_err *err);
 void tr_reader_free(tr_reader *r);
 /* Next sample: AS_OK and *more = true with *t (rebased) and *rate set, or
@@ -91,12 +127,23 @@ tr_format tr_reader_format(const tr_reader *r);
  * seconds in CSV); for CSV the first time value as written. */
 as_time tr_reader_origin(const tr_reader *r);
 /* Nominal spacing of samples when the format defines it (the access-log
- * bucket), else 0. */
+ * bucket; the smallest spacing of a Prometheus answer), else 0. */
 as_time tr_reader_step(const tr_reader *r);
+/* Malformed lines (points) skipped so far under skip_bad, in this pass
+ * over the file; the message of the first one (borrowed, "" if none). */
+size_t tr_reader_skipped(const tr_reader *r);
+const char *tr_reader_first_skipped(const tr_reader *r);
+/* Prometheus "NaN" samples left out as gaps (0 for other formats). */
+size_t tr_reader_nan_gaps(const tr_reader *r);
+/* Which series a Prometheus reader reads, e.g. `{instance="a:9090"}` or
+ * "sum of 3 series" (borrowed; "" for other formats). */
+const char *tr_reader_series(const tr_reader *r);
 
 /* tr_series_load with an explicit format and access-log bucket. */
 int tr_series_load_fmt(const char *path, tr_format fmt, as_time bucket, tr_series *out,
                        as_err *err);
+/* Every remaining sample of an open reader into a series (caller frees). */
+int tr_series_read(tr_reader *r, tr_series *out, as_err *err);
 
 /* Summary of a series, as printed by `simrun trace info`. */
 typedef struct tr_series_info {

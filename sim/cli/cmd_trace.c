@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { EXIT_OK = 0, EXIT_OTHER = 1, EXIT_INPUT = 2 };
 
@@ -204,6 +205,9 @@ static int cmd_gen(int argc, char **argv)
     int cc = close_out(f, out);
     if (code == EXIT_OK)
         code = cc;
+    if (code == EXIT_OK && tr_stream_skipped(s) > 0)
+        fprintf(stderr, "simrun trace gen: %s: [trace] skip_bad: skipped %zu malformed line%s of "
+                "the file\n", ini, tr_stream_skipped(s), tr_stream_skipped(s) == 1 ? "" : "s");
 out:
     tr_stream_free(s);
     sim_scenario_free(sc);
@@ -214,10 +218,66 @@ out:
 
 typedef struct file_opts {
     const char *in, *out;
-    tr_format fmt;
-    as_time bucket;
+    tr_read_opts r;
     bool absolute;
 } file_opts;
+
+#define FILE_OPTS_DEFAULT                                                              \
+    {.r = {.format = TR_FORMAT_AUTO, .bucket = 60 * AS_SEC, .max_buckets = TR_MAX_BUCKETS, \
+           .allow_stdin = true}}
+
+/* A decimal count (no sign, no base prefix). */
+static bool parse_count(const char *s, size_t *out)
+{
+    char *end;
+    errno = 0;
+    if (*s < '0' || *s > '9')
+        return false;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (*end != '\0' || errno == ERANGE || v > SIZE_MAX)
+        return false;
+    *out = (size_t)v;
+    return true;
+}
+
+static bool takes_value(const char *a, bool with_out)
+{
+    static const char *const names[] = {"--bucket", "--format", "--skip-bad", "--max-buckets",
+                                        "--series", NULL};
+    for (int i = 0; names[i]; i++)
+        if (strcmp(a, names[i]) == 0)
+            return true;
+    return with_out && (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0);
+}
+
+/* One option with its value v. */
+static int set_value_opt(const char *sub, const char *a, const char *v, file_opts *o)
+{
+    as_err err = {0};
+    size_t n;
+    if (strcmp(a, "--bucket") == 0) {
+        if (as_parse_duration(v, &o->r.bucket, &err) != AS_OK || o->r.bucket <= 0)
+            return usage_error(sub, "--bucket: %s", err.code ? err.msg : "must be > 0");
+    } else if (strcmp(a, "--format") == 0) {
+        int f;
+        if (as_parse_enum(v, tr_format_names, &f, &err) != AS_OK)
+            return usage_error(sub, "--format: %s", err.msg);
+        o->r.format = (tr_format)f;
+    } else if (strcmp(a, "--skip-bad") == 0) {
+        if (!parse_count(v, &n))
+            return usage_error(sub, "--skip-bad '%s' is not a count of lines", v);
+        o->r.skip_bad = n;
+    } else if (strcmp(a, "--max-buckets") == 0) {
+        if (!parse_count(v, &n) || n == 0)
+            return usage_error(sub, "--max-buckets '%s' is not a positive integer", v);
+        o->r.max_buckets = n;
+    } else if (strcmp(a, "--series") == 0) {
+        o->r.series = v;
+    } else {
+        o->out = v;
+    }
+    return EXIT_OK;
+}
 
 static int parse_file_opts(const char *sub, int argc, char **argv, file_opts *o, bool with_out,
                            void (*help)(FILE *), bool *helped)
@@ -230,58 +290,74 @@ static int parse_file_opts(const char *sub, int argc, char **argv, file_opts *o,
             *helped = true;
             return EXIT_OK;
         }
-        bool takes = strcmp(a, "--bucket") == 0 || strcmp(a, "--format") == 0 ||
-                     (with_out && (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0));
-        if (takes && i + 1 >= argc)
-            return usage_error(sub, "option %s needs a value", a);
-        as_err err = {0};
-        if (strcmp(a, "--bucket") == 0) {
-            if (as_parse_duration(argv[++i], &o->bucket, &err) != AS_OK || o->bucket <= 0)
-                return usage_error(sub, "--bucket: %s",
-                                   err.code ? err.msg : "must be > 0");
-        } else if (strcmp(a, "--format") == 0) {
-            int v;
-            if (as_parse_enum(argv[++i], tr_format_names, &v, &err) != AS_OK)
-                return usage_error(sub, "--format: %s", err.msg);
-            o->fmt = (tr_format)v;
-        } else if (takes) {
-            o->out = argv[++i];
+        if (takes_value(a, with_out)) {
+            if (i + 1 >= argc)
+                return usage_error(sub, "option %s needs a value", a);
+            int code = set_value_opt(sub, a, argv[++i], o);
+            if (code != EXIT_OK)
+                return code;
+        } else if (strcmp(a, "--sort") == 0) {
+            o->r.sort = true;
         } else if (with_out && strcmp(a, "--absolute") == 0) {
             o->absolute = true;
         } else if (a[0] == '-' && a[1] != '\0') {
             return usage_error(sub, "unknown option '%s'", a);
         } else if (o->in == NULL) {
-            o->in = a;
+            o->in = a; /* "-" is standard input */
         } else {
             return usage_error(sub, "unexpected argument '%s'", a);
         }
     }
     if (o->in == NULL)
-        return usage_error(sub, "%s", "missing input FILE");
+        return usage_error(sub, "%s", "missing input FILE (or - for standard input)");
     return EXIT_OK;
 }
 
+#define READ_OPTS_HELP                                                                        \
+    "FILE may be gzip-compressed; - (or /dev/stdin) reads standard input.\n"                  \
+    "  --format F        auto (default: by extension, then content), csv, clf, prometheus\n"  \
+    "  --bucket D        access logs: width of the buckets lines are counted in (60s)\n"      \
+    "  --sort            access logs: count the whole log in any order (concatenated\n"       \
+    "                    logs); without it a line over 5 min older than the newest is\n"     \
+    "                    an error\n"                                                          \
+    "  --max-buckets N   access logs: refuse a log spanning more buckets (10000000)\n"        \
+    "  --series SEL      Prometheus: LABEL=VALUE[,LABEL=VALUE] picks one series of\n"         \
+    "                    several, sum adds them (without it, several series are an error)\n" \
+    "  --skip-bad N      skip up to N malformed lines (points), counted in the output;\n"     \
+    "                    without it the first one is an error naming file and line\n"
+
 static void convert_help(FILE *f)
 {
-    fputs("usage: simrun trace convert FILE [--format auto|csv|clf|prometheus] [--bucket 60s]\n"
-          "                            [--absolute] [-o OUT.csv]\n"
+    fputs("usage: simrun trace convert FILE [options] [--absolute] [-o OUT.csv]\n"
           "Read a recorded trace (access log in Common/Combined Log Format, Prometheus\n"
           "query_range JSON, or CSV) and write time_s,rate CSV (stdout without -o).\n"
-          "Access-log lines are counted per --bucket (default 60s) of UTC time, each line's\n"
-          "zone offset applied; rate = count / bucket. time_s starts at 0 at the first\n"
-          "bucket, or is Unix seconds with --absolute.\n",
+          "Access-log lines are counted per --bucket of UTC time, each line's zone offset\n"
+          "applied; rate = count / bucket. time_s starts at 0 at the first bucket, or is\n"
+          "Unix seconds with --absolute. Prometheus NaN samples are left out (gaps).\n" READ_OPTS_HELP,
           f);
+}
+
+/* What was tolerated, on stderr, after a successful read. */
+static void note_tolerated(const char *sub, const tr_reader *r, size_t skip_bad)
+{
+    if (tr_reader_skipped(r) > 0)
+        fprintf(stderr, "simrun trace %s: skipped %zu malformed line%s (--skip-bad %zu); the first: %s\n",
+                sub, tr_reader_skipped(r), tr_reader_skipped(r) == 1 ? "" : "s", skip_bad,
+                tr_reader_first_skipped(r));
+    if (tr_reader_nan_gaps(r) > 0)
+        fprintf(stderr, "simrun trace %s: %zu NaN sample%s left out (gaps)\n", sub,
+                tr_reader_nan_gaps(r), tr_reader_nan_gaps(r) == 1 ? "" : "s");
 }
 
 static int cmd_convert(int argc, char **argv)
 {
-    file_opts o = {.fmt = TR_FORMAT_AUTO, .bucket = 60 * AS_SEC};
+    file_opts o = FILE_OPTS_DEFAULT;
     bool helped;
     int code = parse_file_opts("convert", argc, argv, &o, true, convert_help, &helped);
     if (code != EXIT_OK || helped)
         return code;
     as_err err = {0};
-    tr_reader *r = tr_reader_open(o.in, o.fmt, o.bucket, &err);
+    tr_reader *r = tr_reader_open_opts(o.in, &o.r, &err);
     if (r == NULL)
         return fail(exit_for(err.code), err.msg);
     FILE *f = open_out(o.out);
@@ -308,16 +384,22 @@ static int cmd_convert(int argc, char **argv)
         /* 10 significant digits: count = rate * bucket survives exactly. */
         fprintf(f, ",%.10g\n", v);
     }
+    if (code == EXIT_OK)
+        note_tolerated("convert", r, o.r.skip_bad);
     tr_reader_free(r);
     int cc = close_out(f, o.out);
+    /* half a trace looks like a whole one to the next tool: remove it */
+    if ((code != EXIT_OK || cc != EXIT_OK) && f != stdout)
+        unlink(o.out);
     return code != EXIT_OK ? code : cc;
 }
 
 static void info_help(FILE *f)
 {
-    fputs("usage: simrun trace info FILE [--format auto|csv|clf|prometheus] [--bucket 60s]\n"
+    fputs("usage: simrun trace info FILE [options]\n"
           "Print samples, duration, spacing, rate min/mean/max, gaps (spacing > 1.5 x the\n"
-          "median), runs of zero rate, and the period found by autocorrelation.\n",
+          "median), runs of zero rate, the period found by autocorrelation, and what was\n"
+          "tolerated (malformed lines skipped, Prometheus NaN samples read as gaps).\n" READ_OPTS_HELP,
           f);
 }
 
@@ -335,9 +417,40 @@ static const char *dur(as_time t, char *buf, size_t n)
     return buf;
 }
 
+/* The statistics lines of `trace info`. */
+static void print_stats(const tr_series_info *in)
+{
+    char a[64], b[64], c[64];
+    printf("samples:    %zu\n", in->n);
+    printf("duration:   %s (%.0f s)\n", dur(in->duration, a, sizeof a),
+           as_time_to_s(in->duration));
+    as_duration_format(in->step, a, sizeof a);
+    printf("step:       %s (median spacing)\n", a);
+    printf("rate:       min %.6g  mean %.6g  max %.6g req/s\n", in->min, in->mean, in->max);
+    if (in->gaps == 0)
+        printf("gaps:       none\n");
+    else
+        printf("gaps:       %zu, %s missing in total, longest %s at t = %s\n", in->gaps,
+               dur(in->gap_total, a, sizeof a), dur(in->gap_longest, b, sizeof b),
+               dur(in->gap_longest_at, c, sizeof c));
+    if (in->zeros == 0)
+        printf("zeros:      none\n");
+    else
+        printf("zeros:      %zu samples, longest run %s at t = %s\n", in->zeros,
+               dur(in->zero_run_longest, a, sizeof a), dur(in->zero_run_at, b, sizeof b));
+    as_duration_format(in->acf_resolution, a, sizeof a);
+    if (in->period > 0)
+        printf("period:     %.2f h (%.3f d), autocorrelation %.2f on %s bins\n",
+               as_time_to_s(in->period) / 3600, as_time_to_s(in->period) / 86400,
+               in->period_acf, a);
+    else
+        printf("period:     none found (autocorrelation on %s bins)\n", a);
+}
+
+/* One reader for the whole command: standard input can be read once. */
 static int cmd_info(int argc, char **argv)
 {
-    file_opts o = {.fmt = TR_FORMAT_AUTO, .bucket = 60 * AS_SEC};
+    file_opts o = FILE_OPTS_DEFAULT;
     bool helped;
     int code = parse_file_opts("info", argc, argv, &o, false, info_help, &helped);
     if (code != EXIT_OK || helped)
@@ -345,47 +458,32 @@ static int cmd_info(int argc, char **argv)
     as_err err = {0};
     tr_series s;
     tr_series_info in;
-    tr_format fmt = o.fmt;
-    if (fmt == TR_FORMAT_AUTO) { /* to print which format was read */
-        tr_reader *r = tr_reader_open(o.in, fmt, o.bucket, &err);
-        if (r == NULL)
-            return fail(exit_for(err.code), err.msg);
-        fmt = tr_reader_format(r);
-        tr_reader_free(r);
-    }
-    if (tr_series_load_fmt(o.in, fmt, o.bucket, &s, &err) != AS_OK)
+    tr_reader *r = tr_reader_open_opts(o.in, &o.r, &err);
+    if (r == NULL)
         return fail(exit_for(err.code), err.msg);
-    if (tr_series_analyze(&s, &in, &err) != AS_OK) {
+    int rc = tr_series_read(r, &s, &err);
+    if (rc == AS_OK && (rc = tr_series_analyze(&s, &in, &err)) != AS_OK)
         tr_series_free(&s);
-        return fail(exit_for(err.code), err.msg);
+    if (rc != AS_OK) {
+        tr_reader_free(r);
+        return fail(exit_for(rc), err.msg);
     }
-    char a[64], b[64], c[64];
     printf("file:       %s\n", o.in);
-    printf("format:     %s\n", tr_format_names[fmt]);
-    printf("samples:    %zu\n", in.n);
-    printf("duration:   %s (%.0f s)\n", dur(in.duration, a, sizeof a), as_time_to_s(in.duration));
-    as_duration_format(in.step, a, sizeof a);
-    printf("step:       %s (median spacing)\n", a);
-    printf("rate:       min %.6g  mean %.6g  max %.6g req/s\n", in.min, in.mean, in.max);
-    if (in.gaps == 0)
-        printf("gaps:       none\n");
-    else
-        printf("gaps:       %zu, %s missing in total, longest %s at t = %s\n", in.gaps,
-               dur(in.gap_total, a, sizeof a), dur(in.gap_longest, b, sizeof b),
-               dur(in.gap_longest_at, c, sizeof c));
-    if (in.zeros == 0)
-        printf("zeros:      none\n");
-    else
-        printf("zeros:      %zu samples, longest run %s at t = %s\n", in.zeros,
-               dur(in.zero_run_longest, a, sizeof a), dur(in.zero_run_at, b, sizeof b));
-    if (in.period > 0)
-        printf("period:     %.2f h (%.3f d), autocorrelation %.2f on %s bins\n",
-               as_time_to_s(in.period) / 3600, as_time_to_s(in.period) / 86400, in.period_acf,
-               (as_duration_format(in.acf_resolution, a, sizeof a), a));
-    else
-        printf("period:     none found (autocorrelation on %s bins)\n",
-               (as_duration_format(in.acf_resolution, a, sizeof a), a));
+    printf("format:     %s\n", tr_format_names[tr_reader_format(r)]);
+    if (tr_reader_format(r) == TR_FORMAT_PROMETHEUS)
+        printf("series:     %s\n", tr_reader_series(r));
+    print_stats(&in);
+    if (o.r.skip_bad > 0 && tr_reader_skipped(r) == 0)
+        printf("skipped:    none (--skip-bad %zu)\n", o.r.skip_bad);
+    else if (o.r.skip_bad > 0)
+        printf("skipped:    %zu malformed line%s (--skip-bad %zu); the first: %s\n",
+               tr_reader_skipped(r), tr_reader_skipped(r) == 1 ? "" : "s", o.r.skip_bad,
+               tr_reader_first_skipped(r));
+    if (tr_reader_nan_gaps(r) > 0)
+        printf("nan:        %zu NaN sample%s left out (gaps)\n", tr_reader_nan_gaps(r),
+               tr_reader_nan_gaps(r) == 1 ? "" : "s");
     tr_series_free(&s);
+    tr_reader_free(r);
     return fflush(stdout) == 0 ? EXIT_OK : EXIT_OTHER;
 }
 
