@@ -38,6 +38,67 @@ static as_time bin_width(as_time step, as_time duration)
     return w;
 }
 
+/* One peak is only good to about a bin, and a weekly pattern skews it;
+ * the peaks at 2P, 3P, ... pin P down much better: least squares of
+ * lag_m = m * P through the origin. Returns P in bins. */
+static double refine_period(const double *r, size_t k, size_t kmax)
+{
+    double num = 0, den = 0;
+    for (size_t m = 1; m * k + 1 < kmax; m++) {
+        size_t c = m * k, lo = c - k / 4, hi = c + k / 4, j = lo;
+        if (hi + 1 >= kmax)
+            hi = kmax - 2;
+        for (size_t q = lo; q <= hi; q++)
+            if (r[q] > r[j])
+                j = q;
+        if (j == lo || j == hi) /* no interior maximum near m * P */
+            continue;
+        double cv = r[j - 1] - 2 * r[j] + r[j + 1], d = 0;
+        if (cv < 0)
+            d = 0.5 * (r[j - 1] - r[j + 1]) / cv;
+        num += (double)m * ((double)j + d);
+        den += (double)m * (double)m;
+    }
+    return den == 0 ? (double)k : num / den;
+}
+
+/* The period on the autocorrelation r[0..kmax] of nb bins of width w. */
+static void pick_period(const double *r, size_t nb, size_t kmax, as_time w, tr_series_info *o)
+{
+    /* Skip the lobe around lag 0: up to the first local minimum. */
+    size_t k0 = 1;
+    while (k0 < kmax && r[k0 + 1] < r[k0])
+        k0++;
+    /* Peaks: the largest value within +-max(1, k/4) lags; significant
+     * when above the noise level of a white series (about 2/sqrt(nb)). */
+    double floor_r = fmax(0.1, 3 / sqrt((double)nb)), best = 0;
+    size_t cand[64], nc = 0;
+    for (size_t k = k0 + 1; k < kmax && nc < 64; k++) {
+        if (r[k] < floor_r)
+            continue;
+        size_t h = k / 4 > 1 ? k / 4 : 1;
+        bool peak = true;
+        for (size_t j = k > h ? k - h : 1; j <= k + h && j <= kmax && peak; j++)
+            if (r[j] > r[k])
+                peak = false;
+        if (peak) {
+            cand[nc++] = k;
+            if (r[k] > best)
+                best = r[k];
+        }
+    }
+    /* A weekly cycle correlates at 7 d about as well as the daily one at
+     * 1 d; the period a user means is the shortest peak close to the best. */
+    for (size_t i = 0; i < nc; i++) {
+        size_t k = cand[i];
+        if (r[k] < 0.8 * best)
+            continue;
+        o->period = (as_time)llround(refine_period(r, k, kmax) * (double)w);
+        o->period_acf = r[k];
+        break;
+    }
+}
+
 /* Find the period: bin, autocorrelate, pick the shortest strong peak. */
 static int find_period(const tr_series *s, tr_series_info *o, as_err *err)
 {
@@ -84,61 +145,7 @@ static int find_period(const tr_series *s, tr_series_info *o, as_err *err)
                 acc += x[i] * x[i + k];
             r[k] = acc / var;
         }
-        /* Skip the lobe around lag 0: up to the first local minimum. */
-        size_t k0 = 1;
-        while (k0 < kmax && r[k0 + 1] < r[k0])
-            k0++;
-        /* Peaks: the largest value within +-max(1, k/4) lags; significant
-         * when above the noise level of a white series (about 2/sqrt(nb)). */
-        double floor_r = fmax(0.1, 3 / sqrt((double)nb)), best = 0;
-        size_t cand[64], nc = 0;
-        for (size_t k = k0 + 1; k < kmax && nc < 64; k++) {
-            if (r[k] < floor_r)
-                continue;
-            size_t h = k / 4 > 1 ? k / 4 : 1;
-            bool peak = true;
-            for (size_t j = k > h ? k - h : 1; j <= k + h && j <= kmax && peak; j++)
-                if (r[j] > r[k])
-                    peak = false;
-            if (peak) {
-                cand[nc++] = k;
-                if (r[k] > best)
-                    best = r[k];
-            }
-        }
-        /* A weekly cycle correlates at 7 d about as well as the daily one at
-         * 1 d; the period a user means is the shortest peak close to the best. */
-        for (size_t i = 0; i < nc; i++) {
-            size_t k = cand[i];
-            if (r[k] < 0.8 * best)
-                continue;
-            /* One peak is only good to about a bin, and a weekly pattern
-             * skews it; the peaks at 2P, 3P, ... pin P down much better:
-             * least squares of lag_m = m * P through the origin. */
-            double num = 0, den = 0;
-            for (size_t m = 1; m * k + 1 < kmax; m++) {
-                size_t c = m * k, lo = c - k / 4, hi = c + k / 4, j = lo;
-                if (hi + 1 >= kmax)
-                    hi = kmax - 2;
-                for (size_t q = lo; q <= hi; q++)
-                    if (r[q] > r[j])
-                        j = q;
-                if (j == lo || j == hi) /* no interior maximum near m * P */
-                    continue;
-                double cv = r[j - 1] - 2 * r[j] + r[j + 1], d = 0;
-                if (cv < 0)
-                    d = 0.5 * (r[j - 1] - r[j + 1]) / cv;
-                num += (double)m * ((double)j + d);
-                den += (double)m * (double)m;
-            }
-            if (den == 0) {
-                num = (double)k;
-                den = 1;
-            }
-            o->period = (as_time)llround(num / den * (double)w);
-            o->period_acf = r[k];
-            break;
-        }
+        pick_period(r, nb, kmax, w, o);
     }
     free(x);
     free(r);
