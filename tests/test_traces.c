@@ -9,8 +9,10 @@
 #include "sim_run.h"
 #include "tr_trace.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -682,6 +684,56 @@ Test(traces, convert_errors_exit_2_with_one_line)
     cr_assert_eq(count_lines(eb), 1, "%s", eb);
     const char *g[] = {"trace", "convert", D("clf_sample.log"), "-o", "/nonexistent/dir/x.csv"};
     cr_assert_eq(run_cmd(5, g, NULL, 0, eb, sizeof eb), 1);
+    /* a failed convert written to a device leaves the device alone */
+    struct stat st;
+    cr_assert_eq(stat("/dev/null", &st), 0);
+    cr_assert(S_ISCHR(st.st_mode), "/dev/null is no longer a device");
+}
+
+/* An error in the middle of a convert leaves neither half a trace under
+ * the output's name nor a temporary file, and a file it would have
+ * replaced is kept as it was. */
+Test(traces, failed_convert_keeps_the_previous_output)
+{
+    char dir[256], out[512], eb[1024];
+    tmp_path(dir, sizeof dir, "convdir");
+    mkdir(dir, 0700);
+    snprintf(out, sizeof out, "%s/out.csv", dir);
+    const char *a[] = {"trace", "convert", D("clf_concat.log"), "-o", out};
+    cr_assert_eq(run_cmd(5, a, NULL, 0, eb, sizeof eb), 2, "%s", eb);
+    cr_assert(strstr(eb, ":16: timestamp goes back") != NULL, "%s", eb);
+    DIR *d = opendir(dir);
+    int entries = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        entries += e->d_name[0] != '.';
+    closedir(d);
+    cr_assert_eq(entries, 0, "a failed convert left %d file(s) in %s", entries, dir);
+    FILE *f = fopen(out, "w");
+    fputs("keep\n", f);
+    fclose(f);
+    cr_assert_eq(run_cmd(5, a, NULL, 0, eb, sizeof eb), 2);
+    char buf[64] = {0};
+    f = fopen(out, "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(buf, sizeof buf, f));
+    fclose(f);
+    cr_assert_str_eq(buf, "keep\n");
+    /* and a successful one replaces it, readable as any new file */
+    const char *b[] = {"trace", "convert", D("clf_concat.log"), "--sort", "-o", out};
+    cr_assert_eq(run_cmd(6, b, NULL, 0, eb, sizeof eb), 0, "%s", eb);
+    double t[32], v[32];
+    cr_assert_eq(read_csv_rows(out, t, v, 32), 15);
+    char ref[512];
+    snprintf(ref, sizeof ref, "%s/ref", dir);
+    fclose(fopen(ref, "w"));
+    struct stat st, sr;
+    cr_assert_eq(stat(out, &st), 0);
+    cr_assert_eq(stat(ref, &sr), 0);
+    cr_assert_eq(st.st_mode & 0777, sr.st_mode & 0777, "mode %o, a new file gets %o",
+                 st.st_mode & 0777, sr.st_mode & 0777);
+    unlink(ref);
+    unlink(out);
+    rmdir(dir);
 }
 
 /* -------------------------------------------------------- Prometheus */

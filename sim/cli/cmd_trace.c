@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 enum { EXIT_OK = 0, EXIT_OTHER = 1, EXIT_INPUT = 2 };
@@ -56,24 +57,66 @@ static int usage_error(const char *sub, const char *fmt, const char *arg)
     return EXIT_INPUT;
 }
 
-static FILE *open_out(const char *path)
+/* An output CSV. A regular file (new, or one being replaced) is written
+ * to a temporary file beside it and renamed into place only when the whole
+ * trace was written, so an error never leaves half a trace under the
+ * final name nor destroys the file it would have replaced. Anything else
+ * (stdout, /dev/null, a FIFO, a terminal) is written in place and never
+ * removed or replaced. */
+typedef struct out_file {
+    FILE *f;
+    const char *path; /* for messages; NULL = stdout */
+    char tmp[4096];   /* "" when written in place */
+} out_file;
+
+static FILE *out_open(out_file *o, const char *path)
 {
+    memset(o, 0, sizeof *o);
     if (path == NULL || strcmp(path, "-") == 0)
-        return stdout;
-    return fopen(path, "w");
+        return o->f = stdout;
+    o->path = path;
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+        return o->f = fopen(path, "w");
+    if ((size_t)snprintf(o->tmp, sizeof o->tmp, "%s.partial-XXXXXX", path) >= sizeof o->tmp) {
+        errno = ENAMETOOLONG;
+        o->tmp[0] = '\0';
+        return NULL;
+    }
+    int fd = mkstemp(o->tmp);
+    if (fd < 0) {
+        o->tmp[0] = '\0';
+        return NULL;
+    }
+    mode_t mask = umask(0); /* mkstemp makes 0600; a trace is as readable as any file */
+    umask(mask);
+    fchmod(fd, 0666 & ~mask);
+    if ((o->f = fdopen(fd, "w")) == NULL) {
+        close(fd);
+        unlink(o->tmp);
+    }
+    return o->f;
 }
 
-/* Close (unless stdout) and report a write error: disk full shows here. */
-static int close_out(FILE *f, const char *path)
+/* Close (unless stdout), put the file in place when ok, and report a write
+ * error: disk full shows here. */
+static int out_close(out_file *o, bool ok)
 {
-    int bad = ferror(f);
-    if (f == stdout)
-        bad |= fflush(f) != 0;
+    int bad = ferror(o->f);
+    if (o->f == stdout)
+        bad |= fflush(o->f) != 0;
     else
-        bad |= fclose(f) != 0;
+        bad |= fclose(o->f) != 0;
+    int e = errno;
+    if (o->tmp[0] != '\0' && ok && !bad && rename(o->tmp, o->path) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (o->tmp[0] != '\0' && (!ok || bad))
+        unlink(o->tmp);
     if (bad) {
-        fprintf(stderr, "simrun trace: %s: write error: %s\n", path ? path : "stdout",
-                strerror(errno));
+        fprintf(stderr, "simrun trace: %s: write error: %s\n", o->path ? o->path : "stdout",
+                strerror(e));
         return EXIT_OTHER;
     }
     return EXIT_OK;
@@ -158,6 +201,7 @@ static int cmd_gen(int argc, char **argv)
     char msg[1200];
     tr_stream *s = NULL;
     FILE *f = NULL;
+    out_file of;
     as_err lerr = {0};
     sim_scenario *sc = sim_scenario_load(ini, NULL, 0, &lerr);
     if (sc == NULL)
@@ -186,7 +230,7 @@ static int cmd_gen(int argc, char **argv)
         code = fail(exit_for(err.code), msg);
         goto out;
     }
-    if ((f = open_out(out)) == NULL) {
+    if ((f = out_open(&of, out)) == NULL) {
         snprintf(msg, sizeof msg, "%s: cannot write: %s", out, strerror(errno));
         code = fail(EXIT_OTHER, msg);
         goto out;
@@ -202,7 +246,7 @@ static int cmd_gen(int argc, char **argv)
         print_time(f, t);
         fprintf(f, ",%.10g\n", v);
     }
-    int cc = close_out(f, out);
+    int cc = out_close(&of, code == EXIT_OK);
     if (code == EXIT_OK)
         code = cc;
     if (code == EXIT_OK && tr_stream_skipped(s) > 0)
@@ -360,7 +404,8 @@ static int cmd_convert(int argc, char **argv)
     tr_reader *r = tr_reader_open_opts(o.in, &o.r, &err);
     if (r == NULL)
         return fail(exit_for(err.code), err.msg);
-    FILE *f = open_out(o.out);
+    out_file of;
+    FILE *f = out_open(&of, o.out);
     if (f == NULL) {
         char msg[1200];
         snprintf(msg, sizeof msg, "%s: cannot write: %s", o.out, strerror(errno));
@@ -387,10 +432,7 @@ static int cmd_convert(int argc, char **argv)
     if (code == EXIT_OK)
         note_tolerated("convert", r, o.r.skip_bad);
     tr_reader_free(r);
-    int cc = close_out(f, o.out);
-    /* half a trace looks like a whole one to the next tool: remove it */
-    if ((code != EXIT_OK || cc != EXIT_OK) && f != stdout)
-        unlink(o.out);
+    int cc = out_close(&of, code == EXIT_OK);
     return code != EXIT_OK ? code : cc;
 }
 
