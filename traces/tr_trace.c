@@ -170,8 +170,8 @@ static const as_param_def keys[] = {
     {"at_end", AS_P_ENUM, OFF(at_end), 0, 0, end_names, 0,
      "after the last sample (plus one step): zero (default), hold, or loop the file"},
     {"skip_bad", AS_P_INT, OFF(skip_bad), 0, 1e9, NULL, 0,
-     "skip up to N malformed lines (points) of the file instead of refusing it (default 0); "
-     "the count is reported"},
+     "skip up to N malformed lines (points) of the file instead of refusing it; the first "
+     "one past N is the error (default 0)"},
     {"sort", AS_P_BOOL, OFF(sort), 0, 0, NULL, 0,
      "access log: count the whole log in any order (concatenated logs), 8 bytes per bucket "
      "of its span, instead of streaming with a 5 min reorder window (default false)"},
