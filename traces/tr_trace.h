@@ -4,7 +4,8 @@
  * Invariant: a replay stream is asked for non-decreasing times and answers
  * a finite rate >= 0 (requests per second); same config and seed give the
  * same rates bit for bit; recorded files are read streaming (a file of
- * several GB never sits in memory).
+ * several GB never sits in memory), except Prometheus JSON (whole, at most
+ * TR_DOC_MAX) and sorted access logs (8 bytes per bucket of their span).
  * Must not: include anything of sim/ or of core/ beyond as.h and
  * as_param.h (shared time, error and value-parsing types). */
 #ifndef TR_TRACE_H
