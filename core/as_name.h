@@ -1,0 +1,40 @@
+/* as_name.h - the one rule for names that become file names, HDF5 paths,
+ * gnuplot strings and HTML: scenario, run, policy, kind, tier, reason.
+ * Owns: nothing (pure functions over strings).
+ * Invariant: a name that passes as_name_check is 1..AS_NAME_MAX bytes of
+ * ASCII letters, digits, '.', '_' and '-', and does not start with '.'; so
+ * it is never a path ("/", "..", hidden files), never holds a quote, a
+ * backquote, a space or a control character, and needs no escaping in a
+ * file name, a gnuplot string or HTML. Callers check names where they
+ * enter (a scenario at load, a results file at read), not where they are
+ * used, and prefix the message with the file (and line) they came from.
+ * Must not: print, allocate, or know where a name came from. */
+#ifndef AS_NAME_H
+#define AS_NAME_H
+
+#include "as.h"
+
+#include <stddef.h>
+
+/* Longest accepted name, in bytes. A sanity cap, not a buffer size: it
+ * keeps NAME.partial, NAME.runs/ and reports/NAME/run01_NAME.png under a
+ * file system's 255-byte name limit. Callers with smaller buffers (results
+ * store names in 32-byte fields) check their own length. */
+#define AS_NAME_MAX 128
+
+/* AS_OK when name follows the rule above; AS_EINVAL otherwise, with a
+ * message showing the name in printable form (as_name_printable) and what
+ * is wrong with it, e.g.
+ *   name "a\n!touch x" has '\n' at byte 2: a name may hold only letters,
+ *   digits, '.', '_' and '-', and may not start with '.'
+ * err may be NULL. O(length). */
+int as_name_check(const char *name, as_err *err);
+
+/* Copy s into buf (n > 0 bytes, always terminated) for an error message:
+ * printable ASCII as is, backslash and double quote escaped, \n \r \t as
+ * such, every other byte as \xNN; cut with "..." when longer than fits.
+ * So a hostile name in a message cannot move the cursor, clear a
+ * terminal, or start a new line. */
+void as_name_printable(const char *s, char *buf, size_t n);
+
+#endif

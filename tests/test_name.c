@@ -1,0 +1,73 @@
+/* test_name.c - the name rule of core/as_name.h: what passes, what is
+ * refused and how the message shows a hostile name. */
+#include "as_name.h"
+
+#include <criterion/criterion.h>
+#include <string.h>
+
+Test(name, accepts_the_names_simrun_writes)
+{
+    const char *ok[] = {"spike", "hpa", "hpa.p003.r2", "web", "scale_out", "holt-winters",
+                        "A1", "x.", "a..b", "0"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        as_err e = {0};
+        cr_assert_eq(as_name_check(ok[i], &e), AS_OK, "%s: %s", ok[i], e.msg);
+    }
+    char longest[AS_NAME_MAX + 1];
+    memset(longest, 'a', AS_NAME_MAX);
+    longest[AS_NAME_MAX] = '\0';
+    cr_assert_eq(as_name_check(longest, NULL), AS_OK);
+}
+
+Test(name, refuses_paths_quotes_and_control_characters)
+{
+    const char *bad[] = {"",          ".",          "..",        ".hidden",   "../x",
+                         "a/b",       "a b",        "a\n!touch", "x'y",       "x\"y",
+                         "a`id`",     "a;b",        "a$b",       "a\\b",      "a\tb",
+                         "\x7f",      "caf\xc3\xa9", "a'.system('touch M').'", "<b>",
+                         "\n!touch MARKER #"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        as_err e = {0};
+        cr_assert_eq(as_name_check(bad[i], &e), AS_EINVAL, "accepted \"%s\"", bad[i]);
+        cr_assert_eq(e.code, AS_EINVAL);
+        cr_assert(strstr(e.msg, "name") != NULL, "%s", e.msg);
+        /* the message is one printable line, whatever the name holds */
+        for (const char *p = e.msg; *p; p++)
+            cr_assert((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f,
+                      "byte 0x%02x in message of case %zu", (unsigned char)*p, i);
+    }
+    char toolong[AS_NAME_MAX + 2];
+    memset(toolong, 'a', AS_NAME_MAX + 1);
+    toolong[AS_NAME_MAX + 1] = '\0';
+    as_err e = {0};
+    cr_assert_eq(as_name_check(toolong, &e), AS_EINVAL);
+    cr_assert(strstr(e.msg, "at most") != NULL, "%s", e.msg);
+    cr_assert_eq(as_name_check(NULL, NULL), AS_EINVAL);
+}
+
+Test(name, message_names_the_byte)
+{
+    as_err e = {0};
+    cr_assert_eq(as_name_check("ab\n!touch x", &e), AS_EINVAL);
+    cr_assert(strstr(e.msg, "\"ab\\n!touch x\"") != NULL, "%s", e.msg);
+    cr_assert(strstr(e.msg, "'\\n' at byte 3") != NULL, "%s", e.msg);
+    cr_assert_eq(as_name_check("a b", &e), AS_EINVAL);
+    cr_assert(strstr(e.msg, "a space at byte 2") != NULL, "%s", e.msg);
+    cr_assert_eq(as_name_check(".x", &e), AS_EINVAL);
+    cr_assert(strstr(e.msg, "starts with '.'") != NULL, "%s", e.msg);
+}
+
+Test(name, printable_escapes_and_cuts)
+{
+    char b[64];
+    as_name_printable("a\x1b[2Jb\"\\", b, sizeof b);
+    cr_assert_str_eq(b, "a\\x1b[2Jb\\\"\\\\");
+    as_name_printable("", b, sizeof b);
+    cr_assert_str_eq(b, "");
+    char small[8];
+    as_name_printable("abcdefghijkl", small, sizeof small);
+    cr_assert_str_eq(small, "abcd...");
+    char tiny[1];
+    as_name_printable("abc", tiny, sizeof tiny);
+    cr_assert_str_eq(tiny, "");
+}
