@@ -1,9 +1,20 @@
 /* plot_report.h - the report of one results file: gnuplot figures, their
  * .dat data and .gp script, and an index.html that shows them.
- * Owns: the report folder's files (report.gp, data/, figures, index.html,
- * gnuplot.log) and the gnuplot child process for the duration of one call.
- * Invariant: every figure is drawn from the .dat files the call leaves in
+ * Owns: the report folder (report.gp, data/, figures, index.html,
+ * gnuplot.log, the marker .simrun-report) and the gnuplot child process
+ * for the duration of one call.
+ * Invariants: every figure is drawn from the .dat files the call leaves in
  * the folder, so `cd DIR && gnuplot report.gp` redraws the same report.
+ * The folder is built beside DIR and swapped in whole (plot_outdir.h): a
+ * folder simrun did not make is never written into without force, links
+ * are never followed. Nothing read from the results file reaches gnuplot
+ * or the page unquoted (plot_script.h, plot_html.h): names are checked on
+ * read (as_name.h) and a file with another name is refused.
+ * The files of plots/, one job each: plot_data (results -> .dat),
+ * plot_fig and plot_fig_run (figures), plot_script (the script writer and
+ * its quoting), plot_gnuplot (the child), plot_html (index.html),
+ * plot_outdir (the folder), plot_forecast (simrun forecast --plot).
+ * Layer: above sim/results (reads results files), below sim/cli.
  * Must not: print, exit, or touch the results file (read only). */
 #ifndef PLOT_REPORT_H
 #define PLOT_REPORT_H
@@ -23,6 +34,8 @@ typedef struct plot_report_opts {
     int format;             /* PLOT_PNG, PLOT_SVG or PLOT_PDF */
     const char *gnuplot;    /* program to run (PATH is searched); NULL: "gnuplot" */
     size_t max_points;      /* downsampling threshold; 0: PLOT_MAX_POINTS */
+    int force;              /* replace a folder simrun did not make */
+    int no_gnuplot;         /* write data, script and page, do not run gnuplot */
 } plot_report_opts;
 
 /* What a report produced (all fields filled on success). */
@@ -40,25 +53,22 @@ int plot_format_parse(const char *s, int *format /* OUT */);
 const char *plot_format_ext(int format);
 
 /* The default report folder of a results file: reports/<scenario_name>
- * (relative to the working directory). AS_EINVAL if the file is unreadable. */
+ * (relative to the working directory). AS_EINVAL if the file is unreadable
+ * or its scenario name is not a name (as_name_check). */
 int plot_report_default_dir(const char *h5path, char *buf, size_t n, as_err *err);
 
-/* Draw the report of h5path into outdir (created if needed; NULL: the
- * default folder). Errors: AS_EINVAL for a missing, foreign or truncated
- * input file (the message names it), AS_ENOTFOUND when gnuplot cannot be
- * started, AS_EIO when the folder cannot be written or gnuplot fails (the
- * message carries gnuplot's first error line; all of them are kept in
- * outdir/gnuplot.log). info may be NULL. */
+/* Draw the report of h5path into outdir (NULL: the default folder).
+ * Errors: AS_EINVAL for a missing, foreign or truncated input file, a name
+ * in it that is not a name, or a path with a control character (the
+ * message names the file and the name); AS_EEXIST for an outdir simrun did
+ * not make (without force); AS_ENOTFOUND when gnuplot cannot be started;
+ * AS_EIO when the folder cannot be written or gnuplot fails (the message
+ * carries gnuplot's first error line; all of them are kept in
+ * outdir/gnuplot.log, and the folder is put in place so that the script
+ * can be rerun). info may be NULL. */
 int plot_report_ex(const char *h5path, const char *outdir, const plot_report_opts *opts,
                    plot_report_info *info /* OUT */, as_err *err);
 /* The same with default options and the given format. */
 int plot_report(const char *h5path, const char *outdir, int format, as_err *err);
-
-/* Run gnuplot (prog, e.g. "gnuplot") in dir with script (len bytes) on its
- * stdin; its output is kept in dir/gnuplot.log when not empty (*warnings =
- * its lines); rerun names the script file for messages. A missing gnuplot
- * is AS_ENOTFOUND, a failing one AS_EIO with its first error line. */
-int plot_gnuplot(const char *dir, const char *script, size_t len, const char *rerun,
-                 const char *prog, int *warnings, as_err *err);
 
 #endif

@@ -407,7 +407,7 @@ Test(report, missing_gnuplot_is_a_clear_error)
     char h5[512], o[512];
     snprintf(h5, sizeof h5, "%s/spike.h5", dir);
     snprintf(o, sizeof o, "%s/out", dir);
-    plot_report_opts opts = {PLOT_PNG, "/nonexistent/gnuplot", 0};
+    plot_report_opts opts = {PLOT_PNG, "/nonexistent/gnuplot", 0, 0, 0};
     as_err err = {0};
     cr_assert_eq(plot_report_ex(h5, o, &opts, NULL, &err), AS_ENOTFOUND);
     cr_assert(strstr(err.msg, "/nonexistent/gnuplot") && strstr(err.msg, "install"), "%s",
@@ -429,7 +429,7 @@ Test(report, gnuplot_errors_are_captured)
     chmod(fake, 0755);
     snprintf(h5, sizeof h5, "%s/spike.h5", dir);
     snprintf(o, sizeof o, "%s/out", dir);
-    plot_report_opts opts = {PLOT_PNG, fake, 0};
+    plot_report_opts opts = {PLOT_PNG, fake, 0, 0, 0};
     as_err err = {0};
     cr_assert_eq(plot_report_ex(h5, o, &opts, NULL, &err), AS_EIO);
     cr_assert(strstr(err.msg, "exit 1") && strstr(err.msg, "undefined variable: bogus"), "%s",

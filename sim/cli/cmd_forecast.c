@@ -22,15 +22,13 @@
 
 #include "as_forecast.h"
 #include "as_param.h"
-#include "plot_report.h"
+#include "plot_forecast.h"
 #include "tr_trace.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 
@@ -54,7 +52,8 @@ static const char usage_text[] =
     "  --csv              machine-readable output\n"
     "  --plot DIR         also draw the error by horizon of every forecaster with\n"
     "                     gnuplot into DIR/forecast_by_horizon.png (data and\n"
-    "                     forecast.gp kept beside it)\n"
+    "                     forecast.gp kept beside it); DIR is replaced whole\n"
+    "  --force            with --plot: replace a DIR that simrun did not make\n"
     "  --help             this text\n"
     "Kinds:";
 
@@ -302,72 +301,33 @@ static int evaluate(const fc_spec *sp, const as_forecast_common *c, const double
 }
 
 /* --plot: the mean absolute error at each horizon step, one line per
- * forecaster, drawn by gnuplot (plots/) with the data and script kept. */
-static int plot_by_horizon(const char *dir, const char *trace, const fc_spec *specs, int nspec,
-                           int H, const double *hz_abs, const long *hz_n, const char *step)
+ * forecaster, drawn by plots/ (plot_forecast.h) with the data and script
+ * kept; the folder is replaced whole, and one simrun did not make only
+ * with --force. */
+static int plot_by_horizon(const char *dir, int force, const char *trace, const fc_spec *specs,
+                           int nspec, int H, const double *hz_abs, const long *hz_n,
+                           const char *step)
 {
-    char path[1200];
-    snprintf(path, sizeof path, "%s", dir);
-    for (char *q = path + 1; *q; q++)
-        if (*q == '/') {
-            *q = '\0';
-            mkdir(path, 0777);
-            *q = '/';
-        }
-    if (mkdir(path, 0777) != 0 && errno != EEXIST)
-        return bad("--plot: cannot create %s", dir);
-    snprintf(path, sizeof path, "%s/forecast_by_horizon.dat", dir);
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        return bad("--plot: cannot write %s", path);
-    fprintf(f, "# horizon");
-    for (int k = 0; k < nspec; k++)
-        fprintf(f, "\t%s", specs[k].spec);
-    fprintf(f, "\n");
-    for (int h = 0; h < H; h++) {
-        fprintf(f, "%d", h + 1);
-        for (int k = 0; k < nspec; k++) {
-            long c = hz_n[(size_t)k * (size_t)H + (size_t)h];
-            double v = c ? hz_abs[(size_t)k * (size_t)H + (size_t)h] / (double)c : NAN;
-            fprintf(f, "\t%.9g", v);
-        }
-        fprintf(f, "\n");
-    }
-    fclose(f);
-    char *gp = NULL;
-    size_t len = 0;
-    FILE *g = open_memstream(&gp, &len);
-    if (g == NULL)
+    double *mae = malloc((size_t)nspec * (size_t)H * sizeof *mae);
+    if (mae == NULL) {
+        fprintf(stderr, "simrun forecast: --plot: out of memory\n");
         return EXIT_OTHER;
-    const char *base = strrchr(trace, '/');
-    base = base ? base + 1 : trace;
-    fprintf(g,
-            "set terminal pngcairo size 1100,650 font ',11' noenhanced\n"
-            "set output 'forecast_by_horizon.png'\n"
-            "set title 'Forecast error by horizon - %s (rolling origins)'\n"
-            "set xlabel 'horizon (steps of %s)'\nset ylabel 'mean absolute error (req/s)'\n"
-            "set key outside right top\nset grid\nset xtics 1\n"
-            "set datafile missing 'nan'\n"
-            "plot ",
-            base, step);
-    for (int k = 0; k < nspec; k++)
-        fprintf(g, "%s'forecast_by_horizon.dat' using 1:%d with linespoints lw 2 title '%s'",
-                k ? ", \\\n     " : "", k + 2, specs[k].spec);
-    fprintf(g, "\n");
-    fclose(g);
-    snprintf(path, sizeof path, "%s/forecast.gp", dir);
-    FILE *sf = fopen(path, "w");
-    if (sf != NULL) {
-        fwrite(gp, 1, len, sf);
-        fclose(sf);
     }
+    const char *names[MAX_KINDS];
+    for (int k = 0; k < nspec; k++) {
+        names[k] = specs[k].spec;
+        for (int h = 0; h < H; h++) {
+            size_t at = (size_t)k * (size_t)H + (size_t)h;
+            mae[at] = hz_n[at] ? hz_abs[at] / (double)hz_n[at] : NAN;
+        }
+    }
+    plot_forecast_in in = {dir, force, trace, names, nspec, H, mae, step, NULL};
     as_err err = {0};
-    int warnings = 0;
-    int rc = plot_gnuplot(dir, gp, len, "forecast.gp", "gnuplot", &warnings, &err);
-    free(gp);
+    int rc = plot_forecast_by_horizon(&in, &err);
+    free(mae);
     if (rc != AS_OK) {
         fprintf(stderr, "simrun forecast: --plot: %s\n", err.msg);
-        return EXIT_OTHER;
+        return rc == AS_EINVAL || rc == AS_EEXIST ? EXIT_INPUT : EXIT_OTHER;
     }
     printf("# plot: %s/forecast_by_horizon.png\n", dir);
     return EXIT_OK;
@@ -390,7 +350,7 @@ int cmd_forecast(int argc, char **argv)
     const char *season_s = "1d", *step_s = NULL, *plot_dir = NULL;
     long horizon = 10, start_opt = -1, stride = 1;
     double coverage = 0.9;
-    int csv = 0;
+    int csv = 0, force = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -400,6 +360,9 @@ int cmd_forecast(int argc, char **argv)
             return EXIT_OK;
         } else if (strcmp(a, "--csv") == 0) {
             csv = 1;
+            takes = 0;
+        } else if (strcmp(a, "--force") == 0) {
+            force = 1;
             takes = 0;
         } else if (a[0] == '-' && a[1] == '-' && v == NULL) {
             return bad("option %s needs a value", a);
@@ -565,7 +528,8 @@ int cmd_forecast(int argc, char **argv)
         fflush(stdout);
     }
     if (rc == EXIT_OK && plot_dir)
-        rc = plot_by_horizon(plot_dir, trace, specs, nspec, (int)horizon, hz_abs, hz_n, stepbuf);
+        rc = plot_by_horizon(plot_dir, force, trace, specs, nspec, (int)horizon, hz_abs, hz_n,
+                             stepbuf);
     free(hz_abs);
     free(hz_n);
 out:

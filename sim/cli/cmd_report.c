@@ -1,5 +1,7 @@
 /* cmd_report.c - `simrun report FILE.h5 [-o DIR] [--format png|svg|pdf]`:
- * draw the gnuplot report of a results file (plots/plot_report.c). */
+ * draw the gnuplot report of a results file (plots/plot_report.h). The
+ * file is probed in a child first (sim_results_probe); everything it holds
+ * is then checked and quoted by plots/. */
 #include "cmd.h"
 #include "sim_results.h"
 #include "plot_report.h"
@@ -11,34 +13,40 @@
 static void usage(FILE *f)
 {
     fputs("usage: simrun report FILE.h5 [-o DIR] [--format png|svg|pdf] [--gnuplot PROG]\n"
+          "                    [--force]\n"
           "\n"
           "Draws the report of a results file with gnuplot: cost versus latency with\n"
           "the Pareto front, the policies compared, and per run the load, forecast\n"
           "and capacity, instances and scaling actions, latency against the SLO and\n"
           "cost over time. Writes DIR/index.html (open it in a browser), the figures,\n"
           "the gnuplot script report.gp and its data in DIR/data, so that\n"
-          "`cd DIR && gnuplot report.gp` redraws it.\n"
+          "`cd DIR && gnuplot report.gp` redraws it. DIR is built beside its place\n"
+          "and swapped in whole: nothing of an earlier report survives.\n"
           "\n"
           "options:\n"
           "  -o DIR           report folder (default reports/<scenario name>)\n"
           "  --format FMT     png (default), svg, or pdf (one multi-page report.pdf)\n"
           "  --gnuplot PROG   the gnuplot program (default: gnuplot on PATH)\n"
+          "  --force          replace DIR even if simrun did not make it\n"
           "  -h, --help       this text\n"
           "\n"
-          "exit status: 0 done, 2 bad input (missing or not a results file),\n"
-          "1 other failure (gnuplot missing or failing, folder not writable)\n",
+          "exit status: 0 done, 2 bad input (missing or not a results file, a name\n"
+          "in it that is not a name, DIR not made by simrun), 1 other failure\n"
+          "(gnuplot missing or failing, folder not writable)\n",
           f);
 }
 
 int cmd_report(int argc, char **argv)
 {
     const char *file = NULL, *dir = NULL;
-    plot_report_opts o = {PLOT_PNG, NULL, 0};
+    plot_report_opts o = {PLOT_PNG, NULL, 0, 0, 0};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             return 0;
+        } else if (strcmp(a, "--force") == 0) {
+            o.force = 1;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--format") == 0 ||
                    strcmp(a, "--gnuplot") == 0) {
             if (i + 1 >= argc) {
@@ -83,7 +91,7 @@ int cmd_report(int argc, char **argv)
         rc = plot_report_ex(file, dir, &o, &info, &err);
     if (rc != AS_OK) {
         fprintf(stderr, "simrun report: %s\n", err.msg);
-        return rc == AS_EINVAL ? 2 : 1;
+        return rc == AS_EINVAL || rc == AS_EEXIST ? 2 : 1;
     }
     if (o.format == PLOT_PDF)
         printf("report: %s/index.html and %s/report.pdf (%d pages, %d run%s)\n", info.outdir,

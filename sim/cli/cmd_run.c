@@ -55,7 +55,8 @@ static void usage(FILE *f)
           "  --policy NAME            run only this policy (repeatable)\n"
           "  -j N                     run N runs at once (default: the number of cores);\n"
           "                           the results do not depend on N\n"
-          "  --force                  overwrite an existing results file\n"
+          "  --force                  overwrite an existing results file, and replace a\n"
+          "                           report folder that simrun did not make\n"
           "  --fresh                  do not resume: discard runs kept from an earlier,\n"
           "                           interrupted invocation\n"
           "  --max-runs N             refuse sweeps of more runs than N (default 100000)\n"
@@ -721,14 +722,17 @@ int cmd_run(int argc, char **argv)
     }
     status = 0;
     if (report) {
-        /* all run threads are done: the HDF5 reader may run */
-        char dir[1100];
-        snprintf(dir, sizeof dir, "reports/%s", sc->name);
-        if (plot_report(out, dir, PLOT_PNG, &err) != AS_OK) {
+        /* all run threads are done: the HDF5 reader may run. The folder
+         * is reports/<scenario_name> as the results file names it (plots/
+         * checks that name); --force also replaces a folder simrun did not
+         * make there */
+        plot_report_opts ro = {PLOT_PNG, NULL, 0, force, 0};
+        plot_report_info info = {0};
+        if (plot_report_ex(out, NULL, &ro, &info, &err) != AS_OK) {
             fprintf(stderr, "simrun: report: %s (the results file is complete)\n", err.msg);
             status = 1;
         } else if (!quiet && format == SIM_FMT_TEXT) {
-            printf("report: %s/index.html\n", dir);
+            printf("report: %s/index.html\n", info.outdir);
         }
     }
 done:
