@@ -348,26 +348,28 @@ int plot_data_summary(plot_rep *R, as_err *err)
  * <= its own, and by a run of equal cost when that one's p95 is lower.
  * A NaN dominates nothing; a run with an infinite cost or p95 may
  * dominate (as the pairwise comparison gives) but is never on the front. */
-static int find_pareto(plot_rep *R, as_err *err)
+int plot_pareto(const sim_summary_row *rows, int nrun, int *front, as_err *err)
 {
-    int *ord = malloc((size_t)R->nrun * sizeof *ord);
+    int *ord = malloc((size_t)(nrun > 0 ? nrun : 1) * sizeof *ord);
     if (ord == NULL)
         return as_err_set(err, AS_ENOMEM, "out of memory");
     int n = 0;
-    for (int i = 0; i < R->nrun; i++)
-        if (!isnan(R->sum[i].cost_total) && !isnan(R->sum[i].p95))
+    for (int i = 0; i < nrun; i++) {
+        front[i] = 0;
+        if (!isnan(rows[i].cost_total) && !isnan(rows[i].p95))
             ord[n++] = i;
-    qsort_r(ord, (size_t)n, sizeof *ord, by_cost_p95, R->sum);
+    }
+    qsort_r(ord, (size_t)n, sizeof *ord, by_cost_p95, (void *)rows);
     double best_cheaper = INFINITY;
     for (int a = 0; a < n;) {
         int b = a; /* [a, b): one cost */
-        while (b < n && R->sum[ord[b]].cost_total == R->sum[ord[a]].cost_total)
+        while (b < n && rows[ord[b]].cost_total == rows[ord[a]].cost_total)
             b++;
-        double group_min = R->sum[ord[a]].p95; /* sorted by p95 within the cost */
+        double group_min = rows[ord[a]].p95; /* sorted by p95 within the cost */
         for (int k = a; k < b; k++) {
-            double p = R->sum[ord[k]].p95;
-            R->pareto[ord[k]] = !(best_cheaper <= p || group_min < p) && isfinite(p) &&
-                                isfinite(R->sum[ord[k]].cost_total);
+            const sim_summary_row *r = &rows[ord[k]];
+            front[ord[k]] = !(best_cheaper <= r->p95 || group_min < r->p95) &&
+                            isfinite(r->p95) && isfinite(r->cost_total);
         }
         best_cheaper = fmin(best_cheaper, group_min);
         a = b;
@@ -480,7 +482,7 @@ int plot_rep_load(plot_rep *R, as_err *err)
         snprintf(R->base[i], sizeof R->base[i], "run%02d", i + 1);
         snprintf(R->figstem[i], sizeof R->figstem[i], "run%02d_%s", i + 1, s->run);
     }
-    if ((rc = find_pareto(R, err)) != AS_OK)
+    if ((rc = plot_pareto(R->sum, R->nrun, R->pareto, err)) != AS_OK)
         return rc;
     time_axis(R);
     return AS_OK;

@@ -12,7 +12,7 @@
  * has passed as_name_check, and h5q is the results path already quoted
  * (plot_script.h): figure code may put them in file names as they are,
  * but still writes them into the script through plot_gp_str.
- * Must not: be included outside plots/. */
+ * Must not: be included outside plots/ (and its tests). */
 #ifndef PLOT_INT_H
 #define PLOT_INT_H
 
@@ -76,6 +76,10 @@ int plot_rep_load(plot_rep *R, as_err *err);
 void plot_rep_free(plot_rep *R);
 int plot_data_summary(plot_rep *R, as_err *err);
 int plot_data_run(plot_rep *R, int i, plot_run_data *d, as_err *err);
+/* front[i] = 1 when run i is on the Pareto front of (cost_total, p95): no
+ * other run at most as costly and as slow and better in one; runs with a
+ * NaN or infinite cost or p95 are never on it. O(n log n). */
+int plot_pareto(const sim_summary_row *rows, int n, int *front /* OUT, n */, as_err *err);
 /* 1-based gnuplot column of a run's time series / tier file by name. */
 int plot_ts_col(const char *name);
 int plot_tier_col(const char *name);
