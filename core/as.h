@@ -6,6 +6,7 @@
 #ifndef AS_H
 #define AS_H
 
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -22,6 +23,30 @@ typedef int64_t as_time;
 #define AS_DAY (24 * AS_HOUR)
 
 static inline double as_time_to_s(as_time t) { return (double)t / 1e6; }
+
+/* Longest duration a random draw may give: 2^62 us, about 146,000 years.
+ * Far past the end of any run, and small enough that now + draw cannot
+ * overflow. Converting a draw without this clamp is undefined beyond 2^63
+ * us: a near-zero crash rate's 6e22 s draw once put an event at INT64_MIN
+ * and the run never ended. */
+#define AS_TIME_DRAW_MAX ((as_time)1 << 62)
+
+/* A drawn duration in microseconds clamped to [0, AS_TIME_DRAW_MAX] (NaN
+ * gives 0), still a double: for callers that round their own way. */
+static inline double as_draw_clamp_us(double us)
+{
+    if (!(us > 0))
+        return 0.0;
+    return us < (double)AS_TIME_DRAW_MAX ? us : (double)AS_TIME_DRAW_MAX;
+}
+
+/* A drawn duration in seconds as as_time: clamped as above, then rounded to
+ * the nearest microsecond (halves away from zero, as llround). Every random
+ * draw of a time goes through this or as_draw_clamp_us. */
+static inline as_time as_time_from_draw_s(double s)
+{
+    return (as_time)llround(as_draw_clamp_us(s * 1e6));
+}
 
 /* Status codes: 0 is success, every other value names one failure class. */
 enum {

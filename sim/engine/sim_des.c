@@ -31,6 +31,7 @@
 #include "sim_scenario.h"
 
 #include <assert.h>
+#include <signal.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <math.h>
@@ -40,132 +41,6 @@
 #define NIL UINT32_MAX       /* end of a request list */
 #define EV_ARRIVAL UINT32_MAX /* request index of the arrival event */
 #define MAX_VISITS 65535
-
-/* ---------------------------------------------------------------- histogram */
-
-static int hist_index(as_time v)
-{
-    if (v < 256)
-        return v < 0 ? 0 : (int)v;
-    /* e = floor(log2 v) >= 8; keep the top 8 bits: 128 sub-buckets per octave */
-    int e = 63 - __builtin_clzll((unsigned long long)v);
-    int shift = e - SIM_DES_HIST_SUB_BITS;
-    return (shift << SIM_DES_HIST_SUB_BITS) + (int)(v >> shift);
-}
-
-/* Midpoint of the integers in bucket i, us. */
-static double hist_mid(int i)
-{
-    if (i < 256)
-        return (double)i;
-    int shift = (i >> SIM_DES_HIST_SUB_BITS) - 1;
-    int64_t sub = (i & ((1 << SIM_DES_HIST_SUB_BITS) - 1)) + (1 << SIM_DES_HIST_SUB_BITS);
-    int64_t lo = sub << shift, width = (int64_t)1 << shift;
-    return (double)lo + (double)(width - 1) / 2.0;
-}
-
-void sim_des_hist_reset(sim_des_hist *h)
-{
-    if (h->lo <= h->hi)
-        memset(&h->counts[h->lo], 0, (size_t)(h->hi - h->lo + 1) * sizeof h->counts[0]);
-    h->n = h->over = 0;
-    h->sum = 0;
-    h->min = h->max = 0;
-    h->lo = SIM_DES_HIST_BUCKETS;
-    h->hi = -1;
-}
-
-void sim_des_hist_record(sim_des_hist *h, as_time v)
-{
-    if (v < 0)
-        v = 0;
-    if (v > SIM_DES_HIST_MAX) {
-        v = SIM_DES_HIST_MAX;
-        h->over++;
-    }
-    int i = hist_index(v);
-    h->counts[i]++;
-    if (i < h->lo)
-        h->lo = i;
-    if (i > h->hi)
-        h->hi = i;
-    if (h->n == 0 || v < h->min)
-        h->min = v;
-    if (h->n == 0 || v > h->max)
-        h->max = v;
-    h->n++;
-    h->sum += (double)v;
-}
-
-void sim_des_hist_merge(sim_des_hist *into, const sim_des_hist *from)
-{
-    if (from->n == 0)
-        return;
-    for (int i = from->lo; i <= from->hi; i++)
-        into->counts[i] += from->counts[i];
-    if (from->lo < into->lo)
-        into->lo = from->lo;
-    if (from->hi > into->hi)
-        into->hi = from->hi;
-    if (into->n == 0 || from->min < into->min)
-        into->min = from->min;
-    if (into->n == 0 || from->max > into->max)
-        into->max = from->max;
-    into->n += from->n;
-    into->over += from->over;
-    into->sum += from->sum;
-}
-
-/* Quantile over the union of a and b (b may be NULL), without merging:
- * the whole-run figure is the run histogram plus the open interval. */
-static double hist_quantile2(const sim_des_hist *a, const sim_des_hist *b, double p)
-{
-    uint64_t n = a->n + (b ? b->n : 0);
-    if (n == 0 || !(p >= 0) || p > 1)
-        return NAN;
-    int lo = a->lo, hi = a->hi;
-    as_time mn = a->min, mx = a->max;
-    if (b && b->n) {
-        if (a->n == 0) {
-            lo = b->lo, hi = b->hi, mn = b->min, mx = b->max;
-        } else {
-            lo = b->lo < lo ? b->lo : lo;
-            hi = b->hi > hi ? b->hi : hi;
-            mn = b->min < mn ? b->min : mn;
-            mx = b->max > mx ? b->max : mx;
-        }
-    }
-    uint64_t rank = (uint64_t)ceil(p * (double)n);
-    if (rank < 1)
-        rank = 1;
-    if (rank > n)
-        rank = n;
-    /* the extremes are kept exactly: p = 0 and p = 1 need no bucket */
-    if (rank == 1)
-        return (double)mn * 1e-6;
-    if (rank == n)
-        return (double)mx * 1e-6;
-    uint64_t cum = 0;
-    int i = lo;
-    for (; i <= hi; i++) {
-        cum += a->counts[i] + (b ? b->counts[i] : 0);
-        if (cum >= rank)
-            break;
-    }
-    double v = hist_mid(i <= hi ? i : hi);
-    /* the true value lies in the bucket and in [min, max]: clamping can only
-     * bring the estimate closer */
-    if (v < (double)mn)
-        v = (double)mn;
-    if (v > (double)mx)
-        v = (double)mx;
-    return v * 1e-6;
-}
-
-double sim_des_hist_quantile(const sim_des_hist *h, double p)
-{
-    return hist_quantile2(h, NULL, p);
-}
 
 /* ---------------------------------------------------------------- model */
 
@@ -226,7 +101,12 @@ struct sim_des {
     int64_t sys_area;
     uint64_t arrivals, completions, dropped;
     sim_des_hist *eih, *erh;
+    const volatile sig_atomic_t *stop; /* borrowed; may be NULL */
 };
+
+/* Events between two looks at the stop flag: 65536 events take 5-50 ms,
+ * and a relaxed load per look costs nothing measurable. */
+#define STOP_EVERY 0xFFFFu
 
 /* ---- heap: (t, seq) order, by value ---- */
 
@@ -379,9 +259,8 @@ static inline as_time draw_service(des_tier *T)
         x = draw_exp(T->rng, T->mean_us);
         break;
     }
-    if (x >= 9.0e18) /* as_time overflow guard; no real service is that long */
-        x = 9.0e18;
-    return (as_time)(x + 0.5);
+    /* clamped (no overflow of now + service), then rounded half up */
+    return (as_time)(as_draw_clamp_us(x) + 0.5);
 }
 
 static inline int start_service(sim_des *d, des_tier *T, uint32_t r, as_time now)
@@ -491,9 +370,12 @@ static int on_departure(sim_des *d, uint32_t r, as_time now)
 
 static int push_arrival(sim_des *d)
 {
-    d->arr_us += draw_exp(d->arr_rng, 1e6 / d->lambda);
+    d->arr_us += as_draw_clamp_us(draw_exp(d->arr_rng, 1e6 / d->lambda));
     /* truncation keeps event times monotone and the count in any window
-     * exact; 2^63 us is 292,000 years, so the cast cannot overflow in use */
+     * exact; a near-zero rate's gap is clamped, and so is the sum, so that
+     * the cast cannot overflow (the arrival then lies past any run's end) */
+    if (d->arr_us > (double)AS_TIME_DRAW_MAX)
+        d->arr_us = (double)AS_TIME_DRAW_MAX;
     d->arr_live = 1;
     return heap_push(d, (as_time)d->arr_us, EV_ARRIVAL);
 }
@@ -700,7 +582,11 @@ int sim_des_advance(sim_des *d, as_time t0, as_time t1, double lambda, const int
         heap_remove(d, 0);
         d->events++;
         rc = e.req == EV_ARRIVAL ? on_arrival(d, e.t) : on_departure(d, e.req, e.t);
+        if ((d->events & STOP_EVERY) == 0 && d->stop && __atomic_load_n(d->stop, __ATOMIC_RELAXED))
+            rc = rc ? rc : AS_EINTR;
     }
+    if (rc == AS_EINTR)
+        return as_err_set(err, rc, "interrupted");
     if (rc)
         return as_err_set(err, rc, "des: out of memory at t=%lld with %llu requests in the "
                           "system", (long long)d->now, (unsigned long long)d->in_sys);
@@ -751,10 +637,11 @@ void sim_des_interval(const sim_des *d, int tier, sim_des_stats *out)
         out->servers = T->servers;
     }
     out->mean = h->n ? h->sum / (double)h->n * 1e-6 : NAN;
-    out->p50 = hist_quantile2(h, NULL, 0.50);
-    out->p95 = hist_quantile2(h, NULL, 0.95);
-    out->p99 = hist_quantile2(h, NULL, 0.99);
+    out->p50 = sim_des_hist_quantile2(h, NULL, 0.50);
+    out->p95 = sim_des_hist_quantile2(h, NULL, 0.95);
+    out->p99 = sim_des_hist_quantile2(h, NULL, 0.99);
     out->max = h->n ? (double)h->max * 1e-6 : NAN;
+    out->clamped = h->over;
 }
 
 double sim_des_quantile(const sim_des *d, int tier, double p, int whole_run)
@@ -762,7 +649,7 @@ double sim_des_quantile(const sim_des *d, int tier, double p, int whole_run)
     assert(tier >= -1 && tier < d->ntiers);
     const sim_des_hist *ih = tier < 0 ? d->eih : d->tiers[tier].ih;
     const sim_des_hist *rh = tier < 0 ? d->erh : d->tiers[tier].rh;
-    return whole_run ? hist_quantile2(rh, ih, p) : hist_quantile2(ih, NULL, p);
+    return whole_run ? sim_des_hist_quantile2(rh, ih, p) : sim_des_hist_quantile2(ih, NULL, p);
 }
 
 void sim_des_interval_reset(sim_des *d)
@@ -787,4 +674,52 @@ void sim_des_interval_reset(sim_des *d)
 uint64_t sim_des_events(const sim_des *d)
 {
     return d->events;
+}
+
+void sim_des_set_stop(sim_des *d, const volatile sig_atomic_t *stop)
+{
+    d->stop = stop;
+}
+
+uint64_t sim_des_clamped(const sim_des *d, int tier)
+{
+    assert(tier >= -1 && tier < d->ntiers);
+    if (tier < 0)
+        return d->erh->over + d->eih->over;
+    return d->tiers[tier].rh->over + d->tiers[tier].ih->over;
+}
+
+/* ---- memory ---- */
+
+/* One generator's bytes: the state of mt19937 plus its handle. */
+static double rng_bytes(void)
+{
+    return (double)(gsl_rng_mt19937->size + sizeof(gsl_rng));
+}
+
+double sim_des_memory_bound(int ntiers, const sim_des_tier *tiers)
+{
+    double servers = 0, queued = 0;
+    for (int i = 0; i < ntiers; i++) {
+        servers += tiers[i].max_servers;
+        queued += tiers[i].queue_cap;
+    }
+    /* the pool holds every request waiting or in service, the heap one
+     * departure per busy server and the arrival; both double when full, so
+     * they may hold twice what is in use (64: the heap's first size) */
+    double fixed = (double)sizeof(sim_des) + (2.0 * ntiers + 2) * (double)sizeof(sim_des_hist) +
+                   (ntiers + 1) * rng_bytes();
+    return fixed + 2.0 * (double)sizeof(des_req) * (queued + servers + 1024) +
+           2.0 * (double)sizeof(des_ev) * (servers + 64);
+}
+
+double sim_des_request_bytes(void)
+{
+    return 2.0 * (double)sizeof(des_req);
+}
+
+size_t sim_des_memory(const sim_des *d)
+{
+    return sizeof *d + (size_t)d->rcap * sizeof(des_req) + d->hcap * sizeof(des_ev) +
+           (2 * (size_t)d->ntiers + 2) * sizeof(sim_des_hist);
 }

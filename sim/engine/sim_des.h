@@ -17,6 +17,8 @@
 
 #include "as.h"
 
+#include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define SIM_DES_MAX_TIERS 16
@@ -49,6 +51,9 @@ void sim_des_hist_merge(sim_des_hist *into, const sim_des_hist *from);
  * the ceil(p*n)-th smallest value (rank at least 1), clamped to [min, max];
  * the exact min or max when that rank is 1 or n. NAN when empty. */
 double sim_des_hist_quantile(const sim_des_hist *h, double p);
+/* The same over the union of a and b (b may be NULL), without merging
+ * them: a whole-run figure is the run's histogram plus the open interval. */
+double sim_des_hist_quantile2(const sim_des_hist *a, const sim_des_hist *b, double p);
 
 /* ---- the model ---- */
 
@@ -85,6 +90,8 @@ typedef struct sim_des_stats {
     double capacity_s;    /* tier: integral of max(servers, busy) (busy > servers while draining) */
     double queue_s;       /* tier: integral of waiting requests; -1: of requests in the system */
     double mean, p50, p95, p99, max; /* response times of completions, s; NAN when none */
+    uint64_t clamped;     /* of the completions, response times beyond the histogram's
+                           * range, recorded (and counted in the quantiles) at its top */
     /* at the end of the last advance */
     uint64_t queued;      /* tier: waiting requests; -1: requests in the system */
     uint64_t busy;        /* tier: busy servers; -1: sum over tiers */
@@ -124,5 +131,26 @@ double sim_des_quantile(const sim_des *d, int tier, double p, int whole_run);
 void sim_des_interval_reset(sim_des *d);
 /* Events processed so far: arrivals plus departures (one per visit). */
 uint64_t sim_des_events(const sim_des *d);
+/* Completions of the whole run whose response time was beyond
+ * SIM_DES_HIST_MAX (recorded at it) for a tier or end to end (-1). */
+uint64_t sim_des_clamped(const sim_des *d, int tier);
+
+/* A flag to watch: once *stop is non-zero (set from a signal handler;
+ * read with a relaxed atomic load every 65536 events), sim_des_advance
+ * returns AS_EINTR within milliseconds, and the model is then unusable.
+ * Borrowed; NULL: never stop. */
+void sim_des_set_stop(sim_des *d, const volatile sig_atomic_t *stop);
+
+/* ---- memory ----
+ * With every tier's queue_cap set, the model's memory is bounded: requests
+ * waiting (at most the caps) or in service (at most max_servers). */
+/* Most bytes a model of these tiers may take, taking max_servers as the
+ * most servers each tier ever has and queue_cap as its most waiting
+ * requests (a cap of 0 counts as none waiting: give every tier a cap). */
+double sim_des_memory_bound(int ntiers, const sim_des_tier *tiers);
+/* Bytes one more waiting request adds to that bound. */
+double sim_des_request_bytes(void);
+/* Bytes the model holds now (pool, heap, histograms). */
+size_t sim_des_memory(const sim_des *d);
 
 #endif

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #define LOG_MIN (-6.0) /* bins start at 1e-6 */
+#define MIX_MIN 1e-6   /* 10^LOG_MIN */
+#define MIX_MAX 1e7    /* 10^(LOG_MIN + SIM_MIX_BINS / SIM_MIX_PER_DECADE): bins end */
 
 static int bin_of(double x)
 {
@@ -51,7 +53,7 @@ void sim_latmix_reset(sim_latmix *m)
         memset(m->w_delay + m->dlo, 0, (size_t)(m->dhi - m->dlo + 1) * sizeof(double));
     m->hlo = m->dlo = SIM_MIX_BINS;
     m->hhi = m->dhi = -1;
-    m->w_svc = m->total = m->max = 0.0;
+    m->w_svc = m->total = m->max = m->clamped = 0.0;
 }
 
 void sim_latmix_add_mmc(sim_latmix *m, double w, double pwait, double theta)
@@ -61,6 +63,8 @@ void sim_latmix_add_mmc(sim_latmix *m, double w, double pwait, double theta)
     m->total += w;
     m->w_svc += w * (1.0 - pwait);
     if (pwait > 0) {
+        if (theta < MIX_MIN) /* waits of a mean over 1e6 s: cut to it */
+            m->clamped += w * pwait;
         int b = bin_of(theta);
         m->w_hypo[b] += w * pwait;
         if (b < m->hlo)
@@ -75,6 +79,8 @@ void sim_latmix_add_delay(sim_latmix *m, double w, double delay)
     if (!(w > 0))
         return;
     m->total += w;
+    if (delay >= MIX_MAX) /* a backlog over 1e7 s: recorded as the top bin */
+        m->clamped += w;
     int b = bin_of(delay);
     m->w_delay[b] += w;
     if (b < m->dlo)
@@ -87,6 +93,7 @@ void sim_latmix_merge(sim_latmix *into, const sim_latmix *from)
 {
     into->total += from->total;
     into->w_svc += from->w_svc;
+    into->clamped += from->clamped;
     if (from->max > into->max)
         into->max = from->max;
     for (int b = from->hlo; b <= from->hhi; b++)

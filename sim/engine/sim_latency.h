@@ -24,6 +24,9 @@ typedef struct sim_latmix {
     double w_svc; /* weight of requests that did not wait */
     double total; /* total weight (requests) */
     double max;   /* largest per-tick p99 seen, s */
+    double clamped; /* weight whose wait lies beyond the bins (a delay over 1e7 s, a
+                     * wait rate under 1e-6/s): kept in the end bin, so quantiles
+                     * there are floors (the summary reports it) */
     double *w_hypo, *w_delay; /* SIM_MIX_BINS each */
     double *val;              /* SIM_MIX_BINS: the value each bin stands for */
     int hlo, hhi, dlo, dhi;   /* touched bin ranges (hlo > hhi: none) */

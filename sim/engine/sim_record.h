@@ -67,6 +67,12 @@ typedef struct sim_summary_row {
     double elastic_speedup, deviation;
     int32_t faults;             /* crashes and failed boots */
     double forecast_mase;       /* one-step forecast MASE (NAN: no forecaster) */
+    /* requests whose figures hit a limit of the model and are not exact:
+     * latencies beyond the latency histogram's range (recorded at its top,
+     * so quantiles near them are floors), plus requests dropped by a queue
+     * cap the request-level model derived from its memory limit (not one
+     * the scenario set). 0 in a run within the model's range. */
+    double clamped;
 } sim_summary_row;
 
 /* /timing: wall-clock figures, kept apart (not deterministic). */

@@ -65,7 +65,8 @@ const sim_col sim_summary_cols[] = {
     F(sim_summary_row, tau_u),        F(sim_summary_row, tau_o),
     F(sim_summary_row, instability),  F(sim_summary_row, jitter),
     F(sim_summary_row, elastic_speedup), F(sim_summary_row, deviation),
-    I(sim_summary_row, faults), F(sim_summary_row, forecast_mase), {0}};
+    I(sim_summary_row, faults), F(sim_summary_row, forecast_mase),
+    F(sim_summary_row, clamped), {0}};
 const sim_col sim_timing_cols[] = {S(sim_timing_row, run), F(sim_timing_row, wall_s),
                                   F(sim_timing_row, sim_per_wall), {0}};
 const sim_col sim_trace_cols[] = {F(sim_trace_row, t), F(sim_trace_row, rate), {0}};

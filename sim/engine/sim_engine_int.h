@@ -1,0 +1,121 @@
+/* sim_engine_int.h - what the files of the engine share, and nothing else
+ * includes: the engine's state, one tier's state, the event types and the
+ * functions one file of the engine calls in another.
+ *   sim_engine.c   new / free (setup of tiers, monitors, forecasters, DES)
+ *   sim_run.c      the event loop: step, run, one handler per event type
+ *   sim_measure.c  the latency models per tick, records, scrapes
+ *   sim_act.c      evaluations and what they change: scaling, resizing,
+ *                  faults (the instances themselves are core's as_exec)
+ *   sim_run_summary.c  the summary row of a finished run
+ * Invariant: only sim_run.c pops events; every handler takes `now` from
+ * the event it handles. */
+#ifndef SIM_ENGINE_INT_H
+#define SIM_ENGINE_INT_H
+
+#include "as_detect.h"
+#include "as_exec.h"
+#include "as_forecast.h"
+#include "as_monitor.h"
+#include "as_policy.h"
+#include "as_quality.h"
+#include "sim_des.h"
+#include "sim_engine.h"
+#include "sim_latency.h"
+#include "sim_queue.h"
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+
+typedef struct sim_tier {
+    const sim_tier_cfg *cfg;
+    as_pool *P;              /* its instances (in the engine's as_exec) */
+    double mu, f, slo_share; /* service rate; Allen-Cunneen factor; per-visit latency budget */
+    as_time resize_until;     /* a type change is in progress until then */
+    as_time next_vertical;    /* when the type is next reconsidered */
+    double peak_want;         /* largest recommendation since, in base units */
+    sim_tierlat lat;
+    sim_latmix imix, rmix; /* this interval, whole run */
+    gsl_rng *rng;          /* boot times, monitoring noise */
+    as_monitor *mon_util, *mon_rate, *mon_lat; /* what the policy sees */
+    as_policy *policy;
+    as_forecaster *fc;
+    as_detector *det;
+    int horizon;
+    double *fmean, *flo, *fhi; /* forecast buffers, length horizon */
+    double last_fc[3];         /* forecast made for "now", for the record */
+    bool have_fc;              /* fmean[0] holds a forecast for the next evaluation */
+    /* forecast accuracy: one-step MASE against in-sample seasonal naive */
+    double fc_err, fc_scale;
+    long fc_n, fc_sn;
+    double *season_ring;       /* the last m observed rates (m = season steps) */
+    int season_m, season_n, season_head;
+    /* accumulators: interval (record) and scrape */
+    double i_arr, i_util, i_queue, i_drop, i_ready, i_inflight, i_units;
+    double s_util, s_time, s_lat, s_w;
+    double arrivals_total;    /* the request counter the monitor scrapes */
+    double d_busy, d_cap, d_arr; /* DES: interval totals at the last scrape */
+    double s_busy, s_cap;     /* DES: busy and capacity server-seconds of this scrape */
+    double d_drop;            /* DES: requests dropped so far */
+    double d_capdrop;         /* DES: of which by a derived queue cap (clamped) */
+    bool derived_cap;         /* DES: the queue cap is derived, not the scenario's */
+    int faults;               /* crashes and failed boots */
+    as_quality quality;
+    double ready_time;        /* integral of ready instances, s */
+} sim_tier;
+
+struct sim_engine {
+    const sim_scenario *sc;
+    const sim_policy_cfg *pc;
+    const sim_sink *sink;    /* where rows go (NULL: nowhere) */
+    sim_run_opts opts;       /* copied; its pointers borrowed */
+    char name[SIM_STR];      /* the run's name */
+    sim_queue q;
+    tr_stream *trace;
+    as_exec *ex;             /* the instances of every tier */
+    sim_tier tiers[SIM_MAX_TIERS];
+    int nt;
+    /* future arrival rates at tick resolution, for oracle views */
+    double *ring;
+    size_t ring_cap;
+    as_time ring_t0;   /* time of ring[ring_head] */
+    size_t ring_head, ring_n;
+    as_time horizon_t; /* how far ahead the ring reaches */
+    double *oracle_buf;
+    /* run-wide accumulators */
+    double i_rate, i_viol, i_time;
+    double viol_s, cost_integral, max_lat;
+    int actions;
+    double pctl;
+    as_time scrape;   /* this policy's view of monitoring */
+    gsl_rng *fault_rng;
+    sim_des *des;     /* request-level model (model = des), else NULL */
+    /* the loop */
+    uint64_t ticks, steps;
+    bool done;        /* the end event ran */
+    int rc;           /* a failed step's status: the engine is then unusable */
+    as_err errbuf;    /* the message of the step under way */
+    as_err *err;      /* = &errbuf */
+};
+
+/* sim_run.c */
+int sim_push(sim_engine *R, as_time t, int type, int a, int b, uint32_t gen);
+
+/* sim_measure.c */
+int sim_ring_fill(sim_engine *R, as_time upto);
+double sim_ring_at(const sim_engine *R, as_time t);
+void sim_ring_pop(sim_engine *R);
+int sim_tick(sim_engine *R, as_time now);
+int sim_record(sim_engine *R, as_time now);
+void sim_scrape(sim_engine *R, as_time now);
+
+/* sim_act.c */
+int sim_eval(sim_engine *R, int ti, as_time now);
+int sim_retire(sim_engine *R, int ti, int k, uint32_t gen, as_time now);
+int sim_boot_done(sim_engine *R, int ti, int k, uint32_t gen, as_time now);
+int sim_schedule_crash(sim_engine *R, int ti, as_time now);
+int sim_crash(sim_engine *R, int ti, as_time now);
+
+/* sim_run_summary.c */
+void sim_engine_summarize(const sim_engine *R, sim_summary_row *sum);
+
+#endif
