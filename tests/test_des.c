@@ -589,3 +589,61 @@ Test(des, no_allocation_in_steady_state)
     cr_assert_eq(mallinfo2().uordblks, before, "the model allocated while running");
     sim_des_free(d);
 }
+
+/* ---- bounded work ---- */
+
+/* Overload against a capped queue (200 req/s into 10 req/s for 100 s,
+ * queue_cap 50000): the model's memory stays within the bound that
+ * sim_des_memory_bound gives, whatever it grew through. */
+Test(des, memory_stays_within_its_bound_under_overload)
+{
+    sim_des_tier t = {10.0, SIM_DIST_EXP, 0, 1, 1.0, 50000, 1};
+    sim_des *d = mk(1, &t, 12);
+    int ready = 1;
+    double bound = sim_des_memory_bound(1, &t);
+    size_t most = 0;
+    for (as_time now = 0; now < 400 * AS_SEC; now += AS_SEC) {
+        adv(d, now, now + AS_SEC, 200.0, &ready);
+        size_t m = sim_des_memory(d);
+        most = m > most ? m : most;
+    }
+    sim_des_stats s;
+    sim_des_interval(d, -1, &s);
+    cr_assert_gt(s.dropped, 10000, "the cap was never reached");
+    cr_assert_leq((double)most, bound, "held %zu bytes, bound %.0f", most, bound);
+    /* the bound is not vacuous: the queue's records are most of it */
+    cr_assert_gt((double)most, 50000 * sim_des_request_bytes() / 2, "held %zu bytes", most);
+    sim_des_free(d);
+}
+
+/* A stop flag set while advancing ends the call with AS_EINTR within
+ * 65536 events, however long the interval asked for. */
+Test(des, a_stop_flag_ends_an_advance)
+{
+    sim_des_tier t = {1000.0, SIM_DIST_EXP, 0, 1, 1.0, 0, 100};
+    sim_des *d = mk(1, &t, 13);
+    volatile sig_atomic_t stop = 1;
+    sim_des_set_stop(d, &stop);
+    int ready = 100;
+    as_err err = {0};
+    /* a day at 50k req/s would be 8.6e9 events */
+    int rc = sim_des_advance(d, 0, AS_DAY, 50000.0, &ready, &err);
+    cr_assert_eq(rc, AS_EINTR, "%s", err.msg);
+    cr_assert_leq(sim_des_events(d), 65536);
+    sim_des_free(d);
+}
+
+/* A near-zero arrival rate draws a gap of ~1e26 us: clamped, not cast
+ * (UBSan flags a cast beyond int64), and no arrival happens. */
+Test(des, a_tiny_rate_draws_no_overflow)
+{
+    sim_des_tier t = {10.0, SIM_DIST_EXP, 0, 1, 1.0, 0, 1};
+    sim_des *d = mk(1, &t, 14);
+    int ready = 1;
+    for (as_time now = 0; now < 10 * AS_SEC; now += AS_SEC)
+        adv(d, now, now + AS_SEC, 1e-20, &ready);
+    sim_des_stats s;
+    sim_des_interval(d, -1, &s);
+    cr_assert_eq(s.arrivals, 0);
+    sim_des_free(d);
+}

@@ -9,6 +9,7 @@
  * same command again resumes: runs whose file exists are not run again. */
 #include "as_param.h"
 #include "cmd.h"
+#include "sim_budget.h"
 #include "plot_report.h"
 #include "sim_results.h"
 #include "sim_run.h"
@@ -32,6 +33,9 @@
 #include <unistd.h>
 
 static volatile sig_atomic_t g_stop;
+/* --max-events, --max-memory: the request-level model's limits for every
+ * run of the batch (0: the engine's defaults) */
+static uint64_t g_max_events, g_max_memory;
 
 static void on_signal(int sig)
 {
@@ -60,6 +64,11 @@ static void usage(FILE *f)
           "  --fresh                  do not resume: discard runs kept from an earlier,\n"
           "                           interrupted invocation\n"
           "  --max-runs N             refuse sweeps of more runs than N (default 100000)\n"
+          "  --max-events N           model = des: refuse a run expected to take more\n"
+          "                           events than N (default 1e10)\n"
+          "  --max-memory SIZE        model = des: refuse a run that may need more memory\n"
+          "                           (default 2G); queues without queue_cap are capped\n"
+          "                           to fit it, and requests beyond are dropped\n"
           "  --baseline NAME          run the elastic speedup is measured against\n"
           "                           (default: the first run)\n"
           "  --format text|csv|json   summary format on stdout (default text)\n"
@@ -127,7 +136,9 @@ static int run_one(const sim_runspec *rs, const char *path, sim_summary_row *row
                       .progress_ud = frac,
                       .name = rs->name,
                       .params = rs->params,
-                      .seed = &rs->seed};
+                      .seed = &rs->seed,
+                      .max_events = g_max_events,
+                      .max_memory = g_max_memory};
     if (rc == AS_OK)
         rc = sim_results_run(res, rs->sc, rs->policy, &o, row, err);
     double wall = now_s() - t0;
@@ -513,6 +524,17 @@ int cmd_run(int argc, char **argv)
                 jobs = v;
             else
                 max_runs = v;
+            i++;
+        } else if ((strcmp(a, "--max-events") == 0 || strcmp(a, "--max-memory") == 0) &&
+                   has_next) {
+            as_err e = {0};
+            int rc = a[6] == 'e' ? sim_parse_count(argv[i + 1], &g_max_events, &e)
+                                 : sim_parse_bytes(argv[i + 1], &g_max_memory, &e);
+            if (rc != AS_OK) {
+                fprintf(stderr, "simrun: %s: %s\n", a, e.msg);
+                status = 2;
+                goto done;
+            }
             i++;
         } else if (strncmp(a, "-j", 2) == 0 && a[2] >= '1' && a[2] <= '9') {
             jobs = atol(a + 2);

@@ -21,6 +21,7 @@
 #include "as_param.h"
 #include "sim_run.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -159,7 +160,7 @@ int sim_parse_bytes(const char *s, uint64_t *out, as_err *err)
     if (end == s || errno == ERANGE || !isfinite(v))
         return as_err_set(err, AS_EINVAL, "'%s' is not a size (e.g. 512M, 4G)", s);
     static const char units[] = "KMGT";
-    const char *u = *end ? strchr(units, *end) : NULL;
+    const char *u = *end ? strchr(units, toupper((unsigned char)*end)) : NULL;
     if (u) {
         v *= pow(1024.0, (double)(u - units + 1));
         end++;

@@ -37,8 +37,8 @@ int sim_budget_des(const sim_scenario *sc, uint64_t trace_seed, uint64_t max_eve
 
 /* "1e10", "20000000000": a whole count >= 1 (exponents allowed). */
 int sim_parse_count(const char *s, uint64_t *out, as_err *err);
-/* "512M", "4G", "1.5GiB", "1000000": bytes >= 1 MiB (suffixes K, M, G, T
- * are powers of 1024, with or without "iB"/"B"). */
+/* "512M", "4g", "1.5GiB", "1000000": bytes >= 1 MiB (suffixes K, M, G, T
+ * in either case are powers of 1024, with or without "iB"/"B"). */
 int sim_parse_bytes(const char *s, uint64_t *out, as_err *err);
 
 #endif
