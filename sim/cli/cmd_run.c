@@ -9,8 +9,8 @@
  * same command again resumes: runs whose file exists are not run again. */
 #include "as_param.h"
 #include "cmd.h"
-#include "sim_budget.h"
 #include "plot_report.h"
+#include "sim_budget.h"
 #include "sim_results.h"
 #include "sim_run.h"
 #include "sim_scenario.h"

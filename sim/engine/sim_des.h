@@ -44,7 +44,40 @@ typedef struct sim_des_hist {
 } sim_des_hist;
 
 void sim_des_hist_reset(sim_des_hist *h);
-void sim_des_hist_record(sim_des_hist *h, as_time v);
+/* Record one value. Inline because the request-level model records one per
+ * visit and one per request: its hottest path after the event heap. */
+static inline int sim_des_hist_index(as_time v)
+{
+    if (v < 256)
+        return v < 0 ? 0 : (int)v;
+    /* e = floor(log2 v) >= 8; keep the top 8 bits: 128 sub-buckets per octave */
+    int e = 63 - __builtin_clzll((unsigned long long)v);
+    int shift = e - SIM_DES_HIST_SUB_BITS;
+    return (shift << SIM_DES_HIST_SUB_BITS) + (int)(v >> shift);
+}
+
+static inline void sim_des_hist_record(sim_des_hist *h, as_time v)
+{
+    if (v < 0)
+        v = 0;
+    if (v > SIM_DES_HIST_MAX) {
+        v = SIM_DES_HIST_MAX;
+        h->over++;
+    }
+    int i = sim_des_hist_index(v);
+    h->counts[i]++;
+    if (i < h->lo)
+        h->lo = i;
+    if (i > h->hi)
+        h->hi = i;
+    if (h->n == 0 || v < h->min)
+        h->min = v;
+    if (h->n == 0 || v > h->max)
+        h->max = v;
+    h->n++;
+    h->sum += (double)v;
+}
+
 /* Add the counts of from into into. */
 void sim_des_hist_merge(sim_des_hist *into, const sim_des_hist *from);
 /* p-quantile in seconds (0 <= p <= 1): the midpoint of the bucket holding

@@ -6,16 +6,6 @@
 #include <math.h>
 #include <string.h>
 
-static int hist_index(as_time v)
-{
-    if (v < 256)
-        return v < 0 ? 0 : (int)v;
-    /* e = floor(log2 v) >= 8; keep the top 8 bits: 128 sub-buckets per octave */
-    int e = 63 - __builtin_clzll((unsigned long long)v);
-    int shift = e - SIM_DES_HIST_SUB_BITS;
-    return (shift << SIM_DES_HIST_SUB_BITS) + (int)(v >> shift);
-}
-
 /* Midpoint of the integers in bucket i, us. */
 static double hist_mid(int i)
 {
@@ -36,28 +26,6 @@ void sim_des_hist_reset(sim_des_hist *h)
     h->min = h->max = 0;
     h->lo = SIM_DES_HIST_BUCKETS;
     h->hi = -1;
-}
-
-void sim_des_hist_record(sim_des_hist *h, as_time v)
-{
-    if (v < 0)
-        v = 0;
-    if (v > SIM_DES_HIST_MAX) {
-        v = SIM_DES_HIST_MAX;
-        h->over++;
-    }
-    int i = hist_index(v);
-    h->counts[i]++;
-    if (i < h->lo)
-        h->lo = i;
-    if (i > h->hi)
-        h->hi = i;
-    if (h->n == 0 || v < h->min)
-        h->min = v;
-    if (h->n == 0 || v > h->max)
-        h->max = v;
-    h->n++;
-    h->sum += (double)v;
 }
 
 void sim_des_hist_merge(sim_des_hist *into, const sim_des_hist *from)
