@@ -58,7 +58,7 @@ void sim_engine_free(sim_engine *e); /* NULL is a no-op */
  * stop flag is set: it is read every 1024 events, and every 65536 events
  * inside the request-level model); after a failure the engine is unusable
  * and every later step returns the same status. Once the run is done
- * (sim_engine_done), a step does nothing and returns AS_OK. */
+ * (sim_engine_done), a step does nothing (ev->type = -1) and returns AS_OK. */
 int sim_engine_step(sim_engine *e, sim_step *ev /* OUT, may be NULL */, as_err *err);
 /* Step until the run is done or a step fails. */
 int sim_engine_run(sim_engine *e, as_err *err);
