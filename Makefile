@@ -104,9 +104,14 @@ $(BUILD)/simrun: $(CLI_OBJ) $(LIBS)
 	@printf '  LD      %s\n' $@
 	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# The suite routes the project's own malloc/calloc/realloc calls through
+# counting wrappers (tests/test_alloc.c), so that the conformance tests can
+# check that no plug-in allocates per call; libraries' internal calls are
+# not seen.
+TEST_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 $(BUILD)/tests/run_tests: $(call obj,$(TEST_SRC) $(filter-out sim/cli/main.c,$(CLI_SRC))) $(LIBS)
 	@printf '  LD      %s\n' $@
-	@$(CC) $(LDFLAGS) $^ $(LDLIBS) $(CRIT_LIBS) -o $@
+	@$(CC) $(LDFLAGS) $(TEST_WRAP) $^ $(LDLIBS) $(CRIT_LIBS) -o $@
 
 $(BUILD)/bench/run_bench: $(call obj,$(BENCH_SRC) $(filter-out sim/cli/main.c,$(CLI_SRC))) $(LIBS)
 	@printf '  LD      %s\n' $@

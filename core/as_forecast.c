@@ -1,60 +1,45 @@
-/* as_forecast.c - forecaster wrapper and registry.
- * The wrapper is the only caller of a kind's methods: it checks the
- * preconditions (asserts for programmer errors, codes for bad settings),
- * supplies the default config, maps inf observations to NAN (missing), and
- * guarantees finite outputs with lo <= mean <= hi whatever the kind does. */
+/* as_forecast.c - the forecaster wrapper.
+ * The only caller of a forecaster kind's methods: new and free go through
+ * the one instance path of as_kind.c after the common settings are
+ * checked (codes, they come from the scenario); update() checks the time
+ * rule and maps inf observations to NAN (missing); predict() guarantees
+ * finite outputs with lo <= mean <= hi whatever the kind does. The
+ * registry is in as_registry.c. */
 #include "as_forecast.h"
 
 #include <assert.h>
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
+#include <stddef.h>
 
-/* Registry: every forecaster kind, in the order --help lists them. Each kind
- * exports one const type object named as_fc_<kind> (core/forecast/fc_*.c). */
-extern const as_forecaster_type as_fc_naive, as_fc_seasonal_naive, as_fc_ewma, as_fc_holt,
-    as_fc_holt_winters, as_fc_linreg, as_fc_ar;
-
-static const as_forecaster_type *const registry_list[] = {
-    &as_fc_naive,        &as_fc_seasonal_naive, &as_fc_ewma, &as_fc_holt,
-    &as_fc_holt_winters, &as_fc_linreg,         &as_fc_ar,   NULL,
-};
-
-const as_forecaster_type *const *as_forecaster_types(void) { return registry_list; }
-
-const as_forecaster_type *as_forecaster_type_find(const char *name)
-{
-    if (name == NULL)
-        return NULL;
-    for (const as_forecaster_type *const *t = registry_list; *t; t++)
-        if (strcmp((*t)->name, name) == 0)
-            return *t;
-    return NULL;
-}
+_Static_assert(offsetof(as_forecaster_type, kind) == 0, "the as_kind head comes first");
 
 /* Largest horizon accepted: the kinds keep max_horizon^2 doubles of past
  * paths for their intervals (8 MB at this bound). */
 #define AS_FC_MAX_HORIZON 1024
 
 struct as_forecaster {
-    const as_forecaster_type *type;
-    void *state;
+    as_instance in; /* first: the generic path sees only this */
     as_forecast_common common;
-    as_time last_t;   /* time of the last update; times never decrease */
-    bool started;     /* at least one update */
-    double last_y;    /* last finite observation: the last-resort forecast */
+    double last_y; /* last finite observation: the last-resort forecast */
 };
+
+static const as_forecaster_type *type_of(const as_forecaster *f)
+{
+    return (const as_forecaster_type *)(const void *)f->in.kind;
+}
+
+static int init_forecaster(as_instance *in, const void *cfg, const void *arg, as_err *err)
+{
+    as_forecaster *f = (as_forecaster *)(void *)in;
+    f->common = *(const as_forecast_common *)arg;
+    return type_of(f)->init(in->state, &f->common, cfg, err);
+}
 
 as_forecaster *as_forecaster_new(const as_forecaster_type *type, const as_forecast_common *common,
                                  const void *cfg, as_err *err)
 {
     if (type == NULL || common == NULL) {
         as_err_set(err, AS_EINVAL, "forecaster: no kind or no common settings");
-        return NULL;
-    }
-    if (type->version != 1) {
-        as_err_set(err, AS_EINVAL, "forecaster '%s': unsupported interface version %d",
-                   type->name, type->version);
         return NULL;
     }
     if (common->step <= 0 || common->season < 0 || common->max_horizon < 1 ||
@@ -67,63 +52,28 @@ as_forecaster *as_forecaster_new(const as_forecaster_type *type, const as_foreca
                    common->max_horizon, common->coverage);
         return NULL;
     }
-    as_forecaster *f = calloc(1, sizeof *f);
-    if (f == NULL) {
-        as_err_set(err, AS_ENOMEM, "out of memory creating forecaster '%s'", type->name);
-        return NULL;
-    }
-    f->type = type;
-    f->common = *common;
-    void *tmp = NULL;
-    if (cfg == NULL) {
-        tmp = calloc(1, type->config_size ? type->config_size : 1);
-        if (tmp == NULL) {
-            free(f);
-            as_err_set(err, AS_ENOMEM, "out of memory");
-            return NULL;
-        }
-        if (type->defaults)
-            type->defaults(tmp);
-        cfg = tmp;
-    }
-    int rc = type->create(&f->common, cfg, &f->state, err);
-    free(tmp);
-    if (rc != AS_OK) {
-        /* the kind frees its own partial state before failing */
-        f->state = NULL;
-        as_forecaster_free(f);
-        return NULL;
-    }
-    return f;
+    return as_instance_new(&type->kind, "forecaster", sizeof(as_forecaster), cfg,
+                           init_forecaster, common, err);
 }
 
-void as_forecaster_free(as_forecaster *f)
-{
-    if (f == NULL)
-        return;
-    if (f->type->destroy && f->state)
-        f->type->destroy(f->state);
-    free(f);
-}
+void as_forecaster_free(as_forecaster *f) { as_instance_free(f ? &f->in : NULL); }
 
 void as_forecaster_update(as_forecaster *f, as_time t, double y)
 {
     assert(f != NULL);
-    assert(!f->started || t >= f->last_t); /* time runs forward */
+    as_instance_tick(&f->in, t);
     if (!isfinite(y))
         y = NAN; /* inf is a broken sample, treated like a missing one */
     else
         f->last_y = y;
-    f->last_t = t;
-    f->started = true;
-    f->type->update(f->state, t, y);
+    type_of(f)->update(f->in.state, t, y);
 }
 
 void as_forecaster_predict(const as_forecaster *f, int h, double *mean, double *lo, double *hi)
 {
     assert(f != NULL && mean && lo && hi);
     assert(h >= 1 && h <= f->common.max_horizon);
-    f->type->forecast(f->state, h, mean, lo, hi);
+    type_of(f)->forecast(f->in.state, h, mean, lo, hi);
     /* Last line of defence: a kind must not produce NAN/inf, but if one does
      * the caller still gets a usable (flat, zero-width) forecast. */
     for (int i = 0; i < h; i++) {
@@ -136,4 +86,4 @@ void as_forecaster_predict(const as_forecaster *f, int h, double *mean, double *
     }
 }
 
-const as_forecaster_type *as_forecaster_kind(const as_forecaster *f) { return f->type; }
+const as_forecaster_type *as_forecaster_kind(const as_forecaster *f) { return type_of(f); }

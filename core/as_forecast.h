@@ -1,16 +1,18 @@
-/* as_forecast.h - forecaster interface, wrapper and registry.
+/* as_forecast.h - forecaster interface and wrapper.
  * Owns: forecaster instances and their state (all memory taken at _new).
- * Invariant: observations come at a fixed step, times never decrease; a
- * missing observation is NAN and is never read as zero; update() and
- * forecast() never allocate, print or return NAN/inf in their outputs.
+ * Invariant: observations come at a fixed step, times never decrease
+ * (asserted by the wrapper); a missing observation is NAN and is never
+ * read as zero; update() and forecast() never allocate, print or return
+ * NAN/inf in their outputs.
  * Must not: read a clock, print, or include sim/.
- * To add a kind: copy core/forecast/fc_naive.c, fill its table, add its
- * pointer to the registry in as_forecast.c, and the conformance tests in
- * tests/test_forecast.c pick it up. */
+ * To add a kind: copy core/forecast/fc_template.c (its header lists the
+ * steps) and add one line to the registry in core/as_registry.c; the
+ * conformance tests in tests/test_forecast.c then cover it. */
 #ifndef AS_FORECAST_H
 #define AS_FORECAST_H
 
 #include "as.h"
+#include "as_kind.h"
 #include "as_param.h"
 
 /* Settings shared by every forecaster kind; kind-specific values are in
@@ -22,31 +24,39 @@ typedef struct as_forecast_common {
     double coverage;  /* central interval coverage, e.g. 0.9 */
 } as_forecast_common;
 
+/* A forecaster kind: the shared head (as_kind.h), then its own slots.
+ * Each kind keeps its methods static and exports one const object,
+ * as_fc_<kind>. */
 typedef struct as_forecaster_type {
-    int version;                 /* 1 */
-    const char *name;            /* matched against "forecaster = NAME" */
-    size_t config_size;          /* bytes of the kind's config struct */
-    const as_param_def *params;  /* kind-specific keys (NULL-name terminated) */
-    void (*defaults)(void *cfg); /* fill config with defaults */
-    /* Allocate state for cfg; all memory is taken here. */
-    int (*create)(const as_forecast_common *common, const void *cfg, void **state, as_err *err);
-    void (*destroy)(void *state); /* may be NULL-safe; state may be NULL */
+    union {
+        as_kind kind;             /* the head as an as_kind, for generic code */
+        struct { AS_KIND_HEAD }; /* the same fields by name: t->name, t->params */
+    };
+    /* Fill the zeroed state (state_size bytes) for these settings; memory
+     * that depends on them (windows, workspaces) is taken here, released
+     * by fini. AS_EINVAL naming the key for settings it cannot use. */
+    int (*init)(void *state, const as_forecast_common *common, const void *cfg, as_err *err);
     /* One observation at time t (y may be NAN: missing). O(1) or O(window). */
     void (*update)(void *state, as_time t, double y);
-    /* h steps ahead from the last update: out arrays of length h. */
+    /* h steps ahead from the last update: out arrays of length h. Kinds
+     * that keep their path in an fc_track use fc_track_forecast_method. */
     void (*forecast)(const void *state, int h, double *mean, double *lo, double *hi);
 } as_forecaster_type;
 
 typedef struct as_forecaster as_forecaster;
 
-const as_forecaster_type *as_forecaster_type_find(const char *name);
-/* NULL-terminated list of every registered kind. */
+/* The kinds users may pick (templates excluded), NULL-terminated; and one
+ * of them by name (NULL name or no such kind: NULL). In as_registry.c. */
 const as_forecaster_type *const *as_forecaster_types(void);
+const as_forecaster_type *as_forecaster_type_find(const char *name);
 
-/* cfg may be NULL (defaults). Caller owns the result; free with _free. */
+/* cfg may be NULL (defaults). AS_EINVAL for bad common settings, a bad
+ * config or an unknown interface version. Caller owns the result; free
+ * with as_forecaster_free (NULL ok). */
 as_forecaster *as_forecaster_new(const as_forecaster_type *type, const as_forecast_common *common,
                                  const void *cfg, as_err *err);
 void as_forecaster_free(as_forecaster *f);
+/* Asserts that t never goes back; inf is taken as missing (NAN). */
 void as_forecaster_update(as_forecaster *f, as_time t, double y);
 /* h in [1, max_horizon]; outputs are finite; lo <= mean <= hi. */
 void as_forecaster_predict(const as_forecaster *f, int h, double *mean, double *lo, double *hi);

@@ -47,6 +47,13 @@ const as_param_def *as_param_find(const as_param_def *defs, const char *key);
 int as_param_set(const as_param_def *defs, void *cfg, const char *key,
                  const char *value, as_err *err);
 
+/* Copy the value of key `from` in from_cfg into key `to` of to_cfg, typed
+ * (no text round trip). Both keys have the same kind; an enum is matched
+ * by its choice's name; the value must pass `to`'s checks (bounds,
+ * choices, length), else AS_EINVAL naming `to` and nothing is written. */
+int as_param_copy(const as_param_def *to, void *to_cfg, const as_param_def *from,
+                  const void *from_cfg, as_err *err);
+
 /* Write "key=value" of one parameter into buf (for results attributes). */
 int as_param_format(const as_param_def *def, const void *cfg, char *buf, size_t n);
 

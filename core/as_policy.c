@@ -1,38 +1,14 @@
-/* as_policy.c - policy wrapper and registry. */
+/* as_policy.c - the policy wrapper.
+ * The only caller of a policy kind's methods: new and free go through the
+ * one instance path of as_kind.c; decide() checks the time rule, starts
+ * the decision at "no change", and clamps what the kind returns to
+ * [min, max] whatever the kind does. The registry is in as_registry.c. */
 #include "as_policy.h"
 
-#include <stdlib.h>
-#include <string.h>
+#include <assert.h>
+#include <stddef.h>
 
-/* Registry: every policy kind, in the order --help lists them. Each kind
- * exports one const type object named as_pol_<kind>. */
-extern const as_policy_type as_pol_static, as_pol_threshold;
-extern const as_policy_type as_pol_hpa, as_pol_target, as_pol_step, as_pol_predictive,
-    as_pol_hybrid, as_pol_oracle;
-
-static const as_policy_type *const registry_list[] = {
-    &as_pol_static,
-    &as_pol_threshold,
-    &as_pol_hpa,
-    &as_pol_target,
-    &as_pol_step,
-    &as_pol_predictive,
-    &as_pol_hybrid,
-    &as_pol_oracle,
-    NULL,
-};
-
-static const as_policy_type *const *registry(void) { return registry_list; }
-
-const as_policy_type *const *as_policy_types(void) { return registry(); }
-
-const as_policy_type *as_policy_type_find(const char *name)
-{
-    for (const as_policy_type *const *t = registry(); *t; t++)
-        if (strcmp((*t)->name, name) == 0)
-            return *t;
-    return NULL;
-}
+_Static_assert(offsetof(as_policy_type, kind) == 0, "the as_kind head comes first");
 
 const char *as_reason_name(as_reason r)
 {
@@ -45,55 +21,43 @@ const char *as_reason_name(as_reason r)
 }
 
 struct as_policy {
-    const as_policy_type *type;
-    void *state;
+    as_instance in; /* first: the generic path sees only this */
 };
+
+/* The kind's type object from the instance's head (the head is the first
+ * member of the type, so the conversion is exact). */
+static const as_policy_type *type_of(const as_policy *p)
+{
+    return (const as_policy_type *)(const void *)p->in.kind;
+}
+
+static int init_policy(as_instance *in, const void *cfg, const void *arg, as_err *err)
+{
+    (void)arg;
+    const as_policy_type *t = (const as_policy_type *)(const void *)in->kind;
+    return t->init(in->state, cfg, err);
+}
 
 as_policy *as_policy_new(const as_policy_type *type, const void *cfg, as_err *err)
 {
-    as_policy *p = calloc(1, sizeof *p);
-    if (p == NULL) {
-        as_err_set(err, AS_ENOMEM, "out of memory creating policy '%s'", type->name);
-        return NULL;
-    }
-    p->type = type;
-    void *tmp = NULL;
-    if (cfg == NULL) {
-        tmp = calloc(1, type->config_size ? type->config_size : 1);
-        if (tmp == NULL) {
-            free(p);
-            as_err_set(err, AS_ENOMEM, "out of memory");
-            return NULL;
-        }
-        if (type->defaults)
-            type->defaults(tmp);
-        cfg = tmp;
-    }
-    int rc = type->create(cfg, &p->state, err);
-    free(tmp);
-    if (rc != AS_OK) {
-        as_policy_free(p);
-        return NULL;
-    }
-    return p;
+    return as_instance_new(type ? &type->kind : NULL, "policy", sizeof(as_policy), cfg,
+                           init_policy, NULL, err);
 }
 
-void as_policy_free(as_policy *p)
-{
-    if (p == NULL)
-        return;
-    if (p->type->destroy && p->state)
-        p->type->destroy(p->state);
-    free(p);
-}
+void as_policy_free(as_policy *p) { as_instance_free(p ? &p->in : NULL); }
 
 void as_policy_decide(as_policy *p, const as_observation *obs, const as_forecast_view *fc,
                       as_decision *out)
 {
+    assert(p != NULL && obs != NULL && out != NULL);
+    assert(fc == NULL || fc->h >= 0);
+    as_instance_tick(&p->in, obs->now);
     out->raw = obs->current;
     out->desired = obs->current;
     out->reason = AS_R_NONE;
-    p->type->decide(p->state, obs, fc, out);
+    type_of(p)->decide(p->in.state, obs, fc, out);
+    if (out->reason < 0 || out->reason >= AS_R_COUNT)
+        out->reason = AS_R_NONE; /* a kind must not do this; never pass it on */
     if (out->desired > obs->max) {
         out->desired = obs->max;
         if (out->raw > obs->max)
@@ -106,4 +70,4 @@ void as_policy_decide(as_policy *p, const as_observation *obs, const as_forecast
     }
 }
 
-const as_policy_type *as_policy_kind(const as_policy *p) { return p->type; }
+const as_policy_type *as_policy_kind(const as_policy *p) { return type_of(p); }

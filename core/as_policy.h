@@ -1,15 +1,17 @@
-/* as_policy.h - scaling policy interface, decision records and registry.
+/* as_policy.h - scaling policy interface, decision records and wrapper.
  * Owns: policy instances and their state (all memory taken at _new).
- * Invariant: decide() is called with non-decreasing obs->now, never
- * allocates, and returns desired within [obs->min, obs->max]; a missing
- * metric is NAN and is handled as the real autoscaler handles it.
+ * Invariant: decide() is called with non-decreasing obs->now (asserted by
+ * the wrapper), never allocates, and returns desired within [obs->min,
+ * obs->max]; a missing metric is NAN and is handled as the real autoscaler
+ * handles it.
  * Must not: read a clock, print, or include sim/.
- * To add a kind: copy core/policy/pol_static.c, fill its table and add its
- * pointer to the registry in as_policy.c. */
+ * To add a kind: copy core/policy/pol_template.c (its header lists the
+ * steps) and add one line to the registry in core/as_registry.c. */
 #ifndef AS_POLICY_H
 #define AS_POLICY_H
 
 #include "as.h"
+#include "as_kind.h"
 #include "as_param.h"
 
 #include <stdbool.h>
@@ -72,27 +74,48 @@ typedef struct as_decision {
     as_reason reason; /* why desired is what it is */
 } as_decision;
 
+/* A policy kind: the shared head (as_kind.h: version, name, flags,
+ * state_size, config_size, params, defaults, fini), then the policy's own
+ * slots. Each kind keeps its methods static and exports one const
+ * object, as_pol_<kind>. */
 typedef struct as_policy_type {
-    int version;                 /* 1 */
-    const char *name;            /* matched against "kind = NAME" */
-    size_t config_size;
-    const as_param_def *params;  /* kind-specific keys (NULL-name terminated) */
-    void (*defaults)(void *cfg);
-    as_time default_interval;    /* evaluation period of the real system */
-    bool wants_forecast;         /* the simulator must supply a forecast view */
-    int (*create)(const void *cfg, void **state, as_err *err);
-    void (*destroy)(void *state);
+    union {
+        as_kind kind;             /* the head as an as_kind, for generic code */
+        struct { AS_KIND_HEAD }; /* the same fields by name: t->name, t->params */
+    };
+    as_time default_interval; /* evaluation period of the real system (> 0) */
+    /* The same as flags & AS_KIND_NEEDS_FORECAST (as_registry_check holds
+     * them equal), kept while callers still read it; new code reads the
+     * flag. */
+    bool wants_forecast;
+    /* Fill the zeroed state (state_size bytes) from cfg; AS_EINVAL naming
+     * the key for a bad combination of settings. Memory beyond the state
+     * is taken here and released by fini. */
+    int (*init)(void *state, const void *cfg, as_err *err);
+    /* One evaluation: out arrives as {current, current, AS_R_NONE}. */
     void (*decide)(void *state, const as_observation *obs, const as_forecast_view *fc,
                    as_decision *out);
 } as_policy_type;
 
 typedef struct as_policy as_policy;
 
-const as_policy_type *as_policy_type_find(const char *name);
+/* The kinds users may pick (templates excluded), NULL-terminated, in the
+ * order --help lists them; and one of them by name (NULL: none). Defined
+ * in as_registry.c, which also lists the templates. */
 const as_policy_type *const *as_policy_types(void);
+const as_policy_type *as_policy_type_find(const char *name);
+/* The flags of the user kind named `name`, 0 when there is none: for
+ * callers that hold only a name, e.g. read back from a results file
+ * (flags & AS_KIND_SEES_FUTURE instead of comparing with "oracle"). */
+unsigned as_policy_flags_of(const char *name);
+
+/* cfg may be NULL (the kind's defaults); it is copied, not kept. NULL on
+ * failure with err filled: AS_EINVAL (bad settings, unknown version),
+ * AS_ENOMEM. Caller owns the result; free with as_policy_free (NULL ok). */
 as_policy *as_policy_new(const as_policy_type *type, const void *cfg, as_err *err);
 void as_policy_free(as_policy *p);
-/* Calls the kind's decide() and clamps the result to [min, max]. */
+/* Calls the kind's decide() and clamps the result to [min, max]. Asserts
+ * that obs->now never goes back. Never allocates. */
 void as_policy_decide(as_policy *p, const as_observation *obs, const as_forecast_view *fc,
                       as_decision *out);
 const as_policy_type *as_policy_kind(const as_policy *p);

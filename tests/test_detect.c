@@ -2,12 +2,18 @@
  * The rolling z-score is checked against the pandas figures of
  * peers/zscore_pandas.py on a hermetic copy of the synthetic trace
  * (tests/data/synthetic_seasonal.csv; tests run from the project root),
- * plus hand-computed scores, and a conformance battery over every kind. */
+ * plus hand-computed scores, and a conformance battery over every
+ * registered kind, the copy-me template included (the registry's rules,
+ * gaps, spikes, constants, interleaved instances, no allocation in
+ * observe, the time rule). */
 #include "as_detect.h"
+#include "as_registry.h"
+#include "test_alloc.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +42,8 @@ static as_detector *make(const char *name, const char *const *kv)
 
 Test(detect, registry_lists_every_kind)
 {
-    int n = 0;
-    for (const as_detector_type *const *t = as_detector_types(); *t; t++, n++)
+    for (const as_detector_type *const *t = as_detector_types(); *t; t++)
         cr_expect_eq(as_detector_type_find((*t)->name), *t);
-    cr_expect_eq(n, 3);
     cr_expect_not_null(as_detector_type_find("zscore"));
     cr_expect_not_null(as_detector_type_find("mad"));
     cr_expect_not_null(as_detector_type_find("ewma_residual"));
@@ -176,18 +180,39 @@ static double noise(uint64_t *s)
     return 2 * u - 1; /* uniform in [-1, 1): sd 0.577 */
 }
 
-ParameterizedTestParameters(detect, conformance)
+/* One test per registered kind, templates included: indices, not
+ * pointers, since Criterion may run each test in a fresh process where
+ * the registry's addresses differ. Adding a kind needs no edit here. */
+static int kind_idx[256];
+
+static size_t kind_params(void)
 {
-    static int kinds[16];
     size_t n = 0;
-    for (const as_detector_type *const *t = as_detector_types(); *t && n < 16; t++, n++)
-        kinds[n] = (int)n;
-    return cr_make_param_array(int, kinds, n);
+    for (; n < 256 && as_registry_detector(n); n++)
+        kind_idx[n] = (int)n;
+    return n;
 }
+
+#define FOR_EVERY_KIND(test)                          \
+    ParameterizedTestParameters(detect, test)         \
+    {                                                 \
+        size_t n = kind_params();                     \
+        return cr_make_param_array(int, kind_idx, n); \
+    }
+
+FOR_EVERY_KIND(conformance)
+FOR_EVERY_KIND(conformance_no_allocation_in_observe)
+FOR_EVERY_KIND(conformance_time_going_back_aborts)
 
 ParameterizedTest(int *idx, detect, conformance)
 {
-    const as_detector_type *t = as_detector_types()[*idx];
+    const as_detector_type *t = as_registry_detector((size_t)*idx);
+    cr_assert_not_null(t);
+    bool tmpl = (t->flags & AS_KIND_TEMPLATE) != 0;
+    as_err e0 = {0};
+    cr_expect_eq(as_registry_check_detector(t, tmpl, &e0), AS_OK, "%s", e0.msg);
+    cr_expect_eq(as_registry_find(AS_FAMILY_DETECTOR, t->name), &t->kind, "%s", t->name);
+    cr_expect_eq(as_detector_type_find(t->name), tmpl ? NULL : t, "%s", t->name);
     /* default config (NULL), then: noise with a spike, gaps, zeros, a constant
      * and a step off the constant; scores finite, spikes flagged, quiet
      * stretches not */
@@ -239,4 +264,39 @@ ParameterizedTest(int *idx, detect, conformance)
         cr_assert(z == 0 && !f, "%s: inf is a missing sample", t->name);
         as_detector_free(d);
     }
+}
+
+/* observe() takes no memory: every allocator call of the project is
+ * counted (tests/test_alloc.c) over 3000 observations with gaps. */
+ParameterizedTest(int *idx, detect, conformance_no_allocation_in_observe)
+{
+    const as_detector_type *t = as_registry_detector((size_t)*idx);
+    as_err err = {0};
+    long at_new = test_alloc_count();
+    as_detector *d = as_detector_new(t, NULL, &err);
+    cr_assert_not_null(d, "%s: %s", t->name, err.msg);
+    cr_assert_gt(test_alloc_count(), at_new, "the allocation counter sees nothing");
+    uint64_t s = 11;
+    long before = test_alloc_count();
+    for (long i = 0; i < 3000; i++) {
+        bool f;
+        as_detector_observe(d, i * AS_SEC, i % 50 == 7 ? NAN : 100 + 5 * noise(&s), &f);
+    }
+    long calls = test_alloc_count() - before;
+    as_detector_free(d);
+    cr_expect_eq(calls, 0, "%s: %ld allocations in 3000 observations", t->name, calls);
+}
+
+/* A driver that goes back in time has a bug: the wrapper asserts (test
+ * builds keep asserts on). Equal times are allowed. */
+ParameterizedTest(int *idx, detect, conformance_time_going_back_aborts, .signal = SIGABRT)
+{
+    const as_detector_type *t = as_registry_detector((size_t)*idx);
+    as_detector *d = as_detector_new(t, NULL, NULL);
+    cr_assert_not_null(d);
+    bool f;
+    as_detector_observe(d, 10 * AS_SEC, 1.0, &f);
+    as_detector_observe(d, 10 * AS_SEC, 1.0, &f);
+    as_detector_observe(d, 10 * AS_SEC - 1, 1.0, &f); /* aborts */
+    as_detector_free(d);
 }

@@ -2,13 +2,18 @@
  * Known answers for the first steps of each kind (computed by hand in the
  * comments), exactness properties (pure season, straight line), interval
  * coverage on seeded Gaussian noise, and a conformance battery run over
- * every registered kind (gaps, zeros, constants, interleaved instances). */
+ * every registered kind, the copy-me template included (the registry's
+ * rules, gaps, zeros, constants, interleaved instances, no allocation in
+ * update/forecast, the time rule). */
 #include "as_forecast.h"
+#include "as_registry.h"
+#include "test_alloc.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <gsl/gsl_multifit.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
@@ -102,10 +107,8 @@ static double rng_gauss(rng *r)
 Test(forecast, registry_lists_every_kind)
 {
     const char *want[] = {"naive", "seasonal_naive", "ewma", "holt", "holt_winters", "linreg", "ar"};
-    int n = 0;
-    for (const as_forecaster_type *const *t = as_forecaster_types(); *t; t++, n++)
+    for (const as_forecaster_type *const *t = as_forecaster_types(); *t; t++)
         cr_expect_eq(as_forecaster_type_find((*t)->name), *t);
-    cr_expect_eq(n, 7);
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         cr_expect_not_null(as_forecaster_type_find(want[i]), "%s", want[i]);
     cr_expect_null(as_forecaster_type_find("prophet"));
@@ -149,15 +152,16 @@ Test(forecast, linreg_rejects_bad_means_list)
 
 Test(forecast, predict_before_any_update_is_finite)
 {
-    for (const as_forecaster_type *const *t = as_forecaster_types(); *t; t++) {
+    const as_forecaster_type *t;
+    for (size_t k = 0; (t = as_registry_forecaster(k)) != NULL; k++) {
         as_forecast_common c = common_of(4, 5);
         as_err err = {0};
-        as_forecaster *f = as_forecaster_new(*t, &c, NULL, &err);
-        cr_assert_not_null(f, "%s: %s", (*t)->name, err.msg);
+        as_forecaster *f = as_forecaster_new(t, &c, NULL, &err);
+        cr_assert_not_null(f, "%s: %s", t->name, err.msg);
         double m[5], lo[5], hi[5];
         as_forecaster_predict(f, 5, m, lo, hi);
         for (int i = 0; i < 5; i++)
-            cr_expect(isfinite(m[i]) && lo[i] <= m[i] && m[i] <= hi[i], "%s", (*t)->name);
+            cr_expect(isfinite(m[i]) && lo[i] <= m[i] && m[i] <= hi[i], "%s", t->name);
         as_forecaster_free(f);
     }
 }
@@ -665,16 +669,30 @@ Test(forecast, interval_coverage_near_nominal_on_gaussian_noise)
 
 /* ---- conformance battery over every kind --------------------------------- */
 
-ParameterizedTestParameters(forecast, conformance)
+/* One test per registered kind, templates included: indices, not
+ * pointers, since Criterion may run each test in a fresh process where
+ * the registry's addresses differ. Adding a kind needs no edit here. */
+static int kind_idx[256];
+
+static size_t kind_params(void)
 {
-    /* indices, not pointers: Criterion may run each test in a fresh process
-     * where the registry's addresses differ */
-    static int kinds[32];
     size_t n = 0;
-    for (const as_forecaster_type *const *t = as_forecaster_types(); *t && n < 32; t++, n++)
-        kinds[n] = (int)n;
-    return cr_make_param_array(int, kinds, n);
+    for (; n < 256 && as_registry_forecaster(n); n++)
+        kind_idx[n] = (int)n;
+    return n;
 }
+
+#define FOR_EVERY_KIND(test)                          \
+    ParameterizedTestParameters(forecast, test)       \
+    {                                                 \
+        size_t n = kind_params();                     \
+        return cr_make_param_array(int, kind_idx, n); \
+    }
+
+FOR_EVERY_KIND(conformance)
+FOR_EVERY_KIND(interleaved_instances_are_independent)
+FOR_EVERY_KIND(conformance_no_allocation_in_update_and_forecast)
+FOR_EVERY_KIND(conformance_time_going_back_aborts)
 
 static void check_out(const as_forecaster *f, int h, const char *what, long step)
 {
@@ -708,7 +726,13 @@ static double series(int which, long i, rng *r)
 
 ParameterizedTest(int *idx, forecast, conformance)
 {
-    const as_forecaster_type *t = as_forecaster_types()[*idx];
+    const as_forecaster_type *t = as_registry_forecaster((size_t)*idx);
+    cr_assert_not_null(t);
+    bool tmpl = (t->flags & AS_KIND_TEMPLATE) != 0;
+    as_err e0 = {0};
+    cr_expect_eq(as_registry_check_forecaster(t, tmpl, &e0), AS_OK, "%s", e0.msg);
+    cr_expect_eq(as_registry_find(AS_FAMILY_FORECASTER, t->name), &t->kind, "%s", t->name);
+    cr_expect_eq(as_forecaster_type_find(t->name), tmpl ? NULL : t, "%s", t->name);
     const char *what[] = {"gaps", "zeros", "constant", "bursts", "long gap"};
     for (int which = 0; which < 5; which++) {
         for (int season = 4; season <= 24; season += 20) {
@@ -716,6 +740,7 @@ ParameterizedTest(int *idx, forecast, conformance)
             as_err err = {0};
             as_forecaster *f = as_forecaster_new(t, &c, NULL, &err);
             cr_assert_not_null(f, "%s: %s", t->name, err.msg);
+            cr_expect_eq(as_forecaster_kind(f), t);
             rng r = {.s = 99};
             for (long i = 0; i < 700; i++) {
                 as_forecaster_update(f, i * c.step, series(which, i, &r));
@@ -728,6 +753,9 @@ ParameterizedTest(int *idx, forecast, conformance)
                 for (int j = 0; j < 12; j++)
                     cr_expect(fabs(m[j] - 42) < 1e-6, "%s constant h=%d: %g", t->name, j + 1, m[j]);
             }
+            /* the time rule allows a second update at the same time */
+            as_forecaster_update(f, 699 * c.step, 1.0);
+            check_out(f, 12, what[which], 700);
             as_forecaster_free(f);
         }
     }
@@ -740,22 +768,11 @@ ParameterizedTest(int *idx, forecast, conformance)
     as_forecaster_free(f);
 }
 
-ParameterizedTestParameters(forecast, interleaved_instances_are_independent)
-{
-    /* indices, not pointers: Criterion may run each test in a fresh process
-     * where the registry's addresses differ */
-    static int kinds[32];
-    size_t n = 0;
-    for (const as_forecaster_type *const *t = as_forecaster_types(); *t && n < 32; t++, n++)
-        kinds[n] = (int)n;
-    return cr_make_param_array(int, kinds, n);
-}
-
 ParameterizedTest(int *idx, forecast, interleaved_instances_are_independent)
 {
     /* a and b see different series, interleaved; a must match a solo run
      * bit for bit (no hidden shared state). */
-    const as_forecaster_type *t = as_forecaster_types()[*idx];
+    const as_forecaster_type *t = as_registry_forecaster((size_t)*idx);
     as_forecast_common c = common_of(24, 10);
     as_forecaster *a = as_forecaster_new(t, &c, NULL, NULL);
     as_forecaster *b = as_forecaster_new(t, &c, NULL, NULL);
@@ -777,6 +794,43 @@ ParameterizedTest(int *idx, forecast, interleaved_instances_are_independent)
     as_forecaster_free(a);
     as_forecaster_free(b);
     as_forecaster_free(solo);
+}
+
+/* update() and predict() take no memory: every allocator call of the
+ * project is counted (tests/test_alloc.c) over 2000 steps with gaps, which
+ * cover the refits of linreg, ar and holt_winters. */
+ParameterizedTest(int *idx, forecast, conformance_no_allocation_in_update_and_forecast)
+{
+    const as_forecaster_type *t = as_registry_forecaster((size_t)*idx);
+    as_forecast_common c = common_of(24, 12);
+    as_err err = {0};
+    long at_new = test_alloc_count();
+    as_forecaster *f = as_forecaster_new(t, &c, NULL, &err);
+    cr_assert_not_null(f, "%s: %s", t->name, err.msg);
+    cr_assert_gt(test_alloc_count(), at_new, "the allocation counter sees nothing");
+    rng r = {.s = 7};
+    double m[12], lo[12], hi[12];
+    long before = test_alloc_count();
+    for (long i = 0; i < 2000; i++) {
+        as_forecaster_update(f, i * c.step, series(0, i, &r));
+        as_forecaster_predict(f, 12, m, lo, hi);
+    }
+    long calls = test_alloc_count() - before;
+    as_forecaster_free(f);
+    cr_expect_eq(calls, 0, "%s: %ld allocations in 2000 updates and forecasts", t->name, calls);
+}
+
+/* A driver that goes back in time has a bug: the wrapper asserts (test
+ * builds keep asserts on). */
+ParameterizedTest(int *idx, forecast, conformance_time_going_back_aborts, .signal = SIGABRT)
+{
+    const as_forecaster_type *t = as_registry_forecaster((size_t)*idx);
+    as_forecast_common c = common_of(4, 3);
+    as_forecaster *f = as_forecaster_new(t, &c, NULL, NULL);
+    cr_assert_not_null(f);
+    as_forecaster_update(f, 10 * c.step, 1.0);
+    as_forecaster_update(f, 10 * c.step - 1, 1.0); /* aborts */
+    as_forecaster_free(f);
 }
 
 Test(forecast, cli_plot_draws_error_by_horizon, .timeout = 60)

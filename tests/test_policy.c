@@ -2,16 +2,21 @@
  * Behaviour tests derived from the documented semantics of the systems the
  * kinds model (Kubernetes HPA controller, AWS target tracking / step /
  * predictive scaling; expected values worked out in the comments), plus a
- * conformance battery run over every registered kind: defaults create,
- * parameter round trip, desired always within [min, max] on a grid of
- * observations including NAN metrics, and two interleaved instances that
- * do not share state. */
+ * conformance battery run over every registered kind, the copy-me
+ * template included: the registry's rules, defaults create, parameter
+ * round trip, desired always within [min, max] on a grid of observations
+ * including NAN metrics, two interleaved instances that do not share
+ * state, no allocation in decide(), and the time rule. */
 #include "as_policy.h"
 #include "as_queueing.h"
+#include "as_registry.h"
+#include "test_alloc.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <math.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -716,6 +721,88 @@ Test(policy, hybrid_takes_the_larger)
     cr_expect_str_eq(a, "0.7");
 }
 
+/* The hybrid is its two registered parts, composed with typed copies of
+ * its settings: with every key away from its default, each decision is
+ * the larger of what a predictive and a target policy, made alone with
+ * the same settings, decide on the same observations. A key routed to
+ * the wrong part, or copied wrong, makes them differ. */
+#define LAMBDA(k) (40 + 30 * sin((k) / 9.0))
+
+Test(policy, hybrid_is_its_parts_with_the_same_settings)
+{
+    const char *const pred_kv[] = {"target", "0.65", "quantile", "upper", "sizing", "slo",
+                                   "max_spread", "2.5", "scale_in_margin", "0.15",
+                                   "interval", "45s", NULL};
+    const char *const tt_kv[] = {"target", "0.55", "scale_in_margin", "0.1", "warmup", "90s",
+                                 "scale_out_cooldown", "30s", "scale_in_cooldown", "200s",
+                                 "disable_scale_in", "false", "out_datapoints", "2",
+                                 "in_datapoints", "4", NULL};
+    const char *hy_kv[64];
+    int n = 0;
+    for (int i = 0; pred_kv[i]; i += 2)
+        hy_kv[n++] = pred_kv[i], hy_kv[n++] = pred_kv[i + 1];
+    static char names[16][64];
+    for (int i = 0, j = 0; tt_kv[i]; i += 2, j++) {
+        snprintf(names[j], sizeof names[j], "reactive_%s", tt_kv[i]);
+        hy_kv[n++] = names[j], hy_kv[n++] = tt_kv[i + 1];
+    }
+    hy_kv[n] = NULL;
+    as_policy *h = make("hybrid", hy_kv), *p = make("predictive", pred_kv),
+              *t = make("target", tt_kv);
+    fc_buf b;
+    int cur = 4, changes = 0, pred_wins = 0, tt_wins = 0;
+    for (int k = 0; k < 300; k++) {
+        /* demand swings between 10 and 70 req/s; 10 req/s per instance */
+        as_observation o = tier(S(60) * k, cur, LAMBDA(k) / (10.0 * cur));
+        const double m[] = {LAMBDA(k + 1), LAMBDA(k + 2), LAMBDA(k + 3), LAMBDA(k + 4)};
+        const as_forecast_view *fc = fc_make(&b, m, 4, 0.2 + 0.1 * (k % 3));
+        as_decision dh, dp, dt;
+        as_policy_decide(h, &o, fc, &dh);
+        as_policy_decide(p, &o, fc, &dp);
+        as_policy_decide(t, &o, NULL, &dt);
+        int want = dp.desired > dt.desired ? dp.desired : dt.desired;
+        cr_assert_eq(dh.desired, want, "k=%d: hybrid %d, parts %d and %d", k, dh.desired,
+                     dp.desired, dt.desired);
+        changes += dh.desired != cur;
+        pred_wins += dp.desired > dt.desired;
+        tt_wins += dt.desired > dp.desired;
+        cur = dh.desired;
+    }
+    cr_expect_gt(changes, 5, "the sweep should move the tier");
+    cr_expect(pred_wins > 0 && tt_wins > 0, "each part should win somewhere: %d, %d", pred_wins,
+              tt_wins);
+    as_policy_free(h);
+    as_policy_free(p);
+    as_policy_free(t);
+}
+
+/* Its defaults are its parts' defaults (reactive_target aside, above). */
+Test(policy, hybrid_defaults_are_its_parts_defaults)
+{
+    const as_policy_type *h = as_policy_type_find("hybrid");
+    const as_policy_type *p = as_policy_type_find("predictive");
+    const as_policy_type *t = as_policy_type_find("target");
+    cfg_buf hc, pc, tc;
+    cfg_make(h, &hc, NULL);
+    cfg_make(p, &pc, NULL);
+    cfg_make(t, &tc, NULL);
+    int checked = 0;
+    for (const as_param_def *d = h->params; d->name; d++) {
+        bool reactive = strncmp(d->name, "reactive_", 9) == 0;
+        const as_policy_type *part = reactive ? t : p;
+        const as_param_def *pd = as_param_find(part->params, d->name + (reactive ? 9 : 0));
+        cr_assert_not_null(pd, "hybrid key %s has no counterpart", d->name);
+        if (strcmp(d->name, "reactive_target") == 0)
+            continue;
+        char a[64], c[64];
+        as_param_format(d, hc.bytes, a, sizeof a);
+        as_param_format(pd, reactive ? tc.bytes : pc.bytes, c, sizeof c);
+        cr_expect_str_eq(a, c, "%s", d->name);
+        checked++;
+    }
+    cr_expect_eq(checked, 13);
+}
+
 /* ---------------------------------------------------------------- oracle */
 
 /* The least c that meets p95 <= 0.5 s, checked from the definition. */
@@ -781,36 +868,32 @@ Test(policy, oracle_meets_slo_with_least_count)
 
 /* ----------------------------------------------------- conformance battery */
 
-static int n_kinds(void)
-{
-    int n = 0;
-    for (const as_policy_type *const *t = as_policy_types(); *t; t++)
-        n++;
-    return n;
-}
-
-/* Indices into the registry, one test per kind. */
-static int kind_idx[64];
+/* One test per registered kind, templates included: indices into the
+ * registry, not pointers, since Criterion may run each test in a fresh
+ * process where addresses differ. Adding a kind needs no edit here. */
+static int kind_idx[256];
 
 static size_t kind_params(void)
 {
-    int n = n_kinds();
-    for (int i = 0; i < n && i < 64; i++)
-        kind_idx[i] = i;
-    return (size_t)(n < 64 ? n : 64);
+    size_t n = 0;
+    for (; n < 256 && as_registry_policy(n); n++)
+        kind_idx[n] = (int)n;
+    return n;
 }
 
-ParameterizedTestParameters(policy, conformance)
-{
-    size_t n = kind_params();
-    return cr_make_param_array(int, kind_idx, n);
-}
+#define FOR_EVERY_KIND(test)                                \
+    ParameterizedTestParameters(policy, test)               \
+    {                                                       \
+        size_t n = kind_params();                           \
+        return cr_make_param_array(int, kind_idx, n);       \
+    }
 
-ParameterizedTestParameters(policy, conformance_independent_instances)
-{
-    size_t n = kind_params();
-    return cr_make_param_array(int, kind_idx, n);
-}
+FOR_EVERY_KIND(conformance)
+FOR_EVERY_KIND(conformance_independent_instances)
+FOR_EVERY_KIND(conformance_no_allocation_in_decide)
+FOR_EVERY_KIND(conformance_time_going_back_aborts)
+
+static bool needs_fc(const as_policy_type *t) { return (t->flags & AS_KIND_NEEDS_FORECAST) != 0; }
 
 /* Build a view of h steps around a level, with some shape. */
 static const as_forecast_view *fc_wave(fc_buf *b, double level, int k, bool anomaly)
@@ -849,15 +932,27 @@ static as_observation sweep_obs(int k, int cur)
     return o;
 }
 
+/* The view of decision k of the sweep (NULL for kinds without one, and
+ * now and then for the others), sometimes flagged or broken. */
+static const as_forecast_view *sweep_fc(const as_policy_type *t, fc_buf *b, int k)
+{
+    if (!needs_fc(t) || k % 13 == 6)
+        return NULL;
+    const as_forecast_view *fc = fc_wave(b, 20.0 + (k % 50) * 4, k, k % 17 == 3);
+    if (k % 23 == 5)
+        b->mean[2] = NAN; /* a broken view must not break the policy */
+    return fc;
+}
+
 ParameterizedTest(int *ip, policy, conformance)
 {
-    const as_policy_type *t = as_policy_types()[*ip];
+    const as_policy_type *t = as_registry_policy((size_t)*ip);
     cr_assert_not_null(t);
-    cr_expect_eq(t->version, 1);
-    cr_expect_eq(as_policy_type_find(t->name), t, "%s", t->name);
-    cr_expect_gt(t->default_interval, 0, "%s", t->name);
-    cr_assert_not_null(t->create);
-    cr_assert_not_null(t->decide);
+    bool tmpl = (t->flags & AS_KIND_TEMPLATE) != 0;
+    as_err err = {0};
+    cr_expect_eq(as_registry_check_policy(t, tmpl, &err), AS_OK, "%s", err.msg);
+    cr_expect_eq(as_registry_find(AS_FAMILY_POLICY, t->name), &t->kind, "%s", t->name);
+    cr_expect_eq(as_policy_type_find(t->name), tmpl ? NULL : t, "%s", t->name);
 
     /* Every key documented, and its default survives format -> parse. */
     cfg_buf cb, cb2;
@@ -867,56 +962,59 @@ ParameterizedTest(int *ip, policy, conformance)
         cr_expect(d->help && d->help[0], "%s.%s has no help", t->name, d->name);
         char text[300];
         as_param_format(d, cb.bytes, text, sizeof text);
-        as_err err = {0};
         cr_expect_eq(as_param_set(t->params, cb2.bytes, d->name, text, &err), AS_OK,
                      "%s.%s = %s: %s", t->name, d->name, text, err.msg);
     }
     cr_expect_eq(memcmp(cb.bytes, cb2.bytes, t->config_size), 0, "%s: round trip", t->name);
 
-    /* Defaults create through the wrapper (cfg NULL) and directly. */
-    as_err err = {0};
+    /* Defaults create through the wrapper (cfg NULL), and the kind alone
+     * in a state of its state_size, as the wrapper lays it out. */
     as_policy *w = as_policy_new(t, NULL, &err);
     cr_assert_not_null(w, "%s: %s", t->name, err.msg);
-    void *st = NULL;
-    cr_assert_eq(t->create(cb.bytes, &st, &err), AS_OK, "%s: %s", t->name, err.msg);
+    cr_expect_eq(as_policy_kind(w), t);
+    void *st = calloc(1, t->state_size ? t->state_size : 1);
+    cr_assert_not_null(st);
+    cr_assert_eq(t->init(t->state_size ? st : NULL, cb.bytes, &err), AS_OK, "%s: %s", t->name,
+                 err.msg);
 
     /* Grid of observations, applied as a cluster would apply them; the
      * kind's own decide() must already respect [min, max]. */
     int cur_w = 5, cur_d = 5;
     fc_buf b;
+    as_observation o2 = {0};
     for (int k = 0; k < 400; k++) {
-        const as_forecast_view *fc =
-            t->wants_forecast && k % 13 != 6 ? fc_wave(&b, 20.0 + (k % 50) * 4, k, k % 17 == 3)
-                                             : NULL;
-        if (fc && k % 23 == 5)
-            b.mean[2] = NAN; /* a broken view must not break the policy */
+        const as_forecast_view *fc = sweep_fc(t, &b, k);
         as_observation o = sweep_obs(k, cur_d);
         as_decision d = {o.current, o.current, AS_R_NONE};
-        t->decide(st, &o, fc, &d);
+        t->decide(t->state_size ? st : NULL, &o, fc, &d);
         cr_assert(d.desired >= o.min && d.desired <= o.max,
                   "%s k=%d: desired %d outside [%d, %d] (cur %d, u %g, %s)", t->name, k,
                   d.desired, o.min, o.max, o.current, o.utilization, as_reason_name(d.reason));
         cr_assert(d.reason >= 0 && d.reason < AS_R_COUNT, "%s: reason %d", t->name, d.reason);
-        if (isnan(o.utilization) && !t->wants_forecast)
+        if (isnan(o.utilization) && !needs_fc(t))
             cr_expect_geq(d.desired, o.current, "%s k=%d: scale-in on a missing metric",
                           t->name, k);
         cur_d = d.desired;
 
-        as_observation o2 = sweep_obs(k, cur_w);
+        o2 = sweep_obs(k, cur_w);
         as_decision d2;
         as_policy_decide(w, &o2, fc, &d2);
         cr_assert(d2.desired >= o2.min && d2.desired <= o2.max, "%s k=%d (wrapper)", t->name, k);
         cur_w = d2.desired;
     }
-    if (t->destroy)
-        t->destroy(st);
+    /* the time rule allows a second decision at the same time */
+    as_decision d3;
+    as_policy_decide(w, &o2, NULL, &d3);
+    if (t->fini)
+        t->fini(t->state_size ? st : NULL);
+    free(st);
     as_policy_free(w);
 }
 
 /* Two instances interleaved give the same decisions as each one alone. */
 ParameterizedTest(int *ip, policy, conformance_independent_instances)
 {
-    const as_policy_type *t = as_policy_types()[*ip];
+    const as_policy_type *t = as_registry_policy((size_t)*ip);
     enum { N = 120 };
     int alone[2][N];
     fc_buf b;
@@ -926,8 +1024,7 @@ ParameterizedTest(int *ip, policy, conformance_independent_instances)
         int cur = which ? 30 : 3;
         for (int k = 0; k < N; k++) {
             as_observation o = sweep_obs(k + which * 5, cur);
-            const as_forecast_view *fc =
-                t->wants_forecast ? fc_wave(&b, which ? 300 : 15, k, false) : NULL;
+            const as_forecast_view *fc = needs_fc(t) ? fc_wave(&b, which ? 300 : 15, k, false) : NULL;
             as_decision d;
             as_policy_decide(p, &o, fc, &d);
             alone[which][k] = cur = d.desired;
@@ -940,8 +1037,7 @@ ParameterizedTest(int *ip, policy, conformance_independent_instances)
     for (int k = 0; k < N; k++) {
         for (int which = 0; which < 2; which++) {
             as_observation o = sweep_obs(k + which * 5, cur[which]);
-            const as_forecast_view *fc =
-                t->wants_forecast ? fc_wave(&b, which ? 300 : 15, k, false) : NULL;
+            const as_forecast_view *fc = needs_fc(t) ? fc_wave(&b, which ? 300 : 15, k, false) : NULL;
             as_decision d;
             as_policy_decide(which ? c : a, &o, fc, &d);
             cur[which] = d.desired;
@@ -953,6 +1049,46 @@ ParameterizedTest(int *ip, policy, conformance_independent_instances)
     as_policy_free(c);
 }
 
+/* decide() takes no memory: every allocator call of the project is counted
+ * (tests/test_alloc.c) over the whole sweep. */
+ParameterizedTest(int *ip, policy, conformance_no_allocation_in_decide)
+{
+    const as_policy_type *t = as_registry_policy((size_t)*ip);
+    as_err err = {0};
+    long at_new = test_alloc_count();
+    as_policy *p = as_policy_new(t, NULL, &err);
+    cr_assert_not_null(p, "%s: %s", t->name, err.msg);
+    cr_assert_gt(test_alloc_count(), at_new, "the allocation counter sees nothing");
+    fc_buf b;
+    int cur = 5;
+    long before = test_alloc_count();
+    for (int k = 0; k < 400; k++) {
+        as_observation o = sweep_obs(k, cur);
+        as_decision d;
+        as_policy_decide(p, &o, sweep_fc(t, &b, k), &d);
+        cur = d.desired;
+    }
+    long calls = test_alloc_count() - before;
+    as_policy_free(p);
+    cr_expect_eq(calls, 0, "%s: %ld allocations in 400 decisions", t->name, calls);
+}
+
+/* A driver that goes back in time has a bug: the wrapper asserts (test
+ * builds keep asserts on). */
+ParameterizedTest(int *ip, policy, conformance_time_going_back_aborts, .signal = SIGABRT)
+{
+    const as_policy_type *t = as_registry_policy((size_t)*ip);
+    as_policy *p = as_policy_new(t, NULL, NULL);
+    cr_assert_not_null(p);
+    fc_buf b;
+    as_observation o = sweep_obs(20, 5);
+    as_decision d;
+    as_policy_decide(p, &o, sweep_fc(t, &b, 20), &d);
+    o.now -= 1;
+    as_policy_decide(p, &o, sweep_fc(t, &b, 20), &d); /* aborts */
+    as_policy_free(p);
+}
+
 Test(policy, registry_lists_every_kind)
 {
     static const char *const kinds[] = {"static", "threshold", "hpa",    "target",
@@ -960,8 +1096,12 @@ Test(policy, registry_lists_every_kind)
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         cr_expect_not_null(as_policy_type_find(kinds[i]), "%s", kinds[i]);
     cr_expect_null(as_policy_type_find("nope"));
-    cr_expect(as_policy_type_find("predictive")->wants_forecast);
-    cr_expect(as_policy_type_find("hybrid")->wants_forecast);
-    cr_expect(as_policy_type_find("oracle")->wants_forecast);
-    cr_expect(!as_policy_type_find("hpa")->wants_forecast);
+    cr_expect_null(as_policy_type_find(NULL));
+    for (const as_policy_type *const *t = as_policy_types(); *t; t++)
+        cr_expect_eq(as_policy_type_find((*t)->name), *t);
+    cr_expect(as_policy_type_find("predictive")->flags & AS_KIND_NEEDS_FORECAST);
+    cr_expect(as_policy_type_find("hybrid")->flags & AS_KIND_NEEDS_FORECAST);
+    cr_expect(as_policy_type_find("oracle")->flags & AS_KIND_NEEDS_FORECAST);
+    cr_expect(!(as_policy_type_find("hpa")->flags & AS_KIND_NEEDS_FORECAST));
+    as_policy_free(NULL); /* no-op */
 }

@@ -50,17 +50,13 @@ typedef struct {
     double level, var;
 } ewr_state;
 
-static int create(const void *cfg, void **state, as_err *err)
+static int init(void *state, const void *cfg, as_err *err)
 {
-    ewr_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
+    (void)err;
+    ewr_state *s = state;
     s->p = *(const ewr_cfg *)cfg;
-    *state = s;
     return AS_OK;
 }
-
-static void destroy(void *state) { free(state); }
 
 static double observe(void *state, as_time t, double y, bool *flag)
 {
@@ -106,10 +102,12 @@ static double observe(void *state, as_time t, double y, bool *flag)
 const as_detector_type as_det_ewma_residual = {
     .version = 1,
     .name = "ewma_residual",
+    .flags = 0,
+    .state_size = sizeof(ewr_state),
     .config_size = sizeof(ewr_cfg),
     .params = params,
     .defaults = defaults,
-    .create = create,
-    .destroy = destroy,
+    .fini = NULL,
+    .init = init,
     .observe = observe,
 };

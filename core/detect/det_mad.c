@@ -46,32 +46,22 @@ typedef struct {
     long n;
 } mad_state;
 
-static int create(const void *cfg, void **state, as_err *err)
+static int init(void *state, const void *cfg, as_err *err)
 {
-    mad_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
+    mad_state *s = state;
     s->p = *(const mad_cfg *)cfg;
     s->ring = calloc((size_t)s->p.window, sizeof *s->ring);
     s->scratch = calloc((size_t)s->p.window, sizeof *s->scratch);
-    if (s->ring == NULL || s->scratch == NULL) {
-        free(s->ring);
-        free(s->scratch);
-        free(s);
-        return as_err_set(err, AS_ENOMEM, "out of memory (mad window %d)", ((const mad_cfg *)cfg)->window);
-    }
-    *state = s;
+    if (s->ring == NULL || s->scratch == NULL)
+        return as_err_set(err, AS_ENOMEM, "out of memory (mad window %d)", s->p.window);
     return AS_OK;
 }
 
-static void destroy(void *state)
+static void fini(void *state)
 {
     mad_state *s = state;
-    if (s == NULL)
-        return;
     free(s->ring);
     free(s->scratch);
-    free(s);
 }
 
 /* k-th smallest of a[0..n-1] (Hoare's quickselect, reorders a). */
@@ -157,10 +147,12 @@ static double observe(void *state, as_time t, double y, bool *flag)
 const as_detector_type as_det_mad = {
     .version = 1,
     .name = "mad",
+    .flags = 0,
+    .state_size = sizeof(mad_state),
     .config_size = sizeof(mad_cfg),
     .params = params,
     .defaults = defaults,
-    .create = create,
-    .destroy = destroy,
+    .fini = fini,
+    .init = init,
     .observe = observe,
 };

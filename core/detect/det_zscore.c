@@ -47,29 +47,20 @@ typedef struct {
     int since_exact; /* updates since the last exact recomputation */
 } zscore_state;
 
-static int create(const void *cfg, void **state, as_err *err)
+static int init(void *state, const void *cfg, as_err *err)
 {
-    zscore_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
+    zscore_state *s = state;
     s->p = *(const zscore_cfg *)cfg;
     s->ring = calloc((size_t)s->p.window, sizeof *s->ring);
-    if (s->ring == NULL) {
-        int w = s->p.window;
-        free(s);
-        return as_err_set(err, AS_ENOMEM, "out of memory (zscore window %d)", w);
-    }
-    *state = s;
+    if (s->ring == NULL)
+        return as_err_set(err, AS_ENOMEM, "out of memory (zscore window %d)", s->p.window);
     return AS_OK;
 }
 
-static void destroy(void *state)
+static void fini(void *state)
 {
     zscore_state *s = state;
-    if (s == NULL)
-        return;
     free(s->ring);
-    free(s);
 }
 
 /* Two-pass mean and M2 of the full ring: exact up to rounding. */
@@ -135,10 +126,12 @@ static double observe(void *state, as_time t, double y, bool *flag)
 const as_detector_type as_det_zscore = {
     .version = 1,
     .name = "zscore",
+    .flags = 0,
+    .state_size = sizeof(zscore_state),
     .config_size = sizeof(zscore_cfg),
     .params = params,
     .defaults = defaults,
-    .create = create,
-    .destroy = destroy,
+    .fini = fini,
+    .init = init,
     .observe = observe,
 };

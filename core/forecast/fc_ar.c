@@ -35,22 +35,24 @@ static void defaults(void *cfg)
     c->refit = 30;
 }
 
-static int create(const as_forecast_common *c, const void *cfg, void **state, as_err *err)
+static int init(void *state, const as_forecast_common *c, const void *cfg, as_err *err)
 {
     const ar_cfg *k = cfg;
     fc_ls_spec sp = {.lags = k->order, .nmeans = 0, .calendar = false, .window = k->window,
                      .refit = k->refit, .tol = 1e-10};
-    return fc_ls_create(c, &sp, state, err);
+    return fc_ls_init(state, c, &sp, err);
 }
 
 const as_forecaster_type as_fc_ar = {
     .version = 1,
     .name = "ar",
+    .flags = 0,
+    .state_size = sizeof(fc_ls_state),
     .config_size = sizeof(ar_cfg),
     .params = params,
     .defaults = defaults,
-    .create = create,
-    .destroy = fc_ls_destroy,
+    .fini = fc_ls_fini,
+    .init = init,
     .update = fc_ls_update,
-    .forecast = fc_ls_forecast,
+    .forecast = fc_track_forecast_method,
 };

@@ -22,7 +22,7 @@
  * Missing observations advance the state along its forecast. Multiplicative:
  * factors are kept in [1e-3, 1e3] and every division goes through
  * fc_safe_div, so zeros and a zero level never produce inf/NAN.
- * No allocation after create: the window ring, a scratch season for the
+ * No allocation after init: the window ring, a scratch season for the
  * objective and the GSL minimiser are all taken there. */
 #include "fc_int.h"
 
@@ -79,7 +79,7 @@ static void defaults(void *cfg)
     c->phi = 0.98;
     c->fit = true;
     c->refit = -1; /* once a season: the daily shape drifts over weeks */
-    c->fit_seasons = 0; /* auto, see create() */
+    c->fit_seasons = 0; /* auto, see init() */
     c->max_iter = 200;
 }
 
@@ -101,6 +101,7 @@ typedef struct {
     gsl_multimin_fminimizer *nm;
     gsl_vector *x, *step;
 } hw_state;
+FC_TRACK_FIRST(hw_state);
 
 static double clamp_s(double s) { return s < HW_SMIN ? HW_SMIN : s > HW_SMAX ? HW_SMAX : s; }
 static double logistic(double x) { return 1.0 / (1.0 + exp(-x)); }
@@ -212,7 +213,7 @@ static double hw_objective(const gsl_vector *x, void *ctx)
 
 /* Fit (if configured) the constants on the window, starting from the ones
  * in use. O(max_iter * W), no allocation (nmsimplex2 keeps its simplex in
- * the minimiser allocated at create). */
+ * the minimiser allocated at init). */
 static void hw_fit(hw_state *s)
 {
     gsl_multimin_function fn = {.f = hw_objective, .n = 3, .params = s};
@@ -240,11 +241,9 @@ static void hw_fit(hw_state *s)
     }
 }
 
-static void destroy(void *state)
+static void fini(void *state)
 {
     hw_state *s = state;
-    if (s == NULL)
-        return;
     fc_track_fini(&s->tr);
     free(s->hist);
     free(s->seas);
@@ -255,17 +254,14 @@ static void destroy(void *state)
         gsl_vector_free(s->x);
     if (s->step)
         gsl_vector_free(s->step);
-    free(s);
 }
 
-static int create(const as_forecast_common *c, const void *cfg, void **state, as_err *err)
+static int init(void *state, const as_forecast_common *c, const void *cfg, as_err *err)
 {
     if (c->season < 2)
         return as_err_set(err, AS_EINVAL, "holt_winters needs a season of at least 2 steps (got %d)",
                           c->season);
-    hw_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
+    hw_state *s = state;
     s->p = *(const hw_cfg *)cfg;
     s->m = c->season;
     if (s->p.fit_seasons == 0) {
@@ -276,10 +272,8 @@ static int create(const as_forecast_common *c, const void *cfg, void **state, as
         while (s->p.fit_seasons * s->m < 160 && s->p.fit_seasons < 50)
             s->p.fit_seasons++;
     }
-    if (s->p.fit_seasons < 2) {
-        destroy(s);
+    if (s->p.fit_seasons < 2)
         return as_err_set(err, AS_EINVAL, "holt_winters: fit_seasons must be 0 (auto) or >= 2");
-    }
     s->W = s->p.fit_seasons * s->m;
     s->a = s->p.alpha;
     s->b = s->p.beta;
@@ -293,13 +287,10 @@ static int create(const as_forecast_common *c, const void *cfg, void **state, as
     int rc = (s->hist && s->seas && s->scratch && s->nm && s->x && s->step)
                  ? fc_track_init(&s->tr, c, err)
                  : as_err_set(err, AS_ENOMEM, "out of memory (holt_winters, season %d)", s->m);
-    if (rc != AS_OK) {
-        destroy(s);
-        return rc;
-    }
+    if (rc != AS_OK)
+        return rc; /* fini frees what was taken */
     if (s->p.refit < 0)
         s->p.refit = s->m;
-    *state = s;
     return AS_OK;
 }
 
@@ -350,20 +341,16 @@ static void update(void *state, as_time t, double y)
     fc_track_commit(&s->tr);
 }
 
-static void forecast(const void *state, int h, double *mean, double *lo, double *hi)
-{
-    const hw_state *s = state;
-    fc_track_forecast(&s->tr, h, mean, lo, hi);
-}
-
 const as_forecaster_type as_fc_holt_winters = {
     .version = 1,
     .name = "holt_winters",
+    .flags = 0,
+    .state_size = sizeof(hw_state),
     .config_size = sizeof(hw_cfg),
     .params = params,
     .defaults = defaults,
-    .create = create,
-    .destroy = destroy,
+    .fini = fini,
+    .init = init,
     .update = update,
-    .forecast = forecast,
+    .forecast = fc_track_forecast_method,
 };

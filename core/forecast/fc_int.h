@@ -10,7 +10,10 @@
 #include "as_forecast.h"
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_matrix.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,6 +148,21 @@ static inline void fc_track_forecast(const fc_track *tr, int h, double *mean, do
     }
 }
 
+/* The forecast() method of every kind whose state begins with its
+ * fc_track (declare the state with FC_TRACK_FIRST below): the path of the
+ * latest origin with the tracked interval around it. One body for all of
+ * them; a kind with another way to forecast writes its own method. */
+static inline void fc_track_forecast_method(const void *state, int h, double *mean, double *lo,
+                                            double *hi)
+{
+    fc_track_forecast((const fc_track *)state, h, mean, lo, hi);
+}
+
+/* Put after a kind's state struct when its table uses
+ * fc_track_forecast_method: the cast above needs the track first. */
+#define FC_TRACK_FIRST(state_type) \
+    _Static_assert(offsetof(state_type, tr) == 0, #state_type ": the fc_track must come first")
+
 /* Division that never divides by (nearly) zero: used by the multiplicative
  * models. Returns fallback when |b| is below tiny. */
 static inline double fc_safe_div(double a, double b, double fallback)
@@ -166,9 +184,56 @@ typedef struct fc_ls_spec {
     double tol;                 /* relative singular value cut-off */
 } fc_ls_spec;
 
-int fc_ls_create(const as_forecast_common *c, const fc_ls_spec *spec, void **state, as_err *err);
-void fc_ls_destroy(void *state);
+/* The engine's state, the state_size of both kinds (its solver is
+ * described in fc_linreg.c). */
+typedef struct fc_ls_state {
+    fc_track tr;    /* first: fc_track_forecast_method */
+    fc_ls_spec sp;
+    int p;          /* columns: 1 + lags + nmeans + 2*calendar */
+    int q;          /* p - 1: the columns but the intercept */
+    int back;       /* values a row reaches back: max(lags, mean windows) */
+    int cap;        /* ring length: window + back */
+    as_time step;
+    long n;         /* updates so far */
+    double *y;      /* ring: y[i % cap], gaps imputed */
+    unsigned char *obs; /* ring: 1 if y[i] was observed (a usable target) */
+    as_time *t;     /* ring: time of index i */
+    unsigned char *cal; /* ring: hour of day and day of week of index i (2 each) */
+    int mord[FC_LS_MAX_MEANS]; /* the mean windows' indices by increasing window */
+    double *lin;    /* scratch: the last values unrolled, then the path (cap + H) */
+    double *cs;     /* scratch: prefix sums of lin (cap + H + 1) */
+    double *coef;   /* p coefficients, intercept first */
+    bool fitted;
+    /* Running sums over the usable rows of the window: the rows of indices
+     * max(back, n - window) .. n - 1 whose target was observed. Columns and
+     * target are summed minus shift[] / yshift, the level at the last
+     * rebuild, so that Sxx - sx sx^T / n does not cancel the level away. */
+    long cnt;       /* rows in the sums */
+    double yshift;  /* subtracted from the target (and the lag / mean columns) */
+    double *shift;  /* q: subtracted from each column */
+    double *sx;     /* q: sum of x */
+    double sy;      /* sum of y */
+    double *sxx;    /* q x q, upper triangle (a <= b): sum of x x^T */
+    double *sxy;    /* q: sum of x y */
+    double *rows;   /* ring: the feature row of index i (q each, unshifted), so
+                     * the row leaving is subtracted as it was added */
+    /* solver scratch */
+    double *xr, *xo; /* q each: the rows entering and leaving, shifted */
+    double *g;      /* q x q: the scaled centred Gram matrix, then its Cholesky factor */
+    double *rhs;    /* q: scaled centred x y, then the solution */
+    double *rhs0;   /* q: a copy of rhs for the fallback */
+    double *dsc;    /* q: 1 / sqrt(G_jj) of each active column */
+    int *act;       /* q: indices of the active (non-constant) columns */
+    gsl_matrix *E, *V; /* q x q: the matrix and eigenvectors of the fallback */
+    gsl_vector *ev;    /* q: eigenvalues */
+    gsl_eigen_symmv_workspace *ew;
+} fc_ls_state;
+FC_TRACK_FIRST(fc_ls_state);
+
+/* Fill a zeroed state for spec (AS_EINVAL for a window too short for the
+ * columns, AS_ENOMEM); fc_ls_fini frees what it took, even on failure. */
+int fc_ls_init(fc_ls_state *s, const as_forecast_common *c, const fc_ls_spec *spec, as_err *err);
+void fc_ls_fini(void *state);
 void fc_ls_update(void *state, as_time t, double y);
-void fc_ls_forecast(const void *state, int h, double *mean, double *lo, double *hi);
 
 #endif

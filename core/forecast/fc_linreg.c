@@ -106,48 +106,6 @@ static void defaults(void *cfg)
 #define FC_LS_PIVOT 1e-9
 #define FC_LS_EIG_FLOOR 1e-11
 
-typedef struct {
-    fc_track tr;
-    fc_ls_spec sp;
-    int p;          /* columns: 1 + lags + nmeans + 2*calendar */
-    int q;          /* p - 1: the columns but the intercept */
-    int back;       /* values a row reaches back: max(lags, mean windows) */
-    int cap;        /* ring length: window + back */
-    as_time step;
-    long n;         /* updates so far */
-    double *y;      /* ring: y[i % cap], gaps imputed */
-    unsigned char *obs; /* ring: 1 if y[i] was observed (a usable target) */
-    as_time *t;     /* ring: time of index i */
-    unsigned char *cal; /* ring: hour of day and day of week of index i (2 each) */
-    int mord[FC_LS_MAX_MEANS]; /* the mean windows' indices by increasing window */
-    double *lin;    /* scratch: the last values unrolled, then the path (cap + H) */
-    double *cs;     /* scratch: prefix sums of lin (cap + H + 1) */
-    double *coef;   /* p coefficients, intercept first */
-    bool fitted;
-    /* Running sums over the usable rows of the window: the rows of indices
-     * max(back, n - window) .. n - 1 whose target was observed. Columns and
-     * target are summed minus shift[] / yshift, the level at the last
-     * rebuild, so that Sxx - sx sx^T / n does not cancel the level away. */
-    long cnt;       /* rows in the sums */
-    double yshift;  /* subtracted from the target (and the lag / mean columns) */
-    double *shift;  /* q: subtracted from each column */
-    double *sx;     /* q: sum of x */
-    double sy;      /* sum of y */
-    double *sxx;    /* q x q, upper triangle (a <= b): sum of x x^T */
-    double *sxy;    /* q: sum of x y */
-    double *rows;   /* ring: the feature row of index i (q each, unshifted), so
-                     * the row leaving is subtracted as it was added */
-    /* solver scratch */
-    double *xr, *xo; /* q each: the rows entering and leaving, shifted */
-    double *g;      /* q x q: the scaled centred Gram matrix, then its Cholesky factor */
-    double *rhs;    /* q: scaled centred x y, then the solution */
-    double *rhs0;   /* q: a copy of rhs for the fallback */
-    double *dsc;    /* q: 1 / sqrt(G_jj) of each active column */
-    int *act;       /* q: indices of the active (non-constant) columns */
-    gsl_matrix *E, *V; /* q x q: the matrix and eigenvectors of the fallback */
-    gsl_vector *ev;    /* q: eigenvalues */
-    gsl_eigen_symmv_workspace *ew;
-} ls_state;
 
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
 
@@ -161,7 +119,7 @@ static void ls_calendar(as_time tk, double *x)
 
 /* Feature row for the value at lin[k] (its inputs lin[k-back .. k-1], their
  * prefix sums cs[], time tk) into x[0..p-1]: the path's row. */
-static void ls_row(const ls_state *s, const double *lin, const double *cs, int k, as_time tk,
+static void ls_row(const fc_ls_state *s, const double *lin, const double *cs, int k, as_time tk,
                    double *x)
 {
     int j = 0;
@@ -181,7 +139,7 @@ static void ls_row(const ls_state *s, const double *lin, const double *cs, int k
  * grown back from i - 1 through the windows in increasing order (one pass
  * of max window additions for all of them), then the calendar kept in the
  * ring. Called once per index, when it is written; the row is cached. */
-static void ls_ring_row(const ls_state *s, long i, double *x)
+static void ls_ring_row(const fc_ls_state *s, long i, double *x)
 {
     const int lags = s->sp.lags, cap = s->cap;
     const double *y = s->y;
@@ -209,7 +167,7 @@ static void ls_ring_row(const ls_state *s, long i, double *x)
     }
 }
 
-static void ls_sums_clear(ls_state *s)
+static void ls_sums_clear(fc_ls_state *s)
 {
     size_t q = (size_t)s->q;
     s->cnt = 0;
@@ -221,7 +179,7 @@ static void ls_sums_clear(ls_state *s)
 
 /* Centre the sums about `level` (target, lag and mean columns) and the
  * calendar of ring index i. Only while the sums are empty. */
-static void ls_sums_shift(ls_state *s, long i, double level)
+static void ls_sums_shift(fc_ls_state *s, long i, double level)
 {
     int ny = s->sp.lags + s->sp.nmeans;
     s->yshift = level;
@@ -238,7 +196,7 @@ static void ls_sums_shift(ls_state *s, long i, double level)
  * in one pass over the sums, from the rows cached when their indices were
  * written: O(q^2). An absent row is a row of zeros, which changes nothing
  * exactly. */
-static void ls_sums_step(ls_state *s, long in, long out)
+static void ls_sums_step(fc_ls_state *s, long in, long out)
 {
     const int q = s->q;
     double *xa = s->xr, *xb = s->xo, ya = 0, yb = 0;
@@ -278,7 +236,7 @@ static void ls_sums_step(ls_state *s, long in, long out)
 /* Rebuild the sums from the window's cached rows, about the window's mean:
  * O(window * q^2), once every `window` updates, so the rounding of adds
  * and removes never piles up beyond one window's worth. */
-static void ls_sums_rebuild(ls_state *s)
+static void ls_sums_rebuild(fc_ls_state *s)
 {
     long lo = s->n - s->sp.window > s->back ? s->n - s->sp.window : s->back;
     ls_sums_clear(s);
@@ -339,7 +297,7 @@ static bool ls_solve_cholesky(double *g, int q, int m, double *rhs)
  * rhs into rhs, dropping eigenvalues below cut times the largest:
  * O(m^3), about 25 us at m = 15 (GSL's tridiagonal QL), hence only when
  * the Cholesky fails. */
-static bool ls_solve_eigen(ls_state *s, int m, double cut, double *rhs)
+static bool ls_solve_eigen(fc_ls_state *s, int m, double cut, double *rhs)
 {
     gsl_matrix_view E = gsl_matrix_submatrix(s->E, 0, 0, (size_t)m, (size_t)m);
     gsl_matrix_view V = gsl_matrix_submatrix(s->V, 0, 0, (size_t)m, (size_t)m);
@@ -380,7 +338,7 @@ static bool ls_solve_eigen(ls_state *s, int m, double cut, double *rhs)
  * splits the level between the intercept and that column, and the forecast
  * jumps when the day changes (MASE 0.85 instead of 0.77 on the peers'
  * synthetic trace). */
-static void ls_fit(ls_state *s)
+static void ls_fit(fc_ls_state *s)
 {
     if (s->cnt < (long)s->p + 2)
         return;
@@ -442,7 +400,7 @@ static void ls_fit(ls_state *s)
 }
 
 /* Unroll the last `len` ring values (oldest first) into lin and prefix sums. */
-static void ls_unroll(ls_state *s, int len)
+static void ls_unroll(fc_ls_state *s, int len)
 {
     const double *y = s->y;
     double *lin = s->lin, *cs = s->cs, acc = 0;
@@ -459,7 +417,7 @@ static void ls_unroll(ls_state *s, int len)
 /* The recursive path of H steps into out: the last `back` values, then each
  * prediction appended as if observed. Falls back to the last value before
  * the first fit (or before `back` values exist). */
-static void ls_path(ls_state *s, double *out)
+static void ls_path(fc_ls_state *s, double *out)
 {
     int H = s->tr.H;
     if (!s->fitted || s->n < s->back) {
@@ -485,11 +443,9 @@ static void ls_path(ls_state *s, double *out)
     }
 }
 
-void fc_ls_destroy(void *state)
+void fc_ls_fini(void *state)
 {
-    ls_state *s = state;
-    if (s == NULL)
-        return;
+    fc_ls_state *s = state;
     fc_track_fini(&s->tr);
     free(s->y);
     free(s->obs);
@@ -518,14 +474,10 @@ void fc_ls_destroy(void *state)
         gsl_vector_free(s->ev);
     if (s->ew)
         gsl_eigen_symmv_free(s->ew);
-    free(s);
 }
 
-int fc_ls_create(const as_forecast_common *c, const fc_ls_spec *spec, void **state, as_err *err)
+int fc_ls_init(fc_ls_state *s, const as_forecast_common *c, const fc_ls_spec *spec, as_err *err)
 {
-    ls_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
     s->sp = *spec;
     s->step = c->step;
     s->p = 1 + spec->lags + spec->nmeans + (spec->calendar ? 2 : 0);
@@ -539,11 +491,9 @@ int fc_ls_create(const as_forecast_common *c, const fc_ls_spec *spec, void **sta
             s->mord[r] = s->mord[r - 1];
         s->mord[r] = i;
     }
-    if (spec->window < s->p + 2) {
-        fc_ls_destroy(s);
+    if (spec->window < s->p + 2)
         return as_err_set(err, AS_EINVAL, "window %d is too short for %d regression columns",
                           spec->window, s->p);
-    }
     s->cap = spec->window + s->back;
     size_t cap = (size_t)s->cap, H = (size_t)c->max_horizon, p = (size_t)s->p, q = (size_t)s->q;
     s->y = calloc(cap, sizeof *s->y);
@@ -569,23 +519,18 @@ int fc_ls_create(const as_forecast_common *c, const fc_ls_spec *spec, void **sta
     s->V = gsl_matrix_alloc(q, q);
     s->ev = gsl_vector_alloc(q);
     s->ew = gsl_eigen_symmv_alloc(q);
-    int rc = (s->y && s->obs && s->t && s->cal && s->lin && s->cs && s->coef && s->shift && s->sx &&
-              s->sxx && s->sxy && s->rows && s->xr && s->xo && s->g && s->rhs && s->rhs0 && s->dsc && s->act && s->E &&
-              s->V && s->ev && s->ew)
-                 ? fc_track_init(&s->tr, c, err)
-                 : as_err_set(err, AS_ENOMEM, "out of memory (regression window %d)",
-                              spec->window);
-    if (rc != AS_OK) {
-        fc_ls_destroy(s);
-        return rc;
-    }
-    *state = s;
-    return AS_OK;
+    /* on failure the caller's fini (fc_ls_fini) frees what was taken */
+    return (s->y && s->obs && s->t && s->cal && s->lin && s->cs && s->coef && s->shift && s->sx &&
+            s->sxx && s->sxy && s->rows && s->xr && s->xo && s->g && s->rhs && s->rhs0 && s->dsc &&
+            s->act && s->E && s->V && s->ev && s->ew)
+               ? fc_track_init(&s->tr, c, err)
+               : as_err_set(err, AS_ENOMEM, "out of memory (regression window %d)",
+                            spec->window);
 }
 
 void fc_ls_update(void *state, as_time t, double y)
 {
-    ls_state *s = state;
+    fc_ls_state *s = state;
     /* the one-step forecast of this index, the stand-in if y is missing */
     double f1 = NAN;
     if (s->tr.n > 0)
@@ -629,12 +574,6 @@ void fc_ls_update(void *state, as_time t, double y)
     fc_track_commit(&s->tr);
 }
 
-void fc_ls_forecast(const void *state, int h, double *mean, double *lo, double *hi)
-{
-    const ls_state *s = state;
-    fc_track_forecast(&s->tr, h, mean, lo, hi);
-}
-
 /* "15,30,60" -> windows; "none" or "" -> no means. */
 static int parse_means(const char *str, fc_ls_spec *sp, as_err *err)
 {
@@ -655,23 +594,25 @@ static int parse_means(const char *str, fc_ls_spec *sp, as_err *err)
     return AS_OK;
 }
 
-static int create(const as_forecast_common *c, const void *cfg, void **state, as_err *err)
+static int init(void *state, const as_forecast_common *c, const void *cfg, as_err *err)
 {
     const linreg_cfg *k = cfg;
     fc_ls_spec sp = {.lags = k->lags, .calendar = k->calendar, .window = k->window,
                      .refit = k->refit, .tol = k->tol};
     int rc = parse_means(k->means, &sp, err);
-    return rc != AS_OK ? rc : fc_ls_create(c, &sp, state, err);
+    return rc != AS_OK ? rc : fc_ls_init(state, c, &sp, err);
 }
 
 const as_forecaster_type as_fc_linreg = {
     .version = 1,
     .name = "linreg",
+    .flags = 0,
+    .state_size = sizeof(fc_ls_state),
     .config_size = sizeof(linreg_cfg),
     .params = params,
     .defaults = defaults,
-    .create = create,
-    .destroy = fc_ls_destroy,
+    .fini = fc_ls_fini,
+    .init = init,
     .update = fc_ls_update,
-    .forecast = fc_ls_forecast,
+    .forecast = fc_track_forecast_method,
 };

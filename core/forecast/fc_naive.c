@@ -20,29 +20,19 @@ static void defaults(void *cfg) { memset(cfg, 0, sizeof(naive_cfg)); }
 typedef struct {
     fc_track tr;
 } naive_state;
+FC_TRACK_FIRST(naive_state);
 
-static void destroy(void *state)
+static void fini(void *state)
 {
     naive_state *s = state;
-    if (s == NULL)
-        return;
     fc_track_fini(&s->tr);
-    free(s);
 }
 
-static int create(const as_forecast_common *c, const void *cfg, void **state, as_err *err)
+static int init(void *state, const as_forecast_common *c, const void *cfg, as_err *err)
 {
     (void)cfg;
-    naive_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
-    int rc = fc_track_init(&s->tr, c, err);
-    if (rc != AS_OK) {
-        destroy(s);
-        return rc;
-    }
-    *state = s;
-    return AS_OK;
+    naive_state *s = state;
+    return fc_track_init(&s->tr, c, err);
 }
 
 static void update(void *state, as_time t, double y)
@@ -56,20 +46,16 @@ static void update(void *state, as_time t, double y)
     fc_track_commit(&s->tr);
 }
 
-static void forecast(const void *state, int h, double *mean, double *lo, double *hi)
-{
-    const naive_state *s = state;
-    fc_track_forecast(&s->tr, h, mean, lo, hi);
-}
-
 const as_forecaster_type as_fc_naive = {
     .version = 1,
     .name = "naive",
+    .flags = 0,
+    .state_size = sizeof(naive_state),
     .config_size = sizeof(naive_cfg),
     .params = params,
     .defaults = defaults,
-    .create = create,
-    .destroy = destroy,
+    .fini = fini,
+    .init = init,
     .update = update,
-    .forecast = forecast,
+    .forecast = fc_track_forecast_method,
 };

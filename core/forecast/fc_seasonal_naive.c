@@ -21,33 +21,26 @@ typedef struct {
     long n;      /* updates so far: slot of the next observation is n % m */
     double *ring; /* ring[i % m] = y(i) of the last season; NAN = never seen */
 } snaive_state;
+FC_TRACK_FIRST(snaive_state);
 
-static void destroy(void *state)
+static void fini(void *state)
 {
     snaive_state *s = state;
-    if (s == NULL)
-        return;
     fc_track_fini(&s->tr);
     free(s->ring);
-    free(s);
 }
 
-static int create(const as_forecast_common *c, const void *cfg, void **state, as_err *err)
+static int init(void *state, const as_forecast_common *c, const void *cfg, as_err *err)
 {
     (void)cfg;
-    snaive_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
+    snaive_state *s = state;
     s->m = c->season > 0 ? c->season : 1;
     s->ring = malloc((size_t)s->m * sizeof *s->ring);
     int rc = s->ring ? fc_track_init(&s->tr, c, err) : as_err_set(err, AS_ENOMEM, "out of memory");
-    if (rc != AS_OK) {
-        destroy(s);
+    if (rc != AS_OK)
         return rc;
-    }
     for (int i = 0; i < s->m; i++)
         s->ring[i] = NAN;
-    *state = s;
     return AS_OK;
 }
 
@@ -69,20 +62,16 @@ static void update(void *state, as_time t, double y)
     fc_track_commit(&s->tr);
 }
 
-static void forecast(const void *state, int h, double *mean, double *lo, double *hi)
-{
-    const snaive_state *s = state;
-    fc_track_forecast(&s->tr, h, mean, lo, hi);
-}
-
 const as_forecaster_type as_fc_seasonal_naive = {
     .version = 1,
     .name = "seasonal_naive",
+    .flags = 0,
+    .state_size = sizeof(snaive_state),
     .config_size = sizeof(snaive_cfg),
     .params = params,
     .defaults = defaults,
-    .create = create,
-    .destroy = destroy,
+    .fini = fini,
+    .init = init,
     .update = update,
-    .forecast = forecast,
+    .forecast = fc_track_forecast_method,
 };

@@ -173,24 +173,20 @@ typedef struct {
 
 static int ring_cap(as_time span) { return (int)(span / AS_SEC) + 2; }
 
-static void destroy(void *state)
+static void fini(void *state)
 {
     hpa_state *s = state;
-    if (s == NULL)
-        return;
     free(s->mem);
-    free(s);
 }
 
-static int create(const void *cfg, void **state, as_err *err)
+/* The rings' memory depends on the windows: one block, taken here. */
+static int init(void *state, const void *cfg, as_err *err)
 {
     const hpa_cfg *c = cfg;
     long pct = lround(c->target * 100.0);
     if (pct < 1)
         return as_err_set(err, AS_EINVAL, "key 'target': %g is below 1%%", c->target);
-    hpa_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
+    hpa_state *s = state;
     s->cfg = *c;
     s->target_pct = (int)pct;
     as_time win = c->up_stabilization > c->down_stabilization ? c->up_stabilization
@@ -199,14 +195,11 @@ static int create(const void *cfg, void **state, as_err *err)
     s->ups.cap = ring_cap(c->up_period);
     s->downs.cap = ring_cap(c->down_period);
     s->mem = malloc(sizeof(entry) * (size_t)(s->recs.cap + s->ups.cap + s->downs.cap));
-    if (s->mem == NULL) {
-        destroy(s);
+    if (s->mem == NULL)
         return as_err_set(err, AS_ENOMEM, "out of memory");
-    }
     s->recs.e = s->mem;
     s->ups.e = s->recs.e + s->recs.cap;
     s->downs.e = s->ups.e + s->ups.cap;
-    *state = s;
     return AS_OK;
 }
 
@@ -421,12 +414,14 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
 const as_policy_type as_pol_hpa = {
     .version = 1,
     .name = "hpa",
+    .flags = AS_KIND_CONF_K8S_HPA,
+    .state_size = sizeof(hpa_state),
     .config_size = sizeof(hpa_cfg),
     .params = params,
     .defaults = defaults,
+    .fini = fini,
     .default_interval = 15 * AS_SEC, /* --horizontal-pod-autoscaler-sync-period */
     .wants_forecast = false,
-    .create = create,
-    .destroy = destroy,
+    .init = init,
     .decide = decide,
 };

@@ -6,10 +6,13 @@
  * removes capacity (the predictive side guarantees that).
  *
  * Built by composition rather than by copying: the two sub-policies are
- * ordinary instances created through as_policy_new from their registered
- * types and called through as_policy_decide, each keeping its own state
- * (cooldowns, alarm datapoints, measured interval), as two AWS policies on
- * one group do.
+ * ordinary instances of the kinds registered as "predictive" and "target",
+ * found through the registry, created through as_policy_new and called
+ * through as_policy_decide, each keeping its own state (cooldowns, alarm
+ * datapoints, measured interval), as two AWS policies on one group do.
+ * Settings move between the hybrid's config and theirs with
+ * as_param_copy, through their params[] tables: typed, with no text round
+ * trip and no knowledge of their private structs.
  *
  * Keys: the predictive keys under their own names (target, quantile,
  * sizing, max_spread, scale_in_margin, interval) and the target tracking
@@ -25,10 +28,7 @@
 
 #include <assert.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
-
-extern const as_policy_type as_pol_predictive, as_pol_target;
 
 static const char *const quantile_names[] = {"mean", "upper", NULL};
 static const char *const sizing_names[] = {"utilization", "slo", NULL};
@@ -78,21 +78,24 @@ static const as_param_def params[] = {
     {0},
 };
 
-/* Which sub-kind and key each hybrid key feeds, index for index. */
+/* The composed kinds, by registered name, and which of their keys each
+ * hybrid key feeds, index for index with params[]. */
+enum { PRED, TT, NSUB };
+static const char *const sub_kind[NSUB] = {"predictive", "target"};
+
 static const struct {
-    const as_policy_type *type;
+    int sub;
     const char *key;
 } route[] = {
-    {&as_pol_predictive, "target"},       {&as_pol_predictive, "quantile"},
-    {&as_pol_predictive, "sizing"},       {&as_pol_predictive, "max_spread"},
-    {&as_pol_predictive, "scale_in_margin"}, {&as_pol_predictive, "interval"},
-    {&as_pol_target, "target"},           {&as_pol_target, "scale_in_margin"},
-    {&as_pol_target, "warmup"},           {&as_pol_target, "scale_out_cooldown"},
-    {&as_pol_target, "scale_in_cooldown"}, {&as_pol_target, "disable_scale_in"},
-    {&as_pol_target, "out_datapoints"},   {&as_pol_target, "in_datapoints"},
+    {PRED, "target"},        {PRED, "quantile"},        {PRED, "sizing"},
+    {PRED, "max_spread"},    {PRED, "scale_in_margin"}, {PRED, "interval"},
+    {TT, "target"},          {TT, "scale_in_margin"},   {TT, "warmup"},
+    {TT, "scale_out_cooldown"}, {TT, "scale_in_cooldown"}, {TT, "disable_scale_in"},
+    {TT, "out_datapoints"},  {TT, "in_datapoints"},
 };
 
 #define NROUTE (sizeof route / sizeof route[0])
+_Static_assert(NROUTE == sizeof params / sizeof params[0] - 1, "one route per key");
 #define SUBCFG_MAX 1024 /* bytes; both sub-configs are far smaller */
 
 typedef union {
@@ -100,77 +103,79 @@ typedef union {
     unsigned char b[SUBCFG_MAX];
 } subcfg;
 
-/* Copy one value between two configs through its text form, so that the
- * hybrid never needs the sub-kinds' private structs. */
-static int copy_value(const as_param_def *from_defs, const char *from_key, const void *from,
-                      const as_param_def *to_defs, const char *to_key, void *to, as_err *err)
+/* The sub-kinds from the registry, and their default configs. */
+static int subs_load(const as_policy_type *ty[NSUB], subcfg cfg[NSUB], as_err *err)
 {
-    const as_param_def *d = as_param_find(from_defs, from_key);
-    if (d == NULL)
-        return as_err_set(err, AS_ENOTFOUND, "hybrid: no key '%s' to copy", from_key);
-    char text[128];
-    as_param_format(d, from, text, sizeof text);
-    return as_param_set(to_defs, to, to_key, text, err);
+    for (int k = 0; k < NSUB; k++) {
+        ty[k] = as_policy_type_find(sub_kind[k]);
+        if (ty[k] == NULL)
+            return as_err_set(err, AS_ENOTFOUND, "hybrid: no policy kind '%s' is registered",
+                              sub_kind[k]);
+        if (ty[k]->config_size > sizeof cfg[k].b)
+            return as_err_set(err, AS_ERANGE, "hybrid: the config of '%s' exceeds %d bytes",
+                              sub_kind[k], SUBCFG_MAX);
+        memset(&cfg[k], 0, sizeof cfg[k]);
+        if (ty[k]->defaults)
+            ty[k]->defaults(cfg[k].b);
+    }
+    return AS_OK;
+}
+
+/* Copy every routed key, typed: out of the sub-configs into the hybrid's
+ * (into != NULL), or out of the hybrid's (from) into the sub-configs. */
+static int route_copy(void *into, const void *from, const as_policy_type *const ty[NSUB],
+                      subcfg cfg[NSUB], as_err *err)
+{
+    for (size_t i = 0; i < NROUTE; i++) {
+        int k = route[i].sub;
+        const as_param_def *sd = as_param_find(ty[k]->params, route[i].key);
+        if (sd == NULL)
+            return as_err_set(err, AS_ENOTFOUND, "hybrid: kind '%s' has no key '%s'",
+                              sub_kind[k], route[i].key);
+        int rc = into ? as_param_copy(&params[i], into, sd, cfg[k].b, err)
+                      : as_param_copy(sd, cfg[k].b, &params[i], from, err);
+        if (rc != AS_OK)
+            return as_err_prefix(err, "key '%s' (for %s): ", params[i].name, sub_kind[k]);
+    }
+    return AS_OK;
 }
 
 static void defaults(void *cfg)
 {
-    subcfg p, t;
-    assert(as_pol_predictive.config_size <= sizeof p.b && as_pol_target.config_size <= sizeof t.b);
-    memset(&p, 0, sizeof p);
-    memset(&t, 0, sizeof t);
-    as_pol_predictive.defaults(p.b);
-    as_pol_target.defaults(t.b);
-    for (size_t i = 0; i < NROUTE; i++) {
-        const as_policy_type *ty = route[i].type;
-        int rc = copy_value(ty->params, route[i].key, ty == &as_pol_target ? t.b : p.b, params,
-                            params[i].name, cfg, NULL);
-        assert(rc == AS_OK);
-        (void)rc;
-    }
+    const as_policy_type *ty[NSUB];
+    subcfg sub[NSUB];
+    int rc = subs_load(ty, sub, NULL);
+    if (rc == AS_OK)
+        rc = route_copy(cfg, NULL, ty, sub, NULL);
+    assert(rc == AS_OK); /* both kinds are in the registry with these keys */
+    (void)rc;
     hybrid_cfg *c = cfg;
     c->r_target = c->target;
 }
 
 typedef struct {
-    as_policy *pred, *tt;
+    as_policy *sub[NSUB];
 } hybrid_state;
 
-static void destroy(void *state)
+static void fini(void *state)
 {
     hybrid_state *s = state;
-    if (s == NULL)
-        return;
-    as_policy_free(s->pred);
-    as_policy_free(s->tt);
-    free(s);
+    for (int k = 0; k < NSUB; k++)
+        as_policy_free(s->sub[k]);
 }
 
-static int create(const void *cfg, void **state, as_err *err)
+static int init(void *state, const void *cfg, as_err *err)
 {
-    subcfg p, t;
-    memset(&p, 0, sizeof p);
-    memset(&t, 0, sizeof t);
-    as_pol_predictive.defaults(p.b);
-    as_pol_target.defaults(t.b);
-    for (size_t i = 0; i < NROUTE; i++) {
-        const as_policy_type *ty = route[i].type;
-        int rc = copy_value(params, params[i].name, cfg, ty->params, route[i].key,
-                            ty == &as_pol_target ? t.b : p.b, err);
-        if (rc != AS_OK)
-            return rc;
-    }
-    hybrid_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
-    s->pred = as_policy_new(&as_pol_predictive, p.b, err);
-    s->tt = s->pred ? as_policy_new(&as_pol_target, t.b, err) : NULL;
-    if (s->tt == NULL) {
-        destroy(s);
-        return err ? err->code : AS_ENOMEM;
-    }
-    *state = s;
-    return AS_OK;
+    hybrid_state *s = state;
+    const as_policy_type *ty[NSUB];
+    subcfg sub[NSUB];
+    int rc = subs_load(ty, sub, err);
+    if (rc == AS_OK)
+        rc = route_copy(NULL, cfg, ty, sub, err);
+    for (int k = 0; k < NSUB && rc == AS_OK; k++)
+        if ((s->sub[k] = as_policy_new(ty[k], sub[k].b, err)) == NULL)
+            rc = err ? err->code : AS_ENOMEM;
+    return rc; /* on failure, fini frees what was made */
 }
 
 static void decide(void *state, const as_observation *obs, const as_forecast_view *fc,
@@ -178,8 +183,8 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
 {
     hybrid_state *s = state;
     as_decision p, t;
-    as_policy_decide(s->pred, obs, fc, &p);
-    as_policy_decide(s->tt, obs, NULL, &t);
+    as_policy_decide(s->sub[PRED], obs, fc, &p);
+    as_policy_decide(s->sub[TT], obs, NULL, &t);
     /* The larger capacity wins; on a tie the predictive side gives the
      * reason unless it has none to give. */
     const as_decision *w;
@@ -195,12 +200,14 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
 const as_policy_type as_pol_hybrid = {
     .version = 1,
     .name = "hybrid",
+    .flags = AS_KIND_NEEDS_FORECAST,
+    .state_size = sizeof(hybrid_state),
     .config_size = sizeof(hybrid_cfg),
     .params = params,
     .defaults = defaults,
+    .fini = fini,
     .default_interval = 60 * AS_SEC,
     .wants_forecast = true,
-    .create = create,
-    .destroy = destroy,
+    .init = init,
     .decide = decide,
 };

@@ -31,21 +31,14 @@ static const as_param_def params[] = {
     {0},
 };
 
-typedef struct {
-    int unused;
-} oracle_state;
-
-static int create(const void *cfg, void **state, as_err *err)
+/* No settings and no state (state_size 0: the wrapper passes NULL). */
+static int init(void *state, const void *cfg, as_err *err)
 {
+    (void)state;
     (void)cfg;
-    oracle_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
-    *state = s;
+    (void)err;
     return AS_OK;
 }
-
-static void destroy(void *state) { free(state); }
 
 /* Instances for a rate; max + 1 when the SLO cannot be met within max. */
 static int need_for(const as_observation *obs, double rate)
@@ -116,12 +109,14 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
 const as_policy_type as_pol_oracle = {
     .version = 1,
     .name = "oracle",
+    .flags = AS_KIND_NEEDS_FORECAST | AS_KIND_SEES_FUTURE,
+    .state_size = 0,
     .config_size = 0,
     .params = params,
     .defaults = NULL,
+    .fini = NULL,
     .default_interval = 60 * AS_SEC,
     .wants_forecast = true,
-    .create = create,
-    .destroy = destroy,
+    .init = init,
     .decide = decide,
 };

@@ -91,17 +91,13 @@ typedef struct {
     as_time measured; /* last spacing of decide() calls; 0 = unknown */
 } pred_state;
 
-static int create(const void *cfg, void **state, as_err *err)
+static int init(void *state, const void *cfg, as_err *err)
 {
-    pred_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
+    (void)err;
+    pred_state *s = state;
     s->cfg = *(const pred_cfg *)cfg;
-    *state = s;
     return AS_OK;
 }
-
-static void destroy(void *state) { free(state); }
 
 static int clamp_count(double x, int max)
 {
@@ -251,12 +247,14 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
 const as_policy_type as_pol_predictive = {
     .version = 1,
     .name = "predictive",
+    .flags = AS_KIND_NEEDS_FORECAST | AS_KIND_CONF_AWS_PREDICTIVE,
+    .state_size = sizeof(pred_state),
     .config_size = sizeof(pred_cfg),
     .params = params,
     .defaults = defaults,
+    .fini = NULL,
     .default_interval = DEFAULT_INTERVAL,
     .wants_forecast = true,
-    .create = create,
-    .destroy = destroy,
+    .init = init,
     .decide = decide,
 };

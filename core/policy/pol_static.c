@@ -1,13 +1,8 @@
-/* pol_static.c - the `static` policy: a fixed instance count.
- * The simplest kind, and the template for a new one:
- *  1. copy this file to pol_<kind>.c and rename the config and functions;
- *  2. list every key in params[] with its bounds and a help line;
- *  3. fill the type table and add &as_pol_<kind> to as_policy.c's registry;
- *  4. tests/test_policy.c runs the conformance checks over every kind. */
+/* pol_static.c - the `static` policy: a fixed instance count. The
+ * simplest kind; to write a new one, copy pol_template.c. */
 #include "as_policy.h"
 
 #include <stddef.h>
-#include <stdlib.h>
 
 typedef struct {
     int instances; /* the fixed count; 0 = keep the tier's initial count */
@@ -21,17 +16,13 @@ static const as_param_def params[] = {
 
 static void defaults(void *cfg) { ((static_cfg *)cfg)->instances = 0; }
 
-static int create(const void *cfg, void **state, as_err *err)
+/* The state is a copy of the settings. */
+static int init(void *state, const void *cfg, as_err *err)
 {
-    static_cfg *s = malloc(sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
-    *s = *(const static_cfg *)cfg;
-    *state = s;
+    (void)err;
+    *(static_cfg *)state = *(const static_cfg *)cfg;
     return AS_OK;
 }
-
-static void destroy(void *state) { free(state); }
 
 static void decide(void *state, const as_observation *obs, const as_forecast_view *fc,
                    as_decision *out)
@@ -49,12 +40,14 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
 const as_policy_type as_pol_static = {
     .version = 1,
     .name = "static",
+    .flags = 0,
+    .state_size = sizeof(static_cfg),
     .config_size = sizeof(static_cfg),
     .params = params,
     .defaults = defaults,
+    .fini = NULL,
     .default_interval = 60 * AS_SEC,
     .wants_forecast = false,
-    .create = create,
-    .destroy = destroy,
+    .init = init,
     .decide = decide,
 };

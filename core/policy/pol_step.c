@@ -203,28 +203,19 @@ static int parse_steps(const char *key, const char *text, step_list *l, as_err *
     return AS_OK;
 }
 
-static int create(const void *cfg, void **state, as_err *err)
+static int init(void *state, const void *cfg, as_err *err)
 {
     const step_cfg *c = cfg;
     if (c->in_threshold >= c->out_threshold)
         return as_err_set(err, AS_EINVAL, "key 'in_threshold': %g must be below out_threshold (%g)",
                           c->in_threshold, c->out_threshold);
-    step_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
+    step_state *s = state;
     s->cfg = *c;
     int rc = parse_steps("steps_out", c->steps_out, &s->out, err);
     if (rc == AS_OK)
         rc = parse_steps("steps_in", c->steps_in, &s->in, err);
-    if (rc != AS_OK) {
-        free(s);
-        return rc;
-    }
-    *state = s;
-    return AS_OK;
+    return rc;
 }
-
-static void destroy(void *state) { free(state); }
 
 /* The step whose range holds d. above = the metric is on the side of the
  * threshold where lower bounds are inclusive (d >= 0 for the scale-out
@@ -344,12 +335,14 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
 const as_policy_type as_pol_step = {
     .version = 1,
     .name = "step",
+    .flags = AS_KIND_CONF_AWS_STEP,
+    .state_size = sizeof(step_state),
     .config_size = sizeof(step_cfg),
     .params = params,
     .defaults = defaults,
+    .fini = NULL,
     .default_interval = 60 * AS_SEC,
     .wants_forecast = false,
-    .create = create,
-    .destroy = destroy,
+    .init = init,
     .decide = decide,
 };

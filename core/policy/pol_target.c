@@ -90,17 +90,13 @@ typedef struct {
     int out_n, in_n;        /* consecutive breaching datapoints */
 } target_state;
 
-static int create(const void *cfg, void **state, as_err *err)
+static int init(void *state, const void *cfg, as_err *err)
 {
-    target_state *s = calloc(1, sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
+    (void)err;
+    target_state *s = state;
     s->cfg = *(const target_cfg *)cfg;
-    *state = s;
     return AS_OK;
 }
-
-static void destroy(void *state) { free(state); }
 
 static void set(as_decision *out, int raw, int desired, as_reason r)
 {
@@ -194,12 +190,14 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
 const as_policy_type as_pol_target = {
     .version = 1,
     .name = "target",
+    .flags = AS_KIND_CONF_AWS_TARGET,
+    .state_size = sizeof(target_state),
     .config_size = sizeof(target_cfg),
     .params = params,
     .defaults = defaults,
+    .fini = NULL,
     .default_interval = 60 * AS_SEC, /* one-minute CloudWatch datapoints */
     .wants_forecast = false,
-    .create = create,
-    .destroy = destroy,
+    .init = init,
     .decide = decide,
 };

@@ -5,7 +5,6 @@
 
 #include <math.h>
 #include <stddef.h>
-#include <stdlib.h>
 
 typedef struct {
     double up, down;  /* utilisation thresholds, fractions of 1 */
@@ -39,21 +38,16 @@ static void defaults(void *cfg)
     c->cooldown = 300 * AS_SEC;
 }
 
-static int create(const void *cfg, void **state, as_err *err)
+static int init(void *state, const void *cfg, as_err *err)
 {
     const threshold_cfg *c = cfg;
     if (c->down >= c->up)
         return as_err_set(err, AS_EINVAL, "key 'down': %g must be below up (%g)", c->down, c->up);
-    threshold_state *s = malloc(sizeof *s);
-    if (s == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory");
+    threshold_state *s = state;
     s->cfg = *c;
     s->last_action = -1;
-    *state = s;
     return AS_OK;
 }
-
-static void destroy(void *state) { free(state); }
 
 static void decide(void *state, const as_observation *obs, const as_forecast_view *fc,
                    as_decision *out)
@@ -90,12 +84,14 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
 const as_policy_type as_pol_threshold = {
     .version = 1,
     .name = "threshold",
+    .flags = 0,
+    .state_size = sizeof(threshold_state),
     .config_size = sizeof(threshold_cfg),
     .params = params,
     .defaults = defaults,
+    .fini = NULL,
     .default_interval = 60 * AS_SEC,
     .wants_forecast = false,
-    .create = create,
-    .destroy = destroy,
+    .init = init,
     .decide = decide,
 };

@@ -190,10 +190,10 @@ int cmd_bench(int argc, char **argv)
         }
         fill_obs(x, sc, tc);
         x->current = tc->initial > 0 ? tc->initial : 1;
-        if (pc->type->wants_forecast) {
+        if (pc->type->flags & AS_KIND_NEEDS_FORECAST) {
             /* what the simulator gives: boot time plus an interval, ahead
-             * (the oracle sees it at tick resolution) */
-            as_time step = strcmp(pc->type->name, "oracle") == 0 ? sc->tick : pc->interval;
+             * (a kind that sees the future sees it at tick resolution) */
+            as_time step = (pc->type->flags & AS_KIND_SEES_FUTURE) ? sc->tick : pc->interval;
             long h = (long)((tc->boot_time + pc->interval + step - 1) / step) + 2;
             x->h = (int)(h < MAX_H ? h : MAX_H);
         }
