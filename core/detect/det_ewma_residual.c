@@ -14,7 +14,6 @@
 
 #include <math.h>
 #include <stddef.h>
-#include <stdlib.h>
 
 typedef struct {
     double alpha;     /* level smoothing */

@@ -25,7 +25,6 @@
 #include "as_queueing.h"
 
 #include <math.h>
-#include <stdlib.h>
 
 static const as_param_def params[] = {
     {0},

@@ -39,7 +39,6 @@
 
 #include <math.h>
 #include <stddef.h>
-#include <stdlib.h>
 
 enum { Q_MEAN, Q_UPPER };
 enum { SZ_UTIL, SZ_SLO };

@@ -38,7 +38,6 @@
 
 #include <math.h>
 #include <stddef.h>
-#include <stdlib.h>
 
 typedef struct {
     double target;
