@@ -1,11 +1,18 @@
-/* sim_results.h - the HDF5 results file: writer (streaming, chunked,
- * compressed) and the reader used by `show` (and later `report`, `check`).
+/* sim_results.h - the HDF5 results file: the writer (sim_results.c:
+ * streaming, chunked, compressed, checksummed), the merge of per-run files
+ * (sim_results_merge.c), one-call readers (sim_results_read.c, which also
+ * has the reader object of sim_results_read.h) and the probe of files given
+ * by users (sim_results_probe.c).
  * Owns: the file, its open datasets and their row buffers.
- * Invariant: the file is written under NAME.partial and renamed to NAME
+ * Invariant: a file is written under NAME.partial (never through a link:
+ * anything there that is not a plain file is refused) and renamed to NAME
  * only when complete; every completed run is flushed, so a killed process
  * leaves a .partial file that h5dump opens with those runs intact. Rows
  * are buffered in chunks of SIM_CHUNK_ROWS and appended: no whole-run
- * buffers. The only file that includes hdf5.h.
+ * buffers. Every failure is one as_err line naming the file (and errno).
+ * The only layer that includes hdf5.h.
+ * Must not: be called from two threads at once (Debian's libhdf5 is not
+ * thread-safe); sim/batch runs in parallel with processes.
  * Layout: see README.md, "Results file". */
 #ifndef SIM_RESULTS_H
 #define SIM_RESULTS_H
@@ -22,8 +29,9 @@
 typedef struct sim_results sim_results;
 typedef struct sim_run_writer sim_run_writer;
 
-/* Create PATH.partial (refusing an existing PATH unless force) and write
- * the root attributes. */
+/* Create PATH.partial (refusing an existing PATH unless force, and
+ * anything at PATH.partial that is not a plain file) and write the root
+ * attributes. */
 sim_results *sim_results_create(const char *path, const sim_scenario *sc, int force,
                                 as_err *err);
 /* Append one row of /trace (time s, rate req/s). */
@@ -59,7 +67,8 @@ int sim_results_commit(sim_results *r, const sim_summary_row *rows, int n, as_er
 int sim_results_merge(const char *path, const sim_scenario *sc, const char *const *files,
                       const char *const *names, int n, const sim_summary_row *rows,
                       const sim_timing_row *timings, as_err *err);
-/* Close; remove the partial file when discard, else keep it. */
+/* Close without writing the rows still buffered; remove the partial file
+ * when discard, else keep it (with every run ended before). */
 void sim_results_abort(sim_results *r, int discard);
 
 /* Reading back (show/report/check). Caller frees *rows with free(). */
@@ -74,10 +83,16 @@ int sim_results_read_timeseries(const char *path, const char *run, sim_ts_row **
 
 /* Read every dataset and attribute of a results file given by a user in a
  * child process first. Debian's libhdf5 1.10 can crash (heap overflows,
- * absurd allocations: found by make fuzz) on some damaged files; this
- * turns that into AS_EINVAL naming the file instead of a signal. A file
- * that passes is then read normally. Costs one extra read of the file. */
+ * absurd allocations) or loop on some damaged files (found by make fuzz);
+ * this turns a crash, or a read still going at the time limit
+ * (sim_results_probe_limit), into AS_EINVAL naming the file instead of a
+ * signal or a hang. A file that passes is then read normally. Costs one
+ * extra read of the file. */
 int sim_results_probe(const char *path, as_err *err);
+/* The same with an explicit limit in seconds. */
+int sim_results_probe_within(const char *path, double limit_s, as_err *err);
+/* The default limit for path: 10 s plus 1 s per 20 MB. */
+double sim_results_probe_limit(const char *path);
 
 /* Silence HDF5's automatic error printing (once, from main). */
 void sim_results_quiet(void);

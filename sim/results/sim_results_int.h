@@ -1,6 +1,13 @@
-/* sim_results_int.h - what the writer (sim_results.c) and the reader
- * (sim_results_read.c) of results files share, and nothing else includes:
- * the column list of every table and the compound type built from it. */
+/* sim_results_int.h - what the files of sim/results share and nothing else
+ * includes: the column list of every table, the compound type built from
+ * it, the appendable table, attribute helpers, the no-follow file creation
+ * and the translation of HDF5's error stack into one line.
+ * Invariant: every HDF5 failure that reaches a caller is one as_err line
+ * naming the file (and the errno when the library saw one); HDF5's own
+ * printing stays off (sim_results_quiet).
+ * Must not: be used from two threads of one process at once - Debian's
+ * libhdf5 is built without thread safety; batches run in parallel as
+ * processes (sim/batch). */
 #ifndef SIM_RESULTS_INT_H
 #define SIM_RESULTS_INT_H
 
@@ -33,5 +40,50 @@ hid_t sim_h5_type(const sim_col *cols, size_t size);
  * path, dataset and the first missing column. */
 int sim_h5_check_table(hid_t ds, const sim_col *cols, const char *path, const char *name,
                        as_err *err);
+
+/* Set err from the error stack HDF5 left for the call that just failed
+ * (call it before any other HDF5 call: each one clears the stack):
+ * "FILE: WHAT: strerror (errno N)" when the file driver saw an errno,
+ * "FILE: WHAT: checksum mismatch (the file is damaged)" when a Fletcher-32
+ * check failed (AS_EINVAL), else "FILE: WHAT" and HDF5's innermost reason.
+ * Returns the code (AS_EIO or AS_EINVAL). */
+int sim_h5_fail(as_err *err, const char *file, const char *what);
+
+/* A table being appended: rows buffered, written a chunk at a time. */
+typedef struct sim_table {
+    hid_t ds, type;
+    const char *file; /* path of the file, for messages (borrowed) */
+    char name[96];    /* dataset name, for messages */
+    size_t row_size;
+    hsize_t written;
+    size_t nbuf;
+    size_t chunk; /* rows per chunk, and rows buffered before a write */
+    char *buf;    /* chunk rows */
+} sim_table;
+
+/* Create dataset `name` under loc: chunked for `rows` expected rows (0 =
+ * unknown), shuffled, deflated and Fletcher-32 checksummed. */
+int sim_table_open(sim_table *tb, hid_t loc, const char *name, const char *file,
+                   const sim_col *cols, size_t row_size, size_t rows, as_err *err);
+int sim_table_append(sim_table *tb, const void *row, as_err *err);
+int sim_table_flush(sim_table *tb, as_err *err);
+/* Flush (unless err is NULL: a discarded table) and close; idempotent. */
+int sim_table_close(sim_table *tb, as_err *err);
+
+/* Scalar attributes (failures surface when the file is flushed). */
+void sim_h5_attr_str(hid_t loc, const char *name, const char *value);
+void sim_h5_attr_f64(hid_t loc, const char *name, double v);
+void sim_h5_attr_u64(hid_t loc, const char *name, uint64_t v);
+/* A group without object time stamps (so files are reproducible). */
+hid_t sim_h5_group(hid_t loc, const char *name);
+/* The root attributes and /tiers of a results file for scenario sc. */
+void sim_h5_root_attrs(hid_t file, const sim_scenario *sc);
+
+/* Create a new HDF5 file at partial, never through a link: anything at
+ * that name that is not a plain file (a symlink, a folder, a FIFO) is
+ * refused with AS_EEXIST; a plain file (left by an interrupted writer) is
+ * removed first, and the file is then created with O_EXCL, so that a link
+ * put there meanwhile fails instead of being followed. */
+hid_t sim_h5_create(const char *partial, as_err *err);
 
 #endif

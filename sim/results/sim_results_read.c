@@ -1,9 +1,11 @@
-/* sim_results_read.c - read-only access to a results file for reports.
+/* sim_results_read.c - read-only access to a results file: the reader
+ * object of reports, and the one-call readers of show, check and batches.
  * Tables are read the way sim_results.c writes them: a memory compound type
  * built from a column list, so HDF5 matches members by name. A file written
  * by a later version with extra columns still reads; a file missing one of
  * these columns fails with a message naming the file and the dataset.
- * The column lists are sim_results.c's (sim_results_int.h). */
+ * The column lists are sim_results_h5.c's (sim_results_int.h). A chunk
+ * whose Fletcher-32 checksum fails is refused as a damaged file. */
 #include "sim_results_read.h"
 #include "sim_results_int.h"
 
@@ -11,6 +13,7 @@
 
 #include <hdf5.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +40,7 @@ sim_reader *sim_reader_open(const char *path, as_err *err)
     /* H5Fis_hdf5 checks the signature only; a truncated file passes it and
      * fails in H5Fopen (end of file below the superblock's end address) */
     if (H5Fis_hdf5(path) <= 0) {
-        as_err_set(err, AS_EINVAL, "%s: not an HDF5 file", path);
+        as_err_set(err, AS_EINVAL, "%s: not an HDF5 file (or truncated)", path);
         return NULL;
     }
     sim_reader *r = calloc(1, sizeof *r);
@@ -72,6 +75,20 @@ void sim_reader_close(sim_reader *r)
 
 const char *sim_reader_path(const sim_reader *r) { return r->path; }
 
+/* Why H5Dread failed: a checksum mismatch (a flipped bit) says so, other
+ * failures are columns we cannot convert or a truncated file. */
+static int read_failed(const char *path, const char *name, as_err *err)
+{
+    char what[160];
+    snprintf(what, sizeof what, "cannot read %s", name);
+    as_err e = {0};
+    if (sim_h5_fail(&e, path, what) == AS_EINVAL)
+        return as_err_set(err, AS_EINVAL, "%s", e.msg);
+    return as_err_set(err, AS_EINVAL,
+                      "%s: cannot read %s (unexpected columns, or the file is truncated)", path,
+                      name);
+}
+
 /* Read dataset `name` into a fresh array of n rows of row_size bytes. An
  * empty dataset gives *rows = NULL, *n = 0. */
 static int read_table(sim_reader *r, const char *name, const sim_col *cols, size_t row_size,
@@ -99,9 +116,7 @@ static int read_table(sim_reader *r, const char *name, const sim_col *cols, size
     else if (np > 0 && buf == NULL)
         rc = as_err_set(err, AS_ENOMEM, "%s: out of memory reading %s", r->path, name);
     else if (np > 0 && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-        rc = as_err_set(err, AS_EINVAL,
-                        "%s: cannot read %s (unexpected columns, or the file is truncated)",
-                        r->path, name);
+        rc = read_failed(r->path, name, err);
     H5Tclose(t);
     H5Dclose(ds);
     if (rc != AS_OK) {
@@ -410,4 +425,77 @@ int sim_reader_actions(sim_reader *r, const char *run, sim_action_row **rows, si
         ((sim_action_row *)buf)[i].reason[SIM_STR - 1] = '\0';
     *rows = buf;
     return AS_OK;
+}
+
+/* ---- one call, one open: show, check and the batch's resume ---- */
+
+/* Values no run can produce mean a damaged file (or one edited by hand):
+ * refuse it rather than print numbers that are not results. */
+static int check_summary(const char *path, const sim_summary_row *rows, int n, as_err *err)
+{
+    for (int i = 0; i < n; i++) {
+        const sim_summary_row *x = &rows[i];
+        const double must[] = {x->cost_infra, x->cost_penalty, x->cost_total,
+                               x->slo_violation_s, x->p50, x->p95, x->p99, x->mean_instances};
+        bool ok = (x->meets_slo == 0 || x->meets_slo == 1) && x->actions >= 0;
+        for (size_t j = 0; j < sizeof must / sizeof must[0]; j++)
+            ok = ok && isfinite(must[j]) && must[j] >= 0;
+        if (!ok)
+            return as_err_set(err, AS_EINVAL,
+                              "%s: /summary row %d holds values no run produces (the file is "
+                              "damaged)",
+                              path, i + 1);
+    }
+    return AS_OK;
+}
+
+int sim_results_read_summary(const char *path, sim_summary_row **rows, int *n, as_err *err)
+{
+    sim_reader *r = sim_reader_open(path, err);
+    if (r == NULL)
+        return err ? err->code : AS_EINVAL;
+    sim_summary_row *buf = NULL;
+    int k = 0;
+    int rc = sim_reader_summary(r, &buf, &k, err);
+    sim_reader_close(r);
+    if (rc == AS_OK)
+        rc = check_summary(path, buf, k, err);
+    if (rc != AS_OK) {
+        free(buf);
+        return rc;
+    }
+    *rows = buf;
+    *n = k;
+    return AS_OK;
+}
+
+int sim_results_read_timeseries(const char *path, const char *run, sim_ts_row **rows,
+                                size_t *n, as_err *err)
+{
+    sim_reader *r = sim_reader_open(path, err);
+    if (r == NULL)
+        return err ? err->code : AS_EINVAL;
+    int rc = sim_reader_timeseries(r, run, rows, n, err);
+    sim_reader_close(r);
+    return rc;
+}
+
+int sim_results_read_attr(const char *path, const char *name, char *buf, size_t n, as_err *err)
+{
+    sim_reader *r = sim_reader_open(path, err);
+    if (r == NULL)
+        return err ? err->code : AS_EINVAL;
+    int rc = sim_reader_attr(r, name, buf, n, 0, err);
+    sim_reader_close(r);
+    return rc;
+}
+
+int sim_results_read_attr_f64(const char *path, const char *name, double *v, as_err *err)
+{
+    sim_reader *r = sim_reader_open(path, err);
+    if (r == NULL)
+        return err ? err->code : AS_EINVAL;
+    int rc = sim_reader_attr_f64(r, name, v, 0, 0, err);
+    sim_reader_close(r);
+    return rc;
 }
