@@ -75,6 +75,13 @@ sim_batch *sim_batch_open(const sim_scenario *sc, const sim_plan *plan,
     int jobs = opts->jobs < 1 ? 1 : opts->jobs;
     if (jobs > plan->n)
         jobs = plan->n > 0 ? plan->n : 1;
+    /* a file size limit (ulimit -f) is then EFBIG, a write error like
+     * ENOSPC, instead of a core dump; until close */
+    struct sigaction ign = {0};
+    ign.sa_handler = SIG_IGN;
+    sigemptyset(&ign.sa_mask);
+    sigaction(SIGXFSZ, &ign, &b->old_xfsz);
+    b->xfsz_saved = 1;
     if (map_shared(b, plan->n, jobs, err) != AS_OK || sim_batch_dir_open(b, err) != AS_OK) {
         sim_batch_close(b);
         return NULL;
@@ -174,17 +181,12 @@ static int outcome(sim_batch *b, int stopped, as_err *err)
 
 int sim_batch_run(sim_batch *b, as_err *err)
 {
-    struct sigaction sa = {0}, ign = {0}, old_int, old_term, old_xfsz;
+    struct sigaction sa = {0}, old_int, old_term;
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    ign.sa_handler = SIG_IGN;
-    sigemptyset(&ign.sa_mask);
     g_stop = 0;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    /* a file size limit (ulimit -f) is then EFBIG, a write error like
-     * ENOSPC, instead of a core dump */
-    sigaction(SIGXFSZ, &ign, &old_xfsz);
     atomic_store(&b->sh->next, 0);
     atomic_store(&b->sh->failed, 0);
     if (!sim_batch_mpi_coordinate(b))
@@ -192,7 +194,6 @@ int sim_batch_run(sim_batch *b, as_err *err)
     int rc = outcome(b, g_stop, err);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    sigaction(SIGXFSZ, &old_xfsz, NULL);
     return rc;
 }
 
@@ -214,6 +215,8 @@ void sim_batch_close(sim_batch *b)
     if (b == NULL)
         return;
     sim_batch_dir_unlock(b);
+    if (b->xfsz_saved)
+        sigaction(SIGXFSZ, &b->old_xfsz, NULL);
     if (b->map)
         munmap(b->map, b->map_size);
     free(b);

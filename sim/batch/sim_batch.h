@@ -68,8 +68,8 @@ int sim_batch_stale_pid(const sim_batch *b);
 const char *sim_batch_dir(const sim_batch *b);
 
 /* Run every run not complete yet. SIGINT and SIGTERM stop it (handlers are
- * installed for the call; SIGXFSZ is ignored so that a file size limit is
- * a write error). Returns AS_OK when every run is complete; AS_EINTR when
+ * installed for the call; from open to close SIGXFSZ is ignored, so that
+ * a file size limit is a write error). Returns AS_OK when every run is complete; AS_EINTR when
  * stopped (the complete runs are also merged into OUT.partial); else the
  * first failure, err = "run NAME: why". The complete runs stay in
  * OUT.runs/ except after a failure of the input itself (AS_EINVAL: a run

@@ -20,6 +20,7 @@
 typedef struct sim_batch_wstate {
     atomic_int run;        /* index of its current run, -1 between runs */
     atomic_ullong frac;    /* share of it done, a double's bits */
+    as_err io;             /* its first write error (read after it is reaped) */
 } sim_batch_wstate;
 
 /* Shared by the coordinator and its workers (one MAP_SHARED mapping). */
@@ -39,6 +40,8 @@ struct sim_batch {
     int resumed;            /* runs found complete by open */
     int stale_pid;          /* a dead holder's lock taken over */
     volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM (sim_batch.c) */
+    struct sigaction old_xfsz;   /* SIGXFSZ is ignored from open to close */
+    int xfsz_saved;
     /* one shared mapping: */
     void *map;
     size_t map_size;

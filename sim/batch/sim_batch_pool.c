@@ -100,6 +100,7 @@ static void worker(sim_batch *b, int w, pid_t parent)
     mallopt(M_TRIM_THRESHOLD, 64 << 20);
     mallopt(M_MMAP_THRESHOLD, 16 << 20);
     sim_batch_wstate *ws = &b->ws[w];
+    sim_results_io_slot(&ws->io);
     const sim_plan *plan = b->plan;
     for (;;) {
         int i = atomic_fetch_add(&b->sh->next, 1);
@@ -159,9 +160,10 @@ static void reap(sim_batch *b, const pid_t *pids, int n)
         if (!WIFSIGNALED(st))
             continue;
         int i = atomic_load(&b->ws[k].run);
-        as_err e = {0};
-        as_err_set(&e, AS_EIO, "the worker process running it died of signal %d (%s)",
-                   WTERMSIG(st), strsignal(WTERMSIG(st)));
+        as_err e = b->ws[k].io; /* a write error the crash followed */
+        if (e.code == AS_OK)
+            as_err_set(&e, AS_EIO, "the worker process running it died of signal %d (%s)",
+                       WTERMSIG(st), strsignal(WTERMSIG(st)));
         fail(b, i >= 0 ? i : 0, &e);
     }
 }
@@ -222,6 +224,7 @@ void sim_batch_pool(sim_batch *b)
 typedef struct child_box {
     int status;
     as_err err;
+    as_err io; /* the first write error, should the child crash after it */
     char out[]; /* out_size bytes */
 } child_box;
 
@@ -239,6 +242,7 @@ int sim_batch_in_child(int (*fn)(void *arg, void *out, as_err *err), void *arg, 
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent)
             _exit(1);
+        sim_results_io_slot(&box->io);
         box->status = fn(arg, box->out, &box->err);
         _exit(0);
     }
@@ -247,6 +251,8 @@ int sim_batch_in_child(int (*fn)(void *arg, void *out, as_err *err), void *arg, 
         ;
     if (pid < 0)
         rc = as_err_set(err, AS_ENOMEM, "cannot start a process: %s", strerror(errno));
+    else if (WIFSIGNALED(st) && box->io.code != AS_OK)
+        rc = as_err_set(err, AS_EIO, "%s", box->io.msg);
     else if (WIFSIGNALED(st))
         rc = as_err_set(err, AS_EIO, "its process died of signal %d (%s)", WTERMSIG(st),
                         strsignal(WTERMSIG(st)));

@@ -96,5 +96,10 @@ double sim_results_probe_limit(const char *path);
 
 /* Silence HDF5's automatic error printing (once, from main). */
 void sim_results_quiet(void);
+/* Also write the first write error of this process ("FILE: write failed:
+ * strerror (errno N)") into *slot as it happens (NULL: nowhere): a parent
+ * whose child process writes learns why even when libhdf5 then crashes
+ * (1.10 does in some error paths, e.g. H5Ocopy on a full disk). */
+void sim_results_io_slot(as_err *slot);
 
 #endif

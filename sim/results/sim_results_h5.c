@@ -141,6 +141,9 @@ static herr_t scan_entry(unsigned n, const H5E_error2_t *e, void *ud)
 
 int sim_h5_fail(as_err *err, const char *file, const char *what)
 {
+    int e = sim_h5_io_errno(file);
+    if (e > 0)
+        return as_err_set(err, AS_EIO, "%s: %s: %s (errno %d)", file, what, strerror(e), e);
     stack_scan s = {0};
     /* walking from the innermost entry: entry 0 is where it failed */
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, scan_entry, &s);
@@ -236,7 +239,13 @@ int sim_table_close(sim_table *tb, as_err *err)
     if (tb->ds >= 0) {
         if (err)
             rc = sim_table_flush(tb, err);
-        H5Dclose(tb->ds);
+        /* closing writes the chunks still in HDF5's chunk cache: a failure
+         * here loses rows as surely as one in H5Dwrite */
+        if (H5Dclose(tb->ds) < 0 && err && rc == AS_OK) {
+            char what[128];
+            snprintf(what, sizeof what, "cannot write %s", tb->name);
+            rc = sim_h5_fail(err, tb->file, what);
+        }
     }
     if (tb->type > 0)
         H5Tclose(tb->type);
@@ -309,13 +318,14 @@ hid_t sim_h5_create(const char *partial, as_err *err)
         as_err_set(err, AS_EIO, "%s: %s", partial, strerror(errno));
         return H5I_INVALID_HID;
     }
-    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE), fapl = sim_h5_fapl();
     H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED);
-    /* H5F_ACC_EXCL is O_CREAT|O_EXCL in the file driver: a symlink that
-     * appeared since the lstat above fails here rather than being followed */
-    hid_t f = H5Fcreate(partial, H5F_ACC_EXCL, fcpl, H5P_DEFAULT);
+    /* H5F_ACC_EXCL is O_CREAT|O_EXCL, and the driver adds O_NOFOLLOW: a
+     * link that appeared since the lstat above fails here, not followed */
+    hid_t f = H5Fcreate(partial, H5F_ACC_EXCL, fcpl, fapl);
     if (f < 0)
         sim_h5_fail(err, partial, "cannot create (does the folder exist and is it writable?)");
     H5Pclose(fcpl);
+    H5Pclose(fapl);
     return f;
 }

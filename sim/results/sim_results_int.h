@@ -49,6 +49,13 @@ int sim_h5_check_table(hid_t ds, const sim_col *cols, const char *path, const ch
  * Returns the code (AS_EIO or AS_EINVAL). */
 int sim_h5_fail(as_err *err, const char *file, const char *what);
 
+/* A file access property list with the writer's file driver
+ * (sim_results_vfd.c: O_NOFOLLOW, write errors recorded). Caller closes. */
+hid_t sim_h5_fapl(void);
+/* The errno of the first failed write to file since the last call (0:
+ * none), consumed. */
+int sim_h5_io_errno(const char *file);
+
 /* A table being appended: rows buffered, written a chunk at a time. */
 typedef struct sim_table {
     hid_t ds, type;
