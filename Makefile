@@ -5,6 +5,7 @@
 #   make run     run the bundled default scenario (scenarios/spike.ini)
 #   make test    build and run the Criterion test suite
 #   make asan    the test suite under AddressSanitizer + UBSan
+#   make tsan    simrun under ThreadSanitizer on a -j 2 batch and a sweep
 #   make bench   forecast/decision latency and simulation throughput
 #
 # Layers, lowest first, each a static library compiled with the include
@@ -41,6 +42,8 @@ CFLAGS_release := -O2 -g -DNDEBUG
 CFLAGS_test    := -O1 -g
 CFLAGS_asan    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS_asan   := -fsanitize=address,undefined
+CFLAGS_tsan    := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
+LDFLAGS_tsan   := -fsanitize=thread
 CFLAGS  := -std=c11 -D_GNU_SOURCE $(MPI_FLAGS) $(WARN) $(CFLAGS_$(MODE)) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS := $(LDFLAGS_$(MODE))
 LDLIBS  := $(PKG_LIBS) -lpthread -lm
@@ -68,7 +71,7 @@ LIBS := $(foreach l,plots sim/batch sim/results sim/engine sim/config traces cor
           $(if $(call layer_src,$(l)),$(call lib_of,$(l))))
 CLI_OBJ := $(call obj,$(CLI_SRC))
 
-.PHONY: all deps bench-deps run test asan bench quality clean check layers
+.PHONY: all deps bench-deps run test asan tsan bench quality clean check layers
 all: bin/simrun
 
 $(BUILD)/%.o: %.c | layers
@@ -146,6 +149,24 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	    UBSAN_OPTIONS=print_stacktrace=1 SIMRUN=build/asan/simrun \
 	    build/asan/tests/run_tests --jobs 2
+
+# simrun under ThreadSanitizer on a -j 2 batch of a scenario and on the
+# 200-run sweep of bench/sweep.ini; any report fails it. A batch's workers
+# are processes (sim/batch), each checked with all its threads, sharing
+# memory with the coordinator only through C11 atomics.
+TSAN_RUNS := "scenarios/spike.ini --set scenario.duration=6h" "bench/sweep.ini"
+tsan: deps
+	$(MAKE) MODE=tsan build/tsan/simrun
+	@tmp=$$(mktemp -d); st=0; \
+	for args in $(TSAN_RUNS); do \
+	    printf '  TSAN    simrun %s -j 2\n' "$$args"; \
+	    TSAN_OPTIONS="halt_on_error=1 exitcode=66" build/tsan/simrun $$args -j 2 --force \
+	        --no-report -q -o $$tmp/out.h5 2>$$tmp/err; rc=$$?; \
+	    if [ $$rc != 0 ] || grep -q ThreadSanitizer $$tmp/err; then \
+	        echo "status $$rc:"; cat $$tmp/err; st=1; fi; \
+	done; rm -rf $$tmp; \
+	if [ $$st = 0 ]; then echo "tsan: no data race, no error"; else echo "tsan: FAILED"; fi; \
+	exit $$st
 
 bench: deps
 	$(MAKE) MODE=release build/release/bench/run_bench bin/simrun

@@ -689,7 +689,9 @@ static int apply_all(loader *L, sim_scenario *s, const char *const *ov, as_err *
                 char buf[256];
                 snprintf(buf, sizeof buf, "%s", e->value);
                 p->tiers_mask = 0;
-                for (char *tok = strtok(buf, ", "); tok; tok = strtok(NULL, ", ")) {
+                char *save = NULL;
+                for (char *tok = strtok_r(buf, ", ", &save); tok;
+                     tok = strtok_r(NULL, ", ", &save)) {
                     int ti = find_tier(s, tok);
                     if (ti < 0) {
                         as_err_set(err, AS_EINVAL, "key 'tiers': no [tier.%s]", tok);
