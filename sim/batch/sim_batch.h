@@ -13,7 +13,7 @@
  *    completed run, and the same command again resumes from them (a folder
  *    left by another scenario, other overrides or another seed is not
  *    resumed from, see the fingerprint in sim_batch_dir.c);
- *  - only the worker and merge processes write HDF5: the coordinator reads
+ *  - only worker and merger processes write HDF5: the coordinator reads
  *    the kept runs' summaries and forks, so a write error (disk full) or a
  *    libhdf5 crash ends a child, never the coordinator;
  *  - nothing is deleted through a symbolic link.
@@ -67,10 +67,11 @@ int sim_batch_stale_pid(const sim_batch *b);
 /* OUT.runs (borrowed). */
 const char *sim_batch_dir(const sim_batch *b);
 
-/* Run every run not complete yet. SIGINT and SIGTERM stop it (handlers are
- * installed for the call; from open to close SIGXFSZ is ignored, so that
- * a file size limit is a write error). Returns AS_OK when every run is complete; AS_EINTR when
- * stopped (the complete runs are also merged into OUT.partial); else the
+/* Run every run not complete yet. SIGINT and SIGTERM stop it (handlers
+ * are installed for the call; from open to close SIGXFSZ is ignored, so
+ * that a file size limit is a write error). Returns AS_OK when every run
+ * is complete; AS_EINTR when stopped (the complete runs are also merged
+ * into OUT.partial); else the
  * first failure, err = "run NAME: why". The complete runs stay in
  * OUT.runs/ except after a failure of the input itself (AS_EINVAL: a run
  * that fails fails again), which removes the folder. */
@@ -81,7 +82,8 @@ int sim_batch_done(const sim_batch *b);
 sim_summary_row *sim_batch_rows(sim_batch *b);
 /* Every run complete: fill the ranking columns against the run named
  * baseline (NULL or not found: the first run), merge the runs into OUT
- * (through OUT.partial) and remove OUT.runs/. */
+ * (the merger process has copied them as they completed; see
+ * sim_batch_merge.c) and remove OUT.runs/. */
 int sim_batch_finish(sim_batch *b, const char *baseline, as_err *err);
 /* Release the lock and the workers' memory; OUT.runs/ stays unless
  * finished. NULL is a no-op. */

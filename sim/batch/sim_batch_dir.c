@@ -31,6 +31,7 @@
 #define MARKER ".simrun"
 #define LOCK "lock"
 #define PLAN "plan.txt"
+#define MARKER_TEXT "a runs folder of simrun: the complete runs of a batch\n"
 
 void sim_batch_run_file(const sim_batch *b, int i, char *buf, size_t n)
 {
@@ -131,7 +132,8 @@ static int claim(sim_batch *b, int *foreign, as_err *err)
             return -1;
         }
     }
-    if (mkdir_parents(b->dir) != 0 || (mkdir(b->dir, 0777) != 0 && errno != EEXIST)) {
+    int created = mkdir_parents(b->dir) == 0 && mkdir(b->dir, 0777) == 0;
+    if (!created && errno != EEXIST) {
         as_err_set(err, AS_EIO, "cannot create %s: %s", b->dir, strerror(errno));
         return -1;
     }
@@ -140,12 +142,18 @@ static int claim(sim_batch *b, int *foreign, as_err *err)
         as_err_set(err, AS_EIO, "cannot open %s: %s", b->dir, strerror(errno));
         return -1;
     }
+    if (created && write_file_at(fd, MARKER, MARKER_TEXT) != 0) {
+        as_err_set(err, AS_EIO, "cannot write in %s: %s", b->dir, strerror(errno));
+        close(fd);
+        return -1;
+    }
     /* plan.txt alone: a folder of a simrun from before the marker */
     if (!is_file_at(fd, MARKER) && !is_file_at(fd, PLAN)) {
         DIR *d = fdopendir(dup(fd));
         int entries = 0;
         for (struct dirent *e; d && (e = readdir(d)) != NULL;)
-            entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+            entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+                       strcmp(e->d_name, LOCK) != 0;
         if (d)
             closedir(d);
         if (entries > 0 && !b->o.force) {
@@ -266,7 +274,7 @@ static int prepare(sim_batch *b, int dfd, int foreign, as_err *err)
         empty_dir(dup(dfd), 1);
     char text[32];
     snprintf(text, sizeof text, "%llx\n", (unsigned long long)fp);
-    if (write_file_at(dfd, MARKER, "a runs folder of simrun: complete runs of a batch\n") != 0 ||
+    if (write_file_at(dfd, MARKER, MARKER_TEXT) != 0 ||
         write_file_at(dfd, PLAN, text) != 0)
         return as_err_set(err, AS_EIO, "cannot write in %s: %s", b->dir, strerror(errno));
     return AS_OK;

@@ -28,6 +28,10 @@ typedef struct sim_batch_shared {
     atomic_int next;       /* the next run index to take */
     atomic_int failed;     /* 0, or 1 + the index of the first run that failed */
     as_err err;            /* that failure, written by the worker that set failed */
+    atomic_int merge_cmd;  /* to the merger: go on, finish, abort (sim_batch_merge.c) */
+    atomic_int merge_state; /* from it: 0 running, 1 done, 2 failed (merge_err) */
+    as_err merge_err;
+    as_err merge_io;       /* its first write error, should it then crash */
 } sim_batch_shared;
 
 struct sim_batch {
@@ -38,6 +42,7 @@ struct sim_batch {
     char dir[1100];         /* OUT.runs */
     int lock_fd;            /* OUT.runs/lock, flock'ed; -1 when none */
     int resumed;            /* runs found complete by open */
+    pid_t merger;           /* the merger process, 0 when none */
     int stale_pid;          /* a dead holder's lock taken over */
     volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM (sim_batch.c) */
     struct sigaction old_xfsz;   /* SIGXFSZ is ignored from open to close */
@@ -83,6 +88,18 @@ int sim_batch_in_child(int (*fn)(void *arg, void *out, as_err *err), void *arg, 
 double sim_batch_now(void);
 /* Report progress through b->o.progress. */
 void sim_batch_report(sim_batch *b, double t0);
+
+/* ---- merging (sim_batch_merge.c) ---- */
+
+/* Merge the runs (those complete when only_done) into path, in a child. */
+int sim_batch_merge_now(const sim_batch *b, const char *path, int only_done, as_err *err);
+/* Start the merger process, which copies runs into OUT.partial as they
+ * complete (none started: stop merges at once). */
+void sim_batch_merger_start(sim_batch *b);
+/* finish: every run complete and the rows ranked: the merger writes the
+ * summary and renames OUT.partial to OUT; else it is aborted (its partial
+ * file removed). Returns the merge's status. */
+int sim_batch_merger_stop(sim_batch *b, int finish, as_err *err);
 
 /* ---- MPI (sim_batch_mpi.c) ---- */
 

@@ -16,7 +16,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <malloc.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,13 +91,6 @@ static void worker(sim_batch *b, int w, pid_t parent)
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
         _exit(0);
-    /* Keep freed memory for the next run. Each run creates and closes
-     * an HDF5 file (a metadata cache of a few hundred KB, chunk buffers),
-     * and glibc would give the top of the heap back to the kernel after
-     * every run and fault it in again for the next one: 7x the page
-     * faults and 1.5x the CPU time of a sweep of short runs. */
-    mallopt(M_TRIM_THRESHOLD, 64 << 20);
-    mallopt(M_MMAP_THRESHOLD, 16 << 20);
     sim_batch_wstate *ws = &b->ws[w];
     sim_results_io_slot(&ws->io);
     const sim_plan *plan = b->plan;

@@ -67,6 +67,19 @@ int sim_results_commit(sim_results *r, const sim_summary_row *rows, int n, as_er
 int sim_results_merge(const char *path, const sim_scenario *sc, const char *const *files,
                       const char *const *names, int n, const sim_summary_row *rows,
                       const sim_timing_row *timings, as_err *err);
+/* The same one run at a time, as runs complete: begin creates
+ * path.partial with the root attributes; add copies /runs/NAME of file
+ * (and, the first time, its /trace); end writes /summary and /timing,
+ * closes and renames (and frees m, as abort does, removing the partial
+ * file). */
+typedef struct sim_results_merger sim_results_merger;
+sim_results_merger *sim_results_merge_begin(const char *path, const sim_scenario *sc,
+                                            as_err *err);
+int sim_results_merge_add(sim_results_merger *m, const char *file, const char *name,
+                          as_err *err);
+int sim_results_merge_end(sim_results_merger *m, const sim_summary_row *rows,
+                          const sim_timing_row *timings, int n, as_err *err);
+void sim_results_merge_abort(sim_results_merger *m);
 /* Close without writing the rows still buffered; remove the partial file
  * when discard, else keep it (with every run ended before). */
 void sim_results_abort(sim_results *r, int discard);

@@ -2,43 +2,73 @@
  * every /runs/NAME group (and the /trace of the first file) is copied as
  * it is with H5Ocopy, which moves the chunks already compressed and
  * checksummed, so the merged datasets are the per-run ones bit for bit;
- * /summary and /timing are written from the rows the caller gives. */
+ * /summary and /timing are written last from the rows the caller gives
+ * (their ranking columns need every run). Runs can be added one at a time
+ * as they complete (a batch merges while its workers run). */
 #include "sim_results.h"
 #include "sim_results_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
-static int copy_object(hid_t src, const char *spath, hid_t dst, const char *dpath,
-                       const char *file, as_err *err)
+struct sim_results_merger {
+    hid_t file, runs;
+    int added;
+    char path[1100], partial[1110];
+};
+
+/* Copy spath of src (the file `file`) to dpath under dst. A failed write
+ * names the merged file; any other failure the source. */
+static int copy_object(const sim_results_merger *m, hid_t src, const char *spath, hid_t dst,
+                       const char *dpath, const char *file, as_err *err)
 {
-    if (H5Ocopy(src, spath, dst, dpath, H5P_DEFAULT, H5P_DEFAULT) < 0) {
-        char what[160];
-        snprintf(what, sizeof what, "cannot copy %s", spath);
-        return sim_h5_fail(err, file, what);
-    }
-    return AS_OK;
+    if (H5Ocopy(src, spath, dst, dpath, H5P_DEFAULT, H5P_DEFAULT) >= 0)
+        return AS_OK;
+    char what[160];
+    int e = sim_h5_io_errno(m->partial);
+    if (e > 0)
+        return as_err_set(err, AS_EIO, "%s: cannot write %s: %s (errno %d)", m->partial, spath,
+                          strerror(e), e);
+    snprintf(what, sizeof what, "cannot copy %s", spath);
+    return sim_h5_fail(err, file, what);
 }
 
-static int copy_runs(hid_t f, const char *const *files, const char *const *names, int n,
-                     as_err *err)
+sim_results_merger *sim_results_merge_begin(const char *path, const sim_scenario *sc,
+                                            as_err *err)
 {
-    hid_t runs = sim_h5_group(f, "runs");
-    int rc = AS_OK;
-    for (int i = 0; i < n && rc == AS_OK; i++) {
-        hid_t src = H5Fopen(files[i], H5F_ACC_RDONLY, H5P_DEFAULT);
-        if (src < 0) {
-            rc = sim_h5_fail(err, files[i], "cannot open");
-            break;
-        }
-        char sp[128];
-        snprintf(sp, sizeof sp, "/runs/%s", names[i]);
-        rc = copy_object(src, sp, runs, names[i], files[i], err);
-        if (rc == AS_OK && i == 0)
-            rc = copy_object(src, "/trace", f, "trace", files[i], err);
-        H5Fclose(src);
+    sim_results_merger *m = calloc(1, sizeof *m);
+    if (m == NULL) {
+        as_err_set(err, AS_ENOMEM, "out of memory");
+        return NULL;
     }
-    H5Gclose(runs);
+    m->runs = H5I_INVALID_HID;
+    snprintf(m->path, sizeof m->path, "%s", path);
+    snprintf(m->partial, sizeof m->partial, "%s.partial", path);
+    m->file = sim_h5_create(m->partial, err);
+    if (m->file < 0) {
+        free(m);
+        return NULL;
+    }
+    sim_h5_root_attrs(m->file, sc);
+    m->runs = sim_h5_group(m->file, "runs");
+    return m;
+}
+
+int sim_results_merge_add(sim_results_merger *m, const char *file, const char *name,
+                          as_err *err)
+{
+    hid_t src = H5Fopen(file, H5F_ACC_RDONLY, H5P_DEFAULT);
+    if (src < 0)
+        return sim_h5_fail(err, file, "cannot open");
+    char sp[128];
+    snprintf(sp, sizeof sp, "/runs/%s", name);
+    int rc = copy_object(m, src, sp, m->runs, name, file, err);
+    if (rc == AS_OK && m->added == 0)
+        rc = copy_object(m, src, "/trace", m->file, "trace", file, err);
+    H5Fclose(src);
+    m->added += rc == AS_OK;
     return rc;
 }
 
@@ -56,28 +86,50 @@ static int write_rows(hid_t f, const char *file, const char *name, const sim_col
     return rc;
 }
 
+int sim_results_merge_end(sim_results_merger *m, const sim_summary_row *rows,
+                          const sim_timing_row *timings, int n, as_err *err)
+{
+    H5Gclose(m->runs);
+    m->runs = H5I_INVALID_HID;
+    int rc = write_rows(m->file, m->partial, "/summary", sim_summary_cols,
+                        sizeof(sim_summary_row), rows, n, err);
+    if (rc == AS_OK)
+        rc = write_rows(m->file, m->partial, "/timing", sim_timing_cols, sizeof(sim_timing_row),
+                        timings, n, err);
+    if (H5Fclose(m->file) < 0 && rc == AS_OK)
+        rc = sim_h5_fail(err, m->partial, "cannot close");
+    m->file = H5I_INVALID_HID;
+    if (rc == AS_OK && rename(m->partial, m->path) != 0)
+        rc = as_err_set(err, AS_EIO, "cannot rename %s to %s", m->partial, m->path);
+    if (rc != AS_OK)
+        unlink(m->partial);
+    free(m);
+    return rc;
+}
+
+void sim_results_merge_abort(sim_results_merger *m)
+{
+    if (m == NULL)
+        return;
+    if (m->runs >= 0)
+        H5Gclose(m->runs);
+    if (m->file >= 0)
+        H5Fclose(m->file);
+    unlink(m->partial);
+    free(m);
+}
+
 int sim_results_merge(const char *path, const sim_scenario *sc, const char *const *files,
                       const char *const *names, int n, const sim_summary_row *rows,
                       const sim_timing_row *timings, as_err *err)
 {
-    char partial[1200];
-    snprintf(partial, sizeof partial, "%s.partial", path);
-    hid_t f = sim_h5_create(partial, err);
-    if (f < 0)
+    sim_results_merger *m = sim_results_merge_begin(path, sc, err);
+    if (m == NULL)
         return err ? err->code : AS_EIO;
-    sim_h5_root_attrs(f, sc);
-    int rc = copy_runs(f, files, names, n, err);
-    if (rc == AS_OK)
-        rc = write_rows(f, partial, "/summary", sim_summary_cols, sizeof(sim_summary_row), rows,
-                        n, err);
-    if (rc == AS_OK)
-        rc = write_rows(f, partial, "/timing", sim_timing_cols, sizeof(sim_timing_row), timings,
-                        n, err);
-    if (H5Fclose(f) < 0 && rc == AS_OK)
-        rc = sim_h5_fail(err, partial, "cannot close");
-    if (rc == AS_OK && rename(partial, path) != 0)
-        rc = as_err_set(err, AS_EIO, "cannot rename %s to %s", partial, path);
-    if (rc != AS_OK)
-        unlink(partial);
-    return rc;
+    for (int i = 0; i < n; i++)
+        if (sim_results_merge_add(m, files[i], names[i], err) != AS_OK) {
+            sim_results_merge_abort(m);
+            return err ? err->code : AS_EIO;
+        }
+    return sim_results_merge_end(m, rows, timings, n, err);
 }
