@@ -24,7 +24,9 @@ struct sim_reader {
     char path[1024];
 };
 
-sim_reader *sim_reader_open(const char *path, as_err *err)
+/* Open path; with `whole`, also check that it has /summary and /runs (the
+ * one-call readers look for just what they read). */
+static sim_reader *reader_open(const char *path, int whole, as_err *err)
 {
     /* HDF5 prints its error stack by default; our messages replace it */
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
@@ -55,13 +57,18 @@ sim_reader *sim_reader_open(const char *path, as_err *err)
         free(r);
         return NULL;
     }
-    if (H5Lexists(r->file, "summary", H5P_DEFAULT) <= 0 ||
-        H5Lexists(r->file, "runs", H5P_DEFAULT) <= 0) {
+    if (whole && (H5Lexists(r->file, "summary", H5P_DEFAULT) <= 0 ||
+                  H5Lexists(r->file, "runs", H5P_DEFAULT) <= 0)) {
         as_err_set(err, AS_EINVAL, "%s: not a simrun results file (no /summary or /runs)", path);
         sim_reader_close(r);
         return NULL;
     }
     return r;
+}
+
+sim_reader *sim_reader_open(const char *path, as_err *err)
+{
+    return reader_open(path, 1, err);
 }
 
 void sim_reader_close(sim_reader *r)
@@ -99,7 +106,8 @@ static int read_table(sim_reader *r, const char *name, const sim_col *cols, size
     /* H5Dopen2 on "/runs/x/y" fails cleanly when a link on the way is missing */
     hid_t ds = H5Dopen2(r->file, name, H5P_DEFAULT);
     if (ds < 0)
-        return as_err_set(err, AS_EINVAL, "%s: no dataset %s", r->path, name);
+        return as_err_set(err, AS_EINVAL, "%s: no dataset %s (not a simrun results file?)",
+                          r->path, name);
     if (sim_h5_check_table(ds, cols, r->path, name, err) != AS_OK) {
         H5Dclose(ds);
         return AS_EINVAL;
@@ -451,7 +459,7 @@ static int check_summary(const char *path, const sim_summary_row *rows, int n, a
 
 int sim_results_read_summary(const char *path, sim_summary_row **rows, int *n, as_err *err)
 {
-    sim_reader *r = sim_reader_open(path, err);
+    sim_reader *r = reader_open(path, 0, err);
     if (r == NULL)
         return err ? err->code : AS_EINVAL;
     sim_summary_row *buf = NULL;
@@ -472,7 +480,7 @@ int sim_results_read_summary(const char *path, sim_summary_row **rows, int *n, a
 int sim_results_read_timeseries(const char *path, const char *run, sim_ts_row **rows,
                                 size_t *n, as_err *err)
 {
-    sim_reader *r = sim_reader_open(path, err);
+    sim_reader *r = reader_open(path, 0, err);
     if (r == NULL)
         return err ? err->code : AS_EINVAL;
     int rc = sim_reader_timeseries(r, run, rows, n, err);
@@ -482,7 +490,7 @@ int sim_results_read_timeseries(const char *path, const char *run, sim_ts_row **
 
 int sim_results_read_attr(const char *path, const char *name, char *buf, size_t n, as_err *err)
 {
-    sim_reader *r = sim_reader_open(path, err);
+    sim_reader *r = reader_open(path, 0, err);
     if (r == NULL)
         return err ? err->code : AS_EINVAL;
     int rc = sim_reader_attr(r, name, buf, n, 0, err);
@@ -492,7 +500,7 @@ int sim_results_read_attr(const char *path, const char *name, char *buf, size_t 
 
 int sim_results_read_attr_f64(const char *path, const char *name, double *v, as_err *err)
 {
-    sim_reader *r = sim_reader_open(path, err);
+    sim_reader *r = reader_open(path, 0, err);
     if (r == NULL)
         return err ? err->code : AS_EINVAL;
     int rc = sim_reader_attr_f64(r, name, v, 0, 0, err);
