@@ -257,7 +257,7 @@ int sim_results_run_end(sim_results *r, sim_run_writer *w, const sim_summary_row
         return rc;
     if (H5Fflush(r->file, H5F_SCOPE_GLOBAL) < 0)
         return sim_h5_fail(err, r->partial, "cannot flush");
-    return AS_OK;
+    return sim_h5_check(err, r->partial, "cannot flush");
 }
 
 int sim_results_commit(sim_results *r, const sim_summary_row *rows, int n, as_err *err)
@@ -278,12 +278,15 @@ int sim_results_commit(sim_results *r, const sim_summary_row *rows, int n, as_er
         sim_results_abort(r, 1);
         return rc;
     }
-    rc = H5Fclose(r->file) < 0 ? sim_h5_fail(err, r->partial, "cannot close") : AS_OK;
+    rc = H5Fclose(r->file) < 0 ? sim_h5_fail(err, r->partial, "cannot close")
+                               : sim_h5_check(err, r->partial, "cannot close");
     r->file = H5I_INVALID_HID;
     if (rc == AS_OK && rename(r->partial, r->path) != 0)
         rc = as_err_set(err, AS_EIO, "cannot rename %s to %s", r->partial, r->path);
-    if (rc != AS_OK)
+    if (rc != AS_OK) {
         unlink(r->partial);
+        sim_h5_forget(r->partial);
+    }
     free(r);
     return rc;
 }
@@ -297,8 +300,10 @@ void sim_results_abort(sim_results *r, int discard)
     sim_table_close(&r->timing, NULL);
     if (r->file >= 0)
         H5Fclose(r->file);
-    if (discard)
+    if (discard) {
         unlink(r->partial);
+        sim_h5_forget(r->partial);
+    }
     free(r);
 }
 

@@ -158,6 +158,14 @@ int sim_h5_fail(as_err *err, const char *file, const char *what)
     return as_err_set(err, AS_EIO, "%s: %s", file, what);
 }
 
+int sim_h5_check(as_err *err, const char *file, const char *what)
+{
+    int e = sim_h5_io_errno(file);
+    if (e == 0)
+        return AS_OK;
+    return as_err_set(err, AS_EIO, "%s: %s: %s (errno %d)", file, what, strerror(e), e);
+}
+
 /* ---- tables ---- */
 
 /* rows: the expected row count (0 = unknown). A chunk holds at most
@@ -215,7 +223,7 @@ int sim_table_flush(sim_table *tb, as_err *err)
     hid_t ms = H5Screate_simple(1, &count, NULL);
     H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL);
     herr_t rc = H5Dwrite(tb->ds, tb->type, ms, fs, H5P_DEFAULT, tb->buf);
-    int code = rc < 0 ? sim_h5_fail(err, tb->file, what) : AS_OK;
+    int code = rc < 0 ? sim_h5_fail(err, tb->file, what) : sim_h5_check(err, tb->file, what);
     H5Sclose(ms);
     H5Sclose(fs);
     if (code != AS_OK)
@@ -241,11 +249,12 @@ int sim_table_close(sim_table *tb, as_err *err)
             rc = sim_table_flush(tb, err);
         /* closing writes the chunks still in HDF5's chunk cache: a failure
          * here loses rows as surely as one in H5Dwrite */
-        if (H5Dclose(tb->ds) < 0 && err && rc == AS_OK) {
-            char what[128];
-            snprintf(what, sizeof what, "cannot write %s", tb->name);
+        char what[128];
+        snprintf(what, sizeof what, "cannot write %s", tb->name);
+        if (H5Dclose(tb->ds) < 0 && err && rc == AS_OK)
             rc = sim_h5_fail(err, tb->file, what);
-        }
+        else if (err && rc == AS_OK)
+            rc = sim_h5_check(err, tb->file, what);
     }
     if (tb->type > 0)
         H5Tclose(tb->type);

@@ -50,11 +50,17 @@ int sim_h5_check_table(hid_t ds, const sim_col *cols, const char *path, const ch
 int sim_h5_fail(as_err *err, const char *file, const char *what);
 
 /* A file access property list with the writer's file driver
- * (sim_results_vfd.c: O_NOFOLLOW, write errors recorded). Caller closes. */
+ * (sim_results_vfd.c: O_NOFOLLOW; a failed write poisons the file instead
+ * of failing the call). Caller closes. */
 hid_t sim_h5_fapl(void);
-/* The errno of the first failed write to file since the last call (0:
- * none), consumed. */
+/* The errno of a failed write to file (0: none). Checked after every
+ * write, flush and close of the writer: a file it is not 0 for is never
+ * renamed into place. */
 int sim_h5_io_errno(const char *file);
+/* Forget file's failure (its partial file is removed). */
+void sim_h5_forget(const char *file);
+/* sim_h5_fail when file is poisoned, else AS_OK. */
+int sim_h5_check(as_err *err, const char *file, const char *what);
 
 /* A table being appended: rows buffered, written a chunk at a time. */
 typedef struct sim_table {

@@ -24,9 +24,10 @@ struct sim_results_merger {
 static int copy_object(const sim_results_merger *m, hid_t src, const char *spath, hid_t dst,
                        const char *dpath, const char *file, as_err *err)
 {
-    if (H5Ocopy(src, spath, dst, dpath, H5P_DEFAULT, H5P_DEFAULT) >= 0)
-        return AS_OK;
     char what[160];
+    snprintf(what, sizeof what, "cannot write %s", spath);
+    if (H5Ocopy(src, spath, dst, dpath, H5P_DEFAULT, H5P_DEFAULT) >= 0)
+        return sim_h5_check(err, m->partial, what);
     int e = sim_h5_io_errno(m->partial);
     if (e > 0)
         return as_err_set(err, AS_EIO, "%s: cannot write %s: %s (errno %d)", m->partial, spath,
@@ -98,11 +99,15 @@ int sim_results_merge_end(sim_results_merger *m, const sim_summary_row *rows,
                         timings, n, err);
     if (H5Fclose(m->file) < 0 && rc == AS_OK)
         rc = sim_h5_fail(err, m->partial, "cannot close");
+    else if (rc == AS_OK)
+        rc = sim_h5_check(err, m->partial, "cannot close");
     m->file = H5I_INVALID_HID;
     if (rc == AS_OK && rename(m->partial, m->path) != 0)
         rc = as_err_set(err, AS_EIO, "cannot rename %s to %s", m->partial, m->path);
-    if (rc != AS_OK)
+    if (rc != AS_OK) {
         unlink(m->partial);
+        sim_h5_forget(m->partial);
+    }
     free(m);
     return rc;
 }
@@ -116,6 +121,7 @@ void sim_results_merge_abort(sim_results_merger *m)
     if (m->file >= 0)
         H5Fclose(m->file);
     unlink(m->partial);
+    sim_h5_forget(m->partial);
     free(m);
 }
 

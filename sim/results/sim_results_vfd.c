@@ -1,11 +1,19 @@
 /* sim_results_vfd.c - the HDF5 file driver results files are written
  * with: POSIX pread/pwrite like HDF5's default sec2 driver (same feature
- * flags, so the same file layout), plus three things sec2 cannot do:
+ * flags, so the same file layout), plus what sec2 cannot do:
  *  - it opens with O_NOFOLLOW, so a file is never written through a link;
- *  - it records the first write error of the process (file and errno)
- *    where the caller asked (sim_results_io_slot), as it happens: libhdf5
- *    1.10 can crash in its error paths after a failed write (H5Ocopy on a
- *    full disk), and a parent process still learns why;
+ *  - a failed write poisons the file instead of failing the call: the
+ *    errno is recorded under the file's name and the write reports
+ *    success. libhdf5 1.10 crashes in some of its error paths after a
+ *    failed write (H5Ocopy on a full disk ends in H5T_close_real), and
+ *    closing a file whose flush failed leaves its library state broken;
+ *    with the failure kept out of the library, the writer finds it
+ *    (sim_h5_io_errno) after each write, flush and close, and a poisoned
+ *    file is never renamed into place. The cost: work between the failure
+ *    and that check (at most one chunk or one copied run) is wasted. When
+ *    the table of poisoned files is full, writes fail as with sec2;
+ *  - the first write error is also copied where the caller asked
+ *    (sim_results_io_slot), for a parent process;
  *  - SIMRUN_FAIL_WRITE=BYTES:ERRNO makes every write past BYTES written by
  *    the process fail with ERRNO: I/O errors the tests cannot get from a
  *    small filesystem or a file size limit (EIO, EDQUOT), without
@@ -32,10 +40,14 @@ typedef struct vfd_file {
     char name[1024];
 } vfd_file;
 
-/* The first write error of the process not yet reported, and where else
- * to copy it. */
-static int g_io_errno;
-static char g_io_file[1024];
+/* Poisoned files: name and errno, until the name is created anew or
+ * forgotten (its partial file removed). */
+#define MAX_POISONED 32
+static struct poisoned {
+    char name[1024];
+    int errnum;
+} g_poisoned[MAX_POISONED];
+static int g_npoisoned;
 static as_err *g_io_slot;
 /* SIMRUN_FAIL_WRITE */
 static long long g_fail_after = -1, g_written;
@@ -43,15 +55,42 @@ static int g_fail_errno;
 
 #define MAXADDR (((haddr_t)1 << (8 * sizeof(off_t) - 1)) - 1)
 
-static void record(const vfd_file *f, int errnum)
+static struct poisoned *find(const char *name)
 {
-    if (g_io_errno == 0) {
-        g_io_errno = errnum;
-        snprintf(g_io_file, sizeof g_io_file, "%s", f->name);
-    }
+    for (int i = 0; i < g_npoisoned; i++)
+        if (strcmp(g_poisoned[i].name, name) == 0)
+            return &g_poisoned[i];
+    return NULL;
+}
+
+void sim_h5_forget(const char *file)
+{
+    struct poisoned *p = find(file);
+    if (p)
+        *p = g_poisoned[--g_npoisoned];
+}
+
+int sim_h5_io_errno(const char *file)
+{
+    const struct poisoned *p = g_npoisoned > 0 ? find(file) : NULL;
+    return p ? p->errnum : 0;
+}
+
+/* Poison f with errnum; 0 when recorded (the write may report success),
+ * -1 when the table is full (it must fail). */
+static int poison(const vfd_file *f, int errnum)
+{
     if (g_io_slot && g_io_slot->code == AS_OK)
         as_err_set(g_io_slot, AS_EIO, "%s: write failed: %s (errno %d)", f->name,
                    strerror(errnum), errnum);
+    if (find(f->name))
+        return 0;
+    if (g_npoisoned == MAX_POISONED)
+        return -1;
+    struct poisoned *p = &g_poisoned[g_npoisoned++];
+    snprintf(p->name, sizeof p->name, "%s", f->name);
+    p->errnum = errnum;
+    return 0;
 }
 
 static H5FD_t *vfd_open(const char *name, unsigned flags, hid_t fapl, haddr_t maxaddr)
@@ -74,6 +113,8 @@ static H5FD_t *vfd_open(const char *name, unsigned flags, hid_t fapl, haddr_t ma
             close(fd);
         return NULL;
     }
+    if (flags & (H5F_ACC_TRUNC | H5F_ACC_CREAT))
+        sim_h5_forget(name); /* a new file of an old name */
     f->fd = fd;
     f->eof = (haddr_t)st.st_size;
     f->dev = st.st_dev;
@@ -178,7 +219,8 @@ static herr_t vfd_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t addr,
             continue;
         if (k <= 0) {
             int e = k < 0 ? errno : ENOSPC;
-            record(f, e);
+            if (poison(f, e) == 0)
+                return 0;
             char msg[1200];
             snprintf(msg, sizeof msg, "write to '%s' failed, errno = %d, error message = '%s'",
                      f->name, e, strerror(e));
@@ -203,10 +245,8 @@ static herr_t vfd_truncate(H5FD_t *file, hid_t dxpl, hbool_t closing)
     vfd_file *f = (vfd_file *)file;
     if (f->eoa == f->eof)
         return 0;
-    if (ftruncate(f->fd, (off_t)f->eoa) != 0) {
-        record(f, errno);
+    if (ftruncate(f->fd, (off_t)f->eoa) != 0 && poison(f, errno) != 0)
         return -1;
-    }
     f->eof = f->eoa;
     return 0;
 }
@@ -224,7 +264,7 @@ static const H5FD_class_t vfd_class = {
     .get_eof = vfd_get_eof,
     .get_handle = vfd_get_handle,
     .read = vfd_read,
-    .write = vfd_write,       /* records the first error */
+    .write = vfd_write,       /* a failure poisons the file */
     .truncate = vfd_truncate, /* to the end of allocation, at close */
     .fl_map = H5FD_FLMAP_DICHOTOMY,
 };
@@ -253,16 +293,6 @@ hid_t sim_h5_fapl(void)
     if (fapl >= 0 && d >= 0)
         H5Pset_driver(fapl, d, NULL);
     return fapl;
-}
-
-int sim_h5_io_errno(const char *file)
-{
-    if (g_io_errno == 0 || strcmp(g_io_file, file) != 0)
-        return 0;
-    int e = g_io_errno;
-    g_io_errno = 0; /* reported: a later failure records anew */
-    g_io_file[0] = '\0';
-    return e;
 }
 
 void sim_results_io_slot(as_err *slot)
