@@ -1,8 +1,8 @@
 /* sim_batch.c - a batch from open to close: the shared memory of its
  * workers, the stop request of SIGINT/SIGTERM, the run (worker processes
- * or MPI ranks), and the merge of the runs' files into the results file,
- * done in a child process so that a write error or a libhdf5 crash while
- * writing never reaches the coordinator (sim_batch.h). */
+ * and the merger, or MPI ranks), its outcome, and the final merge
+ * (sim_batch.h; the processes are sim_batch_pool.c's and
+ * sim_batch_merge.c's). */
 #include "sim_batch_int.h"
 
 #include "sim_results.h"

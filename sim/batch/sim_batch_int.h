@@ -16,6 +16,11 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/* Atomics shared between processes must not hide a lock (a lock in one
+ * process's memory would not exclude the other). */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2 && ATOMIC_LLONG_LOCK_FREE == 2,
+               "the batch needs lock-free atomic int and long long");
+
 /* What one worker process is doing, for the progress line. */
 typedef struct sim_batch_wstate {
     atomic_int run;        /* index of its current run, -1 between runs */
