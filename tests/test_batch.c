@@ -1,4 +1,5 @@
-/* test_batch.c - sweeps, repetitions, parallel runs and resume. */
+/* test_batch.c - sweeps, repetitions, runs on worker processes, resume
+ * and MPI (the safety of a batch is test_batch_safety.c). */
 #include "sim_sweep.h"
 
 #include <criterion/criterion.h>
@@ -77,7 +78,7 @@ Test(batch, plan_expands_policy_keys_per_policy)
     sim_scenario_free(s);
 }
 
-Test(batch, threads_do_not_change_datasets, .timeout = 120)
+Test(batch, worker_processes_do_not_change_datasets, .timeout = 120)
 {
     mkdirs();
     char cmd[1024], out[16384];
