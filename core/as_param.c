@@ -1,6 +1,8 @@
 /* as_param.c - strict value parsers and the parameter table setter. */
 #include "as_param.h"
 
+#include "as_name.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -144,6 +146,46 @@ int as_parse_enum(const char *s, const char *const *choices, int *out, as_err *e
     return as_err_set(err, AS_EINVAL, "'%s' is not one of: %s", s, list);
 }
 
+_Static_assert(sizeof(unsigned long long) == sizeof(uint64_t), "strtoull reads a uint64_t");
+
+int as_parse_u64(const char *s, uint64_t *out, as_err *err)
+{
+    s = skip_ws(s);
+    const char *p = s;
+    while (isdigit((unsigned char)*p))
+        p++;
+    if (p == s || !only_ws(p))
+        return as_err_set(err, AS_EINVAL, "'%s' is not a non-negative integer", s);
+    errno = 0;
+    unsigned long long v = strtoull(s, NULL, 10);
+    if (errno == ERANGE)
+        return as_err_set(err, AS_EINVAL, "'%s' is larger than %llu", s,
+                          (unsigned long long)UINT64_MAX);
+    *out = (uint64_t)v;
+    return AS_OK;
+}
+
+int as_parse_span(const char *s, as_time *start, as_time *len, as_err *err)
+{
+    char a[64], b[64];
+    const char *comma = strchr(s, ',');
+    as_time st = 0, ln = 0;
+    if (comma == NULL || (size_t)(comma - s) >= sizeof a || strlen(comma + 1) >= sizeof b)
+        return as_err_set(err, AS_EINVAL, "'%s' is not START, LENGTH (e.g. 6h, 10m)", s);
+    memcpy(a, s, (size_t)(comma - s));
+    a[comma - s] = '\0';
+    snprintf(b, sizeof b, "%s", comma + 1);
+    as_err e2 = {0};
+    if (as_parse_duration(a, &st, &e2) != AS_OK || as_parse_duration(b, &ln, &e2) != AS_OK)
+        return as_err_set(err, AS_EINVAL, "'%s' is not START, LENGTH (e.g. 6h, 10m): %s", s,
+                          e2.msg);
+    if (ln <= 0)
+        return as_err_set(err, AS_EINVAL, "'%s': LENGTH must be > 0", s);
+    *start = st;
+    *len = ln;
+    return AS_OK;
+}
+
 const as_param_def *as_param_find(const as_param_def *defs, const char *key)
 {
     for (const as_param_def *d = defs; d && d->name; d++)
@@ -154,10 +196,118 @@ const as_param_def *as_param_find(const as_param_def *defs, const char *key)
 
 static int out_of_bounds(const as_param_def *d, double v, const char *value, as_err *err)
 {
-    if (v < d->min || v > d->max)
-        return as_err_set(err, AS_EINVAL, "key '%s': %s is outside [%g, %g]", d->name, value,
-                          d->min, d->max);
+    if (v >= d->min && v <= d->max)
+        return AS_OK;
+    if (d->kind == AS_P_DURATION || d->kind == AS_P_SECONDS) { /* bounds as written: [1ms, 1h] */
+        char lo[32], hi[32];
+        as_duration_format((as_time)llround(d->min * 1e6), lo, sizeof lo);
+        as_duration_format((as_time)llround(d->max * 1e6), hi, sizeof hi);
+        return as_err_set(err, AS_EINVAL, "key '%s': %s is outside [%s, %s]", d->name, value, lo,
+                          hi);
+    }
+    return as_err_set(err, AS_EINVAL, "key '%s': %s is outside [%g, %g]", d->name, value, d->min,
+                      d->max);
+}
+
+/* A list of names ("web, app" or "web app") as "web,app" in field[size]. */
+static int set_names(const as_param_def *d, char *field, const char *value, as_err *err)
+{
+    char out[1024] = "";
+    size_t k = 0;
+    int n = 0;
+    for (const char *p = value; *p;) {
+        while (*p == ',' || isspace((unsigned char)*p))
+            p++;
+        size_t len = strcspn(p, ", \t\r\n");
+        if (len == 0)
+            break;
+        char name[AS_NAME_MAX + 2]; /* one byte over the rule: a longer name is refused */
+        snprintf(name, sizeof name, "%.*s", (int)(len < AS_NAME_MAX + 1 ? len : AS_NAME_MAX + 1),
+                 p);
+        if (as_name_check(name, err) != AS_OK)
+            return err ? err->code : AS_EINVAL;
+        size_t need = k + (n ? 1 : 0) + strlen(name) + 1; /* with the comma and the NUL */
+        if (need > sizeof out || need > d->size)
+            return as_err_set(err, AS_EINVAL, "list longer than %zu characters", d->size - 1);
+        k += (size_t)snprintf(out + k, sizeof out - k, "%s%s", n++ ? "," : "", name);
+        p += len;
+    }
+    if (n == 0)
+        return as_err_set(err, AS_EINVAL, "empty list, expected names such as web, app");
+    memcpy(field, out, k + 1);
     return AS_OK;
+}
+
+/* The text kinds: STRING, NAME, NAMES (the message names the key). */
+static int set_text(const as_param_def *d, char *field, const char *value, as_err *err)
+{
+    const char *s = skip_ws(value);
+    if (d->kind == AS_P_NAMES)
+        return set_names(d, field, s, err);
+    if (strlen(s) >= d->size)
+        return as_err_set(err, AS_EINVAL, "key '%s': value longer than %zu characters", d->name,
+                          d->size - 1);
+    if (*s == '\0')
+        return as_err_set(err, AS_EINVAL, "key '%s': empty value", d->name);
+    size_t len = strlen(s);
+    if (d->kind == AS_P_NAME) { /* a name has no blanks at either end */
+        char name[AS_NAME_MAX + 2];
+        while (len > 0 && isspace((unsigned char)s[len - 1]))
+            len--;
+        snprintf(name, sizeof name, "%.*s", (int)(len < AS_NAME_MAX + 1 ? len : AS_NAME_MAX + 1),
+                 s);
+        if (as_name_check(name, err) != AS_OK)
+            return err ? err->code : AS_EINVAL;
+    }
+    memcpy(field, s, len);
+    field[len] = '\0';
+    return AS_OK;
+}
+
+/* The numeric kinds, parsed, bounded, then stored. */
+static int set_number(const as_param_def *d, char *field, const char *value, as_err *err)
+{
+    int rc;
+    switch (d->kind) {
+    case AS_P_DOUBLE: {
+        double v;
+        if ((rc = as_parse_double(value, &v, err)) == AS_OK &&
+            (rc = out_of_bounds(d, v, value, err)) == AS_OK)
+            memcpy(field, &v, sizeof v);
+        return rc;
+    }
+    case AS_P_INT: {
+        long v;
+        if ((rc = as_parse_int(value, &v, err)) == AS_OK &&
+            (rc = out_of_bounds(d, (double)v, value, err)) == AS_OK) {
+            int iv = (int)v;
+            memcpy(field, &iv, sizeof iv);
+        }
+        return rc;
+    }
+    case AS_P_DURATION:
+    case AS_P_SECONDS: {
+        as_time v;
+        if ((rc = as_parse_duration(value, &v, err)) != AS_OK ||
+            (rc = out_of_bounds(d, as_time_to_s(v), value, err)) != AS_OK)
+            return rc;
+        if (d->kind == AS_P_DURATION) {
+            memcpy(field, &v, sizeof v);
+        } else {
+            double sec = as_time_to_s(v);
+            memcpy(field, &sec, sizeof sec);
+        }
+        return AS_OK;
+    }
+    case AS_P_U64: {
+        uint64_t v;
+        if ((rc = as_parse_u64(value, &v, err)) == AS_OK)
+            memcpy(field, &v, sizeof v);
+        return rc;
+    }
+    default:
+        return as_err_set(err, AS_EINVAL, "not a number kind");
+    }
 }
 
 int as_param_set(const as_param_def *defs, void *cfg, const char *key, const char *value,
@@ -169,29 +319,6 @@ int as_param_set(const as_param_def *defs, void *cfg, const char *key, const cha
     char *field = (char *)cfg + d->offset;
     int rc = AS_OK;
     switch (d->kind) {
-    case AS_P_DOUBLE: {
-        double v;
-        if ((rc = as_parse_double(value, &v, err)) == AS_OK &&
-            (rc = out_of_bounds(d, v, value, err)) == AS_OK)
-            memcpy(field, &v, sizeof v);
-        break;
-    }
-    case AS_P_INT: {
-        long v;
-        if ((rc = as_parse_int(value, &v, err)) == AS_OK &&
-            (rc = out_of_bounds(d, (double)v, value, err)) == AS_OK) {
-            int iv = (int)v;
-            memcpy(field, &iv, sizeof iv);
-        }
-        break;
-    }
-    case AS_P_DURATION: {
-        as_time v;
-        if ((rc = as_parse_duration(value, &v, err)) == AS_OK &&
-            (rc = out_of_bounds(d, as_time_to_s(v), value, err)) == AS_OK)
-            memcpy(field, &v, sizeof v);
-        break;
-    }
     case AS_P_ENUM: {
         int v;
         if ((rc = as_parse_enum(value, d->choices, &v, err)) == AS_OK)
@@ -204,16 +331,14 @@ int as_param_set(const as_param_def *defs, void *cfg, const char *key, const cha
             memcpy(field, &v, sizeof v);
         break;
     }
-    case AS_P_STRING: {
-        const char *s = skip_ws(value);
-        if (strlen(s) >= d->size)
-            return as_err_set(err, AS_EINVAL, "key '%s': value longer than %zu characters",
-                              key, d->size - 1);
-        if (*s == '\0')
-            return as_err_set(err, AS_EINVAL, "key '%s': empty value", key);
-        memcpy(field, s, strlen(s) + 1);
-        return AS_OK;
-    }
+    case AS_P_STRING:
+    case AS_P_NAME:
+    case AS_P_NAMES:
+        rc = set_text(d, field, value, err);
+        break;
+    default:
+        rc = set_number(d, field, value, err);
+        break;
     }
     if (rc != AS_OK && err && strncmp(err->msg, "key '", 5) != 0)
         as_err_prefix(err, "key '%s': ", key);
@@ -264,6 +389,17 @@ int as_param_format(const as_param_def *d, const void *cfg, char *buf, size_t n)
         as_duration_format(v, buf, n);
         return (int)strlen(buf);
     }
+    case AS_P_SECONDS: {
+        double v;
+        memcpy(&v, field, sizeof v);
+        as_duration_format((as_time)llround(v * 1e6), buf, n);
+        return (int)strlen(buf);
+    }
+    case AS_P_U64: {
+        uint64_t v;
+        memcpy(&v, field, sizeof v);
+        return snprintf(buf, n, "%llu", (unsigned long long)v);
+    }
     case AS_P_ENUM: {
         int v;
         memcpy(&v, field, sizeof v);
@@ -275,6 +411,8 @@ int as_param_format(const as_param_def *d, const void *cfg, char *buf, size_t n)
         return snprintf(buf, n, "%s", v ? "true" : "false");
     }
     case AS_P_STRING:
+    case AS_P_NAME:
+    case AS_P_NAMES:
         return snprintf(buf, n, "%s", field);
     }
     return 0;
@@ -283,6 +421,18 @@ int as_param_format(const as_param_def *d, const void *cfg, char *buf, size_t n)
 /* Typed, so that composing one plug-in from others (pol_hybrid.c) needs
  * neither their private structs nor a text round trip. The value passes
  * the same checks as as_param_set against `to` (bounds, choices, length). */
+/* The kinds of the scenario loader's keys have an exact text form (a
+ * decimal integer, whole microseconds, the string itself), so they are
+ * copied through it: `to`'s checks apply, and nothing is written on error. */
+static int copy_by_text(const as_param_def *to, void *to_cfg, const as_param_def *from,
+                        const void *from_cfg, as_err *err)
+{
+    char text[1024];
+    as_param_format(from, from_cfg, text, sizeof text);
+    const as_param_def one[2] = {*to, {0}};
+    return as_param_set(one, to_cfg, to->name, text, err);
+}
+
 int as_param_copy(const as_param_def *to, void *to_cfg, const as_param_def *from,
                   const void *from_cfg, as_err *err)
 {
@@ -345,6 +495,11 @@ int as_param_copy(const as_param_def *to, void *to_cfg, const as_param_def *from
         memcpy(dst, src, len + 1);
         return AS_OK;
     }
+    case AS_P_U64:
+    case AS_P_SECONDS:
+    case AS_P_NAME:
+    case AS_P_NAMES:
+        return copy_by_text(to, to_cfg, from, from_cfg, err);
     }
     return as_err_set(err, AS_EINVAL, "key '%s': unknown type", to->name);
 }

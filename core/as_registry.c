@@ -164,6 +164,7 @@ static size_t param_size(const as_param_def *d)
 {
     switch (d->kind) {
     case AS_P_DOUBLE:
+    case AS_P_SECONDS:
         return sizeof(double);
     case AS_P_INT:
     case AS_P_ENUM:
@@ -172,7 +173,11 @@ static size_t param_size(const as_param_def *d)
         return sizeof(as_time);
     case AS_P_BOOL:
         return sizeof(bool);
+    case AS_P_U64:
+        return sizeof(uint64_t);
     case AS_P_STRING:
+    case AS_P_NAME:
+    case AS_P_NAMES:
         return d->size;
     }
     return 0;
