@@ -1,5 +1,6 @@
 /* test_scenario.c - INI loading: units, overrides, and errors that name
- * file, line and key. */
+ * file, line and key; --set never adds a section; names, inputs that are
+ * not regular files, and the limits of the loader. */
 #include "sim_run.h"
 #include "sim_sweep.h"
 #include "sim_scenario.h"
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char path[64];
@@ -163,4 +165,236 @@ Test(scenario, every_bundled_scenario_runs_a_short_window, .timeout = 120)
         sim_scenario_free(s);
     }
     globfree(&g);
+}
+
+/* ---- --set changes sections, it never adds one ---- */
+
+Test(scenario, set_never_adds_a_section)
+{
+    as_err e = {0};
+    const char *tier[] = {"tier.wbe.max=40"};
+    cr_assert_null(sim_scenario_load(write_ini(BASE), tier, 1, &e), "a typo built a tier");
+    cr_expect(strstr(e.msg, "--set tier.wbe.max=40: no [tier.wbe] in ") &&
+                  strstr(e.msg, "(tiers: web)"),
+              "%s", e.msg);
+    const char *pol[] = {"policy.t2.kind=hpa"};
+    cr_assert_null(sim_scenario_load(path, pol, 1, &e), "a typo built a policy");
+    cr_expect(strstr(e.msg, "--set policy.t2.kind=hpa: no [policy.t2]") &&
+                  strstr(e.msg, "(policies: t)"),
+              "%s", e.msg);
+    /* a section the file has (or the default tier of a file without
+     * tiers) takes new keys */
+    const char *ok[] = {"tier.web.initial=2", "policy.t.down=0.2"};
+    sim_scenario *s = sim_scenario_load(path, ok, 2, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    cr_expect_eq(s->tiers[0].initial, 2);
+    sim_scenario_free(s);
+    const char *app[] = {"tier.app.max=3"};
+    s = sim_scenario_load(write_ini("[scenario]\nduration = 1h\n[policy.a]\nkind = static\n"), app,
+                          1, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    cr_expect(s->ntiers == 1 && strcmp(s->tiers[0].name, "app") == 0 && s->tiers[0].max == 3);
+    sim_scenario_free(s);
+    /* so does a sweep, whose points are --set overrides */
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s[sweep]\ntier.wbe.max = 10, 20\n", BASE);
+    cr_assert_null(sim_scenario_load(write_ini(buf), NULL, 0, &e));
+    cr_expect(strstr(e.msg, ":14: [sweep] key 'tier.wbe.max': no [tier.wbe] (tiers: web)"), "%s",
+              e.msg);
+    unlink(path);
+}
+
+Test(scenario, policy_interval_has_the_1ms_minimum)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%sinterval = 1us\n", BASE);
+    as_err e = {0};
+    cr_assert_null(sim_scenario_load(write_ini(buf), NULL, 0, &e), "1us accepted");
+    cr_expect(strstr(e.msg, ":13: [policy.t] key 'interval': 1us is outside [1ms, "), "%s", e.msg);
+    const char *ms[] = {"policy.t.interval=1ms"};
+    sim_scenario *s = sim_scenario_load(path, ms, 1, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    cr_expect_eq(s->policies[0].interval, AS_MSEC);
+    sim_scenario_free(s);
+    unlink(path);
+}
+
+/* ---- names ---- */
+
+Test(scenario, names_are_validated_where_they_are_written)
+{
+    struct {
+        const char *from, *to, *expect;
+    } cases[] = {
+        /* the line of a section's first key, where the name is first used */
+        {"[tier.web]", "[tier.../web]",
+         ":6: [tier.../web] bad tier name: name \"../web\" starts with '.'"},
+        {"[tier.web]", "[tier.a b]", ":6: [tier.a b] bad tier name: name \"a b\" has a space"},
+        {"[policy.t]", "[policy.t/x]", ":11: [policy.t/x] bad policy name: name \"t/x\" has '/'"},
+        {"seed = 7", "seed = 7\nname = ..", ":5: [scenario] key 'name': name \"..\" starts with '.'"},
+        {"max = 10", "max = 10\ntype = a:b", ":8: [tier.web] key 'type': name \"a:b\" has ':'"},
+        {"max = 10", "max = 10\ntypes = x/y:1:0.1:1s", "key 'types': name \"x/y\" has '/'"},
+        {"kind = threshold", "kind = threshold\ntiers = web, db",
+         ":13: [policy.t] key 'tiers': no [tier.db]"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[1024];
+        const char *at = strstr(BASE, cases[i].from);
+        snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - BASE), BASE, cases[i].to,
+                 at + strlen(cases[i].from));
+        as_err e = {0};
+        cr_expect_null(sim_scenario_load(write_ini(buf), NULL, 0, &e), "case %zu loaded", i);
+        cr_expect(strstr(e.msg, cases[i].expect), "case %zu: got '%s'", i, e.msg);
+    }
+    as_err e = {0};
+    const char *dots[] = {"scenario.name=../x"};
+    cr_expect_null(sim_scenario_load(path, dots, 1, &e));
+    cr_expect(strstr(e.msg, "--set scenario.name=../x: key 'name': name \"../x\" starts with '.'"), "%s",
+              e.msg);
+    unlink(path);
+}
+
+Test(scenario, default_name_comes_from_a_valid_file_name)
+{
+    char dir[64], file[128];
+    snprintf(dir, sizeof dir, "/tmp/simtest_names_%d", (int)getpid());
+    mkdir(dir, 0777);
+    const char *text = "[scenario]\nduration = 1h\n";
+    struct {
+        const char *file, *name, *error;
+    } cases[] = {
+        {"good-one.v2.ini", "good-one", NULL},
+        {"bad name.ini", NULL,
+         "the scenario name comes from the file name, and name \"bad name\" has a space"},
+        {".hidden.ini", NULL, "the file name gives no scenario name"},
+        {"a\nb.ini", NULL, "name \"a\\nb\" has '\\n'"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(file, sizeof file, "%s/%s", dir, cases[i].file);
+        FILE *f = fopen(file, "w");
+        cr_assert_not_null(f);
+        fputs(text, f);
+        fclose(f);
+        as_err e = {0};
+        sim_scenario *s = sim_scenario_load(file, NULL, 0, &e);
+        if (cases[i].name) {
+            cr_expect_not_null(s, "case %zu: %s", i, e.msg);
+            cr_expect(s && strcmp(s->name, cases[i].name) == 0, "case %zu: %s", i,
+                      s ? s->name : "");
+        } else {
+            cr_expect_null(s, "case %zu loaded", i);
+            cr_expect(strstr(e.msg, cases[i].error) && strstr(e.msg, "set [scenario] name"),
+                      "case %zu: %s", i, e.msg);
+            cr_expect_null(strchr(e.msg, '\n'), "case %zu: more than one line", i);
+        }
+        sim_scenario_free(s);
+        /* setting the name is the way out */
+        const char *named[] = {"scenario.name=fine"};
+        s = sim_scenario_load(file, named, 1, &e);
+        cr_expect(s && strcmp(s->name, "fine") == 0, "case %zu: %s", i, e.msg);
+        sim_scenario_free(s);
+        unlink(file);
+    }
+    rmdir(dir);
+}
+
+/* ---- inputs that are not regular files, or too large ---- */
+
+Test(scenario, only_regular_files_are_read)
+{
+    as_err e = {0};
+    cr_assert_null(sim_scenario_load("/dev/zero", NULL, 0, &e));
+    cr_expect(strstr(e.msg, "/dev/zero: is a character device, not a scenario file"), "%s", e.msg);
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "/tmp/simtest_fifo_%d.ini", (int)getpid());
+    unlink(fifo);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    /* no writer: a blocking open would never return (Criterion's timeout
+     * would fail the test) */
+    cr_assert_null(sim_scenario_load(fifo, NULL, 0, &e));
+    cr_expect(strstr(e.msg, "is a FIFO (named pipe), not a scenario file"), "%s", e.msg);
+    unlink(fifo);
+    /* a sparse file one byte over the limit: refused by its size, unread */
+    char big[64];
+    snprintf(big, sizeof big, "/tmp/simtest_big_%d.ini", (int)getpid());
+    FILE *f = fopen(big, "w");
+    cr_assert_not_null(f);
+    cr_assert_eq(ftruncate(fileno(f), (off_t)SIM_SCENARIO_MAX_BYTES + 1), 0);
+    fclose(f);
+    cr_assert_null(sim_scenario_load(big, NULL, 0, &e));
+    cr_expect(strstr(e.msg, "bytes is too large for a scenario file"), "%s", e.msg);
+    unlink(big);
+}
+
+Test(scenario, more_keys_than_a_scenario_has, .timeout = 30)
+{
+    /* many distinct-looking keys cost n log n, then are refused */
+    char file[64];
+    snprintf(file, sizeof file, "/tmp/simtest_keys_%d.ini", (int)getpid());
+    FILE *f = fopen(file, "w");
+    cr_assert_not_null(f);
+    fputs("[trace]\n", f);
+    for (int i = 0; i < 20000; i++)
+        fprintf(f, "spike = %dm, 1m, 1m, 2\n", i);
+    fclose(f);
+    as_err e = {0};
+    cr_assert_null(sim_scenario_load(file, NULL, 0, &e));
+    cr_expect(strstr(e.msg, ":10002: more than 10000 keys"), "%s", e.msg);
+    unlink(file);
+}
+
+/* ---- what else is now a parameter kind ---- */
+
+Test(scenario, keys_that_were_read_by_hand)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf,
+             "%s[faults]\nmetric_outage = 1h, 10m\nmetric_outage = 3h, 5m\n"
+             "[sweep]\nrepetitions = 3\n",
+             BASE);
+    const char *ov[] = {"scenario.seed=18446744073709551615", "slo.latency=150ms",
+                        "policy.t.tiers=web", "policy.t.vertical=yes"};
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_load(write_ini(buf), ov, 4, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    cr_expect_eq(s->seed, UINT64_MAX);
+    cr_expect_float_eq(s->slo_latency, 0.15, 1e-15);
+    cr_expect_eq(s->noutages, 2);
+    cr_expect(s->outage_start[1] == 3 * AS_HOUR && s->outage_len[1] == 5 * AS_MIN);
+    cr_expect_eq(s->repetitions, 3);
+    cr_expect_eq(s->policies[0].tiers_mask, 1u);
+    cr_expect(s->policies[0].vertical);
+    sim_scenario_free(s);
+
+    struct {
+        const char *set, *expect;
+    } bad[] = {
+        {"scenario.seed=18446744073709551616", "key 'seed': '18446744073709551616' is larger"},
+        {"slo.latency=0s", "key 'latency': 0s is outside [1us, 1d]"},
+        {"faults.metric_outage=1h", "key 'metric_outage': '1h' is not START, LENGTH"},
+        {"sweep.repetitions=0", "key 'repetitions': 0 is outside [1, 100000]"},
+        {"policy.t.bottleneck=maybe", "key 'bottleneck': 'maybe' is not a boolean"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_expect_null(sim_scenario_load(path, &bad[i].set, 1, &e), "case %zu loaded", i);
+        cr_expect(strstr(e.msg, bad[i].expect), "case %zu: %s", i, e.msg);
+    }
+    unlink(path);
+}
+
+Test(scenario, help_lists_every_section_from_the_table)
+{
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    cr_assert_not_null(f);
+    sim_scenario_print_keys(f);
+    fclose(f);
+    const char *want[] = {"[scenario]", "[trace]", "[tier.NAME]", "[slo]",  "[monitoring]",
+                          "[faults]",   "[policy.NAME]", "[sweep]", " seed ", " interval ",
+                          " tiers ",    " metric_outage ", " types ", " latency ",
+                          " repetitions ", " SECTION.KEY ", "kind = hpa:"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        cr_expect(strstr(text, want[i]), "'%s' missing from --help-keys", want[i]);
+    free(text);
 }

@@ -442,6 +442,15 @@ static int add_run(check *C, const char *scen, const sim_summary_row *row, const
     return 0;
 }
 
+/* The loader's warnings (production settings the simulator approximates)
+ * go to stderr, one line each, also with -q. */
+static void warn_stderr(void *ud, const char *line)
+{
+    (void)ud;
+    fprintf(stderr, "%s\n", line);
+}
+static const sim_warn warn_sink = {warn_stderr, NULL};
+
 /* Run every run of a scenario in-process, one after another, without a
  * results file (sim_run_policy with res = NULL). The plan expands [sweep]
  * grids and repetitions exactly as `simrun run` names them. */
@@ -449,7 +458,7 @@ static int load_scenario(check *C, const char *path, const char *const *sets, in
                          int quiet)
 {
     as_err err = {0};
-    sim_scenario *sc = sim_scenario_load(path, sets, nsets, &err);
+    sim_scenario *sc = sim_scenario_open(path, &(sim_load_opts){sets, nsets, &warn_sink}, &err);
     if (sc == NULL) {
         fprintf(stderr, "simrun check: %s\n", err.msg);
         return err.code == AS_EINVAL || err.code == AS_EIO ? 2 : 1;

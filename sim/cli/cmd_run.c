@@ -283,10 +283,20 @@ static int print_results(const run_args *a, const sim_scenario *sc, const sim_pl
 /* ---- the command ---- */
 
 /* Load the scenario and build its plan; NULL with the status set. */
+/* The loader's warnings (production settings the simulator approximates)
+ * go to stderr, one line each, also with -q. */
+static void warn_stderr(void *ud, const char *line)
+{
+    (void)ud;
+    fprintf(stderr, "%s\n", line);
+}
+static const sim_warn warn_sink = {warn_stderr, NULL};
+
 static sim_scenario *load(run_args *a, sim_plan *plan, char *outbuf, size_t n, int *status)
 {
     as_err err = {0};
-    sim_scenario *sc = sim_scenario_load(a->scen, a->sets, a->nsets, &err);
+    sim_load_opts o = {a->sets, a->nsets, &warn_sink};
+    sim_scenario *sc = sim_scenario_open(a->scen, &o, &err);
     if (sc == NULL) {
         fprintf(stderr, "simrun: %s\n", err.msg);
         *status = err.code == AS_EINVAL || err.code == AS_EIO ? 2 : 1;

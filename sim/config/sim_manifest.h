@@ -5,14 +5,17 @@
  * Owns: nothing after the call; values are written into the policy's
  * config through its parameter table (as_param_set), so they get the same
  * validation as INI keys. Explicit INI keys are applied afterwards and win.
- * Errors and warnings name the file and line. The only file that includes
- * yaml.h; the AWS JSON is read here, not in traces/. */
+ * Invariant: a file is read only if it is a regular file of at most 4 MB
+ * nested at most 64 levels deep (sim_manifest_int.h), so that no input can
+ * block, grow memory or take long; errors and warnings name the file and
+ * line. Files: sim_manifest.c (these entry points, which kind reads which
+ * file), sim_manifest_hpa.c and _hpa_map.c (Kubernetes), sim_manifest_aws.c
+ * (AWS), sim_manifest_locate.c (lines in JSON text).
+ * Must not: print; warnings go to the caller's sink. */
 #ifndef SIM_MANIFEST_H
 #define SIM_MANIFEST_H
 
 #include "sim_scenario.h"
-
-#include <stdio.h>
 
 /* Apply the manifest at path (already resolved against the scenario's
  * folder) to policy p (p->type set, p->cfg holding defaults). key is the
@@ -21,7 +24,7 @@
  * counterpart, approximations) go to warn, one line each, once per field;
  * warn may be NULL. On error nothing is guaranteed about p->cfg (the
  * scenario fails to load anyway) and err reads "FILE:LINE: field: reason". */
-int sim_manifest_apply(const char *key, const char *path, sim_policy_cfg *p, FILE *warn,
+int sim_manifest_apply(const char *key, const char *path, sim_policy_cfg *p, const sim_warn *warn,
                        as_err *err);
 
 /* spec.minReplicas / spec.maxReplicas of the HorizontalPodAutoscaler in the
@@ -30,7 +33,7 @@ int sim_manifest_apply(const char *key, const char *path, sim_policy_cfg *p, FIL
  * ([tier.NAME] min, max), so the loader applies them there.
  * *min is 1 when the manifest leaves minReplicas out (the API default).
  * Validated like sim_manifest_apply (maxReplicas required, >= minReplicas);
- * prints no warnings. */
+ * gives no warnings. */
 int sim_manifest_replicas(const char *path, int *min /* OUT */, int *max /* OUT */, as_err *err);
 
 #endif

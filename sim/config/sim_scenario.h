@@ -1,13 +1,20 @@
 /* sim_scenario.h - a scenario: the INI file resolved into typed settings.
  * Owns: the scenario struct, its trace config and every policy config.
  * Invariant: a loaded scenario is fully validated: every key known, every
- * value in range, cross-key rules checked (min <= initial <= max, ...);
- * errors name file, line and key. The only file that includes ini.h.
- * Must not: run anything or touch HDF5. */
+ * value in range, cross-key rules checked (min <= initial <= max, ...),
+ * every name (scenario, tier, policy, instance type) a valid as_name;
+ * errors name file, line and key. The scenario file is read only if it is
+ * a regular file of at most SIM_SCENARIO_MAX_BYTES.
+ * Files: sim_scenario.c (reading, the passes; the only file that includes
+ * ini.h), sim_scenario_sections.c (the table of sections and their keys),
+ * sim_scenario_policy.c ([policy.NAME]), sim_scenario_check.c (cross-key
+ * rules); sim_scenario_int.h is what they share.
+ * Must not: run anything, touch HDF5, or print (warnings go to a sink). */
 #ifndef SIM_SCENARIO_H
 #define SIM_SCENARIO_H
 
 #include "as.h"
+#include "as_name.h"
 #include "as_policy.h"
 #include "tr_trace.h"
 
@@ -16,8 +23,15 @@
 
 #define SIM_MAX_TIERS 8
 #define SIM_MAX_POLICIES 32
-#define SIM_NAME_LEN 32
+#define SIM_NAME_LEN 32 /* a tier or policy name with its NUL: at most 31 bytes */
 #define SIM_STR 32 /* a name or reason as stored in results (run, kind, reason) */
+#define SIM_MAX_TYPES 8        /* instance types of one tier */
+#define SIM_TYPE_NAME_LEN 16   /* an instance type name with its NUL */
+#define SIM_MAX_OUTAGES 16     /* [faults] metric_outage windows */
+#define SIM_MAX_SWEEP 16       /* [sweep] keys */
+/* Largest scenario file read: far above any real one (a few KB), low
+ * enough that its text can be kept in memory and in the results file. */
+#define SIM_SCENARIO_MAX_BYTES ((size_t)16 << 20)
 
 enum { SIM_MODEL_ANALYTIC, SIM_MODEL_DES };
 enum { SIM_DIST_EXP, SIM_DIST_DET, SIM_DIST_UNIFORM, SIM_DIST_NORMAL, SIM_DIST_LOGNORMAL };
@@ -45,13 +59,13 @@ typedef struct sim_tier_cfg {
      * of factor 1 at `price` and `boot_time` */
     int ntypes;
     struct sim_itype {
-        char name[16];
+        char name[SIM_TYPE_NAME_LEN];
         int factor;
         double price;
         as_time boot;
-    } types[8];
+    } types[SIM_MAX_TYPES];
     int type;                /* the initial type */
-    char type_name[16];      /* as given, resolved after every key is read */
+    char type_name[SIM_TYPE_NAME_LEN]; /* as given, resolved after every key is read */
     double memory_base;      /* MB per instance */
     double memory_per_request; /* MB per request in flight */
     int scale_in;            /* SIM_SCALEIN_* */
@@ -76,6 +90,8 @@ typedef struct sim_policy_cfg {
      * tier's min/max; applied within the tier's bounds */
     int min, max;
     unsigned tiers_mask;            /* tiers this policy scales (0 = every autoscaled tier) */
+    char tiers[SIM_MAX_TIERS * SIM_NAME_LEN]; /* `tiers` as given ("web,app"), resolved
+                                               * into tiers_mask once every tier is known */
     bool bottleneck;                /* scale out only the tier that limits latency */
     bool vertical;                  /* also move tiers between instance types */
 } sim_policy_cfg;
@@ -109,30 +125,48 @@ typedef struct sim_scenario {
     double boot_outlier_factor;
     as_time metric_delay;    /* extra reporting delay on top of lag */
     int noutages;
-    as_time outage_start[16], outage_len[16]; /* the monitor sees nothing */
+    /* metric outages: the monitor sees nothing */
+    as_time outage_start[SIM_MAX_OUTAGES], outage_len[SIM_MAX_OUTAGES];
     /* execution limits */
     int max_instances;       /* quota over all tiers (0 = none) */
     double budget;           /* cost per hour over all tiers (0 = none) */
     int npolicies;
     sim_policy_cfg policies[SIM_MAX_POLICIES];
     char overrides[2048];    /* --set lines applied, for the results */
+    const struct sim_warn *warn; /* the sink it was loaded with (borrowed; may be NULL), for
+                                  * the points of its sweep that read another manifest */
     /* [sweep]: SECTION.KEY = v1,v2,... or lo:hi:step; expanded by sim_sweep */
     int nsweep;
     struct sim_sweep_key {
         char key[128];       /* "policy.hpa.target", "tier.web.boot_time" */
         char values[512];    /* as written */
         int line;
-    } sweep[16];
+    } sweep[SIM_MAX_SWEEP];
     int repetitions;         /* runs per point, each with a derived seed */
 } sim_scenario;
 
-/* One "SECTION.KEY=VALUE" override from the command line. */
-typedef struct sim_override {
-    const char *text;
-} sim_override;
+/* Where the loader's warnings go (a production setting the simulator
+ * approximates, a manifest field it ignores): fn is called with one line,
+ * without a newline, valid during the call only. The library never prints:
+ * simrun writes the lines to stderr, tests collect them. */
+typedef struct sim_warn {
+    void (*fn)(void *ud, const char *line);
+    void *ud;
+} sim_warn;
 
-/* Load and validate. overrides may be NULL. On error returns NULL, err
- * names "FILE:LINE: [section] key 'k': reason" (or "--set ..."). */
+/* How to load a scenario. */
+typedef struct sim_load_opts {
+    const char *const *overrides; /* "SECTION.KEY=VALUE" (--set); they change sections of
+                                   * the file and never add one */
+    int noverrides;
+    const sim_warn *warn;         /* NULL: warnings are dropped */
+} sim_load_opts;
+
+/* Load and validate. opts may be NULL. On error returns NULL, err names
+ * "FILE:LINE: [section] key 'k': reason" (or "--set ARG: reason"). */
+sim_scenario *sim_scenario_open(const char *path, const sim_load_opts *opts, as_err *err);
+/* sim_scenario_open with overrides (may be NULL) and no warning sink: for
+ * callers that want the settings, not the advice (tests, trace gen). */
 sim_scenario *sim_scenario_load(const char *path, const char *const *overrides, int noverrides,
                                 as_err *err);
 void sim_scenario_free(sim_scenario *s);

@@ -1,14 +1,19 @@
-/* sim_sweep.c - expansion of [sweep] grids into runs. */
+/* sim_sweep.c - expansion of [sweep] grids into runs: every selected
+ * policy times the points of the sweep keys that vary it times the
+ * repetitions. A point is the scenario loaded again with one --set per
+ * swept key, so it gets every check a scenario gets. */
 #include "sim_sweep.h"
 
+#include "as_name.h"
 #include "as_param.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_VALUES 10000
+#define MAX_VALUES 10000 /* values of one sweep key */
 
 int sim_sweep_values(const char *spec, char (*out)[64], int max, as_err *err)
 {
@@ -84,133 +89,180 @@ static int key_applies(const char *key, const char *name)
     return dot && (size_t)(dot - rest) == strlen(name) && strncmp(rest, name, strlen(name)) == 0;
 }
 
+/* A sweep key that names a manifest: its point reads another file, whose
+ * warnings the base scenario's load has not given. */
+static bool names_a_file(const char *key)
+{
+    const char *k = strrchr(key, '.');
+    return k && (strcmp(k + 1, "manifest") == 0 || strcmp(k + 1, "aws_policy") == 0);
+}
+
+/* What building a plan shares between its steps. */
+typedef struct planner {
+    const char *path;                /* the scenario file */
+    char shown[1024];                /* path as messages show it */
+    const char *const *sets;
+    int nsets;
+    sim_scenario *base;
+    char (*vals[SIM_MAX_SWEEP])[64]; /* the values of each sweep key */
+    int nv[SIM_MAX_SWEEP];
+    const char **ov;                 /* sets, then one override per swept key */
+    char (*pov)[640];                /* the text of those overrides */
+} planner;
+
+static bool selected(const char *name, const char *const *only, int nonly)
+{
+    for (int i = 0; i < nonly; i++)
+        if (strcmp(only[i], name) == 0)
+            return true;
+    return nonly == 0;
+}
+
+static int plan_values(planner *P, as_err *err)
+{
+    for (int k = 0; k < P->base->nsweep; k++) {
+        P->vals[k] = calloc(MAX_VALUES, 64);
+        if (P->vals[k] == NULL)
+            return as_err_set(err, AS_ENOMEM, "out of memory");
+        P->nv[k] = sim_sweep_values(P->base->sweep[k].values, P->vals[k], MAX_VALUES, err);
+        if (P->nv[k] < 0)
+            return as_err_prefix(err, "%s:%d: [sweep] key '%s': ", P->shown,
+                                 P->base->sweep[k].line, P->base->sweep[k].key);
+    }
+    return AS_OK;
+}
+
+/* Runs of the plan, counted first, so a grid of millions is refused
+ * before any work (a double: the product may not fit a long). */
+static double plan_count(const planner *P, const char *const *only, int nonly)
+{
+    const sim_scenario *b = P->base;
+    double total = 0;
+    for (int p = 0; p < b->npolicies; p++) {
+        if (!selected(b->policies[p].name, only, nonly))
+            continue;
+        double pts = 1;
+        for (int k = 0; k < b->nsweep; k++)
+            if (key_applies(b->sweep[k].key, b->policies[p].name))
+                pts *= P->nv[k];
+        total += pts * b->repetitions;
+    }
+    return total;
+}
+
+/* The scenario of point pt of policy pname over sweep keys keys[0..nkeys-1]
+ * (its params text into params). */
+static const sim_scenario *plan_point(planner *P, sim_plan *plan, const int *keys, int nkeys,
+                                      long pt, char *params, size_t np, as_err *err)
+{
+    const sim_scenario *b = P->base;
+    long rem = pt;
+    bool files = false;
+    for (int j = nkeys - 1; j >= 0; j--) {
+        int k = keys[j];
+        int vi = (int)(rem % P->nv[k]);
+        rem /= P->nv[k];
+        snprintf(P->pov[j], 640, "%s=%s", b->sweep[k].key, P->vals[k][vi]);
+        P->ov[P->nsets + j] = P->pov[j];
+        files |= names_a_file(b->sweep[k].key);
+    }
+    params[0] = '\0';
+    for (int j = 0; j < nkeys; j++) {
+        size_t l = strlen(params);
+        const char *kk = strrchr(b->sweep[keys[j]].key, '.') + 1;
+        snprintf(params + l, np - l, "%s%s=%s", l ? " " : "", kk, strchr(P->pov[j], '=') + 1);
+    }
+    /* the points' other warnings are the base's, already given */
+    sim_load_opts o = {.overrides = P->ov, .noverrides = P->nsets + nkeys,
+                       .warn = files ? b->warn : NULL};
+    sim_scenario *ps = sim_scenario_open(P->path, &o, err);
+    if (ps == NULL) {
+        as_err_prefix(err, "[sweep] point %s: ", params);
+        return NULL;
+    }
+    plan->scen[plan->nscen++] = ps;
+    return ps;
+}
+
+static void plan_runs(const planner *P, sim_plan *plan, const sim_scenario *sc, int p,
+                      const char *params, long pt, bool swept)
+{
+    const sim_scenario *b = P->base;
+    for (int r = 0; r < b->repetitions; r++) {
+        sim_runspec *rs = &plan->runs[plan->n++];
+        rs->sc = sc;
+        rs->policy = p;
+        rs->point = (int)pt;
+        rs->rep = r;
+        rs->seed = b->repetitions > 1 ? as_seed_derive(b->seed, 1000 + (uint64_t)r) : b->seed;
+        snprintf(rs->params, sizeof rs->params, "%s", params);
+        char suffix[32] = "";
+        if (swept)
+            snprintf(suffix, sizeof suffix, ".p%03ld", pt);
+        if (b->repetitions > 1) {
+            size_t l = strlen(suffix);
+            snprintf(suffix + l, sizeof suffix - l, ".r%d", r);
+        }
+        snprintf(rs->name, sizeof rs->name, "%.*s%s", (int)(SIM_STR - 1 - strlen(suffix)),
+                 b->policies[p].name, suffix);
+    }
+}
+
+/* Every point (and repetition) of policy p. */
+static int plan_policy(planner *P, sim_plan *plan, int p, as_err *err)
+{
+    const sim_scenario *b = P->base;
+    int keys[SIM_MAX_SWEEP], nkeys = 0;
+    for (int k = 0; k < b->nsweep; k++)
+        if (key_applies(b->sweep[k].key, b->policies[p].name))
+            keys[nkeys++] = k;
+    long npts = 1;
+    for (int j = 0; j < nkeys; j++)
+        npts *= P->nv[keys[j]];
+    for (long pt = 0; pt < npts; pt++) {
+        const sim_scenario *sc = b;
+        char params[256] = "";
+        if (nkeys > 0 &&
+            (sc = plan_point(P, plan, keys, nkeys, pt, params, sizeof params, err)) == NULL)
+            return err ? err->code : AS_EINVAL;
+        plan_runs(P, plan, sc, p, params, pt, nkeys > 0);
+    }
+    return AS_OK;
+}
+
 int sim_plan_build(const char *path, const char *const *sets, int nsets, sim_scenario *base,
                    const char *const *only, int nonly, long max_runs, sim_plan *plan,
                    as_err *err)
 {
     memset(plan, 0, sizeof *plan);
+    planner P = {.path = path, .sets = sets, .nsets = nsets, .base = base};
+    as_name_printable(path, P.shown, sizeof P.shown);
     if (base->npolicies == 0)
-        return as_err_set(err, AS_EINVAL, "%s: no [policy.NAME] section: nothing to run", path);
-    int nk = base->nsweep;
-    char(*vals[16])[64] = {0};
-    int nv[16] = {0};
-    int rc = AS_OK;
-    for (int k = 0; k < nk; k++) {
-        vals[k] = calloc(MAX_VALUES, 64);
-        if (vals[k] == NULL) {
-            rc = as_err_set(err, AS_ENOMEM, "out of memory");
-            goto done;
-        }
-        nv[k] = sim_sweep_values(base->sweep[k].values, vals[k], MAX_VALUES, err);
-        if (nv[k] < 0) {
-            rc = as_err_prefix(err, "%s:%d: [sweep] key '%s': ", path, base->sweep[k].line,
-                               base->sweep[k].key);
-            goto done;
-        }
-    }
-    /* count first, so a grid of millions is refused before any work */
-    double total = 0;
-    for (int p = 0; p < base->npolicies; p++) {
-        int sel = nonly == 0;
-        for (int i = 0; i < nonly; i++)
-            sel |= strcmp(only[i], base->policies[p].name) == 0;
-        if (!sel)
-            continue;
-        double pts = 1;
-        for (int k = 0; k < nk; k++)
-            if (key_applies(base->sweep[k].key, base->policies[p].name))
-                pts *= nv[k];
-        total += pts * base->repetitions;
-    }
-    if (total > (double)max_runs) {
+        return as_err_set(err, AS_EINVAL, "%s: no [policy.NAME] section: nothing to run", P.shown);
+    int rc = plan_values(&P, err);
+    double total = rc == AS_OK ? plan_count(&P, only, nonly) : 0;
+    if (rc == AS_OK && total > (double)max_runs)
         rc = as_err_set(err, AS_EINVAL,
                         "%s: the sweep expands to %.0f runs, more than %ld; pass --max-runs N "
                         "to allow it",
-                        path, total, max_runs);
-        goto done;
+                        P.shown, total, max_runs);
+    if (rc == AS_OK) {
+        plan->runs = calloc((size_t)total + 1, sizeof *plan->runs);
+        plan->scen = calloc((size_t)total + 1, sizeof *plan->scen);
+        P.ov = calloc((size_t)nsets + SIM_MAX_SWEEP + 1, sizeof *P.ov);
+        P.pov = calloc(SIM_MAX_SWEEP, sizeof *P.pov);
+        if (plan->runs == NULL || plan->scen == NULL || P.ov == NULL || P.pov == NULL)
+            rc = as_err_set(err, AS_ENOMEM, "out of memory");
     }
-    plan->runs = calloc((size_t)total + 1, sizeof *plan->runs);
-    plan->scen = calloc((size_t)total + 1, sizeof *plan->scen);
-    if (plan->runs == NULL || plan->scen == NULL) {
-        rc = as_err_set(err, AS_ENOMEM, "out of memory");
-        goto done;
-    }
-    const char **ov = calloc((size_t)nsets + 17, sizeof *ov);
-    char(*pov)[640] = calloc(16, 640);
-    if (ov == NULL || pov == NULL) {
-        free(ov);
-        free(pov);
-        rc = as_err_set(err, AS_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (int i = 0; i < nsets; i++)
-        ov[i] = sets[i];
-    for (int p = 0; p < base->npolicies && rc == AS_OK; p++) {
-        const char *pname = base->policies[p].name;
-        int sel = nonly == 0;
-        for (int i = 0; i < nonly; i++)
-            sel |= strcmp(only[i], pname) == 0;
-        if (!sel)
-            continue;
-        int keys[16], nkeys = 0;
-        for (int k = 0; k < nk; k++)
-            if (key_applies(base->sweep[k].key, pname))
-                keys[nkeys++] = k;
-        long npts = 1;
-        for (int j = 0; j < nkeys; j++)
-            npts *= nv[keys[j]];
-        for (long pt = 0; pt < npts && rc == AS_OK; pt++) {
-            const sim_scenario *sc = base;
-            char params[256] = "";
-            if (nkeys > 0) {
-                long rem = pt;
-                for (int j = nkeys - 1; j >= 0; j--) {
-                    int k = keys[j];
-                    int vi = (int)(rem % nv[k]);
-                    rem /= nv[k];
-                    snprintf(pov[j], 640, "%s=%s", base->sweep[k].key, vals[k][vi]);
-                    ov[nsets + j] = pov[j];
-                }
-                for (int j = 0; j < nkeys; j++) {
-                    size_t l = strlen(params);
-                    const char *kk = strrchr(base->sweep[keys[j]].key, '.') + 1;
-                    snprintf(params + l, sizeof params - l, "%s%s=%s", l ? " " : "", kk,
-                             strchr(pov[j], '=') + 1);
-                }
-                sim_scenario *ps = sim_scenario_load(path, ov, nsets + nkeys, err);
-                if (ps == NULL) {
-                    rc = as_err_prefix(err, "[sweep] point %s: ", params);
-                    break;
-                }
-                plan->scen[plan->nscen++] = ps;
-                sc = ps;
-            }
-            for (int r = 0; r < base->repetitions; r++) {
-                sim_runspec *rs = &plan->runs[plan->n++];
-                rs->sc = sc;
-                rs->policy = p;
-                rs->point = (int)pt;
-                rs->rep = r;
-                rs->seed = base->repetitions > 1 ? as_seed_derive(base->seed, 1000 + (uint64_t)r)
-                                                 : base->seed;
-                snprintf(rs->params, sizeof rs->params, "%s", params);
-                char suffix[32] = "";
-                if (nkeys > 0)
-                    snprintf(suffix, sizeof suffix, ".p%03ld", pt);
-                if (base->repetitions > 1) {
-                    size_t l = strlen(suffix);
-                    snprintf(suffix + l, sizeof suffix - l, ".r%d", r);
-                }
-                snprintf(rs->name, sizeof rs->name, "%.*s%s",
-                         (int)(SIM_STR - 1 - strlen(suffix)), pname, suffix);
-            }
-        }
-    }
-    free(ov);
-    free(pov);
-done:
-    for (int k = 0; k < nk; k++)
-        free(vals[k]);
+    for (int i = 0; rc == AS_OK && i < nsets; i++)
+        P.ov[i] = sets[i];
+    for (int p = 0; rc == AS_OK && p < base->npolicies; p++)
+        if (selected(base->policies[p].name, only, nonly))
+            rc = plan_policy(&P, plan, p, err);
+    free(P.ov);
+    free(P.pov);
+    for (int k = 0; k < base->nsweep; k++)
+        free(P.vals[k]);
     if (rc != AS_OK)
         sim_plan_free(plan);
     return rc;

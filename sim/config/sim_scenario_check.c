@@ -1,0 +1,165 @@
+/* sim_scenario_check.c - where a scenario error points, and the rules
+ * between keys of the fixed sections (tick and duration, min and max,
+ * window and scrape...), checked once every key is set. Each message names
+ * the key whose value breaks the rule, at the line that set it. */
+#include "sim_scenario_int.h"
+
+#include "as_monitor.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Ticks of one run beyond which a longer tick is asked for (memory and time
+ * of a run grow with them); the message says 4e8. */
+#define MAX_TICKS 400000000LL
+
+int sim_ld_where(const sim_loader *L, const sim_entry *e, as_err *err)
+{
+    if (e->set_index >= 0)
+        return as_err_prefix(err, "--set %s: ", L->ov[e->set_index]);
+    return as_err_prefix(err, "%s:%d: [%s] ", L->path, e->line, e->section);
+}
+
+int sim_ld_fail_at(const sim_loader *L, const sim_section *sec, int inst, const char *key,
+                   as_err *err, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const sim_entry *hit = NULL;
+    for (int i = 0; i < L->n; i++)
+        if (L->e[i].sec == sec && L->e[i].inst == inst && strcmp(L->e[i].key, key) == 0)
+            hit = &L->e[i];
+    if (hit && hit->set_index >= 0)
+        return as_err_set(err, AS_EINVAL, "--set %s: %s", L->ov[hit->set_index], msg);
+    if (hit)
+        return as_err_set(err, AS_EINVAL, "%s:%d: [%s] key '%s': %s", L->path, hit->line,
+                          hit->section, key, msg);
+    if (inst >= 0)
+        return as_err_set(err, AS_EINVAL, "%s: [%s.%s] %s", L->path, sec->name,
+                          sec->inst(L->s, inst), msg);
+    return as_err_set(err, AS_EINVAL, "%s: [%s] %s", L->path, sec->name, msg);
+}
+
+static const sim_section *section(const char *name)
+{
+    const char *inst;
+    return sim_section_find(name, &inst);
+}
+
+/* The default name is the file name without its extension; it must be a
+ * name too (it becomes results/NAME.h5 and reports/NAME/). */
+static int check_name(sim_loader *L, const sim_section *sec, as_err *err)
+{
+    for (int i = 0; i < L->n; i++)
+        if (L->e[i].sec == sec && strcmp(L->e[i].key, "name") == 0)
+            return AS_OK; /* given, and checked as it was set */
+    as_err e2 = {0};
+    if (L->default_name[0] == '\0')
+        return as_err_set(err, AS_EINVAL,
+                          "%s: the file name gives no scenario name (nothing before its first "
+                          "'.'); set [scenario] name",
+                          L->path);
+    if (as_name_check(L->default_name, &e2) != AS_OK)
+        return as_err_set(err, AS_EINVAL,
+                          "%s: the scenario name comes from the file name, and %s; set "
+                          "[scenario] name",
+                          L->path, e2.msg);
+    if (strlen(L->default_name) >= sizeof L->s->name)
+        return as_err_set(err, AS_EINVAL,
+                          "%s: the scenario name comes from the file name, which is longer than "
+                          "%zu bytes; set [scenario] name",
+                          L->path, sizeof L->s->name - 1);
+    snprintf(L->s->name, sizeof L->s->name, "%s", L->default_name);
+    return AS_OK;
+}
+
+int sim_check_scenario(sim_loader *L, as_err *err)
+{
+    const sim_section *sec = section("scenario");
+    sim_scenario *s = L->s;
+    if (s->tick > s->duration)
+        return sim_ld_fail_at(L, sec, -1, "tick", err, "tick is longer than duration");
+    if (s->record < s->tick || s->record % s->tick != 0)
+        return sim_ld_fail_at(L, sec, -1, "record", err, "record must be a whole multiple of tick");
+    if (s->duration / s->tick > MAX_TICKS)
+        return sim_ld_fail_at(L, sec, -1, "duration", err,
+                              "duration/tick is over 4e8 ticks; use a longer tick");
+    return check_name(L, sec, err);
+}
+
+int sim_check_trace(sim_loader *L, as_err *err)
+{
+    if (tr_config_check(L->s->trace, err) != AS_OK)
+        return as_err_prefix(err, "%s: [trace] ", L->path);
+    return AS_OK;
+}
+
+/* The instance types of a tier, resolved once every key is read: without
+ * `types`, one type of factor 1 at `price` and `boot_time`. */
+static int resolve_types(sim_loader *L, const sim_section *sec, int i, as_err *err)
+{
+    sim_tier_cfg *t = &L->s->tiers[i];
+    if (t->ntypes == 0) {
+        t->ntypes = 1;
+        snprintf(t->types[0].name, sizeof t->types[0].name, "default");
+        t->types[0].factor = 1;
+        t->types[0].price = t->price_per_hour;
+        t->types[0].boot = t->boot_time;
+    }
+    t->type = 0;
+    if (t->type_name[0]) {
+        t->type = -1;
+        for (int k = 0; k < t->ntypes; k++)
+            if (strcmp(t->types[k].name, t->type_name) == 0)
+                t->type = k;
+        if (t->type < 0)
+            return sim_ld_fail_at(L, sec, i, "type", err, "no type '%s' in 'types'", t->type_name);
+    }
+    for (int k = 0; k < t->ntypes; k++)
+        if (t->types[k].boot >= L->s->duration)
+            return sim_ld_fail_at(L, sec, i, "types", err,
+                                  "type %s boots longer than the run lasts", t->types[k].name);
+    return AS_OK;
+}
+
+int sim_check_tiers(sim_loader *L, as_err *err)
+{
+    const sim_section *sec = section("tier");
+    sim_scenario *s = L->s;
+    for (int i = 0; i < s->ntiers; i++) {
+        const sim_tier_cfg *t = &s->tiers[i];
+        if (t->min > t->max)
+            return sim_ld_fail_at(L, sec, i, "min", err, "min (%d) is greater than max (%d)",
+                                  t->min, t->max);
+        if (t->initial < t->min || t->initial > t->max)
+            return sim_ld_fail_at(L, sec, i, "initial", err,
+                                  "initial (%d) is outside [min, max] = [%d, %d]", t->initial,
+                                  t->min, t->max);
+        if (t->boot_time >= s->duration)
+            return sim_ld_fail_at(L, sec, i, "boot_time", err,
+                                  "boot_time is not shorter than the run's duration");
+        if (t->max == 0 && t->visits > 0)
+            return sim_ld_fail_at(L, sec, i, "max", err, "max is 0 but the tier has load");
+        int rc = resolve_types(L, sec, i, err);
+        if (rc != AS_OK)
+            return rc;
+    }
+    return AS_OK;
+}
+
+int sim_check_monitoring(sim_loader *L, as_err *err)
+{
+    const sim_section *sec = section("monitoring");
+    if (L->s->aggregation == AS_AGG_RATE)
+        return sim_ld_fail_at(L, sec, -1, "aggregation", err,
+                              "aggregation = rate applies to counters only (the request rate is "
+                              "always one); use mean, max, min, last or percentile");
+    if (L->s->window < L->s->scrape)
+        return sim_ld_fail_at(L, sec, -1, "window", err,
+                              "window is shorter than the scrape interval");
+    return AS_OK;
+}
