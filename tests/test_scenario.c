@@ -398,3 +398,26 @@ Test(scenario, help_lists_every_section_from_the_table)
         cr_expect(strstr(text, want[i]), "'%s' missing from --help-keys", want[i]);
     free(text);
 }
+
+/* '.' is a name character, so a policy can be named like another's sweep
+ * point: the plan refuses the clash instead of writing one run over the other. */
+Test(scenario, run_names_never_collide)
+{
+    const char *text = "[scenario]\nduration = 1h\n[policy.a]\nkind = hpa\n[policy.a.p001]\n"
+                       "kind = hpa\n[sweep]\npolicy.a.target = 0.5, 0.6\n";
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_load(write_ini(text), NULL, 0, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    sim_plan plan;
+    cr_expect_eq(sim_plan_build(path, NULL, 0, s, NULL, 0, 1000, &plan, &e), AS_EINVAL);
+    cr_expect(strstr(e.msg, "two runs would be named 'a.p001' (of policies a and a.p001)"), "%s",
+              e.msg);
+    /* without the clash the same grid plans */
+    const char *only[] = {"a"};
+    cr_assert_eq(sim_plan_build(path, NULL, 0, s, only, 1, 1000, &plan, &e), AS_OK, "%s", e.msg);
+    cr_expect_eq(plan.n, 2);
+    cr_expect_str_eq(plan.runs[1].name, "a.p001");
+    sim_plan_free(&plan);
+    sim_scenario_free(s);
+    unlink(path);
+}

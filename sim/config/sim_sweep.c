@@ -230,6 +230,34 @@ static int plan_policy(planner *P, sim_plan *plan, int p, as_err *err)
     return AS_OK;
 }
 
+static int by_run_name(const void *a, const void *b)
+{
+    return strcmp((*(const sim_runspec *const *)a)->name, (*(const sim_runspec *const *)b)->name);
+}
+
+/* Run names are keys of the results file: a policy named like a sweep
+ * point of another ("hpa.p001"), or two long names cut to the same
+ * SIM_STR - 1 characters, would collide. Sorted: n log n. */
+static int plan_unique(const planner *P, const sim_plan *plan, as_err *err)
+{
+    const sim_runspec **by = malloc((size_t)plan->n * sizeof *by + 1);
+    if (by == NULL)
+        return as_err_set(err, AS_ENOMEM, "out of memory");
+    for (int i = 0; i < plan->n; i++)
+        by[i] = &plan->runs[i];
+    qsort(by, (size_t)plan->n, sizeof *by, by_run_name);
+    int rc = AS_OK;
+    for (int i = 1; i < plan->n && rc == AS_OK; i++)
+        if (strcmp(by[i]->name, by[i - 1]->name) == 0)
+            rc = as_err_set(err, AS_EINVAL,
+                            "%s: two runs would be named '%s' (of policies %s and %s); rename "
+                            "a policy",
+                            P->shown, by[i]->name, P->base->policies[by[i - 1]->policy].name,
+                            P->base->policies[by[i]->policy].name);
+    free(by);
+    return rc;
+}
+
 int sim_plan_build(const char *path, const char *const *sets, int nsets, sim_scenario *base,
                    const char *const *only, int nonly, long max_runs, sim_plan *plan,
                    as_err *err)
@@ -259,6 +287,8 @@ int sim_plan_build(const char *path, const char *const *sets, int nsets, sim_sce
     for (int p = 0; rc == AS_OK && p < base->npolicies; p++)
         if (selected(base->policies[p].name, only, nonly))
             rc = plan_policy(&P, plan, p, err);
+    if (rc == AS_OK)
+        rc = plan_unique(&P, plan, err);
     free(P.ov);
     free(P.pov);
     for (int k = 0; k < base->nsweep; k++)
