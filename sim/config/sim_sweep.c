@@ -232,7 +232,9 @@ static int plan_policy(planner *P, sim_plan *plan, int p, as_err *err)
 
 static int by_run_name(const void *a, const void *b)
 {
-    return strcmp((*(const sim_runspec *const *)a)->name, (*(const sim_runspec *const *)b)->name);
+    const sim_runspec *x = *(const sim_runspec *const *)a, *y = *(const sim_runspec *const *)b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : x < y ? -1 : x > y; /* ties in plan order, for the message */
 }
 
 /* Run names are keys of the results file: a policy named like a sweep
