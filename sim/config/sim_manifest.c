@@ -149,8 +149,7 @@ static void mf_free(mf *m)
 
 /* ------------------------------------------------------------------ */
 
-/* The kinds that key configures, "target, step or predictive", for messages. */
-static void kinds_of(const char *key, char *buf, size_t n)
+void sim_manifest_kinds(const char *key, char *buf, size_t n)
 {
     size_t k = 0, count = 0, total = 0;
     for (size_t i = 0; i < MF_NKINDS; i++)
@@ -179,7 +178,7 @@ static int check_kind(const char *key, const char *kind, const struct mf_kind **
         return as_err_set(err, AS_EINVAL, "key '%s': not a manifest key (manifest, aws_policy)",
                           key);
     char kinds[128];
-    kinds_of(key, kinds, sizeof kinds);
+    sim_manifest_kinds(key, kinds, sizeof kinds);
     if (strcmp(key, "manifest") == 0)
         return as_err_set(err, AS_EINVAL,
                           "key 'manifest': a Kubernetes HPA manifest configures kind = %s, not "

@@ -17,6 +17,8 @@
 
 #include "sim_scenario.h"
 
+#include <stddef.h>
+
 /* Apply the manifest at path (already resolved against the scenario's
  * folder) to policy p (p->type set, p->cfg holding defaults). key is the
  * INI key that named it: "manifest" (kind hpa) or "aws_policy" (kind
@@ -26,6 +28,10 @@
  * scenario fails to load anyway) and err reads "FILE:LINE: field: reason". */
 int sim_manifest_apply(const char *key, const char *path, sim_policy_cfg *p, const sim_warn *warn,
                        as_err *err);
+
+/* The kinds the file named by key ("manifest", "aws_policy") configures,
+ * for messages and help: "target, step or predictive". */
+void sim_manifest_kinds(const char *key, char *buf, size_t n);
 
 /* spec.minReplicas / spec.maxReplicas of the HorizontalPodAutoscaler in the
  * manifest at path (the same document sim_manifest_apply reads). The HPA

@@ -19,6 +19,9 @@
  * scenario can hold (32 policies of ~50 keys, 8 tiers, 4 x 64 trace
  * events), small enough that their memory stays a few MB whatever the file. */
 #define SIM_MAX_KEYS 10000
+/* A year in seconds, for the upper bounds of durations (10 years: no run
+ * is that long, and far from the 285 years as_time holds). */
+#define SIM_YEAR_S (86400.0 * 366)
 /* A section or key name as stored (longer ones are cut, and then unknown). */
 #define SIM_KEY_LEN 64
 

@@ -16,11 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define YEAR_S (86400.0 * 366)
 
 /* The keys of every kind. */
 static const as_param_def policy_params[] = {
-    {"interval", AS_P_DURATION, offsetof(sim_policy_cfg, interval), 1e-3, 10 * YEAR_S, NULL, 0,
+    {"interval", AS_P_DURATION, offsetof(sim_policy_cfg, interval), 1e-3, 10 * SIM_YEAR_S, NULL, 0,
      "evaluation period (default: the real system's; at least 1ms)"},
     {"tiers", AS_P_NAMES, offsetof(sim_policy_cfg, tiers), 0, 0, NULL,
      sizeof(((sim_policy_cfg *)0)->tiers),
@@ -231,10 +230,12 @@ static void policy_help(FILE *f)
     fprintf(f, "    %-20s one of:", "kind");
     for (const as_policy_type *const *k = as_policy_types(); *k; k++)
         fprintf(f, " %s", (*k)->name);
-    fprintf(f, "\n    %-20s Kubernetes HPA manifest (YAML) for kind = hpa; INI keys override it\n",
-            "manifest");
-    fprintf(f, "    %-20s AWS scaling policy (JSON) for kind = target, step, predictive\n",
-            "aws_policy");
+    char kinds[128];
+    sim_manifest_kinds("manifest", kinds, sizeof kinds);
+    fprintf(f, "\n    %-20s Kubernetes HPA manifest (YAML) for kind = %s; INI keys override it\n",
+            "manifest", kinds);
+    sim_manifest_kinds("aws_policy", kinds, sizeof kinds);
+    fprintf(f, "    %-20s AWS scaling policy (JSON) for kind = %s\n", "aws_policy", kinds);
     for (const as_policy_type *const *k = as_policy_types(); *k; k++) {
         if ((*k)->params == NULL || (*k)->params[0].name == NULL)
             continue;

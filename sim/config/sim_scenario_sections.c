@@ -19,7 +19,6 @@ static const char *const dist_names[] = {"exponential", "deterministic", "unifor
 static const char *const scalein_names[] = {"newest", "oldest", NULL};
 static const char *const noise_type_names[] = {"multiplicative", "additive", NULL};
 
-#define YEAR_S (86400.0 * 366)
 #define MAX_TYPE_FACTOR 1024 /* servers of the largest instance type, in units of concurrency */
 #define MAX_REPETITIONS 100000
 
@@ -30,7 +29,7 @@ static const as_param_def scenario_params[] = {
      "short name (letters, digits, . _ -; default: the file name); results/NAME.h5"},
     {"description", AS_P_STRING, offsetof(sim_scenario, description), 0, 0, NULL, 256,
      "one line shown in reports"},
-    {"duration", AS_P_DURATION, offsetof(sim_scenario, duration), 1e-3, 10 * YEAR_S, NULL, 0,
+    {"duration", AS_P_DURATION, offsetof(sim_scenario, duration), 1e-3, 10 * SIM_YEAR_S, NULL, 0,
      "simulated time of one run (e.g. 2d)"},
     {"tick", AS_P_DURATION, offsetof(sim_scenario, tick), 1e-3, 3600, NULL, 0,
      "step of the analytic latency model (e.g. 1s)"},
