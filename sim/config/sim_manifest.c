@@ -12,6 +12,7 @@
  * sim_manifest_aws.c. */
 #include "sim_manifest_int.h"
 
+#include "as_kind.h"
 #include "as_name.h"
 #include "as_param.h"
 #include "sim_file.h"
@@ -21,21 +22,31 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Which policy kind reads which production configuration, and through
- * which INI key. One table, so that it can later be read from the kinds
- * themselves (a flag or field of the registry's kind descriptor) without
- * touching the readers. */
-static const struct mf_kind {
-    const char *kind;     /* as_policy_type name */
+/* What each configuration flag of a policy kind (as_kind.h) means to the
+ * readers: the INI key that names the file and, for AWS, the PolicyType
+ * the kind simulates. The kinds say which flag they carry (pol_hpa.c:
+ * AS_KIND_CONF_K8S_HPA, ...); no kind name appears here. */
+static const struct mf_conf {
+    unsigned flag;        /* AS_KIND_CONF_* */
     const char *key;      /* key of [policy.NAME] that names the file */
     const char *aws_type; /* aws_policy: the PolicyType the kind simulates */
-} mf_kinds[] = {
-    {"hpa", "manifest", NULL},
-    {"target", "aws_policy", "TargetTrackingScaling"},
-    {"step", "aws_policy", "StepScaling"},
-    {"predictive", "aws_policy", "PredictiveScaling"},
+} mf_confs[] = {
+    {AS_KIND_CONF_K8S_HPA, "manifest", NULL},
+    {AS_KIND_CONF_AWS_TARGET, "aws_policy", "TargetTrackingScaling"},
+    {AS_KIND_CONF_AWS_STEP, "aws_policy", "StepScaling"},
+    {AS_KIND_CONF_AWS_PREDICTIVE, "aws_policy", "PredictiveScaling"},
 };
-#define MF_NKINDS (sizeof mf_kinds / sizeof mf_kinds[0])
+#define MF_NCONFS (sizeof mf_confs / sizeof mf_confs[0])
+
+/* The row of key for a kind with flags, NULL when the key does not
+ * configure it. */
+static const struct mf_conf *conf_of(const char *key, unsigned flags)
+{
+    for (size_t i = 0; i < MF_NCONFS; i++)
+        if (strcmp(mf_confs[i].key, key) == 0 && (flags & mf_confs[i].flag))
+            return &mf_confs[i];
+    return NULL;
+}
 
 /* ------------------------------------------------------------------ */
 /* messages and the parameter table                                   */
@@ -152,28 +163,27 @@ static void mf_free(mf *m)
 void sim_manifest_kinds(const char *key, char *buf, size_t n)
 {
     size_t k = 0, count = 0, total = 0;
-    for (size_t i = 0; i < MF_NKINDS; i++)
-        total += strcmp(mf_kinds[i].key, key) == 0;
+    const as_policy_type *const *t;
+    for (t = as_policy_types(); *t; t++)
+        total += conf_of(key, (*t)->flags) != NULL;
     buf[0] = '\0';
-    for (size_t i = 0; i < MF_NKINDS && k < n; i++) {
-        if (strcmp(mf_kinds[i].key, key) != 0)
+    for (t = as_policy_types(); *t && k < n; t++) {
+        if (conf_of(key, (*t)->flags) == NULL)
             continue;
         count++;
         const char *sep = count == 1 ? "" : count == total ? " or " : ", ";
-        k += (size_t)snprintf(buf + k, n - k, "%s%s", sep, mf_kinds[i].kind);
+        k += (size_t)snprintf(buf + k, n - k, "%s%s", sep, (*t)->name);
     }
 }
 
-static int check_kind(const char *key, const char *kind, const struct mf_kind **row, as_err *err)
+static int check_kind(const char *key, const as_policy_type *type, const struct mf_conf **row,
+                      as_err *err)
 {
+    if ((*row = conf_of(key, type->flags)) != NULL)
+        return AS_OK;
     bool known_key = false;
-    for (size_t i = 0; i < MF_NKINDS; i++) {
-        known_key |= strcmp(mf_kinds[i].key, key) == 0;
-        if (strcmp(mf_kinds[i].key, key) == 0 && strcmp(mf_kinds[i].kind, kind) == 0) {
-            *row = &mf_kinds[i];
-            return AS_OK;
-        }
-    }
+    for (size_t i = 0; i < MF_NCONFS; i++)
+        known_key |= strcmp(mf_confs[i].key, key) == 0;
     if (!known_key)
         return as_err_set(err, AS_EINVAL, "key '%s': not a manifest key (manifest, aws_policy)",
                           key);
@@ -183,17 +193,17 @@ static int check_kind(const char *key, const char *kind, const struct mf_kind **
         return as_err_set(err, AS_EINVAL,
                           "key 'manifest': a Kubernetes HPA manifest configures kind = %s, not "
                           "kind = %s (AWS policies use aws_policy)",
-                          kinds, kind);
+                          kinds, type->name);
     return as_err_set(err, AS_EINVAL,
                       "key 'aws_policy': an AWS scaling policy configures kind = %s, not kind = %s",
-                      kinds, kind);
+                      kinds, type->name);
 }
 
 int sim_manifest_apply(const char *key, const char *path, sim_policy_cfg *p, const sim_warn *warn,
                        as_err *err)
 {
-    const struct mf_kind *row = NULL;
-    int rc = check_kind(key, p->type->name, &row, err);
+    const struct mf_conf *row = NULL;
+    int rc = check_kind(key, p->type, &row, err);
     if (rc != AS_OK)
         return rc;
     mf *m = mf_new(path, err);

@@ -1,16 +1,17 @@
 /* sim_manifest.h - the configuration people already run, as policy input:
- * Kubernetes HorizontalPodAutoscaler manifests (YAML, libyaml) for
- * kind = hpa, and AWS scaling-policy JSON (jansson) for kind = target,
- * step or predictive.
+ * Kubernetes HorizontalPodAutoscaler manifests (YAML, libyaml) for the
+ * kinds flagged AS_KIND_CONF_K8S_HPA (hpa), and AWS scaling-policy JSON
+ * (jansson) for those flagged AS_KIND_CONF_AWS_* (target, step, predictive).
  * Owns: nothing after the call; values are written into the policy's
  * config through its parameter table (as_param_set), so they get the same
  * validation as INI keys. Explicit INI keys are applied afterwards and win.
  * Invariant: a file is read only if it is a regular file of at most 4 MB
  * nested at most 64 levels deep (sim_manifest_int.h), so that no input can
  * block, grow memory or take long; errors and warnings name the file and
- * line. Files: sim_manifest.c (these entry points, which kind reads which
- * file), sim_manifest_hpa.c and _hpa_map.c (Kubernetes), sim_manifest_aws.c
- * (AWS), sim_manifest_locate.c (lines in JSON text).
+ * line. Files: sim_manifest.c (these entry points, what the kinds'
+ * configuration flags mean), sim_manifest_hpa.c and _hpa_map.c
+ * (Kubernetes), sim_manifest_aws.c (AWS), sim_manifest_locate.c (lines in
+ * JSON text).
  * Must not: print; warnings go to the caller's sink. */
 #ifndef SIM_MANIFEST_H
 #define SIM_MANIFEST_H

@@ -1,6 +1,6 @@
-/* sim_manifest_aws.c - AWS scaling-policy JSON (jansson) as input of
- * kind = target, step or predictive (which kind reads which PolicyType is
- * the table in sim_manifest.c).
+/* sim_manifest_aws.c - AWS scaling-policy JSON (jansson) as input of the
+ * kinds flagged AS_KIND_CONF_AWS_* (target, step, predictive; which flag
+ * reads which PolicyType is the table in sim_manifest.c).
  *
  * EC2 Auto Scaling and Application Auto Scaling: see the comments above
  * aws_target, aws_step_one and aws_predictive for the field tables. The

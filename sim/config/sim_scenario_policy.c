@@ -9,6 +9,7 @@
 
 #include "as_detect.h"
 #include "as_forecast.h"
+#include "as_kind.h"
 #include "as_monitor.h"
 #include "sim_manifest.h"
 
@@ -81,7 +82,7 @@ static void *policy_obj(sim_loader *L, const sim_entry *e)
 static void *forecast_obj(sim_loader *L, const sim_entry *e)
 {
     sim_policy_cfg *p = &L->s->policies[e->inst];
-    return p->type->wants_forecast ? p : NULL;
+    return (p->type->flags & AS_KIND_NEEDS_FORECAST) ? p : NULL;
 }
 
 /* kind = NAME: the kind's config with its defaults, and the defaults of
@@ -177,11 +178,12 @@ static int kind_key(sim_loader *L, const sim_entry *e, as_err *err)
     for (const as_param_def *d = p->type->params; d && d->name; d++)
         l += (size_t)snprintf(known + l, l < sizeof known ? sizeof known - l : 0, "%s%s",
                               l ? ", " : "", d->name);
+    bool fc = p->type->flags & AS_KIND_NEEDS_FORECAST;
     return as_err_set(err, AS_EINVAL,
                       "unknown key '%s' for kind %s (its keys: %s; every kind: kind, interval, "
                       "tiers, bottleneck, vertical, metric_*, manifest, aws_policy%s)",
                       e->key, p->type->name, known[0] ? known : "none",
-                      p->type->wants_forecast ? ", forecaster, season, coverage, detector" : "");
+                      fc ? ", forecaster, season, coverage, detector" : "");
 }
 
 /* `tiers` into the mask, now that every tier is known. */
