@@ -107,11 +107,14 @@ $(BUILD)/simrun: $(CLI_OBJ) $(LIBS)
 	@printf '  LD      %s\n' $@
 	@$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-# The suite routes the project's own malloc/calloc/realloc calls through
-# counting wrappers (tests/test_alloc.c), so that the conformance tests can
-# check that no plug-in allocates per call; libraries' internal calls are
-# not seen.
-TEST_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
+# The test binary's own allocation calls (the project's code, not shared
+# libraries') go through the wrappers of tests/test_helpers.c: a counter
+# (the conformance tests check that no plug-in allocates per call) and the
+# failing allocator of the out-of-memory tests; simrun and bench keep
+# libc's. criterion_send_assert is wrapped to name the log of a failing
+# test (test_helpers.c).
+TEST_WRAP := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup,--wrap=free \
+             -Wl,--wrap=criterion_send_assert
 $(BUILD)/tests/run_tests: $(call obj,$(TEST_SRC) $(filter-out sim/cli/main.c,$(CLI_SRC))) $(LIBS)
 	@printf '  LD      %s\n' $@
 	@$(CC) $(LDFLAGS) $(TEST_WRAP) $^ $(LDLIBS) $(CRIT_LIBS) -o $@

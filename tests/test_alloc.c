@@ -1,47 +1,22 @@
-/* test_alloc.c - the allocation counter behind the "no allocation per
- * call" conformance checks, and its own test. The test binary is linked
- * with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc (Makefile:
- * TEST_WRAP), so the project's calls land here and go on to the real
- * allocator (the sanitizers' under make asan). Why link-time wrapping and
- * not a replacement malloc: the sanitizers own malloc, and glibc has no
- * hooks any more; the cost is that allocations inside shared libraries
- * (GSL's gsl_vector_alloc, for one) are not counted. */
+/* test_alloc.c - the test of the allocation counter behind the "no
+ * allocation per call" conformance checks. The test binary is linked
+ * with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,... (Makefile:
+ * TEST_WRAP), so the project's calls land in tests/test_helpers.c and go
+ * on to the real allocator (the sanitizers' under make asan). Why
+ * link-time wrapping and not a replacement malloc: the sanitizers own
+ * malloc, and glibc has no hooks any more; the cost is that allocations
+ * inside shared libraries (GSL's gsl_vector_alloc, for one) are not
+ * counted. */
 #include "as_kind.h"
 #include "as_registry.h"
 #include "test_alloc.h"
 
 #include <criterion/criterion.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 
-static atomic_long calls;
-
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t k, size_t n);
-void *__real_realloc(void *p, size_t n);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t k, size_t n);
-void *__wrap_realloc(void *p, size_t n);
-
-void *__wrap_malloc(size_t n)
-{
-    atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed);
-    return __real_malloc(n);
-}
-
-void *__wrap_calloc(size_t k, size_t n)
-{
-    atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed);
-    return __real_calloc(k, n);
-}
-
-void *__wrap_realloc(void *p, size_t n)
-{
-    atomic_fetch_add_explicit(&calls, 1, memory_order_relaxed);
-    return __real_realloc(p, n);
-}
-
-long test_alloc_count(void) { return atomic_load_explicit(&calls, memory_order_relaxed); }
+/* The wrappers and the counter are in tests/test_helpers.c, with the
+ * failing allocator of the out-of-memory tests: a symbol can be wrapped
+ * only once. */
 
 /* The counter must see the library's allocations, or every "no
  * allocation" check would pass whatever the code does. */

@@ -1,6 +1,7 @@
-/* test_alloc.h - allocation counter of the test binary (tests/test_alloc.c).
+/* test_alloc.h - allocation counter of the test binary (tests/test_helpers.c
+ * implements it; tests/test_alloc.c tests it).
  * Owns: nothing; it only declares.
- * Invariant: every malloc, calloc and realloc call made by the project's
+ * Invariant: every malloc, calloc, realloc and strdup call made by the project's
  * code (core, traces, sim, tests) adds one; calls made inside shared
  * libraries (GSL, HDF5, libc itself) are not seen.
  * Must not: be used for anything but counting. */

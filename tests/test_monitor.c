@@ -293,7 +293,8 @@ Test(monitor, noise_has_the_configured_spread)
              "/usr/bin/python3 -c 'import h5py, numpy as np, sys; "
              "d = h5py.File(\"%s\")[\"runs/static/tiers/web\"][10:]; "
              "x = d[\"seen_utilization\"] / d[\"utilization\"] - 1; "
-             "sd = np.std(x); print(sd); sys.exit(0 if 0.098 < sd < 0.133 and abs(np.mean(x)) < 0.02 else 1)'",
+             "sd = np.std(x); sys.exit(0 if 0.098 < sd < 0.133 and abs(np.mean(x)) < 0.02 "
+             "else \"sd %%g, mean %%g\" %% (sd, np.mean(x)))'",
              path);
     cr_assert_eq(system(cmd), 0, "the spread of what policies see is not the configured one");
     sim_scenario_free(s);
