@@ -312,9 +312,11 @@ int sim_reader_tiers(sim_reader *r, sim_tier_info **tiers, int *n, as_err *err)
         if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, (hsize_t)i, out[i].name,
                                sizeof out[i].name, H5P_DEFAULT) < 0)
             rc = as_err_set(err, AS_EINVAL, "%s: cannot list /tiers", r->path);
+    /* the order of the tiers in the scenario's text (files without it keep
+     * HDF5's order); out of memory is an error, not another order */
     char *text = NULL;
-    if (rc == AS_OK && attr_string(r->file, "scenario_text", &text, r->path, NULL) != AS_OK)
-        text = NULL;
+    if (rc == AS_OK && attr_string(r->file, "scenario_text", &text, r->path, NULL) == AS_ENOMEM)
+        rc = as_err_set(err, AS_ENOMEM, "out of memory");
     for (int i = 0; rc == AS_OK && i < ntiers; i++) {
         sim_tier_info *ti = &out[i];
         hid_t tg = H5Gopen2(g, ti->name, H5P_DEFAULT);
@@ -324,8 +326,10 @@ int sim_reader_tiers(sim_reader *r, sim_tier_info **tiers, int *n, as_err *err)
         }
         char *st = NULL;
         as_time d = 0;
-        if (attr_string(tg, "service_time", &st, r->path, err) != AS_OK ||
-            as_parse_duration(st, &d, NULL) != AS_OK || d <= 0)
+        int arc = attr_string(tg, "service_time", &st, r->path, err);
+        if (arc == AS_ENOMEM)
+            rc = arc; /* memory, not a bad file */
+        else if (arc != AS_OK || as_parse_duration(st, &d, NULL) != AS_OK || d <= 0)
             rc = as_err_set(err, AS_EINVAL, "%s: /tiers/%s has no valid service_time", r->path,
                             ti->name);
         free(st);
