@@ -75,6 +75,8 @@ void th_out_free(th_out *o);
  * (return NULL) until th_alloc_reset(); n = 0 counts without failing.
  * Also starts tracking live blocks (th_alloc_live). */
 void th_alloc_fail_from(long n);
+/* The same, but only allocation number n fails (a transient failure). */
+void th_alloc_fail_once(long n);
 /* Disarm and stop tracking. */
 void th_alloc_reset(void);
 /* Allocation calls since the last arm (failed ones included). */
@@ -86,13 +88,16 @@ long th_alloc_live(void);
 /* An operation under test: returns AS_OK, or an error code with err set;
  * it must free whatever it allocated, on every path. */
 typedef int (*th_op)(void *ctx, as_err *err);
-/* For n = 1, 2, 3, ...: run op with allocation n (and every later one)
- * failing, until it succeeds. Each failing run must return an error (not
- * AS_OK) with a message, and leave no block behind; AS_ENOMEM is expected,
- * other codes are counted in *other (may be NULL; their messages are
- * logged). Fails the test otherwise, or when op still fails with the
- * allocator disarmed. Returns the number of allocations the successful
- * run made. max bounds n (a test of a loop that never ends). */
+/* Counts the T allocations of a clean run of op, then for n = 1 .. T runs
+ * op twice: with allocation n and every later one failing, and with only
+ * allocation n failing. Every run must leave no block behind. With every
+ * later one failing, op must return an error (not AS_OK) with a message.
+ * The code must be AS_ENOMEM, and with only one failing op must not
+ * succeed (a fallback that absorbs the failure gives another result than
+ * asked, silently). With other non-NULL, both are allowed instead, logged
+ * (to the test's output) and counted in *other. Fails the test otherwise,
+ * or when op fails with nothing failing, or when T > max (an operation
+ * that changed shape). Returns T. */
 long th_enomem_sweep(const char *what, th_op op, void *ctx, long max, int *other);
 
 #endif
