@@ -3,9 +3,12 @@
 #   make deps    install the Debian packages the project needs (only if missing)
 #   make         build bin/simrun (core, traces and sim as static libraries)
 #   make run     run the bundled default scenario (scenarios/spike.ini)
-#   make test    build and run the Criterion test suite
+#   make test    build and run the Criterion test suite (its fast part)
+#   make test-slow  the slow cases of the suite (suites named *_slow)
 #   make asan    the test suite under AddressSanitizer + UBSan
 #   make tsan    simrun under ThreadSanitizer on a -j 2 batch and a sweep
+#   make quality the scaling-quality gate (tests/quality/)
+#   make coverage line and branch coverage of the whole suite (gcovr)
 #   make bench   forecast/decision latency and simulation throughput
 #
 # Layers, lowest first, each a static library compiled with the include
@@ -29,7 +32,7 @@ PKGS    := hdf5 gsl inih jansson yaml-0.1 zlib
 # Debian packages: headers and tools the build, the tests and the reports use.
 DEB_PKGS := build-essential pkg-config libhdf5-dev hdf5-tools libgsl-dev libcriterion-dev \
             libinih-dev libjansson-dev libyaml-dev zlib1g-dev gnuplot-nox python3-h5py python3-pandas \
-            libopenmpi-dev openmpi-bin
+            libopenmpi-dev openmpi-bin gcovr
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) criterion 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -44,6 +47,10 @@ CFLAGS_asan    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -f
 LDFLAGS_asan   := -fsanitize=address,undefined
 CFLAGS_tsan    := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 LDFLAGS_tsan   := -fsanitize=thread
+# -O0: the counters map to the lines as written (inlining and merged
+# branches would blur the branch figures); asserts on, as in MODE=test
+CFLAGS_coverage  := -O0 -g --coverage
+LDFLAGS_coverage := --coverage
 CFLAGS  := -std=c11 -D_GNU_SOURCE $(MPI_FLAGS) $(WARN) $(CFLAGS_$(MODE)) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS := $(LDFLAGS_$(MODE))
 LDLIBS  := $(PKG_LIBS) -lpthread -lm
@@ -71,7 +78,7 @@ LIBS := $(foreach l,plots sim/batch sim/results sim/engine sim/config traces cor
           $(if $(call layer_src,$(l)),$(call lib_of,$(l))))
 CLI_OBJ := $(call obj,$(CLI_SRC))
 
-.PHONY: all deps bench-deps run test asan tsan bench quality clean check layers
+.PHONY: all deps bench-deps run test test-slow asan tsan bench quality coverage clean check layers
 all: bin/simrun
 
 $(BUILD)/%.o: %.c | layers
@@ -139,11 +146,18 @@ run: deps
 	bin/simrun --force scenarios/spike.ini
 
 # The suite runs from the project root (tests open scenarios/ and tests/data/).
-test: deps
+# It is split by suite name: suites named *_slow (long cases) run in
+# `make test-slow`, the others in `make test`; CI runs both. Passing tests
+# print nothing: each test's output goes to a log that is printed only
+# when the test fails (tests/test_helpers.c).
+TEST_ENV  := SIMRUN=bin/simrun SIMRUN_MPI=build/mpi-release/simrun
+TEST_FAST := --filter '!(*_slow)/*'
+TEST_SLOW := --filter '*_slow/*'
+test test-slow: deps
 	$(MAKE) bin/simrun
 	$(MAKE) MPI=1 build/mpi-release/simrun
 	$(MAKE) MODE=test build/test/tests/run_tests
-	SIMRUN=bin/simrun SIMRUN_MPI=build/mpi-release/simrun build/test/tests/run_tests --jobs 2
+	$(TEST_ENV) build/test/tests/run_tests --jobs 2 $(if $(filter test,$@),$(TEST_FAST),$(TEST_SLOW))
 
 # The whole suite, and the simrun it starts, under AddressSanitizer (leaks
 # included) and UndefinedBehaviorSanitizer.
@@ -171,6 +185,19 @@ tsan: deps
 	if [ $$st = 0 ]; then echo "tsan: no data race, no error"; else echo "tsan: FAILED"; fi; \
 	exit $$st
 
+# Line and branch coverage of the whole suite (fast and slow), counting
+# the simrun processes it starts as well (they share the objects, and so
+# the counters, of build/coverage). Report: build/coverage/html/index.html.
+coverage: deps
+	$(MAKE) MODE=coverage build/coverage/tests/run_tests build/coverage/simrun
+	find build/coverage -name '*.gcda' -delete
+	@mkdir -p build/coverage/html
+	@st=0; SIMRUN=build/coverage/simrun build/coverage/tests/run_tests --jobs 2 || st=$$?; \
+	gcovr --root . --object-directory build/coverage --exclude 'tests/' --exclude 'bench/' \
+	    --exclude-unreachable-branches --print-summary \
+	    --html-details build/coverage/html/index.html --txt build/coverage/summary.txt; \
+	echo "coverage: build/coverage/html/index.html, build/coverage/summary.txt"; exit $$st
+
 bench: deps
 	$(MAKE) MODE=release build/release/bench/run_bench bin/simrun
 	build/release/bench/run_bench
@@ -187,9 +214,13 @@ bench-deps: deps
 	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-# The scaling-quality gate: every scenario of tests/quality against its baseline.
+# The scaling-quality gate (tests/quality/README.md), in two parts: the
+# exact one (each scenario gives the same bits with -j 1 and -j 2), then
+# the statistical one (every run's metrics over 10 seeds against the
+# baseline, tolerances from their spread over the seeds).
 quality: deps
 	$(MAKE) bin/simrun
+	tests/quality/determinism bin/simrun tests/quality/*.ini
 	bin/simrun check --baseline tests/quality/baseline.csv tests/quality/*.ini
 
 check: test

@@ -596,8 +596,9 @@ Test(bad, zero_capacity_stays_finite, .timeout = 60)
 }
 
 /* A year at 60 s ticks (525600 ticks per policy, every policy kind); a year
- * at 1 s ticks is measured by hand (see the robustness report). */
-Test(bad, year_at_60s_ticks_finishes, .timeout = 300)
+ * at 1 s ticks is measured by hand (see the robustness report). The
+ * longest case of the suite: in `make test-slow` (suite *_slow). */
+Test(bad_slow, year_at_60s_ticks_finishes, .timeout = 300)
 {
     const char *sets[] = {"scenario.duration=365d", "scenario.tick=60s", "scenario.record=1h",
                           "trace.base=200"};

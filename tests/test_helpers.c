@@ -218,9 +218,9 @@ const char *th_tmpdir(void)
 
 const char *th_path(const char *name)
 {
-    static char ring[8][512];
+    static char ring[64][512];
     static int next;
-    char *p = ring[next++ % 8];
+    char *p = ring[next++ % 64];
     snprintf(p, 512, "%s/%s", th_tmpdir(), name);
     return p;
 }
@@ -302,8 +302,8 @@ static int sh_capture(th_out *o, const char *cmd)
 {
     static int seq;
     char out[600], err[600];
-    snprintf(out, sizeof out, "%s", th_path("stdout"));
-    snprintf(err, sizeof err, "%s", th_path("stderr"));
+    snprintf(out, sizeof out, "%s/stdout", th_tmpdir());
+    snprintf(err, sizeof err, "%s/stderr", th_tmpdir());
     size_t len = strlen(cmd) + 2 * 600 + 64;
     char *full = malloc(len);
     cr_assert_not_null(full);
@@ -355,8 +355,8 @@ int th_sh(th_out *o, const char *fmt, ...)
 int th_cmd(th_out *o, int (*cmd)(int, char **), int argc, char **argv)
 {
     char po[600], pe[600];
-    snprintf(po, sizeof po, "%s", th_path("cmd.stdout"));
-    snprintf(pe, sizeof pe, "%s", th_path("cmd.stderr"));
+    snprintf(po, sizeof po, "%s/cmd.stdout", th_tmpdir());
+    snprintf(pe, sizeof pe, "%s/cmd.stderr", th_tmpdir());
     fflush(NULL);
     int save1 = dup(1), save2 = dup(2);
     FILE *fo = fopen(po, "w"), *fe = fopen(pe, "w");

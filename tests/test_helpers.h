@@ -26,8 +26,9 @@
 /* This test's temporary folder (created on first use, removed with its
  * contents when the test process exits). Borrowed, valid for the test. */
 const char *th_tmpdir(void);
-/* th_tmpdir()/name. Borrowed: one of 8 rotating buffers, so a few may be
- * held at once (th_path("a"), th_path("b")). */
+/* th_tmpdir()/name. Borrowed: one of 64 rotating buffers, so that a test
+ * may hold a few paths at once (th_path("a"), th_path("b")); copy one that
+ * must outlive 64 more calls. No other helper uses them. */
 const char *th_path(const char *name);
 /* Write text to path (replacing it); fails the test on error. */
 void th_write(const char *path, const char *text);
