@@ -7,6 +7,7 @@
  * Allocations inside shared libraries (HDF5, GSL, libyaml, jansson, inih)
  * cannot be made to fail this way; their failure paths are the libraries'.
  * Run from the project root (scenarios/, tests/data/). */
+#include "check_baseline.h"
 #include "sim_results.h"
 #include "sim_results_read.h"
 #include "sim_run.h"
@@ -330,4 +331,23 @@ Test(enomem, results_reader)
     th_out_free(&o);
     th_enomem_sweep("results reader", op_read, (void *)h5, MAX_ALLOCS, NULL);
     th_enomem_sweep("summary reader", op_read_summary, (void *)h5, MAX_ALLOCS, NULL);
+}
+
+/* ---- the quality gate's baseline ---- */
+
+static int op_baseline(void *ctx, as_err *err)
+{
+    chk_baseline b = {.path = ctx};
+    int exists = 0;
+    int rc = chk_baseline_read(&b, &exists);
+    chk_baseline_free(&b);
+    if (rc == 1)
+        return as_err_set(err, AS_ENOMEM, "out of memory");
+    return rc == 0 ? AS_OK : as_err_set(err, AS_EINVAL, "bad baseline");
+}
+
+Test(enomem, quality_baseline)
+{
+    th_enomem_sweep("quality baseline", op_baseline, (void *)"tests/quality/baseline.csv",
+                    MAX_ALLOCS, NULL);
 }
