@@ -163,7 +163,8 @@ test test-slow: deps
 # included) and UndefinedBehaviorSanitizer.
 asan: deps
 	$(MAKE) MODE=asan build/asan/tests/run_tests build/asan/simrun
-	ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	ASAN_OPTIONS=detect_leaks=1 \
+	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1 SIMRUN=build/asan/simrun \
 	    build/asan/tests/run_tests --jobs 2
 

@@ -168,6 +168,20 @@ static int is_pid_log(const char *f, char c)
     return f[0] == c && n > 0 && strcmp(f + 1 + n, ".log") == 0;
 }
 
+/* A sanitizer's report written when a test process exits (LeakSanitizer)
+ * comes after Criterion has counted the test as passed, and Criterion
+ * ignores that process's exit status: the runner fails the run itself, by
+ * ending with status 1 once Criterion is done. */
+static int sanitizer_reported;
+
+static void fail_run(void)
+{
+    if (sanitizer_reported) {
+        fflush(NULL);
+        _exit(1);
+    }
+}
+
 /* Print the logs that explain a failure (see the comment at the top): the
  * SUITE.TEST.PID.log of failed assertions, wPID.log of processes that did
  * not exit normally, pPID.log with a sanitizer's report. */
@@ -184,6 +198,10 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
         snprintf(path, sizeof path, "%s/%s", dir, f);
         if (f[0] == '.' || (is_pid_log(f, 'p') && !has_report(path)))
             continue;
+        if (is_pid_log(f, 'p') && !sanitizer_reported) {
+            sanitizer_reported = 1;
+            atexit(fail_run);
+        }
         if (is_pid_log(f, 'w') || is_pid_log(f, 'p'))
             snprintf(title, sizeof title, "a test process that %s (%s)",
                      f[0] == 'w' ? "crashed or timed out" : "a sanitizer reported on", f);
@@ -194,6 +212,8 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
     if (d)
         closedir(d);
     rm_tree(dir);
+    if (sanitizer_reported)
+        fprintf(stderr, "a sanitizer reported on a test process (above): the run fails\n");
 }
 
 /* ---- files ---- */
@@ -576,6 +596,7 @@ long th_alloc_live(void)
 static const char *sweep_what;
 static long sweep_n;
 
+#ifndef __SANITIZE_ADDRESS__
 static void sweep_crash(int sig)
 {
     char msg[256];
@@ -587,6 +608,7 @@ static void sweep_crash(int sig)
     signal(sig, SIG_DFL);
     raise(sig);
 }
+#endif
 
 long th_enomem_sweep(const char *what, th_op op, void *ctx, long max, int *other)
 {
