@@ -266,7 +266,7 @@ const char *tr_input_peek(tr_input *in)
         if (done || read_more(in, NULL) != AS_OK) {
             size_t n = (size_t)((e ? e : end) - s);
             if (grow_line(in, n + 1, NULL) != AS_OK)
-                return "";
+                return NULL;
             memcpy(in->line, s, n);
             while (n > 0 && in->line[n - 1] == '\r')
                 n--;

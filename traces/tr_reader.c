@@ -55,8 +55,8 @@ static bool has_ext(const char *path, size_t n, const char *ext)
 }
 
 /* Extension first (cheap, explicit; ".gz" looked through), then the first
- * non-blank line, peeked at without consuming it. */
-static tr_format detect_format(tr_reader *r)
+ * non-blank line, peeked at without consuming it. -1 when out of memory. */
+static int detect_format(tr_reader *r)
 {
     const char *p = r->path;
     size_t n = strlen(p);
@@ -69,6 +69,8 @@ static tr_format detect_format(tr_reader *r)
     if (has_ext(p, n, ".log"))
         return TR_FORMAT_CLF;
     const char *s = tr_input_peek(&r->in);
+    if (s == NULL)
+        return -1;
     if (*s == '{' || *s == '[')
         return TR_FORMAT_PROMETHEUS;
     if (tr_clf_looks_like(s))
@@ -160,8 +162,12 @@ tr_reader *tr_reader_open_opts(const char *path, const tr_read_opts *o, as_err *
     if (tr_input_open(&r->in, path, o->allow_stdin, err) != AS_OK)
         goto fail;
     r->path = r->in.name;
-    tr_format fmt = o->format == TR_FORMAT_AUTO ? detect_format(r) : o->format;
-    r->type = type_of(fmt);
+    int fmt = o->format == TR_FORMAT_AUTO ? detect_format(r) : (int)o->format;
+    if (fmt < 0) {
+        as_err_set(err, AS_ENOMEM, "%s: out of memory", path);
+        goto fail;
+    }
+    r->type = type_of((tr_format)fmt);
     if (check_opts(r, err) != AS_OK || r->type->xOpen(r, err) != AS_OK ||
         start_and_peek(r, err) != AS_OK)
         goto fail;

@@ -46,7 +46,8 @@ int tr_input_line(tr_input *in, bool *got, as_err *err);
  * has not been passed. */
 int tr_input_rewind(tr_input *in, as_err *err);
 /* The first non-blank line (or what of it fits the read buffer), without
- * consuming anything: for format detection. Borrowed, in in->line. */
+ * consuming anything: for format detection. Borrowed, in in->line; NULL
+ * when out of memory (not "", which would detect the wrong format). */
 const char *tr_input_peek(tr_input *in);
 /* Everything from the current position, at most max bytes (an error
  * beyond). *data is malloc'd (caller frees), NUL-terminated. */
