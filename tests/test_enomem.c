@@ -126,6 +126,31 @@ Test(enomem, manifest_aws_predictive)
 
 /* ---- traces ---- */
 
+/* A recorded file read whole through a reader with options. */
+typedef struct read_ctx {
+    const char *path;
+    tr_read_opts o;
+} read_ctx;
+
+static int op_read_file(void *ctx, as_err *err)
+{
+    const read_ctx *c = ctx;
+    tr_reader *r = tr_reader_open_opts(c->path, &c->o, err);
+    if (r == NULL)
+        return err->code ? err->code : -1;
+    tr_series s = {0};
+    int rc = tr_series_read(r, &s, err);
+    tr_series_free(&s);
+    tr_reader_free(r);
+    return rc;
+}
+
+static void sweep_file(const char *path, tr_read_opts o)
+{
+    read_ctx c = {path, o};
+    th_enomem_sweep(path, op_read_file, &c, MAX_ALLOCS, NULL);
+}
+
 static int op_series(void *ctx, as_err *err)
 {
     tr_series s = {0};
@@ -137,6 +162,7 @@ static int op_series(void *ctx, as_err *err)
 Test(enomem, trace_csv)
 {
     th_enomem_sweep("csv", op_series, (void *)"tests/data/trace_basic.csv", MAX_ALLOCS, NULL);
+    sweep_file("tests/data/trace_skip.csv", (tr_read_opts){.skip_bad = 100});
 }
 
 Test(enomem, trace_csv_iso8601)
@@ -147,12 +173,31 @@ Test(enomem, trace_csv_iso8601)
 Test(enomem, trace_access_log)
 {
     th_enomem_sweep("clf", op_series, (void *)"tests/data/clf_sample.log", MAX_ALLOCS, NULL);
+    sweep_file("tests/data/clf_sample.log", (tr_read_opts){.sort = true});
 }
 
 Test(enomem, trace_prometheus)
 {
-    th_enomem_sweep("prometheus", op_series, (void *)"tests/data/prom_range.json", MAX_ALLOCS,
+    sweep_file("tests/data/prom_range.json", (tr_read_opts){.series = "sum"});
+    sweep_file("tests/data/prom_range.json", (tr_read_opts){.series = "instance=a:9090"});
+    th_enomem_sweep("prometheus", op_series, (void *)"tests/data/prom_nan_gap.json", MAX_ALLOCS,
                     NULL);
+}
+
+/* The same files gzip-compressed (read by content). */
+Test(enomem, trace_gzip)
+{
+    const char *files[] = {"tests/data/trace_basic.csv", "tests/data/clf_sample.log",
+                           "tests/data/prom_range.json"};
+    for (int i = 0; i < 3; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "f%d.gz", i);
+        const char *gz = th_path(name);
+        th_out o = {0};
+        cr_assert_eq(th_sh(&o, "gzip -c %s > %s", files[i], gz), 0, "%s", o.err);
+        th_out_free(&o);
+        sweep_file(gz, (tr_read_opts){.series = i == 2 ? "sum" : NULL});
+    }
 }
 
 /* A replay stream: configuration, open, a few rates (synthetic with
