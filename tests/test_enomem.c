@@ -82,10 +82,19 @@ static int op_plan(void *ctx, as_err *err)
     return rc;
 }
 
+/* A grid on a policy's key and on a tier's key (every policy), with
+ * repetitions: 4 + 2 points, each loaded again. */
 Test(enomem, sweep_plan)
 {
-    th_enomem_sweep("tests/data/sweep.ini", op_plan, (void *)"tests/data/sweep.ini",
-                    MAX_ALLOCS, NULL);
+    const char *ini = th_write_tmp("sweep.ini", "[scenario]\nduration = 1h\nseed = 5\n"
+                                                "[tier.web]\nservice_time = 50ms\nmax = 20\n"
+                                                "[slo]\nlatency = 250ms\n"
+                                                "[policy.hpa]\nkind = hpa\n"
+                                                "[policy.threshold]\nkind = threshold\n"
+                                                "[sweep]\npolicy.hpa.target = 0.5, 0.7\n"
+                                                "tier.web.boot_time = 30s, 60s\n"
+                                                "repetitions = 2\n");
+    th_enomem_sweep("sweep plan", op_plan, (void *)ini, MAX_ALLOCS, NULL);
 }
 
 /* ---- manifests (through the loader, which resolves and applies them) ---- */
