@@ -490,10 +490,18 @@ static int fail_now(void)
     return at > 0 && (atomic_load(&fail_once) ? c == at : c >= at);
 }
 
+/* NULL with errno ENOMEM, as libc's allocators fail: callers that report
+ * strerror(errno) must say "out of memory", not a stale error */
+static void *fail_null(void)
+{
+    errno = ENOMEM;
+    return NULL;
+}
+
 void *__wrap_malloc(size_t n)
 {
     if (fail_now())
-        return NULL;
+        return fail_null();
     void *p = __real_malloc(n);
     track_add(p);
     return p;
@@ -502,7 +510,7 @@ void *__wrap_malloc(size_t n)
 void *__wrap_calloc(size_t k, size_t n)
 {
     if (fail_now())
-        return NULL;
+        return fail_null();
     void *p = __real_calloc(k, n);
     track_add(p);
     return p;
@@ -515,7 +523,7 @@ void *__wrap_realloc(void *p, size_t n)
         return __real_realloc(p, n);
     }
     if (fail_now())
-        return NULL; /* p stays valid and tracked, as realloc leaves it */
+        return fail_null(); /* p stays valid and tracked, as realloc leaves it */
     int was = p == NULL;
     /* untrack first: once realloc has moved the block, another thread may
      * be given p's address */
@@ -532,7 +540,7 @@ void *__wrap_realloc(void *p, size_t n)
 char *__wrap_strdup(const char *s)
 {
     if (fail_now())
-        return NULL;
+        return fail_null();
     size_t n = strlen(s) + 1;
     char *p = __real_malloc(n);
     if (p != NULL) {

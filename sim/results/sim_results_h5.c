@@ -150,6 +150,8 @@ int sim_h5_fail(as_err *err, const char *file, const char *what)
     if (s.checksum)
         return as_err_set(err, AS_EINVAL, "%s: %s: checksum mismatch (the file is damaged)",
                           file, what);
+    if (s.errnum == ENOMEM) /* a driver's allocation, not the disk */
+        return as_err_set(err, AS_ENOMEM, "%s: %s: out of memory", file, what);
     if (s.errnum > 0)
         return as_err_set(err, AS_EIO, "%s: %s: %s (errno %d)", file, what, strerror(s.errnum),
                           s.errnum);

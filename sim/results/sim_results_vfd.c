@@ -102,11 +102,19 @@ static H5FD_t *vfd_open(const char *name, unsigned flags, hid_t fapl, haddr_t ma
          (flags & H5F_ACC_EXCL ? O_EXCL : 0);
     int fd = open(name, o, 0666);
     struct stat st;
-    vfd_file *f = fd >= 0 && fstat(fd, &st) == 0 ? calloc(1, sizeof *f) : NULL;
+    int e = fd < 0 || fstat(fd, &st) != 0 ? errno : 0;
+    vfd_file *f = e == 0 ? calloc(1, sizeof *f) : NULL;
     if (f == NULL) {
+        /* out of memory is said as such (not a stale errno), and a file
+         * this call created is not left behind */
+        if (e == 0) {
+            e = ENOMEM;
+            if (o & O_EXCL)
+                unlink(name);
+        }
         char msg[1200];
-        snprintf(msg, sizeof msg, "cannot open '%s', errno = %d, error message = '%s'", name,
-                 errno, strerror(errno));
+        snprintf(msg, sizeof msg, "cannot open '%s', errno = %d, error message = '%s'", name, e,
+                 strerror(e));
         H5Epush2(H5E_DEFAULT, __FILE__, __func__, __LINE__, H5E_ERR_CLS, H5E_FILE, H5E_CANTOPENFILE,
                  "%s", msg);
         if (fd >= 0)
