@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 const char *const as_agg_names[] = {"mean", "max", "min", "last", "percentile", "rate", NULL};
+const char *const as_signal_names[] = {"rps_per_pod", "queue", "inflight", "memory", NULL};
 
 struct as_monitor {
     as_time window, lag;
@@ -148,3 +149,16 @@ double as_monitor_last(const as_monitor *m, as_time now)
     }
     return NAN;
 }
+
+as_time as_monitor_last_time(const as_monitor *m, as_time now)
+{
+    as_time hi = now - m->lag;
+    for (size_t j = m->n; j-- > 0;) {
+        size_t i = (m->head + j) % m->cap;
+        if (m->t[i] <= hi && !isnan(m->v[i]))
+            return m->t[i];
+    }
+    return -1;
+}
+
+as_time as_monitor_window(const as_monitor *m) { return m->window; }

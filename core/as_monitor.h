@@ -26,6 +26,22 @@ typedef enum as_agg {
 
 extern const char *const as_agg_names[]; /* "mean", "max", ..., NULL */
 
+/* What a driver monitors of a tier beyond utilisation, request rate and
+ * latency, each in a monitor of its own with the same scrape, window, lag
+ * and aggregation, for the metrics autoscalers are configured with:
+ * Kubernetes Pods metrics (requests per second per pod), Object and
+ * External metrics (a queue's length, requests in flight), memory
+ * utilisation, AWS ALBRequestCountPerTarget. */
+typedef enum as_signal {
+    AS_SIG_RPS_POD,  /* requests/s per ready instance over the scrape */
+    AS_SIG_QUEUE,    /* requests waiting in the tier (time average) */
+    AS_SIG_INFLIGHT, /* requests waiting or in service in the tier (time average) */
+    AS_SIG_MEMORY,   /* MB per ready instance: memory_base + per request in flight */
+    AS_SIG_COUNT
+} as_signal;
+
+extern const char *const as_signal_names[]; /* "rps_per_pod", "queue", ..., NULL */
+
 /* scrape: expected spacing of samples; window: averaging window; lag:
  * delay before a sample becomes visible. Caller owns the result. */
 as_monitor *as_monitor_new(as_time scrape, as_time window, as_time lag, as_err *err);
@@ -38,5 +54,10 @@ void as_monitor_push(as_monitor *m, as_time t, double value);
 double as_monitor_view(const as_monitor *m, as_time now);
 /* The newest visible sample (t <= now - lag); NAN if none. */
 double as_monitor_last(const as_monitor *m, as_time now);
+/* The time of the newest visible sample that is not missing; -1 if none
+ * (what the Kubernetes metrics API reports as the sample's Timestamp). */
+as_time as_monitor_last_time(const as_monitor *m, as_time now);
+/* The averaging window given at _new (the sample's Window). */
+as_time as_monitor_window(const as_monitor *m);
 
 #endif

@@ -12,9 +12,16 @@
 
 #include "as.h"
 #include "as_kind.h"
+#include "as_monitor.h"
 #include "as_param.h"
 
 #include <stdbool.h>
+
+/* A ready instance as a Kubernetes pod: when it was requested (the pod's
+ * StartTime) and when it became ready (its Ready transition). */
+typedef struct as_pod {
+    as_time start, ready;
+} as_pod;
 
 /* What a policy sees of one tier at one evaluation. Values are what the
  * monitoring pipeline reports (late, averaged), not the simulator's truth. */
@@ -35,6 +42,18 @@ typedef struct as_observation {
     double slo_latency;     /* the scenario's latency target, s */
     double slo_percentile;  /* e.g. 0.95 */
     as_time boot_time;      /* expected time from request to ready */
+    /* Further monitored signals, indexed by as_signal (as_monitor.h), with
+     * the same scrape, window and lag; NAN = missing. A driver that sets
+     * none leaves them 0: policies read a signal only when configured to. */
+    double signal[AS_SIG_COUNT];
+    /* The ready instances one by one (borrowed, valid during decide();
+     * npods = 0 and pods = NULL when the driver gives no detail: every
+     * ready instance is then taken as long ready and measured), and the
+     * Timestamp and Window of the newest utilisation sample (metric_time
+     * -1: none), for the HPA's readiness rules. */
+    int npods;
+    const as_pod *pods;
+    as_time metric_time, metric_window;
 } as_observation;
 
 /* A forecast of the arrival rate, h steps of `step` from now (NULL when

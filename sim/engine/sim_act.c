@@ -269,26 +269,50 @@ static void forecast_view(sim_engine *R, sim_tier *T, double y, as_time now, as_
                             .anomaly = flag};
 }
 
+/* The further signals and the ready instances as pods. An instance there
+ * from the start is one that was ready long before the run. */
+static void observe_more(const sim_tier *T, as_time now, as_observation *obs)
+{
+    const as_pool *P = T->P;
+    for (int k = 0; k < AS_SIG_COUNT; k++)
+        obs->signal[k] = as_monitor_view(T->mon_sig[k], now);
+    int n = 0;
+    for (int k = 0; k < P->cfg.slots; k++) {
+        const as_inst *in = &P->inst[k];
+        if (in->state != AS_INST_READY)
+            continue;
+        bool initial = in->ready_at == 0 && in->requested == 0;
+        T->pods[n++] = initial ? (as_pod){-365 * AS_DAY, -365 * AS_DAY}
+                               : (as_pod){in->requested, in->ready_at};
+    }
+    obs->npods = n;
+    obs->pods = T->pods;
+    obs->metric_time = as_monitor_last_time(T->mon_util, now);
+    obs->metric_window = as_monitor_window(T->mon_util);
+}
+
 static as_observation observe(const sim_engine *R, const sim_tier *T, as_time now)
 {
     const sim_tier_cfg *c = T->cfg;
     const as_pool *P = T->P;
-    return (as_observation){.now = now,
-                            .current = P->ready + P->booting,
-                            .ready = P->ready,
-                            .booting = P->booting,
-                            .min = R->pc->min > c->min ? R->pc->min : c->min,
-                            .max = R->pc->max > 0 && R->pc->max < c->max ? R->pc->max : c->max,
-                            .utilization = as_monitor_view(T->mon_util, now),
-                            .rate = as_monitor_view(T->mon_rate, now),
-                            .latency = as_monitor_view(T->mon_lat, now),
-                            .capacity = c->concurrency * c->types[P->type].factor * T->mu,
-                            .service_rate = T->mu,
-                            .concurrency = c->concurrency * c->types[P->type].factor,
-                            .scv_factor = T->f,
-                            .slo_latency = T->slo_share,
-                            .slo_percentile = R->pctl,
-                            .boot_time = c->types[P->type].boot};
+    as_observation o = {.now = now,
+                        .current = P->ready + P->booting,
+                        .ready = P->ready,
+                        .booting = P->booting,
+                        .min = R->pc->min > c->min ? R->pc->min : c->min,
+                        .max = R->pc->max > 0 && R->pc->max < c->max ? R->pc->max : c->max,
+                        .utilization = as_monitor_view(T->mon_util, now),
+                        .rate = as_monitor_view(T->mon_rate, now),
+                        .latency = as_monitor_view(T->mon_lat, now),
+                        .capacity = c->concurrency * c->types[P->type].factor * T->mu,
+                        .service_rate = T->mu,
+                        .concurrency = c->concurrency * c->types[P->type].factor,
+                        .scv_factor = T->f,
+                        .slo_latency = T->slo_share,
+                        .slo_percentile = R->pctl,
+                        .boot_time = c->types[P->type].boot};
+    observe_more(T, now, &o);
+    return o;
 }
 
 /* An evaluation that changed, or was prevented from changing, capacity is

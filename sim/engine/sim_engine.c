@@ -83,6 +83,11 @@ static int setup_monitors(sim_engine *R, sim_tier *T, as_err *err)
     int agg = pc->m_agg >= 0 ? pc->m_agg : sc->aggregation;
     as_monitor_set_agg(T->mon_util, (as_agg)agg, sc->agg_percentile);
     as_monitor_set_agg(T->mon_lat, (as_agg)agg, sc->agg_percentile);
+    for (int k = 0; k < AS_SIG_COUNT; k++) {
+        if ((T->mon_sig[k] = as_monitor_new(scrape, window, lag, err)) == NULL)
+            return err->code;
+        as_monitor_set_agg(T->mon_sig[k], (as_agg)agg, sc->agg_percentile);
+    }
     /* the request rate is a counter, read as Prometheus rate() does; its
      * window reaches one scrape further so that it spans `window` */
     as_monitor_set_agg(T->mon_rate, AS_AGG_RATE, 0);
@@ -103,7 +108,8 @@ static int setup_tier(sim_engine *R, int i, double total_work, uint64_t seed, as
                                   : 1.0 / R->nt;
     T->slo_share = c->visits > 0 ? sc->slo_latency * share / c->visits : sc->slo_latency;
     T->rng = gsl_rng_alloc(gsl_rng_mt19937);
-    if (T->rng == NULL)
+    T->pods = calloc((size_t)T->P->cfg.slots, sizeof *T->pods);
+    if (T->rng == NULL || T->pods == NULL)
         return as_err_set(err, AS_ENOMEM, "out of memory (tier %s)", c->name);
     gsl_rng_set(T->rng, (unsigned long)as_seed_derive(seed, 100 + (uint64_t)i));
     sim_tierlat_init(&T->lat, T->mu, T->f, c->concurrency, c->queue_cap);
@@ -313,6 +319,9 @@ void sim_engine_free(sim_engine *R)
         as_monitor_free(T->mon_util);
         as_monitor_free(T->mon_rate);
         as_monitor_free(T->mon_lat);
+        for (int k = 0; k < AS_SIG_COUNT; k++)
+            as_monitor_free(T->mon_sig[k]);
+        free(T->pods);
         as_policy_free(T->policy);
         as_forecaster_free(T->fc);
         free(T->season_ring);

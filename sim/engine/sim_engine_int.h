@@ -37,6 +37,8 @@ typedef struct sim_tier {
     sim_latmix imix, rmix; /* this interval, whole run */
     gsl_rng *rng;          /* boot times, monitoring noise */
     as_monitor *mon_util, *mon_rate, *mon_lat; /* what the policy sees */
+    as_monitor *mon_sig[AS_SIG_COUNT];         /* and the further signals (as_signal) */
+    as_pod *pods;              /* ready instances as pods, refilled at each evaluation */
     as_policy *policy;
     as_forecaster *fc;
     as_detector *det;
@@ -52,6 +54,9 @@ typedef struct sim_tier {
     /* accumulators: interval (record) and scrape */
     double i_arr, i_util, i_queue, i_drop, i_ready, i_inflight, i_units;
     double s_util, s_time, s_lat, s_w;
+    double s_queue, s_inflight; /* scrape: integrals of waiting and in-flight requests */
+    double s_arr;             /* the request counter at the last scrape */
+    double d_queue;           /* DES: queue integral of the interval at the last scrape */
     double arrivals_total;    /* the request counter the monitor scrapes */
     double d_busy, d_cap, d_arr; /* DES: interval totals at the last scrape */
     double s_busy, s_cap;     /* DES: busy and capacity server-seconds of this scrape */

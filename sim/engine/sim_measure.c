@@ -105,6 +105,8 @@ int sim_tick(sim_engine *R, as_time now)
         T->s_time += dt;
         T->s_lat += o.quantile * w;
         T->s_w += w;
+        T->s_queue += o.queue * dt;
+        T->s_inflight += (o.queue + o.util * P->units * T->cfg->concurrency) * dt;
         T->arrivals_total += w;
         R->cost_integral += P->price_rate * dt / 3600.0;
     }
@@ -142,6 +144,8 @@ static void tier_interval(sim_engine *R, int i, double T_s, double q[3])
             T->d_capdrop += (double)st.dropped;
         T->s_busy += st.busy_s - T->d_busy;
         T->s_cap += st.capacity_s - T->d_cap;
+        T->s_queue += st.queue_s - T->d_queue;
+        T->d_queue = 0;
         T->arrivals_total += (double)st.arrivals - T->d_arr;
         T->d_busy = T->d_cap = T->d_arr = 0;
     } else {
@@ -288,12 +292,36 @@ static void des_scrape(sim_engine *R, int i)
     double dc = T->s_cap + st.capacity_s - T->d_cap;
     T->arrivals_total += (double)st.arrivals - T->d_arr;
     T->s_util = dc > 0 ? db / dc * T->s_time : 0.0;
+    double dq = T->s_queue + st.queue_s - T->d_queue;
+    T->s_queue = dq;
+    T->s_inflight = dq + db;
+    T->d_queue = st.queue_s;
     T->s_busy = T->s_cap = 0;
     T->s_lat = st.completions ? st.p95 : NAN;
     T->s_w = 1.0;
     T->d_busy = st.busy_s;
     T->d_cap = st.capacity_s;
     T->d_arr = (double)st.arrivals;
+}
+
+/* The further signals of one scrape (as_signal), without noise (noise
+ * draws stay those of utilisation and latency, so that adding a signal
+ * changes no run): per-pod request rate over the scrape, time-averaged
+ * queue and requests in flight, memory per ready instance. */
+static void scrape_signals(sim_tier *T, as_time now, bool out)
+{
+    double dt = T->s_time, v[AS_SIG_COUNT];
+    double rate = (T->arrivals_total - T->s_arr) / dt, flight = T->s_inflight / dt;
+    int ready = T->P->ready;
+    T->s_arr = T->arrivals_total;
+    v[AS_SIG_RPS_POD] = ready > 0 ? rate / ready : NAN;
+    v[AS_SIG_QUEUE] = T->s_queue / dt;
+    v[AS_SIG_INFLIGHT] = flight;
+    v[AS_SIG_MEMORY] =
+        ready > 0 ? T->cfg->memory_base + T->cfg->memory_per_request * flight / ready : NAN;
+    for (int k = 0; k < AS_SIG_COUNT; k++)
+        as_monitor_push(T->mon_sig[k], now, out ? NAN : v[k]);
+    T->s_queue = T->s_inflight = 0;
 }
 
 /* One scrape: what each tier showed since the last one. Utilisation is
@@ -324,6 +352,7 @@ void sim_scrape(sim_engine *R, as_time now)
         as_monitor_push(T->mon_util, now, out ? NAN : u);
         as_monitor_push(T->mon_lat, now, out ? NAN : l);
         as_monitor_push(T->mon_rate, now, out ? NAN : c);
+        scrape_signals(T, now, out);
         T->s_util = T->s_time = T->s_lat = T->s_w = 0;
     }
 }
