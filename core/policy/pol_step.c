@@ -23,7 +23,22 @@
  *    only a larger step adds more until the cooldown ends; scale-in is
  *    blocked until the cooldown of the last activity has expired; a
  *    scale-out is never blocked.
- *  - Missing metric: both alarms are INSUFFICIENT_DATA, nothing happens.
+ *  - Instance warmup (EC2 Auto Scaling, which has no cooldown for step
+ *    policies: cooldown = 0s, warmup = EstimatedInstanceWarmup): an
+ *    instance this policy launched is warming until `warmup` has passed
+ *    since its launch (and a booting one always is); warming instances are
+ *    left out of the capacity a scale-out step applies to, and scale-in
+ *    waits until none is warming. The policy knows its own launches, not
+ *    every instance's: capacity added otherwise warms only while it boots.
+ *  - Alarms: each evaluation is one CloudWatch datapoint (the default
+ *    interval is the 60 s period). An alarm is in ALARM when at least
+ *    DatapointsToAlarm of the last EvaluationPeriods datapoints breach
+ *    (out_datapoints of out_periods; in_datapoints of in_periods), and
+ *    while it stays in ALARM it invokes its policy at every datapoint, as
+ *    CloudWatch does for Auto Scaling actions. The step is chosen by the
+ *    newest datapoint.
+ *  - Missing metric: the datapoint is missing (CloudWatch's default
+ *    TreatMissingData = missing): not counted, nothing happens.
  *
  * Step list encoding (keys steps_out, steps_in): comma-separated
  * "lower:upper:adjustment" triples, bounds relative to the threshold, an
@@ -36,7 +51,9 @@
  * Keys (defaults): out_threshold = 0.7, steps_out = "0:0.1:+1, 0.1:0.2:+2,
  * 0.2::+4", out_type = change, out_min_magnitude = 0 (unset),
  * in_threshold = 0.3, steps_in = ":0:-1", in_type = change,
- * in_min_magnitude = 0, cooldown = 300s. AWS has no default thresholds or
+ * in_min_magnitude = 0, cooldown = 300s, warmup = 0s (booting instances
+ * only), out_periods = out_datapoints = in_periods = in_datapoints = 1
+ * (0 datapoints: as many as periods). AWS has no default thresholds or
  * steps (they are required); these are a plausible CPU pair.
  * Default evaluation interval 60 s (one CloudWatch datapoint). */
 #include "as_policy.h"
@@ -51,6 +68,8 @@ enum { ADJ_CHANGE, ADJ_EXACT, ADJ_PERCENT };
 static const char *const adj_names[] = {"change", "exact", "percent", NULL};
 
 #define MAX_STEPS 20
+#define MAX_PERIODS 1440 /* EvaluationPeriods x Period <= 1 day, at 60 s periods */
+#define MAX_LAUNCH 64
 #define STEP_TEXT 256
 #define BOUND_EPS 1e-9 /* 0.8 - 0.7 must land in the step that starts at 0.1 */
 
@@ -64,6 +83,8 @@ typedef struct {
     int in_type;
     int in_min_magnitude;
     as_time cooldown;
+    as_time warmup;
+    int out_periods, out_datapoints, in_periods, in_datapoints;
 } step_cfg;
 
 static const as_param_def params[] = {
@@ -85,6 +106,16 @@ static const as_param_def params[] = {
      "percent type: remove at least this many instances (0: unset)"},
     {"cooldown", AS_P_DURATION, offsetof(step_cfg, cooldown), 0, 86400, NULL, 0,
      "after an activity: scale-in blocked, scale-out only beyond the added capacity"},
+    {"warmup", AS_P_DURATION, offsetof(step_cfg, warmup), 0, 86400, NULL, 0,
+     "EC2 instance warmup: launched instances warm this long (0s: while booting)"},
+    {"out_periods", AS_P_INT, offsetof(step_cfg, out_periods), 1, MAX_PERIODS, NULL, 0,
+     "scale-out alarm EvaluationPeriods (datapoints looked at)"},
+    {"out_datapoints", AS_P_INT, offsetof(step_cfg, out_datapoints), 0, MAX_PERIODS, NULL, 0,
+     "scale-out alarm DatapointsToAlarm (0: out_periods)"},
+    {"in_periods", AS_P_INT, offsetof(step_cfg, in_periods), 1, MAX_PERIODS, NULL, 0,
+     "scale-in alarm EvaluationPeriods"},
+    {"in_datapoints", AS_P_INT, offsetof(step_cfg, in_datapoints), 0, MAX_PERIODS, NULL, 0,
+     "scale-in alarm DatapointsToAlarm (0: in_periods)"},
     {0},
 };
 
@@ -99,6 +130,9 @@ static void defaults(void *cfg)
     snprintf(c->steps_in, sizeof c->steps_in, ":0:-1");
     c->in_type = ADJ_CHANGE;
     c->cooldown = 300 * AS_SEC;
+    c->warmup = 0;
+    c->out_periods = c->in_periods = 1;
+    c->out_datapoints = c->in_datapoints = 0;
 }
 
 typedef struct {
@@ -119,6 +153,13 @@ typedef struct {
     bool out_seen;
     as_time last_out;
     int out_base;     /* capacity the last scale-out was computed from */
+    double dp[MAX_PERIODS]; /* the newest datapoints (a ring), for both alarms */
+    int dp_head, dp_n;
+    struct {
+        as_time t;
+        int n;
+    } launch[MAX_LAUNCH]; /* this policy's scale-outs within the warmup */
+    int nlaunch;
 } step_state;
 
 /* Parse one optional bound; empty = open. */
@@ -209,6 +250,12 @@ static int init(void *state, const void *cfg, as_err *err)
     if (c->in_threshold >= c->out_threshold)
         return as_err_set(err, AS_EINVAL, "key 'in_threshold': %g must be below out_threshold (%g)",
                           c->in_threshold, c->out_threshold);
+    if (c->out_datapoints > c->out_periods)
+        return as_err_set(err, AS_EINVAL, "key 'out_datapoints': %d is more than out_periods (%d)",
+                          c->out_datapoints, c->out_periods);
+    if (c->in_datapoints > c->in_periods)
+        return as_err_set(err, AS_EINVAL, "key 'in_datapoints': %d is more than in_periods (%d)",
+                          c->in_datapoints, c->in_periods);
     step_state *s = state;
     s->cfg = *c;
     int rc = parse_steps("steps_out", c->steps_out, &s->out, err);
@@ -256,6 +303,124 @@ static void set(as_decision *out, long raw, int desired, as_reason r)
     out->reason = r;
 }
 
+/* One datapoint into the ring both alarms read. */
+static void datapoint(step_state *s, double u)
+{
+    s->dp[(s->dp_head + s->dp_n) % MAX_PERIODS] = u;
+    if (s->dp_n < MAX_PERIODS)
+        s->dp_n++;
+    else
+        s->dp_head = (s->dp_head + 1) % MAX_PERIODS;
+}
+
+/* M of the last N datapoints breach: >= threshold (scale-out alarm,
+ * GreaterThanOrEqualToThreshold) or <= threshold (scale-in). */
+static bool in_alarm(const step_state *s, double threshold, bool above, int periods, int points)
+{
+    int need = points > 0 ? points : periods, n = 0;
+    for (int k = 0; k < periods && k < s->dp_n; k++) {
+        double v = s->dp[(s->dp_head + s->dp_n - 1 - k) % MAX_PERIODS];
+        n += above ? v >= threshold - BOUND_EPS : v <= threshold + BOUND_EPS;
+    }
+    return n >= need;
+}
+
+/* Instances warming: booting ones, or (with a warmup) those this policy
+ * launched less than `warmup` ago, whichever is more; at most current. */
+static int warming(step_state *s, const as_observation *obs)
+{
+    int w = obs->booting > 0 ? obs->booting : 0, mine = 0, k = 0;
+    for (int i = 0; i < s->nlaunch; i++)
+        if (s->launch[i].t > obs->now - s->cfg.warmup) {
+            mine += s->launch[i].n;
+            s->launch[k++] = s->launch[i];
+        }
+    s->nlaunch = k;
+    w = mine > w ? mine : w;
+    return w > obs->current ? obs->current : w;
+}
+
+static void launched(step_state *s, as_time now, int n)
+{
+    if (s->cfg.warmup <= 0)
+        return;
+    if (s->nlaunch == MAX_LAUNCH) { /* fold into the newest: warms a little longer */
+        s->launch[MAX_LAUNCH - 1].t = now;
+        s->launch[MAX_LAUNCH - 1].n += n;
+        return;
+    }
+    s->launch[s->nlaunch].t = now;
+    s->launch[s->nlaunch++].n = n;
+}
+
+static void scale_out(step_state *s, const as_observation *obs, double u, int warm,
+                      as_decision *out)
+{
+    const step_cfg *c = &s->cfg;
+    int cur = obs->current;
+    as_time now = obs->now;
+    const step *st = find_step(&s->out, u - c->out_threshold, true);
+    if (st == NULL) {
+        set(out, cur, cur, AS_R_NONE);
+        return;
+    }
+    int base = cur - warm;
+    bool cooling = s->out_seen && now - s->last_out < c->cooldown;
+    if (cooling && s->out_base < base)
+        base = s->out_base;
+    long raw = apply(c->out_type, base, st->adj, c->out_min_magnitude);
+    if (raw <= cur) {
+        set(out, raw, cur, cooling ? AS_R_COOLDOWN : warm > 0 ? AS_R_WARMUP : AS_R_NONE);
+        return;
+    }
+    if (cur >= obs->max) {
+        set(out, raw, cur, AS_R_AT_MAX);
+        return;
+    }
+    int want = raw > obs->max ? obs->max : (int)raw;
+    set(out, raw, want, raw > obs->max ? AS_R_AT_MAX : AS_R_SCALE_OUT);
+    launched(s, now, want - cur);
+    s->out_seen = true;
+    s->last_out = now;
+    s->out_base = base;
+    s->acted = true;
+    s->last_act = now;
+}
+
+static void scale_in(step_state *s, const as_observation *obs, double u, int warm,
+                     as_decision *out)
+{
+    const step_cfg *c = &s->cfg;
+    int cur = obs->current;
+    as_time now = obs->now;
+    const step *st = find_step(&s->in, u - c->in_threshold, false);
+    if (st == NULL) {
+        set(out, cur, cur, AS_R_NONE);
+        return;
+    }
+    long raw = apply(c->in_type, cur, st->adj, c->in_min_magnitude);
+    if (raw >= cur) {
+        set(out, raw, cur, AS_R_NONE);
+        return;
+    }
+    if (warm > 0) {
+        set(out, raw, cur, AS_R_WARMUP);
+        return;
+    }
+    if (s->acted && now - s->last_act < c->cooldown) {
+        set(out, raw, cur, AS_R_COOLDOWN);
+        return;
+    }
+    if (cur <= obs->min) {
+        set(out, raw, cur, AS_R_AT_MIN);
+        return;
+    }
+    int want = raw < obs->min ? obs->min : (int)raw;
+    set(out, raw, want, raw < obs->min ? AS_R_AT_MIN : AS_R_SCALE_IN);
+    s->acted = true;
+    s->last_act = now;
+}
+
 static void decide(void *state, const as_observation *obs, const as_forecast_view *fc,
                    as_decision *out)
 {
@@ -263,73 +428,33 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
     step_state *s = state;
     const step_cfg *c = &s->cfg;
     int cur = obs->current;
-    as_time now = obs->now;
     double u = obs->utilization;
-    int warming = obs->booting > 0 ? obs->booting : 0;
 
     if (isnan(u)) {
         set(out, cur, cur, AS_R_MISSING_METRIC);
         return;
     }
-    if (u >= c->out_threshold - BOUND_EPS && s->out.n > 0) {
-        const step *st = find_step(&s->out, u - c->out_threshold, true);
-        if (st == NULL) {
+    datapoint(s, u);
+    int warm = warming(s, obs);
+    bool breach_out = u >= c->out_threshold - BOUND_EPS, breach_in = u <= c->in_threshold + BOUND_EPS;
+    if (s->out.n > 0 && in_alarm(s, c->out_threshold, true, c->out_periods, c->out_datapoints)) {
+        if (breach_out) /* the newest datapoint picks the step */
+            scale_out(s, obs, u, warm, out);
+        else
             set(out, cur, cur, AS_R_NONE);
-            return;
-        }
-        int base = cur - warming;
-        bool cooling = s->out_seen && now - s->last_out < c->cooldown;
-        if (cooling && s->out_base < base)
-            base = s->out_base;
-        long raw = apply(c->out_type, base, st->adj, c->out_min_magnitude);
-        if (raw <= cur) {
-            set(out, raw, cur,
-                cooling ? AS_R_COOLDOWN : warming > 0 ? AS_R_WARMUP : AS_R_NONE);
-            return;
-        }
-        if (cur >= obs->max) {
-            set(out, raw, cur, AS_R_AT_MAX);
-            return;
-        }
-        int want = raw > obs->max ? obs->max : (int)raw;
-        set(out, raw, want, raw > obs->max ? AS_R_AT_MAX : AS_R_SCALE_OUT);
-        s->out_seen = true;
-        s->last_out = now;
-        s->out_base = base;
-        s->acted = true;
-        s->last_act = now;
         return;
     }
-    if (u <= c->in_threshold + BOUND_EPS && s->in.n > 0) {
-        const step *st = find_step(&s->in, u - c->in_threshold, false);
-        if (st == NULL) {
+    if (s->in.n > 0 && in_alarm(s, c->in_threshold, false, c->in_periods, c->in_datapoints)) {
+        if (breach_in)
+            scale_in(s, obs, u, warm, out);
+        else
             set(out, cur, cur, AS_R_NONE);
-            return;
-        }
-        long raw = apply(c->in_type, cur, st->adj, c->in_min_magnitude);
-        if (raw >= cur) {
-            set(out, raw, cur, AS_R_NONE);
-            return;
-        }
-        if (warming > 0) {
-            set(out, raw, cur, AS_R_WARMUP);
-            return;
-        }
-        if (s->acted && now - s->last_act < c->cooldown) {
-            set(out, raw, cur, AS_R_COOLDOWN);
-            return;
-        }
-        if (cur <= obs->min) {
-            set(out, raw, cur, AS_R_AT_MIN);
-            return;
-        }
-        int want = raw < obs->min ? obs->min : (int)raw;
-        set(out, raw, want, raw < obs->min ? AS_R_AT_MIN : AS_R_SCALE_IN);
-        s->acted = true;
-        s->last_act = now;
         return;
     }
-    set(out, cur, cur, AS_R_NONE);
+    /* a breach the alarm does not act on yet */
+    set(out, cur, cur, (breach_out && s->out.n > 0) || (breach_in && s->in.n > 0)
+                           ? AS_R_STABILIZED
+                           : AS_R_NONE);
 }
 
 const as_policy_type as_pol_step = {

@@ -1,5 +1,7 @@
 /* pol_target.c - the `target` policy: AWS target tracking scaling (EC2 Auto
- * Scaling / Application Auto Scaling) on average utilisation.
+ * Scaling / Application Auto Scaling) on a metric that falls as capacity
+ * grows: average CPU utilisation, ALBRequestCountPerTarget, or requests
+ * per second per instance (a customized metric).
  *
  * What AWS documents, and how it is modelled here:
  *  - AWS creates two CloudWatch alarms: scale-out when the metric is above
@@ -9,8 +11,13 @@
  *    default 60 s interval an evaluation is one datapoint). The 3/15 shape
  *    is recalled from the managed alarms (REFERENCE 2.1 [R]).
  *  - Scale-out is proportional: desired = ceil(load / target) where load =
- *    utilisation x ready instances, i.e. ceil(current x metric / target)
- *    when nothing is warming. The utilisation excludes warming instances
+ *    metric x ready instances, i.e. ceil(current x metric / target) when
+ *    nothing is warming. The metric (key `metric`):
+ *      cpu           average utilisation of the ready instances (0.6 = 60 %)
+ *      alb_requests  ALBRequestCountPerTarget: requests per target in one
+ *                    minute (the Sum over the 60 s period), i.e. the
+ *                    monitored requests/s per ready instance x 60
+ *      rps_per_pod   requests/s per ready instance (a customized metric) The utilisation excludes warming instances
  *    (AWS leaves them out of the aggregated metric), and warming instances
  *    count as capacity: nothing is added while the capacity already
  *    requested covers the load.
@@ -26,8 +33,10 @@
  *  - A missing metric (NAN, the alarm in INSUFFICIENT_DATA) changes nothing.
  *
  * Keys (defaults):
- *   target = 0.5             TargetValue; AWS has no default (it is required):
- *                            50 % is the EC2 console's pre-filled CPU value
+ *   metric = cpu             cpu | alb_requests | rps_per_pod
+ *   target = 0.5             TargetValue in the metric's unit; AWS has no
+ *                            default (it is required): 50 % is the EC2
+ *                            console's pre-filled CPU value
  *   scale_in_margin = 0.1    scale in only below target x (1 - margin)
  *   warmup = 300s            instance warmup (DefaultCooldown when unset)
  *   scale_out_cooldown = 300s, scale_in_cooldown = 300s
@@ -39,7 +48,11 @@
 #include <math.h>
 #include <stddef.h>
 
+enum { MET_CPU, MET_ALB, MET_RPS };
+static const char *const metric_names[] = {"cpu", "alb_requests", "rps_per_pod", NULL};
+
 typedef struct {
+    int metric;
     double target;
     double scale_in_margin;
     as_time warmup;
@@ -49,8 +62,10 @@ typedef struct {
 } target_cfg;
 
 static const as_param_def params[] = {
-    {"target", AS_P_DOUBLE, offsetof(target_cfg, target), 0.01, 100.0, NULL, 0,
-     "target average utilisation (0.5 or 50%)"},
+    {"metric", AS_P_ENUM, offsetof(target_cfg, metric), 0, 0, metric_names, 0,
+     "what is tracked: cpu (utilisation), alb_requests (per target per minute), rps_per_pod"},
+    {"target", AS_P_DOUBLE, offsetof(target_cfg, target), 0.01, 1e9, NULL, 0,
+     "TargetValue: utilisation (0.5 or 50%), or requests per target per minute, or per second"},
     {"scale_in_margin", AS_P_DOUBLE, offsetof(target_cfg, scale_in_margin), 0.0, 0.99, NULL, 0,
      "scale in only when utilisation < target * (1 - margin)"},
     {"warmup", AS_P_DURATION, offsetof(target_cfg, warmup), 0, 86400, NULL, 0,
@@ -71,6 +86,7 @@ static const as_param_def params[] = {
 static void defaults(void *cfg)
 {
     target_cfg *c = cfg;
+    c->metric = MET_CPU;
     c->target = 0.5;
     c->scale_in_margin = 0.1;
     c->warmup = 300 * AS_SEC;
@@ -91,7 +107,12 @@ typedef struct {
 
 static int init(void *state, const void *cfg, as_err *err)
 {
-    (void)err;
+    const target_cfg *c = cfg;
+    if (c->metric == MET_CPU && c->target > 1.0)
+        return as_err_set(err, AS_EINVAL,
+                          "key 'target': %g is not a utilisation for metric = cpu (write 0.6 or "
+                          "60%%)",
+                          c->target);
     target_state *s = state;
     s->cfg = *(const target_cfg *)cfg;
     return AS_OK;
@@ -104,6 +125,19 @@ static void set(as_decision *out, int raw, int desired, as_reason r)
     out->reason = r;
 }
 
+/* The tracked metric, per ready instance (NAN: missing). */
+static double metric_value(const target_cfg *c, const as_observation *obs)
+{
+    switch (c->metric) {
+    case MET_ALB:
+        return obs->signal[AS_SIG_RPS_POD] * 60.0;
+    case MET_RPS:
+        return obs->signal[AS_SIG_RPS_POD];
+    default:
+        return obs->utilization;
+    }
+}
+
 static void decide(void *state, const as_observation *obs, const as_forecast_view *fc,
                    as_decision *out)
 {
@@ -112,7 +146,7 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
     const target_cfg *c = &s->cfg;
     int cur = obs->current;
     as_time now = obs->now;
-    double u = obs->utilization;
+    double u = metric_value(c, obs);
 
     if (isnan(u) || obs->ready <= 0) {
         set(out, cur, cur, AS_R_MISSING_METRIC);
