@@ -23,7 +23,7 @@
 /* ---------------------------------------------------------------- helpers */
 
 typedef struct {
-    _Alignas(16) unsigned char bytes[1024];
+    _Alignas(16) unsigned char bytes[4096];
 } cfg_buf;
 
 /* A kind's default config with "key", "value" overrides (NULL-terminated). */
@@ -118,12 +118,18 @@ Test(policy, hpa_defaults_are_kubernetes)
     cfg_make(t, &cb, NULL);
     char buf[64];
     static const char *const want[][2] = {
-        {"target", "0.8"},                 {"tolerance", "0.1"},
-        {"up_stabilization", "0s"},       {"down_stabilization", "5m"},
-        {"up_pods", "4"},                  {"up_percent", "100"},
-        {"up_period", "15s"},              {"up_select", "max"},
-        {"down_pods", "0"},                {"down_percent", "100"},
-        {"down_period", "15s"},            {"down_select", "max"},
+        {"metrics", "auto"},
+        {"target", "0.8"},
+        {"tolerance", "0.1"},
+        {"down_stabilization", "5m"},
+        {"cpu_initialization_period", "5m"},
+        {"initial_readiness_delay", "30s"},
+        {"behavior", "false"},
+        {"up_stabilization", "0s"},
+        {"up_policies", "pods:4:15s, percent:100:15s"},
+        {"up_select", "max"},
+        {"down_policies", "percent:100:15s"},
+        {"down_select", "max"},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         const as_param_def *d = as_param_find(t->params, want[i][0]);
@@ -151,6 +157,13 @@ Test(policy, hpa_tolerance_band)
     o = tier(0, 10, 0.92);
     expect(run(p, &o, NULL), 10, AS_R_TOLERANCE);
     as_policy_free(p);
+
+    /* Tolerances.isWithin: 1 + tolerance is inside the band, so 88 % at
+     * 80 % (1.1 in float64) keeps the count. */
+    p = make("hpa", NULL);
+    o = tier(0, 10, 0.88);
+    expect(run(p, &o, NULL), 10, AS_R_TOLERANCE);
+    as_policy_free(p);
 }
 
 Test(policy, hpa_ceil_rounding)
@@ -168,17 +181,32 @@ Test(policy, hpa_ceil_rounding)
     expect(run(p, &o, NULL), 9, AS_R_SCALE_OUT);
     as_policy_free(p);
 
-    /* Down: 30 %: ratio 0.375 x 10 = 3.75 -> 4 (rounded up, not down). A
-     * fresh HPA has no recommendation history, so it may act at once. */
-    p = make("hpa", NULL);
-    o = tier(0, 10, 0.30);
-    expect(run(p, &o, NULL), 4, AS_R_SCALE_IN);
-    as_policy_free(p);
-
     /* Utilisation is an integer percent, truncated: 84.9 % is 84 %. */
     p = make("hpa", NULL);
     o = tier(0, 10, 0.849);
     expect(run(p, &o, NULL), 10, AS_R_TOLERANCE);
+    as_policy_free(p);
+}
+
+/* Item: a new HPA records the count it found as a recommendation
+ * (recordInitialRecommendation), so at 30 % it holds 10 pods for the
+ * 300 s downscale window before going to ceil(0.375 x 10) = 4. Without
+ * behavior a recommendation counts until it is Before(now - window), so
+ * the 10 of t = 0 still holds at t = 300. */
+Test(policy, hpa_initial_recommendation_holds_scale_down)
+{
+    as_policy *p = make("hpa", NULL);
+    for (int t = 0; t <= 315; t += 15) {
+        as_observation o = tier(S(t), 10, 0.30);
+        as_decision d = run(p, &o, NULL);
+        cr_expect_eq(d.raw, 4, "t=%d: raw %d", t, d.raw);
+        int want = t <= 300 ? 10 : 4;
+        cr_expect_eq(d.desired, want, "t=%d: desired %d, expected %d", t, d.desired, want);
+        cr_expect_eq(d.reason, t <= 300 ? AS_R_STABILIZED : AS_R_SCALE_IN, "t=%d: %s", t,
+                     as_reason_name(d.reason));
+        if (want == 4)
+            break;
+    }
     as_policy_free(p);
 }
 
@@ -200,17 +228,17 @@ Test(policy, hpa_down_stabilization_holds_highest_recommendation)
         as_observation o = tier(S(t), cur, u);
         as_decision d = run(p, &o, NULL);
         /* Recommendations: 10 at 0..45, 8 at 60, then 5 while cur = 10.
-         * The window (t - 300, t] keeps a 10 until t = 345 (the one of 45 s
-         * leaves at 345: "after the cutoff" is strict), then 8 until the
-         * one of 60 s leaves at 360; from then on 5. */
-        int want = t < 345 ? 10 : t == 345 ? 8 : 5;
+         * Without behavior (stabilizeRecommendation) a recommendation
+         * counts until it is Before(t - 300): the 10 of 45 s holds at
+         * t = 345, the 8 of 60 s at 360; from then on 5. */
+        int want = t <= 345 ? 10 : t == 360 ? 8 : 5;
         cr_expect_eq(d.desired, want, "t=%d: desired %d, expected %d (%s)", t, d.desired, want,
                      as_reason_name(d.reason));
-        if (t >= 60 && t < 345)
+        if (t >= 60 && t <= 345)
             cr_expect_eq(d.reason, AS_R_STABILIZED, "t=%d: %s", t, as_reason_name(d.reason));
-        if (t == 345)
-            cr_expect_eq(d.reason, AS_R_STABILIZED); /* raw 5, held at 8 */
         if (t == 360)
+            cr_expect_eq(d.reason, AS_R_STABILIZED); /* raw 5, held at 8 */
+        if (t == 375)
             cr_expect_eq(d.reason, AS_R_SCALE_IN);
         cur = d.desired;
     }
@@ -221,7 +249,8 @@ Test(policy, hpa_up_stabilization_takes_min)
 {
     /* With a 60 s scale-up window the lowest recommendation of the window
      * wins: a single high sample does not scale up. */
-    as_policy *p = make("hpa", (const char *[]){"up_stabilization", "60s", NULL});
+    as_policy *p =
+        make("hpa", (const char *[]){"behavior", "true", "up_stabilization", "60s", NULL});
     as_observation o = tier(0, 10, 0.80);
     expect(run(p, &o, NULL), 10, AS_R_TOLERANCE);
     o = tier(S(15), 10, 1.20); /* recommendation 15, window min 10 */
@@ -233,10 +262,43 @@ Test(policy, hpa_up_stabilization_takes_min)
     as_policy_free(p);
 }
 
+/* Item: without spec.behavior the controller limits a scale-up to
+ * max(2 x current, 4) per reconcile (calculateScaleUpLimit): 1 -> 4 -> 8,
+ * 2 -> 4; the behavior defaults allow max(current + 4, 2 x current):
+ * 1 -> 5, 2 -> 6. */
+Test(policy, hpa_legacy_scale_up_limit)
+{
+    static const int legacy[][4] = {{1, 4, 8, 16}, {2, 4, 8, 16}, {3, 6, 12, 24}};
+    for (int k = 0; k < 3; k++) {
+        as_policy *p = make("hpa", NULL);
+        int cur = legacy[k][0];
+        for (int i = 1; i < 4; i++) {
+            as_observation o = tier(S(15 * i), cur, 10.0); /* ratio 12.5 */
+            as_decision d = run(p, &o, NULL);
+            cr_expect_eq(d.desired, legacy[k][i], "from %d, step %d: %d", legacy[k][0], i,
+                         d.desired);
+            cr_expect_eq(d.reason, AS_R_RATE_LIMITED);
+            cur = d.desired;
+        }
+        as_policy_free(p);
+    }
+    as_policy *p = make("hpa", (const char *[]){"behavior", "true", NULL});
+    as_observation o = tier(0, 1, 10.0);
+    expect(run(p, &o, NULL), 5, AS_R_RATE_LIMITED);
+    as_policy_free(p);
+    p = make("hpa", (const char *[]){"behavior", "true", NULL});
+    o = tier(0, 2, 10.0);
+    expect(run(p, &o, NULL), 6, AS_R_RATE_LIMITED);
+    as_policy_free(p);
+    /* a behavior key without behavior is refused, not silently dropped */
+    cr_expect_eq(make_rc("hpa", (const char *[]){"up_policies", "pods:1:60s", NULL}), AS_EINVAL);
+    cr_expect_eq(make_rc("hpa", (const char *[]){"down_tolerance", "0.2", NULL}), AS_EINVAL);
+}
+
 Test(policy, hpa_scale_up_rate_default_behavior)
 {
     /* Defaults: max(4 pods, 100 %) per 15 s, from the period start. */
-    as_policy *p = make("hpa", NULL);
+    as_policy *p = make("hpa", (const char *[]){"behavior", "true", NULL});
     int cur = 2;
     const int want[] = {6, 12, 24, 48, 96, 100};
     for (int i = 0; i < 6; i++) {
@@ -250,7 +312,7 @@ Test(policy, hpa_scale_up_rate_default_behavior)
     as_policy_free(p);
 
     /* From 10: Pods gives 14, Percent gives 20; Max selects 20. */
-    p = make("hpa", NULL);
+    p = make("hpa", (const char *[]){"behavior", "true", NULL});
     as_observation o = tier(0, 10, 10.0);
     expect(run(p, &o, NULL), 20, AS_R_RATE_LIMITED);
     /* 5 s later the +10 is inside the period: the start is still 10. */
@@ -259,11 +321,11 @@ Test(policy, hpa_scale_up_rate_default_behavior)
     as_policy_free(p);
 
     /* selectPolicy Min: the smaller of the two, 14. Disabled: no change. */
-    p = make("hpa", (const char *[]){"up_select", "min", NULL});
+    p = make("hpa", (const char *[]){"behavior", "true", "up_select", "min", NULL});
     o = tier(0, 10, 10.0);
     expect(run(p, &o, NULL), 14, AS_R_RATE_LIMITED);
     as_policy_free(p);
-    p = make("hpa", (const char *[]){"up_select", "disabled", NULL});
+    p = make("hpa", (const char *[]){"behavior", "true", "up_select", "disabled", NULL});
     o = tier(0, 10, 10.0);
     expect(run(p, &o, NULL), 10, AS_R_RATE_LIMITED);
     as_policy_free(p);
@@ -271,10 +333,10 @@ Test(policy, hpa_scale_up_rate_default_behavior)
 
 Test(policy, hpa_scale_down_rate_policies)
 {
-    /* down_pods = 2 with select max (largest change) next to Percent 100:
-     * 100 % wins (0 -> floor at min). With select min: only 2 per 15 s. */
-    as_policy *p = make("hpa", (const char *[]){"down_pods", "2", "down_select", "min",
-                                                "down_stabilization", "0s", NULL});
+    /* Pods 2 next to Percent 100 with select min: only 2 per 15 s. */
+    as_policy *p = make("hpa", (const char *[]){"behavior", "true", "down_policies",
+                                                "pods:2:15s, percent:100:15s", "down_select",
+                                                "min", "down_stabilization", "0s", NULL});
     as_observation o = tier(0, 10, 0.08); /* ratio 0.1 -> 1 */
     expect(run(p, &o, NULL), 8, AS_R_RATE_LIMITED);
     o = tier(S(5), 8, 0.1); /* same period: start 10, limit 8 */
@@ -284,11 +346,75 @@ Test(policy, hpa_scale_down_rate_policies)
     as_policy_free(p);
 
     /* Percent 50 alone: trunc(10 x 0.5) = 5, trunc(5 x 0.5) = 2. */
-    p = make("hpa", (const char *[]){"down_percent", "50", "down_stabilization", "0s", NULL});
+    p = make("hpa", (const char *[]){"behavior", "true", "down_policies", "percent:50:15s",
+                                     "down_stabilization", "0s", NULL});
     o = tier(0, 10, 0.08);
     expect(run(p, &o, NULL), 5, AS_R_RATE_LIMITED);
     o = tier(S(15), 5, 0.08);
     expect(run(p, &o, NULL), 2, AS_R_RATE_LIMITED);
+    as_policy_free(p);
+}
+
+/* Item: several scaling policies, each over its own periodSeconds
+ * (calculateScaleUpLimitWithScalingRules): {Pods 2 per 15 s, Percent 100
+ * per 60 s}, select Max, from 10 pods at a recommendation of 100:
+ *   t=0:  pods 10+2 = 12, percent 10x2 = 20           -> 20
+ *   t=15: pods 20+2 = 22 (the +10 of t=0 is one full period old),
+ *         percent (20-10)x2 = 20                      -> 22
+ *   t=30: pods 22+2 = 24, percent (22-12)x2 = 20      -> 24
+ *   t=60: pods 24+2 = 26, percent: the +2 of 15 s and 30 s are in the
+ *         minute, the +10 of 0 s is not: (24-4)x2 = 40    -> 40
+ * One period for both (the approximation this replaces) cannot give
+ * both the +2 steps and the doubling a minute. */
+Test(policy, hpa_policies_each_with_its_period)
+{
+    as_policy *p = make("hpa", (const char *[]){"behavior", "true", "up_policies",
+                                                "pods:2:15s, percent:100:60s", NULL});
+    const int at[] = {0, 15, 30, 60}, want[] = {20, 22, 24, 40};
+    int cur = 10;
+    for (int i = 0; i < 4; i++) {
+        as_observation o = tier(S(at[i]), cur, 8.0); /* ratio 10 */
+        as_decision d = run(p, &o, NULL);
+        cr_expect_eq(d.desired, want[i], "t=%d: %d, expected %d", at[i], d.desired, want[i]);
+        cur = d.desired;
+    }
+    as_policy_free(p);
+}
+
+/* Item: per-direction tolerances (Tolerances.isWithin): up 5 %, down 20 %.
+ * 85 % / 80 % = 1.0625 is outside the scale-up band -> ceil(10.625) = 11;
+ * 66 % / 80 % = 0.825 is inside the scale-down band -> kept. */
+Test(policy, hpa_tolerance_per_direction)
+{
+    const char *const kv[] = {"behavior", "true", "up_tolerance", "0.05", "down_tolerance",
+                              "0.2", "down_stabilization", "0s", NULL};
+    as_policy *p = make("hpa", kv);
+    as_observation o = tier(0, 10, 0.85);
+    expect(run(p, &o, NULL), 11, AS_R_SCALE_OUT);
+    as_policy_free(p);
+    p = make("hpa", kv);
+    o = tier(0, 10, 0.66);
+    expect(run(p, &o, NULL), 10, AS_R_TOLERANCE);
+    o = tier(S(15), 10, 0.62); /* 0.775: outside, ceil(7.75) = 8 */
+    expect(run(p, &o, NULL), 8, AS_R_SCALE_IN);
+    as_policy_free(p);
+}
+
+/* Item: utilisation above 100 % of the request, up to the limit. 10 pods
+ * all busy: with limit = request the utilisation is 100 % (ratio 1.25 ->
+ * 13); with a limit of twice the request it is 200 % (ratio 2.5 -> 25,
+ * rate-limited to 20 by the behavior defaults). */
+Test(policy, hpa_utilisation_above_the_request)
+{
+    as_policy *p = make("hpa", (const char *[]){"behavior", "true", NULL});
+    as_observation o = tier(0, 10, 1.0);
+    expect(run(p, &o, NULL), 13, AS_R_SCALE_OUT);
+    as_policy_free(p);
+    p = make("hpa", (const char *[]){"behavior", "true", "cpu_request", "0.5", "cpu_limit", "1",
+                                     NULL});
+    as_decision d = run(p, &o, NULL);
+    expect(d, 20, AS_R_RATE_LIMITED);
+    cr_expect_eq(d.raw, 25);
     as_policy_free(p);
 }
 
@@ -303,8 +429,8 @@ Test(policy, hpa_missing_metric_never_scales)
     o.ready = 0;
     o.booting = 10;
     expect(run(p, &o, NULL), 10, AS_R_MISSING_METRIC);
-    /* The missing samples left no recommendation behind: a valid low
-     * metric afterwards scales in at once (window 0). */
+    /* The missing samples left only the initial recommendation, which a
+     * 0 s window lets go: a valid low metric afterwards scales in. */
     o = tier(S(30), 10, 0.40);
     expect(run(p, &o, NULL), 5, AS_R_SCALE_IN);
     as_policy_free(p);
@@ -314,12 +440,13 @@ Test(policy, hpa_unready_pods_count_as_zero_on_scale_up)
 {
     /* 8 ready at 105 %, 2 booting: ratio 1.3125 over the ready pods would
      * ask for ceil(10.5) = 11. With the booting pods at 0 usage the ratio
-     * is floor(105 x 8 / 10) = 84 % / 80 % = 1.05: within tolerance. */
+     * is floor(105 x 8 / 10) = 84 % / 80 % = 1.05: within tolerance, the
+     * count is kept (by the unready pods: reason none). */
     as_policy *p = make("hpa", NULL);
     as_observation o = tier(0, 10, 1.05);
     o.ready = 8;
     o.booting = 2;
-    expect(run(p, &o, NULL), 10, AS_R_TOLERANCE);
+    expect(run(p, &o, NULL), 10, AS_R_NONE);
     as_policy_free(p);
 
     /* Control: the same 8 pods with none booting scale to 11. */
@@ -346,6 +473,104 @@ Test(policy, hpa_unready_pods_count_as_zero_on_scale_up)
     o.booting = 2;
     expect(run(p, &o, NULL), 10, AS_R_SCALE_OUT);
     as_policy_free(p);
+}
+
+/* Item: pod readiness edges (groupPods) with the instances as pods. At
+ * t = 600 s with the newest sample taken at 600 s over a 60 s window:
+ *  - 2 pods ready since long, 2 started at 500 s and ready at 580 s: the
+ *    new ones are inside the 5 min CPU initialization period and their
+ *    sample does not cover one window of readiness: unready. At 120 %
+ *    (ratio 1.5) they count as 0: (2 x 1200) / 4000 = 60 %, the direction
+ *    reverses, 4 are kept (the pods alone would give ceil(1.5 x 4) = 6);
+ *  - the same pods started at 200 s (initialization over): counted, 6;
+ *  - a pod ready at 610 s has no sample yet (missing): on a scale-down
+ *    it counts at 100 %: 3 pods at 40 % + 1 at 100 % = 55 % -> 0.6875 x 4
+ *    = 2.75 -> 3 where the ready ones alone would give ceil(0.5 x 3) = 2. */
+Test(policy, hpa_pod_readiness_edges)
+{
+    as_pod pods[4] = {{-S(86400), -S(86400)}, {-S(86400), -S(86400)}, {S(500), S(580)},
+                      {S(500), S(580)}};
+    as_observation o = tier(S(600), 4, 1.2);
+    o.pods = pods;
+    o.npods = 4;
+    o.metric_time = S(600);
+    o.metric_window = S(60);
+    as_policy *p = make("hpa", NULL);
+    expect(run(p, &o, NULL), 4, AS_R_NONE);
+    as_policy_free(p);
+
+    pods[2].start = pods[3].start = S(200);
+    p = make("hpa", NULL);
+    expect(run(p, &o, NULL), 6, AS_R_SCALE_OUT);
+    as_policy_free(p);
+
+    as_pod late[4] = {{-S(86400), -S(86400)}, {-S(86400), -S(86400)}, {-S(86400), -S(86400)},
+                      {S(550), S(610)}};
+    o = tier(S(615), 4, 0.40);
+    o.pods = late;
+    o.npods = 4;
+    o.metric_time = S(600);
+    o.metric_window = S(60);
+    p = make("hpa", (const char *[]){"down_stabilization", "0s", NULL});
+    as_decision d = run(p, &o, NULL);
+    cr_expect_eq(d.raw, 3, "raw %d", d.raw);
+    as_policy_free(p);
+}
+
+/* The metric types people scale on, each against hand arithmetic, and the
+ * largest proposal winning (computeReplicasForMetrics). 10 pods. */
+Test(policy, hpa_metric_types)
+{
+    as_observation o = tier(0, 10, 0.40); /* CPU 40 % -> 5 */
+    o.signal[AS_SIG_RPS_POD] = 75.0;      /* 750 req/s over 10 pods */
+    o.signal[AS_SIG_QUEUE] = 240.0;
+    o.signal[AS_SIG_INFLIGHT] = 30.0;
+    o.signal[AS_SIG_MEMORY] = 600.0;      /* MB per pod */
+    o.rate = 750.0;
+    struct {
+        const char *metrics;
+        int raw;
+    } cases[] = {
+        {"pods:rps:averagevalue:50", 15},            /* 75/50 = 1.5 -> 15 */
+        {"resource:cpu:utilization:80, pods:rps:averagevalue:50", 15}, /* max(5, 15) */
+        {"resource:cpu:averagevalue:200m", 20},      /* 0.4 cores / 0.2 = 2 -> 20 */
+        {"object:rps:value:500", 15},                /* 750 / 500 = 1.5 x 10 ready */
+        {"object:rps:averagevalue:100", 8},          /* ceil(750 / 100) = 8 */
+        {"external:queue:value:100", 24},            /* 2.4 x 10 */
+        {"external:queue:averagevalue:30", 8},       /* ceil(240 / 30) */
+        {"pods:queue:averagevalue:12", 20},          /* 24 per pod / 12 = 2 */
+        {"pods:inflight:averagevalue:2", 15},        /* 3 per pod / 2 = 1.5 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        as_policy *p = make("hpa", (const char *[]){"metrics", cases[i].metrics, NULL});
+        as_decision d = run(p, &o, NULL);
+        cr_expect_eq(d.raw, cases[i].raw, "%s: raw %d, expected %d", cases[i].metrics, d.raw,
+                     cases[i].raw);
+        as_policy_free(p);
+    }
+    /* memory utilisation: 600 MB of 400 MB requested = 150 % at 75 % -> 2 -> 20 */
+    as_policy *p = make("hpa", (const char *[]){"metrics", "resource:memory:utilization:75",
+                                                "memory_request", "400", NULL});
+    cr_expect_eq(run(p, &o, NULL).raw, 20);
+    as_policy_free(p);
+    /* a metric without a value: no scale-down on the others (k/k #99514) */
+    o.signal[AS_SIG_QUEUE] = NAN;
+    p = make("hpa", (const char *[]){"metrics",
+                                     "resource:cpu:utilization:80, external:queue:value:100",
+                                     "down_stabilization", "0s", NULL});
+    expect(run(p, &o, NULL), 10, AS_R_MISSING_METRIC);
+    as_policy_free(p);
+    /* bad lists are refused */
+    const char *const bad[] = {"pods:cpu:averagevalue:1", "resource:rps:utilization:50",
+                               "pods:rps:value:5", "object:queue:utilization:5",
+                               "resource:cpu:utilization:0", "resource:cpu:averagevalue:x",
+                               "resource:memory:utilization:80", "cpu:80"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_expect_eq(make_rc("hpa", (const char *[]){"metrics", bad[i], NULL}), AS_EINVAL, "%s",
+                     bad[i]);
+    cr_expect_eq(make_rc("hpa", (const char *[]){"metrics", "pods:rps:averagevalue:5", "target",
+                                                 "0.6", NULL}),
+                 AS_EINVAL, "target next to metrics");
 }
 
 Test(policy, hpa_current_outside_bounds)
@@ -539,6 +764,85 @@ Test(policy, step_warming_capacity_and_cooldown)
     o = tier(S(480), 13, NAN);
     expect(run(p, &o, NULL), 13, AS_R_MISSING_METRIC);
     as_policy_free(p);
+}
+
+/* Item: CloudWatch alarms with EvaluationPeriods and DatapointsToAlarm.
+ * 2 of 3: a lone breach waits (held: stabilized), a second one among the
+ * last three sets the alarm and the policy acts; once in ALARM it acts at
+ * every breaching datapoint. */
+Test(policy, step_alarm_m_of_n)
+{
+    as_policy *p = make("step", (const char *[]){"out_threshold", "0.5", "steps_out", "0::+1",
+                                                 "out_periods", "3", "out_datapoints", "2",
+                                                 "cooldown", "0s", NULL});
+    as_observation o = tier(0, 10, 0.6);
+    expect(run(p, &o, NULL), 10, AS_R_STABILIZED); /* 1 of 1 so far */
+    o = tier(S(60), 10, 0.4);
+    expect(run(p, &o, NULL), 10, AS_R_NONE); /* 1 of 2 */
+    o = tier(S(120), 10, 0.6);
+    expect(run(p, &o, NULL), 11, AS_R_SCALE_OUT); /* 2 of 3 */
+    o = tier(S(180), 11, 0.6);
+    expect(run(p, &o, NULL), 12, AS_R_SCALE_OUT); /* still ALARM: acts again */
+    o = tier(S(240), 12, NAN); /* a missing datapoint is not counted */
+    expect(run(p, &o, NULL), 12, AS_R_MISSING_METRIC);
+    o = tier(S(300), 12, 0.4); /* last three: 0.6, 0.6, 0.4: ALARM, but this */
+    expect(run(p, &o, NULL), 12, AS_R_NONE); /* datapoint is below: no step */
+    as_policy_free(p);
+    cr_expect_eq(make_rc("step", (const char *[]){"out_periods", "2", "out_datapoints", "3",
+                                                  NULL}),
+                 AS_EINVAL);
+}
+
+/* Item: EC2 step scaling has an instance warmup and no cooldown. With
+ * warmup 300 s and cooldown 0: the two instances launched at 0 s still
+ * warm at 60 s (ready, not booting), so the same step adds nothing and
+ * scale-in waits; at 300 s they are warm, and two scale-ins a minute
+ * apart both act (a 300 s cooldown, the old mapping of the warmup, would
+ * hold the second one). */
+Test(policy, step_ec2_warmup_not_cooldown)
+{
+    const char *const kv[] = {"out_threshold", "0.5", "steps_out", "0::+2", "in_threshold", "0.3",
+                              "steps_in", ":0:-1", "cooldown", "0s", "warmup", "300s", NULL};
+    as_policy *p = make("step", kv);
+    as_observation o = tier(0, 10, 0.8);
+    expect(run(p, &o, NULL), 12, AS_R_SCALE_OUT);
+    o = tier(S(60), 12, 0.8); /* base 12 - 2 warming = 10: +2 is 12, there */
+    expect(run(p, &o, NULL), 12, AS_R_WARMUP);
+    o = tier(S(120), 12, 0.1);
+    expect(run(p, &o, NULL), 12, AS_R_WARMUP);
+    o = tier(S(300), 12, 0.1);
+    expect(run(p, &o, NULL), 11, AS_R_SCALE_IN);
+    o = tier(S(360), 11, 0.1);
+    expect(run(p, &o, NULL), 10, AS_R_SCALE_IN);
+    as_policy_free(p);
+    /* the same with the warmup read as a cooldown */
+    p = make("step", (const char *[]){"out_threshold", "0.5", "steps_out", "0::+2",
+                                      "in_threshold", "0.3", "steps_in", ":0:-1", "cooldown",
+                                      "300s", NULL});
+    o = tier(S(300), 12, 0.1);
+    expect(run(p, &o, NULL), 11, AS_R_SCALE_IN);
+    o = tier(S(360), 11, 0.1);
+    expect(run(p, &o, NULL), 11, AS_R_COOLDOWN);
+    as_policy_free(p);
+}
+
+/* Target tracking on ALBRequestCountPerTarget: requests per target per
+ * minute = requests/s per instance x 60. 10 instances at 25 req/s each =
+ * 1500 per minute against 1000: ceil(1.5 x 10) = 15 after 3 datapoints. */
+Test(policy, target_alb_request_count_per_target)
+{
+    as_policy *p = make("target", (const char *[]){"metric", "alb_requests", "target", "1000",
+                                                   NULL});
+    for (int i = 0; i < 3; i++) {
+        as_observation o = tier(S(60 * i), 10, 0.2);
+        o.signal[AS_SIG_RPS_POD] = 25.0;
+        as_decision d = run(p, &o, NULL);
+        cr_expect_eq(d.raw, 15);
+        cr_expect_eq(d.desired, i < 2 ? 10 : 15, "datapoint %d: %d", i, d.desired);
+    }
+    as_policy_free(p);
+    /* a CPU target above 100 % is a unit mistake, not a target */
+    cr_expect_eq(make_rc("target", (const char *[]){"target", "60", NULL}), AS_EINVAL);
 }
 
 Test(policy, step_bad_lists_rejected)
