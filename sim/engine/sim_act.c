@@ -269,6 +269,16 @@ static void forecast_view(sim_engine *R, sim_tier *T, double y, as_time now, as_
                             .anomaly = flag};
 }
 
+/* The policy's lower bound: minReplicas of its manifest where one gave it
+ * (Kubernetes' default 1 when the manifest leaves it out; the tier's min
+ * is not the HPA's), else the tier's; never above the upper bound. */
+static int policy_min(const sim_policy_cfg *pc, const sim_tier_cfg *c)
+{
+    int max = pc->max > 0 && pc->max < c->max ? pc->max : c->max;
+    int min = pc->min > 0 ? pc->min : c->min;
+    return min < max ? min : max;
+}
+
 /* The further signals and the ready instances as pods. An instance there
  * from the start is one that was ready long before the run. */
 static void observe_more(const sim_tier *T, as_time now, as_observation *obs)
@@ -299,7 +309,7 @@ static as_observation observe(const sim_engine *R, const sim_tier *T, as_time no
                         .current = P->ready + P->booting,
                         .ready = P->ready,
                         .booting = P->booting,
-                        .min = R->pc->min > c->min ? R->pc->min : c->min,
+                        .min = policy_min(R->pc, c),
                         .max = R->pc->max > 0 && R->pc->max < c->max ? R->pc->max : c->max,
                         .utilization = as_monitor_view(T->mon_util, now),
                         .rate = as_monitor_view(T->mon_rate, now),
