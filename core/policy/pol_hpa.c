@@ -18,9 +18,13 @@
  *
  * The tier as pods: a ready instance is a Running, Ready pod that started
  * when it was requested and became Ready when it became ready; a booting
- * one is a Pending pod (no container runs, no metric: unready); a pod has a
- * metric once a sample taken after it became ready is visible (else it is
- * missing). Every pod of a tier carries the tier's average. CPU usage is the
+ * one is a Pending pod (no container runs, no metric: unready). A pod has a
+ * CPU metric once a sample taken after it became ready is visible (the
+ * readiness rules then decide whether it counts), any other metric once a
+ * whole window of samples after it became ready is (before that the tier's
+ * average over the window is not what the new pod reports: a rate over
+ * [1m] of its own counter has no value yet either); else it is missing.
+ * Every pod with a metric carries the tier's average. CPU usage is the
  * busy fraction times the pod's CPU limit (`cpu_limit` cores), so the
  * utilisation of the request (`cpu_request`) exceeds 100 % when the limit
  * is above the request, as GetResourceUtilizationRatio reports it.
@@ -442,7 +446,8 @@ static void tier_pods(const hpa_state *s, const as_observation *obs, bool cpu, i
     for (int i = 0; i < obs->npods; i++) {
         p.start = obs->pods[i].start;
         p.transition = obs->pods[i].ready;
-        p.has_metric = obs->metric_time >= 0 && obs->pods[i].ready <= obs->metric_time;
+        as_time covered = obs->pods[i].ready + (cpu ? 0 : obs->metric_window);
+        p.has_metric = obs->metric_time >= 0 && covered <= obs->metric_time;
         as_hpa_pods_add(out, &p,
                         as_hpa_group_pod(&p, cpu, obs->now, s->cfg.cpu_init,
                                          s->cfg.readiness_delay));
@@ -477,7 +482,9 @@ static int proposal(const hpa_state *s, const hpa_metric *m, const as_observatio
     *ratio = NAN;
     if (!isfinite(v) || v < 0)
         return AS_HPA_INVALID; /* the metrics API returned nothing */
-    int64_t milli = llround(v * 1000.0);
+    /* in milli-units rounded up, as Quantity.MilliValue() gives it (less
+     * 1e-6 so that 0.6 x 1000 = 600.0000000000001 stays 600) */
+    int64_t milli = (int64_t)ceil(v * 1000.0 - 1e-6);
     int cur = obs->current;
     if (m->src == SRC_OBJECT || m->src == SRC_EXTERNAL) {
         *ratio = m->tgt == TGT_VALUE ? (double)milli / (double)m->target
