@@ -299,3 +299,113 @@ Test(monitor, noise_has_the_configured_spread)
     cr_assert_eq(system(cmd), 0, "the spread of what policies see is not the configured one");
     sim_scenario_free(s);
 }
+
+/* ---- the further signals (as_signal) ---- */
+
+Test(monitor, last_time_is_the_newest_visible_sample_that_is_not_missing)
+{
+    as_monitor *m = as_monitor_new(S(15), S(60), S(30), NULL);
+    cr_assert_eq(as_monitor_last_time(m, S(100)), -1, "no sample yet");
+    as_monitor_push(m, S(15), 0.5);
+    as_monitor_push(m, S(30), 0.6);
+    as_monitor_push(m, S(45), NAN);
+    cr_assert_eq(as_monitor_last_time(m, S(44)), -1, "t = 15 s is visible from 45 s");
+    cr_assert_eq(as_monitor_last_time(m, S(45)), S(15));
+    cr_assert_eq(as_monitor_last_time(m, S(74)), S(30));
+    cr_assert_eq(as_monitor_last_time(m, S(80)), S(30), "the missing sample at 45 s is skipped");
+    cr_assert_eq(as_monitor_window(m), S(60));
+    as_monitor_free(m);
+}
+
+/* A flat 120 req/s on 4 ready instances (4 servers each, 50 ms): 30 req/s
+ * per instance, 6 requests in service on average. */
+static const char *signal_scenario(const char *name, const char *policy)
+{
+    static char p[256];
+    snprintf(dir, sizeof dir, "/tmp/simmon_%d", (int)getpid());
+    mkdir(dir, 0777);
+    snprintf(p, sizeof p, "%s/%s.ini", dir, name);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f);
+    fprintf(f,
+            "[scenario]\nduration = 10m\ntick = 1s\nrecord = 60s\nseed = 3\nmodel = analytic\n"
+            "[trace]\nshape = flat\nbase = 120\n"
+            "[tier.web]\nservice_time = 50ms\nconcurrency = 4\nmin = 1\nmax = 30\n"
+            "initial = 4\nboot_time = 60s\n"
+            "[monitoring]\nscrape = 15s\nwindow = 60s\nlag = 30s\n"
+            "[slo]\nlatency = 250ms\n"
+            "[policy.p]\nkind = hpa\n%s",
+            policy);
+    fclose(f);
+    return p;
+}
+
+typedef struct {
+    sim_action_row a[64];
+    int n;
+    double inflight; /* the engine's own in-flight mean of the first record */
+} seen;
+
+static int keep_scaling(void *ud, const sim_action_row *row, as_err *err)
+{
+    (void)err;
+    seen *s = ud;
+    if (row->to != row->from && s->n < 64)
+        s->a[s->n++] = *row;
+    return AS_OK;
+}
+
+static int keep_inflight(void *ud, int tier, const sim_tier_row *row, as_err *err)
+{
+    (void)tier, (void)err;
+    seen *s = ud;
+    if (row->t == 60.0)
+        s->inflight = row->inflight;
+    return AS_OK;
+}
+
+static seen run_signal(const char *name, const char *policy)
+{
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_load(signal_scenario(name, policy), NULL, 0, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    seen k = {.n = 0};
+    sim_sink sink = {.ud = &k, .action = keep_scaling, .tier_row = keep_inflight};
+    sim_summary_row sum;
+    cr_assert_eq(sim_run_policy(s, 0, &sink, NULL, &sum, &e), AS_OK, "%s", e.msg);
+    sim_scenario_free(s);
+    return k;
+}
+
+/* Requests per second per pod, through the policy's scrape and lag: the
+ * first scrape (t = 15 s) is visible at 15 + 30 s, and 30 req/s per pod
+ * against an AverageValue of 20 is 4 x 30 / 20 = 6 replicas. Once the two
+ * are ready the value is 20: no further change. A longer metric_lag moves
+ * the action by exactly the difference. */
+Test(monitor, rps_per_pod_signal_has_the_scrape_and_lag)
+{
+    seen k = run_signal("rps", "metrics = pods:rps:averagevalue:20\n");
+    cr_assert_eq(k.n, 1, "%d scaling actions", k.n);
+    cr_expect_eq(k.a[0].t, 45.0, "seen at %g s", k.a[0].t);
+    cr_expect_eq(k.a[0].to, 6);
+    k = run_signal("rps_lag", "metrics = pods:rps:averagevalue:20\nmetric_lag = 60s\n");
+    cr_assert_eq(k.n, 1, "%d scaling actions", k.n);
+    cr_expect_eq(k.a[0].t, 75.0, "seen at %g s", k.a[0].t);
+    cr_expect_eq(k.a[0].to, 6);
+}
+
+/* Requests in flight for the whole tier as an Object metric (Value): the
+ * signal is the engine's own in-flight mean (the timeseries column), in
+ * milli-units rounded up as Kubernetes quantities are, so the HPA asks
+ * ceil(4 x inflight / 3) = 9 and the legacy limit max(2 x 4, 4) lets 8. */
+Test(monitor, inflight_signal_is_the_engines_in_flight_mean)
+{
+    seen k = run_signal("inflight", "metrics = object:inflight:value:3\n");
+    cr_assert_gt(k.inflight, 6.0, "6 in service, and some waiting: %g", k.inflight);
+    cr_assert_lt(k.inflight, 6.5, "%g", k.inflight);
+    cr_assert_geq(k.n, 1);
+    cr_expect_eq(k.a[0].t, 45.0, "seen at %g s", k.a[0].t);
+    cr_expect_eq(k.a[0].raw, (int)ceil(4 * k.inflight / 3), "raw %d, inflight %g", k.a[0].raw,
+                 k.inflight);
+    cr_expect_eq(k.a[0].to, 8);
+}
