@@ -279,7 +279,7 @@ static void warn_stderr(void *ud, const char *line)
     (void)ud;
     fprintf(stderr, "%s\n", line);
 }
-static const sim_warn warn_sink = {warn_stderr, NULL};
+static const sim_warn warn_sink = {warn_stderr, NULL, false};
 
 /* The runs of a plan, shared by the workers: each takes the next index. */
 typedef struct pool {

@@ -52,6 +52,9 @@ static void usage(FILE *f)
           "                           (default: the first run)\n"
           "  --format text|csv|json   summary format on stdout (default text)\n"
           "  --no-report              do not draw the gnuplot report\n"
+          "  --lenient                a manifest or AWS policy field the simulator does\n"
+          "                           not model is a warning, not an error (exit 2); the\n"
+          "                           runs of that policy are marked approximate\n"
           "  -q, --quiet              no progress line and no table\n"
           "  --help-keys              list every scenario key\n"
           "  -h, --help               this text\n"
@@ -70,7 +73,7 @@ static void usage(FILE *f)
 typedef struct run_args {
     const char *scen, *out, *baseline;
     const char **sets, **only;
-    int nsets, nonly, force, fresh, quiet, format, report;
+    int nsets, nonly, force, fresh, quiet, format, report, lenient;
     long jobs, max_runs;
     uint64_t max_events, max_memory; /* the request-level model's limits (0: defaults) */
 } run_args;
@@ -154,6 +157,8 @@ static int flag_opt(run_args *a, const char *o)
         a->fresh = 1;
     else if (strcmp(o, "--no-report") == 0)
         a->report = 0;
+    else if (strcmp(o, "--lenient") == 0)
+        a->lenient = 1;
     else if (strcmp(o, "-q") == 0 || strcmp(o, "--quiet") == 0)
         a->quiet = 1;
     else
@@ -290,11 +295,14 @@ static void warn_stderr(void *ud, const char *line)
     (void)ud;
     fprintf(stderr, "%s\n", line);
 }
-static const sim_warn warn_sink = {warn_stderr, NULL};
+/* Not const: --lenient is set on it before loading; the scenario keeps a
+ * pointer to it for the manifests its sweep points read. */
+static sim_warn warn_sink = {warn_stderr, NULL, false};
 
 static sim_scenario *load(run_args *a, sim_plan *plan, char *outbuf, size_t n, int *status)
 {
     as_err err = {0};
+    warn_sink.lenient = a->lenient != 0;
     sim_load_opts o = {a->sets, a->nsets, &warn_sink};
     sim_scenario *sc = sim_scenario_open(a->scen, &o, &err);
     if (sc == NULL) {
@@ -302,6 +310,12 @@ static sim_scenario *load(run_args *a, sim_plan *plan, char *outbuf, size_t n, i
         *status = err.code == AS_EINVAL || err.code == AS_EIO ? 2 : 1;
         return NULL;
     }
+    for (int p = 0; p < sc->npolicies; p++)
+        if (sc->policies[p].approximate)
+            fprintf(stderr,
+                    "simrun: [policy.%s] is approximate (--lenient passed over fields it does "
+                    "not model); its runs carry the attribute 'approximate'\n",
+                    sc->policies[p].name);
     for (int k = 0; k < a->nonly; k++) {
         int found = 0;
         for (int p = 0; p < sc->npolicies; p++)

@@ -89,6 +89,27 @@ int sim_mf_fail(mf *m, int line, const char *field, const char *fmt, ...)
     return as_err_set(m->err, AS_EINVAL, "%s%s: %s", m->path, where, msg);
 }
 
+/* A field with no simulated counterpart: an error naming file, line and
+ * field, or under --lenient a warning, the policy then marked approximate.
+ * Quietly simulating something else (the alternative) gives numbers that
+ * look right and are not. */
+int sim_mf_unmodelled(mf *m, int line, const char *field, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (m->warn == NULL || !m->warn->lenient)
+        return sim_mf_fail(m, line, field, "%s: not modelled by the simulator (--lenient: a "
+                                           "warning, the run marked approximate)",
+                           msg);
+    if (m->p != NULL)
+        m->p->approximate = true;
+    sim_mf_warn(m, line, field, "%s: not modelled; ignored (--lenient: run approximate)", msg);
+    return AS_OK;
+}
+
 /* A rejected value names the manifest field it came from, then the key
  * ("hpa.yaml:12: behavior.scaleDown.policies[0].value: key 'down_percent': ..."). */
 int sim_mf_set(mf *m, int line, const char *field, const char *key, const char *fmt, ...)
@@ -227,6 +248,10 @@ int sim_manifest_replicas(const char *path, int *min, int *max, as_err *err)
     mf *m = mf_new(path, err);
     if (m == NULL)
         return AS_ENOMEM;
+    /* the fields were judged by sim_manifest_apply: here an unmodelled
+     * one is passed over without a word */
+    static const sim_warn judged = {NULL, NULL, true};
+    m->warn = &judged;
     int rc = sim_mf_hpa(m, false, min, max);
     mf_free(m);
     return rc;

@@ -79,7 +79,7 @@ static const char *const aws_identity[] = {
 
 /* Warn about every member of obj not in known (rel: obj's path). (the
  * identity fields are known at the top level of a policy) */
-static void jwarn_unknown(mf *m, json_t *obj, const char *rel, const char *const *known)
+static int jwarn_unknown(mf *m, json_t *obj, const char *rel, const char *const *known)
 {
     const char *k;
     json_t *v;
@@ -87,10 +87,13 @@ static void jwarn_unknown(mf *m, json_t *obj, const char *rel, const char *const
     {
         if (sim_mf_in_list(k, known) || (rel[0] == '\0' && sim_mf_in_list(k, aws_identity)))
             continue;
-        char f[MF_FIELD];
+        char f[MF_FIELD], full[MF_FIELD];
         snprintf(f, sizeof f, "%s%s%s", rel, rel[0] ? "." : "", k);
-        jwarn(m, f, "no simulated counterpart; ignored");
+        int rc = sim_mf_unmodelled(m, jline(m, f), jfield(m, f, full, sizeof full), "unknown field");
+        if (rc != AS_OK)
+            return rc;
     }
+    return AS_OK;
 }
 
 /* A number member; absent (or null) returns false. */
@@ -207,15 +210,20 @@ static int aws_target(mf *m, json_t *pol, bool *sides)
     if (!has)
         return jfail(m, blk, "TargetValue is required");
     const char *what;
+    char full[MF_FIELD];
     if (aws_cpu_metric(tt, &what)) {
         if ((rc = jset(m, f, "target", "%.17g", tv / 100.0)) != AS_OK)
             return rc;
-    } else {
-        char cur[64];
-        jwarn(m, f,
-              "TargetValue %g of %s has no simulated counterpart yet (only CPU utilisation is "
-              "simulated): keeping target = %s",
-              tv, what, sim_mf_current(m, "target", cur, sizeof cur));
+    } else if (strcmp(what, "ALBRequestCountPerTarget") == 0) {
+        /* requests per target per minute (the CloudWatch Sum over 60 s) */
+        if ((rc = jset(m, f, "metric", "alb_requests")) != AS_OK ||
+            (rc = jset(m, f, "target", "%.17g", tv)) != AS_OK)
+            return rc;
+    } else if ((rc = sim_mf_unmodelled(m, jline(m, f), jfield(m, f, full, sizeof full),
+                                       "TargetValue %g of %s: only CPU utilisation and "
+                                       "ALBRequestCountPerTarget are simulated",
+                                       tv, what)) != AS_OK) {
+        return rc;
     }
     json_t *dis = json_object_get(tt, "DisableScaleIn");
     snprintf(f, sizeof f, "%s.DisableScaleIn", blk);
@@ -256,12 +264,12 @@ static int aws_target(mf *m, json_t *pol, bool *sides)
     static const char *const tt_known_ec2[] = {"TargetValue", "DisableScaleIn",
                                                "PredefinedMetricSpecification",
                                                "CustomizedMetricSpecification", NULL};
-    jwarn_unknown(m, tt, blk, aas ? tt_known : tt_known_ec2);
+    if ((rc = jwarn_unknown(m, tt, blk, aas ? tt_known : tt_known_ec2)) != AS_OK)
+        return rc;
     static const char *const top[] = {"TargetTrackingConfiguration",
                                       "TargetTrackingScalingPolicyConfiguration",
                                       "EstimatedInstanceWarmup", NULL};
-    jwarn_unknown(m, pol, "", top);
-    return AS_OK;
+    return jwarn_unknown(m, pol, "", top);
 }
 
 /* One step policy read from JSON, before it is written out. */
@@ -300,7 +308,8 @@ static int aws_step_item(mf *m, json_t *st, const char *g, const char *f, size_t
     o->maxhi = hi > o->maxhi ? hi : o->maxhi;
     static const char *const known[] = {"MetricIntervalLowerBound", "MetricIntervalUpperBound",
                                         "ScalingAdjustment", NULL};
-    jwarn_unknown(m, st, g, known);
+    if ((rc = jwarn_unknown(m, st, g, known)) != AS_OK)
+        return rc;
     char lb[32] = "", ub[32] = "", one[96];
     if (has_lo)
         snprintf(lb, sizeof lb, "%.10g", lo / 100.0);
@@ -449,9 +458,10 @@ static int aws_step_one(mf *m, json_t *pol, bool *sides)
         static const char *const known[] = {
             "AdjustmentType",        "StepAdjustments", "MinAdjustmentMagnitude",
             "MetricAggregationType", "Cooldown",        NULL};
-        jwarn_unknown(m, cfg, rel, known);
         static const char *const top[] = {"StepScalingPolicyConfiguration", NULL};
-        jwarn_unknown(m, pol, "", top);
+        if ((rc = jwarn_unknown(m, cfg, rel, known)) != AS_OK ||
+            (rc = jwarn_unknown(m, pol, "", top)) != AS_OK)
+            return rc;
     } else {
         if ((rc = jsecs(m, pol, "EstimatedInstanceWarmup", "EstimatedInstanceWarmup", &v, &has)) !=
                 AS_OK ||
@@ -468,7 +478,7 @@ static int aws_step_one(mf *m, json_t *pol, bool *sides)
                                             "EstimatedInstanceWarmup",
                                             "Cooldown",
                                             NULL};
-        jwarn_unknown(m, pol, "", known);
+        return jwarn_unknown(m, pol, "", known);
     }
     return AS_OK;
 }
@@ -525,8 +535,7 @@ static int aws_predictive_metric(mf *m, json_t *pc, const char *blk)
     static const char *const spec_known[] = {"TargetValue", "PredefinedMetricPairSpecification",
                                              "PredefinedScalingMetricSpecification",
                                              "PredefinedLoadMetricSpecification", NULL};
-    jwarn_unknown(m, spec, f, spec_known);
-    return AS_OK;
+    return jwarn_unknown(m, spec, f, spec_known);
 }
 
 static int aws_predictive(mf *m, json_t *pol, bool *sides)
@@ -573,10 +582,9 @@ static int aws_predictive(mf *m, json_t *pol, bool *sides)
     static const char *const pc_known[] = {"MetricSpecifications", "Mode",
                                            "SchedulingBufferTime", "MaxCapacityBreachBehavior",
                                            "MaxCapacityBuffer",    NULL};
-    jwarn_unknown(m, pc, blk, pc_known);
     static const char *const top[] = {"PredictiveScalingConfiguration", NULL};
-    jwarn_unknown(m, pol, "", top);
-    return AS_OK;
+    rc = jwarn_unknown(m, pc, blk, pc_known);
+    return rc != AS_OK ? rc : jwarn_unknown(m, pol, "", top);
 }
 
 

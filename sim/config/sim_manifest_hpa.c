@@ -3,17 +3,20 @@
  *
  * Kubernetes (autoscaling/v2, v2beta2 and v1) -> kind hpa:
  *   spec.minReplicas, maxReplicas      -> the tier (sim_manifest_replicas)
- *   metrics[] Resource cpu Utilization -> target (averageUtilization / 100)
+ *   metrics[] Resource, Pods, Object, External with their targets
+ *                                      -> metrics (one cpu Utilization: target)
  *   v1 targetCPUUtilizationPercentage  -> target
+ *   behavior present                   -> behavior = true (else the legacy path)
  *   behavior.scaleUp/scaleDown:
  *     stabilizationWindowSeconds       -> up_/down_stabilization
  *     selectPolicy Max|Min|Disabled    -> up_/down_select
- *     policies [{Pods|Percent, value, periodSeconds}]
- *                                      -> up_/down_pods, _percent, _period
- *     tolerance (KEP-4951)             -> tolerance (one for both directions)
+ *     policies [{Pods|Percent, value, periodSeconds}] -> up_/down_policies
+ *     tolerance (KEP-4951)             -> up_/down_tolerance
  *   Absent behavior fields take the API defaults (apis/autoscaling/v2/
  *   defaults.go), written explicitly so that the result does not depend on
  *   the hpa kind's own defaults staying equal to them.
+ * Any other field is not modelled: an error, or a warning under --lenient
+ * (sim_mf_unmodelled); sim_manifest_hpa_map.c writes the keys.
  * The only file that includes yaml.h. */
 #include "sim_manifest_int.h"
 
@@ -151,135 +154,123 @@ static int yquantity(mf *m, const yaml_node_t *n, const char *field, double *out
 /* ------------------------------------------------------------------ */
 /* spec.metrics                                                        */
 
-/* One metric target {type, averageUtilization | averageValue | value}.
- * Sets *pct to averageUtilization when type is Utilization, else 0. */
-static int hpa_target(mf *m, yaml_document_t *d, const yaml_node_t *t, const char *field, int *pct,
-                      const char **ttype)
+/* One metric target {type, averageUtilization | averageValue | value}
+ * into mt (ttype, value as written). validation.go: Utilization only for
+ * Resource metrics, Value not for Resource or Pods metrics. */
+static int hpa_target(mf *m, yaml_document_t *d, const yaml_node_t *t, const char *field,
+                      sim_hpa_metric *mt)
 {
     int rc = ywant_map(m, t, field);
     if (rc != AS_OK)
         return rc;
+    static const char *const types[] = {"Utilization", "AverageValue", "Value"};
+    static const char *const keys[] = {"averageUtilization", "averageValue", "value"};
     char f[MF_FIELD];
     snprintf(f, sizeof f, "%s.type", field);
-    const char *type = yscalar(ymap_get(d, t, "type"));
-    *pct = 0;
-    *ttype = type;
+    yaml_node_t *tn = ymap_get(d, t, "type");
+    const char *type = yscalar(tn);
     if (type == NULL)
         return sim_mf_fail(m, yline(t), f, "missing (Utilization, AverageValue or Value)");
-    if (strcmp(type, "Utilization") == 0) {
-        snprintf(f, sizeof f, "%s.averageUtilization", field);
-        yaml_node_t *u = ymap_get(d, t, "averageUtilization");
-        if (u == NULL)
-            return sim_mf_fail(m, yline(t), f, "required with type Utilization");
-        return yint(m, u, f, 1, INT_MAX, pct);
-    }
-    if (strcmp(type, "AverageValue") == 0 || strcmp(type, "Value") == 0)
-        return AS_OK;
-    return sim_mf_fail(m, yline(ymap_get(d, t, "type")), f,
-                       "unknown target type '%s' (Utilization, AverageValue or Value)", type);
-}
-
-/* A Resource or ContainerResource metric (it, field f). Only cpu
- * Utilization has a counterpart; two of them: the lower target proposes
- * more pods at any load, and the controller takes the largest proposal. */
-static int hpa_metric_resource(mf *m, yaml_document_t *d, const yaml_node_t *it, const char *f,
-                               const char *type, sim_hpa_spec *h)
-{
-    bool container = strcmp(type, "ContainerResource") == 0;
-    const char *sub = container ? "containerResource" : "resource";
-    char g[MF_FIELD], tf[MF_FIELD];
-    snprintf(g, sizeof g, "%s.%s", f, sub);
-    yaml_node_t *r = ymap_get(d, it, sub);
-    int rc = ywant_map(m, r, g);
-    if (rc != AS_OK)
-        return rc;
-    const char *res = yscalar(ymap_get(d, r, "name"));
-    if (res == NULL)
-        return sim_mf_fail(m, yline(r), g, "missing name (cpu, memory, ...)");
-    int pct;
-    const char *ttype;
-    snprintf(tf, sizeof tf, "%s.target", g);
-    if ((rc = hpa_target(m, d, ymap_get(d, r, "target"), tf, &pct, &ttype)) != AS_OK)
-        return rc;
-    if (strcmp(ttype, "Value") == 0) /* validation.go: Resource targets are averages */
-        return sim_mf_fail(m, yline(ymap_get(d, r, "target")), tf,
-                           "a %s metric takes Utilization or AverageValue, not Value", type);
-    if (strcmp(res, "cpu") != 0 || pct == 0) {
-        sim_mf_warn(m, yline(it), f,
-                    "%s %s with target type %s has no simulated counterpart yet (only cpu "
-                    "Utilization is simulated); ignored",
-                    type, res, ttype);
-        return AS_OK;
-    }
-    if (container) {
-        const char *c = yscalar(ymap_get(d, r, "container"));
-        sim_mf_warn(m, yline(it), f,
-                    "ContainerResource cpu of container '%s' is simulated as the pod's CPU "
-                    "utilisation (a simulated pod has one container)",
-                    c ? c : "?");
-    }
-    if (h->target_pct > 0) {
-        sim_mf_warn(m, yline(it), f,
-                    "second cpu Utilization metric; the lower target (%d%%) always proposes "
-                    "more pods, so it is the one used",
-                    pct < h->target_pct ? pct : h->target_pct);
-        if (pct >= h->target_pct)
-            return AS_OK;
-    }
-    h->target_pct = pct;
-    h->target_line = yline(it);
+    int i = 0;
+    while (i < 3 && strcmp(type, types[i]) != 0)
+        i++;
+    if (i == 3)
+        return sim_mf_fail(m, yline(tn), f,
+                           "unknown target type '%s' (Utilization, AverageValue or Value)", type);
+    bool ok = mt->src == HPA_SRC_RESOURCE ? i != HPA_TGT_VALUE
+                                          : i != HPA_TGT_UTIL &&
+                                                !(mt->src == HPA_SRC_PODS && i == HPA_TGT_VALUE);
+    if (!ok)
+        return sim_mf_fail(m, yline(tn), f, "%s is not a target type of this metric (%s)", type,
+                           mt->src == HPA_SRC_RESOURCE ? "Utilization or AverageValue"
+                           : mt->src == HPA_SRC_PODS   ? "AverageValue"
+                                                       : "Value or AverageValue");
+    mt->ttype = i;
+    snprintf(f, sizeof f, "%s.%s", field, keys[i]);
+    yaml_node_t *v = ymap_get(d, t, keys[i]);
+    const char *s = yscalar(v);
+    if (s == NULL || s[0] == '\0')
+        return sim_mf_fail(m, yline(t), f, "required with type %s", type);
+    if (strlen(s) >= sizeof mt->value)
+        return sim_mf_fail(m, yline(v), f, "'%.20s...' is too long for a quantity", s);
+    snprintf(mt->value, sizeof mt->value, "%s", s);
+    snprintf(mt->field, sizeof mt->field, "%s", f);
+    mt->line = yline(v);
     return AS_OK;
 }
 
-/* One item of spec.metrics (MetricSpec). */
+/* One item of spec.metrics (MetricSpec) into h->met: its source, the
+ * resource or metric name and the target; sim_manifest_hpa_map.c decides
+ * which simulated signal it is. A selector (which series of the metric)
+ * and a container name are read as the whole pod's: not modelled. */
 static int hpa_metric(mf *m, yaml_document_t *d, const yaml_node_t *it, const char *f,
                       sim_hpa_spec *h)
 {
+    static const char *const types[] = {"Resource", "Pods", "Object", "External",
+                                        "ContainerResource"};
+    static const char *const subs[] = {"resource", "pods", "object", "external",
+                                       "containerResource"};
     int rc = ywant_map(m, it, f);
     if (rc != AS_OK)
         return rc;
     yaml_node_t *tn = ymap_get(d, it, "type");
     const char *type = yscalar(tn);
-    if (type == NULL)
-        return sim_mf_fail(m, yline(it), f,
-                           "missing type (Resource, ContainerResource, Pods, Object or External)");
-    if (strcmp(type, "Resource") == 0 || strcmp(type, "ContainerResource") == 0)
-        return hpa_metric_resource(m, d, it, f, type, h);
-    if (strcmp(type, "Pods") == 0 || strcmp(type, "Object") == 0 ||
-        strcmp(type, "External") == 0) {
-        char lower[16];
-        snprintf(lower, sizeof lower, "%s", type);
-        lower[0] = (char)(lower[0] - 'A' + 'a');
-        const char *mname =
-            yscalar(ymap_get(d, ymap_get(d, ymap_get(d, it, lower), "metric"), "name"));
-        sim_mf_warn(m, yline(it), f,
-                    "%s metric '%s' is not mapped yet: the simulated hpa scales on CPU "
-                    "utilisation only, where Kubernetes would also act on this metric",
-                    type, mname ? mname : "?");
-        return AS_OK;
+    int i = 0;
+    while (type && i < 5 && strcmp(type, types[i]) != 0)
+        i++;
+    if (type == NULL || i == 5)
+        return sim_mf_fail(m, yline(tn ? tn : it), f,
+                           "metric type '%s' is not Resource, ContainerResource, Pods, Object or "
+                           "External",
+                           type ? type : "");
+    if (h->nmet == HPA_MAX_METRICS)
+        return sim_mf_fail(m, yline(it), f, "more than %d metrics", HPA_MAX_METRICS);
+    sim_hpa_metric *mt = &h->met[h->nmet];
+    *mt = (sim_hpa_metric){.src = i == 4 ? HPA_SRC_RESOURCE : i, .line = yline(it)};
+    char g[MF_FIELD];
+    snprintf(g, sizeof g, "%s.%s", f, subs[i]);
+    yaml_node_t *r = ymap_get(d, it, subs[i]);
+    if ((rc = ywant_map(m, r, g)) != AS_OK)
+        return rc;
+    yaml_node_t *mn = i == 0 || i == 4 ? r : ymap_get(d, r, "metric");
+    const char *name = yscalar(ymap_get(d, mn, "name"));
+    snprintf(mt->name_field, sizeof mt->name_field, "%s%s.name", g,
+             i == 0 || i == 4 ? "" : ".metric");
+    if (name == NULL)
+        return sim_mf_fail(m, yline(r), mt->name_field, "required");
+    snprintf(mt->name, sizeof mt->name, "%.*s", (int)sizeof mt->name - 1, name);
+    mt->name_line = yline(ymap_get(d, mn, "name"));
+    if (i == 4 && (rc = sim_mf_unmodelled(m, yline(it), f,
+                                          "ContainerResource (container '%s'): a simulated pod "
+                                          "has one container, its usage is the pod's",
+                                          yscalar(ymap_get(d, r, "container"))
+                                              ? yscalar(ymap_get(d, r, "container"))
+                                              : "?")) != AS_OK)
+        return rc;
+    if (i != 0 && i != 4 && !ynull(ymap_get(d, mn, "selector"))) {
+        snprintf(g, sizeof g, "%s.%s.metric.selector", f, subs[i]);
+        if ((rc = sim_mf_unmodelled(m, yline(ymap_get(d, mn, "selector")), g,
+                                    "a selector picks some series of the metric; the simulated "
+                                    "signal is the whole tier's")) != AS_OK)
+            return rc;
     }
-    return sim_mf_fail(m, yline(tn), f,
-                       "unknown metric type '%s' (Resource, ContainerResource, Pods, Object, "
-                       "External)",
-                       type);
+    snprintf(g, sizeof g, "%s.%s.target", f, subs[i]);
+    if ((rc = hpa_target(m, d, ymap_get(d, r, "target"), g, mt)) != AS_OK)
+        return rc;
+    h->nmet++;
+    return AS_OK;
 }
 
-/* spec.metrics (MetricSpec list). The simulated hpa computes one proposal,
- * from CPU utilisation; the controller computes one per metric and takes
- * the largest, so a metric that is not CPU utilisation can only make the
- * real HPA scale out more than the simulated one: each is reported. */
+/* spec.metrics (MetricSpec list); absent or empty: the API default, cpu
+ * Utilization 80 %. */
 static int hpa_metrics(mf *m, yaml_document_t *d, const yaml_node_t *seq, sim_hpa_spec *h)
 {
     h->metrics_line = yline(seq);
     if (ynull(seq))
-        return AS_OK; /* the API default: cpu 80 % */
+        return AS_OK;
     if (seq->type != YAML_SEQUENCE_NODE)
         return sim_mf_fail(m, yline(seq), "spec.metrics", "must be a list");
     int n = ylen(seq);
-    if (n == 0)
-        return AS_OK; /* empty list: defaulted like an absent one */
-    h->target_pct = 0;
-    h->target_line = 0;
     for (int i = 0; i < n; i++) {
         char f[MF_FIELD];
         snprintf(f, sizeof f, "spec.metrics[%d]", i);
@@ -287,10 +278,6 @@ static int hpa_metrics(mf *m, yaml_document_t *d, const yaml_node_t *seq, sim_hp
         if (rc != AS_OK)
             return rc;
     }
-    if (h->target_pct == 0)
-        sim_mf_warn(m, h->metrics_line, "spec.metrics",
-                    "no cpu Utilization metric: the simulated hpa scales on CPU utilisation at "
-                    "the kind's or the INI's `target`");
     return AS_OK;
 }
 
@@ -332,7 +319,8 @@ static int hpa_policy_item(mf *m, yaml_document_t *d, const yaml_node_t *it, con
                 return rc;
             has_period = true;
         } else {
-            sim_mf_warn(m, yline(pv), g, "unknown field, no simulated counterpart; ignored");
+            if ((rc = sim_mf_unmodelled(m, yline(pv), g, "unknown field")) != AS_OK)
+                return rc;
         }
     }
     if (!has_type || !has_value || !has_period)
@@ -400,7 +388,7 @@ static int hpa_rules(mf *m, yaml_document_t *d, const yaml_node_t *r, const char
         } else if (strcmp(k, "policies") == 0) {
             rc = hpa_policies(m, d, v, f, dir);
         } else {
-            sim_mf_warn(m, yline(kn), f, "unknown field, no simulated counterpart; ignored");
+            rc = sim_mf_unmodelled(m, yline(kn), f, "unknown field");
         }
         if (rc != AS_OK)
             return rc;
@@ -415,6 +403,7 @@ static int hpa_behavior(mf *m, yaml_document_t *d, const yaml_node_t *b, sim_hpa
     int rc = ywant_map(m, b, "spec.behavior");
     if (rc != AS_OK)
         return rc;
+    h->behavior = true;
     for (yaml_node_pair_t *pr = b->data.mapping.pairs.start; pr < b->data.mapping.pairs.top; pr++) {
         yaml_node_t *kn = yaml_document_get_node(d, pr->key);
         yaml_node_t *v = yaml_document_get_node(d, pr->value);
@@ -426,7 +415,7 @@ static int hpa_behavior(mf *m, yaml_document_t *d, const yaml_node_t *b, sim_hpa
         else if (k && strcmp(k, "scaleDown") == 0)
             rc = hpa_rules(m, d, v, f, &h->down);
         else
-            sim_mf_warn(m, yline(kn), f, "unknown field, no simulated counterpart; ignored");
+            rc = sim_mf_unmodelled(m, yline(kn), f, "unknown field");
         if (rc != AS_OK)
             return rc;
     }
@@ -470,8 +459,7 @@ static int hpa_spec_field(mf *m, yaml_document_t *d, const yaml_node_t *kn, cons
         return hpa_metrics(m, d, v, h);
     if (!v1 && strcmp(k, "behavior") == 0)
         return hpa_behavior(m, d, v, h);
-    sim_mf_warn(m, yline(kn), f, "unknown field for %s, no simulated counterpart; ignored", api);
-    return AS_OK;
+    return sim_mf_unmodelled(m, yline(kn), f, "unknown field for %s", api);
 }
 
 static int hpa_spec_read(mf *m, yaml_document_t *d, const yaml_node_t *spec, bool v1,
@@ -528,9 +516,9 @@ static int hpa_object(mf *m, yaml_document_t *d, const yaml_node_t *obj, sim_hpa
         static const char *const quiet[] = {"apiVersion", "kind", "metadata", "status", NULL};
         if (k && strcmp(k, "spec") == 0)
             spec = yaml_document_get_node(d, pr->value);
-        else if (k == NULL || !sim_mf_in_list(k, quiet))
-            sim_mf_warn(m, yline(kn), k ? k : "?",
-                        "unknown field, no simulated counterpart; ignored");
+        else if ((k == NULL || !sim_mf_in_list(k, quiet)) &&
+                 sim_mf_unmodelled(m, yline(kn), k ? k : "?", "unknown field") != AS_OK)
+            return AS_EINVAL;
     }
     if (spec == NULL)
         return sim_mf_fail(m, kline, "spec", "missing");

@@ -1,183 +1,174 @@
 /* sim_manifest_hpa_map.c - a HorizontalPodAutoscaler, as sim_manifest_hpa.c
- * read it, written into the keys of kind = hpa: target, tolerance, and per
- * direction the stabilization window, selectPolicy and the scaling
- * policies, which the kind holds as one Pods and one Percent policy of one
- * period (hpa_apply_dir says how a longer list is mapped). */
+ * read it, written into the keys of kind = hpa: the metrics (each onto a
+ * simulated signal, or an error when there is none), and, when spec.behavior
+ * is there, per direction the stabilization window, selectPolicy, tolerance
+ * and every scaling policy with its own period (the kind keeps the whole
+ * list, so the mapping is exact). Without spec.behavior only behavior =
+ * false is written: the controller's legacy path.
+ *
+ * Metric names -> simulated signals. Custom and external metrics are named
+ * by whoever runs the adapter; the names below are the common ones (the
+ * Kubernetes walkthrough's requests-per-second and queue_messages_ready,
+ * prometheus-adapter's http_requests_per_second). Any other name is a field
+ * not modelled (exit 2, or --lenient), never read as some other signal. */
 #include "sim_manifest_int.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const sel_names[] = {"max", "min", "disabled"}; /* the kind's up_/down_select */
+static const char *const src_key[] = {"resource", "pods", "object", "external"};
+static const char *const tgt_key[] = {"utilization", "averagevalue", "value"};
 
-/* Change per second one policy allows at ref replicas, to compare
- * policies of different periods. */
-static double policy_rate(const sim_hpa_policy *p, int ref, bool up)
+static const struct {
+    const char *name, *signal;
+} sig_table[] = {
+    {"http_requests_per_second", "rps"}, {"requests_per_second", "rps"},
+    {"requests-per-second", "rps"},      {"http_requests", "rps"},
+    {"queue_messages_ready", "queue"},   {"queue_length", "queue"},
+    {"queue_depth", "queue"},            {"http_requests_in_flight", "inflight"},
+    {"requests_in_flight", "inflight"},  {"inflight_requests", "inflight"},
+};
+
+/* A resource.Quantity ("40", "500m", "1.5k", "256Mi", "1e3") as a double in
+ * base units; -1 when it is not one or not positive. */
+static double quantity(const char *s)
 {
-    double change = p->type == HPA_POL_PODS ? p->value : ref * p->value / 100.0;
-    if (!up && change > ref)
-        change = ref;
-    return change / p->period;
+    static const struct {
+        const char *sfx;
+        double mul;
+    } sfx[] = {{"m", 1e-3}, {"", 1},          {"k", 1e3},          {"M", 1e6},
+               {"G", 1e9},  {"T", 1e12},      {"Ki", 1024.0},      {"Mi", 1048576.0},
+               {"Gi", 1073741824.0}, {"Ti", 1099511627776.0}};
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno == ERANGE || !isfinite(v) || v <= 0 || s[0] == '+' || s[0] == ' ')
+        return -1;
+    for (size_t i = 0; i < sizeof sfx / sizeof sfx[0]; i++)
+        if (strcmp(end, sfx[i].sfx) == 0)
+            return v * sfx[i].mul;
+    return -1;
 }
 
-/* What one direction's policy list becomes in the kind (see hpa_apply_dir). */
-typedef struct hpa_pick {
-    int best;     /* the policy that matters: its period is used */
-    int pick[2];  /* per type (POL_*), the one kept; -1 = none of the type */
-    int count[2]; /* policies per type */
-    bool periods_differ;
-    int period;
-    int val[2];   /* value per type, at period */
-} hpa_pick;
-
-static void hpa_pick_policies(const sim_hpa_dir *d, int ref, bool up, hpa_pick *k)
+/* One metric as "SOURCE:SIGNAL:TYPE:VALUE" (the kind's `metrics` syntax),
+ * appended to buf. */
+static int hpa_map_metric(mf *m, const sim_hpa_metric *mt, char *buf, size_t n)
 {
-    bool want_max = d->select != HPA_SEL_MIN;
-    *k = (hpa_pick){.pick = {-1, -1}};
-    for (int i = 0; i < d->npol; i++) {
-        const sim_hpa_policy *p = &d->pol[i];
-        double r = policy_rate(p, ref, up), rb = policy_rate(&d->pol[k->best], ref, up);
-        if (want_max ? r > rb : r < rb)
-            k->best = i;
-        k->count[p->type]++;
-        int *pk = &k->pick[p->type];
-        if (*pk < 0) {
-            *pk = i;
-        } else {
-            double rk = policy_rate(&d->pol[*pk], ref, up);
-            if (want_max ? r > rk : r < rk)
-                *pk = i;
-        }
-        if (p->period != d->pol[0].period)
-            k->periods_differ = true;
+    const char *sig = NULL;
+    if (mt->src == HPA_SRC_RESOURCE) {
+        if (strcmp(mt->name, "cpu") == 0 || strcmp(mt->name, "memory") == 0)
+            sig = mt->name;
+    } else {
+        for (size_t i = 0; i < sizeof sig_table / sizeof sig_table[0]; i++)
+            if (strcmp(mt->name, sig_table[i].name) == 0)
+                sig = sig_table[i].signal;
     }
-    k->period = d->pol[k->best].period;
-    for (int t = 0; t < 2; t++) {
-        if (k->pick[t] < 0)
-            continue;
-        const sim_hpa_policy *p = &d->pol[k->pick[t]];
-        k->val[t] = p->value;
-        if (p->period != k->period) {
-            k->val[t] = (int)ceil((double)p->value * k->period / p->period);
-            if (k->val[t] < 1)
-                k->val[t] = 1;
-        }
+    if (sig == NULL)
+        return sim_mf_unmodelled(m, mt->name_line, mt->name_field,
+                                 "'%s' is no simulated signal (%s)", mt->name,
+                                 mt->src == HPA_SRC_RESOURCE
+                                     ? "cpu or memory"
+                                     : "requests/s: http_requests_per_second, "
+                                       "requests-per-second; queue: queue_messages_ready, "
+                                       "queue_length; in flight: http_requests_in_flight");
+    double v;
+    if (mt->ttype == HPA_TGT_UTIL) {
+        char *end;
+        long pct = strtol(mt->value, &end, 10);
+        if (end == mt->value || *end != '\0' || pct < 1 || pct > 1000000)
+            return sim_mf_fail(m, mt->line, mt->field, "'%s' is not a whole percent >= 1",
+                               mt->value);
+        v = (double)pct;
+    } else if ((v = quantity(mt->value)) < 0) {
+        return sim_mf_fail(m, mt->line, mt->field,
+                           "'%s' is not a positive quantity (40, 500m, 1.5k, 256Mi)", mt->value);
     }
+    /* memory in the simulator's MB, read as Mi (2^20 bytes): requests are
+     * written in Mi far more often than in M */
+    if (mt->ttype != HPA_TGT_UTIL && strcmp(sig, "memory") == 0)
+        v /= 1048576.0;
+    size_t l = strlen(buf);
+    snprintf(buf + l, n - l, "%s%s:%s:%s:%.17g", l ? ", " : "", src_key[mt->src], sig,
+             tgt_key[mt->ttype], v);
+    return AS_OK;
 }
 
-static void hpa_warn_policies(mf *m, const sim_hpa_dir *d, const hpa_pick *k, int ref,
-                              const char *field, const char *pfx)
-{
-    const char *size = d->select != HPA_SEL_MIN ? "largest" : "smallest";
-    for (int t = 0; t < 2; t++)
-        if (k->count[t] > 1)
-            sim_mf_warn(m, d->line, field,
-                        "%d %s policies; the simulated hpa keeps one per type: the one allowing "
-                        "the %s change at %d replicas (line %d)",
-                        k->count[t], t == HPA_POL_PODS ? "Pods" : "Percent", size, ref,
-                        d->pol[k->pick[t]].line);
-    if (!k->periods_differ)
-        return;
-    char what[200] = "";
-    for (int t = 0; t < 2; t++)
-        if (k->pick[t] >= 0 && d->pol[k->pick[t]].period != k->period) {
-            size_t l = strlen(what);
-            snprintf(what + l, sizeof what - l, "; %s %d per %ds becomes %d per %ds",
-                     t == HPA_POL_PODS ? "Pods" : "Percent", d->pol[k->pick[t]].value,
-                     d->pol[k->pick[t]].period, k->val[t], k->period);
-        }
-    sim_mf_warn(m, d->pol[k->best].line, field,
-                "policies have different periodSeconds but the simulated hpa has one %s_period: "
-                "using %ds, of the %s policy, which allows the %s change per second at %d "
-                "replicas (selectPolicy %s)%s",
-                pfx, k->period, d->pol[k->best].type == HPA_POL_PODS ? "Pods" : "Percent", size,
-                ref, sim_hpa_sel_api[d->select], what);
-}
-
-/* Map the policies of one direction onto <dir>_pods, <dir>_percent and
- * <dir>_period. The hpa kind keeps one Pods and one Percent policy with
- * one period per direction; Kubernetes keeps a list, each policy with its
- * own periodSeconds. When they are all of one period and at most one per
- * type, the mapping is exact.
- * Otherwise the period is taken from the policy that matters: selectPolicy
- * Max applies the policy allowing the largest change (Min the smallest),
- * and which one that is depends on the replica count (a Percent policy
- * grows with it, a Pods policy does not), so they are compared by change
- * per second at the midpoint of minReplicas and maxReplicas, where the
- * workload typically runs. The other policy keeps its rate: its value is
- * rescaled to the chosen period (ceil, at least 1), e.g. Pods 4 per 60 s
- * becomes 1 per 15 s. That is right for a sustained ramp and slower in the
- * first seconds of a burst (the alternative, keeping the value, would be
- * 4x too fast for the whole ramp). A warning says what was done. */
+/* One direction of spec.behavior onto <dir>_stabilization, _select,
+ * _policies and (when given) _tolerance. */
 static int hpa_apply_dir(mf *m, const sim_hpa_spec *h, const sim_hpa_dir *d, bool up)
 {
     const char *pfx = up ? "up" : "down";
     const char *dname = up ? "scaleUp" : "scaleDown";
-    char field[MF_FIELD], key[32];
-    int ref = (h->min + h->max + 1) / 2;
+    char field[MF_FIELD], key[32], pols[256] = "";
+    int line = d->line ? d->line : h->line;
     int rc;
 
     snprintf(field, sizeof field, "spec.behavior.%s.stabilizationWindowSeconds", dname);
     snprintf(key, sizeof key, "%s_stabilization", pfx);
-    if ((rc = sim_mf_set(m, d->line, field, key, "%ds", d->stab_s)) != AS_OK)
+    if ((rc = sim_mf_set(m, line, field, key, "%ds", d->stab_s)) != AS_OK)
         return rc;
     snprintf(field, sizeof field, "spec.behavior.%s.selectPolicy", dname);
     snprintf(key, sizeof key, "%s_select", pfx);
-    if ((rc = sim_mf_set(m, d->sel_line ? d->sel_line : d->line, field, key, "%s",
+    if ((rc = sim_mf_set(m, d->sel_line ? d->sel_line : line, field, key, "%s",
                          sel_names[d->select])) != AS_OK)
         return rc;
-
-    hpa_pick k;
-    hpa_pick_policies(d, ref, up, &k);
+    if (d->tol_set) {
+        snprintf(field, sizeof field, "spec.behavior.%s.tolerance", dname);
+        snprintf(key, sizeof key, "%s_tolerance", pfx);
+        if ((rc = sim_mf_set(m, d->tol_line, field, key, "%.17g", d->tol)) != AS_OK)
+            return rc;
+    }
+    for (int i = 0; i < d->npol; i++) {
+        size_t l = strlen(pols);
+        snprintf(pols + l, sizeof pols - l, "%s%s:%d:%ds", i ? ", " : "",
+                 d->pol[i].type == HPA_POL_PODS ? "pods" : "percent", d->pol[i].value,
+                 d->pol[i].period);
+    }
     snprintf(field, sizeof field, "spec.behavior.%s.policies", dname);
-    hpa_warn_policies(m, d, &k, ref, field, pfx);
-    /* A scale-down Percent above 100 removes everything the floor allows,
-     * exactly as 100 does (int(start * (1 - v/100)) <= 0 <= minReplicas). */
-    if (!up && k.val[HPA_POL_PERCENT] > 100)
-        k.val[HPA_POL_PERCENT] = 100;
-    int line = d->line ? d->line : h->line;
-    int pods = k.pick[HPA_POL_PODS], pct = k.pick[HPA_POL_PERCENT];
-    snprintf(key, sizeof key, "%s_pods", pfx);
-    if ((rc = sim_mf_set(m, pods >= 0 ? d->pol[pods].line : line, field, key, "%d",
-                         k.val[HPA_POL_PODS])) != AS_OK)
-        return rc;
-    snprintf(key, sizeof key, "%s_percent", pfx);
-    if ((rc = sim_mf_set(m, pct >= 0 ? d->pol[pct].line : line, field, key, "%d",
-                         k.val[HPA_POL_PERCENT])) != AS_OK)
-        return rc;
-    snprintf(key, sizeof key, "%s_period", pfx);
-    return sim_mf_set(m, d->pol[k.best].line ? d->pol[k.best].line : line, field, key, "%ds",
-                      k.period);
+    snprintf(key, sizeof key, "%s_policies", pfx);
+    return sim_mf_set(m, d->npol && d->pol[0].line ? d->pol[0].line : line, field, key, "%s",
+                      pols);
 }
 
 int sim_mf_hpa_map(mf *m, const sim_hpa_spec *h)
 {
     int rc;
-    if (h->target_pct > 0 &&
-        (rc = sim_mf_set(m, h->target_line ? h->target_line : h->line,
-                         h->target_line ? "target" : "spec.metrics (default cpu 80%)", "target",
-                         "%.17g", h->target_pct / 100.0)) != AS_OK)
+    /* One cpu Utilization metric is `target` (metrics = auto), so that an
+     * INI key or a sweep over target still applies to such a manifest. */
+    const sim_hpa_metric *m0 = &h->met[0];
+    if (h->nmet == 1 && m0->src == HPA_SRC_RESOURCE && m0->ttype == HPA_TGT_UTIL &&
+        strcmp(m0->name, "cpu") == 0) {
+        char *end;
+        long pct = strtol(m0->value, &end, 10);
+        if (end == m0->value || *end != '\0' || pct < 1 || pct > 10000)
+            return sim_mf_fail(m, m0->line, m0->field, "'%s' is not a whole percent in [1, 10000]",
+                               m0->value);
+        if ((rc = sim_mf_set(m, m0->line, m0->field, "target", "%.17g", pct / 100.0)) != AS_OK)
+            return rc;
+    } else if (h->nmet > 0) {
+        char buf[512] = "";
+        for (int i = 0; i < h->nmet; i++)
+            if ((rc = hpa_map_metric(m, &h->met[i], buf, sizeof buf)) != AS_OK)
+                return rc;
+        /* under --lenient every metric may have been passed over */
+        if (buf[0] != '\0' &&
+            (rc = sim_mf_set(m, h->metrics_line, "spec.metrics", "metrics", "%s", buf)) != AS_OK)
+            return rc;
+    } else if ((rc = sim_mf_set(m, h->target_line ? h->target_line : h->line,
+                                h->target_line ? "target" : "spec.metrics (default cpu 80%)",
+                                "target", "%.17g", h->target_pct / 100.0)) != AS_OK) {
         return rc;
-    /* Tolerance: KEP-4951 gives each direction its own (beta, gate
-     * HPAConfigurableTolerance); without it the controller flag applies
-     * (--horizontal-pod-autoscaler-tolerance, 0.1). The hpa kind has one
-     * dead band for both directions: when they differ, the smaller one is
-     * used, since it is the one that lets the HPA act (the other direction
-     * then reacts to smaller deviations than in production). */
-    double tu = h->up.tol_set ? h->up.tol : 0.1, td = h->down.tol_set ? h->down.tol : 0.1;
-    int tl = h->up.tol_set ? h->up.tol_line : h->down.tol_line;
-    if (tu != td)
-        sim_mf_warn(m, tl, "spec.behavior.*.tolerance",
-                    "scaleUp tolerance %g%s and scaleDown tolerance %g%s differ but the "
-                    "simulated hpa has one: using %g for both",
-                    tu, h->up.tol_set ? "" : " (the controller's default)", td,
-                    h->down.tol_set ? "" : " (the controller's default)", tu < td ? tu : td);
-    if ((rc = sim_mf_set(m, tl ? tl : h->line, "tolerance", "tolerance", "%.17g",
-                         tu < td ? tu : td)) != AS_OK)
+    }
+    if ((rc = sim_mf_set(m, h->line, "spec.behavior", "behavior", "%s",
+                         h->behavior ? "true" : "false")) != AS_OK)
         return rc;
+    if (!h->behavior)
+        return AS_OK;
     if ((rc = hpa_apply_dir(m, h, &h->up, true)) != AS_OK)
         return rc;
     return hpa_apply_dir(m, h, &h->down, false);
 }
-

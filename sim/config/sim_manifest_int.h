@@ -59,6 +59,10 @@ void sim_mf_warn(mf *m, int line, const char *field, const char *fmt, ...)
 /* "FILE:LINE: FIELD: MSG" into m->err; returns AS_EINVAL. line 0: no line. */
 int sim_mf_fail(mf *m, int line, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* A field not modelled: sim_mf_fail, or under --lenient (m->warn->lenient)
+ * sim_mf_warn and m->p->approximate = true (returns AS_OK). */
+int sim_mf_unmodelled(mf *m, int line, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Write key = value through the policy's table (as an INI key would be);
  * a rejected value names the field it came from, then the key. */
 int sim_mf_set(mf *m, int line, const char *field, const char *key, const char *fmt, ...)
@@ -94,14 +98,32 @@ typedef struct sim_hpa_dir {
     int tol_line;
 } sim_hpa_dir;
 
+/* One item of spec.metrics as read; sim_mf_hpa_map picks its signal. */
+enum { HPA_SRC_RESOURCE, HPA_SRC_PODS, HPA_SRC_OBJECT, HPA_SRC_EXTERNAL };
+enum { HPA_TGT_UTIL, HPA_TGT_AVG, HPA_TGT_VALUE }; /* Utilization, AverageValue, Value */
+#define HPA_MAX_METRICS 8
+typedef struct sim_hpa_metric {
+    int src;               /* HPA_SRC_* (ContainerResource: RESOURCE) */
+    char name[64];         /* resource name (cpu, memory) or metric.name */
+    char name_field[MF_FIELD];
+    int name_line;
+    int ttype;             /* HPA_TGT_* */
+    char value[32];        /* the target as written: "70", "500m", "256Mi" */
+    char field[MF_FIELD];  /* of the value */
+    int line;              /* of the value */
+} sim_hpa_metric;
+
 typedef struct sim_hpa_spec {
     int line;      /* of the HPA's `kind:` */
     char name[64]; /* metadata.name, for messages */
     int min, max;
     int min_line, max_line;
-    int target_pct;  /* cpu averageUtilization; 0 = no cpu Utilization metric */
+    int target_pct;  /* v1 targetCPUUtilizationPercentage, or the default 80 */
     int target_line; /* 0 = the API default (no metrics listed) */
     int metrics_line;
+    sim_hpa_metric met[HPA_MAX_METRICS]; /* spec.metrics; none: target_pct */
+    int nmet;
+    bool behavior; /* spec.behavior present: else the controller's legacy path */
     sim_hpa_dir up, down;
 } sim_hpa_spec;
 

@@ -94,6 +94,8 @@ typedef struct sim_policy_cfg {
                                                * into tiers_mask once every tier is known */
     bool bottleneck;                /* scale out only the tier that limits latency */
     bool vertical;                  /* also move tiers between instance types */
+    bool approximate;               /* its manifest had fields the simulator does not model,
+                                     * passed over under --lenient (sim_warn.lenient) */
 } sim_policy_cfg;
 
 typedef struct sim_scenario {
@@ -152,6 +154,10 @@ typedef struct sim_scenario {
 typedef struct sim_warn {
     void (*fn)(void *ud, const char *line);
     void *ud;
+    /* A manifest or policy field the simulator does not model is an error
+     * (exit 2); lenient (simrun --lenient) makes it a warning and marks the
+     * policy approximate (sim_policy_cfg.approximate). */
+    bool lenient;
 } sim_warn;
 
 /* How to load a scenario. */

@@ -133,6 +133,11 @@ static void run_attrs(hid_t g, const sim_policy_cfg *p, const char *params)
     sim_h5_attr_str(g, "kind", p->type->name);
     sim_h5_attr_str(g, "policy", p->name);
     sim_h5_attr_str(g, "sweep_params", params ? params : "");
+    /* only when set, so that every other file stays as it was */
+    if (p->approximate)
+        sim_h5_attr_str(g, "approximate",
+                        "its manifest or AWS policy has fields the simulator does not model, "
+                        "passed over under --lenient");
     char buf[256];
     as_duration_format(p->interval, buf, sizeof buf);
     sim_h5_attr_str(g, "evaluation_interval", buf);

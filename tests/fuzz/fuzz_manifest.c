@@ -16,7 +16,7 @@ static void drop(void *ud, const char *line)
     (void)ud;
     (void)line;
 }
-static const sim_warn sink = {drop, NULL};
+static const sim_warn sink = {drop, NULL, false};
 
 static void apply(const char *kind, const char *key, const char *path)
 {
