@@ -98,3 +98,50 @@ Test(queueing, erlang_b_fast_path_matches_the_plain_recursion)
         }
     cr_assert_lt(worst, 1e-11, "worst relative error %g", worst);
 }
+
+Test(queueing, kimura_is_exact_at_c1_and_for_mmc)
+{
+    /* c = 1: Pollaczek-Khinchine, W = rho (1 + cs2) / (2 mu (1 - rho)) */
+    const double cs2s[] = {0.0, 0.25, 1.0, 4.0};
+    for (int k = 0; k < 4; k++) {
+        double pk = 0.8 * (1 + cs2s[k]) / (2 * 10.0 * 0.2);
+        cr_assert_float_eq(as_wq_mgc(1, 0.8, 10.0, cs2s[k]), pk, 1e-12 * pk, "cs2 %g", cs2s[k]);
+    }
+    /* cs2 = 1: exact M/M/c */
+    cr_assert_float_eq(as_wq_mgc(10, 9.0, 10.0, 1.0), as_erlang_c(10, 9.0) / 10.0, 1e-15);
+    /* Cosmetatos' M/D/c at c = 4, rho = 0.8 against a long simulation (4 x 1e7
+     * customers: 0.3857 +- 0.0018 service times): within 1 % */
+    cr_assert(fabs(as_wq_mdc(4, 3.2, 1.0) / 0.385658 - 1) < 0.01, "%g", as_wq_mdc(4, 3.2, 1.0));
+    /* saturated: infinite, never 0 */
+    cr_assert(isinf(as_wq_mgc(4, 4.0, 1.0, 2.0)));
+    as_mgc_wait w;
+    as_mgc_wait_params(&w, 90, 10, 10, 1.0);
+    cr_assert_float_eq(w.kappa * w.pw, w.ew, 1e-15);
+    cr_assert_float_eq(w.kappa, 1.0 / (100 - 90), 1e-12); /* M/M/c: E[W | W > 0] = 1/(c mu - lambda) */
+}
+
+Test(queueing, fluid_backlog_with_patience)
+{
+    /* overload from empty, rho1 = 1.5 for d1 = 600 then 0.5 for 600, c mu =
+     * 32/s, patience 2 s: abandoned = (rho1 - 1) c mu d1 - c mu T exactly */
+    double q = 0, lost = 0, cmu = 32, T = 2, dt = 0.5;
+    for (double t = 0; t < 1200 - 1e-9; t += dt)
+        lost += as_fluid_tick(&q, (t < 600 ? 1.5 : 0.5) * cmu, cmu, T, dt);
+    cr_assert_float_eq(lost, 0.5 * cmu * 600 - cmu * T, 1e-9);
+    cr_assert_float_eq(q, 0.0, 1e-12);
+    /* sustained overload: the backlog stays at c mu T, a share 1 - c mu /
+     * lambda gives up */
+    q = 0;
+    double arrived = 0;
+    lost = 0;
+    for (int k = 0; k < 10000; k++) {
+        lost += as_fluid_tick(&q, 40, cmu, T, dt);
+        arrived += 40 * dt;
+    }
+    cr_assert_float_eq(q, cmu * T, 1e-9);
+    cr_assert_float_eq(lost / arrived, 1 - cmu / 40, 1e-3);
+    /* no patience: the backlog grows */
+    q = 0;
+    as_fluid_tick(&q, 40, cmu, 0, 10);
+    cr_assert_float_eq(q, 80, 1e-12);
+}

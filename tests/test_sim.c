@@ -57,6 +57,25 @@ Test(sim, event_order_time_priority_fifo)
     sim_queue_fini(&q);
 }
 
+/* A tier model of one service law (servers are passed per tick). */
+static sim_tierlat *tl_new(double mean, int dist, double cv, double queue_cap, double tmax)
+{
+    sim_tierlat *L = calloc(1, sizeof *L);
+    cr_assert_not_null(L);
+    sim_tierlat_cfg c = {.visits = 1, .queue_cap = queue_cap, .tmax = tmax, .p = 0.95,
+                         .concurrency = 10};
+    cr_assert_eq(as_svclaw_init(&c.svc, dist, mean, cv, NULL), AS_OK);
+    as_err err = {0};
+    cr_assert_eq(sim_tierlat_init(L, &c, &err), AS_OK, "%s", err.msg);
+    return L;
+}
+
+static void tl_free(sim_tierlat *L)
+{
+    sim_tierlat_fini(L);
+    free(L);
+}
+
 Test(sim, analytic_matches_erlang_c)
 {
     struct {
@@ -64,76 +83,101 @@ Test(sim, analytic_matches_erlang_c)
         int servers;
     } cases[] = {{90, 10, 10}, {8, 1, 10}};
     for (size_t i = 0; i < 2; i++) {
-        sim_tierlat L;
-        /* one instance with `servers` slots */
-        sim_tierlat_init(&L, cases[i].mu, 1.0, cases[i].servers, 0);
+        sim_tierlat *L = tl_new(1.0 / cases[i].mu, AS_SVC_EXP, 1, 0, 0);
         sim_tick_out o;
-        sim_tierlat_tick(&L, cases[i].lambda, 1, 1.0, 0.95, &o);
+        sim_tierlat_tick(L, cases[i].lambda, cases[i].servers, 1.0, &o);
         as_mmc q;
         as_mmc_solve(&q, cases[i].lambda, cases[i].mu, cases[i].servers, 1.0);
         cr_assert_eq(o.fluid, 0);
-        cr_assert_float_eq(o.pwait, as_erlang_c(cases[i].servers, cases[i].lambda / cases[i].mu),
-                           1e-9);
-        cr_assert_float_eq(o.quantile, as_mmc_resp_quantile(&q, 0.95), 1e-9);
-        cr_assert_float_eq(o.queue, q.pwait * cases[i].lambda / q.theta, 1e-9);
+        /* the load is between two bins of the law cache (1/64 of u apart) */
+        double exact = as_mmc_resp_quantile(&q, 0.95);
+        cr_assert(fabs(o.quantile / exact - 1) < 0.01, "p95 %g vs %g", o.quantile, exact);
+        cr_assert(fabs(o.queue / (q.pwait * cases[i].lambda / q.theta) - 1) < 0.02, "queue");
         cr_assert_float_eq(o.util, cases[i].lambda / (cases[i].mu * cases[i].servers), 1e-12);
+        cr_assert_float_eq(o.served, 1.0, 0);
+        tl_free(L);
     }
 }
 
 Test(sim, fluid_backlog_grows_and_drains)
 {
-    sim_tierlat L;
-    sim_tierlat_init(&L, 10.0, 1.0, 10, 0); /* 100 req/s per instance */
+    sim_tierlat *L = tl_new(0.1, AS_SVC_EXP, 1, 0, 0); /* 10 servers: 100 req/s */
     sim_tick_out o;
     /* ten minutes at lambda = 150 with one instance: +50 requests/s */
     for (int s = 0; s < 600; s++)
-        sim_tierlat_tick(&L, 150.0, 1, 1.0, 0.95, &o);
-    cr_assert_float_eq(L.backlog, 50.0 * 600, 1e-6);
+        sim_tierlat_tick(L, 150.0, 10, 1.0, &o);
+    cr_assert_float_eq(L->backlog, 50.0 * 600, 1e-6);
     cr_assert_eq(o.fluid, 1);
     /* latency: the backlog ahead (at 100 req/s) plus the service quantile */
     cr_assert_gt(o.quantile, 290.0);
     /* two instances: drains at 200 - 150 = 50 req/s, gone after 600 s */
     for (int s = 0; s < 599; s++)
-        sim_tierlat_tick(&L, 150.0, 2, 1.0, 0.95, &o);
-    cr_assert_float_eq(L.backlog, 50.0, 1e-6);
-    sim_tierlat_tick(&L, 150.0, 2, 1.0, 0.95, &o);
-    cr_assert_eq(L.backlog, 0.0);
-    sim_tierlat_tick(&L, 150.0, 2, 1.0, 0.95, &o);
+        sim_tierlat_tick(L, 150.0, 20, 1.0, &o);
+    cr_assert_float_eq(L->backlog, 50.0, 1e-6);
+    sim_tierlat_tick(L, 150.0, 20, 1.0, &o);
+    cr_assert_eq(L->backlog, 0.0);
+    sim_tierlat_tick(L, 150.0, 20, 1.0, &o);
     cr_assert_eq(o.fluid, 0, "stable again once drained");
-    cr_assert_eq(L.dropped, 0.0, "nothing lost without a cap");
+    cr_assert_eq(L->dropped, 0.0, "nothing lost without a cap");
+    tl_free(L);
 }
 
 Test(sim, queue_cap_drops_exactly)
 {
-    sim_tierlat L;
-    sim_tierlat_init(&L, 10.0, 1.0, 10, 1000.0);
+    sim_tierlat *L = tl_new(0.1, AS_SVC_EXP, 1, 1000.0, 0);
     sim_tick_out o;
     double dropped = 0;
     for (int s = 0; s < 600; s++) {
-        sim_tierlat_tick(&L, 150.0, 1, 1.0, 0.95, &o);
+        sim_tierlat_tick(L, 150.0, 10, 1.0, &o);
         dropped += o.dropped;
     }
-    cr_assert_float_eq(L.backlog, 1000.0, 1e-9);
-    cr_assert_float_eq(L.dropped, 50.0 * 600 - 1000.0, 1e-6);
-    cr_assert_float_eq(dropped, L.dropped, 1e-9);
+    cr_assert_float_eq(L->backlog, 1000.0, 1e-9);
+    cr_assert_float_eq(L->dropped, 50.0 * 600 - 1000.0, 1e-6);
+    cr_assert_float_eq(dropped, L->dropped, 1e-9);
+    tl_free(L);
 }
 
-Test(sim, mixture_quantile_of_one_state_is_the_formula)
+Test(sim, timeouts_cap_waits_and_match_the_fluid_arithmetic)
 {
-    sim_latmix m;
-    cr_assert_eq(sim_latmix_init(&m, 10.0, NULL), AS_OK);
+    /* 16 servers of 50 ms (320 req/s), patience 2 s; 1.5x overload for 600 s
+     * then 0.5x for 600 s: (rho1 - 1) c mu d1 - c mu T give up, exactly */
+    sim_tierlat *L = tl_new(0.05, AS_SVC_LOGNORMAL, 2, 0, 2.0);
+    sim_tick_out o;
+    double gave_up = 0, worst = 0;
+    for (int s = 0; s < 1200; s++) {
+        sim_tierlat_tick(L, (s < 600 ? 1.5 : 0.5) * 320, 16, 1.0, &o);
+        gave_up += o.timeouts;
+        if (o.fluid && o.quantile - 0.05 * 1.0 > worst)
+            worst = o.quantile;
+    }
+    cr_assert_float_eq(gave_up, 0.5 * 320 * 600 - 320 * 2.0, 1e-6);
+    cr_assert_float_eq(L->timeouts, gave_up, 1e-9);
+    /* a served request waited at most the patience */
+    sim_tierlat_flush(L);
+    cr_assert_leq(as_latdist_quantile(&L->rec1, 0.999), 2.0 + as_svclaw_quantile(&L->cfg.svc, 0.9999));
+    tl_free(L);
+}
+
+Test(sim, record_mixture_of_one_state_is_its_law)
+{
+    sim_tierlat *L = tl_new(0.1, AS_SVC_EXP, 1, 0, 0);
+    sim_tick_out o;
+    for (int s = 0; s < 60; s++)
+        sim_tierlat_tick(L, 90, 10, 1.0, &o);
+    sim_tierlat_flush(L);
     as_mmc q;
     as_mmc_solve(&q, 90, 10, 10, 1.0);
-    sim_latmix_add_mmc(&m, 1000.0, q.pwait, q.theta);
-    /* theta is binned (40 per decade): within 3% of the exact quantile */
-    double exact = as_mmc_resp_quantile(&q, 0.95), got = sim_latmix_quantile(&m, 0.95);
-    cr_assert(fabs(got - exact) / exact < 0.03, "exact %g got %g", exact, got);
-    /* a fluid component: fixed delay then service */
-    sim_latmix_reset(&m);
-    sim_latmix_add_delay(&m, 1.0, 5.0);
-    got = sim_latmix_quantile(&m, 0.5);
-    cr_assert(fabs(got - (5.0 + log(2.0) / 10.0)) < 0.03 * 5.0, "got %g", got);
-    sim_latmix_fini(&m);
+    double exact = as_mmc_resp_quantile(&q, 0.95), got = as_latdist_quantile(&L->rec1, 0.95);
+    cr_assert(fabs(got / exact - 1) < 0.01, "exact %g got %g", exact, got);
+    cr_assert_float_eq(as_latdist_total(&L->rec1), 90 * 60, 1e-6, "weights are visits");
+    /* a fluid component: the backlog's delay, then service */
+    sim_tierlat_record_reset(L);
+    sim_tierlat_tick(L, 1000, 1, 1.0, &o); /* 1 server: 990 waiting after 1 s */
+    sim_tierlat_flush(L);
+    got = as_latdist_quantile(&L->rec1, 0.5);
+    double want = 0.5 * 990 / 10.0 + log(2.0) / 10.0;
+    cr_assert(fabs(got / want - 1) < 0.02, "got %g want %g", got, want);
+    tl_free(L);
 }
 
 static const char *FLAT = "[scenario]\nduration = %s\ntick = 1s\nrecord = 60s\nseed = %d\n"

@@ -33,7 +33,12 @@ static void scenario_defaults(sim_scenario *s)
     s->slo_latency = 0.5;
     s->slo_percentile = 0.95;
     s->penalty_per_hour = 0.0;
-    s->max_violation = 0.01;
+    s->max_violation = -1;
+    s->slo_window = 60 * AS_SEC;
+    s->slo_objective = 0.99;
+    s->slo_max_errors = -1;
+    s->backoff = 100 * AS_MSEC;
+    s->backoff_max = 10 * AS_SEC;
     s->scrape = 15 * AS_SEC;
     s->window = 60 * AS_SEC;
     s->lag = 0;

@@ -112,7 +112,16 @@ typedef struct sim_scenario {
     double slo_latency;      /* seconds */
     double slo_percentile;   /* e.g. 0.95 */
     double penalty_per_hour; /* cost of one hour of SLO violation */
-    double max_violation;    /* share of time a policy may violate and still "meet" the SLO */
+    double max_violation;    /* [slo] max_violation as given (-1: not given): the old form of
+                              * the objective, 1 - max_violation of the windows */
+    as_time slo_window;      /* W: the SLO is judged per window of this length (1 min) */
+    double slo_objective;    /* O: share of windows that must hold (0.99) */
+    double slo_max_errors;   /* share of requests that may fail in a window; < 0: no such objective */
+    /* [clients] */
+    as_time timeout;         /* a request that waited this long gives up (error); 0 = never */
+    int retries;             /* attempts after the first one that gives up or is dropped */
+    as_time backoff;         /* wait before retry k: min(backoff 2^k, backoff_max), equal jitter */
+    as_time backoff_max;
     as_time scrape;          /* monitoring scrape interval */
     as_time window;          /* averaging window */
     as_time lag;             /* reporting delay */

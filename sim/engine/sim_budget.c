@@ -29,6 +29,7 @@
 
 #define MAX_SAMPLES 100000
 #define DES_MAX_CAP 4e9 /* the largest queue_cap sim_des takes */
+#define BOOK_BYTES (8.0 * 1024 * 1024)
 
 static int sample_trace(const sim_scenario *sc, uint64_t seed, const volatile sig_atomic_t *stop,
                         sim_budget *b, as_err *err)
@@ -73,6 +74,25 @@ static double servers_bound(const sim_tier_cfg *c)
 
 static double mib(double bytes) { return bytes / (1024.0 * 1024.0); }
 
+void sim_budget_book(const sim_scenario *sc, uint64_t max_memory, sim_des_book_cfg *bk)
+{
+    as_time slot = sc->slo_window < sc->record ? sc->slo_window : sc->record;
+    /* about 8 MiB of latency histograms (an eighth of the memory limit at
+     * most), and at least a window's records and a few more: requests
+     * older than that (a backlog of hours without a timeout) are counted
+     * at their age and flagged */
+    double lim = (double)(max_memory ? max_memory : SIM_DEFAULT_MAX_MEMORY) / 8;
+    double per = (double)(sc->ntiers + 1) * (double)sizeof(sim_des_hist);
+    int64_t n = (int64_t)((lim < BOOK_BYTES ? lim : BOOK_BYTES) / per);
+    int64_t least = sc->slo_window / sc->record + 4;
+    n = n < least ? least : n;
+    n = n > 4096 ? 4096 : n;
+    *bk = (sim_des_book_cfg){.slot = slot,
+                             .record = sc->record,
+                             .slo_latency = sc->slo_latency,
+                             .records = (int)n};
+}
+
 static int memory_caps(const sim_scenario *sc, double max_memory, sim_des_tier *tiers,
                        sim_budget *b, as_err *err)
 {
@@ -87,7 +107,9 @@ static int memory_caps(const sim_scenario *sc, double max_memory, sim_des_tier *
         t[i].queue_cap = fmin(tiers[i].queue_cap, visits);
         unset += tiers[i].queue_cap <= 0;
     }
-    double base = sim_des_memory_bound(sc->ntiers, t);
+    sim_des_book_cfg bk;
+    sim_budget_book(sc, (uint64_t)max_memory, &bk);
+    double base = sim_des_memory_bound(sc->ntiers, t) + sim_des_book_bytes(sc->ntiers, &bk);
     if (base > max_memory)
         return as_err_set(err, AS_EINVAL,
                           "model = des: the run may take %.0f MiB (queue caps and servers), "

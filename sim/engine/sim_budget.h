@@ -35,6 +35,11 @@ int sim_budget_des(const sim_scenario *sc, uint64_t trace_seed, uint64_t max_eve
                    uint64_t max_memory, const volatile sig_atomic_t *stop,
                    sim_des_tier *tiers /* IN/OUT */, sim_budget *out /* OUT */, as_err *err);
 
+/* The arrival book of a request-level run of sc (sim_des.h): slots of
+ * min(SLO window, record), records of the scenario, about 8 MiB of them
+ * (an eighth of max_memory at most; 0: the default limit). */
+void sim_budget_book(const sim_scenario *sc, uint64_t max_memory, sim_des_book_cfg *bk /* OUT */);
+
 /* "1e10", "20000000000": a whole count >= 1 (exponents allowed). */
 int sim_parse_count(const char *s, uint64_t *out, as_err *err);
 /* "512M", "4g", "1.5GiB", "1000000": bytes >= 1 MiB (suffixes K, M, G, T

@@ -1,21 +1,26 @@
 /* sim_des.c - request-level discrete-event latency model (see sim_des.h).
  *
- * Structure. Two kinds of event, arrival and departure (end of one visit's
- * service), live in one binary heap ordered by (time, seq); seq increases
- * with every push, so ties are FIFO and runs are reproducible. A heap entry
- * is a 24-byte key (time, seq, request index) kept by value, so sifting moves
- * no pointers; the payload is the request record, taken from a pool with a
- * free list (indices, not pointers, so the pool can grow by realloc). At
- * most one arrival is pending; the heap otherwise holds one departure per
- * busy server, so it stays small (servers + 1) and O(log n) push/pop is a
- * few cache lines. A calendar queue would be O(1) but loses exact FIFO ties
- * and is not faster at this size.
+ * Structure. Four kinds of event live in one binary heap ordered by (time,
+ * seq): an arrival, a departure (end of one visit's service), a client
+ * giving up (its patience ends while it waits) and a retry (a new attempt
+ * after a backoff). seq increases with every push, so ties are FIFO and
+ * runs are reproducible. A heap entry is a 24-byte key (time, seq, request,
+ * kind) kept by value, so sifting moves no pointers; the payload is the
+ * request record, taken from a pool with a free list (indices, not
+ * pointers, so the pool can grow by realloc). At most one arrival is
+ * pending; the heap otherwise holds one departure per busy server, one
+ * give-up per waiting request when clients have a timeout, and one retry
+ * per request backing off. A calendar queue would be O(1) but loses exact
+ * FIFO ties and is not faster at this size.
  *
- * Each tier is FCFS: waiting requests form a singly linked list through the
- * request records (head, tail). A tier has `servers` = ready*concurrency
- * slots and `busy` of them in use; servers are interchangeable, so a
- * capacity drop is a drain by construction: busy may exceed servers, and a
- * departure only starts the next waiting request while busy < servers.
+ * Each tier is FCFS: waiting requests form a doubly linked list through the
+ * request records (head, tail), so that a client who gives up leaves in
+ * O(1). A give-up event is stale when its request started service since
+ * (its seq no longer matches the request's). A tier has `servers` =
+ * ready*concurrency slots and `busy` of them in use; servers are
+ * interchangeable, so a capacity drop is a drain by construction: busy may
+ * exceed servers, and a departure only starts the next waiting request
+ * while busy < servers.
  *
  * Time is integer microseconds (as_time) as in the rest of the simulator.
  * Service times are rounded to the nearest microsecond; arrival times are
@@ -27,82 +32,14 @@
  * integrand changes ("touch"): exact, and independent of how the caller
  * slices time into calls. An int64 holds 9.2e18: a queue of 10^8 requests
  * for a whole day (8.6e10 us) still fits. */
-#include "sim_des.h"
+#include "sim_des_int.h"
 #include "sim_scenario.h"
 
 #include <assert.h>
-#include <signal.h>
 #include <gsl/gsl_randist.h>
-#include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define NIL UINT32_MAX       /* end of a request list */
-#define EV_ARRIVAL UINT32_MAX /* request index of the arrival event */
-#define MAX_VISITS 65535
-
-/* ---------------------------------------------------------------- model */
-
-typedef struct des_req {
-    as_time t_sys;  /* arrival in the system */
-    as_time t_join; /* joined the current tier's queue (this visit) */
-    uint32_t next;  /* queue link / free-list link */
-    uint16_t tier;  /* current tier */
-    uint16_t left;  /* visits of the current tier still to finish, this one included */
-} des_req;
-
-typedef struct des_ev {
-    as_time t;
-    uint64_t seq;
-    uint32_t req; /* EV_ARRIVAL or the request whose service ends */
-} des_ev;
-
-typedef struct des_tier {
-    sim_des_tier cfg;
-    gsl_rng *rng;
-    double mean_us;       /* mean service time, us */
-    double a, b;          /* distribution parameters in us (see draw_service) */
-    int nvis;             /* floor(visits) */
-    double frac;          /* visits - floor(visits) */
-    uint64_t cap;         /* queue_cap as a count; 0 = unbounded */
-    int64_t servers, busy;
-    uint32_t qhead, qtail;
-    uint64_t qlen;
-    /* interval accumulators */
-    as_time last;         /* the integrals below are up to date to this time */
-    int64_t q_area, busy_area, cap_area; /* us * count */
-    uint64_t arrivals, completions, dropped, started, waited;
-    double wait_sum;      /* us */
-    sim_des_hist *ih, *rh; /* interval, whole run (without the open interval) */
-} des_tier;
-
-struct sim_des {
-    int ntiers;
-    des_tier tiers[SIM_DES_MAX_TIERS];
-    gsl_rng *arr_rng;
-    /* event heap */
-    des_ev *heap;
-    size_t hn, hcap;
-    uint64_t seq, events;
-    /* request pool */
-    des_req *req;
-    uint32_t rcap, free_head;
-    /* clock and arrival stream */
-    int started;
-    as_time now;          /* end of the last advance */
-    as_time istart;       /* start of the current interval */
-    double lambda;        /* rate of the pending arrival */
-    double arr_us;        /* exact time of the pending arrival, us */
-    int arr_live;         /* an arrival event is in the heap */
-    /* end to end */
-    uint64_t in_sys;
-    as_time sys_last;
-    int64_t sys_area;
-    uint64_t arrivals, completions, dropped;
-    sim_des_hist *eih, *erh;
-    const volatile sig_atomic_t *stop; /* borrowed; may be NULL */
-};
 
 /* Events between two looks at the stop flag: 65536 events take 5-50 ms,
  * and a relaxed load per look costs nothing measurable. */
@@ -115,7 +52,7 @@ static inline int ev_lt(const des_ev *x, const des_ev *y)
     return x->t < y->t || (x->t == y->t && x->seq < y->seq);
 }
 
-static int heap_grow(sim_des *d)
+int des_heap_grow(sim_des *d)
 {
     size_t ncap = d->hcap ? 2 * d->hcap : 64;
     des_ev *h = realloc(d->heap, ncap * sizeof *h);
@@ -126,11 +63,14 @@ static int heap_grow(sim_des *d)
     return AS_OK;
 }
 
-static inline int heap_push(sim_des *d, as_time t, uint32_t req)
+/* Push an event; its seq in *seq_out (may be NULL). */
+static inline int heap_push(sim_des *d, as_time t, uint32_t req, uint32_t kind, uint64_t *seq_out)
 {
-    if (d->hn == d->hcap && heap_grow(d) != AS_OK)
+    if (d->hn == d->hcap && des_heap_grow(d) != AS_OK)
         return AS_ENOMEM;
-    des_ev e = {t, d->seq++, req};
+    des_ev e = {t, ++d->seq, req, kind};
+    if (seq_out)
+        *seq_out = e.seq;
     size_t i = d->hn++;
     while (i > 0) {
         size_t p = (i - 1) >> 1;
@@ -173,7 +113,7 @@ static inline void heap_remove(sim_des *d, size_t i)
 
 /* ---- request pool ---- */
 
-static int pool_grow(sim_des *d)
+int des_pool_grow(sim_des *d)
 {
     uint64_t ncap = d->rcap ? 2 * (uint64_t)d->rcap : 1024;
     if (ncap > (uint64_t)NIL - 1)
@@ -186,6 +126,7 @@ static int pool_grow(sim_des *d)
     /* thread the new records onto the free list, lowest index first */
     for (uint64_t i = ncap; i-- > d->rcap;) {
         r[i].next = d->free_head;
+        r[i].state = REQ_FREE;
         d->free_head = (uint32_t)i;
     }
     d->req = r;
@@ -195,7 +136,7 @@ static int pool_grow(sim_des *d)
 
 static inline uint32_t req_alloc(sim_des *d)
 {
-    if (d->free_head == NIL && pool_grow(d) != AS_OK)
+    if (d->free_head == NIL && des_pool_grow(d) != AS_OK)
         return NIL;
     uint32_t r = d->free_head;
     d->free_head = d->req[r].next;
@@ -204,6 +145,7 @@ static inline uint32_t req_alloc(sim_des *d)
 
 static inline void req_free(sim_des *d, uint32_t r)
 {
+    d->req[r].state = REQ_FREE;
     d->req[r].next = d->free_head;
     d->free_head = r;
 }
@@ -265,31 +207,63 @@ static inline as_time draw_service(des_tier *T)
 
 static inline int start_service(sim_des *d, des_tier *T, uint32_t r, as_time now)
 {
-    as_time w = now - d->req[r].t_join;
+    des_req *q = &d->req[r];
+    as_time w = now - q->t_join;
     if (w > 0) {
         T->waited++;
         T->wait_sum += (double)w;
     }
     T->started++;
     T->busy++;
-    return heap_push(d, now + draw_service(T), r);
+    q->state = REQ_SERVICE;
+    q->giveup = 0;
+    return heap_push(d, now + draw_service(T), r, EV_DEPART, NULL);
 }
 
-static inline void request_done(sim_des *d, uint32_t r, as_time now, int dropped)
+/* The attempt r leaves the system at now: served (its latency recorded),
+ * or failed (dropped, gave up); a failed one comes back as a retry while
+ * it has attempts left. */
+static int request_done(sim_des *d, uint32_t r, as_time now, int failed)
 {
+    des_req *q = &d->req[r];
     sys_touch(d, now);
     d->in_sys--;
-    if (dropped)
-        d->dropped++;
-    else {
+    des_book_finish(d, q->t_sys, !failed, now - q->t_sys, failed);
+    if (!failed) {
         d->completions++;
-        sim_des_hist_record(d->eih, now - d->req[r].t_sys);
+        sim_des_hist_record(d->eih, now - q->t_sys);
+        sim_des_hist_record(d->erh, now - q->t_sys);
+    }
+    if (failed && !d->draining && q->attempt < d->cl.retries) {
+        double b = d->cl.backoff_s * ldexp(1.0, q->attempt);
+        if (b > d->cl.backoff_max_s)
+            b = d->cl.backoff_max_s;
+        double wait = (0.5 + 0.5 * gsl_rng_uniform(d->retry_rng)) * b * 1e6;
+        q->attempt++;
+        q->state = REQ_BACKOFF;
+        return heap_push(d, now + (as_time)(as_draw_clamp_us(wait) + 0.5), r, EV_RETRY, NULL);
     }
     req_free(d, r);
+    return AS_OK;
+}
+
+static void queue_unlink(sim_des *d, des_tier *T, uint32_t r)
+{
+    des_req *q = &d->req[r];
+    if (q->prev != NIL)
+        d->req[q->prev].next = q->next;
+    else
+        T->qhead = q->next;
+    if (q->next != NIL)
+        d->req[q->next].prev = q->prev;
+    else
+        T->qtail = q->prev;
+    T->qlen--;
 }
 
 /* Request r joins tier i for one visit at `now`: it starts at once when a
- * server is free, is dropped when the queue is at its cap, else waits. */
+ * server is free, is dropped when the queue is at its cap, gives up when
+ * its patience is already over, else waits (and gives up at its deadline). */
 static int tier_join(sim_des *d, int i, uint32_t r, as_time now)
 {
     des_tier *T = &d->tiers[i];
@@ -301,17 +275,25 @@ static int tier_join(sim_des *d, int i, uint32_t r, as_time now)
         return start_service(d, T, r, now);
     if (T->cap && T->qlen >= T->cap) {
         T->dropped++;
-        request_done(d, r, now, 1);
-        return AS_OK;
+        d->dropped++;
+        return request_done(d, r, now, 1);
+    }
+    as_time deadline = d->cl.timeout_s > 0 ? q->t_sys + (as_time)(d->cl.timeout_s * 1e6 + 0.5) : 0;
+    if (deadline && deadline <= now) {
+        T->timeouts++;
+        d->timeouts++;
+        return request_done(d, r, now, 1);
     }
     q->next = NIL;
+    q->prev = T->qtail;
     if (T->qlen)
         d->req[T->qtail].next = r;
     else
         T->qhead = r;
     T->qtail = r;
     T->qlen++;
-    return AS_OK;
+    q->state = REQ_WAIT;
+    return deadline ? heap_push(d, deadline, r, EV_GIVEUP, &q->giveup) : AS_OK;
 }
 
 /* Send request r to the first tier >= i it visits at least once, or finish
@@ -330,8 +312,7 @@ static int route(sim_des *d, uint32_t r, int i, as_time now)
             return tier_join(d, i, r, now);
         }
     }
-    request_done(d, r, now, 0);
-    return AS_OK;
+    return request_done(d, r, now, 0);
 }
 
 /* Start waiting requests while servers are free (after a departure, one at
@@ -340,8 +321,7 @@ static int tier_fill(sim_des *d, des_tier *T, as_time now)
 {
     while (T->qlen && T->busy < T->servers) {
         uint32_t r = T->qhead;
-        T->qhead = d->req[r].next;
-        T->qlen--;
+        queue_unlink(d, T, r);
         int rc = start_service(d, T, r, now);
         if (rc)
             return rc;
@@ -358,6 +338,7 @@ static int on_departure(sim_des *d, uint32_t r, as_time now)
     T->busy--;
     T->completions++;
     sim_des_hist_record(T->ih, now - q->t_join);
+    des_book_visit(d, i, q->t_join, now - q->t_join);
     /* the freed server goes to the head of the queue first; a request that
      * visits this tier again then joins behind it (FCFS) */
     int rc = tier_fill(d, T, now);
@@ -366,6 +347,20 @@ static int on_departure(sim_des *d, uint32_t r, as_time now)
     if (--q->left > 0)
         return tier_join(d, i, r, now);
     return route(d, r, i + 1, now);
+}
+
+/* A client's patience ends while it waits: it leaves the queue, an error. */
+static int on_giveup(sim_des *d, const des_ev *e)
+{
+    des_req *q = &d->req[e->req];
+    if (q->state != REQ_WAIT || q->giveup != e->seq)
+        return AS_OK; /* it started service since */
+    des_tier *T = &d->tiers[q->tier];
+    tier_touch(T, e->t);
+    queue_unlink(d, T, e->req);
+    T->timeouts++;
+    d->timeouts++;
+    return request_done(d, e->req, e->t, 1);
 }
 
 static int push_arrival(sim_des *d)
@@ -377,7 +372,21 @@ static int push_arrival(sim_des *d)
     if (d->arr_us > (double)AS_TIME_DRAW_MAX)
         d->arr_us = (double)AS_TIME_DRAW_MAX;
     d->arr_live = 1;
-    return heap_push(d, (as_time)d->arr_us, EV_ARRIVAL);
+    return heap_push(d, (as_time)d->arr_us, NIL, EV_ARRIVAL, NULL);
+}
+
+/* Attempt r (new, or a retry) enters the system at now. */
+static int enter(sim_des *d, uint32_t r, as_time now)
+{
+    des_req *q = &d->req[r];
+    q->t_sys = now;
+    q->giveup = 0;
+    d->arrivals++;
+    d->retries += q->attempt > 0;
+    des_book_arrival(d, now, q->attempt > 0);
+    sys_touch(d, now);
+    d->in_sys++;
+    return route(d, r, 0, now);
 }
 
 static int on_arrival(sim_des *d, as_time now)
@@ -388,168 +397,91 @@ static int on_arrival(sim_des *d, as_time now)
     uint32_t r = req_alloc(d);
     if (r == NIL)
         return AS_ENOMEM;
-    d->req[r].t_sys = now;
-    d->arrivals++;
-    sys_touch(d, now);
-    d->in_sys++;
-    return route(d, r, 0, now);
+    d->req[r].attempt = 0;
+    return enter(d, r, now);
+}
+
+static int on_retry(sim_des *d, uint32_t r, as_time now)
+{
+    if (d->draining) { /* after the run: not an arrival of it */
+        req_free(d, r);
+        return AS_OK;
+    }
+    return enter(d, r, now);
+}
+
+static int dispatch(sim_des *d, const des_ev *e)
+{
+    switch (e->kind) {
+    case EV_ARRIVAL:
+        return on_arrival(d, e->t);
+    case EV_DEPART:
+        return on_departure(d, e->req, e->t);
+    case EV_GIVEUP:
+        return on_giveup(d, e);
+    default:
+        return on_retry(d, e->req, e->t);
+    }
+}
+
+/* Handle every event before t1 (all of them when t1 < 0). */
+static int run_until(sim_des *d, as_time t1)
+{
+    int rc = AS_OK;
+    while (!rc && d->hn && (t1 < 0 || d->heap[0].t < t1)) {
+        des_ev e = d->heap[0];
+        heap_remove(d, 0);
+        d->events++;
+        if (e.t > d->now)
+            d->now = e.t;
+        rc = dispatch(d, &e);
+        if ((d->events & STOP_EVERY) == 0 && d->stop && __atomic_load_n(d->stop, __ATOMIC_RELAXED))
+            rc = rc ? rc : AS_EINTR;
+    }
+    return rc;
+}
+
+static int fail_msg(sim_des *d, int rc, as_err *err)
+{
+    if (rc == AS_EINTR)
+        return as_err_set(err, rc, "interrupted");
+    return as_err_set(err, rc, "des: out of memory at t=%lld with %llu requests in the system",
+                      (long long)d->now, (unsigned long long)d->in_sys);
 }
 
 /* ---- public API ---- */
 
-void sim_des_free(sim_des *d)
-{
-    if (!d)
-        return;
-    for (int i = 0; i < SIM_DES_MAX_TIERS; i++) {
-        if (d->tiers[i].rng)
-            gsl_rng_free(d->tiers[i].rng);
-        free(d->tiers[i].ih);
-        free(d->tiers[i].rh);
-    }
-    if (d->arr_rng)
-        gsl_rng_free(d->arr_rng);
-    free(d->eih);
-    free(d->erh);
-    free(d->heap);
-    free(d->req);
-    free(d);
-}
-
-static int check_tier(const sim_des_tier *c, int i, as_err *err)
-{
-    if (!(c->mu > 0) || !isfinite(c->mu))
-        return as_err_set(err, AS_EINVAL, "des: tier %d: service rate %g must be > 0", i, c->mu);
-    if (c->dist < SIM_DIST_EXP || c->dist > SIM_DIST_LOGNORMAL)
-        return as_err_set(err, AS_EINVAL, "des: tier %d: unknown service distribution %d", i,
-                          c->dist);
-    if (!(c->cv >= 0) || !isfinite(c->cv))
-        return as_err_set(err, AS_EINVAL, "des: tier %d: cv %g must be >= 0", i, c->cv);
-    if (c->dist == SIM_DIST_UNIFORM && c->cv > 1.0 / sqrt(3.0) + 1e-12)
-        return as_err_set(err, AS_EINVAL,
-                          "des: tier %d: a uniform service time with cv %g > 0.577 would be "
-                          "negative", i, c->cv);
-    if (c->concurrency < 1)
-        return as_err_set(err, AS_EINVAL, "des: tier %d: concurrency %d must be >= 1", i,
-                          c->concurrency);
-    if (!(c->visits >= 0) || c->visits > MAX_VISITS)
-        return as_err_set(err, AS_EINVAL, "des: tier %d: visits %g outside 0..%d", i, c->visits,
-                          MAX_VISITS);
-    if (!(c->queue_cap >= 0) || c->queue_cap > 4e9)
-        return as_err_set(err, AS_EINVAL, "des: tier %d: queue_cap %g outside 0..4e9", i,
-                          c->queue_cap);
-    if (c->max_servers < 0)
-        return as_err_set(err, AS_EINVAL, "des: tier %d: max_servers %d < 0", i, c->max_servers);
-    return AS_OK;
-}
-
-static sim_des_hist *hist_new(void)
-{
-    sim_des_hist *h = malloc(sizeof *h);
-    if (h) {
-        memset(h->counts, 0, sizeof h->counts);
-        h->lo = 0;
-        h->hi = -1;
-        sim_des_hist_reset(h);
-    }
-    return h;
-}
-
-sim_des *sim_des_new(int ntiers, const sim_des_tier *tiers, uint64_t seed, as_err *err)
-{
-    if (ntiers < 1 || ntiers > SIM_DES_MAX_TIERS || !tiers) {
-        as_err_set(err, AS_EINVAL, "des: %d tiers (1..%d)", ntiers, SIM_DES_MAX_TIERS);
-        return NULL;
-    }
-    for (int i = 0; i < ntiers; i++)
-        if (check_tier(&tiers[i], i, err))
-            return NULL;
-    sim_des *d = calloc(1, sizeof *d);
-    if (!d)
-        goto nomem;
-    d->ntiers = ntiers;
-    d->free_head = NIL;
-    size_t hint = 1; /* the pending arrival */
-    uint64_t pool = 0;
-    if (!(d->arr_rng = gsl_rng_alloc(gsl_rng_mt19937)) || !(d->eih = hist_new()) ||
-        !(d->erh = hist_new()))
-        goto nomem;
-    gsl_rng_set(d->arr_rng, as_seed_derive(seed, 0));
-    for (int i = 0; i < ntiers; i++) {
-        des_tier *T = &d->tiers[i];
-        const sim_des_tier *c = &tiers[i];
-        T->cfg = *c;
-        if (!(T->rng = gsl_rng_alloc(gsl_rng_mt19937)) || !(T->ih = hist_new()) ||
-            !(T->rh = hist_new()))
-            goto nomem;
-        gsl_rng_set(T->rng, as_seed_derive(seed, 1 + (uint64_t)i));
-        T->mean_us = 1e6 / c->mu;
-        switch (c->dist) {
-        case SIM_DIST_UNIFORM: {
-            double half = sqrt(3.0) * c->cv * T->mean_us;
-            T->a = T->mean_us - half;
-            T->b = 2 * half;
-            if (T->a < 0) /* cv at the 1/sqrt(3) limit, up to rounding */
-                T->a = 0;
-            break;
-        }
-        case SIM_DIST_NORMAL:
-            T->b = c->cv * T->mean_us;
-            break;
-        case SIM_DIST_LOGNORMAL: {
-            double s2 = log1p(c->cv * c->cv);
-            T->a = log(T->mean_us) - s2 / 2;
-            T->b = sqrt(s2);
-            break;
-        }
-        default:
-            break;
-        }
-        T->nvis = (int)floor(c->visits);
-        T->frac = c->visits - T->nvis;
-        T->cap = (uint64_t)ceil(c->queue_cap);
-        T->qhead = T->qtail = NIL;
-        hint += (size_t)c->max_servers;
-        pool += (uint64_t)c->max_servers + (T->cap ? T->cap : 0);
-    }
-    /* size for the expected peak now so that the run itself does not grow
-     * (the pool still grows if an unbounded queue outgrows it) */
-    while (d->hcap < hint)
-        if (heap_grow(d))
-            goto nomem;
-    if (pool > (1u << 18)) /* 6 MB; a larger cap is reached by growth, if ever */
-        pool = 1u << 18;
-    while ((uint64_t)d->rcap < pool + 1)
-        if (pool_grow(d))
-            goto nomem;
-    return d;
-nomem:
-    sim_des_free(d);
-    as_err_set(err, AS_ENOMEM, "des: out of memory");
-    return NULL;
-}
-
-int sim_des_advance(sim_des *d, as_time t0, as_time t1, double lambda, const int *ready,
-                    as_err *err)
+static int check_advance(sim_des *d, as_time t0, as_time t1, double lambda, const int *ready,
+                         as_err *err)
 {
     if (t1 < t0)
         return as_err_set(err, AS_EINVAL, "des: interval [%lld, %lld) runs backwards",
                           (long long)t0, (long long)t1);
     if (!(lambda >= 0) || !isfinite(lambda))
         return as_err_set(err, AS_EINVAL, "des: arrival rate %g", lambda);
+    if (d->draining)
+        return as_err_set(err, AS_EINVAL, "des: advance after the drain");
     if (d->started && t0 != d->now)
         return as_err_set(err, AS_EINVAL, "des: advance from %lld, but the model is at %lld",
                           (long long)t0, (long long)d->now);
     for (int i = 0; i < d->ntiers; i++)
         if (ready[i] < 0)
             return as_err_set(err, AS_EINVAL, "des: tier %d: %d ready instances", i, ready[i]);
+    return AS_OK;
+}
+
+int sim_des_advance(sim_des *d, as_time t0, as_time t1, double lambda, const int *ready,
+                    as_err *err)
+{
+    int rc = check_advance(d, t0, t1, lambda, ready, err);
+    if (rc)
+        return rc;
     if (!d->started) {
         d->started = 1;
         d->now = d->istart = d->sys_last = t0;
         for (int i = 0; i < d->ntiers; i++)
             d->tiers[i].last = t0;
     }
-    int rc = AS_OK;
     /* capacity first: a rise starts waiting requests at t0 */
     for (int i = 0; i < d->ntiers && !rc; i++) {
         des_tier *T = &d->tiers[i];
@@ -565,7 +497,7 @@ int sim_des_advance(sim_des *d, as_time t0, as_time t1, double lambda, const int
     if (!rc && (lambda != d->lambda || !d->arr_live)) {
         if (d->arr_live) {
             for (size_t k = 0; k < d->hn; k++)
-                if (d->heap[k].req == EV_ARRIVAL) {
+                if (d->heap[k].kind == EV_ARRIVAL) {
                     heap_remove(d, k);
                     break;
                 }
@@ -577,19 +509,10 @@ int sim_des_advance(sim_des *d, as_time t0, as_time t1, double lambda, const int
             rc = push_arrival(d);
         }
     }
-    while (!rc && d->hn && d->heap[0].t < t1) {
-        des_ev e = d->heap[0];
-        heap_remove(d, 0);
-        d->events++;
-        rc = e.req == EV_ARRIVAL ? on_arrival(d, e.t) : on_departure(d, e.req, e.t);
-        if ((d->events & STOP_EVERY) == 0 && d->stop && __atomic_load_n(d->stop, __ATOMIC_RELAXED))
-            rc = rc ? rc : AS_EINTR;
-    }
-    if (rc == AS_EINTR)
-        return as_err_set(err, rc, "interrupted");
+    if (!rc)
+        rc = run_until(d, t1);
     if (rc)
-        return as_err_set(err, rc, "des: out of memory at t=%lld with %llu requests in the "
-                          "system", (long long)d->now, (unsigned long long)d->in_sys);
+        return fail_msg(d, rc, err);
     d->now = t1;
     for (int i = 0; i < d->ntiers; i++)
         tier_touch(&d->tiers[i], t1);
@@ -597,129 +520,42 @@ int sim_des_advance(sim_des *d, as_time t0, as_time t1, double lambda, const int
     return AS_OK;
 }
 
-void sim_des_interval(const sim_des *d, int tier, sim_des_stats *out)
-{
-    assert(tier >= -1 && tier < d->ntiers);
-    memset(out, 0, sizeof *out);
-    out->span_s = as_time_to_s(d->now - d->istart);
-    const sim_des_hist *h;
-    if (tier < 0) {
-        h = d->eih;
-        out->arrivals = d->arrivals;
-        out->completions = d->completions;
-        out->dropped = d->dropped;
-        out->queue_s = (double)d->sys_area * 1e-6;
-        out->queued = d->in_sys;
-        for (int i = 0; i < d->ntiers; i++) {
-            const des_tier *T = &d->tiers[i];
-            out->busy_s += (double)T->busy_area * 1e-6;
-            out->capacity_s += (double)T->cap_area * 1e-6;
-            out->wait_sum_s += T->wait_sum * 1e-6;
-            out->waited += T->waited;
-            out->started += T->started;
-            out->busy += (uint64_t)T->busy;
-            out->servers += T->servers;
-        }
-    } else {
-        const des_tier *T = &d->tiers[tier];
-        h = T->ih;
-        out->arrivals = T->arrivals;
-        out->completions = T->completions;
-        out->dropped = T->dropped;
-        out->waited = T->waited;
-        out->started = T->started;
-        out->wait_sum_s = T->wait_sum * 1e-6;
-        out->busy_s = (double)T->busy_area * 1e-6;
-        out->capacity_s = (double)T->cap_area * 1e-6;
-        out->queue_s = (double)T->q_area * 1e-6;
-        out->queued = T->qlen;
-        out->busy = (uint64_t)T->busy;
-        out->servers = T->servers;
-    }
-    out->mean = h->n ? h->sum / (double)h->n * 1e-6 : NAN;
-    out->p50 = sim_des_hist_quantile2(h, NULL, 0.50);
-    out->p95 = sim_des_hist_quantile2(h, NULL, 0.95);
-    out->p99 = sim_des_hist_quantile2(h, NULL, 0.99);
-    out->max = h->n ? (double)h->max * 1e-6 : NAN;
-    out->clamped = h->over;
-}
-
-double sim_des_quantile(const sim_des *d, int tier, double p, int whole_run)
-{
-    assert(tier >= -1 && tier < d->ntiers);
-    const sim_des_hist *ih = tier < 0 ? d->eih : d->tiers[tier].ih;
-    const sim_des_hist *rh = tier < 0 ? d->erh : d->tiers[tier].rh;
-    return whole_run ? sim_des_hist_quantile2(rh, ih, p) : sim_des_hist_quantile2(ih, NULL, p);
-}
-
-void sim_des_interval_reset(sim_des *d)
+/* Requests waiting at a tier that has no server left never finish: they
+ * are counted at their age and flagged. */
+static void flag_stuck(sim_des *d)
 {
     for (int i = 0; i < d->ntiers; i++) {
         des_tier *T = &d->tiers[i];
-        sim_des_hist_merge(T->rh, T->ih);
-        sim_des_hist_reset(T->ih);
-        T->q_area = T->busy_area = T->cap_area = 0;
-        T->arrivals = T->completions = T->dropped = T->started = T->waited = 0;
-        T->wait_sum = 0;
-        T->last = d->now;
+        tier_touch(T, d->now);
+        while (T->qlen) {
+            uint32_t r = T->qhead;
+            queue_unlink(d, T, r);
+            des_req *q = &d->req[r];
+            sim_des_hist_record(d->erh, d->now - q->t_sys);
+            d->book.unfinished++;
+            des_book_finish(d, q->t_sys, 1, d->now - q->t_sys, 0);
+            sys_touch(d, d->now);
+            d->in_sys--;
+            req_free(d, r);
+        }
     }
-    sim_des_hist_merge(d->erh, d->eih);
-    sim_des_hist_reset(d->eih);
-    d->sys_area = 0;
-    d->sys_last = d->now;
-    d->arrivals = d->completions = d->dropped = 0;
-    d->istart = d->now;
 }
 
-uint64_t sim_des_events(const sim_des *d)
+int sim_des_drain(sim_des *d, as_err *err)
 {
-    return d->events;
-}
-
-void sim_des_set_stop(sim_des *d, const volatile sig_atomic_t *stop)
-{
-    d->stop = stop;
-}
-
-uint64_t sim_des_clamped(const sim_des *d, int tier)
-{
-    assert(tier >= -1 && tier < d->ntiers);
-    if (tier < 0)
-        return d->erh->over + d->eih->over;
-    return d->tiers[tier].rh->over + d->tiers[tier].ih->over;
-}
-
-/* ---- memory ---- */
-
-/* One generator's bytes: the state of mt19937 plus its handle. */
-static double rng_bytes(void)
-{
-    return (double)(gsl_rng_mt19937->size + sizeof(gsl_rng));
-}
-
-double sim_des_memory_bound(int ntiers, const sim_des_tier *tiers)
-{
-    double servers = 0, queued = 0;
-    for (int i = 0; i < ntiers; i++) {
-        servers += tiers[i].max_servers;
-        queued += tiers[i].queue_cap;
+    d->draining = 1;
+    if (d->arr_live) {
+        for (size_t k = 0; k < d->hn; k++)
+            if (d->heap[k].kind == EV_ARRIVAL) {
+                heap_remove(d, k);
+                break;
+            }
+        d->arr_live = 0;
     }
-    /* the pool holds every request waiting or in service, the heap one
-     * departure per busy server and the arrival; both double when full, so
-     * they may hold twice what is in use (64: the heap's first size) */
-    double fixed = (double)sizeof(sim_des) + (2.0 * ntiers + 2) * (double)sizeof(sim_des_hist) +
-                   (ntiers + 1) * rng_bytes();
-    return fixed + 2.0 * (double)sizeof(des_req) * (queued + servers + 1024) +
-           2.0 * (double)sizeof(des_ev) * (servers + 64);
-}
-
-double sim_des_request_bytes(void)
-{
-    return 2.0 * (double)sizeof(des_req);
-}
-
-size_t sim_des_memory(const sim_des *d)
-{
-    return sizeof *d + (size_t)d->rcap * sizeof(des_req) + d->hcap * sizeof(des_ev) +
-           (2 * (size_t)d->ntiers + 2) * sizeof(sim_des_hist);
+    int rc = run_until(d, -1);
+    if (rc)
+        return fail_msg(d, rc, err);
+    flag_stuck(d);
+    d->drained = 1;
+    return AS_OK;
 }

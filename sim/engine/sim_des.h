@@ -1,12 +1,15 @@
 /* sim_des.h - the request-level latency model (model = des): a discrete-event
  * simulation of every request through tiers in series, each tier an FCFS
- * queue in front of ready*concurrency servers; plus the log-linear response
- * time histogram it records into.
+ * queue in front of ready*concurrency servers, with clients that give up
+ * after a timeout and retry; plus the log-linear response time histogram it
+ * records into.
  * Owns: the event heap, the request pool, one GSL generator per stream
- * (arrivals, then one per tier), and per tier and end to end the interval and
- * whole-run histograms. All sized at sim_des_new; the heap and the pool grow
- * by doubling only when the number of requests in the system reaches a new
- * peak, never per event in steady state.
+ * (arrivals, then one per tier, then backoff jitter), per tier and end to
+ * end the interval and whole-run histograms, and the arrival book (counts
+ * and latencies by the interval a request arrived in). All sized at
+ * sim_des_new and sim_des_configure; the heap and the pool grow by doubling
+ * only when the number of requests in the system reaches a new peak, never
+ * per event in steady state.
  * Invariant: the same seed and the same call sequence give bit-identical
  * results; splitting [t0, t1) into several calls with the same lambda and
  * ready counts gives the same results as one call. Time only moves forward.
@@ -78,6 +81,8 @@ static inline void sim_des_hist_record(sim_des_hist *h, as_time v)
     h->sum += (double)v;
 }
 
+/* Record n copies of one value. */
+void sim_des_hist_record_n(sim_des_hist *h, as_time v, uint64_t n);
 /* Add the counts of from into into. */
 void sim_des_hist_merge(sim_des_hist *into, const sim_des_hist *from);
 /* p-quantile in seconds (0 <= p <= 1): the midpoint of the bucket holding
@@ -116,6 +121,8 @@ typedef struct sim_des_stats {
     uint64_t arrivals;    /* visits that joined the tier / requests that arrived */
     uint64_t completions; /* visits / requests completed */
     uint64_t dropped;     /* joins refused by queue_cap (end to end: requests lost) */
+    uint64_t timeouts;    /* tier: visits given up while waiting; end to end: attempts */
+    uint64_t retries;     /* end to end: arrivals that were retries */
     uint64_t started;     /* visits that started service (mean wait = wait_sum_s / started) */
     uint64_t waited;      /* of which after waiting (> 0 us): waited / started estimates P(wait) */
     double wait_sum_s;    /* total waiting time of visits that started service, s */
@@ -173,6 +180,71 @@ uint64_t sim_des_clamped(const sim_des *d, int tier);
  * returns AS_EINTR within milliseconds, and the model is then unusable.
  * Borrowed; NULL: never stop. */
 void sim_des_set_stop(sim_des *d, const volatile sig_atomic_t *stop);
+
+/* ---- clients that give up, and the arrival book ---- */
+
+/* Clients. An attempt still waiting in a queue timeout_s after it arrived
+ * in the system gives up (an error, never served); one in service finishes
+ * that visit, and gives up at the next queue it would wait in. An attempt
+ * that gave up or was dropped comes back as a new arrival, up to `retries`
+ * times, after min(backoff 2^(k-1), backoff_max) for retry k, with equal
+ * jitter (uniform on [b/2, b]) from its own stream. */
+typedef struct sim_des_clients {
+    double timeout_s;     /* 0: never */
+    int retries;          /* 0 .. 255 */
+    double backoff_s, backoff_max_s;
+} sim_des_clients;
+
+/* The arrival book counts what became of the requests by the slot they
+ * arrived in, and keeps their latencies (end to end, and per tier by the
+ * time a visit joined it) by record interval: the convention of the
+ * analytic model. It holds `records` records; requests older than that
+ * when a new one needs room are counted at their age, a floor, and flagged
+ * (unfinished). */
+typedef struct sim_des_book_cfg {
+    as_time slot, record; /* record is a multiple of slot */
+    double slo_latency;   /* s: a request served within it is good */
+    int records;          /* >= 2 */
+} sim_des_book_cfg;
+
+typedef struct sim_des_slot {
+    uint64_t arrivals;    /* attempts that arrived in the slot, retries included */
+    uint64_t finished;    /* of which served, failed or given up on (= arrivals once final) */
+    uint64_t good;        /* served within the SLO latency */
+    uint64_t errors;      /* gave up or dropped */
+    uint64_t retries;     /* of the arrivals, retries */
+} sim_des_slot;
+
+/* Set the clients and the book (cl or bk may be NULL: none), before the
+ * first advance. AS_EINVAL on bad values or after the start; AS_ENOMEM. */
+int sim_des_configure(sim_des *d, const sim_des_clients *cl, const sim_des_book_cfg *bk,
+                      as_err *err);
+/* Bytes of a book of the given size (for the memory bound). */
+double sim_des_book_bytes(int ntiers, const sim_des_book_cfg *bk);
+/* Records the book holds (0: none). */
+int sim_des_records_held(const sim_des *d);
+/* Every request that arrived before this time has finished (or was
+ * flagged); records before it can be read and released. */
+as_time sim_des_final_until(const sim_des *d);
+/* Counts of slot k (k * slot is its start) of a record still held. */
+void sim_des_slot_get(const sim_des *d, int64_t k, sim_des_slot *out /* OUT */);
+/* p-quantile (s) of the served latencies of record r (held): end to end by
+ * arrival (tier -1), or tier i's visits by join; NAN when none. */
+double sim_des_record_quantile(const sim_des *d, int64_t r, int tier, double p);
+/* Records before r are forgotten (they must be final). */
+void sim_des_release(sim_des *d, int64_t r);
+/* Whether arrivals up to time t fit in the book without forcing. */
+int sim_des_room(const sim_des *d, as_time t);
+/* Make the oldest record held final now: its requests still in the system
+ * are counted at their age (a floor) and flagged unfinished. */
+void sim_des_force(sim_des *d);
+/* The run is over (no more arrivals or retries): serve what is in the
+ * system with the last capacities until it is empty; requests stuck at a
+ * tier without servers are counted at their age and flagged. Returns
+ * AS_EINTR when the stop flag is set, AS_ENOMEM. */
+int sim_des_drain(sim_des *d, as_err *err);
+/* Requests flagged unfinished so far (their latency counted at its floor). */
+uint64_t sim_des_unfinished(const sim_des *d);
 
 /* ---- memory ----
  * With every tier's queue_cap set, the model's memory is bounded: requests

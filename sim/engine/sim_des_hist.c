@@ -1,7 +1,9 @@
 /* sim_des_hist.c - the log-linear response-time histogram of the
  * request-level model (see sim_des.h): fixed memory, O(1) record, quantiles
  * within 1/256 of the true value, exact extremes. */
-#include "sim_des.h"
+#include "sim_des_int.h"
+
+#include <stdlib.h>
 
 #include <math.h>
 #include <string.h>
@@ -96,3 +98,39 @@ double sim_des_hist_quantile(const sim_des_hist *h, double p)
     return sim_des_hist_quantile2(h, NULL, p);
 }
 
+
+sim_des_hist *des_hist_new(void)
+{
+    sim_des_hist *h = malloc(sizeof *h);
+    if (h) {
+        memset(h->counts, 0, sizeof h->counts);
+        h->lo = 0;
+        h->hi = -1;
+        sim_des_hist_reset(h);
+    }
+    return h;
+}
+
+void sim_des_hist_record_n(sim_des_hist *h, as_time v, uint64_t n)
+{
+    if (n == 0)
+        return;
+    if (v < 0)
+        v = 0;
+    if (v > SIM_DES_HIST_MAX) {
+        v = SIM_DES_HIST_MAX;
+        h->over += n;
+    }
+    int i = sim_des_hist_index(v);
+    h->counts[i] += n;
+    if (i < h->lo)
+        h->lo = i;
+    if (i > h->hi)
+        h->hi = i;
+    if (h->n == 0 || v < h->min)
+        h->min = v;
+    if (h->n == 0 || v > h->max)
+        h->max = v;
+    h->n += n;
+    h->sum += (double)v * (double)n;
+}

@@ -15,18 +15,12 @@
 
 _Static_assert(SIM_MAX_TIERS <= AS_EXEC_MAX_POOLS, "a pool per tier");
 _Static_assert(SIM_MAX_TIERS <= SIM_DES_MAX_TIERS, "a DES tier per tier");
+_Static_assert((int)SIM_DIST_EXP == (int)AS_SVC_EXP && (int)SIM_DIST_DET == (int)AS_SVC_DET &&
+                   (int)SIM_DIST_UNIFORM == (int)AS_SVC_UNIFORM &&
+                   (int)SIM_DIST_NORMAL == (int)AS_SVC_NORMAL &&
+                   (int)SIM_DIST_LOGNORMAL == (int)AS_SVC_LOGNORMAL,
+               "one numbering of service laws");
 
-static double service_scv(const sim_tier_cfg *c)
-{
-    switch (c->service_dist) {
-    case SIM_DIST_EXP:
-        return 1.0;
-    case SIM_DIST_DET:
-        return 0.0;
-    default:
-        return c->service_cv * c->service_cv;
-    }
-}
 
 static bool sees_future(const sim_policy_cfg *pc) { return strcmp(pc->type->name, "oracle") == 0; }
 
@@ -100,8 +94,17 @@ static int setup_tier(sim_engine *R, int i, double total_work, uint64_t seed, as
     sim_tier *T = &R->tiers[i];
     const sim_tier_cfg *c = &sc->tiers[i];
     T->cfg = c;
-    T->mu = 1.0 / as_time_to_s(c->service_time);
-    T->f = (1.0 + service_scv(c)) / 2.0; /* Poisson arrivals: ca2 = 1 */
+    sim_tierlat_cfg lc = {.visits = c->visits,
+                          .queue_cap = c->queue_cap,
+                          .tmax = as_time_to_s(sc->timeout),
+                          .p = sc->slo_percentile,
+                          .concurrency = c->concurrency};
+    int rc = as_svclaw_init(&lc.svc, c->service_dist, as_time_to_s(c->service_time),
+                            c->service_dist == SIM_DIST_EXP ? 1.0 : c->service_cv, err);
+    if (rc != AS_OK)
+        return as_err_prefix(err, "[tier.%s] ", c->name);
+    T->mu = 1.0 / lc.svc.m1;
+    T->f = (1.0 + lc.svc.scv) / 2.0; /* Poisson arrivals: ca2 = 1 */
     /* the latency budget of the SLO is shared among tiers in proportion to
      * their mean time per request, so that demand per tier is defined */
     double share = total_work > 0 ? c->visits * as_time_to_s(c->service_time) / total_work
@@ -112,10 +115,7 @@ static int setup_tier(sim_engine *R, int i, double total_work, uint64_t seed, as
     if (T->rng == NULL || T->pods == NULL)
         return as_err_set(err, AS_ENOMEM, "out of memory (tier %s)", c->name);
     gsl_rng_set(T->rng, (unsigned long)as_seed_derive(seed, 100 + (uint64_t)i));
-    sim_tierlat_init(&T->lat, T->mu, T->f, c->concurrency, c->queue_cap);
-    int rc;
-    if ((rc = sim_latmix_init(&T->imix, T->mu, err)) ||
-        (rc = sim_latmix_init(&T->rmix, T->mu, err)) || (rc = setup_monitors(R, T, err)))
+    if ((rc = sim_tierlat_init(&T->lat, &lc, err)) || (rc = setup_monitors(R, T, err)))
         return rc;
     as_quality_init(&T->quality);
     if (c->autoscale && (R->pc->tiers_mask == 0 || (R->pc->tiers_mask >> i & 1u))) {
@@ -199,7 +199,14 @@ static int setup_des(sim_engine *R, uint64_t seed, as_err *err)
     if (R->des == NULL)
         return err->code ? err->code : AS_EINVAL;
     sim_des_set_stop(R->des, R->opts.stop);
-    return AS_OK;
+    const sim_scenario *sc = R->sc;
+    sim_des_clients cl = {.timeout_s = as_time_to_s(sc->timeout),
+                          .retries = sc->retries,
+                          .backoff_s = as_time_to_s(sc->backoff),
+                          .backoff_max_s = as_time_to_s(sc->backoff_max)};
+    sim_des_book_cfg bk;
+    sim_budget_book(sc, R->opts.max_memory, &bk);
+    return sim_des_configure(R->des, &cl, &bk, err);
 }
 
 /* The ring of future rates reaches boot time + interval + a tick ahead
@@ -247,6 +254,8 @@ static int setup(sim_engine *R, uint64_t seed, as_err *err)
         rc = setup_des(R, seed, err);
     if (rc == AS_OK)
         rc = setup_ring(R, maxboot, seed, err);
+    if (rc == AS_OK)
+        rc = sim_rows_init(R, err);
     return rc;
 }
 
@@ -314,8 +323,7 @@ void sim_engine_free(sim_engine *R)
         sim_tier *T = &R->tiers[i];
         if (T->rng)
             gsl_rng_free(T->rng);
-        sim_latmix_fini(&T->imix);
-        sim_latmix_fini(&T->rmix);
+        sim_tierlat_fini(&T->lat);
         as_monitor_free(T->mon_util);
         as_monitor_free(T->mon_rate);
         as_monitor_free(T->mon_lat);
@@ -333,6 +341,7 @@ void sim_engine_free(sim_engine *R)
     free(R->oracle_buf);
     if (R->fault_rng)
         gsl_rng_free(R->fault_rng);
+    sim_rows_fini(R);
     sim_des_free(R->des);
     tr_stream_free(R->trace);
     sim_queue_fini(&R->q);

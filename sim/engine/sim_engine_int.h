@@ -3,7 +3,9 @@
  * functions one file of the engine calls in another.
  *   sim_engine.c   new / free (setup of tiers, monitors, forecasters, DES)
  *   sim_run.c      the event loop: step, run, one handler per event type
- *   sim_measure.c  the latency models per tick, records, scrapes
+ *   sim_measure.c  the latency models per tick, scrapes, retries (analytic)
+ *   sim_rows.c     slots (end-to-end law, SLO windows), records, the rows
+ *                  held back until their requests and windows are final
  *   sim_act.c      evaluations and what they change: scaling, resizing,
  *                  faults (the instances themselves are core's as_exec)
  *   sim_run_summary.c  the summary row of a finished run
@@ -22,6 +24,7 @@
 #include "sim_engine.h"
 #include "sim_latency.h"
 #include "sim_queue.h"
+#include "sim_slo.h"
 
 #include <gsl/gsl_rng.h>
 #include <stdbool.h>
@@ -29,12 +32,12 @@
 typedef struct sim_tier {
     const sim_tier_cfg *cfg;
     as_pool *P;              /* its instances (in the engine's as_exec) */
-    double mu, f, slo_share; /* service rate; Allen-Cunneen factor; per-visit latency budget */
+    double mu, f, slo_share; /* service rate; Allen-Cunneen factor (for policies that
+                              * still ask for it); per-visit latency budget */
     as_time resize_until;     /* a type change is in progress until then */
     as_time next_vertical;    /* when the type is next reconsidered */
     double peak_want;         /* largest recommendation since, in base units */
-    sim_tierlat lat;
-    sim_latmix imix, rmix; /* this interval, whole run */
+    sim_tierlat lat;       /* the analytic model (also sizing under either model) */
     gsl_rng *rng;          /* boot times, monitoring noise */
     as_monitor *mon_util, *mon_rate, *mon_lat; /* what the policy sees */
     as_monitor *mon_sig[AS_SIG_COUNT];         /* and the further signals (as_signal) */
@@ -52,7 +55,7 @@ typedef struct sim_tier {
     double *season_ring;       /* the last m observed rates (m = season steps) */
     int season_m, season_n, season_head;
     /* accumulators: interval (record) and scrape */
-    double i_arr, i_util, i_queue, i_drop, i_ready, i_inflight, i_units;
+    double i_arr, i_util, i_queue, i_drop, i_ready, i_inflight, i_units, i_timeouts;
     double s_util, s_time, s_lat, s_w;
     double s_queue, s_inflight; /* scrape: integrals of waiting and in-flight requests */
     double s_arr;             /* the request counter at the last scrape */
@@ -61,6 +64,7 @@ typedef struct sim_tier {
     double d_busy, d_cap, d_arr; /* DES: interval totals at the last scrape */
     double s_busy, s_cap;     /* DES: busy and capacity server-seconds of this scrape */
     double d_drop;            /* DES: requests dropped so far */
+    double d_timeouts;        /* DES: visits that gave up so far */
     double d_capdrop;         /* DES: of which by a derived queue cap (clamped) */
     bool derived_cap;         /* DES: the queue cap is derived, not the scenario's */
     int faults;               /* crashes and failed boots */
@@ -87,8 +91,26 @@ struct sim_engine {
     as_time horizon_t; /* how far ahead the ring reaches */
     double *oracle_buf;
     /* run-wide accumulators */
-    double i_rate, i_viol, i_time;
-    double viol_s, cost_integral, max_lat;
+    double i_rate, i_time;
+    double max_lat;
+    /* requests (attempts) of the slot, the record and the run */
+    double s_req;
+    double i_req, i_good, i_err, i_retries;
+    double req_total, err_total, retries_total;
+    /* the SLO, its slots, the end-to-end laws (analytic) */
+    sim_slo slo;
+    as_time slot;                 /* min(window, record) */
+    as_time slo_fed;              /* slots fed to slo up to here */
+    as_latdist e2e[3];            /* a slot's law; scratch */
+    as_latdist rec_e2e, run_e2e;  /* mixtures of the record, of the run */
+    /* retries (analytic): requests arriving per tick, by attempt */
+    double *retry;                /* retries x rlen */
+    int rlen, rhead;
+    /* record rows held back until final (sim_rows.c) */
+    struct sim_pend *pend;
+    int pcap, pn, phead;
+    int64_t rec_index;            /* records closed so far */
+    int64_t des_next;             /* the request level's next record to harvest */
     int actions;
     double pctl;
     as_time scrape;   /* this policy's view of monitoring */
@@ -110,8 +132,31 @@ int sim_ring_fill(sim_engine *R, as_time upto);
 double sim_ring_at(const sim_engine *R, as_time t);
 void sim_ring_pop(sim_engine *R);
 int sim_tick(sim_engine *R, as_time now);
-int sim_record(sim_engine *R, as_time now);
 void sim_scrape(sim_engine *R, as_time now);
+
+/* sim_rows.c */
+/* One record held back: its rows, filled but for what is not final yet. */
+typedef struct sim_pend {
+    as_time t0, t1;
+    int64_t index;                 /* record number (t1 / record - 1) */
+    bool final;                    /* every request of it has finished (request level) */
+    sim_ts_row ts;
+    sim_tier_row tr[SIM_MAX_TIERS];
+} sim_pend;
+int sim_rows_init(sim_engine *R, as_err *err);
+void sim_rows_fini(sim_engine *R);
+/* The analytic slot [t0, t1) is over: its end-to-end law and SLO counts. */
+void sim_slot_close(sim_engine *R, as_time t0, as_time t1);
+/* The record interval ending now. */
+int sim_record(sim_engine *R, as_time now);
+/* The request level's records that became final: their latencies and
+ * counts into the rows held back, their slots to the SLO. */
+void sim_rows_harvest(sim_engine *R);
+/* The run is over: drain the request level, judge the last window, hand
+ * every held-back row to the sink. */
+int sim_rows_finish(sim_engine *R, as_time now);
+/* The billed cost of every tier at now. */
+double sim_billed_at(const sim_engine *R, as_time now);
 
 /* sim_act.c */
 int sim_eval(sim_engine *R, int ti, as_time now);

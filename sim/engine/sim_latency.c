@@ -1,210 +1,384 @@
-/* sim_latency.c - analytic per-tier latency: M/M/c (Erlang C) with the
- * Allen-Cunneen correction while the tier is stable, a fluid backlog while
- * arrivals exceed what ready instances serve (REFERENCE section 6). */
+/* sim_latency.c - the analytic per-tier latency model (see sim_latency.h):
+ * a cache of M/G/c laws by (servers, load bin), the per-tick choice between
+ * the steady state and the fluid backlog, and the flush of a tick list into
+ * the slot and record mixtures. The formulas are core's (as_mgc.h,
+ * as_queueing.h); this file decides when to use which and keeps their
+ * cost off the per-tick path. */
 #include "sim_latency.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define LOG_MIN (-6.0) /* bins start at 1e-6 */
-#define MIX_MIN 1e-6   /* 10^LOG_MIN */
-#define MIX_MAX 1e7    /* 10^(LOG_MIN + SIM_MIX_BINS / SIM_MIX_PER_DECADE): bins end */
+#define HCAP (2 * SIM_LAT_CACHE)
+#define U_MAX 13.8 /* rho up to 1 - 1e-6; beyond, the law of that load */
 
-static int bin_of(double x)
+/* ---- the cache ---- */
+
+static unsigned hash_of(int c, int j)
 {
-    if (!(x > 0))
-        return 0;
-    int b = (int)floor((log10(x) - LOG_MIN) * SIM_MIX_PER_DECADE);
-    return b < 0 ? 0 : b >= SIM_MIX_BINS ? SIM_MIX_BINS - 1 : b;
+    return (((unsigned)c * 2654435761u) ^ ((unsigned)j * 40503u)) & (HCAP - 1);
 }
 
-static double bin_value(int b)
+static void hash_rebuild(sim_tierlat *L)
 {
-    return pow(10.0, LOG_MIN + (b + 0.5) / SIM_MIX_PER_DECADE);
+    for (int h = 0; h < HCAP; h++)
+        L->hash[h] = -1;
+    for (int i = 0; i < L->nent; i++) {
+        if (L->ent[i].c == 0)
+            continue;
+        unsigned h = hash_of(L->ent[i].c, L->ent[i].j);
+        while (L->hash[h] >= 0)
+            h = (h + 1) & (HCAP - 1);
+        L->hash[h] = i;
+    }
 }
 
-int sim_latmix_init(sim_latmix *m, double mu, as_err *err)
+static int per_entry(const sim_tierlat *L) { return L->cfg.visits == 1.0 ? 1 : 2; }
+
+/* Storage for entries [k*CHUNK, (k+1)*CHUNK). */
+static int add_chunk(sim_tierlat *L)
 {
-    memset(m, 0, sizeof *m);
-    m->mu = mu;
-    m->w_hypo = calloc(3 * SIM_MIX_BINS, sizeof *m->w_hypo);
-    if (m->w_hypo == NULL)
-        return as_err_set(err, AS_ENOMEM, "out of memory (latency mixture)");
-    m->w_delay = m->w_hypo + SIM_MIX_BINS;
-    m->val = m->w_delay + SIM_MIX_BINS;
-    for (int b = 0; b < SIM_MIX_BINS; b++) /* pow() once here, not per quantile step */
-        m->val[b] = bin_value(b);
-    sim_latmix_reset(m);
+    int k = L->nstore, pe = per_entry(L);
+    if (k >= SIM_LAT_CACHE / SIM_LAT_CHUNK)
+        return AS_ENOMEM;
+    as_latdist *s = calloc((size_t)(SIM_LAT_CHUNK * pe), sizeof *s);
+    if (s == NULL)
+        return AS_ENOMEM;
+    L->store[k] = s;
+    for (int i = 0; i < SIM_LAT_CHUNK; i++) {
+        sim_latent *e = &L->ent[k * SIM_LAT_CHUNK + i];
+        e->law = &s[i * pe];
+        e->vlaw = &s[i * pe + pe - 1];
+        as_latdist_clear(e->law);
+        as_latdist_clear(e->vlaw);
+    }
+    L->nstore++;
     return AS_OK;
 }
 
-void sim_latmix_fini(sim_latmix *m)
+/* A free entry: a new one while there is room (a chunk allocated when
+ * needed), else the least recently used one not pinned by the open list. */
+static int take_entry(sim_tierlat *L)
 {
-    free(m->w_hypo);
-    m->w_hypo = m->w_delay = m->val = NULL;
+    if (L->nent < L->nstore * SIM_LAT_CHUNK || add_chunk(L) == AS_OK)
+        return L->nent++;
+    int victim = -1;
+    for (int i = 0; i < L->nent; i++) {
+        const sim_latent *e = &L->ent[i];
+        if (e->pin != L->stamp && (victim < 0 || e->used < L->ent[victim].used))
+            victim = i;
+    }
+    /* the open list pins at most SIM_LAT_LIST + 2 of >= SIM_LAT_CHUNK */
+    L->ent[victim].c = 0;
+    hash_rebuild(L);
+    return victim;
 }
 
-void sim_latmix_reset(sim_latmix *m)
+/* The law of c servers at the load of bin j. */
+static void build(sim_tierlat *L, sim_latent *e, int c, int j)
 {
-    if (m->hlo <= m->hhi)
-        memset(m->w_hypo + m->hlo, 0, (size_t)(m->hhi - m->hlo + 1) * sizeof(double));
-    if (m->dlo <= m->dhi)
-        memset(m->w_delay + m->dlo, 0, (size_t)(m->dhi - m->dlo + 1) * sizeof(double));
-    m->hlo = m->dlo = SIM_MIX_BINS;
-    m->hhi = m->dhi = -1;
-    m->w_svc = m->total = m->max = m->clamped = 0.0;
+    const sim_tierlat_cfg *cf = &L->cfg;
+    double rho = -expm1(-(double)j / SIM_LAT_BINS);
+    as_mgc_wait w;
+    as_mgc_wait_params(&w, rho * c * L->mu, L->mu, c, cf->svc.scv);
+    e->c = c;
+    e->j = j;
+    e->pab = 0.0;
+    e->wmean = w.ew;
+    if (cf->tmax > 0 && w.pw > 0) {
+        as_mgc_abandon ab;
+        as_mgc_timeout_law(L->sh, &w, cf->tmax, &ab, &L->ws.d, &L->ws);
+        as_latdist_conv(e->law, &L->ws.d, &L->S);
+        as_latdist_prune(e->law, 0.0, 1e-10);
+        e->pab = ab.p_abandon;
+        e->wmean = (1 - ab.p_abandon) * ab.w_served + ab.p_abandon * cf->tmax;
+    } else {
+        as_mgc_resp_law(L->sh, &w, &L->S, e->law, &L->ws);
+    }
+    e->q = as_latdist_quantile(e->law, cf->p);
+    if (e->vlaw != e->law)
+        as_mgc_visits_law(e->law, cf->visits, e->vlaw, &L->ws);
+    L->builds++;
 }
 
-void sim_latmix_add_mmc(sim_latmix *m, double w, double pwait, double theta)
+static sim_latent *lookup(sim_tierlat *L, int c, int j, int pin)
+{
+    unsigned h = hash_of(c, j);
+    sim_latent *e = NULL;
+    for (;;) {
+        int i = L->hash[h];
+        if (i < 0)
+            break;
+        if (L->ent[i].c == c && L->ent[i].j == j) {
+            e = &L->ent[i];
+            break;
+        }
+        h = (h + 1) & (HCAP - 1);
+    }
+    if (e == NULL) {
+        int i = take_entry(L);
+        e = &L->ent[i];
+        build(L, e, c, j);
+        h = hash_of(c, j);
+        while (L->hash[h] >= 0)
+            h = (h + 1) & (HCAP - 1);
+        L->hash[h] = i;
+    }
+    e->used = L->now;
+    if (pin)
+        e->pin = L->stamp;
+    return e;
+}
+
+/* ---- set-up ---- */
+
+int sim_tierlat_init(sim_tierlat *L, const sim_tierlat_cfg *cfg, as_err *err)
+{
+    L->cfg = *cfg;
+    L->mu = 1.0 / cfg->svc.m1;
+    L->q0 = as_svclaw_quantile(&cfg->svc, cfg->p);
+    L->stamp = 1;
+    as_latdist *all[] = {&L->S, &L->Sn, &L->Sn1, &L->fd1, &L->fdn, &L->fdn1, &L->rec1, &L->slotv};
+    for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+        as_latdist_clear(all[k]);
+    as_mgc_ws_init(&L->ws);
+    as_mgc_service_law(&cfg->svc, &L->S);
+    int n = (int)floor(cfg->visits);
+    as_latdist_power(&L->Sn, &L->S, n, &L->ws.a);
+    as_latdist_conv(&L->Sn1, &L->Sn, &L->S);
+    L->sh = as_mgc_shapes_new(&cfg->svc, err);
+    L->ent = calloc(SIM_LAT_CACHE, sizeof *L->ent);
+    L->hash = malloc(HCAP * sizeof *L->hash);
+    L->memo = malloc(SIM_LAT_MEMO * sizeof *L->memo);
+    if (L->sh == NULL || L->ent == NULL || L->hash == NULL || L->memo == NULL ||
+        add_chunk(L) != AS_OK)
+        return err && err->code ? err->code
+                                : as_err_set(err, AS_ENOMEM, "out of memory (latency model)");
+    hash_rebuild(L);
+    for (int k = 0; k < SIM_LAT_MEMO; k++)
+        L->memo[k].key = INT64_MIN;
+    return AS_OK;
+}
+
+void sim_tierlat_fini(sim_tierlat *L)
+{
+    for (int k = 0; k < L->nstore; k++)
+        free(L->store[k]);
+    L->nstore = 0;
+    free(L->ent);
+    free(L->hash);
+    free(L->memo);
+    L->memo = NULL;
+    as_mgc_shapes_free(L->sh);
+    L->ent = NULL;
+    L->hash = NULL;
+    L->sh = NULL;
+}
+
+/* ---- ticks ---- */
+
+static void list_add(sim_tierlat *L, const sim_latent *e, double w)
 {
     if (!(w > 0))
         return;
-    m->total += w;
-    m->w_svc += w * (1.0 - pwait);
-    if (pwait > 0) {
-        if (theta < MIX_MIN) /* waits of a mean over 1e6 s: cut to it */
-            m->clamped += w * pwait;
-        int b = bin_of(theta);
-        m->w_hypo[b] += w * pwait;
-        if (b < m->hlo)
-            m->hlo = b;
-        if (b > m->hhi)
-            m->hhi = b;
-    }
-}
-
-void sim_latmix_add_delay(sim_latmix *m, double w, double delay)
-{
-    if (!(w > 0))
-        return;
-    m->total += w;
-    if (delay >= MIX_MAX) /* a backlog over 1e7 s: recorded as the top bin */
-        m->clamped += w;
-    int b = bin_of(delay);
-    m->w_delay[b] += w;
-    if (b < m->dlo)
-        m->dlo = b;
-    if (b > m->dhi)
-        m->dhi = b;
-}
-
-void sim_latmix_merge(sim_latmix *into, const sim_latmix *from)
-{
-    into->total += from->total;
-    into->w_svc += from->w_svc;
-    into->clamped += from->clamped;
-    if (from->max > into->max)
-        into->max = from->max;
-    for (int b = from->hlo; b <= from->hhi; b++)
-        into->w_hypo[b] += from->w_hypo[b];
-    for (int b = from->dlo; b <= from->dhi; b++)
-        into->w_delay[b] += from->w_delay[b];
-    if (from->hlo < into->hlo)
-        into->hlo = from->hlo;
-    if (from->hhi > into->hhi)
-        into->hhi = from->hhi;
-    if (from->dlo < into->dlo)
-        into->dlo = from->dlo;
-    if (from->dhi > into->dhi)
-        into->dhi = from->dhi;
-}
-
-double sim_latmix_tail(const sim_latmix *m, double t)
-{
-    if (!(m->total > 0))
-        return NAN;
-    double mu = m->mu, es = exp(-mu * t);
-    double s = m->w_svc * es;
-    for (int b = m->hlo; b <= m->hhi; b++)
-        if (m->w_hypo[b] > 0)
-            s += m->w_hypo[b] * as_resp_tail(mu, 1.0, m->val[b], t);
-    for (int b = m->dlo; b <= m->dhi; b++)
-        if (m->w_delay[b] > 0) {
-            double d = m->val[b];
-            s += m->w_delay[b] * (t < d ? 1.0 : exp(-mu * (t - d)));
+    int id = (int)(e - L->ent);
+    for (int k = 0; k < L->nlist; k++)
+        if (L->lid[k] == id) {
+            L->lw[k] += w;
+            return;
         }
-    return s / m->total;
+    if (L->nlist == SIM_LAT_LIST)
+        sim_tierlat_flush(L);
+    L->lid[L->nlist] = id;
+    L->lw[L->nlist++] = w;
+    L->ent[id].pin = L->stamp; /* (a flush moved the stamp on) */
 }
 
-double sim_latmix_quantile(const sim_latmix *m, double p)
+/* Stable: the steady state of the tick's load, mixed from two bins. */
+static void tick_stable(sim_tierlat *L, double lreq, int c, double dt, sim_tick_out *o)
 {
-    if (!(m->total > 0))
-        return NAN;
-    double target = 1.0 - p;
-    double lo = 0.0, hi = 1.0 / m->mu;
-    while (sim_latmix_tail(m, hi) > target && hi < 1e9)
-        hi *= 2.0;
-    /* to 1e-5 relative: far below the bins' own resolution (2.9%) */
-    for (int i = 0; i < 200 && hi - lo > 1e-5 * hi; i++) {
-        double mid = 0.5 * (lo + hi);
-        if (sim_latmix_tail(m, mid) > target)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return 0.5 * (lo + hi);
+    double v = L->cfg.visits, lam = lreq * v, cap = c * L->mu;
+    double u = -log1p(-lam / cap);
+    if (u > U_MAX)
+        u = U_MAX;
+    u *= SIM_LAT_BINS;
+    int j = (int)u;
+    double f = u - j;
+    sim_latent *a = lookup(L, c, j, 1), *b = lookup(L, c, j + 1, 1);
+    double pab = a->pab + f * (b->pab - a->pab);
+    o->quantile = a->q + f * (b->q - a->q);
+    o->util = lam * (1 - pab) / cap;
+    o->queue = lam * (a->wmean + f * (b->wmean - a->wmean));
+    o->timeouts = lam * dt * pab;
+    o->served = v == 1.0 ? 1 - pab : pow(1 - pab, v);
+    list_add(L, a, lreq * dt * (1 - f));
+    list_add(L, b, lreq * dt * f);
 }
 
-void sim_tierlat_init(sim_tierlat *L, double mu, double f, int concurrency, double queue_cap)
+/* Overload or a backlog draining: the fluid model (as_fluid_tick) with
+ * the queue cap; a request waits for the backlog ahead of it (the mean
+ * over the tick), then its own service. */
+static void tick_fluid(sim_tierlat *L, double lreq, int servers, double dt, sim_tick_out *o)
 {
-    memset(L, 0, sizeof *L);
-    L->mu = mu;
-    L->f = f;
-    L->concurrency = concurrency;
-    L->queue_cap = queue_cap;
-    L->c_lambda = -1.0;
-    L->c_servers = -1;
-}
-
-void sim_tierlat_tick(sim_tierlat *L, double lambda, int ready, double dt, double p,
-                      sim_tick_out *out)
-{
-    int c = ready * L->concurrency;
-    double cap = (double)c * L->mu;
-    out->dropped = 0.0;
-    if (L->backlog <= 0.0 && lambda < cap) {
-        /* Stable: steady-state M/M/c, recomputed only when the load or the
-         * server count changed (the Erlang-B recursion is O(c)). */
-        if (lambda != L->c_lambda || c != L->c_servers || p != L->q_p) {
-            as_mmc_solve(&L->q, lambda, L->mu, c, L->f);
-            /* the last answer is a good start when only the load moved */
-            L->q_quant = as_mmc_resp_quantile_from(&L->q, p, p == L->q_p ? L->q_quant : NAN);
-            L->c_lambda = lambda;
-            L->c_servers = c;
-            L->q_p = p;
-        }
-        out->fluid = 0;
-        out->util = cap > 0 ? lambda / cap : 0.0;
-        out->queue = L->q.stable && lambda > 0 ? L->q.pwait * lambda / L->q.theta : 0.0;
-        out->quantile = L->q_quant;
-        out->pwait = L->q.pwait;
-        out->theta = L->q.theta;
-        out->delay = 0.0;
-        return;
-    }
-    /* Overload or draining backlog: fluid model Q' = max(0, Q + (lambda -
-     * c mu) dt); a request waits for the backlog ahead of it, then its own
-     * service. With no ready server the wait is what one instance would
-     * need for the backlog: finite, and large enough to violate any SLO. */
+    double v = L->cfg.visits, lam = lreq * v, cap = servers * L->mu;
     double q0 = L->backlog;
-    double q1 = q0 + (lambda - cap) * dt;
-    if (q1 < 0.0)
-        q1 = 0.0;
-    if (L->queue_cap > 0 && q1 > L->queue_cap) {
-        out->dropped = q1 - L->queue_cap;
-        L->dropped += out->dropped;
-        q1 = L->queue_cap;
+    double lost = as_fluid_tick(&L->backlog, lam, cap, L->cfg.tmax, dt);
+    if (L->cfg.queue_cap > 0 && L->backlog > L->cfg.queue_cap) {
+        o->dropped = L->backlog - L->cfg.queue_cap;
+        L->backlog = L->cfg.queue_cap;
     }
-    L->backlog = q1;
-    double qa = 0.5 * (q0 + q1);
-    double drain = cap > 0 ? cap : L->mu * L->concurrency;
-    out->fluid = 1;
-    out->util = ready > 0 ? 1.0 : 0.0;
-    out->queue = qa;
-    out->delay = qa / drain;
-    out->pwait = 1.0;
-    out->theta = 0.0;
-    out->quantile = out->delay - log(1.0 - p) / L->mu;
-    L->c_servers = -1; /* the steady-state cache is stale after overload */
+    double qa = 0.5 * (q0 + L->backlog);
+    double drain = cap > 0 ? cap : L->mu * L->cfg.concurrency;
+    double delay = qa / drain, wv = lam * dt;
+    double sv = wv > 0 ? (wv - lost - o->dropped) / wv : 1.0;
+    sv = sv < 0 ? 0 : sv > 1 ? 1 : sv;
+    double sreq = v == 1.0 ? sv : pow(sv, v), wr = lreq * dt * sreq;
+    int n = (int)floor(v);
+    double fr = v - n;
+    as_latdist_add(&L->fd1, delay, wv * sv);
+    as_latdist_add(&L->fdn, n * delay, wr * (1 - fr));
+    if (fr > 0)
+        as_latdist_add(&L->fdn1, (n + 1) * delay, wr * fr);
+    L->fw1 += wv * sv;
+    L->fwn += wr;
+    L->fl_req += lreq * dt;
+    L->fl_srv += wr;
+    o->fluid = 1;
+    o->util = servers > 0 ? 1.0 : 0.0;
+    o->queue = qa;
+    o->timeouts = lost;
+    o->served = sreq;
+    o->quantile = delay + L->q0;
+}
+
+void sim_tierlat_tick(sim_tierlat *L, double lreq, int servers, double dt, sim_tick_out *o)
+{
+    *o = (sim_tick_out){.served = 1.0, .quantile = L->q0};
+    L->now++;
+    double lam = lreq * L->cfg.visits;
+    if (L->cfg.visits <= 0)
+        return;
+    if (L->backlog <= 0.0 && lam < servers * L->mu) {
+        if (lam > 0)
+            tick_stable(L, lreq, servers, dt, o);
+    } else {
+        tick_fluid(L, lreq, servers, dt, o);
+    }
+    L->dropped += o->dropped;
+    L->timeouts += o->timeouts;
+}
+
+/* ---- mixtures ---- */
+
+void sim_tierlat_flush(sim_tierlat *L)
+{
+    double v = L->cfg.visits;
+    for (int k = 0; k < L->nlist; k++) {
+        const sim_latent *e = &L->ent[L->lid[k]];
+        double w = L->lw[k], s = 1 - e->pab, sv = v == 1.0 ? s : pow(s, v);
+        as_latdist_axpy(&L->rec1, w * v * s, e->law);
+        as_latdist_axpy(&L->slotv, w * sv, e->vlaw);
+        L->slot_req += w;
+        L->slot_srv += w * sv;
+    }
+    L->nlist = 0;
+    L->stamp++;
+    if (L->fl_req > 0) {
+        as_latdist *t = &L->ws.a;
+        if (L->fw1 > 0) {
+            as_latdist_conv(t, &L->fd1, &L->S);
+            as_latdist_axpy(&L->rec1, 1.0, t);
+        }
+        if (L->fwn > 0) {
+            as_latdist_conv(t, &L->fdn, &L->Sn);
+            as_latdist_axpy(&L->slotv, 1.0, t);
+            if (as_latdist_total(&L->fdn1) > 0) {
+                as_latdist_conv(t, &L->fdn1, &L->Sn1);
+                as_latdist_axpy(&L->slotv, 1.0, t);
+            }
+        }
+        L->slot_req += L->fl_req;
+        L->slot_srv += L->fl_srv;
+        as_latdist_clear(&L->fd1);
+        as_latdist_clear(&L->fdn);
+        as_latdist_clear(&L->fdn1);
+        L->fw1 = L->fwn = L->fl_req = L->fl_srv = 0;
+    }
+}
+
+void sim_tierlat_slot_reset(sim_tierlat *L)
+{
+    as_latdist_clear(&L->slotv);
+    L->slot_req = L->slot_srv = 0;
+}
+
+void sim_tierlat_record_reset(sim_tierlat *L) { as_latdist_clear(&L->rec1); }
+
+/* ---- sizing ---- */
+
+/* Whether c servers serve a visit at lam within target with probability
+ * >= p, judged at the load bin above lam's load (a law is monotone in the
+ * load, so this errs on the safe side). */
+static int meets(sim_tierlat *L, double lam, int c, double target, double p)
+{
+    double cap = c * L->mu;
+    if (!(lam < cap))
+        return 0;
+    double u = -log1p(-lam / cap);
+    int j = (int)ceil((u > U_MAX ? U_MAX : u) * SIM_LAT_BINS);
+    const sim_latent *e = lookup(L, c, j, 0);
+    return (1 - e->pab) * (1 - as_latdist_tail(e->law, target)) >= p;
+}
+
+static int search(sim_tierlat *L, double lam, double target, double p, int cmax)
+{
+    if (as_latdist_tail(&L->S, target) > 1 - p) /* service alone misses it */
+        return cmax + 1;
+    if (!(lam / L->mu < cmax)) /* (in double: a flood would overflow an int) */
+        return cmax + 1;
+    int c = (int)floor(lam / L->mu) + 1, lo = c - 1, step = 1;
+    /* gallop up to a count that meets it, then bisect: P(R > t) falls with c */
+    while (!meets(L, lam, c, target, p)) {
+        lo = c;
+        if (c == cmax)
+            return cmax + 1;
+        c = c + step > cmax ? cmax : c + step;
+        step *= 2;
+    }
+    while (c - lo > 1) {
+        int mid = lo + (c - lo) / 2;
+        if (meets(L, lam, mid, target, p))
+            c = mid;
+        else
+            lo = mid;
+    }
+    return c;
+}
+
+int sim_tierlat_min_servers(sim_tierlat *L, double lam, double target, double p, int cmax)
+{
+    if (!(lam > 0))
+        return 1 <= cmax ? 1 : cmax + 1;
+    int64_t key = (int64_t)ceil(log(lam) * SIM_LAT_RATE_BINS);
+    unsigned h = (unsigned)(key * 2654435761u) & (SIM_LAT_MEMO - 1);
+    for (int n = 0; n < 8; n++, h = (h + 1) & (SIM_LAT_MEMO - 1)) {
+        struct sim_latsize *m = &L->memo[h];
+        if (m->key == key && m->target == target && m->p == p && m->cmax == cmax)
+            return m->c;
+        if (m->key == INT64_MIN)
+            break;
+    }
+    int c = search(L, exp((double)key / SIM_LAT_RATE_BINS), target, p, cmax);
+    if (L->nmemo >= SIM_LAT_MEMO / 2) { /* full enough: start over */
+        for (int k = 0; k < SIM_LAT_MEMO; k++)
+            L->memo[k].key = INT64_MIN;
+        L->nmemo = 0;
+    }
+    h = (unsigned)(key * 2654435761u) & (SIM_LAT_MEMO - 1);
+    while (L->memo[h].key != INT64_MIN)
+        h = (h + 1) & (SIM_LAT_MEMO - 1);
+    L->memo[h] = (struct sim_latsize){key, target, p, cmax, c};
+    L->nmemo++;
+    return c;
 }

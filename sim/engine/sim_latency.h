@@ -1,76 +1,130 @@
-/* sim_latency.h - the analytic latency model of one tier, and the mixture
- * of response-time distributions that turns per-tick models into interval
- * and whole-run percentiles.
- * Owns: per-tier model state (fluid backlog, cached M/M/c solution) and the
- * mixture bins (allocated once at init).
- * Invariant: sim_lat_tick allocates nothing; its outputs are finite except
- * the latency of a tier with no ready instance, which is reported as the
- * time one instance would need for the backlog (see sim_latency.c). */
+/* sim_latency.h - the analytic latency model of one tier: per tick, the
+ * M/G/c response-time law of its state (core's as_mgc: Erlang C, Kimura's
+ * mean wait, the exact M/G/1 wait shape, the tier's own service law) while
+ * it is stable, a fluid backlog while arrivals exceed what ready servers
+ * clear; clients that give up after `timeout` in both. Per slot and record,
+ * the mixture of the laws its ticks used.
+ * Owns: per tier the cache of laws, the fluid backlog, the open list of
+ * (law, weight) of the ticks since the last flush, and the mixtures of the
+ * current slot (all visits of a request, for the end-to-end law) and record
+ * (one visit, for the tier's row).
+ * Cache: a law is built once per (servers c, load bin j) and kept, j =
+ * floor(64 u), u = -ln(1 - rho); a tick at load u mixes the laws of bins j
+ * and j + 1 (weights 1 - f, f). Building one costs about 40 us; a week of
+ * 1 s ticks builds a few hundred (the rest are hash look-ups). The cache
+ * holds at most SIM_LAT_CACHE laws: its storage grows by chunks on a miss
+ * (at most 8 times a run); beyond, the least recently used unpinned law is
+ * replaced. Laws referenced by the open list are pinned.
+ * Invariant: sim_tierlat_tick allocates nothing except a cache chunk on a
+ * miss; its outputs are finite (a tier with no ready server reports the
+ * time one instance would need for its backlog). */
 #ifndef SIM_LATENCY_H
 #define SIM_LATENCY_H
 
 #include "as.h"
-#include "as_queueing.h"
+#include "as_latdist.h"
+#include "as_mgc.h"
 
-/* Distribution of response times over many requests: a weighted mixture of
- * service-only, M/M/c (wait Exp(theta) then service) and fluid (fixed delay
- * then service) components; theta and delays are kept in log-spaced bins
- * (SIM_MIX_PER_DECADE per decade, so a relative error under 3%). */
-#define SIM_MIX_PER_DECADE 40
-#define SIM_MIX_BINS (13 * SIM_MIX_PER_DECADE) /* 1e-6 .. 1e7 */
+#include <stdint.h>
 
-typedef struct sim_latmix {
-    double mu;    /* service rate of the tier */
-    double w_svc; /* weight of requests that did not wait */
-    double total; /* total weight (requests) */
-    double max;   /* largest per-tick p99 seen, s */
-    double clamped; /* weight whose wait lies beyond the bins (a delay over 1e7 s, a
-                     * wait rate under 1e-6/s): kept in the end bin, so quantiles
-                     * there are floors (the summary reports it) */
-    double *w_hypo, *w_delay; /* SIM_MIX_BINS each */
-    double *val;              /* SIM_MIX_BINS: the value each bin stands for */
-    int hlo, hhi, dlo, dhi;   /* touched bin ranges (hlo > hhi: none) */
-} sim_latmix;
+#define SIM_LAT_CACHE 512 /* laws kept per tier */
+#define SIM_LAT_CHUNK 64  /* laws allocated at once */
+#define SIM_LAT_LIST 16   /* (law, weight) pairs before a flush */
+#define SIM_LAT_BINS 64.0 /* load bins per unit of u = -ln(1 - rho) */
+#define SIM_LAT_MEMO 1024 /* sizing answers kept per tier */
+#define SIM_LAT_RATE_BINS 200.0 /* sizing rate bins per unit of ln(rate): 0.5 % apart */
 
-int sim_latmix_init(sim_latmix *m, double mu, as_err *err);
-void sim_latmix_fini(sim_latmix *m);
-void sim_latmix_reset(sim_latmix *m);
-/* Add w requests of one tick's distribution. */
-void sim_latmix_add_mmc(sim_latmix *m, double w, double pwait, double theta);
-void sim_latmix_add_delay(sim_latmix *m, double w, double delay);
-void sim_latmix_merge(sim_latmix *into, const sim_latmix *from);
-/* P(T > t) over the mixture; quantile by bisection. NAN when empty. */
-double sim_latmix_tail(const sim_latmix *m, double t);
-double sim_latmix_quantile(const sim_latmix *m, double p);
+/* One cached law: a tier state (c servers, load bin j). */
+typedef struct sim_latent {
+    int c, j;          /* key; c = 0: free */
+    uint32_t pin;      /* stamp of the open list that uses it */
+    uint64_t used;     /* tick of the last use (least recently used goes first) */
+    double q;          /* p-quantile of one visit's response, s */
+    double pab;        /* share of visits whose clients give up */
+    double wmean;      /* mean wait per arriving visit, s (the abandoned wait T) */
+    as_latdist *law;   /* one visit's response, served visits only */
+    as_latdist *vlaw;  /* all the visits of a request (= law for one visit) */
+} sim_latent;
 
-/* One tier's analytic model. */
+typedef struct sim_tierlat_cfg {
+    as_svclaw svc;     /* service-time law */
+    double visits;     /* visits per request */
+    double queue_cap;  /* waiting requests beyond which arrivals drop; 0 = none */
+    double tmax;       /* patience: a visit that waited this long gives up, s; 0 = never */
+    double p;          /* the percentile the per-tick quantile is for */
+    int concurrency;   /* servers per instance (the drain of a tier with none ready) */
+} sim_tierlat_cfg;
+
 typedef struct sim_tierlat {
-    double mu;        /* 1 / mean service time */
-    double f;         /* Allen-Cunneen factor (ca2 + cs2)/2 */
-    int concurrency;  /* servers per instance */
-    double queue_cap; /* 0 = unbounded */
-    double backlog;   /* fluid backlog, requests */
-    double dropped;   /* requests dropped so far */
-    /* cache: the M/M/c solution for the last (lambda, servers) */
-    double c_lambda;
-    int c_servers;
-    as_mmc q;
-    double q_p;       /* percentile the cached quantile is for */
-    double q_quant;   /* cached p-quantile of the response time */
+    sim_tierlat_cfg cfg;
+    double mu;                /* 1 / mean service time */
+    double q0;                /* p-quantile of the service time alone */
+    as_mgc_shapes *sh;        /* owned */
+    as_latdist S;             /* service law on the grid */
+    as_latdist Sn, Sn1;       /* its floor(visits)- and floor(visits)+1-fold sums */
+    /* cache */
+    sim_latent *ent;          /* SIM_LAT_CACHE entries */
+    as_latdist *store[SIM_LAT_CACHE / SIM_LAT_CHUNK]; /* law storage, by chunk */
+    int nstore;               /* chunks allocated */
+    int nent;                 /* entries in use */
+    int32_t *hash;            /* 2 * SIM_LAT_CACHE slots: entry index or -1 */
+    uint32_t stamp;           /* the open list's stamp */
+    uint64_t now;             /* ticks seen (for least recently used) */
+    uint64_t builds;          /* laws built (for the bench and tests) */
+    /* fluid backlog */
+    double backlog;           /* requests that will be served, waiting */
+    double dropped, timeouts; /* so far, visits */
+    /* the open list: ticks since the last flush */
+    int nlist;
+    int lid[SIM_LAT_LIST];
+    double lw[SIM_LAT_LIST];  /* requests (not visits) */
+    as_latdist fd1, fdn, fdn1; /* fluid delays of one visit, floor(v), floor(v)+1 visits */
+    double fw1, fwn;          /* their served weights: visits, requests */
+    double fl_req, fl_srv;    /* fluid requests and served requests (since the flush) */
+    /* mixtures, filled by flushes */
+    as_latdist rec1;          /* one visit's response over the record, served visits */
+    as_latdist slotv;         /* all visits of a request over the slot, served requests */
+    double slot_req, slot_srv; /* requests that reached the tier in the slot, served */
+    double rec_clamped;       /* served visits of the record beyond the grid */
+    /* sizing answers, by (rate bin, target, p): a day's load visits a few
+     * hundred bins, so the search (several laws) runs once per bin */
+    struct sim_latsize {
+        int64_t key;      /* rate bin; INT64_MIN: free */
+        double target, p;
+        int cmax, c;
+    } *memo;              /* SIM_LAT_MEMO */
+    int nmemo;
+    as_mgc_ws ws;
 } sim_tierlat;
 
 typedef struct sim_tick_out {
-    double util;      /* busy fraction of ready servers (1 when saturated) */
-    double queue;     /* mean requests waiting */
-    double quantile;  /* response-time p-quantile in this tick, s */
-    double dropped;   /* requests dropped in this tick */
-    int fluid;        /* 1 when the fluid backlog model applied */
-    double pwait, theta, delay; /* the tick's distribution (for mixtures) */
+    double util;     /* busy fraction of ready servers (1 when saturated) */
+    double queue;    /* mean requests waiting */
+    double quantile; /* one visit's response-time p-quantile in this tick, s */
+    double dropped;  /* visits dropped by the queue cap in this tick */
+    double timeouts; /* visits whose clients gave up in this tick */
+    double served;   /* share of the tick's requests the tier served (all visits) */
+    int fluid;       /* 1 when the fluid backlog applied */
 } sim_tick_out;
 
-void sim_tierlat_init(sim_tierlat *L, double mu, double f, int concurrency, double queue_cap);
-/* Advance dt seconds at arrival rate lambda with `ready` instances. */
-void sim_tierlat_tick(sim_tierlat *L, double lambda, int ready, double dt, double p,
-                      sim_tick_out *out);
+/* Set up L (zeroed by the caller); NULL-safe fini. AS_ENOMEM, or AS_EINVAL
+ * for a bad service law. */
+int sim_tierlat_init(sim_tierlat *L, const sim_tierlat_cfg *cfg, as_err *err);
+void sim_tierlat_fini(sim_tierlat *L);
+/* Advance dt seconds at `lambda` requests/s (the tier sees lambda x visits)
+ * with `servers` ready servers. */
+void sim_tierlat_tick(sim_tierlat *L, double lambda, int servers, double dt, sim_tick_out *out);
+/* Move the open list and the fluid delays into the slot and record
+ * mixtures (at a slot's end, or when the list is full). */
+void sim_tierlat_flush(sim_tierlat *L);
+/* Start a new slot / record (after reading their mixtures). */
+void sim_tierlat_slot_reset(sim_tierlat *L);
+void sim_tierlat_record_reset(sim_tierlat *L);
+/* The least c in [1, cmax] at which a visit at `lambda` visits/s is served
+ * within `target` s with probability >= p (clients that give up count as
+ * not served); cmax + 1 when none is. The rate is rounded up to its bin
+ * (0.5 %) and each c judged at the load bin above its load: never fewer
+ * servers than the exact answer, at most one more. Memoised. */
+int sim_tierlat_min_servers(sim_tierlat *L, double lambda, double target, double p, int cmax);
 
 #endif

@@ -1,11 +1,8 @@
 /* sim_measure.c - what the cluster shows: the latency model over each tick
- * (analytic per tier, or the request-level model), the rows of each record
- * interval, and the samples each scrape hands the monitors.
- * Per tick and tier nothing here allocates, prints or formats; a record
- * formats nothing either (rows are handed to the sink as structs). */
+ * (analytic per tier with the retries of clients that gave up, or the
+ * request-level model), and the samples each scrape hands the monitors.
+ * Per tick and tier nothing here allocates, prints or formats. */
 #include "sim_engine_int.h"
-
-#include "as_queueing.h"
 
 #include <gsl/gsl_randist.h>
 #include <math.h>
@@ -48,6 +45,49 @@ void sim_ring_pop(sim_engine *R)
     R->ring_t0 += R->sc->tick;
 }
 
+/* ---- retries (analytic): requests that come back ---- */
+
+/* Retry k (k = 1..retries) of a request comes backoff_k = min(backoff
+ * 2^(k-1), backoff_max) after its attempt failed, with equal jitter (a
+ * delay uniform on [b/2, b]), as the request level draws it. The fluid
+ * model spreads a tick's failed volume of attempt k-1 over the ticks that
+ * delay covers (from the middle of the failing tick); retries[k-1] rows of
+ * the ring hold what arrives per tick. */
+static double backoff_s(const sim_engine *R, int k)
+{
+    double b = as_time_to_s(R->sc->backoff) * ldexp(1.0, k - 1), m = as_time_to_s(R->sc->backoff_max);
+    return b < m ? b : m;
+}
+
+static void retry_schedule(sim_engine *R, int k, double volume, double dt)
+{
+    if (!(volume > 0))
+        return;
+    double b = backoff_s(R, k), lo = 0.5 * dt + 0.5 * b, hi = 0.5 * dt + b;
+    double *row = R->retry + (size_t)(k - 1) * (size_t)R->rlen;
+    int k0 = (int)floor(lo / dt), k1 = (int)floor(hi / dt);
+    for (int t = k0; t <= k1; t++) {
+        double a = t * dt > lo ? t * dt : lo, z = (t + 1) * dt < hi ? (t + 1) * dt : hi;
+        double share = hi > lo ? (z - a) / (hi - lo) : 1.0;
+        int off = t < 1 ? 1 : t >= R->rlen ? R->rlen - 1 : t; /* never this tick */
+        row[(R->rhead + off) % R->rlen] += volume * share;
+    }
+}
+
+/* This tick's retries of each attempt (out[k-1], requests), taken off the ring. */
+static double retry_take(sim_engine *R, double *out)
+{
+    double sum = 0;
+    for (int k = 1; k <= R->sc->retries; k++) {
+        double *v = &R->retry[(size_t)(k - 1) * (size_t)R->rlen + (size_t)R->rhead];
+        out[k - 1] = *v;
+        sum += *v;
+        *v = 0;
+    }
+    R->rhead = R->rlen ? (R->rhead + 1) % R->rlen : 0;
+    return sum;
+}
+
 /* ---- ticks ---- */
 
 /* Request-level tick: the DES serves [now, now + tick) with the ready
@@ -58,6 +98,10 @@ static int des_tick(sim_engine *R, as_time now, double lambda)
     int ready[SIM_MAX_TIERS];
     for (int i = 0; i < R->nt; i++)
         ready[i] = R->tiers[i].P->units; /* servers = units x concurrency */
+    while (!sim_des_room(R->des, now + R->sc->tick)) { /* a backlog older than the book */
+        sim_des_force(R->des);
+        sim_rows_harvest(R);
+    }
     int rc = sim_des_advance(R->des, now, now + R->sc->tick, lambda, ready, R->err);
     if (rc != AS_OK)
         return rc;
@@ -67,11 +111,38 @@ static int des_tick(sim_engine *R, as_time now, double lambda)
         T->i_units += T->P->units * dt;
         T->ready_time += T->P->ready * dt;
         T->s_time += dt;
-        R->cost_integral += T->P->price_rate * dt / 3600.0;
     }
     R->i_rate += lambda * dt;
     R->i_time += dt;
     return AS_OK;
+}
+
+/* Tier i over one analytic tick at lreq requests/s; returns the share of
+ * them it served. */
+static double tier_tick(sim_engine *R, sim_tier *T, double lreq, double dt)
+{
+    const as_pool *P = T->P;
+    sim_tick_out o;
+    sim_tierlat_tick(&T->lat, lreq, P->units * T->cfg->concurrency, dt, &o);
+    double w = lreq * T->cfg->visits * dt;
+    T->i_arr += w;
+    T->i_util += o.util * dt;
+    T->i_queue += o.queue * dt;
+    T->i_inflight += (o.queue + o.util * P->units * T->cfg->concurrency) * dt;
+    T->i_drop += o.dropped;
+    T->i_timeouts += o.timeouts;
+    T->i_ready += P->ready * dt;
+    T->i_units += P->units * dt;
+    T->ready_time += P->ready * dt;
+    T->s_util += o.util * dt;
+    T->s_time += dt;
+    T->s_lat += o.quantile * w;
+    T->s_w += w;
+    T->s_queue += o.queue * dt;
+    T->s_inflight += (o.queue + o.util * P->units * T->cfg->concurrency) * dt;
+    T->arrivals_total += w;
+    (void)R;
+    return o.served;
 }
 
 int sim_tick(sim_engine *R, as_time now)
@@ -80,184 +151,27 @@ int sim_tick(sim_engine *R, as_time now)
     double lambda = sim_ring_at(R, now);
     if (R->des)
         return des_tick(R, now, lambda);
-    double e2e = 0.0;
+    double back[16];
+    double lretry = R->sc->retries > 0 ? retry_take(R, back) / dt : 0.0;
+    /* a request reaches tier i only when the tiers before it served it */
+    double lreq = lambda + lretry, served = 1.0;
     for (int i = 0; i < R->nt; i++) {
-        sim_tier *T = &R->tiers[i];
-        const as_pool *P = T->P;
-        double li = lambda * T->cfg->visits;
-        sim_tick_out o;
-        sim_tierlat_tick(&T->lat, li, P->units, dt, R->pctl, &o);
-        double w = li * dt;
-        if (o.fluid)
-            sim_latmix_add_delay(&T->imix, w, o.delay);
-        else
-            sim_latmix_add_mmc(&T->imix, w, o.pwait, o.theta);
-        e2e += T->cfg->visits * o.quantile;
-        T->i_arr += w;
-        T->i_util += o.util * dt;
-        T->i_queue += o.queue * dt;
-        T->i_inflight += (o.queue + o.util * P->units * T->cfg->concurrency) * dt;
-        T->i_drop += o.dropped;
-        T->i_ready += P->ready * dt;
-        T->i_units += P->units * dt;
-        T->ready_time += P->ready * dt;
-        T->s_util += o.util * dt;
-        T->s_time += dt;
-        T->s_lat += o.quantile * w;
-        T->s_w += w;
-        T->s_queue += o.queue * dt;
-        T->s_inflight += (o.queue + o.util * P->units * T->cfg->concurrency) * dt;
-        T->arrivals_total += w;
-        R->cost_integral += P->price_rate * dt / 3600.0;
+        double s = tier_tick(R, &R->tiers[i], lreq * served, dt);
+        served *= s;
     }
+    double failed = 1.0 - served;
+    for (int k = 1; k <= R->sc->retries; k++) /* attempt k-1 failed: retry k */
+        retry_schedule(R, k, (k == 1 ? lambda * dt : back[k - 2] * dt) * failed, dt);
+    double att = (lambda + lretry) * dt;
+    R->s_req += att;
+    R->i_req += att;
+    R->i_err += att * failed;
+    R->i_retries += lretry * dt;
     R->i_rate += lambda * dt;
     R->i_time += dt;
-    if (e2e > R->sc->slo_latency && lambda > 0) {
-        R->i_viol += dt;
-        R->viol_s += dt;
-    }
-    return AS_OK;
-}
-
-/* ---- records ---- */
-
-/* Tier i's per-visit percentiles of the interval into q; with the
- * request-level model also its counters, and the interval's tail is
- * carried into the scrape under way (the interval restarts after). */
-static void tier_interval(sim_engine *R, int i, double T_s, double q[3])
-{
-    sim_tier *T = &R->tiers[i];
-    if (R->des) {
-        sim_des_stats st;
-        sim_des_interval(R->des, i, &st);
-        q[0] = st.p50;
-        q[1] = st.p95;
-        q[2] = st.p99;
-        double span = st.span_s > 0 ? st.span_s : T_s;
-        T->i_arr = (double)st.arrivals;
-        T->i_util = st.capacity_s > 0 ? st.busy_s / st.capacity_s * T_s : 0.0;
-        T->i_queue = st.queue_s / span * T_s;
-        T->i_inflight = (st.queue_s + st.busy_s) / span * T_s;
-        T->i_drop = (double)st.dropped;
-        T->d_drop += (double)st.dropped;
-        if (T->derived_cap)
-            T->d_capdrop += (double)st.dropped;
-        T->s_busy += st.busy_s - T->d_busy;
-        T->s_cap += st.capacity_s - T->d_cap;
-        T->s_queue += st.queue_s - T->d_queue;
-        T->d_queue = 0;
-        T->arrivals_total += (double)st.arrivals - T->d_arr;
-        T->d_busy = T->d_cap = T->d_arr = 0;
-    } else {
-        q[0] = sim_latmix_quantile(&T->imix, 0.5);
-        q[1] = sim_latmix_quantile(&T->imix, 0.95);
-        q[2] = sim_latmix_quantile(&T->imix, 0.99);
-    }
-    if (isnan(q[0])) /* no arrivals: the latency of a lone request */
-        q[0] = q[1] = q[2] = 0.0;
-}
-
-/* The least ready instances of the current type that would have met the
- * tier's share of the SLO at this interval's arrival rate. */
-static double tier_demand(const sim_engine *R, const sim_tier *T, double T_s)
-{
-    const sim_tier_cfg *c = T->cfg;
-    double li = T->i_arr / T_s;
-    int cap = c->max * 4 + 16;
-    int per = c->concurrency * c->types[T->P->type].factor; /* servers each */
-    int d = as_mmc_min_servers(li, T->mu, T->f, R->pctl, T->slo_share, cap * per);
-    double demand = li > 0 ? ceil((double)d / per) : 0.0;
-    if (d > cap * per) /* the SLO share is out of reach */
-        demand = c->max;
-    return demand;
-}
-
-/* Tier i's row of the interval ending now, handed to the sink; its
- * percentiles weighted by visits are added to e2e[], its price rate to
- * the row's cost rate. */
-static int record_tier(sim_engine *R, int i, as_time now, double T_s, sim_ts_row *row,
-                       double e2e[3])
-{
-    sim_tier *T = &R->tiers[i];
-    const as_pool *P = T->P;
-    double q[3];
-    tier_interval(R, i, T_s, q);
-    double demand = tier_demand(R, T, T_s);
-    sim_tier_row tr = {.t = row->t,
-                       .ready = P->ready,
-                       .booting = P->booting,
-                       .draining = P->draining,
-                       .utilization = T->i_util / T_s,
-                       .queue = T->i_queue / T_s,
-                       .p50 = q[0],
-                       .p95 = q[1],
-                       .p99 = q[2],
-                       .arrivals = T->i_arr,
-                       .dropped = T->i_drop,
-                       .demand = demand,
-                       .inflight = T->i_inflight / T_s,
-                       .seen_utilization = as_monitor_view(T->mon_util, now),
-                       .seen_rate = as_monitor_view(T->mon_rate, now)};
-    tr.memory = T->cfg->memory_base * T->i_ready / T_s + T->cfg->memory_per_request * tr.inflight;
-    if (T->cfg->autoscale)
-        as_quality_add(&T->quality, demand,
-                       T->i_units / T_s / T->cfg->types[P->type].factor, R->i_time);
-    if (R->sink && R->sink->tier_row && R->sink->tier_row(R->sink->ud, i, &tr, R->err))
-        return R->err->code;
-    for (int k = 0; k < 3; k++)
-        e2e[k] += T->cfg->visits * q[k];
-    row->cost_rate += P->price_rate;
-    row->ready += P->ready;
-    row->booting += P->booting;
-    sim_latmix_merge(&T->rmix, &T->imix);
-    sim_latmix_reset(&T->imix);
-    T->i_arr = T->i_util = T->i_queue = T->i_drop = T->i_ready = T->i_inflight = 0;
-    T->i_units = 0;
-    return AS_OK;
-}
-
-/* The request level knows end-to-end latency itself: no sum of per-tier
- * percentiles, and the SLO is judged per interval. */
-static void des_e2e(sim_engine *R, double e2e[3])
-{
-    sim_des_stats e;
-    sim_des_interval(R->des, -1, &e);
-    e2e[0] = e.completions ? e.p50 : 0.0;
-    e2e[1] = e.completions ? e.p95 : 0.0;
-    e2e[2] = e.completions ? e.p99 : 0.0;
-    double q = e.completions ? sim_des_quantile(R->des, -1, R->pctl, 0) : 0.0;
-    if (q > R->sc->slo_latency) {
-        R->i_viol = R->i_time;
-        R->viol_s += R->i_time;
-    }
-    sim_des_interval_reset(R->des);
-}
-
-int sim_record(sim_engine *R, as_time now)
-{
-    double T_s = R->i_time > 0 ? R->i_time : 1.0;
-    sim_ts_row row = {.t = as_time_to_s(now), .rate = R->i_rate / T_s};
-    row.forecast = R->tiers[0].last_fc[0];
-    row.lo = R->tiers[0].last_fc[1];
-    row.hi = R->tiers[0].last_fc[2];
-    double e2e[3] = {0, 0, 0};
-    for (int i = 0; i < R->nt; i++) {
-        int rc = record_tier(R, i, now, T_s, &row, e2e);
-        if (rc != AS_OK)
-            return rc;
-    }
-    if (R->des)
-        des_e2e(R, e2e);
-    row.p50 = e2e[0];
-    row.p95 = e2e[1];
-    row.p99 = e2e[2];
-    if (row.p99 > R->max_lat)
-        R->max_lat = row.p99;
-    row.cost = R->cost_integral;
-    row.violation = R->i_viol / T_s;
-    R->i_rate = R->i_viol = R->i_time = 0;
-    if (R->sink && R->sink->row && R->sink->row(R->sink->ud, &row, R->err))
-        return R->err->code;
+    as_time t1 = now + R->sc->tick;
+    if (t1 % R->slot == 0 || t1 >= R->sc->duration)
+        sim_slot_close(R, t1 - (t1 - 1) % R->slot - 1, t1 < R->sc->duration ? t1 : R->sc->duration);
     return AS_OK;
 }
 

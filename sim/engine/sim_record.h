@@ -19,10 +19,16 @@ typedef struct sim_ts_row {
     double rate;                /* mean arrival rate, req/s */
     double forecast, lo, hi;    /* the policy's forecast for now (NAN: none) */
     double ready, booting;      /* instances over all tiers, at t */
-    double p50, p95, p99;       /* end-to-end response time, s */
-    double cost_rate;           /* infrastructure cost per hour at t */
-    double cost;                /* cumulative infrastructure cost */
-    double violation;           /* share of the interval in SLO violation */
+    double p50, p95, p99;       /* end-to-end response time of the requests that
+                                 * arrived in the interval and were served, s */
+    double cost_rate;           /* price per hour of the instances open at t */
+    double cost;                /* cumulative billed cost at t (what the bill says:
+                                 * every open instance rounded up to its granularity) */
+    double violation;           /* share of the interval in SLO windows that failed */
+    double good;                /* share of the interval's requests served within the
+                                 * SLO latency (1 when none arrived) */
+    double errors;              /* requests of the interval that failed (gave up, dropped) */
+    double retries;             /* requests of the interval that were retries */
 } sim_ts_row;
 
 /* /runs/RUN/tiers/TIER: one row per record interval for one tier. */
@@ -31,9 +37,11 @@ typedef struct sim_tier_row {
     double ready, booting, draining; /* at t */
     double utilization;         /* mean busy fraction of ready servers */
     double queue;               /* mean requests waiting */
-    double p50, p95, p99;       /* per-visit response time, s */
+    double p50, p95, p99;       /* per-visit response time of the visits that
+                                 * arrived in the interval and were served, s */
     double arrivals;            /* requests arrived in the interval */
     double dropped;             /* requests dropped in the interval */
+    double timeouts;            /* visits whose clients gave up waiting in the interval */
     double demand;              /* least ready instances meeting the SLO */
     double inflight;            /* mean requests in the tier (waiting + in service) */
     double memory;              /* mean memory of the tier, MB (base + per request) */
@@ -73,6 +81,17 @@ typedef struct sim_summary_row {
      * cap the request-level model derived from its memory limit (not one
      * the scenario set). 0 in a run within the model's range. */
     double clamped;
+    /* clients and the SLO */
+    double requests;            /* attempts that arrived, retries included */
+    double errors;              /* attempts that failed: gave up or dropped */
+    double timeouts;            /* attempts that gave up waiting */
+    double retries;             /* attempts that were retries */
+    double unfinished;          /* request level: requests that had not finished when
+                                 * the run (and its drain) ended; their latency is
+                                 * counted at its floor (also in clamped) */
+    double slo_windows;         /* SLO windows judged */
+    double slo_compliance;      /* % of them that held */
+    double latency_at_p;        /* run-level latency at the SLO percentile, s */
 } sim_summary_row;
 
 /* /timing: wall-clock figures, kept apart (not deterministic). */

@@ -101,9 +101,13 @@ static int on_retire(sim_engine *R, const sim_event *ev)
     return sim_retire(R, ev->a, ev->b, ev->gen, ev->t);
 }
 
-/* The end: what still runs is billed up to it. */
+/* The end: requests still in the system are served (request level), the
+ * rows held back go out, and what still runs is billed up to the end. */
 static int on_end(sim_engine *R, const sim_event *ev)
 {
+    int rc = sim_rows_finish(R, ev->t);
+    if (rc != AS_OK)
+        return rc;
     R->done = true;
     as_exec_bill_open(R->ex, ev->t);
     return AS_OK;

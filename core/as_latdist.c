@@ -1,0 +1,370 @@
+/* as_latdist.c - log-grid latency distributions (see as_latdist.h).
+ *
+ * Sums of grid points: for i >= j, x_i + x_j = x_i (1 + r^-(i-j)), so the
+ * landing point depends on the distance d = i - j only: it lies between
+ * i + off[d] and i + off[d] + 1, with the upper share wup[d] (by value, so
+ * the mean is kept). Both tables are built once. Looping over d outermost
+ * makes the inner loop a contiguous multiply-add that the compiler
+ * vectorises; a transform method was not chosen (see README, "End-to-end
+ * latency"). */
+#include "as_latdist.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <string.h>
+
+static double gx[AS_LD_N + 1];  /* grid values */
+static int off_[AS_LD_N + 1];   /* landing offset of x_i (1 + r^-d) */
+static double wup_[AS_LD_N + 1]; /* share of the upper neighbour */
+static double lnr, r_;
+static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+static void build_tables(void)
+{
+    r_ = pow(10.0, 1.0 / AS_LD_PER_DEC);
+    lnr = log(r_);
+    for (int k = 0; k <= AS_LD_N; k++)
+        gx[k] = AS_LD_X0 * pow(r_, k);
+    for (int d = 0; d <= AS_LD_N; d++) {
+        double v = 1.0 + pow(r_, -d); /* relative to x_i */
+        int o = (int)floor(log(v) / lnr + 1e-12);
+        double lo = pow(r_, o), hi = pow(r_, o + 1);
+        off_[d] = o;
+        wup_[d] = (v - lo) / (hi - lo);
+        if (wup_[d] < 0)
+            wup_[d] = 0;
+    }
+}
+
+static inline void tables(void) { pthread_once(&once, build_tables); }
+
+double as_latdist_x(int k)
+{
+    tables();
+    return gx[k];
+}
+
+void as_latdist_clear(as_latdist *d)
+{
+    if (d->lo <= d->hi)
+        memset(d->m + d->lo, 0, (size_t)(d->hi - d->lo + 1) * sizeof(double));
+    d->shift = 0;
+    d->zero = 0;
+    d->lo = AS_LD_N;
+    d->hi = -1;
+}
+
+static inline void put(as_latdist *d, int k, double w)
+{
+    if (k < 0)
+        k = 0;
+    if (k >= AS_LD_N)
+        k = AS_LD_N - 1;
+    d->m[k] += w;
+    if (k < d->lo)
+        d->lo = k;
+    if (k > d->hi)
+        d->hi = k;
+}
+
+void as_latdist_add(as_latdist *d, double v, double w)
+{
+    if (!(w != 0))
+        return;
+    tables();
+    if (!(v > AS_LD_X0 * 0.5)) { /* below the grid (or NaN): at the shift */
+        d->zero += w;
+        return;
+    }
+    if (v <= AS_LD_X0) {
+        put(d, 0, w);
+        return;
+    }
+    double u = log(v / AS_LD_X0) / lnr;
+    if (!(u < AS_LD_N - 1)) { /* at or over the top: a floor there */
+        put(d, AS_LD_N - 1, w);
+        return;
+    }
+    int k = (int)u;
+    double f = (v - gx[k]) / (gx[k + 1] - gx[k]);
+    put(d, k, w * (1 - f));
+    put(d, k + 1, w * f);
+}
+
+/* The pairs of a and b's grid points, into o (already holding the atoms'
+ * products). For a distance d, the pair (i, i - d) puts wl p_i on
+ * i + off[d] and wu p_i on i + off[d] + 1, p_i = x_i y_(i-d); point
+ * k = i + off[d] then gets wl p_i + wu p_(i-1): one write per point and
+ * iteration, no dependency between iterations, so the loop vectorises.
+ * A landing beyond the grid goes onto its last point. */
+/* Two doubles: the SSE2 width every x86-64 has (gcc and clang). */
+typedef double v2d __attribute__((vector_size(16)));
+
+#define LOAD2(v, p) memcpy(&(v), (p), sizeof(v2d))
+
+static void conv_d(double *restrict m, const double *restrict xm, const double *restrict ym,
+                   int ilo, int ihi, double wl, double wu)
+{
+    /* k runs over ilo .. ihi + 1 (relative to m = o->m + off[d]); written
+     * with vector extensions because -O2 does not vectorise a loop of
+     * unknown length (it is most of an end-to-end convolution's time) */
+    m[ilo] += wl * xm[ilo] * ym[ilo];
+    int i = ilo + 1;
+    v2d vl = {wl, wl}, vu = {wu, wu};
+    for (; i + 3 <= ihi; i += 4) {
+        v2d a0, b0, c0, d0, a1, b1, c1, d1, m0, m1;
+        LOAD2(m0, m + i);
+        LOAD2(m1, m + i + 2);
+        LOAD2(a0, xm + i);
+        LOAD2(b0, ym + i);
+        LOAD2(c0, xm + i - 1);
+        LOAD2(d0, ym + i - 1);
+        LOAD2(a1, xm + i + 2);
+        LOAD2(b1, ym + i + 2);
+        LOAD2(c1, xm + i + 1);
+        LOAD2(d1, ym + i + 1);
+        m0 += vl * (a0 * b0) + vu * (c0 * d0);
+        m1 += vl * (a1 * b1) + vu * (c1 * d1);
+        memcpy(m + i, &m0, sizeof m0);
+        memcpy(m + i + 2, &m1, sizeof m1);
+    }
+    for (; i <= ihi; i++)
+        m[i] += wl * (xm[i] * ym[i]) + wu * (xm[i - 1] * ym[i - 1]);
+    m[ihi + 1] += wu * xm[ihi] * ym[ihi];
+}
+
+static void conv_pairs(as_latdist *o, const as_latdist *a, const as_latdist *b)
+{
+    double *m = o->m;
+    for (int pass = 0; pass < 2; pass++) {
+        const as_latdist *x = pass ? b : a, *y = pass ? a : b; /* x holds the larger index */
+        for (int d = pass; d <= x->hi - y->lo; d++) {
+            int ilo = x->lo > y->lo + d ? x->lo : y->lo + d;
+            int ihi = x->hi < y->hi + d ? x->hi : y->hi + d;
+            if (ilo > ihi)
+                continue;
+            int o0 = off_[d], top = AS_LD_N - 2 - o0; /* last i landing inside */
+            int iend = ihi < top ? ihi : top;
+            if (ilo <= iend)
+                conv_d(m + o0, x->m, y->m - d, ilo, iend, 1.0 - wup_[d], wup_[d]);
+            for (int i = iend + 1 > ilo ? iend + 1 : ilo; i <= ihi; i++)
+                m[AS_LD_N - 1] += x->m[i] * y->m[i - d];
+            int hi = ihi + o0 + 1 < AS_LD_N ? ihi + o0 + 1 : AS_LD_N - 1;
+            if (ilo + o0 < o->lo)
+                o->lo = ilo + o0 < AS_LD_N ? ilo + o0 : AS_LD_N - 1;
+            if (hi > o->hi)
+                o->hi = hi;
+        }
+    }
+}
+
+void as_latdist_conv(as_latdist *o, const as_latdist *a, const as_latdist *b)
+{
+    tables();
+    as_latdist_clear(o);
+    o->shift = a->shift + b->shift;
+    o->zero = a->zero * b->zero;
+    if (a->zero != 0)
+        for (int j = b->lo; j <= b->hi; j++)
+            if (b->m[j] != 0)
+                put(o, j, a->zero * b->m[j]);
+    if (b->zero != 0)
+        for (int i = a->lo; i <= a->hi; i++)
+            if (a->m[i] != 0)
+                put(o, i, b->zero * a->m[i]);
+    if (a->lo <= a->hi && b->lo <= b->hi)
+        conv_pairs(o, a, b);
+    while (o->lo <= o->hi && o->m[o->lo] == 0)
+        o->lo++;
+    while (o->hi >= o->lo && o->m[o->hi] == 0)
+        o->hi--;
+    if (o->lo > o->hi) {
+        o->lo = AS_LD_N;
+        o->hi = -1;
+    }
+}
+
+void as_latdist_rebase(as_latdist *d, double shift)
+{
+    double ds = d->shift - shift;
+    if (!(ds > 0))
+        return;
+    tables();
+    /* move the points from the top down: a point lands at or above where it
+     * was, so no moved mass is met again */
+    double z = d->zero;
+    int lo = d->lo, hi = d->hi;
+    d->zero = 0;
+    d->shift = shift;
+    for (int k = hi; k >= lo; k--) {
+        double w = d->m[k];
+        if (w == 0)
+            continue;
+        d->m[k] = 0;
+        as_latdist_add(d, gx[k] + ds, w);
+    }
+    as_latdist_add(d, ds, z);
+}
+
+void as_latdist_axpy(as_latdist *o, double w, const as_latdist *a)
+{
+    if (o->lo > o->hi && o->zero == 0) /* empty: take a's shift */
+        o->shift = a->shift;
+    if (a->shift < o->shift)
+        as_latdist_rebase(o, a->shift);
+    if (a->shift == o->shift) {
+        o->zero += w * a->zero;
+        for (int k = a->lo; k <= a->hi; k++)
+            if (a->m[k] != 0)
+                put(o, k, w * a->m[k]);
+        return;
+    }
+    tables();
+    double ds = a->shift - o->shift; /* > 0: a's points move into the grid */
+    as_latdist_add(o, ds, w * a->zero);
+    for (int k = a->lo; k <= a->hi; k++)
+        if (a->m[k] != 0)
+            as_latdist_add(o, gx[k] + ds, w * a->m[k]);
+}
+
+void as_latdist_scale(as_latdist *o, const as_latdist *a, double s)
+{
+    tables();
+    as_latdist_clear(o);
+    o->shift = a->shift * s;
+    o->zero = a->zero;
+    double u = log(s) / lnr;
+    int ki = (int)floor(u);
+    double f = (pow(r_, u - ki) - 1.0) / (r_ - 1.0); /* value share of the upper point */
+    for (int k = a->lo; k <= a->hi; k++) {
+        double w = a->m[k];
+        if (w == 0)
+            continue;
+        int t = k + ki;
+        if (t < 0) {
+            o->zero += w; /* far below the grid */
+            continue;
+        }
+        put(o, t, w * (1 - f));
+        put(o, t + 1, w * f);
+    }
+}
+
+void as_latdist_power(as_latdist *o, const as_latdist *a, int k, as_latdist *tmp)
+{
+    as_latdist_clear(o);
+    o->zero = 1.0; /* k = 0: a point at 0 */
+    for (int i = 0; i < k; i++) {
+        *tmp = *o;
+        as_latdist_conv(o, tmp, a);
+    }
+}
+
+double as_latdist_total(const as_latdist *d)
+{
+    double s = d->zero;
+    for (int k = d->lo; k <= d->hi; k++)
+        s += d->m[k];
+    return s;
+}
+
+double as_latdist_mean(const as_latdist *d)
+{
+    tables();
+    double s = 0, t = d->zero;
+    for (int k = d->lo; k <= d->hi; k++) {
+        s += d->m[k] * gx[k];
+        t += d->m[k];
+    }
+    return t > 0 ? d->shift + s / t : NAN;
+}
+
+void as_latdist_normalize(as_latdist *d)
+{
+    double t = as_latdist_total(d);
+    if (!(t > 0))
+        return;
+    double inv = 1.0 / t;
+    d->zero *= inv;
+    for (int k = d->lo; k <= d->hi; k++)
+        d->m[k] *= inv;
+}
+
+/* The mass at x_k stands for the cell (x_{k-1/2}, x_{k+1/2}]: the CDF is
+ * linear in log t across a cell (second-order quantiles for smooth laws). */
+double as_latdist_tail(const as_latdist *d, double t)
+{
+    double tot = as_latdist_total(d);
+    if (!(tot > 0))
+        return NAN;
+    tables();
+    double x = t - d->shift;
+    if (x < 0)
+        return 1.0;
+    double above = 0;
+    double u = x > 0 ? log(x / AS_LD_X0) / lnr : -1e9;
+    for (int k = d->hi; k >= d->lo; k--) {
+        double lo = k - 0.5, hi = k + 0.5;
+        if (u >= hi)
+            break;
+        above += u <= lo ? d->m[k] : d->m[k] * (hi - u);
+    }
+    return above / tot;
+}
+
+double as_latdist_quantile(const as_latdist *d, double p)
+{
+    double tot = as_latdist_total(d);
+    if (!(tot > 0))
+        return NAN;
+    tables();
+    double target = p * tot, cum = d->zero;
+    if (cum >= target)
+        return d->shift;
+    for (int k = d->lo; k <= d->hi; k++) {
+        double m = d->m[k];
+        if (m > 0 && cum + m >= target) {
+            double f = (target - cum) / m; /* position within the cell */
+            return d->shift + AS_LD_X0 * exp(lnr * (k - 0.5 + f));
+        }
+        cum += m;
+    }
+    return d->shift + gx[d->hi > 0 ? d->hi : 0];
+}
+
+void as_latdist_prune(as_latdist *d, double eps_lo, double eps_hi)
+{
+    double tot = as_latdist_total(d), acc = 0;
+    /* low end: the mass below the eps_lo quantile goes to the atom at the
+     * shift (it moves by less than that quantile's value) */
+    while (d->lo < d->hi && acc + d->m[d->lo] < eps_lo * tot) {
+        acc += d->m[d->lo];
+        d->m[d->lo] = 0;
+        d->lo++;
+    }
+    d->zero += acc;
+    acc = 0;
+    while (d->hi > d->lo && acc + d->m[d->hi] < eps_hi * tot) {
+        acc += d->m[d->hi];
+        d->m[d->hi] = 0;
+        d->hi--;
+    }
+    if (d->lo <= d->hi)
+        d->m[d->hi] += acc;
+}
+
+void as_latdist_prune_below(as_latdist *d, double v)
+{
+    tables();
+    double acc = 0;
+    while (d->lo <= d->hi && gx[d->lo] < v) {
+        acc += d->m[d->lo];
+        d->m[d->lo] = 0;
+        d->lo++;
+    }
+    d->zero += acc;
+    if (d->lo > d->hi) {
+        d->lo = AS_LD_N;
+        d->hi = -1;
+    }
+}

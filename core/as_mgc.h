@@ -1,0 +1,95 @@
+/* as_mgc.h - the response-time law of an M/G/c FCFS tier on the log grid
+ * (as_latdist.h), for any service law of as_svclaw.h, c from 1 up; the law
+ * of several visits; the law of the served requests when clients give up.
+ *   P(W > 0) = Erlang C(c, a)            (as_mgc_wait_params, as_queueing.h)
+ *   E[W]     = Kimura's M/G/c interpolation (as_queueing.h)
+ *   W | W>0  = kappa X_rho: X_rho the exact M/G/1 conditional wait at the
+ *              same load and the same service law, normalised to mean 1
+ *              (Pollaczek-Khinchine in Benes' form, a geometric compound of
+ *              the equilibrium excess), kappa = E[W] / P(W > 0); exact at
+ *              c = 1 for every law and for M/M/c at every c; the scaling of
+ *              M/G/1 to M/G/c follows Boxma, Cohen & Huffels (1979), Oper.
+ *              Res. 27:1115-1127
+ *   R        = W (+) S, the tier's own service law (FCFS: a request's
+ *              service does not depend on its wait)
+ * Owns: as_mgc_shapes, the lazily built table of X_rho for one service
+ * law's shape (dist, cv: X_rho does not depend on the mean, c or lambda),
+ * and its FFT workspace. Everything else works in caller-owned structs and
+ * scratch (as_mgc_ws), so that runs in threads share nothing.
+ * Invariant: every law returned has total mass 1.
+ * Must not: print, read a clock, allocate outside as_mgc_shapes_new. */
+#ifndef AS_MGC_H
+#define AS_MGC_H
+
+#include "as.h"
+#include "as_latdist.h"
+#include "as_queueing.h"
+#include "as_svclaw.h"
+
+/* The shape table: X_rho at u = -ln(1 - rho) = 0.1 j, j < AS_MGC_NSHAPE
+ * (rho up to 0.9992; beyond, the last point: the heavy-traffic limit of
+ * X_rho is Exp(1) for every law). */
+#define AS_MGC_NSHAPE 72
+
+typedef struct as_mgc_shapes as_mgc_shapes;
+
+/* The table for the shape of law s (its mean is irrelevant). NULL with err
+ * filled on no memory. */
+as_mgc_shapes *as_mgc_shapes_new(const as_svclaw *s, as_err *err);
+void as_mgc_shapes_free(as_mgc_shapes *sh); /* NULL is a no-op */
+/* X_rho at table point j, built on first use (exponential service: Exp(1),
+ * no build; otherwise two FFTs of at most 16384 points, under a millisecond).
+ * Borrowed: valid until the table is freed. */
+const as_latdist *as_mgc_shape(as_mgc_shapes *sh, int j);
+/* How many table points have been built (for tests and the bench). */
+int as_mgc_shapes_built(const as_mgc_shapes *sh);
+
+/* Scratch laws for the functions below (about 7 KB; caller-owned); `d`
+ * is the caller's own (no function here uses it), e.g. for an output. */
+typedef struct as_mgc_ws {
+    as_latdist a, b, c, d;
+} as_mgc_ws;
+/* Zero a workspace before its first use. */
+void as_mgc_ws_init(as_mgc_ws *ws);
+
+/* X_rho on the grid, computed directly (the table calls this): the exact
+ * M/G/1 conditional wait of law s at load rho, mean 1. work holds at least
+ * 2 * 16384 doubles. */
+void as_mgc_mg1_shape(const as_svclaw *s, double rho, as_latdist *out, double *work);
+
+/* The service law on the grid: deterministic parts (a fixed service, the
+ * uniform law's low end) in the shift, exact; the rest cell by cell, each
+ * cell's mass at its conditional mean. */
+void as_mgc_service_law(const as_svclaw *s, as_latdist *out);
+
+/* The wait: an atom 1 - pw at 0 and pw kappa X_rho. */
+void as_mgc_wait_law(as_mgc_shapes *sh, const as_mgc_wait *w, as_latdist *out, as_mgc_ws *ws);
+/* The response R = W (+) S; S the service law on the grid. */
+void as_mgc_resp_law(as_mgc_shapes *sh, const as_mgc_wait *w, const as_latdist *S,
+                     as_latdist *out, as_mgc_ws *ws);
+
+/* Clients that give up after waiting tmax (a fixed patience), stable tier
+ * (w->stable). The M/M/c+D structure (Baccelli & Hebuterne 1981; Zeltyn &
+ * Mandelbaum 2005, Queueing Systems 51) with the model's conditional wait
+ * G: with O = pw / (1 - pw), below tmax the no-timeout law is kept and the
+ * mass beyond it is shrunk by 1 - rho:
+ *   D = 1 + O [G(T) + (1 - rho) Gbar(T)],
+ *   P(give up) = O (1 - rho) Gbar(T) / D,  P(served at once) = 1 / D.
+ * Exact for M/M/c+D. served_wait (may be NULL) gets the law of the served
+ * requests' waits (mass 1). */
+typedef struct as_mgc_abandon {
+    double p_abandon; /* share of arrivals that give up */
+    double p_zero;    /* share served at once */
+    double w_served;  /* mean wait of the served, s */
+} as_mgc_abandon;
+
+void as_mgc_timeout_law(as_mgc_shapes *sh, const as_mgc_wait *w, double tmax,
+                        as_mgc_abandon *ab /* OUT */, as_latdist *served_wait, as_mgc_ws *ws);
+/* (served_wait must not be ws->a, b or c.) */
+
+/* The law of the total of k visits of one request to a tier, k = floor(v)
+ * + Bernoulli(v - floor(v)) as the request-level model draws it, each visit
+ * independent with law r: (1 - f) r^(floor v) + f r^(floor v + 1). */
+void as_mgc_visits_law(const as_latdist *r, double v, as_latdist *out, as_mgc_ws *ws);
+
+#endif
