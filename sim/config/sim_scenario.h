@@ -116,6 +116,7 @@ typedef struct sim_scenario {
                               * the objective, 1 - max_violation of the windows */
     as_time slo_window;      /* W: the SLO is judged per window of this length (1 min) */
     double slo_objective;    /* O: share of windows that must hold (0.99) */
+    bool slo_objective_set;  /* given as `objective` (not derived from max_violation) */
     double slo_max_errors;   /* share of requests that may fail in a window; < 0: no such objective */
     /* [clients] */
     as_time timeout;         /* a request that waited this long gives up (error); 0 = never */

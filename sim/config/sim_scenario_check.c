@@ -163,3 +163,48 @@ int sim_check_monitoring(sim_loader *L, as_err *err)
                               "window is shorter than the scrape interval");
     return AS_OK;
 }
+
+static bool given(const sim_loader *L, const sim_section *sec, const char *key)
+{
+    for (int i = 0; i < L->n; i++)
+        if (L->e[i].sec == sec && strcmp(L->e[i].key, key) == 0)
+            return true;
+    return false;
+}
+
+/* The SLO and the clients: windows that tile the run and its records, one
+ * form of the objective, a timeout that lets a request be served, a
+ * backoff cap above the backoff. */
+int sim_check_slo(sim_loader *L, as_err *err)
+{
+    const sim_section *sec = section("slo"), *cl = section("clients");
+    sim_scenario *s = L->s;
+    char w[32], d[32];
+    as_duration_format(s->slo_window, w, sizeof w);
+    as_duration_format(s->duration, d, sizeof d);
+    if (s->slo_window > s->duration)
+        return sim_ld_fail_at(L, sec, -1, "window", err,
+                              "the window (%s) is longer than the run (duration %s)", w, d);
+    if (s->slo_window % s->tick != 0)
+        return sim_ld_fail_at(L, sec, -1, "window", err,
+                              "the window (%s) must be a multiple of tick", w);
+    if (s->slo_window % s->record != 0 && s->record % s->slo_window != 0)
+        return sim_ld_fail_at(L, sec, -1, "window", err,
+                              "the window (%s) must be a multiple of [scenario] record or "
+                              "divide it", w);
+    if (s->max_violation >= 0) {
+        if (s->slo_objective_set)
+            return sim_ld_fail_at(L, sec, -1, "max_violation", err,
+                                  "give objective or max_violation (its old form), not both");
+        if (!(s->max_violation < 1))
+            return sim_ld_fail_at(L, sec, -1, "max_violation", err,
+                                  "max_violation = 100%% would let every window fail");
+        s->slo_objective = 1.0 - s->max_violation;
+    }
+    if (given(L, cl, "timeout") && s->timeout <= 0)
+        return sim_ld_fail_at(L, cl, -1, "timeout", err,
+                              "must be > 0 (leave it out: clients then wait forever)");
+    if (s->backoff_max < s->backoff)
+        return sim_ld_fail_at(L, cl, -1, "backoff_max", err, "backoff_max is below backoff");
+    return AS_OK;
+}

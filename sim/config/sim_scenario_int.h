@@ -132,5 +132,7 @@ int sim_check_scenario(sim_loader *L, as_err *err);
 int sim_check_trace(sim_loader *L, as_err *err);
 int sim_check_tiers(sim_loader *L, as_err *err);
 int sim_check_monitoring(sim_loader *L, as_err *err);
+/* [slo] and [clients]; derives the objective from max_violation. */
+int sim_check_slo(sim_loader *L, as_err *err);
 
 #endif

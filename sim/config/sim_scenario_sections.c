@@ -247,19 +247,70 @@ static const sim_section tier_section = {
 
 static const as_param_def slo_params[] = {
     {"latency", AS_P_SECONDS, offsetof(sim_scenario, slo_latency), 1e-6, 86400, NULL, 0,
-     "end-to-end response-time target at the percentile"},
+     "L: end-to-end response time the share `percentile` of requests must be within"},
     {"percentile", AS_P_DOUBLE, offsetof(sim_scenario, slo_percentile), 0.5, 0.9999, NULL, 0,
-     "percentile the target applies to (0.95 or 95%)"},
+     "p: share of each window's requests to serve within latency (0.95 or 95%)"},
+    {"window", AS_P_DURATION, offsetof(sim_scenario, slo_window), 1e-3, 10 * SIM_YEAR_S, NULL, 0,
+     "W: the SLO is judged per window of this length, by arrival (default 1m; a multiple "
+     "of tick, and of record or a divisor of it)"},
+    {"error_rate", AS_P_DOUBLE, offsetof(sim_scenario, slo_max_errors), 0, 1, NULL, 0,
+     "optional: share of a window's requests that may fail (give up, be dropped); "
+     "a window over it fails too"},
     {"penalty", AS_P_DOUBLE, offsetof(sim_scenario, penalty_per_hour), 0, 1e9, NULL, 0,
-     "cost of one hour of SLO violation"},
+     "cost of one hour of failed windows"},
     {"max_violation", AS_P_DOUBLE, offsetof(sim_scenario, max_violation), 0, 1, NULL, 0,
-     "share of time in violation that still counts as meeting the SLO (1%)"},
+     "the old form of objective: the share of windows that may fail (1% = objective 99%); "
+     "not with objective"},
+    {0},
+};
+
+/* objective = O, in (0, 100%]: 0 would pass a run whose every window
+ * fails, so the bound is open there (a table's bounds are closed). */
+static int set_objective(sim_loader *L, const sim_entry *e, as_err *err)
+{
+    double v = 0;
+    int rc = as_parse_double(e->value, &v, err);
+    if (rc == AS_OK && !(v > 0 && v <= 1))
+        rc = as_err_set(err, AS_EINVAL, "%s is outside (0, 100%%]", e->value);
+    if (rc != AS_OK)
+        return as_err_prefix(err, "key 'objective': ");
+    L->s->slo_objective = v;
+    L->s->slo_objective_set = true;
+    return AS_OK;
+}
+
+static const sim_key slo_keys[] = {
+    {"objective", set_objective,
+     "O: share of windows that must hold for the run to meet the SLO, in (0, 100%] "
+     "(default 99%)"},
     {0},
 };
 
 static const sim_section slo_section = {
     .name = "slo",
+    .custom = slo_keys,
     .tables = {{slo_params, scenario_obj, NULL}},
+    .check = sim_check_slo,
+};
+
+/* [clients]: what clients do when served late (sim_check_slo checks them). */
+static const as_param_def clients_params[] = {
+    {"timeout", AS_P_DURATION, offsetof(sim_scenario, timeout), 0, 86400, NULL, 0,
+     "a request still waiting this long after it arrived gives up: an error, never served "
+     "(> 0; without the key clients wait forever)"},
+    {"retries", AS_P_INT, offsetof(sim_scenario, retries), 0, 10, NULL, 0,
+     "a request that gave up or was dropped comes back as a new arrival, at most this many "
+     "times"},
+    {"backoff", AS_P_DURATION, offsetof(sim_scenario, backoff), 1e-3, 3600, NULL, 0,
+     "wait before retry k: min(backoff 2^(k-1), backoff_max), uniform on [b/2, b] (100ms)"},
+    {"backoff_max", AS_P_DURATION, offsetof(sim_scenario, backoff_max), 1e-3, 86400, NULL, 0,
+     "cap of the backoff (10s)"},
+    {0},
+};
+
+static const sim_section clients_section = {
+    .name = "clients",
+    .tables = {{clients_params, scenario_obj, NULL}},
 };
 
 static const as_param_def monitoring_params[] = {
@@ -393,7 +444,7 @@ static const sim_section sweep_section = {
 /* ---- the table ---- */
 
 const sim_section *const sim_sections[] = {
-    &scenario_section,   &trace_section,      &tier_section, &slo_section,
+    &scenario_section,   &trace_section,      &tier_section, &slo_section, &clients_section,
     &monitoring_section, &faults_section,     &sim_policy_section, &sweep_section,
     NULL,
 };
