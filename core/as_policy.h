@@ -23,6 +23,18 @@ typedef struct as_pod {
     as_time start, ready;
 } as_pod;
 
+/* The run's own latency model, asked by policies that size for the SLO
+ * (the oracle, `sizing = slo`): the least servers of the tier (not
+ * instances) whose requests at `rate` visits/s meet the tier's share of
+ * the SLO; cmax + 1 when no count up to cmax does. The driver implements
+ * it with the latency model the run uses (sim/engine: the M/G/c law of the
+ * tier's service; at the request level with a margin for the sampling
+ * noise of a window). */
+typedef struct as_sizer {
+    int (*servers)(void *ud, double rate, int cmax);
+    void *ud;
+} as_sizer;
+
 /* What a policy sees of one tier at one evaluation. Values are what the
  * monitoring pipeline reports (late, averaged), not the simulator's truth. */
 typedef struct as_observation {
@@ -39,6 +51,7 @@ typedef struct as_observation {
     double service_rate;    /* mu: completions/s of one server (1/mean service time) */
     int concurrency;        /* servers per instance: capacity = concurrency * mu */
     double scv_factor;      /* Allen-Cunneen (ca2 + cs2)/2; 1 for M/M/c */
+    const as_sizer *sizer;  /* the run's latency model (NULL: M/M/c with scv_factor) */
     double slo_latency;     /* the scenario's latency target, s */
     double slo_percentile;  /* e.g. 0.95 */
     as_time boot_time;      /* expected time from request to ready */

@@ -5,11 +5,14 @@
  *
  * The view: fc->mean[i] (= lo = hi) is the true rate over the step
  * (now + i*step, now + (i+1)*step]. For a rate lambda the tier needs
- * n(lambda) = ceil(c / concurrency) instances, c = as_mmc_min_servers(lambda,
- * mu, scv_factor, slo_percentile, slo_latency): the least M/M/c servers
- * (Allen-Cunneen corrected) whose p-quantile response time meets the
- * target. n is non-decreasing in lambda, so the need over a window is n of
- * the window's peak rate: one call per window, not one per step.
+ * n(lambda) = ceil(c / concurrency) instances, c the least servers that
+ * meet the tier's share of the SLO in the run's own latency model
+ * (obs->sizer: the M/G/c law of the tier's service, and at the request
+ * level a margin for the noise of a window, so that the oracle is a bound
+ * in the model the run uses; without a sizer, M/M/c with Allen-Cunneen,
+ * as_mmc_min_servers). n is non-decreasing in lambda, so the need over a
+ * window is n of the window's peak rate: one call per window, not one per
+ * step.
  *
  *  - Scale-out: what is requested now is ready at now + boot_time, so the
  *    count must cover every step from now + boot_time to the end of the
@@ -47,8 +50,9 @@ static int need_for(const as_observation *obs, double rate)
     int conc = obs->concurrency > 0 ? obs->concurrency : 1;
     int cmax = (obs->max > 0 ? obs->max : 1) * conc;
     double f = obs->scv_factor > 0 ? obs->scv_factor : 1.0;
-    int c = as_mmc_min_servers(rate, obs->service_rate, f, obs->slo_percentile, obs->slo_latency,
-                               cmax);
+    int c = obs->sizer ? obs->sizer->servers(obs->sizer->ud, rate, cmax)
+                       : as_mmc_min_servers(rate, obs->service_rate, f, obs->slo_percentile,
+                                            obs->slo_latency, cmax);
     if (c > cmax)
         return obs->max + 1;
     return (c + conc - 1) / conc;

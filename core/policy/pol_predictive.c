@@ -115,8 +115,9 @@ static int size_for(const pred_cfg *c, const as_observation *obs, double rate)
         obs->slo_percentile > 0 && obs->slo_percentile < 1) {
         double f = obs->scv_factor > 0 ? obs->scv_factor : 1.0;
         int cmax = obs->max > 0 ? obs->max * conc : conc;
-        int servers = as_mmc_min_servers(rate, obs->service_rate, f, obs->slo_percentile,
-                                         obs->slo_latency, cmax);
+        int servers = obs->sizer ? obs->sizer->servers(obs->sizer->ud, rate, cmax)
+                                 : as_mmc_min_servers(rate, obs->service_rate, f,
+                                                      obs->slo_percentile, obs->slo_latency, cmax);
         return servers > cmax ? obs->max + 1 : (servers + conc - 1) / conc;
     }
     double cap = obs->capacity;

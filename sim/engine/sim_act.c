@@ -6,6 +6,7 @@
  * faults), schedules what happens later, and records actions. */
 #include "sim_engine_int.h"
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdio.h>
@@ -301,6 +302,24 @@ static void observe_more(const sim_tier *T, as_time now, as_observation *obs)
     obs->metric_window = as_monitor_window(T->mon_util);
 }
 
+/* The oracle and `sizing = slo` size with the run's own model: the
+ * analytic M/G/c law; at the request level with a margin of z window
+ * standard deviations, z such that a run of N windows expects less than
+ * half a failed window, Phi(-z) = 0.5 / N (a window's share of requests
+ * served in time is a sample there, not the model's expectation). */
+int sim_tier_servers(void *ud, double rate, int cmax)
+{
+    sim_tier *T = ud;
+    const sim_engine *R = T->R;
+    const sim_scenario *sc = R->sc;
+    double z = 0, w = as_time_to_s(sc->slo_window);
+    if (R->des) {
+        double n = ceil(as_time_to_s(sc->duration) / w);
+        z = gsl_cdf_ugaussian_Qinv(0.5 / (n > 1 ? n : 1));
+    }
+    return sim_tierlat_min_servers(&T->lat, rate, T->slo_share, R->pctl, cmax, z, w);
+}
+
 static as_observation observe(const sim_engine *R, const sim_tier *T, as_time now)
 {
     const sim_tier_cfg *c = T->cfg;
@@ -318,6 +337,7 @@ static as_observation observe(const sim_engine *R, const sim_tier *T, as_time no
                         .service_rate = T->mu,
                         .concurrency = c->concurrency * c->types[P->type].factor,
                         .scv_factor = T->f,
+                        .sizer = &T->sizer,
                         .slo_latency = T->slo_share,
                         .slo_percentile = R->pctl,
                         .boot_time = c->types[P->type].boot};

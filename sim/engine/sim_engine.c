@@ -22,7 +22,10 @@ _Static_assert((int)SIM_DIST_EXP == (int)AS_SVC_EXP && (int)SIM_DIST_DET == (int
                "one numbering of service laws");
 
 
-static bool sees_future(const sim_policy_cfg *pc) { return strcmp(pc->type->name, "oracle") == 0; }
+static bool sees_future(const sim_policy_cfg *pc)
+{
+    return (pc->type->flags & AS_KIND_SEES_FUTURE) != 0;
+}
 
 /* ---- instances ---- */
 
@@ -117,6 +120,8 @@ static int setup_tier(sim_engine *R, int i, double total_work, uint64_t seed, as
     gsl_rng_set(T->rng, (unsigned long)as_seed_derive(seed, 100 + (uint64_t)i));
     if ((rc = sim_tierlat_init(&T->lat, &lc, err)) || (rc = setup_monitors(R, T, err)))
         return rc;
+    T->R = R;
+    T->sizer = (as_sizer){.servers = sim_tier_servers, .ud = T};
     as_quality_init(&T->quality);
     if (c->autoscale && (R->pc->tiers_mask == 0 || (R->pc->tiers_mask >> i & 1u))) {
         T->policy = as_policy_new(R->pc->type, R->pc->cfg, err);

@@ -38,6 +38,8 @@ typedef struct sim_tier {
     as_time next_vertical;    /* when the type is next reconsidered */
     double peak_want;         /* largest recommendation since, in base units */
     sim_tierlat lat;       /* the analytic model (also sizing under either model) */
+    as_sizer sizer;        /* what policies ask the model (sim_act.c) */
+    struct sim_engine *R;  /* (the sizer's context) */
     gsl_rng *rng;          /* boot times, monitoring noise */
     as_monitor *mon_util, *mon_rate, *mon_lat; /* what the policy sees */
     as_monitor *mon_sig[AS_SIG_COUNT];         /* and the further signals (as_signal) */
@@ -159,6 +161,8 @@ int sim_rows_finish(sim_engine *R, as_time now);
 double sim_billed_at(const sim_engine *R, as_time now);
 
 /* sim_act.c */
+/* The least servers meeting tier ud's SLO share at rate (as_sizer). */
+int sim_tier_servers(void *ud, double rate, int cmax);
 int sim_eval(sim_engine *R, int ti, as_time now);
 int sim_retire(sim_engine *R, int ti, int k, uint32_t gen, as_time now);
 int sim_boot_done(sim_engine *R, int ti, int k, uint32_t gen, as_time now);

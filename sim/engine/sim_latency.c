@@ -320,18 +320,25 @@ void sim_tierlat_record_reset(sim_tierlat *L) { as_latdist_clear(&L->rec1); }
 /* Whether c servers serve a visit at lam within target with probability
  * >= p, judged at the load bin above lam's load (a law is monotone in the
  * load, so this errs on the safe side). */
-static int meets(sim_tierlat *L, double lam, int c, double target, double p)
+static int meets(sim_tierlat *L, double lam, int c, double target, double p, double z,
+                 double window_s)
 {
     double cap = c * L->mu;
     if (!(lam < cap))
         return 0;
-    double u = -log1p(-lam / cap);
+    double rho = lam / cap, u = -log1p(-rho);
     int j = (int)ceil((u > U_MAX ? U_MAX : u) * SIM_LAT_BINS);
     const sim_latent *e = lookup(L, c, j, 0);
-    return (1 - e->pab) * (1 - as_latdist_tail(e->law, target)) >= p;
+    double need = p;
+    if (z > 0) {
+        double tau = 1.0 / (cap * (1 - sqrt(rho)) * (1 - sqrt(rho)));
+        need += z * sqrt(p * (1 - p) * (1 + 2 * lam * tau) / (lam * window_s));
+    }
+    return (1 - e->pab) * (1 - as_latdist_tail(e->law, target)) >= need;
 }
 
-static int search(sim_tierlat *L, double lam, double target, double p, int cmax)
+static int search(sim_tierlat *L, double lam, double target, double p, int cmax, double z,
+                  double window_s)
 {
     if (as_latdist_tail(&L->S, target) > 1 - p) /* service alone misses it */
         return cmax + 1;
@@ -339,7 +346,7 @@ static int search(sim_tierlat *L, double lam, double target, double p, int cmax)
         return cmax + 1;
     int c = (int)floor(lam / L->mu) + 1, lo = c - 1, step = 1;
     /* gallop up to a count that meets it, then bisect: P(R > t) falls with c */
-    while (!meets(L, lam, c, target, p)) {
+    while (!meets(L, lam, c, target, p, z, window_s)) {
         lo = c;
         if (c == cmax)
             return cmax + 1;
@@ -348,7 +355,7 @@ static int search(sim_tierlat *L, double lam, double target, double p, int cmax)
     }
     while (c - lo > 1) {
         int mid = lo + (c - lo) / 2;
-        if (meets(L, lam, mid, target, p))
+        if (meets(L, lam, mid, target, p, z, window_s))
             c = mid;
         else
             lo = mid;
@@ -356,7 +363,8 @@ static int search(sim_tierlat *L, double lam, double target, double p, int cmax)
     return c;
 }
 
-int sim_tierlat_min_servers(sim_tierlat *L, double lam, double target, double p, int cmax)
+int sim_tierlat_min_servers(sim_tierlat *L, double lam, double target, double p, int cmax,
+                            double z, double window_s)
 {
     if (!(lam > 0))
         return 1 <= cmax ? 1 : cmax + 1;
@@ -364,12 +372,12 @@ int sim_tierlat_min_servers(sim_tierlat *L, double lam, double target, double p,
     unsigned h = (unsigned)(key * 2654435761u) & (SIM_LAT_MEMO - 1);
     for (int n = 0; n < 8; n++, h = (h + 1) & (SIM_LAT_MEMO - 1)) {
         struct sim_latsize *m = &L->memo[h];
-        if (m->key == key && m->target == target && m->p == p && m->cmax == cmax)
+        if (m->key == key && m->target == target && m->p == p && m->z == z && m->cmax == cmax)
             return m->c;
         if (m->key == INT64_MIN)
             break;
     }
-    int c = search(L, exp((double)key / SIM_LAT_RATE_BINS), target, p, cmax);
+    int c = search(L, exp((double)key / SIM_LAT_RATE_BINS), target, p, cmax, z, window_s);
     if (L->nmemo >= SIM_LAT_MEMO / 2) { /* full enough: start over */
         for (int k = 0; k < SIM_LAT_MEMO; k++)
             L->memo[k].key = INT64_MIN;
@@ -378,7 +386,7 @@ int sim_tierlat_min_servers(sim_tierlat *L, double lam, double target, double p,
     h = (unsigned)(key * 2654435761u) & (SIM_LAT_MEMO - 1);
     while (L->memo[h].key != INT64_MIN)
         h = (h + 1) & (SIM_LAT_MEMO - 1);
-    L->memo[h] = (struct sim_latsize){key, target, p, cmax, c};
+    L->memo[h] = (struct sim_latsize){key, target, p, z, cmax, c};
     L->nmemo++;
     return c;
 }

@@ -90,7 +90,7 @@ typedef struct sim_tierlat {
      * hundred bins, so the search (several laws) runs once per bin */
     struct sim_latsize {
         int64_t key;      /* rate bin; INT64_MIN: free */
-        double target, p;
+        double target, p, z;
         int cmax, c;
     } *memo;              /* SIM_LAT_MEMO */
     int nmemo;
@@ -124,7 +124,14 @@ void sim_tierlat_record_reset(sim_tierlat *L);
  * within `target` s with probability >= p (clients that give up count as
  * not served); cmax + 1 when none is. The rate is rounded up to its bin
  * (0.5 %) and each c judged at the load bin above its load: never fewer
- * servers than the exact answer, at most one more. Memoised. */
-int sim_tierlat_min_servers(sim_tierlat *L, double lambda, double target, double p, int cmax);
+ * servers than the exact answer, at most one more. Memoised.
+ * z > 0 asks for a margin against the sampling noise of a window of
+ * window_s seconds (the request level): the share served in time must
+ * exceed p by z standard deviations of a window's share, the variance of
+ * a mean over lambda window_s requests, p (1 - p) / n, inflated by
+ * 1 + 2 lambda tau for their correlation, tau = 1 / (c mu (1 - sqrt rho)^2)
+ * the relaxation time of the queue. */
+int sim_tierlat_min_servers(sim_tierlat *L, double lambda, double target, double p, int cmax,
+                            double z, double window_s);
 
 #endif

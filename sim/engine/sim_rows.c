@@ -174,7 +174,7 @@ static double tier_demand(sim_engine *R, sim_tier *T, double T_s)
     double li = T->i_arr / T_s;
     int cap = c->max * 4 + 16;
     int per = c->concurrency * c->types[T->P->type].factor; /* servers each */
-    int d = sim_tierlat_min_servers(&T->lat, li, T->slo_share, R->pctl, cap * per);
+    int d = sim_tierlat_min_servers(&T->lat, li, T->slo_share, R->pctl, cap * per, 0, 0);
     double demand = li > 0 ? ceil((double)d / per) : 0.0;
     if (d > cap * per) /* the SLO share is out of reach */
         demand = c->max;
