@@ -49,13 +49,12 @@ void as_quality_result_get(const as_quality *q, as_quality_result *out)
 double as_elastic_speedup(const double *base, const double *run, int n)
 {
     double logsum = 0.0;
-    int k = 0;
-    for (int i = 0; i < n; i++)
-        if (base[i] > 0 && run[i] > 0) {
-            logsum += log(base[i] / run[i]);
-            k++;
-        }
-    return k ? exp(logsum / k) : 1.0;
+    for (int i = 0; i < n; i++) {
+        if (!(base[i] > 0) || !(run[i] > 0))
+            return NAN; /* undefined: the caller picks the metric set */
+        logsum += log(base[i] / run[i]);
+    }
+    return n ? exp(logsum / n) : 1.0;
 }
 
 double as_deviation(const double *run, int n)

@@ -3,8 +3,11 @@
  * length needs O(1) memory.
  * Owns: nothing beyond the accumulator struct.
  * Conventions: d is demand (least instances meeting the SLO), s is supply
- * (ready instances); all metrics in percent, lower is better. Where d = 0
- * the normalisation uses 1 instance instead (the formulas divide by d). */
+ * (ready instances); both are sampled, once per record interval: s at the
+ * sample time (a mean over the interval would count an adaptation that
+ * ends mid-interval as two supply changes), d for the interval's arrival
+ * rate. All metrics in percent, lower is better. Where d = 0 the
+ * normalisation uses 1 instance instead (the formulas divide by d). */
 #ifndef AS_QUALITY_H
 #define AS_QUALITY_H
 
@@ -34,8 +37,9 @@ void as_quality_add(as_quality *q, double d, double s, double dt);
 void as_quality_result_get(const as_quality *q, as_quality_result *out);
 
 /* Elastic speedup of run k against baseline a over the metric vectors
- * (geometric mean of a_m / k_m); metrics where either is 0 are skipped
- * (the ratio is undefined); 1 when none remain. */
+ * (geometric mean of a_m / k_m, Herbst et al. 2018). Every run must be
+ * compared over the same set: the caller passes the metrics positive in
+ * every run (sim_rank); a 0 here is undefined and gives NAN. 1 for n = 0. */
 double as_elastic_speedup(const double *base, const double *run, int n);
 /* L2 distance of the metric vector from the ideal all-zero autoscaler. */
 double as_deviation(const double *run, int n);

@@ -264,7 +264,9 @@ static int print_results(const run_args *a, const sim_scenario *sc, const sim_pl
             as_duration_format(sc->duration, dur, sizeof dur);
             printf("%s: %d run(s) of %s simulated time -> %s\n", sc->name, plan->n, dur, a->out);
         }
-        sim_summary_print(stdout, rows, plan->n, a->format, sc->slo_latency, sc->slo_percentile);
+        sim_slo_info slo;
+        sim_slo_info_of(sc, &slo);
+        sim_summary_print(stdout, rows, plan->n, a->format, &slo);
         if (a->format == SIM_FMT_TEXT && sc->repetitions > 1)
             print_repetitions(plan, rows);
     }

@@ -53,15 +53,17 @@ int cmd_show(int argc, char **argv)
         fprintf(stderr, "simrun show: %s\n", err.msg);
         return 2;
     }
-    double slo = 0, pct = 0;
-    if (sim_results_read_attr_f64(file, "slo_latency_s", &slo, &err) != AS_OK ||
-        sim_results_read_attr_f64(file, "slo_percentile", &pct, &err) != AS_OK) {
+    sim_slo_info slo;
+    sim_reader *rd = sim_reader_open(file, &err);
+    int rc = rd ? sim_slo_info_read(rd, &slo, &err) : err.code;
+    sim_reader_close(rd);
+    if (rc != AS_OK) {
         fprintf(stderr, "simrun show: %s\n", err.msg);
         free(rows);
         return 2;
     }
     if (run == NULL) {
-        sim_summary_print(stdout, rows, n, format, slo, pct);
+        sim_summary_print(stdout, rows, n, format, &slo);
         free(rows);
         return 0;
     }
@@ -74,7 +76,7 @@ int cmd_show(int argc, char **argv)
         free(rows);
         return 2;
     }
-    sim_summary_print(stdout, &rows[k], 1, format, slo, pct);
+    sim_summary_print(stdout, &rows[k], 1, format, &slo);
     free(rows);
     sim_ts_row *ts = NULL;
     size_t nts = 0;

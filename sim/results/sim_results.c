@@ -70,6 +70,12 @@ void sim_h5_root_attrs(hid_t file, const sim_scenario *sc)
     sim_h5_attr_f64(file, "record_s", as_time_to_s(sc->record));
     sim_h5_attr_f64(file, "slo_latency_s", sc->slo_latency);
     sim_h5_attr_f64(file, "slo_percentile", sc->slo_percentile);
+    sim_h5_attr_f64(file, "slo_window_s", as_time_to_s(sc->slo_window));
+    sim_h5_attr_f64(file, "slo_objective", sc->slo_objective);
+    sim_h5_attr_f64(file, "slo_error_rate", sc->slo_max_errors);
+    sim_h5_attr_f64(file, "slo_from_max_violation", sc->max_violation >= 0);
+    sim_h5_attr_f64(file, "timeout_s", as_time_to_s(sc->timeout));
+    sim_h5_attr_f64(file, "retries", sc->retries);
     sim_h5_attr_f64(file, "slo_penalty_per_hour", sc->penalty_per_hour);
     char now[64];
     time_t tt = time(NULL);

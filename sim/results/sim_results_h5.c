@@ -28,12 +28,14 @@ const sim_col sim_ts_cols[] = {
     F(sim_ts_row, t),     F(sim_ts_row, rate),    F(sim_ts_row, forecast), F(sim_ts_row, lo),
     F(sim_ts_row, hi),    F(sim_ts_row, ready),   F(sim_ts_row, booting),  F(sim_ts_row, p50),
     F(sim_ts_row, p95),   F(sim_ts_row, p99),     F(sim_ts_row, cost_rate),
-    F(sim_ts_row, cost),  F(sim_ts_row, violation), {0}};
+    F(sim_ts_row, cost),  F(sim_ts_row, violation), F(sim_ts_row, good),
+    F(sim_ts_row, errors), F(sim_ts_row, retries), {0}};
 const sim_col sim_tier_cols[] = {
     F(sim_tier_row, t),       F(sim_tier_row, ready),    F(sim_tier_row, booting),
     F(sim_tier_row, draining), F(sim_tier_row, utilization), F(sim_tier_row, queue),
     F(sim_tier_row, p50),     F(sim_tier_row, p95),      F(sim_tier_row, p99),
-    F(sim_tier_row, arrivals), F(sim_tier_row, dropped), F(sim_tier_row, demand),
+    F(sim_tier_row, arrivals), F(sim_tier_row, dropped), F(sim_tier_row, timeouts),
+    F(sim_tier_row, demand),
     F(sim_tier_row, inflight), F(sim_tier_row, memory), F(sim_tier_row, seen_utilization),
     F(sim_tier_row, seen_rate), {0}};
 const sim_col sim_action_cols[] = {
@@ -54,7 +56,11 @@ const sim_col sim_summary_cols[] = {
     F(sim_summary_row, instability),  F(sim_summary_row, jitter),
     F(sim_summary_row, elastic_speedup), F(sim_summary_row, deviation),
     I(sim_summary_row, faults), F(sim_summary_row, forecast_mase),
-    F(sim_summary_row, clamped), {0}};
+    F(sim_summary_row, clamped),      F(sim_summary_row, requests),
+    F(sim_summary_row, errors),       F(sim_summary_row, timeouts),
+    F(sim_summary_row, retries),      F(sim_summary_row, unfinished),
+    F(sim_summary_row, slo_windows),  F(sim_summary_row, slo_compliance),
+    F(sim_summary_row, latency_at_p), {0}};
 const sim_col sim_timing_cols[] = {S(sim_timing_row, run), F(sim_timing_row, wall_s),
                                   F(sim_timing_row, sim_per_wall), {0}};
 const sim_col sim_trace_cols[] = {F(sim_trace_row, t), F(sim_trace_row, rate), {0}};

@@ -1,18 +1,62 @@
-/* sim_summary.c - summary table formats. */
+/* sim_summary.c - the summary table (text, CSV, JSON), the SLO it was
+ * judged against, the verdict lines, and the ranking columns. */
 #include "sim_summary.h"
 
+#include "as_policy.h"
 #include "as_quality.h"
 
 #include <math.h>
 #include <string.h>
 
+static int is_bound(const sim_summary_row *r)
+{
+    return (as_policy_flags_of(r->kind) & AS_KIND_SEES_FUTURE) != 0;
+}
+
 int sim_summary_best(const sim_summary_row *rows, int n)
 {
     int best = -1;
     for (int i = 0; i < n; i++)
-        if (rows[i].meets_slo && (best < 0 || rows[i].cost_total < rows[best].cost_total))
+        if (rows[i].meets_slo && !is_bound(&rows[i]) &&
+            (best < 0 || rows[i].cost_total < rows[best].cost_total))
             best = i;
     return best;
+}
+
+int sim_summary_bound(const sim_summary_row *rows, int n)
+{
+    int b = -1;
+    for (int i = 0; i < n; i++)
+        if (is_bound(&rows[i]) && (b < 0 || rows[i].cost_total < rows[b].cost_total))
+            b = i;
+    return b;
+}
+
+/* ---- the SLO ---- */
+
+void sim_slo_info_of(const sim_scenario *sc, sim_slo_info *out)
+{
+    *out = (sim_slo_info){.latency = sc->slo_latency,
+                          .percentile = sc->slo_percentile,
+                          .window = as_time_to_s(sc->slo_window),
+                          .objective = sc->slo_objective,
+                          .error_rate = sc->slo_max_errors,
+                          .from_max_violation = sc->max_violation >= 0};
+}
+
+int sim_slo_info_read(sim_reader *r, sim_slo_info *o, as_err *err)
+{
+    double legacy = 0;
+    int rc;
+    if ((rc = sim_reader_attr_f64(r, "slo_latency_s", &o->latency, 0, 0, err)) ||
+        (rc = sim_reader_attr_f64(r, "slo_percentile", &o->percentile, 0, 0, err)) ||
+        (rc = sim_reader_attr_f64(r, "slo_window_s", &o->window, 1, 60, err)) ||
+        (rc = sim_reader_attr_f64(r, "slo_objective", &o->objective, 1, 0.99, err)) ||
+        (rc = sim_reader_attr_f64(r, "slo_error_rate", &o->error_rate, 1, -1, err)) ||
+        (rc = sim_reader_attr_f64(r, "slo_from_max_violation", &legacy, 1, 0, err)))
+        return rc;
+    o->from_max_violation = legacy != 0;
+    return AS_OK;
 }
 
 /* A latency as a person reads it: 201.3ms, 2.9s, 22.8min, 1.2h. */
@@ -31,6 +75,36 @@ static const char *fmt_latency(double s, char *buf, size_t n)
     return buf;
 }
 
+static const char *fmt_window(double s, char *buf, size_t n)
+{
+    if (s >= 3600 && fmod(s, 3600) == 0)
+        snprintf(buf, n, "%g h", s / 3600);
+    else if (s >= 60 && fmod(s, 60) == 0)
+        snprintf(buf, n, "%g min", s / 60);
+    else
+        snprintf(buf, n, "%g s", s);
+    return buf;
+}
+
+void sim_slo_describe(const sim_slo_info *s, char *buf, size_t n)
+{
+    char lat[32], win[32];
+    fmt_latency(s->latency, lat, sizeof lat);
+    fmt_window(s->window, win, sizeof win);
+    int k = snprintf(buf, n, "%g%% of requests within %s in each %s window (by arrival)",
+                     s->percentile * 100, lat, win);
+    if (s->error_rate >= 0 && k > 0 && (size_t)k < n)
+        k += snprintf(buf + k, n - (size_t)k, " with at most %g%% failed",
+                      s->error_rate * 100);
+    if (k > 0 && (size_t)k < n)
+        k += snprintf(buf + k, n - (size_t)k, ", in >= %g%% of windows", s->objective * 100);
+    if (s->from_max_violation && k > 0 && (size_t)k < n)
+        snprintf(buf + k, n - (size_t)k, " (max_violation = %g%%: the share of windows that "
+                 "may fail)", (1 - s->objective) * 100);
+}
+
+/* ---- formats ---- */
+
 static void json_num(FILE *f, double v)
 {
     if (isfinite(v))
@@ -39,112 +113,152 @@ static void json_num(FILE *f, double v)
         fputs("null", f);
 }
 
-void sim_summary_print(FILE *f, const sim_summary_row *rows, int n, int format,
-                       double slo_latency, double slo_percentile)
+/* The numeric columns of CSV and JSON, in order. */
+#define NUMCOLS(r)                                                                                \
+    {                                                                                             \
+        {"cost_total", r->cost_total}, {"cost_infra", r->cost_infra},                               \
+        {"cost_penalty", r->cost_penalty}, {"slo_violation_s", r->slo_violation_s},             \
+        {"slo_violation_pct", r->slo_violation_pct}, {"slo_windows", r->slo_windows},           \
+        {"slo_compliance", r->slo_compliance}, {"latency_at_p_s", r->latency_at_p},              \
+        {"p50_s", r->p50}, {"p95_s", r->p95}, {"p99_s", r->p99},                                \
+        {"latency_max_s", r->latency_max}, {"requests", r->requests}, {"errors", r->errors},    \
+        {"timeouts", r->timeouts}, {"retries", r->retries}, {"dropped", r->dropped},            \
+        {"unfinished", r->unfinished}, {"mean_instances", r->mean_instances},                   \
+        {"peak_instances", r->peak_instances}, {"actions", r->actions},                         \
+        {"meets_slo", r->meets_slo}, {"theta_u", r->theta_u}, {"theta_o", r->theta_o},          \
+        {"tau_u", r->tau_u}, {"tau_o", r->tau_o}, {"instability", r->instability},              \
+        {"jitter", r->jitter}, {"elastic_speedup", r->elastic_speedup},                         \
+        {"deviation", r->deviation}                                                              \
+    }
+
+typedef struct kv {
+    const char *k;
+    double v;
+} kv;
+
+static void print_csv(FILE *f, const sim_summary_row *rows, int n)
 {
-    if (format == SIM_FMT_CSV) {
-        fputs("run,kind,cost_total,cost_infra,cost_penalty,slo_violation_s,slo_violation_pct,"
-              "p50_s,p95_s,p99_s,latency_max_s,dropped,mean_instances,peak_instances,actions,"
-              "meets_slo,theta_u,theta_o,tau_u,tau_o,instability,jitter,elastic_speedup,"
-              "deviation\n",
-              f);
-        for (int i = 0; i < n; i++) {
-            const sim_summary_row *r = &rows[i];
-            fprintf(f,
-                    "%s,%s,%.6f,%.6f,%.6f,%.3f,%.4f,%.6f,%.6f,%.6f,%.6f,%.3f,%.4f,%.0f,%d,%d,"
-                    "%.4f,%.4f,%.4f,%.4f,%.4f,%.5f,%.5f,%.4f\n",
-                    r->run, r->kind, r->cost_total, r->cost_infra, r->cost_penalty,
-                    r->slo_violation_s, r->slo_violation_pct, r->p50, r->p95, r->p99,
-                    r->latency_max, r->dropped, r->mean_instances, r->peak_instances, r->actions,
-                    r->meets_slo, r->theta_u, r->theta_o, r->tau_u, r->tau_o, r->instability,
-                    r->jitter, r->elastic_speedup, r->deviation);
-        }
-        return;
-    }
-    if (format == SIM_FMT_JSON) {
-        fputs("[\n", f);
-        for (int i = 0; i < n; i++) {
-            const sim_summary_row *r = &rows[i];
-            fprintf(f, "  {\"run\": \"%s\", \"kind\": \"%s\"", r->run, r->kind);
-            const struct {
-                const char *k;
-                double v;
-            } kv[] = {{"cost_total", r->cost_total},
-                      {"cost_infra", r->cost_infra},
-                      {"cost_penalty", r->cost_penalty},
-                      {"slo_violation_s", r->slo_violation_s},
-                      {"slo_violation_pct", r->slo_violation_pct},
-                      {"p50_s", r->p50},
-                      {"p95_s", r->p95},
-                      {"p99_s", r->p99},
-                      {"latency_max_s", r->latency_max},
-                      {"dropped", r->dropped},
-                      {"mean_instances", r->mean_instances},
-                      {"peak_instances", r->peak_instances},
-                      {"actions", r->actions},
-                      {"meets_slo", r->meets_slo},
-                      {"theta_u", r->theta_u},
-                      {"theta_o", r->theta_o},
-                      {"tau_u", r->tau_u},
-                      {"tau_o", r->tau_o},
-                      {"instability", r->instability},
-                      {"jitter", r->jitter},
-                      {"elastic_speedup", r->elastic_speedup},
-                      {"deviation", r->deviation}};
-            for (size_t k = 0; k < sizeof kv / sizeof kv[0]; k++) {
-                fprintf(f, ", \"%s\": ", kv[k].k);
-                json_num(f, kv[k].v);
-            }
-            fprintf(f, "}%s\n", i + 1 < n ? "," : "");
-        }
-        fputs("]\n", f);
-        return;
-    }
-    fprintf(f, "SLO: p%g latency <= %g ms\n", slo_percentile * 100, slo_latency * 1000);
-    fprintf(f, "%-16s %-11s %10s %9s %9s %10s %9s %9s %9s %8s %7s %7s\n", "policy", "kind",
-            "total", "infra", "penalty", "SLO viol", "p95", "p99", "mean inst", "actions",
-            "theta_U", "e-speed");
+    const sim_summary_row *r0 = rows;
+    kv head[] = NUMCOLS(r0);
+    fputs("run,kind", f);
+    for (size_t k = 0; k < sizeof head / sizeof head[0]; k++)
+        fprintf(f, ",%s", head[k].k);
+    fputc('\n', f);
     for (int i = 0; i < n; i++) {
         const sim_summary_row *r = &rows[i];
-        char viol[32], p95[32], p99[32];
-        snprintf(viol, sizeof viol, "%.0fs", r->slo_violation_s);
-        fprintf(f, "%-16s %-11s %10.2f %9.2f %9.2f %10s %9s %9s %9.2f %8d %7.2f %7.2f%s\n",
-                r->run, r->kind, r->cost_total, r->cost_infra, r->cost_penalty, viol,
-                fmt_latency(r->p95, p95, sizeof p95), fmt_latency(r->p99, p99, sizeof p99),
-                r->mean_instances, r->actions, r->theta_u, r->elastic_speedup,
-                r->meets_slo ? "" : "  (misses SLO)");
+        kv c[] = NUMCOLS(r);
+        fprintf(f, "%s,%s", r->run, r->kind);
+        for (size_t k = 0; k < sizeof c / sizeof c[0]; k++)
+            fprintf(f, ",%.10g", c[k].v);
+        fputc('\n', f);
     }
-    int best = sim_summary_best(rows, n);
-    if (best >= 0)
-        fprintf(f, "cheapest policy meeting the SLO: %s (total %.2f, p95 %.1f ms)\n",
-                rows[best].run, rows[best].cost_total, rows[best].p95 * 1000);
-    /* the oracle sees the future: the cheapest real policy is the answer */
-    int real = -1;
-    for (int i = 0; i < n; i++)
-        if (rows[i].meets_slo && strcmp(rows[i].kind, "oracle") != 0 &&
-            (real < 0 || rows[i].cost_total < rows[real].cost_total))
-            real = i;
-    if (best >= 0 && strcmp(rows[best].kind, "oracle") == 0) {
-        if (real >= 0)
-            fprintf(f, "cheapest deployable policy meeting the SLO: %s (total %.2f, %.2fx the "
-                       "oracle's bound)\n",
-                    rows[real].run, rows[real].cost_total,
-                    rows[real].cost_total / (rows[best].cost_total > 0 ? rows[best].cost_total : 1));
-        else
-            fprintf(f, "no deployable policy meets the SLO (only the oracle)\n");
+}
+
+static void print_json(FILE *f, const sim_summary_row *rows, int n)
+{
+    fputs("[\n", f);
+    for (int i = 0; i < n; i++) {
+        const sim_summary_row *r = &rows[i];
+        kv c[] = NUMCOLS(r);
+        fprintf(f, "  {\"run\": \"%s\", \"kind\": \"%s\"", r->run, r->kind);
+        for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
+            fprintf(f, ", \"%s\": ", c[k].k);
+            json_num(f, c[k].v);
+        }
+        fprintf(f, "}%s\n", i + 1 < n ? "," : "");
     }
+    fputs("]\n", f);
+}
+
+/* The verdict lines: the bound on its own line, then the cheapest
+ * deployable policy that meets the SLO (with its ratio to the bound), or
+ * that none does. Exactly one line about deployable policies. */
+static void print_verdict(FILE *f, const sim_summary_row *rows, int n)
+{
+    int bound = sim_summary_bound(rows, n), best = sim_summary_best(rows, n);
+    if (bound >= 0)
+        fprintf(f, "the least any policy could cost: %s (total %.2f; a bound that sees the "
+                   "future, not a policy to deploy%s)\n",
+                rows[bound].run, rows[bound].cost_total,
+                rows[bound].meets_slo ? "" : "; it misses the SLO itself");
+    if (best >= 0 && bound >= 0 && rows[bound].cost_total > 0)
+        fprintf(f, "cheapest deployable policy meeting the SLO: %s (total %.2f, %.2fx the bound)\n",
+                rows[best].run, rows[best].cost_total,
+                rows[best].cost_total / rows[bound].cost_total);
+    else if (best >= 0)
+        fprintf(f, "cheapest policy meeting the SLO: %s (total %.2f)\n", rows[best].run,
+                rows[best].cost_total);
+    else if (bound >= 0)
+        fprintf(f, "no deployable policy meets the SLO\n");
     else
         fprintf(f, "no policy meets the SLO\n");
 }
 
+static void print_text(FILE *f, const sim_summary_row *rows, int n, const sim_slo_info *slo)
+{
+    char def[256];
+    sim_slo_describe(slo, def, sizeof def);
+    fprintf(f, "SLO: %s\n", def);
+    char pcol[16];
+    snprintf(pcol, sizeof pcol, "p%g run", slo->percentile * 100);
+    fprintf(f, "%-16s %-11s %10s %9s %9s %9s %10s %9s %7s %9s %8s %7s %7s  %s\n", "policy",
+            "kind", "total", "infra", "penalty", "windows", pcol, "p99", "errors", "mean inst",
+            "actions", "theta_U", "e-speed", "verdict");
+    for (int i = 0; i < n; i++) {
+        const sim_summary_row *r = &rows[i];
+        char win[32], pq[32], p99[32], errs[32];
+        snprintf(win, sizeof win, "%.2f%%", r->slo_compliance);
+        snprintf(errs, sizeof errs, "%.2f%%",
+                 r->requests > 0 ? 100.0 * r->errors / r->requests : 0.0);
+        const char *v = is_bound(r) ? (r->meets_slo ? "bound" : "bound, misses")
+                                    : r->meets_slo ? "meets" : "misses";
+        fprintf(f, "%-16s %-11s %10.2f %9.2f %9.2f %9s %10s %9s %7s %9.2f %8d %7.2f %7.2f  %s\n",
+                r->run, r->kind, r->cost_total, r->cost_infra, r->cost_penalty, win,
+                fmt_latency(r->latency_at_p, pq, sizeof pq),
+                fmt_latency(r->p99, p99, sizeof p99), errs, r->mean_instances, r->actions,
+                r->theta_u, r->elastic_speedup, v);
+    }
+    print_verdict(f, rows, n);
+}
+
+void sim_summary_print(FILE *f, const sim_summary_row *rows, int n, int format,
+                       const sim_slo_info *slo)
+{
+    if (format == SIM_FMT_CSV)
+        print_csv(f, rows, n);
+    else if (format == SIM_FMT_JSON)
+        print_json(f, rows, n);
+    else
+        print_text(f, rows, n, slo);
+}
+
+/* ---- ranking ---- */
+
 void sim_rank(sim_summary_row *rows, int n, int baseline)
 {
+    /* one metric set for every run: those positive in all of them (a
+     * metric that is 0 anywhere would make a ratio undefined there, and
+     * dropping it for that pair only compares runs on different sets) */
+    bool use[5] = {true, true, true, true, true};
     for (int k = 0; k < n; k++) {
-        double b[5] = {rows[baseline].theta_u, rows[baseline].theta_o, rows[baseline].tau_u,
-                       rows[baseline].tau_o, rows[baseline].instability};
         double m[5] = {rows[k].theta_u, rows[k].theta_o, rows[k].tau_u, rows[k].tau_o,
                        rows[k].instability};
-        rows[k].elastic_speedup = as_elastic_speedup(b, m, 5);
+        for (int j = 0; j < 5; j++)
+            use[j] = use[j] && m[j] > 0;
+    }
+    for (int k = 0; k < n; k++) {
+        const sim_summary_row *B = &rows[baseline];
+        double b[5] = {B->theta_u, B->theta_o, B->tau_u, B->tau_o, B->instability};
+        double m[5] = {rows[k].theta_u, rows[k].theta_o, rows[k].tau_u, rows[k].tau_o,
+                       rows[k].instability};
+        double bs[5], ms[5];
+        int u = 0;
+        for (int j = 0; j < 5; j++)
+            if (use[j]) {
+                bs[u] = b[j];
+                ms[u++] = m[j];
+            }
+        rows[k].elastic_speedup = as_elastic_speedup(bs, ms, u);
         rows[k].deviation = as_deviation(m, 5);
     }
 }
