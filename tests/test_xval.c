@@ -1,0 +1,188 @@
+/* test_xval.c - cross-validation of the two latency models on one tier:
+ * the analytic M/G/c response-time law (as_mgc, what the analytic model
+ * uses per tick) against the request-level model (sim_des) at constant
+ * load, on the grid c in {1, 4, 16, 64} x rho in {0.5, 0.8, 0.95} x
+ * service exponential, deterministic, lognormal cv 0.5 and cv 2, for the
+ * response-time p50, p95 and p99; and the DES against exact results (the
+ * Pollaczek-Khinchine mean wait at c = 1).
+ *
+ * Suite xval (make test) runs 8 cells with short runs; xval_slow (make
+ * test-slow) runs all 48 with long ones. The DES figure of a cell is the
+ * mean of NB batch quantiles after a warm-up batch, its standard error
+ * that of the batch values (batches are far longer than the queue's
+ * relaxation time, so nearly independent). A cell passes when the analytic
+ * percentile is within TOL of the DES's, widened by 4 standard errors and
+ * the histogram's bound (t(NB-1) puts 99.9 % of a right model inside 3.9
+ * se): with a fixed seed a failure is a bias of the model, not noise. The
+ * one cell where the analytic model is known to exceed 5 % (c = 4, rho 0.8,
+ * lognormal cv 2, p99: +6 %, Kimura's two-moment mean wait, see the README)
+ * is held to KNOWN_TOL instead, so that it cannot get worse unseen. */
+#include "as_mgc.h"
+#include "sim_des.h"
+#include "sim_scenario.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdlib.h>
+
+#define NB 20
+#define TOL 0.05
+#define KNOWN_TOL 0.075
+
+typedef struct cell {
+    int c;
+    double rho;
+    int dist;
+    double cv;
+} cell;
+
+typedef struct xval {
+    double an[3], des[3], se[3]; /* p50, p95, p99 */
+    double wq, wq_se;            /* DES mean wait and its se */
+} xval;
+
+static const double PS[3] = {0.5, 0.95, 0.99};
+static const double MEAN_S = 0.1; /* mean service time */
+
+static void analytic(const cell *k, double q[3])
+{
+    as_svclaw s;
+    as_svclaw_init(&s, k->dist, MEAN_S, k->cv, NULL);
+    as_mgc_shapes *sh = as_mgc_shapes_new(&s, NULL);
+    cr_assert_not_null(sh);
+    as_latdist *S = calloc(2, sizeof *S);
+    as_mgc_ws *ws = malloc(sizeof *ws);
+    cr_assert(S && ws);
+    as_latdist_clear(&S[0]);
+    as_latdist_clear(&S[1]);
+    as_mgc_ws_init(ws);
+    as_mgc_service_law(&s, &S[0]);
+    double mu = 1 / MEAN_S, lam = k->rho * k->c * mu;
+    as_mgc_wait w;
+    as_mgc_wait_params(&w, lam, mu, k->c, s.scv);
+    as_mgc_resp_law(sh, &w, &S[0], &S[1], ws);
+    for (int i = 0; i < 3; i++)
+        q[i] = as_latdist_quantile(&S[1], PS[i]);
+    as_mgc_shapes_free(sh);
+    free(S);
+    free(ws);
+}
+
+static double mean_se(const double *x, int n, double *se)
+{
+    double m = 0, v = 0;
+    for (int i = 0; i < n; i++)
+        m += x[i];
+    m /= n;
+    for (int i = 0; i < n; i++)
+        v += (x[i] - m) * (x[i] - m);
+    *se = sqrt(v / (n - 1) / n);
+    return m;
+}
+
+/* NB batches of about `per_batch` arrivals each after one warm-up batch,
+ * advanced in 1 s ticks as the simulator does. */
+static void des(const cell *k, double per_batch, uint64_t seed, xval *out)
+{
+    double mu = 1 / MEAN_S, lam = k->rho * k->c * mu;
+    sim_des_tier t = {mu, k->dist, k->cv, 1, 1.0, 0, k->c};
+    as_err err = {0};
+    sim_des *d = sim_des_new(1, &t, seed, &err);
+    cr_assert_not_null(d, "%s", err.msg);
+    as_time now = 0, b = (as_time)ceil(per_batch / lam) * AS_SEC;
+    double q[3][NB], wq[NB];
+    for (int n = -1; n < NB; n++) {
+        for (as_time end = now + b; now < end; now += AS_SEC) {
+            int rc = sim_des_advance(d, now, now + AS_SEC, lam, &k->c, &err);
+            cr_assert_eq(rc, AS_OK, "%s", err.msg);
+        }
+        if (n >= 0) {
+            sim_des_stats s;
+            sim_des_interval(d, 0, &s);
+            q[0][n] = s.p50, q[1][n] = s.p95, q[2][n] = s.p99;
+            wq[n] = s.wait_sum_s / (double)s.started;
+        }
+        sim_des_interval_reset(d);
+    }
+    for (int i = 0; i < 3; i++)
+        out->des[i] = mean_se(q[i], NB, &out->se[i]);
+    out->wq = mean_se(wq, NB, &out->wq_se);
+    sim_des_free(d);
+}
+
+static const char *law_name(const cell *k)
+{
+    return k->dist == SIM_DIST_EXP ? "exp" : k->dist == SIM_DIST_DET ? "det"
+           : k->cv < 1                ? "lognormal 0.5"
+                                      : "lognormal 2";
+}
+
+/* One cell: the analytic percentiles within TOL of the DES's (plus its
+ * noise), and at c = 1 the DES mean wait within 4 se of P-K. Returns the
+ * largest |analytic / DES - 1|. */
+static double check_cell(const cell *k, double per_batch, uint64_t seed)
+{
+    xval x;
+    analytic(k, x.an);
+    des(k, per_batch, seed, &x);
+    int known = k->c == 4 && k->rho == 0.8 && k->dist == SIM_DIST_LOGNORMAL && k->cv > 1;
+    double worst = 0;
+    for (int i = 0; i < 3; i++) {
+        double err = x.an[i] / x.des[i] - 1, tol = (i == 2 && known ? KNOWN_TOL : TOL);
+        double band = tol + (4 * x.se[i] + SIM_DES_HIST_REL_ERR * x.des[i]) / x.des[i];
+        cr_log_info("c %d rho %.2f %s p%g: analytic %.5f DES %.5f +- %.5f (%+.2f%%)", k->c,
+                    k->rho, law_name(k), PS[i] * 100, x.an[i], x.des[i], 4 * x.se[i],
+                    100 * err);
+        cr_expect_leq(fabs(err), band, "c %d rho %.2f %s p%g: analytic %g vs DES %g (%+.2f%%)",
+                      k->c, k->rho, law_name(k), PS[i] * 100, x.an[i], x.des[i], 100 * err);
+        worst = fabs(err) > worst ? fabs(err) : worst;
+    }
+    if (k->c == 1) {
+        as_svclaw s;
+        as_svclaw_init(&s, k->dist, MEAN_S, k->cv, NULL);
+        double lam = k->rho / MEAN_S, pk = lam * s.m2 / (2 * (1 - k->rho));
+        cr_expect_leq(fabs(x.wq - pk), 4 * x.wq_se, "c 1 rho %.2f %s: DES Wq %g vs P-K %g",
+                      k->rho, law_name(k), x.wq, pk);
+        /* the band must be able to fail: a few % of the value */
+        cr_expect_lt(4 * x.wq_se, 0.25 * pk, "band too wide: %g", 4 * x.wq_se);
+    }
+    return worst;
+}
+
+/* make test: the cells that stress the model most at each c, short runs
+ * (2e4 arrivals a batch; about 4e5 a cell). */
+Test(xval, analytic_matches_des_on_a_subset)
+{
+    const cell cells[] = {
+        {1, 0.8, SIM_DIST_LOGNORMAL, 2},   {1, 0.5, SIM_DIST_DET, 0},
+        {4, 0.8, SIM_DIST_DET, 0},         {4, 0.5, SIM_DIST_LOGNORMAL, 2},
+        {16, 0.8, SIM_DIST_LOGNORMAL, 0.5}, {16, 0.5, SIM_DIST_EXP, 0},
+        {64, 0.8, SIM_DIST_LOGNORMAL, 2},  {64, 0.95, SIM_DIST_DET, 0},
+    };
+    for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++)
+        check_cell(&cells[i], 2e4, 100 + i);
+}
+
+/* make test-slow: every cell of the grid, long runs (2e5 arrivals a batch,
+ * 4e6 a cell; 1e6 a batch, 2e7 a cell, at rho 0.95 where the tail needs
+ * them). About 6 minutes on one core. */
+Test(xval_slow, analytic_within_5_percent_of_long_des_runs, .timeout = 3600)
+{
+    const int cs[] = {1, 4, 16, 64};
+    const double rhos[] = {0.5, 0.8, 0.95};
+    const struct {
+        int dist;
+        double cv;
+    } laws[] = {{SIM_DIST_EXP, 1}, {SIM_DIST_DET, 0}, {SIM_DIST_LOGNORMAL, 0.5},
+                {SIM_DIST_LOGNORMAL, 2}};
+    double worst = 0;
+    uint64_t seed = 1000;
+    for (int i = 0; i < 4; i++)
+        for (int j = 0; j < 3; j++)
+            for (int l = 0; l < 4; l++) {
+                cell k = {cs[i], rhos[j], laws[l].dist, laws[l].cv};
+                double w = check_cell(&k, rhos[j] > 0.9 ? 1e6 : 2e5, seed++);
+                worst = w > worst ? w : worst;
+            }
+    cr_log_info("worst |analytic / DES - 1| over 144 percentiles: %.2f%%", 100 * worst);
+}
