@@ -409,6 +409,7 @@ static int read_file(plot_rep *R, as_err *err)
         (rc = sim_reader_attr_f64(R->rd, "slo_latency_s", &R->slo, 0, 0, err)) ||
         (rc = sim_reader_attr_f64(R->rd, "slo_percentile", &R->slo_pct, 1, 95, err)) ||
         (rc = sim_reader_attr_f64(R->rd, "duration_s", &R->duration, 1, 0, err)) ||
+        (rc = sim_slo_info_read(R->rd, &R->sloi, err)) ||
         (rc = sim_reader_summary(R->rd, &R->sum, &R->nrun, err)) ||
         (rc = sim_reader_tiers(R->rd, &R->tiers, &R->ntier, err)))
         return rc == AS_ENOMEM ? rc : AS_EINVAL;

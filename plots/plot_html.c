@@ -84,7 +84,11 @@ static void page_head(const plot_rep *R, FILE *f)
         fputs(", created ", f);
         plot_html_esc(f, R->created);
     }
-    fprintf(f, ". SLO: p%g response time &le; %g ms.</p>\n", R->slo_pct, R->slo * 1e3);
+    char def[256];
+    sim_slo_describe(&R->sloi, def, sizeof def);
+    fputs(". SLO: ", f);
+    plot_html_esc(f, def);
+    fputs(".</p>\n", f);
 }
 
 static void table_row(const plot_rep *R, FILE *f, int i, int best)
@@ -108,7 +112,10 @@ static void table_row(const plot_rep *R, FILE *f, int i, int best)
         fputs("</td><td>", f);
         html_num(f, cells[k].fmt, cells[k].v);
     }
-    fprintf(f, "</td><td class=\"slo\">%s", s->meets_slo ? "yes" : "no");
+    fputs("</td><td>", f);
+    html_num(f, "%.2f", s->slo_compliance);
+    fprintf(f, "</td><td class=\"slo\">%s",
+            R->oracle[i] ? "bound" : s->meets_slo ? "meets" : "misses");
     const struct {
         const char *fmt;
         double v;
@@ -122,29 +129,37 @@ static void table_row(const plot_rep *R, FILE *f, int i, int best)
             R->pareto[i] ? "&#9679;" : "");
 }
 
-/* The summary table; the cheapest run meeting the SLO, as simrun's table
- * names it, is highlighted. */
+/* The summary table; the cheapest deployable run meeting the SLO, as
+ * simrun's table names it, is highlighted; the bound has its own line. */
 static void summary_table(const plot_rep *R, FILE *f)
 {
-    int best = -1;
-    for (int i = 0; i < R->nrun; i++)
-        if (R->sum[i].meets_slo && (best < 0 || R->sum[i].cost_total < R->sum[best].cost_total))
-            best = i;
+    int best = sim_summary_best(R->sum, R->nrun), bound = sim_summary_bound(R->sum, R->nrun);
     fputs("<h2>Summary</h2>\n<table>\n<tr><th class=\"l\">run</th><th class=\"l\">kind</th>"
           "<th>total cost</th><th>infra</th><th>penalty</th><th>SLO violation (s)</th>"
-          "<th>violation (%)</th><th>meets SLO</th><th>p50 (ms)</th><th>p95 (ms)</th>"
+          "<th>violation (%)</th><th>windows held (%)</th><th>verdict</th><th>p50 (ms)</th><th>p95 (ms)</th>"
           "<th>p99 (ms)</th><th>mean inst.</th><th>peak inst.</th><th>actions</th>"
           "<th>Pareto</th></tr>\n",
           f);
     for (int i = 0; i < R->nrun; i++)
         table_row(R, f, i, best);
     fputs("</table>\n", f);
+    if (bound >= 0) {
+        fputs("<p>The least any policy could cost: <b>", f);
+        plot_html_esc(f, R->sum[bound].run);
+        fprintf(f, "</b> (total %.4g; a bound that sees the future, not a policy to deploy).</p>\n",
+                R->sum[bound].cost_total);
+    }
     if (best >= 0) {
-        fputs("<p>Cheapest run meeting the SLO (highlighted): <b>", f);
+        fputs("<p>Cheapest deployable run meeting the SLO (highlighted): <b>", f);
         plot_html_esc(f, R->sum[best].run);
-        fputs("</b>. Pareto: no other run is both cheaper and faster (p95).</p>\n", f);
+        if (bound >= 0 && R->sum[bound].cost_total > 0)
+            fprintf(f, "</b>, %.2fx the bound", R->sum[best].cost_total / R->sum[bound].cost_total);
+        else
+            fputs("</b>", f);
+        fputs(". Pareto: no other run is both cheaper and faster (p95).</p>\n", f);
     } else {
-        fputs("<p>No run meets the SLO.</p>\n", f);
+        fputs(bound >= 0 ? "<p>No deployable run meets the SLO.</p>\n"
+                         : "<p>No run meets the SLO.</p>\n", f);
     }
 }
 

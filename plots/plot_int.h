@@ -20,6 +20,7 @@
 #include "plot_report.h"
 #include "plot_script.h"
 #include "sim_results_read.h"
+#include "sim_summary.h"
 
 #include <stdio.h>
 
@@ -41,6 +42,7 @@ typedef struct plot_rep {
     sim_reader *rd;
     char name[256], desc[1024], created[64], model[32], overrides[512];
     double slo, slo_pct, duration;
+    sim_slo_info sloi;      /* the whole SLO, for the header */
     sim_summary_row *sum;   /* per run, in file order */
     int nrun;
     sim_tier_info *tiers;
