@@ -186,3 +186,96 @@ Test(xval_slow, analytic_within_5_percent_of_long_des_runs, .timeout = 3600)
             }
     cr_log_info("worst |analytic / DES - 1| over 144 percentiles: %.2f%%", 100 * worst);
 }
+
+/* ---- multi-tier: the end-to-end law of the sum against the DES ---- */
+
+typedef struct e2e_tier {
+    double mean_s;
+    int conc, inst;
+    double visits;
+} e2e_tier;
+
+/* multitier.ini's tiers (web 10 ms x 16, app 120 ms x 8, db 15 ms x 4 with
+ * 2 visits, all exponential) at a constant rate with fixed instances. */
+static void e2e_analytic(const e2e_tier *t, int n, double rate, double q[3])
+{
+    as_latdist *L = calloc(4, sizeof *L);
+    as_mgc_ws *ws = malloc(sizeof *ws);
+    cr_assert(L && ws);
+    as_mgc_ws_init(ws);
+    as_latdist *S = &L[0], *R = &L[1], *V = &L[2], *E = &L[3];
+    as_latdist_clear(E);
+    as_latdist_add(E, 0, 1); /* the law of 0 */
+    for (int i = 0; i < n; i++) {
+        as_svclaw s;
+        as_svclaw_init(&s, SIM_DIST_EXP, t[i].mean_s, 1, NULL);
+        as_mgc_shapes *sh = as_mgc_shapes_new(&s, NULL);
+        as_latdist_clear(S);
+        as_mgc_service_law(&s, S);
+        as_mgc_wait w;
+        as_mgc_wait_params(&w, rate * t[i].visits, 1 / t[i].mean_s, t[i].conc * t[i].inst, 1);
+        as_mgc_resp_law(sh, &w, S, R, ws);
+        as_mgc_visits_law(R, t[i].visits, V, ws);
+        as_latdist_conv(S, E, V);
+        *E = *S;
+        as_mgc_shapes_free(sh);
+    }
+    for (int k = 0; k < 3; k++)
+        q[k] = as_latdist_quantile(E, PS[k]);
+    free(L);
+    free(ws);
+}
+
+static void e2e_des(const e2e_tier *t, int n, double rate, double per_batch, xval *out)
+{
+    sim_des_tier dt[3];
+    int ready[3];
+    for (int i = 0; i < n; i++) {
+        dt[i] = (sim_des_tier){1 / t[i].mean_s, SIM_DIST_EXP, 0, t[i].conc, t[i].visits, 0,
+                               t[i].conc * t[i].inst};
+        ready[i] = t[i].inst;
+    }
+    as_err err = {0};
+    sim_des *d = sim_des_new(n, dt, 77, &err);
+    cr_assert_not_null(d, "%s", err.msg);
+    as_time now = 0, b = (as_time)ceil(per_batch / rate) * AS_SEC;
+    double q[3][NB];
+    for (int k = -1; k < NB; k++) {
+        for (as_time end = now + b; now < end; now += AS_SEC)
+            cr_assert_eq(sim_des_advance(d, now, now + AS_SEC, rate, ready, &err), AS_OK, "%s",
+                         err.msg);
+        if (k >= 0) {
+            sim_des_stats s;
+            sim_des_interval(d, -1, &s);
+            q[0][k] = s.p50, q[1][k] = s.p95, q[2][k] = s.p99;
+        }
+        sim_des_interval_reset(d);
+    }
+    for (int i = 0; i < 3; i++)
+        out->des[i] = mean_se(q[i], NB, &out->se[i]);
+    sim_des_free(d);
+}
+
+Test(xval, multitier_end_to_end_law_matches_des)
+{
+    const struct {
+        double rate;
+        int web, app, db;
+    } loads[] = {{250, 2, 6, 4}, {400, 2, 7, 4}};
+    for (size_t l = 0; l < sizeof loads / sizeof loads[0]; l++) {
+        e2e_tier t[3] = {{0.010, 16, loads[l].web, 1},
+                         {0.120, 8, loads[l].app, 1},
+                         {0.015, 4, loads[l].db, 2}};
+        xval x;
+        e2e_analytic(t, 3, loads[l].rate, x.an);
+        e2e_des(t, 3, loads[l].rate, 2e4, &x);
+        for (int i = 0; i < 3; i++) {
+            double err = x.an[i] / x.des[i] - 1;
+            double band = TOL + (4 * x.se[i] + SIM_DES_HIST_REL_ERR * x.des[i]) / x.des[i];
+            cr_log_info("multitier %g req/s p%g: analytic %.5f DES %.5f +- %.5f (%+.2f%%)",
+                        loads[l].rate, PS[i] * 100, x.an[i], x.des[i], 4 * x.se[i], 100 * err);
+            cr_expect_leq(fabs(err), band, "multitier %g req/s p%g: %g vs DES %g (%+.2f%%)",
+                          loads[l].rate, PS[i] * 100, x.an[i], x.des[i], 100 * err);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+/* test_oracle.c - the oracle is a bound in the model the run uses: on a
+ * catalogue scenario, its share of failed SLO windows is at most every
+ * other run's, and its total cost at most that of the cheapest run that
+ * meets the SLO. Suite oracle (make test): spike.ini's first day under the
+ * analytic model; oracle_slow (make test-slow): every scenario of the
+ * catalogue under both models, DES runs cut to their first day (a week of
+ * requests at the request level is minutes per policy). */
+#include "sim_run.h"
+#include "sim_scenario.h"
+#include "sim_summary.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* path under model; a run longer than max_s is cut to it (0: never). */
+static void check_bound(const char *path, const char *model, double max_s)
+{
+    char m[64], d[64];
+    snprintf(m, sizeof m, "scenario.model=%s", model);
+    snprintf(d, sizeof d, "scenario.duration=%gs", max_s);
+    const char *sets[2] = {m, d};
+    as_err e = {0};
+    sim_scenario *sc = sim_scenario_load(path, sets, 1, &e);
+    cr_assert_not_null(sc, "%s: %s", path, e.msg);
+    if (max_s > 0 && as_time_to_s(sc->duration) > max_s) {
+        sim_scenario_free(sc);
+        sc = sim_scenario_load(path, sets, 2, &e);
+        cr_assert_not_null(sc, "%s: %s", path, e.msg);
+    }
+    int n = sc->npolicies;
+    sim_summary_row *rows = calloc((size_t)n, sizeof *rows);
+    cr_assert_not_null(rows);
+    for (int p = 0; p < n; p++) {
+        sim_run_opts o = {0};
+        cr_assert_eq(sim_run_policy(sc, p, NULL, &o, &rows[p], &e), AS_OK, "%s %s: %s", path,
+                     sc->policies[p].name, e.msg);
+    }
+    int bound = sim_summary_bound(rows, n), best = sim_summary_best(rows, n);
+    if (bound < 0) { /* a scenario without an oracle has nothing to check */
+        free(rows);
+        sim_scenario_free(sc);
+        return;
+    }
+    const sim_summary_row *B = &rows[bound];
+    cr_log_info("%s (%s): oracle total %.2f, windows held %.2f%%; cheapest meeting: %s %.2f",
+                path, model, B->cost_total, B->slo_compliance, best >= 0 ? rows[best].run : "-",
+                best >= 0 ? rows[best].cost_total : 0.0);
+    for (int p = 0; p < n; p++)
+        cr_expect_geq(B->slo_compliance, rows[p].slo_compliance, "%s (%s): oracle %.3f%% < %s %.3f%%",
+                      path, model, B->slo_compliance, rows[p].run, rows[p].slo_compliance);
+    cr_expect(B->meets_slo, "%s (%s): the oracle misses the SLO", path, model);
+    if (best >= 0)
+        cr_expect_leq(B->cost_total, rows[best].cost_total, "%s (%s): oracle %.3f > %s %.3f", path,
+                      model, B->cost_total, rows[best].run, rows[best].cost_total);
+    free(rows);
+    sim_scenario_free(sc);
+}
+
+Test(oracle, is_a_bound_on_spike_analytic, .timeout = 300)
+{
+    check_bound("scenarios/spike.ini", "analytic", 86400);
+}
+
+Test(oracle_slow, is_a_bound_on_the_catalogue_in_both_models, .timeout = 7200)
+{
+    const char *cat[] = {"flashcrowd", "multitier", "nasa",     "onoff",   "ramp",
+                         "replay_k8s_aws", "seasonal", "spike", "vertical"};
+    for (size_t i = 0; i < sizeof cat / sizeof cat[0]; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "scenarios/%s.ini", cat[i]);
+        check_bound(path, "analytic", 0);
+        check_bound(path, "des", 86400);
+    }
+}
