@@ -333,6 +333,10 @@ static int meets(sim_tierlat *L, double lam, int c, double target, double p, dou
     if (z > 0) {
         double tau = 1.0 / (cap * (1 - sqrt(rho)) * (1 - sqrt(rho)));
         need += z * sqrt(p * (1 - p) * (1 + 2 * lam * tau) / (lam * window_s));
+        /* at most halfway from p to what service alone allows (infinite
+         * servers): beyond it no count meets it, and the plan would ask
+         * for every server (then it is no bound) */
+        need = fmin(need, p + 0.5 * (1 - as_latdist_tail(&L->S, target) - p));
     }
     return (1 - e->pab) * (1 - as_latdist_tail(e->law, target)) >= need;
 }

@@ -130,7 +130,9 @@ void sim_tierlat_record_reset(sim_tierlat *L);
  * exceed p by z standard deviations of a window's share, the variance of
  * a mean over lambda window_s requests, p (1 - p) / n, inflated by
  * 1 + 2 lambda tau for their correlation, tau = 1 / (c mu (1 - sqrt rho)^2)
- * the relaxation time of the queue. */
+ * the relaxation time of the queue; the share asked for is capped
+ * halfway from p to the share service alone serves in time (beyond it no
+ * count would do, and the plan would take every server). */
 int sim_tierlat_min_servers(sim_tierlat *L, double lambda, double target, double p, int cmax,
                             double z, double window_s);
 
