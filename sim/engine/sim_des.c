@@ -33,6 +33,7 @@
  * slices time into calls. An int64 holds 9.2e18: a queue of 10^8 requests
  * for a whole day (8.6e10 us) still fits. */
 #include "sim_des_int.h"
+#include "sim_des_rng.h"
 #include "sim_scenario.h"
 
 #include <assert.h>
@@ -176,7 +177,7 @@ static inline void sys_touch(sim_des *d, as_time now)
  * was 30% of the whole loop; 1-U and U (0 excluded) have the same law. */
 static inline double draw_exp(const gsl_rng *r, double mean)
 {
-    return -mean * log(gsl_rng_uniform_pos(r));
+    return -mean * log(des_uniform_pos(r));
 }
 
 static inline as_time draw_service(des_tier *T)
@@ -187,7 +188,7 @@ static inline as_time draw_service(des_tier *T)
         x = T->mean_us;
         break;
     case SIM_DIST_UNIFORM: /* a = low end, b = width */
-        x = T->a + T->b * gsl_rng_uniform(T->rng);
+        x = T->a + T->b * des_uniform(T->rng);
         break;
     case SIM_DIST_NORMAL: /* b = sigma; negative draws become 0 (see header) */
         x = T->mean_us + T->b * gsl_ran_gaussian_ziggurat(T->rng, 1.0);
@@ -238,7 +239,7 @@ static int request_done(sim_des *d, uint32_t r, as_time now, int failed)
         double b = d->cl.backoff_s * ldexp(1.0, q->attempt);
         if (b > d->cl.backoff_max_s)
             b = d->cl.backoff_max_s;
-        double wait = (0.5 + 0.5 * gsl_rng_uniform(d->retry_rng)) * b * 1e6;
+        double wait = (0.5 + 0.5 * des_uniform(d->retry_rng)) * b * 1e6;
         q->attempt++;
         q->state = REQ_BACKOFF;
         return heap_push(d, now + (as_time)(as_draw_clamp_us(wait) + 0.5), r, EV_RETRY, NULL);
@@ -304,7 +305,7 @@ static int route(sim_des *d, uint32_t r, int i, as_time now)
     for (; i < d->ntiers; i++) {
         des_tier *T = &d->tiers[i];
         int k = T->nvis;
-        if (T->frac > 0 && gsl_rng_uniform(T->rng) < T->frac)
+        if (T->frac > 0 && des_uniform(T->rng) < T->frac)
             k++;
         if (k > 0) {
             d->req[r].tier = (uint16_t)i;

@@ -1,6 +1,7 @@
 /* sim_des_setup.c - building, configuring and freeing the request-level
  * model (see sim_des.h). */
 #include "sim_des_int.h"
+#include "sim_des_rng.h"
 #include "sim_scenario.h"
 
 #include <math.h>
@@ -65,6 +66,11 @@ sim_des *sim_des_new(int ntiers, const sim_des_tier *tiers, uint64_t seed, as_er
     for (int i = 0; i < ntiers; i++)
         if (check_tier(&tiers[i], i, err))
             return NULL;
+    if (!des_rng_selftest()) {
+        as_err_set(err, AS_EINVAL, "des: this GSL's mt19937 is not the one the model draws "
+                                   "inline (sim_des_rng.h); rebuild against it");
+        return NULL;
+    }
     sim_des *d = calloc(1, sizeof *d);
     if (!d)
         goto nomem;
