@@ -126,6 +126,11 @@ void bench_memory(bench_table *t, const bench_opts *o);
 void bench_hdf5(bench_table *t, const bench_opts *o);
 void bench_sweep(bench_table *t, const bench_opts *o);
 void bench_des(bench_table *t, const bench_opts *o);
+void bench_machine(bench_table *t, const bench_opts *o);
+void bench_report(bench_table *t, const bench_opts *o);
+/* The table of the performance goals, from the rows above and the peers'
+ * figures (bench_goals.c); adds a "goal" row per figure. */
+void bench_goals(bench_table *t, const bench_peers *p);
 
 /* The body of `run_bench --mem-child SCENARIO DURATION OUT.h5`: run the
  * scenario's first policy recording into OUT.h5 (not recording when OUT is

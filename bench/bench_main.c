@@ -7,8 +7,9 @@
  *                                 [--peers DIR] [--csv FILE]
  *
  * --quick (or BENCH_QUICK=1): fewer repetitions and a short peer set;
- * --only forecast,policy,detect,analytic,memory,des,hdf5,sweep selects
- * sections; BENCH_PEERS=0 is --no-peers. */
+ * --only machine,forecast,policy,detect,analytic,memory,des,hdf5,sweep,report
+ * selects sections; BENCH_PEERS=0 is --no-peers. The goals table closes the
+ * run (bench_goals.c). */
 #include "bench.h"
 #include "sim_results.h"
 
@@ -257,9 +258,11 @@ int main(int argc, char **argv)
         const char *name;
         void (*fn)(bench_table *, const bench_opts *);
     } sections[] = {
-        {"forecast", bench_forecasters}, {"policy", bench_policies}, {"detect", bench_detectors},
-        {"analytic", bench_analytic},    {"des", bench_des},         {"memory", bench_memory},
-        {"hdf5", bench_hdf5},            {"sweep", bench_sweep},
+        {"machine", bench_machine},      {"forecast", bench_forecasters},
+        {"policy", bench_policies},      {"detect", bench_detectors},
+        {"analytic", bench_analytic},    {"des", bench_des},
+        {"memory", bench_memory},        {"hdf5", bench_hdf5},
+        {"sweep", bench_sweep},          {"report", bench_report},
     };
     char times[512] = "";
     size_t tl = 0;
@@ -289,6 +292,7 @@ int main(int argc, char **argv)
         printf("\npeers: skipped (--no-peers or BENCH_PEERS=0)\n");
     }
     ratios(&t, &p);
+    bench_goals(&t, &p);
 
     double total = (double)(bench_now_ns() - t_start) * 1e-9;
     size_t te = strlen(times);
