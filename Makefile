@@ -237,10 +237,23 @@ clean:
 # from the gcc build), each run for FUZZ_SECONDS (default 60). New inputs go
 # to build/fuzz/corpus/NAME (the seeds in tests/fuzz/corpus/NAME stay as
 # they are), crashes to build/fuzz/NAME-crash-*. Fails if any harness crashed.
-.PHONY: fuzz valgrind
+.PHONY: fuzz fuzz-deps valgrind
+# clang and its fuzzer runtime (libFuzzer) for the harnesses: only `make
+# fuzz` needs them, so `make deps` leaves them out.
+FUZZ_DEB_PKGS := clang libclang-rt-dev
+fuzz-deps: deps
+	@missing=$$(for p in $(FUZZ_DEB_PKGS); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:" $$missing; \
+	    SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
 fuzz: FUZZ_SECONDS ?= 60
 fuzz: FUZZ_CC ?= clang
-fuzz:
+fuzz: fuzz-deps
 	@set -e; mkdir -p build/fuzz; \
 	san='-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer'; \
 	cflags="-std=c11 -D_GNU_SOURCE -O1 -g $$san $(PKG_CFLAGS) $(ALL_INC)"; \
