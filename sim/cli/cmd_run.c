@@ -4,6 +4,7 @@
  * This file parses options and prints; the batch itself (worker
  * processes, MPI, OUT.runs/, resume, merge) is sim/batch's. */
 #include "as_param.h"
+#include "cli_text.h"
 #include "cmd.h"
 #include "plot_report.h"
 #include "sim_batch.h"
@@ -269,6 +270,8 @@ static int print_results(const run_args *a, const sim_scenario *sc, const sim_pl
         sim_summary_print(stdout, rows, plan->n, a->format, &slo);
         if (a->format == SIM_FMT_TEXT && sc->repetitions > 1)
             print_repetitions(plan, rows);
+        if (a->format == SIM_FMT_TEXT)
+            cli_print_legend(stdout);
     }
     if (!a->report)
         return 0;

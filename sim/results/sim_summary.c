@@ -4,6 +4,7 @@
 
 #include "as_policy.h"
 #include "as_quality.h"
+#include "sim_export.h"
 
 #include <math.h>
 #include <string.h>
@@ -105,71 +106,6 @@ void sim_slo_describe(const sim_slo_info *s, char *buf, size_t n)
 
 /* ---- formats ---- */
 
-static void json_num(FILE *f, double v)
-{
-    if (isfinite(v))
-        fprintf(f, "%.10g", v);
-    else
-        fputs("null", f);
-}
-
-/* The numeric columns of CSV and JSON, in order. */
-#define NUMCOLS(r)                                                                                \
-    {                                                                                             \
-        {"cost_total", r->cost_total}, {"cost_infra", r->cost_infra},                               \
-        {"cost_penalty", r->cost_penalty}, {"slo_violation_s", r->slo_violation_s},             \
-        {"slo_violation_pct", r->slo_violation_pct}, {"slo_windows", r->slo_windows},           \
-        {"slo_compliance", r->slo_compliance}, {"latency_at_p_s", r->latency_at_p},              \
-        {"p50_s", r->p50}, {"p95_s", r->p95}, {"p99_s", r->p99},                                \
-        {"latency_max_s", r->latency_max}, {"requests", r->requests}, {"errors", r->errors},    \
-        {"timeouts", r->timeouts}, {"retries", r->retries}, {"dropped", r->dropped},            \
-        {"unfinished", r->unfinished}, {"mean_instances", r->mean_instances},                   \
-        {"peak_instances", r->peak_instances}, {"actions", r->actions},                         \
-        {"meets_slo", r->meets_slo}, {"theta_u", r->theta_u}, {"theta_o", r->theta_o},          \
-        {"tau_u", r->tau_u}, {"tau_o", r->tau_o}, {"instability", r->instability},              \
-        {"jitter", r->jitter}, {"elastic_speedup", r->elastic_speedup},                         \
-        {"deviation", r->deviation}                                                              \
-    }
-
-typedef struct kv {
-    const char *k;
-    double v;
-} kv;
-
-static void print_csv(FILE *f, const sim_summary_row *rows, int n)
-{
-    const sim_summary_row *r0 = rows;
-    kv head[] = NUMCOLS(r0);
-    fputs("run,kind", f);
-    for (size_t k = 0; k < sizeof head / sizeof head[0]; k++)
-        fprintf(f, ",%s", head[k].k);
-    fputc('\n', f);
-    for (int i = 0; i < n; i++) {
-        const sim_summary_row *r = &rows[i];
-        kv c[] = NUMCOLS(r);
-        fprintf(f, "%s,%s", r->run, r->kind);
-        for (size_t k = 0; k < sizeof c / sizeof c[0]; k++)
-            fprintf(f, ",%.10g", c[k].v);
-        fputc('\n', f);
-    }
-}
-
-static void print_json(FILE *f, const sim_summary_row *rows, int n)
-{
-    fputs("[\n", f);
-    for (int i = 0; i < n; i++) {
-        const sim_summary_row *r = &rows[i];
-        kv c[] = NUMCOLS(r);
-        fprintf(f, "  {\"run\": \"%s\", \"kind\": \"%s\"", r->run, r->kind);
-        for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
-            fprintf(f, ", \"%s\": ", c[k].k);
-            json_num(f, c[k].v);
-        }
-        fprintf(f, "}%s\n", i + 1 < n ? "," : "");
-    }
-    fputs("]\n", f);
-}
-
 /* The verdict lines: the bound on its own line, then the cheapest
  * deployable policy that meets the SLO (with its ratio to the bound), or
  * that none does. Exactly one line about deployable policies. */
@@ -224,10 +160,13 @@ static void print_text(FILE *f, const sim_summary_row *rows, int n, const sim_sl
 void sim_summary_print(FILE *f, const sim_summary_row *rows, int n, int format,
                        const sim_slo_info *slo)
 {
+    /* CSV and JSON carry the HDF5 column names and units (sim_export.h):
+     * one path for every format, so a column added to the file is exported
+     * with no edit here */
     if (format == SIM_FMT_CSV)
-        print_csv(f, rows, n);
+        sim_export_summary_csv(f, rows, n);
     else if (format == SIM_FMT_JSON)
-        print_json(f, rows, n);
+        sim_export_summary_json(f, rows, n, NULL);
     else
         print_text(f, rows, n, slo);
 }
