@@ -42,7 +42,7 @@ typedef struct clf_state {
     bool loaded;
 } clf_state;
 
-static bool clf_date(const char *p, const char **end, as_time *out)
+static bool clf_date(const char *p, const char **end, as_time *out, int32_t *zone)
 {
     static const char *mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -67,12 +67,14 @@ static bool clf_date(const char *p, const char **end, as_time *out)
     int64_t secs = tr_days_from_civil(y, m + 1, d) * 86400 + h * 3600 + mi * 60 + s -
                    sign * (oh * 3600 + om * 60);
     *out = secs * AS_SEC;
+    *zone = sign * (oh * 3600 + om * 60);
     *end = p + 1;
     return true;
 }
 
-/* Parse one line into its UTC time; false when it is not CLF/Combined. */
-static bool clf_parse(const char *s, as_time *t)
+/* Parse one line into its UTC time and the zone it was written in; false
+ * when it is not CLF/Combined. */
+static bool clf_parse(const char *s, as_time *t, int32_t *zone)
 {
     /* host, ident, user: three non-empty space-free fields. */
     for (int i = 0; i < 3; i++) {
@@ -83,7 +85,7 @@ static bool clf_parse(const char *s, as_time *t)
         while (*s == ' ' || *s == '\t')
             s++;
     }
-    if (*s++ != '[' || !clf_date(s, &s, t))
+    if (*s++ != '[' || !clf_date(s, &s, t, zone))
         return false;
     if (*s++ != ' ' || *s++ != '"')
         return false;
@@ -110,7 +112,8 @@ static bool clf_parse(const char *s, as_time *t)
 bool tr_clf_looks_like(const char *s)
 {
     as_time t;
-    return clf_parse(s, &t);
+    int32_t zone;
+    return clf_parse(s, &t, &zone);
 }
 
 /* ---- limits shared by both modes ----------------------------------------- */
@@ -145,12 +148,17 @@ static int read_bucket(tr_reader *r, as_time *b, bool *got, as_err *err)
         if (*s == '\0')
             continue;
         as_time tl;
-        if (!clf_parse(s, &tl))
+        int32_t zone;
+        if (!clf_parse(s, &tl, &zone))
             return tr_reader_bad(r, err,
                                  "%s:%ld: malformed access log line (Common or Combined Log "
                                  "Format expected)",
                                  r->path, r->in.lineno);
         *b = tr_floor_div(tl, r->bucket);
+        if (!r->clock) { /* the zone of the first line names the log's */
+            r->clock = true;
+            r->utc_offset = zone;
+        }
         return AS_OK;
     }
 }

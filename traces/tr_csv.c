@@ -93,6 +93,12 @@ static int csv_next(tr_reader *r, as_time *t, double *rate, bool *more, as_err *
             return rc;
         *t = tv;
         *more = true;
+        if (!r->clock && !tr_parse_number(ft, &(double){0})) {
+            /* an ISO 8601 date is a wall-clock time (shown in UTC: its zone
+             * is not kept); a number of seconds may count from anywhere */
+            r->clock = true;
+            r->utc_offset = 0;
+        }
         return AS_OK;
     }
 }

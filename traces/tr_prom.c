@@ -417,6 +417,8 @@ static int prom_start(tr_reader *r, as_err *err)
 {
     prom_state *p = r->state;
     p->i = 0;
+    r->clock = true; /* Unix timestamps: UTC */
+    r->utc_offset = 0;
     return p->loaded ? AS_OK : prom_load(r, p, err);
 }
 

@@ -216,6 +216,13 @@ tr_format tr_reader_format(const tr_reader *r) { return r->type->format; }
 
 as_time tr_reader_origin(const tr_reader *r) { return r->origin; }
 
+bool tr_reader_clock(const tr_reader *r, int32_t *utc_offset_s)
+{
+    if (utc_offset_s != NULL)
+        *utc_offset_s = r->clock ? r->utc_offset : 0;
+    return r->clock;
+}
+
 as_time tr_reader_step(const tr_reader *r) { return r->type->xStep ? r->type->xStep(r) : 0; }
 
 size_t tr_reader_skipped(const tr_reader *r) { return r->skipped; }

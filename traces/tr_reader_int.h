@@ -104,6 +104,11 @@ struct tr_reader {
     size_t skipped;    /* malformed lines skipped in this pass */
     char first_bad[sizeof(((as_err *)0)->msg)];
     size_t nan_gaps;   /* set by the Prometheus reader */
+    /* Wall-clock origin: set by a format whose times are dates (access
+     * logs, Prometheus, ISO 8601 in CSV) when it reads its first sample;
+     * utc_offset is that sample's zone, seconds east of UTC (0: UTC). */
+    bool clock;
+    int32_t utc_offset;
     char series_desc[160];
     void *state;       /* the format's own */
 };

@@ -370,6 +370,23 @@ static tr_reader *open_file(const tr_config *c, as_err *err)
     return tr_reader_open_opts(path, &o, err);
 }
 
+bool tr_config_clock(const tr_config *c, int64_t *epoch_us, int32_t *utc_offset_s)
+{
+    /* a replay at another speed has no wall clock to show */
+    if (c->file[0] == '\0' || c->time_scale != 1)
+        return false;
+    as_err e = {0};
+    tr_reader *r = open_file(c, &e);
+    int32_t zone = 0;
+    bool known = r != NULL && tr_reader_clock(r, &zone);
+    if (known) {
+        *epoch_us = tr_reader_origin(r) + c->start;
+        *utc_offset_s = zone;
+    }
+    tr_reader_free(r);
+    return known;
+}
+
 int tr_config_check(const tr_config *c, as_err *err)
 {
     bool replay = c->file[0] != '\0';

@@ -14,6 +14,7 @@
 #include "as.h"
 
 #include <stdint.h>
+#include <stdbool.h>
 
 typedef struct tr_config tr_config;
 
@@ -29,6 +30,15 @@ void tr_config_set_basedir(tr_config *c, const char *dir);
 int tr_config_set(tr_config *c, const char *key, const char *value, as_err *err);
 /* Cross-key checks once every key is set (e.g. a file exists). */
 int tr_config_check(const tr_config *c, as_err *err);
+/* The wall-clock time of replay time 0, for time axes: true with
+ * *epoch_us (microseconds since 1970-01-01 UTC) and *utc_offset_s (the
+ * zone the file was written in, seconds east of UTC) when the config
+ * replays a file whose times are dates (tr_reader_clock) at time_scale 1;
+ * false for a synthetic trace, a file of plain seconds, another speed, or
+ * a file that cannot be read (the run itself reports that). Opens the file
+ * (an access log or CSV: its first line; Prometheus: the whole answer). */
+bool tr_config_clock(const tr_config *c, int64_t *epoch_us /* OUT */,
+                     int32_t *utc_offset_s /* OUT */);
 /* One line per key for --help and the README. */
 void tr_config_help(void (*line)(const char *key, const char *help, void *ud), void *ud);
 
@@ -127,6 +137,11 @@ tr_format tr_reader_format(const tr_reader *r);
  * file carries absolute times (access logs, Prometheus, ISO 8601 or Unix
  * seconds in CSV); for CSV the first time value as written. */
 as_time tr_reader_origin(const tr_reader *r);
+/* Whether the origin is a wall-clock time (access logs, Prometheus, ISO
+ * 8601 dates in CSV; not a CSV of plain seconds), and the zone the file
+ * was written in, seconds east of UTC (the first access-log line's; 0 for
+ * Prometheus and CSV, which are shown in UTC). */
+bool tr_reader_clock(const tr_reader *r, int32_t *utc_offset_s /* OUT, may be NULL */);
 /* Nominal spacing of samples when the format defines it (the access-log
  * bucket; the smallest spacing of a Prometheus answer), else 0. */
 as_time tr_reader_step(const tr_reader *r);

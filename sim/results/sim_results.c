@@ -7,6 +7,7 @@
 #include "sim_results_int.h"
 
 #include "as_param.h"
+#include "tr_trace.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -37,9 +38,12 @@ struct sim_results {
     sim_table trace, summary, timing;
 };
 
-static void tier_attrs(hid_t g, const sim_tier_cfg *t)
+static void tier_attrs(hid_t g, const sim_tier_cfg *t, int index)
 {
     char buf[64];
+    /* the number /runs/RUN/actions and the tier tables use for this tier
+     * (the group itself is listed by name, not in scenario order) */
+    sim_h5_attr_f64(g, "index", index);
     as_duration_format(t->service_time, buf, sizeof buf);
     sim_h5_attr_str(g, "service_time", buf);
     sim_h5_attr_f64(g, "concurrency", t->concurrency);
@@ -77,6 +81,14 @@ void sim_h5_root_attrs(hid_t file, const sim_scenario *sc)
     sim_h5_attr_f64(file, "timeout_s", as_time_to_s(sc->timeout));
     sim_h5_attr_f64(file, "retries", sc->retries);
     sim_h5_attr_f64(file, "slo_penalty_per_hour", sc->penalty_per_hour);
+    /* the wall-clock time of t = 0 when the trace's times are dates, so
+     * that reports can show clock time and weekdays */
+    int64_t epoch_us = 0;
+    int32_t zone = 0;
+    if (tr_config_clock(sc->trace, &epoch_us, &zone)) {
+        sim_h5_attr_f64(file, "start_epoch_s", (double)epoch_us / 1e6);
+        sim_h5_attr_f64(file, "start_utc_offset_s", zone);
+    }
     char now[64];
     time_t tt = time(NULL);
     strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", gmtime(&tt));
@@ -84,7 +96,7 @@ void sim_h5_root_attrs(hid_t file, const sim_scenario *sc)
     hid_t tiers = sim_h5_group(file, "tiers");
     for (int i = 0; i < sc->ntiers; i++) {
         hid_t g = sim_h5_group(tiers, sc->tiers[i].name);
-        tier_attrs(g, &sc->tiers[i]);
+        tier_attrs(g, &sc->tiers[i], i);
         H5Gclose(g);
     }
     H5Gclose(tiers);

@@ -229,6 +229,63 @@ int sim_reader_attr_f64(sim_reader *r, const char *name, double *v, int optional
     return rc;
 }
 
+typedef struct attr_walk {
+    sim_attr *a;
+    int n, cap, nomem;
+    const char *path;
+} attr_walk;
+
+static herr_t one_attr(hid_t loc, const char *name, const H5A_info_t *info, void *ud)
+{
+    (void)info;
+    attr_walk *w = ud;
+    if (w->n == w->cap) {
+        int cap = w->cap ? 2 * w->cap : 16;
+        sim_attr *a = cap <= 4096 ? realloc(w->a, (size_t)cap * sizeof *a) : NULL;
+        if (a == NULL) {
+            w->nomem = cap <= 4096;
+            return 1; /* stop: out of memory, or a file with absurdly many */
+        }
+        w->a = a;
+        w->cap = cap;
+    }
+    sim_attr *at = &w->a[w->n++];
+    snprintf(at->name, sizeof at->name, "%s", name);
+    char *str = NULL;
+    double v = 0;
+    if (attr_string(loc, name, &str, w->path, NULL) == AS_OK)
+        snprintf(at->value, sizeof at->value, "%s", str);
+    else if (attr_number(loc, name, &v, w->path, NULL) == AS_OK)
+        snprintf(at->value, sizeof at->value, "%.10g", v);
+    else
+        snprintf(at->value, sizeof at->value, "(not a string or a number)");
+    free(str);
+    return 0;
+}
+
+int sim_reader_group_attrs(sim_reader *r, const char *group, sim_attr **attrs, int *n,
+                           as_err *err)
+{
+    *attrs = NULL;
+    *n = 0;
+    hid_t g = H5Oopen(r->file, group, H5P_DEFAULT);
+    if (g < 0)
+        return as_err_set(err, AS_EINVAL, "%s: no group %s", r->path, group);
+    attr_walk w = {.path = r->path};
+    hsize_t idx = 0;
+    herr_t st = H5Aiterate2(g, H5_INDEX_NAME, H5_ITER_INC, &idx, one_attr, &w);
+    H5Oclose(g);
+    if (w.nomem || st < 0) {
+        free(w.a);
+        return w.nomem ? as_err_set(err, AS_ENOMEM, "out of memory")
+                       : as_err_set(err, AS_EINVAL, "%s: cannot list the attributes of %s",
+                                    r->path, group);
+    }
+    *attrs = w.a;
+    *n = w.n;
+    return AS_OK;
+}
+
 int sim_reader_summary(sim_reader *r, sim_summary_row **rows, int *n, as_err *err)
 {
     void *buf = NULL;
@@ -293,7 +350,9 @@ int sim_reader_tiers(sim_reader *r, sim_tier_info **tiers, int *n, as_err *err)
         return as_err_set(err, AS_EINVAL, "%s: no group /tiers", r->path);
     /* /tiers does not track creation order, so names come sorted; the
      * actions table refers to tiers by scenario index, so they are put back
-     * below in the order of their [tier.NAME] sections in scenario_text.
+     * below in that order: each tier's attribute `index`, or in files
+     * written before it, the order of their [tier.NAME] sections in
+     * scenario_text.
      * H5Gget_info + H5Lget_name_by_idx rather than H5Literate: the same
      * calls in HDF5 1.10 (Debian) and 1.12+ */
     H5G_info_t gi;
@@ -316,6 +375,9 @@ int sim_reader_tiers(sim_reader *r, sim_tier_info **tiers, int *n, as_err *err)
      * HDF5's order); out of memory is an error, not another order */
     char *text = NULL;
     if (rc == AS_OK && attr_string(r->file, "scenario_text", &text, r->path, NULL) == AS_ENOMEM)
+        rc = as_err_set(err, AS_ENOMEM, "out of memory");
+    double *key = rc == AS_OK ? calloc((size_t)ntiers, sizeof *key) : NULL;
+    if (rc == AS_OK && key == NULL)
         rc = as_err_set(err, AS_ENOMEM, "out of memory");
     for (int i = 0; rc == AS_OK && i < ntiers; i++) {
         sim_tier_info *ti = &out[i];
@@ -348,19 +410,24 @@ int sim_reader_tiers(sim_reader *r, sim_tier_info **tiers, int *n, as_err *err)
         if (attr_number(tg, "max", &ti->max, r->path, NULL) != AS_OK)
             ti->max = NAN;
         ti->throughput = rc == AS_OK ? ti->concurrency / ti->service_time_s : 0;
+        if (attr_number(tg, "index", &key[i], r->path, NULL) != AS_OK || !(key[i] >= 0))
+            key[i] = 1e9 + (double)tier_pos(text, ti->name);
         H5Gclose(tg);
     }
-    /* insertion sort by position in the text: a handful of tiers */
+    /* insertion sort by index: a handful of tiers */
     for (int i = 1; rc == AS_OK && i < ntiers; i++) {
         sim_tier_info v = out[i];
-        size_t pv = tier_pos(text, v.name);
+        double kv = key[i];
         int j = i - 1;
-        while (j >= 0 && tier_pos(text, out[j].name) > pv) {
+        while (j >= 0 && key[j] > kv) {
             out[j + 1] = out[j];
+            key[j + 1] = key[j];
             j--;
         }
         out[j + 1] = v;
+        key[j + 1] = kv;
     }
+    free(key);
     free(text);
     H5Gclose(g);
     if (rc != AS_OK) {

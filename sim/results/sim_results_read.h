@@ -35,6 +35,12 @@ typedef struct sim_run_info {
     char kind[SIM_STR];     /* policy kind ("oracle", "hpa", ...) */
 } sim_run_info;
 
+/* One attribute of a group, as text (sim_reader_group_attrs). */
+typedef struct sim_attr {
+    char name[64];
+    char value[256];        /* a string as stored (cut), a number with %.10g */
+} sim_attr;
+
 /* Open path read-only and check that it looks like a results file (has
  * /summary and /runs). NULL with err set on failure. */
 sim_reader *sim_reader_open(const char *path, as_err *err);
@@ -52,6 +58,13 @@ int sim_reader_attr_alloc(sim_reader *r, const char *name, char **out, as_err *e
 /* Root numeric attribute; *v = dflt and AS_OK when absent and `optional`. */
 int sim_reader_attr_f64(sim_reader *r, const char *name, double *v, int optional, double dflt,
                         as_err *err);
+
+/* Every attribute of the group at path ("/tiers/web", "/runs/hpa"), by
+ * name (caller frees *attrs; a group without attributes gives n = 0).
+ * AS_EINVAL when there is no such group. Values are someone else's bytes:
+ * escape them before showing them. */
+int sim_reader_group_attrs(sim_reader *r, const char *group, sim_attr **attrs, int *n,
+                           as_err *err);
 
 /* The /summary table, one row per run in run order (caller frees *rows). */
 int sim_reader_summary(sim_reader *r, sim_summary_row **rows, int *n, as_err *err);
