@@ -15,7 +15,9 @@
  * Pareto front is a sort and one sweep, O(n log n), for sweeps of 1e5 runs. */
 #include "plot_int.h"
 
+#include "as_kind.h"
 #include "as_name.h"
+#include "as_policy.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -136,9 +138,59 @@ static int write_env(FILE *f, const double *m, size_t n, size_t stride, const en
     return n > maxpts;
 }
 
+int plot_write_rows(FILE *f, const double *m, size_t n, size_t stride, int ts, size_t maxpts)
+{
+    return ts ? write_env(f, m, n, stride, ts_env, NTS, maxpts)
+              : write_env(f, m, n, stride, tier_env, NTIER_ENV, maxpts);
+}
+
 /* ---------------------------------------------------------------------
  * Per run: time series, tiers, actions
  * --------------------------------------------------------------------- */
+
+/* The ranges the run's panels need, from every row (not the buckets). */
+static void series_ranges(const sim_ts_row *ts, size_t n, plot_run_data *d)
+{
+    d->lat_min = INFINITY;
+    for (size_t k = 0; k < n; k++) {
+        d->has_forecast |= isfinite(ts[k].forecast);
+        d->has_interval |= isfinite(ts[k].lo) && isfinite(ts[k].hi);
+        const double lat[] = {ts[k].p50, ts[k].p95, ts[k].p99};
+        for (int j = 0; j < 3; j++)
+            if (lat[j] > 0 && isfinite(lat[j])) {
+                d->has_latency = 1;
+                d->lat_min = fmin(d->lat_min, lat[j]);
+                d->lat_max = fmax(d->lat_max, lat[j]);
+            }
+        d->rate_max = fmax(d->rate_max, isfinite(ts[k].rate) ? ts[k].rate : 0);
+        if (isfinite(ts[k].hi))
+            d->rate_max = fmax(d->rate_max, ts[k].hi);
+        if (isfinite(ts[k].cost))
+            d->cost_max = fmax(d->cost_max, ts[k].cost);
+        if (isfinite(ts[k].cost_rate))
+            d->cost_rate_max = fmax(d->cost_rate_max, ts[k].cost_rate);
+    }
+}
+
+/* data/runNN_zoom.dat: the rows of the run's zoom window, at full
+ * resolution unless the window itself is long. */
+static int zoom_series(plot_rep *R, int i, const sim_ts_row *ts, size_t n, plot_run_data *d,
+                       as_err *err)
+{
+    size_t lo = 0, hi = 0;
+    plot_zoom_rows(&ts[0].t, n, sizeof *ts / sizeof(double), &R->zoom[i], &lo, &hi);
+    char rel[128];
+    snprintf(rel, sizeof rel, "data/%s_zoom.dat", R->base[i]);
+    FILE *f = plot_outdir_fopen(&R->out, rel, err);
+    if (f == NULL)
+        return AS_EIO;
+    fprintf(f, "# run %s: rows %zu to %zu of /runs/%s/timeseries (the zoom window %g s to %g "
+               "s)\n", R->sum[i].run, lo + 1, hi, R->sum[i].run, R->zoom[i].t0, R->zoom[i].t1);
+    d->zoom_rows = hi - lo;
+    d->zoom_bucketed = plot_write_rows(f, (const double *)(ts + lo), hi - lo,
+                                       sizeof *ts / sizeof(double), 1, R->maxpts);
+    return plot_outdir_fclose(&R->out, f, rel, err);
+}
 
 static int run_series(plot_rep *R, int i, plot_run_data *d, as_err *err)
 {
@@ -149,10 +201,17 @@ static int run_series(plot_rep *R, int i, plot_run_data *d, as_err *err)
     if (rc != AS_OK)
         return rc;
     d->rows = n;
-    for (size_t k = 0; k < n; k++) {
-        d->has_forecast |= isfinite(ts[k].forecast);
-        d->has_interval |= isfinite(ts[k].lo) && isfinite(ts[k].hi);
-        d->has_latency |= ts[k].p50 > 0 || ts[k].p95 > 0 || ts[k].p99 > 0;
+    series_ranges(ts, n, d);
+    plot_zoom *z = &R->zoom[i];
+    if (R->opts && R->opts->window) {
+        z->t0 = fmax(0, R->opts->window_start);
+        z->t1 = fmin(R->duration, R->opts->window_end);
+        z->on = z->t1 > z->t0;
+        char a[32], b[32];
+        snprintf(z->why, sizeof z->why, "--window %s to %s", plot_fmt_span(z->t0, a, sizeof a),
+                 plot_fmt_span(z->t1, b, sizeof b));
+    } else {
+        plot_zoom_pick(ts, n, R->duration, R->slo, z);
     }
     char rel[128];
     snprintf(rel, sizeof rel, "data/%s.dat", R->base[i]);
@@ -165,11 +224,14 @@ static int run_series(plot_rep *R, int i, plot_run_data *d, as_err *err)
             R->sum[i].kind, run, R->h5q, n, n > R->maxpts ? ", as per-bucket mean/min/max" : "");
     d->bucketed = write_env(f, (const double *)ts, n, sizeof *ts / sizeof(double), ts_env, NTS,
                             R->maxpts);
+    rc = plot_outdir_fclose(&R->out, f, rel, err);
+    if (rc == AS_OK && z->on)
+        rc = zoom_series(R, i, ts, n, d, err);
     free(ts);
-    return plot_outdir_fclose(&R->out, f, rel, err);
+    return rc;
 }
 
-static int run_tier(plot_rep *R, int i, int k, as_err *err)
+static int run_tier(plot_rep *R, int i, int k, plot_run_data *d, as_err *err)
 {
     const char *run = R->sum[i].run;
     const sim_tier_info *ti = &R->tiers[k];
@@ -187,10 +249,17 @@ static int run_tier(plot_rep *R, int i, int k, as_err *err)
      * `visits` times, each visit holding one of concurrency slots for
      * service_time on average */
     double per = ti->throughput / ti->visits;
-    for (size_t j = 0; j < m; j++)
+    for (size_t j = 0; j < m; j++) {
         pt[j] = (tier_pt){tr[j].t, tr[j].ready, tr[j].booting, tr[j].ready + tr[j].booting,
                           tr[j].demand, tr[j].ready * per, (tr[j].ready + tr[j].booting) * per,
                           tr[j].utilization, tr[j].dropped};
+        if (isfinite(pt[j].all))
+            d->inst_max = fmax(d->inst_max, fmax(pt[j].all, isfinite(pt[j].demand) ? pt[j].demand : 0));
+        if (isfinite(pt[j].cap_all))
+            d->rate_max = fmax(d->rate_max, pt[j].cap_all);
+    }
+    if (isfinite(ti->max)) /* the tier's bound is drawn: keep it inside */
+        d->inst_max = fmax(d->inst_max, ti->max);
     free(tr);
     char rel[128];
     snprintf(rel, sizeof rel, "data/%s_tier%d.dat", R->base[i], k + 1);
@@ -204,8 +273,21 @@ static int run_tier(plot_rep *R, int i, int k, as_err *err)
             run, ti->name, ti->concurrency, ti->service_time_s, ti->visits, per);
     write_env(f, (const double *)pt, m, sizeof *pt / sizeof(double), tier_env, NTIER_ENV,
               R->maxpts);
+    int rc2 = plot_outdir_fclose(&R->out, f, rel, err);
+    if (rc2 == AS_OK && R->zoom[i].on) {
+        size_t lo = 0, hi = 0;
+        plot_zoom_rows(&pt[0].t, m, sizeof *pt / sizeof(double), &R->zoom[i], &lo, &hi);
+        snprintf(rel, sizeof rel, "data/%s_tier%d_zoom.dat", R->base[i], k + 1);
+        if ((f = plot_outdir_fopen(&R->out, rel, err)) == NULL)
+            rc2 = AS_EIO;
+        else {
+            write_env(f, (const double *)(pt + lo), hi - lo, sizeof *pt / sizeof(double),
+                      tier_env, NTIER_ENV, R->maxpts);
+            rc2 = plot_outdir_fclose(&R->out, f, rel, err);
+        }
+    }
     free(pt);
-    return plot_outdir_fclose(&R->out, f, rel, err);
+    return rc2;
 }
 
 /* Actions are events, not a sampled series: all of them are kept. */
@@ -249,7 +331,7 @@ int plot_data_run(plot_rep *R, int i, plot_run_data *d, as_err *err)
     memset(d, 0, sizeof *d);
     int rc = run_series(R, i, d, err);
     for (int k = 0; rc == AS_OK && k < R->ntier; k++)
-        rc = run_tier(R, i, k, err);
+        rc = run_tier(R, i, k, d, err);
     if (rc == AS_OK)
         rc = run_actions(R, i, d, err);
     return rc;
@@ -259,15 +341,26 @@ int plot_data_run(plot_rep *R, int i, plot_run_data *d, as_err *err)
  * Scenario-wide: /summary -> data/summary.dat and data/pareto.dat
  * --------------------------------------------------------------------- */
 
+double plot_slo_latency_of(const plot_rep *R, const sim_summary_row *s)
+{
+    return R->slo_pct == 99 ? s->p99 : R->slo_pct == 50 ? s->p50 : s->p95;
+}
+
+const char *plot_slo_pname(const plot_rep *R)
+{
+    return R->slo_pct == 99 ? "p99" : R->slo_pct == 50 ? "p50" : "p95";
+}
+
 static int write_summary(plot_rep *R, as_err *err)
 {
     FILE *f = plot_outdir_fopen(&R->out, "data/summary.dat", err);
     if (f == NULL)
         return AS_EIO;
-    fputs("# idx \"run\" \"kind\" kind_idx cost_total cost_infra cost_penalty p50_ms p95_ms "
-          "p99_ms slo_violation_s slo_violation_pct mean_instances peak_instances meets_slo "
-          "pareto oracle label actions\n",
-          f);
+    fprintf(f, "# idx \"run\" \"kind\" kind_idx cost_total cost_infra cost_penalty p50_ms p95_ms "
+               "p99_ms slo_violation_s slo_violation_pct mean_instances peak_instances meets_slo "
+               "pareto oracle label actions x_ms best\n# pareto: on the front of the runs that "
+               "do not see the future; x_ms: the latency at the SLO's percentile (%s); best: "
+               "the cheapest of them meeting the SLO\n", plot_slo_pname(R));
     for (int i = 0; i < R->nrun; i++) {
         const sim_summary_row *s = &R->sum[i];
         int label = R->nrun <= PLOT_LABEL_ALL_RUNS || R->pareto[i] || R->oracle[i];
@@ -278,8 +371,10 @@ static int write_summary(plot_rep *R, as_err *err)
                             s->peak_instances};
         for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
             plot_put_num(f, v[k]);
-        fprintf(f, " %d %d %d %d %d\n", s->meets_slo ? 1 : 0, R->pareto[i], R->oracle[i],
-                label, s->actions);
+        fprintf(f, " %d %d %d %d %d", s->meets_slo ? 1 : 0, R->pareto[i], R->oracle[i], label,
+                s->actions);
+        plot_put_num(f, plot_slo_latency_of(R, s) * 1e3);
+        fprintf(f, " %d\n", i == R->best);
     }
     return plot_outdir_fclose(&R->out, f, "data/summary.dat", err);
 }
@@ -315,16 +410,16 @@ static int write_pareto(plot_rep *R, as_err *err)
     for (int i = 0; i < R->nrun; i++)
         if (R->pareto[i])
             ord[no++] = i;
-    qsort_r(ord, (size_t)no, sizeof *ord, by_p95, R->sum);
+    qsort_r(ord, (size_t)no, sizeof *ord, by_p95, R->xsum);
     FILE *f = plot_outdir_fopen(&R->out, "data/pareto.dat", err);
     if (f == NULL) {
         free(ord);
         return AS_EIO;
     }
-    fputs("# runs on the Pareto front in (cost_total, p95), by p95: p95_ms cost_total \"run\"\n",
-          f);
+    fprintf(f, "# the Pareto front of the runs that do not see the future, in (cost_total, "
+               "%s), by %s: x_ms cost_total \"run\"\n", plot_slo_pname(R), plot_slo_pname(R));
     for (int a = 0; a < no; a++) {
-        plot_put_num(f, R->sum[ord[a]].p95 * 1e3);
+        plot_put_num(f, plot_slo_latency_of(R, &R->sum[ord[a]]) * 1e3);
         plot_put_num(f, R->sum[ord[a]].cost_total);
         fprintf(f, " \"%s\"\n", R->sum[ord[a]].run);
     }
@@ -350,13 +445,19 @@ int plot_data_summary(plot_rep *R, as_err *err)
  * dominate (as the pairwise comparison gives) but is never on the front. */
 int plot_pareto(const sim_summary_row *rows, int nrun, int *front, as_err *err)
 {
+    return plot_pareto_among(rows, nrun, NULL, front, err);
+}
+
+int plot_pareto_among(const sim_summary_row *rows, int nrun, const int *skip, int *front,
+                      as_err *err)
+{
     int *ord = malloc((size_t)(nrun > 0 ? nrun : 1) * sizeof *ord);
     if (ord == NULL)
         return as_err_set(err, AS_ENOMEM, "out of memory");
     int n = 0;
     for (int i = 0; i < nrun; i++) {
         front[i] = 0;
-        if (!isnan(rows[i].cost_total) && !isnan(rows[i].p95))
+        if (!isnan(rows[i].cost_total) && !isnan(rows[i].p95) && !(skip && skip[i]))
             ord[n++] = i;
     }
     qsort_r(ord, (size_t)n, sizeof *ord, by_cost_p95, (void *)rows);
@@ -410,6 +511,10 @@ static int read_file(plot_rep *R, as_err *err)
         (rc = sim_reader_attr_f64(R->rd, "slo_percentile", &R->slo_pct, 1, 95, err)) ||
         (rc = sim_reader_attr_f64(R->rd, "duration_s", &R->duration, 1, 0, err)) ||
         (rc = sim_slo_info_read(R->rd, &R->sloi, err)) ||
+        (rc = sim_reader_attr_f64(R->rd, "slo_penalty_per_hour", &R->penalty_per_h, 1, NAN,
+                                  err)) ||
+        (rc = sim_reader_attr_f64(R->rd, "start_epoch_s", &R->epoch, 1, NAN, err)) ||
+        (rc = sim_reader_attr_f64(R->rd, "start_utc_offset_s", &R->utc_offset, 1, 0, err)) ||
         (rc = sim_reader_summary(R->rd, &R->sum, &R->nrun, err)) ||
         (rc = sim_reader_tiers(R->rd, &R->tiers, &R->ntier, err)))
         return rc == AS_ENOMEM ? rc : AS_EINVAL;
@@ -418,6 +523,9 @@ static int read_file(plot_rep *R, as_err *err)
         R->slo_pct *= 100;
     if (R->nrun == 0)
         return as_err_set(err, AS_EINVAL, "%s: no completed runs in /summary", R->h5);
+    /* a clock from 1900 to 2200, in a zone of at most 18 hours */
+    R->has_clock = isfinite(R->epoch) && fabs(R->epoch) < 7.3e9 && isfinite(R->utc_offset) &&
+                   fabs(R->utc_offset) <= 18 * 3600;
     return check_names(R, err);
 }
 
@@ -465,8 +573,10 @@ int plot_rep_load(plot_rep *R, as_err *err)
     R->figstem = calloc(n, sizeof *R->figstem);
     R->drawn = calloc(n, sizeof *R->drawn);
     R->figs = calloc(n + 2, sizeof *R->figs);
+    R->zoom = calloc(n, sizeof *R->zoom);
+    R->xsum = calloc(n, sizeof *R->xsum);
     if (!R->pareto || !R->oracle || !R->kind || !R->kinds || !R->oracle_kind || !R->base ||
-        !R->figstem || !R->drawn || !R->figs)
+        !R->figstem || !R->drawn || !R->figs || !R->zoom || !R->xsum)
         return as_err_set(err, AS_ENOMEM, "out of memory");
     for (int i = 0; i < R->nrun; i++) {
         const sim_summary_row *s = &R->sum[i];
@@ -476,15 +586,21 @@ int plot_rep_load(plot_rep *R, as_err *err)
         if (k == R->nkind)
             snprintf(R->kinds[R->nkind++], SIM_STR, "%s", s->kind);
         R->kind[i] = k;
-        /* the one place a kind's name decides a behaviour here: the kind
-         * that sees the future is drawn as the lower bound */
-        R->oracle[i] = strcmp(s->kind, "oracle") == 0;
+        /* a kind that sees the future is a bound, not a choice: drawn
+         * apart, never on the front, never the answer */
+        R->oracle[i] = (as_policy_flags_of(s->kind) & AS_KIND_SEES_FUTURE) != 0;
         R->oracle_kind[k] = R->oracle[i];
         snprintf(R->base[i], sizeof R->base[i], "run%02d", i + 1);
         snprintf(R->figstem[i], sizeof R->figstem[i], "run%02d_%s", i + 1, s->run);
+        R->xsum[i] = *s;
+        R->xsum[i].p95 = plot_slo_latency_of(R, s);
     }
-    if ((rc = plot_pareto(R->sum, R->nrun, R->pareto, err)) != AS_OK)
+    if ((rc = plot_pareto_among(R->xsum, R->nrun, R->oracle, R->pareto, err)) != AS_OK)
         return rc;
+    /* the answer and the bound by simrun's own rule (sim_summary.h), so the
+     * report and the summary table never name different runs */
+    R->best = sim_summary_best(R->sum, R->nrun);
+    R->bound = sim_summary_bound(R->sum, R->nrun);
     time_axis(R);
     return AS_OK;
 }
@@ -503,5 +619,7 @@ void plot_rep_free(plot_rep *R)
     free(R->figstem);
     free(R->drawn);
     free(R->figs);
+    free(R->zoom);
+    free(R->xsum);
     plot_gp_free(R->gp);
 }

@@ -35,6 +35,15 @@ char *plot_fmt_sig(double v, int digits, char *buf, size_t n)
         int dec;
         double r = round_sig(v, digits, &dec);
         snprintf(buf, n, "%.*f", dec, r);
+        /* zeros after the point say nothing here: 1.00 s is 1 s */
+        char *dot = strchr(buf, '.');
+        if (dot != NULL) {
+            char *e = buf + strlen(buf);
+            while (e > dot + 1 && e[-1] == '0')
+                *--e = '\0';
+            if (e == dot + 1)
+                *dot = '\0';
+        }
     }
     return buf;
 }

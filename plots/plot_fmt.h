@@ -19,8 +19,9 @@
 /* Hours in a mean month (365.25 * 24 / 12), for per-month projections. */
 #define PLOT_MONTH_H 730.5
 
-/* v with `digits` significant digits, no exponent ("0.0139", "116",
- * "12346": integer digits are never dropped). */
+/* v with `digits` significant digits, no exponent and no trailing zero
+ * after the point ("0.0139", "116", "2.5", "1"; "12346": integer digits
+ * are never dropped). */
 char *plot_fmt_sig(double v, int digits, char *buf, size_t n);
 /* A latency given in seconds: "0.42 ms", "201 ms", "2.92 s", "13.6 min",
  * "1.2 h", "3.5 d". */

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,19 +115,33 @@ static int spawn(const plot_gnuplot_job *job, const char *prog, int logfd, pid_t
                       strerror(what[1]));
 }
 
-/* Write the script to fd; 0 when gnuplot stopped reading. A gnuplot that
- * dies early must give EPIPE, not kill us with SIGPIPE: the old action is
- * restored right after. */
-static int feed(int fd, const char *p, size_t left)
+#define TICK_MS 200
+
+/* Write the script to fd; 0 when gnuplot stopped reading. gnuplot reads
+ * its script as it draws, so most of its time is spent here, waiting for
+ * room in the pipe: the pipe is non-blocking and polled, so that the job's
+ * tick runs meanwhile. A gnuplot that dies early must give EPIPE, not kill
+ * us with SIGPIPE: the old action is restored right after. */
+static int feed(int fd, const plot_gnuplot_job *job)
 {
     struct sigaction ign = {0}, old;
     ign.sa_handler = SIG_IGN;
     sigemptyset(&ign.sa_mask);
     sigaction(SIGPIPE, &ign, &old);
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    const char *p = job->script;
+    size_t left = job->len;
     int all = 1;
     while (left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
+        struct pollfd pf = {.fd = fd, .events = POLLOUT};
+        int r = poll(&pf, 1, TICK_MS);
+        if (r == 0 || (r < 0 && errno == EINTR)) {
+            if (job->tick)
+                job->tick(job->tick_ud);
+            continue;
+        }
+        ssize_t w = r > 0 ? write(fd, p, left) : -1;
+        if (w < 0 && (errno == EINTR || errno == EAGAIN))
             continue;
         if (w <= 0) {
             all = 0;
@@ -138,6 +153,20 @@ static int feed(int fd, const char *p, size_t left)
     close(fd);
     sigaction(SIGPIPE, &old, NULL);
     return all;
+}
+
+/* Wait for the child, ticking meanwhile. */
+static void wait_child(pid_t pid, const plot_gnuplot_job *job, int *status)
+{
+    for (;;) {
+        pid_t w = waitpid(pid, status, job->tick ? WNOHANG : 0);
+        if (w == pid || (w < 0 && errno != EINTR))
+            return;
+        if (w == 0) {
+            job->tick(job->tick_ud);
+            poll(NULL, 0, 50);
+        }
+    }
 }
 
 /* The whole of the captured output (caller frees; NULL when empty). */
@@ -191,10 +220,9 @@ int plot_gnuplot_run(const plot_gnuplot_job *job, int *warnings, as_err *err)
         fclose(log);
         return rc;
     }
-    int wrote_all = feed(in, job->script, job->len);
+    int wrote_all = feed(in, job);
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    wait_child(pid, job, &status);
     char *text = read_log(log);
     fclose(log);
     if (text != NULL) {

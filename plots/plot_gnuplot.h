@@ -21,6 +21,10 @@ typedef struct plot_gnuplot_job {
     size_t len;
     const char *rerun;      /* the script's file name, for the "rerun with" hint */
     const char *prog;       /* program (PATH is searched); NULL: "gnuplot" */
+    /* called about five times a second while gnuplot works (it may look
+     * at the folder to see how far gnuplot got); may be NULL */
+    void (*tick)(void *ud);
+    void *tick_ud;
 } plot_gnuplot_job;
 
 /* Run the job. gnuplot's output, when not empty, is kept in gnuplot.log

@@ -1,7 +1,10 @@
-/* plot_html.c - the report's index.html: the scenario, the summary table
- * and every figure, readable without a server. Every string from the
- * results file goes through plot_html_esc (plot_html.h); numbers are
- * printed by format; everything else is a literal of this file. */
+/* plot_html.c - the report's index.html: the scenario, the verdict, the
+ * summary table, the configuration and every figure, readable without a
+ * server and at 900 px (the table scrolls inside its box rather than
+ * cutting columns off or widening the page). Every string from the results
+ * file goes through plot_html_esc (plot_html.h); numbers are formatted by
+ * plot_fmt.h, so the page and the figures say the same; everything else
+ * is a literal of this file. */
 #include "plot_html.h"
 #include "plot_int.h"
 
@@ -27,14 +30,6 @@ void plot_html_esc(FILE *f, const char *s)
     }
 }
 
-static void html_num(FILE *f, const char *fmt, double v)
-{
-    if (isfinite(v))
-        fprintf(f, fmt, v);
-    else
-        fputs("&ndash;", f);
-}
-
 static void html_fig(FILE *f, const plot_figure *fg)
 {
     fputs("<figure><a href=\"", f);
@@ -48,29 +43,39 @@ static void html_fig(FILE *f, const plot_figure *fg)
     fputs("</figcaption></figure>\n", f);
 }
 
+static const char css[] =
+    "body{font-family:sans-serif;margin:1.5em auto;max-width:1450px;color:#222;padding:0 1em}\n"
+    ".wide{overflow-x:auto;max-width:100%}\n"
+    "table{border-collapse:collapse;font-size:0.85em}\n"
+    "th,td{border:1px solid #ccc;padding:0.2em 0.4em;text-align:right;white-space:nowrap}\n"
+    "@media (max-width:1000px){table{font-size:0.78em}th,td{padding:0.15em 0.3em}}\n"
+    "th{background:#f0f0f0;white-space:normal}\ntd.l,th.l{text-align:left}\n"
+    "tr.bad td.slo{color:#b00}\ntr.best{background:#dff0df;font-weight:bold}\n"
+    "tr.bound td{color:#666;font-style:italic}\n"
+    "figure{margin:1.5em 0}\nimg{max-width:100%;height:auto;border:1px solid #ddd}\n"
+    "figcaption{color:#555;font-size:0.9em}\n.meta{color:#555}\n"
+    ".verdict{font-size:1.1em;border-left:4px solid #2ca02c;padding:0.3em 0.8em;"
+    "background:#f6fbf6}\n"
+    "pre{background:#f7f7f7;padding:0.6em;overflow-x:auto;font-size:0.85em}\n"
+    "details{margin:0.6em 0}\n";
+
 /* <head>, the title and the line about the scenario. */
 static void page_head(const plot_rep *R, FILE *f)
 {
-    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>", f);
-    plot_html_esc(f, R->name);
-    fputs(" - autoscale-sim report</title>\n<style>\n"
-          "body{font-family:sans-serif;margin:1.5em auto;max-width:1450px;color:#222;"
-          "padding:0 1em}\n"
-          "table{border-collapse:collapse;font-size:0.9em}\n"
-          "th,td{border:1px solid #ccc;padding:0.25em 0.6em;text-align:right}\n"
-          "th{background:#f0f0f0}\ntd.l,th.l{text-align:left}\n"
-          "tr.bad td.slo{color:#b00}\ntr.best{background:#eaf6ea}\n"
-          "figure{margin:1.5em 0}\nimg{max-width:100%;height:auto;border:1px solid #ddd}\n"
-          "figcaption{color:#555;font-size:0.9em}\n.meta{color:#555}\n"
-          "</style></head><body>\n<h1>Scenario ",
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
           f);
+    plot_html_esc(f, R->name);
+    fprintf(f, " - autoscale-sim report</title>\n<style>\n%s</style></head><body>\n"
+               "<h1>Scenario ", css);
     plot_html_esc(f, R->name);
     fputs("</h1>\n<p>", f);
     plot_html_esc(f, R->desc);
     fputs("</p>\n<p class=\"meta\">results file <code>", f);
     plot_html_esc(f, R->h5);
-    fprintf(f, "</code>, %d run%s, %g h simulated", R->nrun, R->nrun == 1 ? "" : "s",
-            R->duration / 3600);
+    char span[32];
+    fprintf(f, "</code>, %d run%s, %s simulated", R->nrun, R->nrun == 1 ? "" : "s",
+            plot_fmt_span(R->duration, span, sizeof span));
     if (R->model[0]) {
         fputs(", model ", f);
         plot_html_esc(f, R->model);
@@ -88,79 +93,128 @@ static void page_head(const plot_rep *R, FILE *f)
     sim_slo_describe(&R->sloi, def, sizeof def);
     fputs(". SLO: ", f);
     plot_html_esc(f, def);
+    fputs(". Costs in ", f);
+    plot_html_esc(f, plot_money_unit(R));
+    fputs("; per month: the run's cost per hour over 730.5 hours.</p>\n", f);
+}
+
+/* The answer, and the bound it is measured against. */
+static void verdict(const plot_rep *R, FILE *f)
+{
+    char c[64], m[64];
+    double hours = R->duration / 3600;
+    fputs("<p class=\"verdict\">", f);
+    if (R->best >= 0) {
+        const sim_summary_row *b = &R->sum[R->best];
+        fputs("Cheapest deployable policy meeting the SLO: <b>", f);
+        plot_html_esc(f, b->run);
+        fputs("</b>, total ", f);
+        plot_html_esc(f, plot_fmt_cost(b->cost_total, R->currency, c, sizeof c));
+        if (hours > 0) {
+            fputs(" (", f);
+            plot_html_esc(f, plot_fmt_cost(b->cost_total / hours * PLOT_MONTH_H, R->currency, m,
+                                           sizeof m));
+            fputs(" per month)", f);
+        }
+    } else {
+        fputs("No deployable policy meets the SLO", f);
+    }
+    if (R->bound >= 0) {
+        const sim_summary_row *o = &R->sum[R->bound];
+        fputs(".<br>The least any policy could cost (", f);
+        plot_html_esc(f, o->run);
+        fputs(", which sees the future): ", f);
+        plot_html_esc(f, plot_fmt_cost(o->cost_total, R->currency, c, sizeof c));
+        if (R->best >= 0 && o->cost_total > 0)
+            fprintf(f, "; the answer costs %.2f&times; that bound",
+                    R->sum[R->best].cost_total / o->cost_total);
+    }
     fputs(".</p>\n", f);
 }
 
-static void table_row(const plot_rep *R, FILE *f, int i, int best)
+static void cell(FILE *f, const char *text)
+{
+    fputs("</td><td>", f);
+    plot_html_esc(f, text);
+}
+
+/* The kind column only says something when a run is not named after its
+ * kind; left out otherwise, it leaves the table narrow enough for 900 px. */
+static int kinds_differ(const plot_rep *R)
+{
+    for (int i = 0; i < R->nrun; i++)
+        if (strcmp(R->sum[i].run, R->sum[i].kind) != 0)
+            return 1;
+    return 0;
+}
+
+static void table_row(const plot_rep *R, FILE *f, int i, int kinds)
 {
     const sim_summary_row *s = &R->sum[i];
-    fprintf(f, "<tr class=\"%s\"><td class=\"l\">",
-            i == best ? "best" : s->meets_slo ? "" : "bad");
+    const char *cls = i == R->best ? "best" : R->oracle[i] ? "bound" : s->meets_slo ? "" : "bad";
+    fprintf(f, "<tr class=\"%s\"><td class=\"l\">", cls);
     if (R->drawn[i])
         fprintf(f, "<a href=\"#run-%d\">", i + 1);
     plot_html_esc(f, s->run);
     fputs(R->drawn[i] ? "</a>" : "", f);
-    fputs("</td><td class=\"l\">", f);
-    plot_html_esc(f, s->kind);
-    const struct {
-        const char *fmt;
-        double v;
-    } cells[] = {{"%.4g", s->cost_total}, {"%.4g", s->cost_infra},
-                 {"%.4g", s->cost_penalty}, {"%.0f", s->slo_violation_s},
-                 {"%.3g", s->slo_violation_pct}};
-    for (size_t k = 0; k < sizeof cells / sizeof cells[0]; k++) {
-        fputs("</td><td>", f);
-        html_num(f, cells[k].fmt, cells[k].v);
+    fputs(R->pareto[i] ? " &#9679;" : "", f);
+    if (kinds) {
+        fputs("</td><td class=\"l\">", f);
+        plot_html_esc(f, s->kind);
     }
-    fputs("</td><td>", f);
-    html_num(f, "%.2f", s->slo_compliance);
+    if (R->oracle[i])
+        fputs(" (bound)", f);
+    char b[64];
+    double hours = R->duration / 3600;
+    cell(f, plot_fmt_cost(s->cost_total, R->currency, b, sizeof b));
+    cell(f, hours > 0 ? plot_fmt_cost(s->cost_total / hours * PLOT_MONTH_H, R->currency, b,
+                                      sizeof b)
+                      : "-");
+    cell(f, plot_fmt_cost(s->cost_infra, R->currency, b, sizeof b));
+    cell(f, plot_fmt_cost(s->cost_penalty, R->currency, b, sizeof b));
+    cell(f, plot_fmt_span(s->slo_violation_s, b, sizeof b));
+    cell(f, plot_fmt_pct(s->slo_violation_pct, b, sizeof b));
+    /* window compliance and the verdict, as simrun's table has them */
+    /* two decimals, not three significant digits: 99.95 % is not 100 % */
+    if (isfinite(s->slo_compliance))
+        snprintf(b, sizeof b, "%.2f %%", s->slo_compliance);
+    else
+        snprintf(b, sizeof b, "-");
+    cell(f, b);
     fprintf(f, "</td><td class=\"slo\">%s",
-            R->oracle[i] ? "bound" : s->meets_slo ? "meets" : "misses");
-    const struct {
-        const char *fmt;
-        double v;
-    } more[] = {{"%.1f", s->p50 * 1e3}, {"%.1f", s->p95 * 1e3}, {"%.1f", s->p99 * 1e3},
-                {"%.2f", s->mean_instances}, {"%.0f", s->peak_instances}};
-    for (size_t k = 0; k < sizeof more / sizeof more[0]; k++) {
-        fputs("</td><td>", f);
-        html_num(f, more[k].fmt, more[k].v);
-    }
-    fprintf(f, "</td><td>%d</td><td>%s</td></tr>\n", s->actions,
-            R->pareto[i] ? "&#9679;" : "");
+            R->oracle[i] ? (s->meets_slo ? "bound" : "bound, misses")
+                         : s->meets_slo ? "meets" : "misses");
+    cell(f, plot_fmt_latency(s->p50, b, sizeof b));
+    cell(f, plot_fmt_latency(s->p95, b, sizeof b));
+    cell(f, plot_fmt_latency(s->p99, b, sizeof b));
+    char pk[32];
+    plot_fmt_sig(s->mean_instances, 3, b, sizeof b);
+    plot_fmt_sig(s->peak_instances, 3, pk, sizeof pk);
+    fputs("</td><td>", f);
+    plot_html_esc(f, b);
+    fputs(" / ", f);
+    plot_html_esc(f, pk);
+    fprintf(f, "</td><td>%d</td></tr>\n", s->actions);
 }
 
-/* The summary table; the cheapest deployable run meeting the SLO, as
- * simrun's table names it, is highlighted; the bound has its own line. */
 static void summary_table(const plot_rep *R, FILE *f)
 {
-    int best = sim_summary_best(R->sum, R->nrun), bound = sim_summary_bound(R->sum, R->nrun);
-    fputs("<h2>Summary</h2>\n<table>\n<tr><th class=\"l\">run</th><th class=\"l\">kind</th>"
-          "<th>total cost</th><th>infra</th><th>penalty</th><th>SLO violation (s)</th>"
-          "<th>violation (%)</th><th>windows held (%)</th><th>verdict</th><th>p50 (ms)</th><th>p95 (ms)</th>"
-          "<th>p99 (ms)</th><th>mean inst.</th><th>peak inst.</th><th>actions</th>"
-          "<th>Pareto</th></tr>\n",
-          f);
+    fputs("<h2>Summary</h2>\n", f);
+    verdict(R, f);
+    int kinds = kinds_differ(R);
+    fprintf(f, "<div class=\"wide\"><table>\n<tr><th class=\"l\">run</th>%s"
+               "<th>total cost</th><th>per month</th><th>infra</th><th>SLO penalty</th>"
+               "<th>time over SLO</th><th>%% of time</th><th>windows held</th><th>verdict</th>"
+               "<th>p50</th>"
+               "<th>p95</th><th>p99</th><th>instances mean / peak</th><th>actions</th></tr>\n",
+            kinds ? "<th class=\"l\">kind</th>" : "");
     for (int i = 0; i < R->nrun; i++)
-        table_row(R, f, i, best);
-    fputs("</table>\n", f);
-    if (bound >= 0) {
-        fputs("<p>The least any policy could cost: <b>", f);
-        plot_html_esc(f, R->sum[bound].run);
-        fprintf(f, "</b> (total %.4g; a bound that sees the future, not a policy to deploy).</p>\n",
-                R->sum[bound].cost_total);
-    }
-    if (best >= 0) {
-        fputs("<p>Cheapest deployable run meeting the SLO (highlighted): <b>", f);
-        plot_html_esc(f, R->sum[best].run);
-        if (bound >= 0 && R->sum[bound].cost_total > 0)
-            fprintf(f, "</b>, %.2fx the bound", R->sum[best].cost_total / R->sum[bound].cost_total);
-        else
-            fputs("</b>", f);
-        fputs(". Pareto: no other run is both cheaper and faster (p95).</p>\n", f);
-    } else {
-        fputs(bound >= 0 ? "<p>No deployable run meets the SLO.</p>\n"
-                         : "<p>No run meets the SLO.</p>\n", f);
-    }
+        table_row(R, f, i, kinds);
+    fputs("</table></div>\n<p class=\"meta\">Highlighted: the cheapest deployable run meeting "
+          "the SLO. In italics: runs that see the future (a lower bound, not a policy to "
+          "deploy). &#9679;: on the Pareto front (no other deployable run is both cheaper and "
+          "faster).</p>\n",
+          f);
 }
 
 static void figures(const plot_rep *R, FILE *f)
@@ -180,7 +234,8 @@ static void figures(const plot_rep *R, FILE *f)
     for (int k = 0; k < R->nfig; k++)
         if (R->figs[k].run < 0 && strncmp(R->figs[k].file, "cost_latency", 12) != 0)
             html_fig(f, &R->figs[k]);
-    fputs("<h2>Runs</h2>\n<p>", f);
+    fputs("<h2>Runs</h2>\n<p>Each run over its whole length, then zoomed on its worst SLO "
+          "episode (shaded above). ", f);
     for (int k = 0; k < R->nfig; k++)
         if (R->figs[k].run >= 0) {
             fprintf(f, "<a href=\"#run-%d\">", R->figs[k].run + 1);
@@ -204,6 +259,10 @@ int plot_html_index(plot_rep *R, as_err *err)
         return AS_EIO;
     page_head(R, f);
     summary_table(R, f);
+    if (R->sweep_page)
+        fputs("<p><a href=\"sweep.html\">The sweep: means of the repetitions of every point, "
+              "with 95 % confidence half-widths</a></p>\n", f);
+    plot_html_config(R, f);
     figures(R, f);
     for (int i = 0; i < R->nrun; i++)
         if (!R->drawn[i]) {

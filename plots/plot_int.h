@@ -3,9 +3,17 @@
  * its jobs. The jobs, one file each:
  *   plot_data.c     read the results file into plot_rep (names checked on
  *                   read), write the .dat files the figures draw;
- *   plot_fig.c      figure frame, cost versus latency, policies compared;
+ *   plot_zoom.c     the window each run's zoom panels show (its worst SLO
+ *                   episode, or --window);
+ *   plot_axis.c     axes: time (clock time and weekdays when the trace has
+ *                   dates, else hours or days since the start), latency
+ *                   ticks with units;
+ *   plot_label.c    where the names of runs go on the cost-latency chart;
+ *   plot_fig.c      figure frame, the policies compared, colours;
+ *   plot_fig_cl.c   cost versus latency;
  *   plot_fig_run.c  the figure of one run;
- *   plot_html.c     index.html;
+ *   plot_html.c     index.html; plot_html_cfg.c its configuration tables
+ *                   and the sweep page;
  *   plot_report.c   the entry points, in that order, then gnuplot
  *                   (plot_gnuplot.c) and the folder swap (plot_outdir.c).
  * Invariant: every name in plot_rep (scenario, run, kind, tier, reason)
@@ -16,6 +24,7 @@
 #ifndef PLOT_INT_H
 #define PLOT_INT_H
 
+#include "plot_fmt.h"
 #include "plot_outdir.h"
 #include "plot_report.h"
 #include "plot_script.h"
@@ -33,22 +42,37 @@ typedef struct plot_figure {
     int run;                /* index of the run, -1 for scenario-wide figures */
 } plot_figure;
 
+/* The zoom of one run: [t0, t1] in seconds since the start. */
+typedef struct plot_zoom {
+    double t0, t1;
+    int on;                 /* 0: no zoom panels (the window is most of the run) */
+    char why[160];          /* what the window shows, for the panel title */
+} plot_zoom;
+
 typedef struct plot_rep {
     const char *h5;         /* results path as given (borrowed) */
     char h5q[2100];         /* the same, quoted for a script (plot_gp_quote) */
+    const plot_report_opts *opts; /* borrowed */
     int format;             /* PLOT_* */
     size_t maxpts;          /* downsampling threshold */
     plot_outdir out;        /* the folder being written */
     sim_reader *rd;
     char name[256], desc[1024], created[64], model[32], overrides[512];
-    double slo, slo_pct, duration;
+    char currency[16];      /* checked (plot_currency_check); "" for none */
+    double slo, slo_pct, duration, penalty_per_h;
+    /* wall clock of t = 0 when the trace has dates (start_epoch_s) */
+    int has_clock;
+    double epoch, utc_offset;
     sim_slo_info sloi;      /* the whole SLO, for the header */
     sim_summary_row *sum;   /* per run, in file order */
+    sim_summary_row *xsum;  /* the same with p95 := the SLO's percentile */
     int nrun;
     sim_tier_info *tiers;
     int ntier;
-    int *pareto;            /* per run: 1 when no run is at least as good in both */
+    int *pareto;            /* per run: 1 on the front of the deployable runs */
     int *oracle;            /* per run: 1 when its policy sees the future */
+    int best;               /* cheapest deployable run meeting the SLO, or -1 */
+    int bound;              /* the cheapest run that sees the future, or -1 */
     int *kind;              /* per run: index into kinds */
     char (*kinds)[SIM_STR];
     int *oracle_kind;       /* per kind: 1 when it sees the future */
@@ -56,11 +80,15 @@ typedef struct plot_rep {
     char (*base)[64];       /* per run: data file stem "run01" */
     char (*figstem)[96];    /* per run: figure stem "run01_NAME" */
     int *drawn;             /* per run: 1 if it has a figure */
-    double tu;              /* seconds per unit of the time axis */
+    plot_zoom *zoom;        /* per run */
+    double tu;              /* seconds per unit of the time axis (no clock) */
     const char *tu_label;
     plot_gp *gp;            /* the script */
     plot_figure *figs;
     int nfig;
+    int sweep_page;         /* sweep.html was written */
+    /* the page: px of a figure and of a 9-point character (PDF: points) */
+    double char_w, char_h;
 } plot_rep;
 
 /* What the script of one run needs to know about its data. */
@@ -71,6 +99,12 @@ typedef struct plot_run_data {
     int has_latency;        /* some percentile > 0 (log scale possible) */
     size_t nactions;
     int act_up, act_down, act_held;
+    double rate_max;        /* of the rate and of every tier's capacity, req/s */
+    double inst_max;        /* of instances (ready + booting) and tier maxima */
+    double cost_max, cost_rate_max;
+    double lat_min, lat_max; /* of the percentiles > 0, s */
+    size_t zoom_rows;
+    int zoom_bucketed;
 } plot_run_data;
 
 /* plot_data.c */
@@ -82,17 +116,75 @@ int plot_data_run(plot_rep *R, int i, plot_run_data *d, as_err *err);
  * other run at most as costly and as slow and better in one; runs with a
  * NaN or infinite cost or p95 are never on it. O(n log n). */
 int plot_pareto(const sim_summary_row *rows, int n, int *front /* OUT, n */, as_err *err);
+/* The same among the runs with skip[i] == 0 (skip may be NULL): the front
+ * of the deployable runs leaves out those that see the future. */
+int plot_pareto_among(const sim_summary_row *rows, int n, const int *skip,
+                      int *front /* OUT, n */, as_err *err);
+/* The latency at the SLO's percentile (p95 unless the SLO says p50 or p99),
+ * s, and its name. */
+double plot_slo_latency_of(const plot_rep *R, const sim_summary_row *s);
+const char *plot_slo_pname(const plot_rep *R);
 /* 1-based gnuplot column of a run's time series / tier file by name. */
 int plot_ts_col(const char *name);
 int plot_tier_col(const char *name);
 /* " %.9g" or " NaN" (gnuplot reads NaN as missing). */
 void plot_put_num(FILE *f, double v);
+/* Write rows [0, n) of a series (stride doubles each) as the .dat lines of
+ * the time series (ts = 1) or tier (ts = 0) columns; 1 when bucketed. */
+int plot_write_rows(FILE *f, const double *m, size_t n, size_t stride, int ts, size_t maxpts);
+
+/* plot_zoom.c */
+/* The window to zoom on in a run of `duration` s whose records are rows
+ * (n of them): the worst SLO episode (the most violation-seconds; episodes
+ * closer than 10 minutes are one), padded on both sides, at least 30
+ * minutes wide and at most a quarter of the run; with no violation, the
+ * highest p95. z->on = 0 when the window would cover most of the run. */
+void plot_zoom_pick(const sim_ts_row *rows, size_t n, double duration, double slo,
+                    plot_zoom *z /* OUT */);
+/* The rows of [z->t0, z->t1] (and the one before, for steps): [*lo, *hi). */
+void plot_zoom_rows(const double *t, size_t n, size_t stride, const plot_zoom *z, size_t *lo,
+                    size_t *hi);
+
+/* plot_axis.c */
+/* Write the script lines of a time axis over [t0, t1] s for the current
+ * panel: its range, format, tics and label, and the function tx(t) (s since
+ * the start -> the axis' value) the plot commands use. zoom: the finer
+ * format of a zoom panel. */
+void plot_time_axis(plot_rep *R, double t0, double t1, int zoom);
+/* Latency tick marks over [lo, hi] ms on axis ("x", "y"), each labelled
+ * with its unit (200 ms, 2 s, 15 min); log or linear spacing. */
+void plot_latency_tics(plot_rep *R, const char *axis, double lo, double hi, int logscale);
+/* "price units" or the currency, for axis labels. */
+const char *plot_money_unit(const plot_rep *R);
+
+/* plot_label.c */
+/* A label to place: the point it names (px from the panel's bottom-left)
+ * and its width in px. Out: where its box's bottom-left corner goes, and
+ * whether it was placed at all. */
+typedef struct plot_lbl {
+    double px, py;          /* the point */
+    double w, h;            /* the box */
+    double lx, ly;          /* OUT: bottom-left of the box */
+    int placed;             /* OUT (set and kept for a fixed label) */
+    int leader;             /* OUT: 1 when away from its point (draw a line) */
+    int fixed;              /* IN: already at lx, ly (a line's caption): only an
+                             * obstacle */
+} plot_lbl;
+/* Obstacles: the panel [0, W] x [0, H], every point (a square of `mark`
+ * px), vertical lines at vx[nv] and horizontal lines at hy[nh] (a label
+ * never crosses them). Labels are placed in the order given (the most
+ * important first), each at the first free spot of: right, left, above,
+ * below its point, then further up and down with a leader line; a label
+ * with no free spot is left out. Returns the number placed. O(n^2 k). */
+int plot_labels_place(plot_lbl *l, int n, double W, double H, double mark, const double *vx,
+                      int nv, const double *hy, int nh);
+/* 1 when boxes a and b overlap (touching does not count). */
+int plot_lbl_overlap(const plot_lbl *a, const plot_lbl *b);
 
 /* plot_fig.c */
 void plot_fig_begin(plot_rep *R, const char *stem, const char *title, int run, int w, int h);
 void plot_fig_end(plot_rep *R);
 void plot_slo_text(const plot_rep *R, char *buf, size_t n);
-int plot_fig_cost_latency(plot_rep *R, as_err *err);
 void plot_fig_summary(plot_rep *R);
 /* Colours: Tableau 10, and per tier (green first: capacity reads "ok"). */
 const char *plot_kind_colour(int k);
@@ -100,11 +192,25 @@ const char *plot_tier_colour(int k);
 #define PLOT_C_RED "#d62728"
 #define PLOT_C_RATE "#1f77b4"
 #define PLOT_C_FC "#ff7f0e"
+#define PLOT_C_SLO "#d62728"
+#define PLOT_C_DEMAND "#000000"
+#define PLOT_C_HELD "#e377c2"
+#define PLOT_C_ZOOM "#fff3cd"
+
+/* plot_fig_cl.c */
+int plot_fig_cost_latency(plot_rep *R, as_err *err);
 
 /* plot_fig_run.c */
 void plot_fig_run(plot_rep *R, int i, const plot_run_data *d);
 
-/* plot_html.c */
+/* plot_html.c, plot_html_cfg.c */
 int plot_html_index(plot_rep *R, as_err *err);
+/* The tiers' and the policies' settings as the results file holds them. */
+void plot_html_config(const plot_rep *R, FILE *f);
+/* sweep.html when runs repeat a point (names POLICY.pNNN.rN) or sweep
+ * one; *written = 1 when it did. */
+int plot_html_sweep(plot_rep *R, int *written, as_err *err);
+/* Mean and 95 % confidence half-width (Student t) of v[0..n). */
+void plot_mean_ci(const double *v, int n, double *mean, double *half);
 
 #endif

@@ -99,6 +99,30 @@ static int mkdir_p(const char *path, as_err *err)
     return AS_OK;
 }
 
+/* The marker's "results file: " line names the folder's owner. */
+static const char owner_key[] = "results file: ";
+
+void plot_outdir_owner(const char *target, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    int dfd = open(target, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = dfd < 0 ? -1 : openat(dfd, PLOT_OUTDIR_MARKER, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    char text[4096];
+    ssize_t got = fd < 0 ? -1 : read(fd, text, sizeof text - 1);
+    if (fd >= 0)
+        close(fd);
+    if (dfd >= 0)
+        close(dfd);
+    if (got <= 0)
+        return;
+    text[got] = '\0';
+    const char *p = strstr(text, owner_key);
+    if (p == NULL)
+        return;
+    p += sizeof owner_key - 1;
+    snprintf(buf, n, "%.*s", (int)strcspn(p, "\n"), p);
+}
+
 /* 1 when path is a folder (not a link to one) holding our marker. */
 static int is_ours(const char *path)
 {
@@ -135,6 +159,14 @@ static int check_target(const plot_outdir *o, as_err *err)
                           "%s exists and was not made by simrun (no %s in it); use --force to "
                           "replace it as a whole",
                           o->target, PLOT_OUTDIR_MARKER);
+    char had[1100];
+    plot_outdir_owner(o->target, had, sizeof had);
+    /* a marker without an owner is an older simrun's: replaced as before */
+    if (o->owner[0] && had[0] && strcmp(had, o->owner) != 0)
+        return as_err_set(err, AS_EEXIST,
+                          "%s holds the report of %s, not of %s; choose another folder, or "
+                          "use --force to replace it",
+                          o->target, had, o->owner);
     return AS_OK;
 }
 
@@ -170,14 +202,36 @@ static int write_marker(plot_outdir *o, as_err *err)
     if (f == NULL)
         return AS_EIO;
     fputs(marker_text, f);
+    if (o->owner[0])
+        fprintf(f, "%s%s\n", owner_key, o->owner);
     return plot_outdir_fclose(o, f, PLOT_OUTDIR_MARKER, err);
+}
+
+int plot_outdir_check(const char *target, int force, const char *owner, as_err *err)
+{
+    plot_outdir o = {.fd = -1, .force = force};
+    char parent[1024];
+    const char *base = NULL;
+    if (owner != NULL && strchr(owner, '\n') == NULL)
+        snprintf(o.owner, sizeof o.owner, "%s", owner);
+    int rc = split_target(&o, target, parent, sizeof parent, &base, err);
+    return rc == AS_OK ? check_target(&o, err) : rc;
 }
 
 int plot_outdir_begin(plot_outdir *o, const char *target, int force, as_err *err)
 {
+    return plot_outdir_begin_for(o, target, force, NULL, err);
+}
+
+int plot_outdir_begin_for(plot_outdir *o, const char *target, int force, const char *owner,
+                          as_err *err)
+{
     memset(o, 0, sizeof *o);
     o->fd = -1;
     o->force = force;
+    /* a path with a line end cannot be one line of the marker: no owner */
+    if (owner != NULL && strchr(owner, '\n') == NULL)
+        snprintf(o->owner, sizeof o->owner, "%s", owner);
     char parent[1024];
     const char *base = NULL;
     int rc = split_target(o, target, parent, sizeof parent, &base, err);

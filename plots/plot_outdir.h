@@ -30,6 +30,8 @@
 
 typedef struct plot_outdir {
     char target[1024];      /* the folder as it will be named (no trailing '/') */
+    char owner[1100];       /* what the folder shows (a results file's absolute
+                             * path), kept in the marker; "" for none */
     char tmp[1200];         /* the temporary folder being filled */
     int fd;                 /* descriptor of tmp; -1 when none */
     int force;              /* replace a target simrun did not make */
@@ -42,6 +44,19 @@ typedef struct plot_outdir {
  * target that cannot be a folder of its own ("", ".", ".."), AS_EIO for
  * a folder that cannot be created. */
 int plot_outdir_begin(plot_outdir *o, const char *target, int force, as_err *err);
+/* The same for a folder that belongs to `owner` (the absolute path of the
+ * results file it shows; NULL: none): the marker records it, and a target
+ * whose marker names another owner is not replaced without force either
+ * (AS_EEXIST naming both), so that two results files of one name in two
+ * folders do not take turns with one report folder. */
+int plot_outdir_begin_for(plot_outdir *o, const char *target, int force, const char *owner,
+                          as_err *err);
+/* The checks of begin_for without creating anything: AS_OK when target
+ * may be written (absent, ours for this owner, or force). */
+int plot_outdir_check(const char *target, int force, const char *owner, as_err *err);
+/* The owner a folder's marker records into buf ("" for none, or no
+ * marker). */
+void plot_outdir_owner(const char *target, char *buf, size_t n);
 /* Create folder rel inside the temporary folder. */
 int plot_outdir_mkdir(plot_outdir *o, const char *rel, as_err *err);
 /* Create file rel (new; never through a link) for writing. NULL on error. */

@@ -10,7 +10,13 @@
 
 #include "as_name.h"
 
+#include "as_param.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *format_term(int format)
@@ -36,19 +42,91 @@ const char *plot_format_ext(int format) { return format_term(format); }
 
 int plot_report_default_dir(const char *h5path, char *buf, size_t n, as_err *err)
 {
-    sim_reader *rd = sim_reader_open(h5path, err);
-    if (rd == NULL)
-        return AS_EINVAL;
-    char name[256];
-    int rc = sim_reader_attr(rd, "scenario_name", name, sizeof name, 0, err);
-    sim_reader_close(rd);
-    if (rc != AS_OK)
-        return AS_EINVAL;
-    if (as_name_check(name, err) != AS_OK) {
-        as_err_prefix(err, "%s: scenario_name: ", h5path);
-        return AS_EINVAL;
+    const char *base = strrchr(h5path, '/');
+    base = base ? base + 1 : h5path;
+    size_t len = strlen(base);
+    if (len > 3 && strcmp(base + len - 3, ".h5") == 0)
+        len -= 3;
+    char stem[256];
+    snprintf(stem, sizeof stem, "%.*s", (int)(len < 255 ? len : 255), base);
+    if (as_name_check(stem, err) != AS_OK)
+        return as_err_prefix(err, "%s: no report folder can be named after this file (give "
+                                  "one): ", h5path);
+    snprintf(buf, n, "reports/%s", stem);
+    return AS_OK;
+}
+
+int plot_report_owner(const char *h5path, char *buf, size_t n, as_err *err)
+{
+    /* realpath of the longest existing folder of the path, then the rest
+     * as written: before a run the results file's folder may not exist yet,
+     * and the owner checked then must be the one recorded afterwards */
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s", h5path);
+    char *cut = strrchr(dir, '/');
+    char *real = NULL;
+    for (;;) {
+        if (cut == NULL) {
+            real = realpath(".", NULL);
+            cut = dir - 1; /* the whole path is the rest */
+            break;
+        }
+        if (cut == dir) { /* "/name" */
+            real = realpath("/", NULL);
+            break;
+        }
+        *cut = '\0';
+        if ((real = realpath(dir, NULL)) != NULL || errno != ENOENT)
+            break;
+        char *up = strrchr(dir, '/');
+        *cut = '/';
+        cut = up;
     }
-    snprintf(buf, n, "reports/%s", name);
+    if (real == NULL)
+        return as_err_set(err, AS_EINVAL, "%s: %s", h5path, strerror(errno));
+    const char *rest = h5path + (cut - dir) + 1;
+    snprintf(buf, n, "%s%s%s", real, strcmp(real, "/") == 0 ? "" : "/", rest);
+    free(real);
+    return AS_OK;
+}
+
+/* The folder and the owner of a report. */
+static int report_target(const char *h5path, const char *dir, char *target, size_t n,
+                         char *owner, size_t m, as_err *err)
+{
+    int rc = AS_OK;
+    if (dir != NULL)
+        snprintf(target, n, "%s", dir);
+    else
+        rc = plot_report_default_dir(h5path, target, n, err);
+    if (rc == AS_OK && plot_report_owner(h5path, owner, m, NULL) != AS_OK)
+        owner[0] = '\0'; /* a folder that vanished: no owner to compare */
+    return rc;
+}
+
+int plot_report_check_dir(const char *h5path, const char *dir, int force, as_err *err)
+{
+    char target[1024], owner[1100];
+    int rc = report_target(h5path, dir, target, sizeof target, owner, sizeof owner, err);
+    return rc == AS_OK ? plot_outdir_check(target, force, owner, err) : rc;
+}
+
+int plot_window_parse(const char *s, double *start, double *end, as_err *err)
+{
+    const char *colon = strchr(s, ':');
+    char a[64];
+    as_time t0 = 0, t1 = 0;
+    if (colon == NULL || (size_t)(colon - s) >= sizeof a)
+        return as_err_set(err, AS_EINVAL, "--window '%s': START:END expected, e.g. 37h:39h", s);
+    snprintf(a, sizeof a, "%.*s", (int)(colon - s), s);
+    if (as_parse_duration(a, &t0, NULL) != AS_OK || as_parse_duration(colon + 1, &t1, NULL) != AS_OK)
+        return as_err_set(err, AS_EINVAL,
+                          "--window '%s': START and END are durations since the start, e.g. "
+                          "37h:39h or 90m:150m", s);
+    if (t1 <= t0)
+        return as_err_set(err, AS_EINVAL, "--window '%s': END must come after START", s);
+    *start = as_time_to_s(t0);
+    *end = as_time_to_s(t1);
     return AS_OK;
 }
 
@@ -63,13 +141,37 @@ static void script_head(plot_rep *R)
     plot_gp_printf(g, "\n# data: data/*.dat (SI units: s, requests/s; the header line of each "
                       "file names its columns)\n# series longer than %zu rows are per-bucket "
                       "mean/min/max\n", R->maxpts);
+    /* portrait A4: the run figures are five panels high; one page size for
+     * the whole file (pdfcairo keeps the first) */
     if (R->format == PLOT_PDF)
-        plot_gp_puts(g, "set terminal pdfcairo size 11in,8.5in font 'sans,9' noenhanced\n"
+        plot_gp_puts(g, "set terminal pdfcairo size 8.27in,11.69in font 'sans,8' noenhanced\n"
                         "set output 'report.pdf'\n");
 }
 
 /* Data, script and page into the new folder; *script is the finished
  * script (borrowed from R->gp). */
+static void step(plot_rep *R, const char *phase, int done, int total)
+{
+    if (R->opts && R->opts->progress) {
+        plot_progress p = {phase, done, total};
+        R->opts->progress(R->opts->progress_ud, &p);
+    }
+}
+
+/* While gnuplot draws: figures whose file exists are started, so those
+ * before the last one are done (a PDF is one file: no count). */
+static void drawing(void *ud)
+{
+    plot_rep *R = ud;
+    int done = 0;
+    for (int k = 0; k < R->nfig && R->format != PLOT_PDF; k++) {
+        struct stat st;
+        if (fstatat(R->out.fd, R->figs[k].file, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            done = k;
+    }
+    step(R, "drawing", done, R->nfig);
+}
+
 static int write_all(plot_rep *R, const char **script, size_t *len, as_err *err)
 {
     int rc = plot_outdir_mkdir(&R->out, "data", err);
@@ -84,6 +186,7 @@ static int write_all(plot_rep *R, const char **script, size_t *len, as_err *err)
     if (rc == AS_OK)
         plot_fig_summary(R);
     for (int i = 0; rc == AS_OK && i < R->nrun; i++) {
+        step(R, "data", i, R->nrun);
         plot_run_data d;
         rc = plot_data_run(R, i, &d, err);
         if (rc == AS_ENOTFOUND)
@@ -104,13 +207,16 @@ static int write_all(plot_rep *R, const char **script, size_t *len, as_err *err)
         fwrite(*script, 1, *len, f);
         rc = plot_outdir_fclose(&R->out, f, "report.gp", err);
     }
+    int sweep = 0;
+    if (rc == AS_OK)
+        rc = plot_html_sweep(R, &sweep, err);
     return rc == AS_OK ? plot_html_index(R, err) : rc;
 }
 
 int plot_report_ex(const char *h5path, const char *outdir, const plot_report_opts *opts,
                    plot_report_info *info, as_err *err)
 {
-    plot_report_opts dflt = {PLOT_PNG, NULL, 0, 0, 0};
+    plot_report_opts dflt = {.format = PLOT_PNG};
     if (opts == NULL)
         opts = &dflt;
     plot_rep R = {0};
@@ -120,15 +226,23 @@ int plot_report_ex(const char *h5path, const char *outdir, const plot_report_opt
     R.maxpts = opts->max_points ? opts->max_points : PLOT_MAX_POINTS;
     if (R.maxpts < 4)
         R.maxpts = 4;
-    int rc = plot_rep_load(&R, err);
-    char dir[1024];
-    if (rc == AS_OK) {
-        /* the name was checked on read: reports/NAME stays in reports/ */
-        snprintf(dir, sizeof dir, "%s", outdir ? outdir : "");
-        if (outdir == NULL)
-            snprintf(dir, sizeof dir, "reports/%s", R.name);
-        rc = plot_outdir_begin(&R.out, dir, opts->force, err);
+    R.opts = opts;
+    R.char_w = R.format == PLOT_PDF ? 5.2 : 6.5;
+    R.char_h = R.format == PLOT_PDF ? 10 : 13;
+    if (opts->currency && opts->currency[0]) {
+        if (plot_currency_check(opts->currency, err) != AS_OK)
+            return AS_EINVAL;
+        snprintf(R.currency, sizeof R.currency, "%s", opts->currency);
     }
+    char dir[1024], owner[1100];
+    /* the folder first: a refused folder costs no reading */
+    int rc = report_target(h5path, outdir, dir, sizeof dir, owner, sizeof owner, err);
+    if (rc == AS_OK)
+        rc = plot_outdir_check(dir, opts->force, owner, err);
+    if (rc == AS_OK)
+        rc = plot_rep_load(&R, err);
+    if (rc == AS_OK)
+        rc = plot_outdir_begin_for(&R.out, dir, opts->force, owner, err);
     const char *script = NULL;
     size_t len = 0;
     if (rc == AS_OK)
@@ -138,7 +252,7 @@ int plot_report_ex(const char *h5path, const char *outdir, const plot_report_opt
         int grc = AS_OK;
         if (!opts->no_gnuplot) {
             plot_gnuplot_job job = {R.out.fd, R.out.target, script, len, "report.gp",
-                                    opts->gnuplot};
+                                    opts->gnuplot, opts->progress ? drawing : NULL, &R};
             grc = plot_gnuplot_run(&job, &warnings, err);
         }
         /* in place also when gnuplot failed: its log and the script are
@@ -161,6 +275,6 @@ int plot_report_ex(const char *h5path, const char *outdir, const plot_report_opt
 
 int plot_report(const char *h5path, const char *outdir, int format, as_err *err)
 {
-    plot_report_opts o = {format, NULL, 0, 0, 0};
+    plot_report_opts o = {.format = format};
     return plot_report_ex(h5path, outdir, &o, NULL, err);
 }

@@ -30,12 +30,28 @@ enum { PLOT_PNG = 0, PLOT_SVG = 1, PLOT_PDF = 2 };
  * of half as many rows (the default of plot_report_opts.max_points). */
 #define PLOT_MAX_POINTS 2000
 
+/* Where a report is, for a progress line: `done` of `total` steps (data
+ * and script: one step per run; drawing: one per figure). */
+typedef struct plot_progress {
+    const char *phase;      /* "data" or "drawing" (literals) */
+    int done, total;
+} plot_progress;
+
 typedef struct plot_report_opts {
     int format;             /* PLOT_PNG, PLOT_SVG or PLOT_PDF */
     const char *gnuplot;    /* program to run (PATH is searched); NULL: "gnuplot" */
     size_t max_points;      /* downsampling threshold; 0: PLOT_MAX_POINTS */
-    int force;              /* replace a folder simrun did not make */
+    int force;              /* replace a folder simrun did not make, or one that
+                             * shows another results file */
     int no_gnuplot;         /* write data, script and page, do not run gnuplot */
+    const char *currency;   /* "EUR", "$", ...; NULL or "": "price units" */
+    int window;             /* 1: zoom every run on [window_start, window_end]
+                             * (s since the start) instead of its worst SLO window */
+    double window_start, window_end;
+    /* called between steps and about five times a second while gnuplot
+     * draws; may be NULL */
+    void (*progress)(void *ud, const plot_progress *p);
+    void *progress_ud;
 } plot_report_opts;
 
 /* What a report produced (all fields filled on success). */
@@ -52,10 +68,22 @@ int plot_format_parse(const char *s, int *format /* OUT */);
 /* File extension without the dot. */
 const char *plot_format_ext(int format);
 
-/* The default report folder of a results file: reports/<scenario_name>
- * (relative to the working directory). AS_EINVAL if the file is unreadable
- * or its scenario name is not a name (as_name_check). */
+/* The default report folder of a results file: reports/STEM, STEM being
+ * its file name without ".h5" (results/spike.h5 -> reports/spike, -o
+ * out.h5 -> reports/out), relative to the working directory. The file
+ * need not exist yet. AS_EINVAL when STEM is not a name (as_name_check):
+ * the message asks for a folder to be given. */
 int plot_report_default_dir(const char *h5path, char *buf, size_t n, as_err *err);
+/* The absolute path of a results file (which need not exist yet), the
+ * owner recorded in its report folder (plot_outdir.h). */
+int plot_report_owner(const char *h5path, char *buf, size_t n, as_err *err);
+/* Whether the report of h5path may go to dir (NULL: the default folder)
+ * before anything is run: AS_OK, or AS_EEXIST / AS_EINVAL as
+ * plot_report_ex would fail (a folder simrun did not make, or one that
+ * shows another results file, without force). */
+int plot_report_check_dir(const char *h5path, const char *dir, int force, as_err *err);
+/* Parse --window START:END (durations since the start: 37h:39h, 1d13h:1d15h). */
+int plot_window_parse(const char *s, double *start, double *end, as_err *err);
 
 /* Draw the report of h5path into outdir (NULL: the default folder).
  * Errors: AS_EINVAL for a missing, foreign or truncated input file, a name

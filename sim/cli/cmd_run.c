@@ -4,8 +4,10 @@
  * This file parses options and prints; the batch itself (worker
  * processes, MPI, OUT.runs/, resume, merge) is sim/batch's. */
 #include "as_param.h"
+#include "cli_progress.h"
 #include "cli_text.h"
 #include "cmd.h"
+#include "plot_fmt.h"
 #include "plot_report.h"
 #include "sim_batch.h"
 #include "sim_budget.h"
@@ -28,19 +30,24 @@ static void usage(FILE *f)
           "Runs every [policy.NAME] of the scenario (times the points of its [sweep]\n"
           "grid and its repetitions) on its trace, writes the results to\n"
           "results/NAME.h5, prints one summary row per run and draws the report in\n"
-          "reports/NAME/.\n"
+          "reports/NAME/ (the results file's name without .h5: -o out.h5 draws\n"
+          "reports/out/).\n"
           "\n"
           "options:\n"
-          "  -o FILE                  results file (default results/<scenario name>.h5)\n"
+          "  -o FILE                  results file (default results/<scenario name>.h5;\n"
+          "                           with --policy, results/<scenario name>-<policies>.h5,\n"
+          "                           so that a subset never replaces the whole)\n"
           "  --set SECTION.KEY=VALUE  override a scenario key (repeatable), e.g.\n"
           "                           --set scenario.duration=6h --set tier.web.max=40\n"
           "  --policy NAME            run only this policy (repeatable)\n"
           "  -j N                     run N runs at once, each in a worker process\n"
           "                           (default: the number of cores); the results do\n"
           "                           not depend on N\n"
-          "  --force                  overwrite an existing results file; take over a\n"
-          "                           FILE.runs/ that simrun did not make (emptying it),\n"
-          "                           and replace a report folder simrun did not make\n"
+          "  --force                  overwrite an existing results file (the runs it holds\n"
+          "                           that the new one lacks are named on stderr); take\n"
+          "                           over a FILE.runs/ that simrun did not make (emptying\n"
+          "                           it), and replace a report folder simrun did not make\n"
+          "                           or that shows another results file\n"
           "  --fresh                  do not resume: discard runs kept from an earlier,\n"
           "                           interrupted invocation\n"
           "  --max-runs N             refuse sweeps of more runs than N (default 100000)\n"
@@ -56,6 +63,10 @@ static void usage(FILE *f)
           "  --lenient                a manifest or AWS policy field the simulator does\n"
           "                           not model is a warning, not an error (exit 2); the\n"
           "                           runs of that policy are marked approximate\n"
+          "  --report-dir DIR         draw it in DIR (default reports/<results file stem>)\n"
+          "  --currency C             costs in the report in C: a code (EUR) or a symbol ($)\n"
+          "  --window START:END       zoom the report's run figures on this window (e.g.\n"
+          "                           37h:39h) instead of each run's worst SLO episode\n"
           "  -q, --quiet              no progress line and no table\n"
           "  --help-keys              list every scenario key\n"
           "  -h, --help               this text\n"
@@ -72,7 +83,9 @@ static void usage(FILE *f)
 /* ---- options ---- */
 
 typedef struct run_args {
-    const char *scen, *out, *baseline;
+    const char *scen, *out, *baseline, *report_dir, *currency;
+    int window;
+    double window_start, window_end;
     const char **sets, **only;
     int nsets, nonly, force, fresh, quiet, format, report, lenient;
     long jobs, max_runs;
@@ -115,6 +128,23 @@ static int format_of(const char *v, int *format)
     return 2;
 }
 
+/* --currency C, --window START:END: checked now, not after the runs. */
+static int report_opt(run_args *a, const char *o, const char *v)
+{
+    as_err e = {0};
+    int rc = o[2] == 'c' ? plot_currency_check(v, &e)
+                         : plot_window_parse(v, &a->window_start, &a->window_end, &e);
+    if (rc != AS_OK) {
+        fprintf(stderr, "simrun: %s\n", e.msg);
+        return 2;
+    }
+    if (o[2] == 'c')
+        a->currency = v;
+    else
+        a->window = 1;
+    return 0;
+}
+
 /* An option with a value at argv[*i]; 1 when a is one, -1 on error (a
  * message printed), 0 when a is not one of them. */
 static int value_opt(run_args *a, const char *o, char **argv, int *i)
@@ -139,6 +169,10 @@ static int value_opt(run_args *a, const char *o, char **argv, int *i)
         rc = limit(o, v, &a->max_memory);
     else if (strcmp(o, "--format") == 0)
         rc = format_of(v, &a->format);
+    else if (strcmp(o, "--report-dir") == 0)
+        a->report_dir = v;
+    else if (strcmp(o, "--currency") == 0 || strcmp(o, "--window") == 0)
+        rc = report_opt(a, o, v);
     else
         return 0;
     (*i)++;
@@ -241,15 +275,6 @@ static void print_repetitions(const sim_plan *plan, const sim_summary_row *rows)
     }
 }
 
-/* The progress line: on a terminal only, and not with -q. */
-static void progress(void *ud, const sim_batch_progress *p)
-{
-    (void)ud;
-    double rate = p->elapsed > 0 ? p->sim_done / p->elapsed : 0;
-    double left = rate > 0 ? (p->sim_total - p->sim_done) / rate : 0;
-    fprintf(stderr, "\r%d/%d runs  %.3g sim-s/s  %.0fs left   ", p->done, p->n, rate, left);
-}
-
 static int exit_status(int code)
 {
     return code == AS_EINVAL || code == AS_EEXIST ? 2 : code == AS_EINTR ? 130 : 1;
@@ -275,13 +300,22 @@ static int print_results(const run_args *a, const sim_scenario *sc, const sim_pl
     }
     if (!a->report)
         return 0;
-    /* the folder is reports/<scenario_name> as the results file names it
-     * (plots/ checks that name); --force also replaces a folder simrun did
-     * not make there */
-    plot_report_opts ro = {PLOT_PNG, NULL, 0, a->force, 0};
+    /* the folder follows the results file's name (checked before the
+     * runs); --force also replaces a folder simrun did not make there */
+    plot_report_opts ro = {.format = PLOT_PNG, .force = a->force, .currency = a->currency,
+                           .window = a->window, .window_start = a->window_start,
+                           .window_end = a->window_end};
+    cli_progress pr = {.f = stderr};
+    if (!a->quiet && isatty(2)) {
+        ro.progress = cli_progress_report;
+        ro.progress_ud = &pr;
+    }
     plot_report_info info = {0};
     as_err err = {0};
-    if (plot_report_ex(a->out, NULL, &ro, &info, &err) != AS_OK) {
+    fflush(stdout);
+    int rc = plot_report_ex(a->out, a->report_dir, &ro, &info, &err);
+    cli_progress_clear(&pr);
+    if (rc != AS_OK) {
         fprintf(stderr, "simrun: report: %s (the results file is complete)\n", err.msg);
         return 1;
     }
@@ -291,6 +325,25 @@ static int print_results(const run_args *a, const sim_scenario *sc, const sim_pl
 }
 
 /* ---- the command ---- */
+
+/* results/NAME.h5, or for a subset of the policies results/NAME-P1-P2.h5
+ * (results/NAME-N-policies.h5 when that is long): `--policy hpa --force`
+ * must not replace the file of every policy with one of a single run,
+ * and a name is clearer than a refusal. */
+static void default_out(const run_args *a, const char *name, char *buf, size_t n)
+{
+    char stem[200];
+    snprintf(stem, sizeof stem, "%s", name);
+    for (int k = 0; k < a->nonly; k++) {
+        size_t len = strlen(stem);
+        if (len + strlen(a->only[k]) + 2 > 100) {
+            snprintf(stem, sizeof stem, "%s-%d-policies", name, a->nonly);
+            break;
+        }
+        snprintf(stem + len, sizeof stem - len, "-%s", a->only[k]);
+    }
+    snprintf(buf, n, "results/%s.h5", stem);
+}
 
 /* Load the scenario and build its plan; NULL with the status set. */
 /* The loader's warnings (production settings the simulator approximates)
@@ -341,10 +394,57 @@ static sim_scenario *load(run_args *a, sim_plan *plan, char *outbuf, size_t n, i
         return NULL;
     }
     if (a->out == NULL) {
-        snprintf(outbuf, n, "results/%s.h5", sc->name);
+        default_out(a, sc->name, outbuf, n);
         a->out = outbuf;
     }
     return sc;
+}
+
+/* Refusals that must come before any run: an existing results file
+ * without --force, a report folder that is not this file's. -1 to go on,
+ * else the exit status. */
+static int preflight(const run_args *a)
+{
+    struct stat st;
+    if (!a->force && lstat(a->out, &st) == 0) {
+        fprintf(stderr, "simrun: %s exists; use --force to overwrite it, or -o to write "
+                        "another file\n", a->out);
+        return 2;
+    }
+    as_err err = {0};
+    if (a->report && plot_report_check_dir(a->out, a->report_dir, a->force, &err) != AS_OK) {
+        fprintf(stderr, "simrun: report: %s (or --report-dir DIR, or --no-report)\n", err.msg);
+        return 2;
+    }
+    return -1;
+}
+
+/* With --force over an existing results file: name the runs it holds
+ * that the new one will not, rather than lose them silently. */
+static void note_replaced(const run_args *a, const sim_plan *plan)
+{
+    sim_summary_row *rows = NULL;
+    int n = 0;
+    as_err err = {0};
+    struct stat st;
+    if (lstat(a->out, &st) != 0 || sim_results_read_summary(a->out, &rows, &n, &err) != AS_OK)
+        return;
+    int lost = 0;
+    char names[400] = "";
+    for (int i = 0; i < n; i++) {
+        int kept = 0;
+        for (int k = 0; k < plan->n && !kept; k++)
+            kept = strcmp(plan->runs[k].name, rows[i].run) == 0;
+        if (kept)
+            continue;
+        if (lost++ < 8)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                     lost > 1 ? ", " : "", rows[i].run);
+    }
+    if (lost > 0)
+        fprintf(stderr, "simrun: replacing %s (--force): %d of its %d runs will not be in the "
+                        "new file: %s%s\n", a->out, lost, n, names, lost > 8 ? ", ..." : "");
+    free(rows);
 }
 
 /* Run the batch of a loaded plan: the exit status. */
@@ -354,9 +454,14 @@ static int batch(const run_args *a, const sim_scenario *sc, const sim_plan *plan
                          .force = a->force, .max_events = a->max_events,
                          .max_memory = a->max_memory};
     int show = !a->quiet && isatty(2);
-    if (show)
-        bo.progress = progress;
+    cli_progress pr = {.f = stderr};
+    if (show) {
+        bo.progress = cli_progress_batch;
+        bo.progress_ud = &pr;
+    }
     as_err err = {0};
+    if (a->force)
+        note_replaced(a, plan);
     sim_batch *b = sim_batch_open(sc, plan, &bo, &err);
     if (b == NULL) {
         fprintf(stderr, "simrun: %s\n", err.msg);
@@ -369,14 +474,14 @@ static int batch(const run_args *a, const sim_scenario *sc, const sim_plan *plan
         fprintf(stderr, "simrun: resuming: %d of %d runs already complete in %s\n",
                 sim_batch_resumed(b), plan->n, sim_batch_dir(b));
     int rc = sim_batch_run(b, &err);
-    if (show)
-        fprintf(stderr, "\r%*s\r", 60, "");
+    cli_progress_clear(&pr);
     int done = sim_batch_done(b), status;
     if (rc == AS_EINTR)
         fprintf(stderr,
-                "simrun: %s; %d of %d runs complete (kept in %s/%s); run the same command "
-                "again to resume\n",
-                err.msg, done, plan->n, sim_batch_dir(b), done > 0 ? " and FILE.partial" : "");
+                "simrun: %s; %d of %d runs complete (kept in %s/%s%s%s); run the same "
+                "command again to resume\n",
+                err.msg, done, plan->n, sim_batch_dir(b), done > 0 ? " and " : "",
+                done > 0 ? a->out : "", done > 0 ? ".partial" : "");
     else if (rc != AS_OK && rc != AS_EINVAL && done > 0)
         fprintf(stderr, "simrun: %s; %d of %d runs complete are kept in %s/: run the same "
                 "command again to resume\n", err.msg, done, plan->n, sim_batch_dir(b));
@@ -404,12 +509,8 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "simrun: out of memory\n");
     else if ((status = parse_args(&a, argc, argv)) < 0 &&
              (sc = load(&a, &plan, outbuf, sizeof outbuf, &status)) != NULL) {
-        struct stat st;
         sim_results_quiet();
-        if (!a.force && lstat(a.out, &st) == 0) {
-            fprintf(stderr, "simrun: %s exists; use --force to overwrite it\n", a.out);
-            status = 2;
-        } else {
+        if ((status = preflight(&a)) < 0) {
             sim_batch_opts wo = {.max_events = a.max_events, .max_memory = a.max_memory};
             if (!sim_batch_mpi_worker(&plan, &wo, &status))
                 status = batch(&a, sc, &plan);
