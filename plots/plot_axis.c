@@ -1,7 +1,7 @@
 /* plot_axis.c - axes a reader does not have to decode.
  * Time: when the trace carried dates (the results file's start_epoch_s),
  * a time axis in the trace's own zone, with weekdays once the span passes a
- * day ("Sat 12:00"); otherwise hours or days since the start, and h:min in
+ * day or a midnight ("Sat 12:00"); otherwise hours or days since the start, and h:min in
  * zoom panels. Tick steps come from a list of round durations, so a
  * two-hour zoom ticks every 15 minutes on the quarter, not every 13.
  * Latency: tick marks labelled with their unit (200 ms, 2 s, 15 min), on
@@ -48,7 +48,8 @@ static void clock_axis(plot_rep *R, double t0, double t1, int zoom)
                    x0, t0 + x0, t1 + x0, first, step);
     if (step >= 86400)
         plot_gp_puts(g, "set format x '%a %d %b'\n");
-    else if (span > 86400)
+    else if (span > 86400 || (!zoom && floor((t0 + x0) / 86400) != floor((t1 + x0) / 86400)))
+        /* past a day, or across a midnight: which day each tick is on */
         plot_gp_puts(g, "set format x '%a %H:%M'\n");
     else
         plot_gp_puts(g, "set format x '%H:%M'\n");
