@@ -68,7 +68,9 @@ static void usage(FILE *f)
           "  --window START:END       zoom the report's run figures on this window (e.g.\n"
           "                           37h:39h) instead of each run's worst SLO episode\n"
           "  -q, --quiet              no progress line and no table\n"
-          "  --help-keys              list every scenario key\n"
+          "  --help-keys [FILTER]     list the scenario keys with their allowed values and\n"
+          "                           defaults; FILTER: a section (tier), a policy kind\n"
+          "                           (hpa) or a key name (boot_time)\n"
           "  -h, --help               this text\n"
           "\n"
           "Each run is written to FILE.runs/ when complete. Interrupted (Ctrl-C), killed,\n"
@@ -215,8 +217,13 @@ static int parse_args(run_args *a, int argc, char **argv)
             usage(stdout);
             return 0;
         } else if (strcmp(o, "--help-keys") == 0) {
-            sim_scenario_print_keys(stdout);
-            return 0;
+            /* --help-keys [FILTER]: a section, a policy kind or a key */
+            const char *filter = i + 1 < argc && argv[i + 1][0] != '-' ? argv[i + 1] : NULL;
+            if (sim_scenario_print_keys(stdout, filter) > 0)
+                return 0;
+            fprintf(stderr, "simrun: --help-keys %s: no section, policy kind or key of that "
+                            "name (simrun --help-keys lists them all)\n", filter);
+            return 2;
         } else if (o[0] == '-') {
             fprintf(stderr, "simrun: unknown or incomplete option '%s' (see simrun --help)\n", o);
             return 2;

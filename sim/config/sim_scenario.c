@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void scenario_defaults(sim_scenario *s)
+void sim_ld_defaults(sim_scenario *s)
 {
     snprintf(s->name, sizeof s->name, "scenario");
     s->duration = AS_DAY;
@@ -443,7 +443,7 @@ sim_scenario *sim_scenario_open(const char *path, const sim_load_opts *opts, as_
         as_err_set(err, AS_ENOMEM, "out of memory");
         return NULL;
     }
-    scenario_defaults(s);
+    sim_ld_defaults(s);
     snprintf(s->path, sizeof s->path, "%s", path);
     s->warn = opts->warn;
     sim_loader L = {.file = path, .path = L.shown, .s = s, .ov = opts->overrides,
@@ -485,19 +485,3 @@ void sim_scenario_free(sim_scenario *s)
     free(s);
 }
 
-void sim_scenario_print_keys(void *stream)
-{
-    FILE *f = stream;
-    for (const sim_section *const *p = sim_sections; *p; p++) {
-        const sim_section *sec = *p;
-        fprintf(f, "  [%s]\n", sec->help_name ? sec->help_name : sec->name);
-        for (int t = 0; t < SIM_SEC_TABLES; t++)
-            for (const as_param_def *d = sec->tables[t].defs; d && d->name; d++)
-                fprintf(f, "    %-20s %s%s\n", d->name, d->help,
-                        sec->tables[t].note ? sec->tables[t].note : "");
-        for (const sim_key *c = sec->custom; c && c->name; c++)
-            fprintf(f, "    %-20s %s\n", c->name, c->help);
-        if (sec->help)
-            sec->help(f);
-    }
-}

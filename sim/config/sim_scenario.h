@@ -187,7 +187,11 @@ sim_scenario *sim_scenario_load(const char *path, const char *const *overrides, 
                                 as_err *err);
 void sim_scenario_free(sim_scenario *s);
 
-/* Help text of every section and key, for --help and the README. */
-void sim_scenario_print_keys(void *stream);
+/* Help text of every section and key, for --help-keys and the README:
+ * each key with its allowed values and default. filter (NULL: all): a
+ * section ("tier", "policy"), a policy kind ("hpa": the keys of every
+ * policy and that kind's) or a key name (every section's key of that name).
+ * Returns the number of keys printed (0: the filter matched nothing). */
+int sim_scenario_print_keys(void *stream, const char *filter);
 
 #endif

@@ -101,7 +101,9 @@ struct sim_section {
     /* stages: after every section is known; after every key is set */
     int (*prepare)(sim_loader *L, as_err *err);
     int (*check)(sim_loader *L, as_err *err);
-    void (*help)(FILE *f);     /* help lines beyond the tables' */
+    /* help lines beyond the tables' (filter: as sim_scenario_print_keys;
+     * NULL or one the section matched: all); the count of key lines */
+    int (*help)(FILE *f, const char *filter);
 };
 
 /* The sections, in the order of --help-keys and of the checks; NULL-terminated. */
@@ -134,5 +136,11 @@ int sim_check_tiers(sim_loader *L, as_err *err);
 int sim_check_monitoring(sim_loader *L, as_err *err);
 /* [slo] and [clients]; derives the objective from max_violation. */
 int sim_check_slo(sim_loader *L, as_err *err);
+
+/* The defaults of a scenario's own fields ([scenario], [slo], [monitoring]...). */
+void sim_ld_defaults(sim_scenario *s);
+/* One line of --help-keys: the key, its help, its allowed values (bounds,
+ * choices) and, when cfg is given, its default as a value it accepts. */
+void sim_help_key(FILE *f, int indent, const as_param_def *d, const char *note, const void *cfg);
 
 #endif

@@ -227,24 +227,41 @@ static int policy_check(sim_loader *L, as_err *err)
     return AS_OK;
 }
 
-static void policy_help(FILE *f)
+/* kind, manifest, aws_policy, then each kind's own keys with its
+ * defaults; filter: a kind prints that kind's keys only (f NULL: count). */
+static int policy_help(FILE *f, const char *filter)
 {
-    fprintf(f, "    %-20s one of:", "kind");
-    for (const as_policy_type *const *k = as_policy_types(); *k; k++)
-        fprintf(f, " %s", (*k)->name);
-    char kinds[128];
-    sim_manifest_kinds("manifest", kinds, sizeof kinds);
-    fprintf(f, "\n    %-20s Kubernetes HPA manifest (YAML) for kind = %s; INI keys override it\n",
-            "manifest", kinds);
-    sim_manifest_kinds("aws_policy", kinds, sizeof kinds);
-    fprintf(f, "    %-20s AWS scaling policy (JSON) for kind = %s\n", "aws_policy", kinds);
-    for (const as_policy_type *const *k = as_policy_types(); *k; k++) {
-        if ((*k)->params == NULL || (*k)->params[0].name == NULL)
-            continue;
-        fprintf(f, "    kind = %s:\n", (*k)->name);
-        for (const as_param_def *d = (*k)->params; d->name; d++)
-            fprintf(f, "      %-18s %s\n", d->name, d->help);
+    int n = 0;
+    if (filter == NULL) {
+        fprintf(f, "    %-20s one of:", "kind");
+        for (const as_policy_type *const *k = as_policy_types(); *k; k++)
+            fprintf(f, " %s", (*k)->name);
+        char kinds[128];
+        sim_manifest_kinds("manifest", kinds, sizeof kinds);
+        fprintf(f, "\n    %-20s Kubernetes HPA manifest (YAML) for kind = %s; INI keys override "
+                   "it\n", "manifest", kinds);
+        sim_manifest_kinds("aws_policy", kinds, sizeof kinds);
+        fprintf(f, "    %-20s AWS scaling policy (JSON) for kind = %s\n", "aws_policy", kinds);
+        n += 3;
     }
+    for (const as_policy_type *const *k = as_policy_types(); *k; k++) {
+        const as_policy_type *t = *k;
+        if (t->params == NULL || t->params[0].name == NULL ||
+            (filter != NULL && strcmp(filter, t->name) != 0))
+            continue;
+        for (const as_param_def *d = t->params; d->name; d++)
+            n++;
+        if (f == NULL)
+            continue;
+        void *cfg = t->config_size ? calloc(1, t->config_size) : NULL;
+        if (cfg != NULL && t->defaults)
+            t->defaults(cfg);
+        fprintf(f, "    kind = %s:\n", t->name);
+        for (const as_param_def *d = t->params; d->name; d++)
+            sim_help_key(f, 6, d, NULL, cfg);
+        free(cfg);
+    }
+    return n;
 }
 
 const sim_section sim_policy_section = {

@@ -68,14 +68,28 @@ static int trace_set(sim_loader *L, const sim_entry *e, as_err *err)
     return rc;
 }
 
+typedef struct trace_help_ctx {
+    FILE *f;            /* NULL: count only */
+    const char *filter; /* a key name, or NULL for every key */
+    int n;
+} trace_help_ctx;
+
 static void trace_line(const char *key, const char *help, void *ud)
 {
-    fprintf((FILE *)ud, "    %-20s %s\n", key, help);
+    trace_help_ctx *c = ud;
+    if (c->filter != NULL && strcmp(c->filter, key) != 0)
+        return;
+    c->n++;
+    if (c->f != NULL)
+        fprintf(c->f, "    %-20s %s\n", key, help);
 }
 
-static void trace_help(FILE *f)
+/* The trace library's keys (their defaults are in their help text). */
+static int trace_help(FILE *f, const char *filter)
 {
-    tr_config_help(trace_line, f);
+    trace_help_ctx c = {f, filter, 0};
+    tr_config_help(trace_line, &c);
+    return c.n;
 }
 
 static const sim_section trace_section = {
@@ -427,11 +441,14 @@ static int sweep_key(sim_loader *L, const sim_entry *e, as_err *err)
     return AS_OK;
 }
 
-static void sweep_help(FILE *f)
+static int sweep_help(FILE *f, const char *filter)
 {
+    if (filter != NULL || f == NULL)
+        return 0;
     fprintf(f, "    %-20s values of one key per run: v1,v2,... or lo:hi:step (e.g. "
                "policy.hpa.target = 0.5:0.8:0.1)\n",
             "SECTION.KEY");
+    return 1;
 }
 
 static const sim_section sweep_section = {
