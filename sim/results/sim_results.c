@@ -20,6 +20,8 @@
 #ifndef AS_VERSION
 #define AS_VERSION "0.1.0"
 #endif
+
+const char *sim_results_tool_version(void) { return AS_VERSION; }
 #ifndef AS_GIT_REV
 #define AS_GIT_REV "unknown"
 #endif

@@ -115,4 +115,7 @@ void sim_results_quiet(void);
  * (1.10 does in some error paths, e.g. H5Ocopy on a full disk). */
 void sim_results_io_slot(as_err *slot);
 
+/* The version written into every results file (tool_version), for --version. */
+const char *sim_results_tool_version(void);
+
 #endif
