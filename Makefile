@@ -78,7 +78,7 @@ LIBS := $(foreach l,plots sim/batch sim/results sim/engine sim/config traces cor
           $(if $(call layer_src,$(l)),$(call lib_of,$(l))))
 CLI_OBJ := $(call obj,$(CLI_SRC))
 
-.PHONY: all deps bench-deps run test test-slow asan tsan bench quality coverage clean check layers
+.PHONY: all deps bench-deps run test test-slow test-readme asan tsan bench quality coverage clean check layers
 all: bin/simrun
 
 $(BUILD)/%.o: %.c | layers
@@ -144,6 +144,11 @@ deps:
 run: deps
 	$(MAKE) bin/simrun
 	bin/simrun --force scenarios/spike.ini
+
+# The README's Usage commands, in order, in a fresh copy after `make run`
+# (a few minutes: two full runs of spike.ini; CI runs it).
+test-readme: bin/simrun
+	tests/readme_usage.sh bin/simrun
 
 # The suite runs from the project root (tests open scenarios/ and tests/data/).
 # It is split by suite name: suites named *_slow (long cases) run in
