@@ -445,20 +445,23 @@ Test(hostile, foreign_folder_needs_force)
 
 Test(hostile, run_does_not_write_into_a_foreign_reports_folder)
 {
+    /* -o x.h5 draws reports/x/: a folder of that name simrun did not make
+     * is refused before anything runs, and replaced whole with --force */
     char p[400], ini[PATH_MAX + 32];
     cr_assert_eq(mkdir(hpath(p, sizeof p, "reports"), 0755), 0);
-    cr_assert_eq(mkdir(hpath(p, sizeof p, "reports/spike"), 0755), 0);
-    spit(hpath(p, sizeof p, "reports/spike/notes.txt"), "mine\n");
+    cr_assert_eq(mkdir(hpath(p, sizeof p, "reports/x"), 0755), 0);
+    spit(hpath(p, sizeof p, "reports/x/notes.txt"), "mine\n");
     snprintf(ini, sizeof ini, "%s/scenarios/spike.ini", root);
     const char *args[] = {ini, "--set", "scenario.duration=2h", "--policy", "hpa",
                           "-q", "-j", "1", "-o", "x.h5", NULL};
-    cr_assert_neq(simrun_in(hdir, args), 0);
-    cr_assert(is_regular("reports/spike/notes.txt") && !exists("reports/spike/index.html"));
-    cr_assert(is_regular("x.h5"), "the results file is kept when the report is refused");
+    cr_assert_eq(simrun_in(hdir, args), 2);
+    cr_assert(is_regular("reports/x/notes.txt") && !exists("reports/x/index.html"));
+    cr_assert(!exists("x.h5"), "refused before any run: no results file");
     const char *forced[] = {ini, "--set", "scenario.duration=2h", "--policy", "hpa", "-q",
                             "-j", "1", "-o", "x.h5", "--force", NULL};
     cr_assert_eq(simrun_in(hdir, forced), 0);
-    cr_assert(is_regular("reports/spike/index.html") && !exists("reports/spike/notes.txt"));
+    cr_assert(is_regular("reports/x/index.html") && !exists("reports/x/notes.txt"));
+    cr_assert(!exists("reports/spike"), "the report follows the results file's name");
 }
 
 Test(hostile, symlinks_are_not_followed)
@@ -496,7 +499,11 @@ Test(hostile, stale_figures_do_not_survive)
     results_of("spike", "one.h5", (const char *[]){"--policy", "hpa", NULL});
     cr_assert_eq(report_into("three.h5", "rep", 0), 0);
     cr_assert(is_regular("rep/run03_oracle.png"));
-    cr_assert_eq(report_into("one.h5", "rep", 0), 0);
+    /* the folder shows three.h5: another file's report replaces it only
+     * with --force, and then as a whole */
+    cr_assert_neq(report_into("one.h5", "rep", 0), 0);
+    cr_assert(is_regular("rep/run03_oracle.png"));
+    cr_assert_eq(report_into("one.h5", "rep", 1), 0);
     cr_assert(is_regular("rep/run01_hpa.png"));
     cr_assert(!exists("rep/run02_static.png") && !exists("rep/run03_oracle.png") &&
                   !exists("rep/data/run03.dat"),
