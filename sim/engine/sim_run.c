@@ -64,6 +64,11 @@ static int on_record(sim_engine *R, const sim_event *ev)
         rc = R->sink->trace(R->sink->ud, as_time_to_s(now), mean_rate, R->err);
     if (rc == AS_OK && now + R->sc->record <= R->sc->duration)
         rc = sim_push(R, now + R->sc->record, SIM_EV_RECORD, 0, 0, 0);
+    /* also once per record row: a run of fewer ticks than PROGRESS_EVERY
+     * (two days at 1 s) or a DES run would otherwise report nothing until
+     * it ends; the callback is one relaxed atomic store in sim/batch */
+    if (R->opts.progress)
+        R->opts.progress(R->opts.progress_ud, (double)now / (double)R->sc->duration);
     return rc;
 }
 

@@ -23,8 +23,8 @@ typedef struct sim_run_opts {
      * the request-level model), so a run stops within milliseconds. */
     volatile sig_atomic_t *stop;
     int record_trace;              /* write /trace rows (the first run does) */
-    /* progress: called every few hundred thousand ticks with the simulated
-     * fraction done; may be NULL */
+    /* progress: called with the simulated fraction done at every record
+     * row and every few hundred thousand ticks; may be NULL */
     void (*progress)(void *ud, double fraction);
     void *progress_ud;
     const char *name;              /* run name (default: the policy's name) */
