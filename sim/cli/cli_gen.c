@@ -12,7 +12,7 @@
 /* The options of simrun SCENARIO.ini (cmd_run's usage). */
 static const char run_opts[] = "-o --set --policy -j --force --fresh --max-runs --max-events "
                                "--max-memory --baseline --format --no-report --report-dir "
-                               "--currency --window -q --quiet --help-keys -h --help --version";
+                               "--currency --window --lenient -q --quiet --help-keys -h --help --version";
 
 /* Every SECTION.KEY of the scenario, space separated (caller frees). */
 static char *scenario_keys(void)
