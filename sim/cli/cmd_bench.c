@@ -112,21 +112,21 @@ static void fill_obs(bench_loop *x, const sim_scenario *sc, const sim_tier_cfg *
     }
 }
 
-int cmd_bench(int argc, char **argv)
+/* Options: the scenario's path, --policy and --reps. Returns -1 to go on,
+ * else the exit status (0 for --help). */
+static int parse_args(int argc, char **argv, const char **path, const char **only, long *reps)
 {
-    const char *path = NULL, *only = NULL;
-    long reps = 11;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
             return 0;
         } else if (strcmp(a, "--policy") == 0 && i + 1 < argc) {
-            only = argv[++i];
+            *only = argv[++i];
         } else if (strcmp(a, "--reps") == 0 && i + 1 < argc) {
             char *end;
-            reps = strtol(argv[++i], &end, 10);
-            if (*end || reps < 1 || reps > MAX_REPS) {
+            *reps = strtol(argv[++i], &end, 10);
+            if (*end || *reps < 1 || *reps > MAX_REPS) {
                 fprintf(stderr, "simrun bench: --reps '%s': a whole number in [1, %d]\n",
                         argv[i], MAX_REPS);
                 return 2;
@@ -134,17 +134,75 @@ int cmd_bench(int argc, char **argv)
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "simrun bench: unknown option '%s' (see simrun bench --help)\n", a);
             return 2;
-        } else if (path == NULL) {
-            path = a;
+        } else if (*path == NULL) {
+            *path = a;
         } else {
-            fprintf(stderr, "simrun bench: one scenario only ('%s' and '%s')\n", path, a);
+            fprintf(stderr, "simrun bench: one scenario only ('%s' and '%s')\n", *path, a);
             return 2;
         }
     }
-    if (path == NULL) {
+    if (*path == NULL) {
         usage(stderr);
         return 2;
     }
+    return -1;
+}
+
+/* Times decide() of one policy: calibrated to about 2 ms per repetition,
+ * then reps repetitions; prints the row. Returns the exit status. */
+static int bench_policy(bench_loop *x, const sim_scenario *sc, const sim_tier_cfg *tc,
+                        const sim_policy_cfg *pc, long reps)
+{
+    as_err err = {0};
+    memset(x, 0, sizeof *x);
+    x->pc = pc;
+    x->p = as_policy_new(pc->type, pc->cfg, &err);
+    if (x->p == NULL) {
+        fprintf(stderr, "simrun bench: %s: [policy.%s]: %s\n", sc->path, pc->name, err.msg);
+        return 2;
+    }
+    fill_obs(x, sc, tc);
+    x->current = tc->initial > 0 ? tc->initial : 1;
+    if (pc->type->flags & AS_KIND_NEEDS_FORECAST) {
+        /* what the simulator gives: boot time plus an interval, ahead
+         * (a kind that sees the future sees it at tick resolution) */
+        as_time step = (pc->type->flags & AS_KIND_SEES_FUTURE) ? sc->tick : pc->interval;
+        long h = (long)((tc->boot_time + pc->interval + step - 1) / step) + 2;
+        x->h = (int)(h < MAX_H ? h : MAX_H);
+    }
+    long iters = 64; /* warm-up and calibration */
+    for (;;) {
+        uint64_t t0 = now_ns();
+        loop_run(x, iters);
+        uint64_t el = now_ns() - t0;
+        if (el >= 2000000 || iters >= (1L << 26))
+            break;
+        iters *= 2;
+    }
+    double ns[MAX_REPS];
+    x->moves = 0;
+    long before = x->k;
+    for (long r = 0; r < reps; r++) {
+        uint64_t t0 = now_ns();
+        loop_run(x, iters);
+        ns[r] = (double)(now_ns() - t0) / (double)iters;
+    }
+    double moved = 100.0 * (double)x->moves / (double)(x->k - before);
+    qsort(ns, (size_t)reps, sizeof ns[0], cmp_double);
+    double med = reps % 2 ? ns[reps / 2] : 0.5 * (ns[reps / 2 - 1] + ns[reps / 2]);
+    printf("%-16s %-12s %12.1f %12.1f %12.1f %5ld %8.1f\n", pc->name, pc->type->name, med, ns[0],
+           ns[reps - 1], reps, moved);
+    as_policy_free(x->p);
+    return 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+    const char *path = NULL, *only = NULL;
+    long reps = 11;
+    int st = parse_args(argc, argv, &path, &only, &reps);
+    if (st >= 0)
+        return st;
     as_err err = {0};
     sim_scenario *sc = sim_scenario_load(path, NULL, 0, &err);
     if (sc == NULL) {
@@ -176,52 +234,9 @@ int cmd_bench(int argc, char **argv)
     printf("%-16s %-12s %12s %12s %12s %5s %8s\n", "policy", "kind", "median ns", "min ns",
            "max ns", "reps", "moves%");
     int rc = 0;
-    for (int pi = 0; pi < sc->npolicies && rc == 0; pi++) {
-        const sim_policy_cfg *pc = &sc->policies[pi];
-        if (only && strcmp(only, pc->name) != 0)
-            continue;
-        memset(x, 0, sizeof *x);
-        x->pc = pc;
-        x->p = as_policy_new(pc->type, pc->cfg, &err);
-        if (x->p == NULL) {
-            fprintf(stderr, "simrun bench: %s: [policy.%s]: %s\n", sc->path, pc->name, err.msg);
-            rc = 2;
-            break;
-        }
-        fill_obs(x, sc, tc);
-        x->current = tc->initial > 0 ? tc->initial : 1;
-        if (pc->type->flags & AS_KIND_NEEDS_FORECAST) {
-            /* what the simulator gives: boot time plus an interval, ahead
-             * (a kind that sees the future sees it at tick resolution) */
-            as_time step = (pc->type->flags & AS_KIND_SEES_FUTURE) ? sc->tick : pc->interval;
-            long h = (long)((tc->boot_time + pc->interval + step - 1) / step) + 2;
-            x->h = (int)(h < MAX_H ? h : MAX_H);
-        }
-        /* warm-up and calibration: about 2 ms per repetition */
-        long iters = 64;
-        for (;;) {
-            uint64_t t0 = now_ns();
-            loop_run(x, iters);
-            uint64_t el = now_ns() - t0;
-            if (el >= 2000000 || iters >= (1L << 26))
-                break;
-            iters *= 2;
-        }
-        double ns[MAX_REPS];
-        x->moves = 0;
-        long before = x->k;
-        for (long r = 0; r < reps; r++) {
-            uint64_t t0 = now_ns();
-            loop_run(x, iters);
-            ns[r] = (double)(now_ns() - t0) / (double)iters;
-        }
-        double moved = 100.0 * (double)x->moves / (double)(x->k - before);
-        qsort(ns, (size_t)reps, sizeof ns[0], cmp_double);
-        double med = reps % 2 ? ns[reps / 2] : 0.5 * (ns[reps / 2 - 1] + ns[reps / 2]);
-        printf("%-16s %-12s %12.1f %12.1f %12.1f %5ld %8.1f\n", pc->name, pc->type->name, med,
-               ns[0], ns[reps - 1], reps, moved);
-        as_policy_free(x->p);
-    }
+    for (int pi = 0; pi < sc->npolicies && rc == 0; pi++)
+        if (only == NULL || strcmp(only, sc->policies[pi].name) == 0)
+            rc = bench_policy(x, sc, tc, &sc->policies[pi], reps);
     free(x);
     sim_scenario_free(sc);
     return rc;
