@@ -87,3 +87,24 @@ void as_forecaster_predict(const as_forecaster *f, int h, double *mean, double *
 }
 
 const as_forecaster_type *as_forecaster_kind(const as_forecaster *f) { return type_of(f); }
+
+double as_forecaster_tail(const as_forecaster *f, int h, double at_least, double x,
+                          double *excess)
+{
+    assert(f != NULL && excess != NULL);
+    assert(h >= 1 && h <= f->common.max_horizon);
+    *excess = 0;
+    if (type_of(f)->tail == NULL || isnan(x))
+        return NAN;
+    double p = type_of(f)->tail(f->in.state, h, at_least, x, excess);
+    if (!(*excess >= 0) || !isfinite(*excess))
+        *excess = 0; /* as for predict(): a kind's slip never reaches the caller */
+    return p >= 0 && p <= 1 ? p : NAN;
+}
+
+long as_forecaster_warmup(const as_forecaster *f)
+{
+    assert(f != NULL);
+    long w = type_of(f)->warmup ? type_of(f)->warmup(f->in.state) : 0;
+    return w > 0 ? w : 0;
+}

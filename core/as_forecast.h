@@ -41,6 +41,18 @@ typedef struct as_forecaster_type {
     /* h steps ahead from the last update: out arrays of length h. Kinds
      * that keep their path in an fc_track use fc_track_forecast_method. */
     void (*forecast)(const void *state, int h, double *mean, double *lo, double *hi);
+    /* Optional slots (NULL: the wrapper's default, below). They came after
+     * version 1 without a bump: a NULL slot is what every kind written
+     * before them means, and designated initializers leave it NULL. */
+    /* The forecast distribution h steps ahead: P(y > x), with the median
+     * raised to at least at_least, and *excess = E[(y - x)+]. NAN when the
+     * kind cannot tell yet. Kinds with an fc_track use fc_track_tail_method
+     * (the conformal tail of their own errors). */
+    double (*tail)(const void *state, int h, double at_least, double x, double *excess);
+    /* Observations the kind needs before its forecasts are its model's own
+     * (until then it forecasts a fallback: the last value, the seasonal
+     * naive); 0 when it has no warm-up. */
+    long (*warmup)(const void *state);
 } as_forecaster_type;
 
 typedef struct as_forecaster as_forecaster;
@@ -61,5 +73,12 @@ void as_forecaster_update(as_forecaster *f, as_time t, double y);
 /* h in [1, max_horizon]; outputs are finite; lo <= mean <= hi. */
 void as_forecaster_predict(const as_forecaster *f, int h, double *mean, double *lo, double *hi);
 const as_forecaster_type *as_forecaster_kind(const as_forecaster *f);
+/* The kind's tail (see the slot); NAN (and *excess 0) for a kind without
+ * one, or without errors to tell from yet: the caller then falls back on
+ * the interval of as_forecaster_predict. h in [1, max_horizon]. */
+double as_forecaster_tail(const as_forecaster *f, int h, double at_least, double x,
+                          double *excess);
+/* The kind's warm-up in observations (0 for a kind without the slot). */
+long as_forecaster_warmup(const as_forecaster *f);
 
 #endif

@@ -667,6 +667,100 @@ Test(forecast, interval_coverage_near_nominal_on_gaussian_noise)
     }
 }
 
+/* Coverage by level on heteroscedastic noise: the level alternates between
+ * 20 and 2000 every 300 steps (a night and a day), with Poisson-like noise
+ * (sd = sqrt(level)). Unscaled errors would give the night intervals the
+ * day's width (over-coverage at night, under by day); the sqrt scale of
+ * the conformal windows keeps both near nominal. */
+static void coverage_by_level(const char *name, double *low, double *high)
+{
+    enum { N = 12000, BURN = 2000, H = 3 };
+    static double lo_at[N + H], hi_at[N + H];
+    as_forecaster *f = make(name, 0, H, NULL);
+    rng r = {.s = 7};
+    long in[2] = {0, 0}, tot[2] = {0, 0};
+    double m[H_MAX], lo[H_MAX], hi[H_MAX];
+    for (int i = 0; i < N; i++) {
+        int day = (i / 300) % 2;
+        double level = day ? 2000 : 20;
+        double y = level + sqrt(level) * rng_gauss(&r);
+        bool settled = i % 300 >= 10; /* the switch itself is not this test */
+        if (i >= BURN && settled) {
+            tot[day]++;
+            in[day] += y >= lo_at[i] && y <= hi_at[i];
+        }
+        as_forecaster_update(f, (as_time)i * 60 * AS_SEC, y);
+        as_forecaster_predict(f, H, m, lo, hi);
+        lo_at[i + H] = lo[H - 1];
+        hi_at[i + H] = hi[H - 1];
+    }
+    as_forecaster_free(f);
+    *low = (double)in[0] / (double)tot[0];
+    *high = (double)in[1] / (double)tot[1];
+}
+
+Test(forecast, conformal_coverage_holds_at_low_and_high_levels)
+{
+    double low, high;
+    coverage_by_level("ewma", &low, &high);
+    cr_expect(fabs(low - 0.9) < 0.05, "coverage at level 20: %.3f", low);
+    cr_expect(fabs(high - 0.9) < 0.05, "coverage at level 2000: %.3f", high);
+}
+
+/* The tail: on N(100, 10^2) noise, naive's 1-step errors are N(0, 2 x
+ * 10^2), so P(y > 100 + 1.645 x 14.14) is near 0.05; it falls as x rises,
+ * the excess E[(y - x)+] is >= 0 and falls too, and raising the median
+ * (at_least) raises the tail. */
+Test(forecast, tail_is_the_distribution_of_the_errors)
+{
+    as_forecaster *f = make("naive", 0, 4, NULL);
+    double ex = -1;
+    cr_expect(isnan(as_forecaster_tail(f, 1, -INFINITY, 100, &ex)), "no errors yet: NAN");
+    cr_expect_eq(ex, 0);
+    rng r = {.s = 99};
+    long k = 0;
+    for (int i = 0; i < 3000; i++, k++)
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, 100 + 10 * rng_gauss(&r));
+    /* average over many origins: one origin's level is one noisy value */
+    double p_sum = 0, x_sum = 0;
+    int n = 0;
+    for (int i = 0; i < 2000; i++, k++) {
+        double y = 100 + 10 * rng_gauss(&r);
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, y);
+        double m[H_MAX], lo[H_MAX], hi[H_MAX];
+        as_forecaster_predict(f, 1, m, lo, hi);
+        double e;
+        p_sum += as_forecaster_tail(f, 1, -INFINITY, m[0] + 1.645 * 14.142, &e);
+        x_sum += e;
+        n++;
+    }
+    cr_expect(fabs(p_sum / n - 0.05) < 0.015, "P(tail) %.4f, want ~0.05", p_sum / n);
+    /* E[(Z - 1.645)+] sigma for Z ~ N(0, 1): (phi(1.645) - 1.645 x 0.05) x 14.14 = 0.29 */
+    cr_expect(fabs(x_sum / n - 0.29) < 0.12, "excess %.3f, want ~0.29", x_sum / n);
+    double e1, e2, e3;
+    double p1 = as_forecaster_tail(f, 1, -INFINITY, 100, &e1);
+    double p2 = as_forecaster_tail(f, 1, -INFINITY, 120, &e2);
+    double p3 = as_forecaster_tail(f, 1, 150, 120, &e3);
+    cr_expect(p1 >= p2 && e1 >= e2 && e2 >= 0, "P %.3f >= %.3f, E %.3f >= %.3f", p1, p2, e1,
+              e2);
+    cr_expect(p3 > 0.9 && e3 > 25, "median raised to 150: P(y > 120) %.3f, E %.3f", p3, e3);
+    as_forecaster_free(f);
+}
+
+Test(forecast, warmup_of_the_seasonal_kinds)
+{
+    as_forecaster *hw = make("holt_winters", 24, 4, NULL);
+    as_forecaster *sn = make("seasonal_naive", 24, 4, NULL);
+    as_forecaster *nv = make("naive", 24, 4, NULL);
+    /* holt_winters' auto fit window: 7 seasons of 24 (the first >= 160) */
+    cr_expect_eq(as_forecaster_warmup(hw), 7 * 24);
+    cr_expect_eq(as_forecaster_warmup(sn), 24);
+    cr_expect_eq(as_forecaster_warmup(nv), 0);
+    as_forecaster_free(hw);
+    as_forecaster_free(sn);
+    as_forecaster_free(nv);
+}
+
 /* ---- conformance battery over every kind --------------------------------- */
 
 /* One test per registered kind, templates included: indices, not

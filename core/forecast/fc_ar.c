@@ -55,4 +55,5 @@ const as_forecaster_type as_fc_ar = {
     .init = init,
     .update = fc_ls_update,
     .forecast = fc_track_forecast_method,
+    .tail = fc_track_tail_method,
 };

@@ -101,4 +101,5 @@ const as_forecaster_type as_fc_holt = {
     .init = init,
     .update = update,
     .forecast = fc_track_forecast_method,
+    .tail = fc_track_tail_method,
 };

@@ -341,6 +341,10 @@ static void update(void *state, as_time t, double y)
     fc_track_commit(&s->tr);
 }
 
+/* Until the first fit_seasons seasons are in, the path is the seasonal
+ * naive one (or the last value): that is the warm-up. */
+static long warmup(const void *state) { return ((const hw_state *)state)->W; }
+
 const as_forecaster_type as_fc_holt_winters = {
     .version = 1,
     .name = "holt_winters",
@@ -353,4 +357,6 @@ const as_forecaster_type as_fc_holt_winters = {
     .init = init,
     .update = update,
     .forecast = fc_track_forecast_method,
+    .tail = fc_track_tail_method,
+    .warmup = warmup,
 };

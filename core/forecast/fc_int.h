@@ -1,6 +1,7 @@
 /* fc_int.h - pieces shared by the forecaster kinds in core/forecast/ (not API).
- * Owns: fc_track, the per-horizon residual tracker every kind uses for its
- * prediction intervals, and the precomputed forecast path.
+ * Owns: fc_track, the per-horizon error tracker every kind uses for its
+ * prediction intervals and tails (split-conformal, fc_conf.h), and the
+ * precomputed forecast path.
  * Invariant: fc_track_row() values are made finite by fc_track_commit();
  * nothing here allocates after fc_track_init().
  * Must not: be included outside core/forecast/ and core/as_forecast.c. */
@@ -8,6 +9,7 @@
 #define FC_INT_H
 
 #include "as_forecast.h"
+#include "fc_conf.h"
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_eigen.h>
@@ -22,27 +24,20 @@
  * noise); request traces are not, and the errors at h = 10 of a local model
  * grow faster than sqrt(h) on a daily ramp. Scoring the path each origin
  * really produced costs O(H) per update and H*H doubles of memory, and gives
- * every kind the same, honest interval. The squared error (not the variance
- * around the mean error) is tracked so that a bias widens the interval. */
-
-/* Exponential forgetting of the squared errors: an effective memory of
- * FC_TRACK_MEMORY origins. Shorter adapts to day/night heteroscedasticity
- * faster, longer estimates the quantile with less noise; 500 gives about
- * +-3 % on the standard deviation of Gaussian errors. */
-#define FC_TRACK_MEMORY 500.0
-/* Errors a horizon needs before its own estimate is trusted. */
-#define FC_TRACK_MIN_COUNT 5
+ * every kind the same, honest interval: split-conformal quantiles of those
+ * errors (fc_conf.h), which also give the tail P(y > x) that a cost-
+ * minimising policy plans with. */
 
 typedef struct fc_track {
     int H;          /* horizons tracked: 1..H */
-    double z;       /* standard normal quantile of (1 + coverage) / 2 */
+    double z;       /* standard normal quantile of (1 + coverage) / 2: fallback width */
     double *pend;   /* H rows of H: pend[(k % H) * H + j] = path of origin k, h = j + 1 */
-    double *mse;    /* mse[j]: forgetting mean of squared error at h = j + 1 */
-    long *cnt;      /* cnt[j]: errors scored at h = j + 1 */
     long n;         /* origins committed so far (updates) */
+    long first;     /* first origin committed after a finite observation (-1: none yet) */
     double last;    /* last finite observation (0 before any) */
     long nobs;      /* finite observations so far */
     double omean, om2; /* Welford mean / M2 of the observations: fallback width */
+    fc_conf cf;     /* the errors, per horizon */
 } fc_track;
 
 /* Allocate for common->max_horizon horizons. Returns AS_OK or AS_ENOMEM. */
@@ -50,21 +45,19 @@ static inline int fc_track_init(fc_track *tr, const as_forecast_common *c, as_er
 {
     memset(tr, 0, sizeof *tr);
     tr->H = c->max_horizon;
+    tr->first = -1;
     tr->z = gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * c->coverage);
     size_t h = (size_t)tr->H;
     tr->pend = calloc(h * h, sizeof *tr->pend);
-    tr->mse = calloc(h, sizeof *tr->mse);
-    tr->cnt = calloc(h, sizeof *tr->cnt);
-    if (!tr->pend || !tr->mse || !tr->cnt)
+    if (!tr->pend)
         return as_err_set(err, AS_ENOMEM, "out of memory for %d forecast horizons", tr->H);
-    return AS_OK;
+    return fc_conf_init(&tr->cf, tr->H, c->coverage, err);
 }
 
 static inline void fc_track_fini(fc_track *tr)
 {
     free(tr->pend);
-    free(tr->mse);
-    free(tr->cnt);
+    fc_conf_fini(&tr->cf);
     memset(tr, 0, sizeof *tr);
 }
 
@@ -79,16 +72,12 @@ static inline void fc_track_observe(fc_track *tr, double y)
     double d = y - tr->omean;
     tr->omean += d / (double)tr->nobs;
     tr->om2 += d * (y - tr->omean);
+    fc_conf_level(&tr->cf, y);
     for (int j = 0; j < tr->H; j++) {
         long k = tr->n - 1 - j; /* origin whose h = j + 1 forecast targets y */
-        if (k < 0)
-            break;
-        double e = y - tr->pend[(size_t)(k % tr->H) * (size_t)tr->H + (size_t)j];
-        tr->cnt[j]++;
-        double w = 1.0 / (double)tr->cnt[j];
-        if (w < 1.0 / FC_TRACK_MEMORY)
-            w = 1.0 / FC_TRACK_MEMORY;
-        tr->mse[j] += w * (e * e - tr->mse[j]);
+        if (k < 0 || tr->first < 0 || k < tr->first)
+            break; /* no path before the first observation: nothing to score */
+        fc_conf_add(&tr->cf, j, y, tr->pend[(size_t)(k % tr->H) * (size_t)tr->H + (size_t)j]);
     }
 }
 
@@ -107,44 +96,38 @@ static inline void fc_track_commit(fc_track *tr)
     for (int j = 0; j < tr->H; j++)
         if (!isfinite(row[j]))
             row[j] = tr->last;
+    if (tr->first < 0 && tr->nobs > 0)
+        tr->first = tr->n;
     tr->n++;
 }
 
-/* Standard deviation of the h-step error (h >= 1): the horizon's own
- * estimate once it has FC_TRACK_MIN_COUNT errors; otherwise the largest
- * trusted shorter horizon scaled like a random walk (variance ~ h); before
- * any error, the spread of the observations seen (0 before two of them). */
-static inline double fc_track_sd(const fc_track *tr, int h)
+/* The path of the latest origin at horizon h (the last value before any). */
+static inline double fc_track_mean(const fc_track *tr, int h)
 {
-    int j = h - 1;
-    if (j >= tr->H)
-        j = tr->H - 1;
-    for (int i = j; i >= 0; i--)
-        if (tr->cnt[i] >= FC_TRACK_MIN_COUNT) {
-            double v = tr->mse[i] * (double)h / (double)(i + 1);
-            return v > 0 && isfinite(v) ? sqrt(v) : 0.0;
-        }
-    if (tr->nobs >= 2) {
-        double v = tr->om2 / (double)(tr->nobs - 1);
-        return v > 0 && isfinite(v) ? sqrt(v) : 0.0;
-    }
-    return 0.0;
+    if (tr->n == 0 || h > tr->H)
+        return tr->last;
+    return tr->pend[(size_t)((tr->n - 1) % tr->H) * (size_t)tr->H + (size_t)(h - 1)];
 }
 
 /* The kind's forecast(): copy the path of the latest origin and put the
- * interval around it. Before the first update the path is the last value
- * (0), with a zero-width interval. */
+ * conformal interval around it; before a horizon (or a shorter one) has
+ * FC_CONF_MIN errors, a normal interval of the spread of the observations
+ * seen (zero width before two of them). */
 static inline void fc_track_forecast(const fc_track *tr, int h, double *mean, double *lo,
                                      double *hi)
 {
-    const double *row = tr->n > 0 ? tr->pend + (size_t)((tr->n - 1) % tr->H) * (size_t)tr->H
-                                  : NULL;
+    double sd = 0;
+    if (tr->nobs >= 2) {
+        double v = tr->om2 / (double)(tr->nobs - 1);
+        sd = v > 0 && isfinite(v) ? sqrt(v) : 0.0;
+    }
     for (int i = 0; i < h; i++) {
-        double m = row && i < tr->H ? row[i] : tr->last;
-        double w = tr->z * fc_track_sd(tr, i + 1);
+        double m = fc_track_mean(tr, i + 1);
         mean[i] = m;
-        lo[i] = m - w;
-        hi[i] = m + w;
+        if (!fc_conf_bounds(&tr->cf, i + 1, m, &lo[i], &hi[i])) {
+            lo[i] = m - tr->z * sd;
+            hi[i] = m + tr->z * sd;
+        }
     }
 }
 
@@ -158,8 +141,26 @@ static inline void fc_track_forecast_method(const void *state, int h, double *me
     fc_track_forecast((const fc_track *)state, h, mean, lo, hi);
 }
 
+/* P(y > x) h steps ahead, the forecast raised to at least `at_least`;
+ * *excess = E[(y - x)+]. NAN when no horizon up to h has errors yet. */
+static inline double fc_track_tail(const fc_track *tr, int h, double at_least, double x,
+                                   double *excess)
+{
+    double m = fc_track_mean(tr, h);
+    if (m < at_least)
+        m = at_least;
+    return fc_conf_tail(&tr->cf, h, m, x, excess);
+}
+
+/* The tail() method of the same kinds (as_forecaster_type.tail). */
+static inline double fc_track_tail_method(const void *state, int h, double at_least, double x,
+                                          double *excess)
+{
+    return fc_track_tail((const fc_track *)state, h, at_least, x, excess);
+}
+
 /* Put after a kind's state struct when its table uses
- * fc_track_forecast_method: the cast above needs the track first. */
+ * fc_track_forecast_method: the casts above need the track first. */
 #define FC_TRACK_FIRST(state_type) \
     _Static_assert(offsetof(state_type, tr) == 0, #state_type ": the fc_track must come first")
 

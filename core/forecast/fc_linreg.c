@@ -615,4 +615,5 @@ const as_forecaster_type as_fc_linreg = {
     .init = init,
     .update = fc_ls_update,
     .forecast = fc_track_forecast_method,
+    .tail = fc_track_tail_method,
 };

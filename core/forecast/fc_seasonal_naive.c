@@ -62,6 +62,9 @@ static void update(void *state, as_time t, double y)
     fc_track_commit(&s->tr);
 }
 
+/* Slots never filled fall back to the last value: one season of warm-up. */
+static long warmup(const void *state) { return ((const snaive_state *)state)->m; }
+
 const as_forecaster_type as_fc_seasonal_naive = {
     .version = 1,
     .name = "seasonal_naive",
@@ -74,4 +77,6 @@ const as_forecaster_type as_fc_seasonal_naive = {
     .init = init,
     .update = update,
     .forecast = fc_track_forecast_method,
+    .tail = fc_track_tail_method,
+    .warmup = warmup,
 };
