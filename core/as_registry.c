@@ -29,6 +29,7 @@
     X(as_fc_ewma)            \
     X(as_fc_holt)            \
     X(as_fc_holt_winters)    \
+    X(as_fc_seasonal_drift)  \
     X(as_fc_linreg)          \
     X(as_fc_ar)
 #define FORECASTER_TEMPLATES(X) X(as_fc_template)

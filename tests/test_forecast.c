@@ -303,6 +303,33 @@ Test(forecast, pure_season_is_forecast_exactly)
     pure_season("holt_winters", (const char *const[]){"seasonality", "multiplicative", NULL}, 100);
     /* the additive model does not care about the level */
     pure_season("holt_winters", NULL, -30);
+    pure_season("seasonal_drift", NULL, 100);
+}
+
+/* seasonal_drift carries the shape of the season over a change of level:
+ * a day at 3x the level of the days before is forecast as 3x-level now
+ * plus the past days' changes, here exactly a step of +60 at slot 12
+ * whatever the level (the additive shape is the same every day). */
+Test(forecast, seasonal_drift_follows_the_shape_at_a_new_level)
+{
+    enum { M = 24 };
+    as_forecaster *f = make("seasonal_drift", M, 6, NULL);
+    long k = 0;
+    double day[M];
+    for (int d = 0; d < 4; d++) { /* four days at level 100, one at 300 */
+        for (int i = 0; i < M; i++)
+            day[i] = (d < 3 ? 100 : 300) + (i >= 12 ? 60 : 0);
+        feed(f, day, d < 3 ? M : 10, &k); /* the last day stops at slot 9 */
+    }
+    /* now at slot 9 (value 300): slots 10, 11 flat, 12..15 +60 */
+    expect_mean(f, (const double[]){300, 300, 360, 360, 360, 360}, 6, 1e-9);
+    cr_expect_eq(as_forecaster_warmup(f), M);
+    as_forecaster_free(f);
+    const as_forecaster_type *t = as_forecaster_type_find("seasonal_drift");
+    as_forecast_common c = common_of(0, 4);
+    as_err err = {0};
+    cr_expect_null(as_forecaster_new(t, &c, NULL, &err), "no season: refused");
+    cr_expect(strstr(err.msg, "needs a season") != NULL, "%s", err.msg);
 }
 
 Test(forecast, season_plus_trend_is_forecast_exactly_by_holt_winters)
