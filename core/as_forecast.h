@@ -22,6 +22,10 @@ typedef struct as_forecast_common {
     int season;       /* season length in steps (0 = none) */
     int max_horizon;  /* largest h a forecast() call will ask for */
     double coverage;  /* central interval coverage, e.g. 0.9 */
+    /* true: the caller reads only the path (as `auto` does of its members),
+     * so the kinds skip their error windows: the interval is the spread of
+     * the observations and the tail NAN. Most of an update's cost saved. */
+    bool no_intervals;
 } as_forecast_common;
 
 /* A forecaster kind: the shared head (as_kind.h), then its own slots.

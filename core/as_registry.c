@@ -31,7 +31,8 @@
     X(as_fc_holt_winters)    \
     X(as_fc_seasonal_drift)  \
     X(as_fc_linreg)          \
-    X(as_fc_ar)
+    X(as_fc_ar)              \
+    X(as_fc_auto)
 #define FORECASTER_TEMPLATES(X) X(as_fc_template)
 
 #define DETECTOR_KINDS(X) \

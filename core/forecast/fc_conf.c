@@ -125,7 +125,7 @@ static double quantile(const double *s, int n, double p)
 
 bool fc_conf_bounds(const fc_conf *cf, int h, double yhat, double *lo, double *hi)
 {
-    int j = pick(cf, h);
+    int j = cf->H ? pick(cf, h) : -1;
     if (j < 0)
         return false;
     const double *s = cf->sorted + (size_t)j * W;
@@ -138,7 +138,7 @@ bool fc_conf_bounds(const fc_conf *cf, int h, double yhat, double *lo, double *h
 double fc_conf_tail(const fc_conf *cf, int h, double yhat, double x, double *excess)
 {
     *excess = 0;
-    int j = pick(cf, h);
+    int j = cf->H ? pick(cf, h) : -1;
     if (j < 0)
         return NAN;
     const double *s = cf->sorted + (size_t)j * W;

@@ -51,7 +51,7 @@ static inline int fc_track_init(fc_track *tr, const as_forecast_common *c, as_er
     tr->pend = calloc(h * h, sizeof *tr->pend);
     if (!tr->pend)
         return as_err_set(err, AS_ENOMEM, "out of memory for %d forecast horizons", tr->H);
-    return fc_conf_init(&tr->cf, tr->H, c->coverage, err);
+    return c->no_intervals ? AS_OK : fc_conf_init(&tr->cf, tr->H, c->coverage, err);
 }
 
 static inline void fc_track_fini(fc_track *tr)
@@ -72,6 +72,8 @@ static inline void fc_track_observe(fc_track *tr, double y)
     double d = y - tr->omean;
     tr->omean += d / (double)tr->nobs;
     tr->om2 += d * (y - tr->omean);
+    if (tr->cf.H == 0)
+        return; /* no intervals asked for */
     fc_conf_level(&tr->cf, y);
     for (int j = 0; j < tr->H; j++) {
         long k = tr->n - 1 - j; /* origin whose h = j + 1 forecast targets y */
