@@ -92,6 +92,10 @@ int as_parse_duration(const char *s, as_time *out, as_err *err)
     } units[] = {{"us", 1.0},   {"ms", 1e3},        {"s", 1e6},        {"m", 60e6},
                  {"min", 60e6}, {"h", 3600e6},      {"d", 86400e6},    {"w", 604800e6}};
     double mult = -1;
+    if (ulen == 0 && v == 0) { /* zero is zero in every unit: "season = 0" means none */
+        *out = 0;
+        return AS_OK;
+    }
     if (ulen == 0) {
         return as_err_set(err, AS_EINVAL,
                           "'%s' has no unit (write e.g. %gs, %gm or %gms)", s, v, v, v);

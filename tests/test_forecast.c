@@ -432,6 +432,48 @@ Test(forecast, cli_auto_at_or_below_the_best_single_kind, .timeout = 240)
     cr_expect(an <= bn, "NASA: auto MASE %.3f, best single %.3f", an, bn);
 }
 
+/* Run a `simrun forecast` command line; its stdout into out. */
+static void cli_out(const char *args, char *out, size_t n)
+{
+    char cmd[512];
+    const char *sr = getenv("SIMRUN") ? getenv("SIMRUN") : "bin/simrun";
+    snprintf(cmd, sizeof cmd, "%s forecast %s 2>&1", sr, args);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t got = fread(out, 1, n - 1, p);
+    out[got] = '\0';
+    cr_assert_eq(pclose(p), 0, "%s:\n%s", cmd, out);
+}
+
+/* --season 0: the seasonal kinds are skipped with one line each, the
+ * others are scored; a one-day trace at a one-day season: the kinds whose
+ * warm-up is the season are skipped, MASE falls back on the lag-1 naive
+ * scale (said in the header) and no row has a NAN. */
+Test(forecast, cli_skips_what_cannot_run_and_says_why, .timeout = 60)
+{
+    static char out[8192];
+    cli_out("tests/data/synthetic_seasonal.csv --season 0 --horizon 4 --stride 50 "
+            "--forecaster naive,holt_winters,seasonal_drift,ewma",
+            out, sizeof out);
+    cr_expect(strstr(out, "holt_winters") && strstr(out, "skipped: holt_winters needs a season"),
+              "%s", out);
+    cr_expect(strstr(out, "skipped: seasonal_drift needs a season"), "%s", out);
+    cr_expect(strstr(out, "\newma ") != NULL, "ewma still scored:\n%s", out);
+    /* the first day of the trace (1440 one-minute steps) at a 1-day season */
+    char tmp[128], cmd[300];
+    snprintf(tmp, sizeof tmp, "/tmp/simfc_day_%d.csv", (int)getpid());
+    snprintf(cmd, sizeof cmd, "head -1441 tests/data/synthetic_seasonal.csv > %s", tmp);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s --season 1d --forecaster naive,seasonal_naive,auto", tmp);
+    cli_out(cmd, out, sizeof out);
+    unlink(tmp);
+    cr_expect(strstr(out, "MASE scale: in-sample naive") != NULL, "%s", out);
+    cr_expect(strstr(out, "seasonal_naive") && strstr(out, "skipped: needs 1440 steps"), "%s",
+              out);
+    cr_expect(strstr(out, "nan") == NULL && strstr(out, "NAN") == NULL, "a NAN:\n%s", out);
+    cr_expect(strstr(out, "\nauto ") != NULL, "%s", out);
+}
+
 Test(forecast, warmup_of_the_seasonal_kinds)
 {
     as_forecaster *hw = make("holt_winters", 24, 4, NULL);

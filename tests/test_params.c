@@ -23,6 +23,13 @@ Test(params, durations_with_units)
     cr_assert_eq(t, 90 * AS_SEC);
     cr_assert_eq(as_parse_duration("20us", &t, NULL), AS_OK);
     cr_assert_eq(t, 20);
+    /* zero needs no unit ("season = 0" means none); any other number does */
+    t = 77;
+    cr_assert_eq(as_parse_duration(" 0 ", &t, NULL), AS_OK);
+    cr_assert_eq(t, 0);
+    t = 77;
+    cr_assert_eq(as_parse_duration("0.0", &t, NULL), AS_OK);
+    cr_assert_eq(t, 0);
 }
 
 Test(params, duration_errors)

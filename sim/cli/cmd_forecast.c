@@ -7,12 +7,17 @@
  * simulator; at each origin o (from --origin-start, every --stride steps)
  * it forecasts y[o .. o+h-1] and is scored against them:
  *   MAE, MASE (mean over origins of MAE_o / the in-sample seasonal-naive
- *   MAE over y[0 .. o-1], REFERENCE.md section 5 and the peers' definition),
+ *   MAE over y[0 .. o-1], REFERENCE.md section 5 and the peers' definition;
+ *   the lag-1 naive when the history before the first origin holds no
+ *   whole season, as the header then says),
  *   sMAPE (M4, percent), interval coverage (share of actuals in [lo, hi],
  *   nominal 90 %), under-forecast share (share of forecasts below the
  *   actual, the costly side for autoscaling), and wall-clock ns per update
  *   and per h-step forecast (CLOCK_MONOTONIC; allowed here, never in core/).
- * Note on the timings: the kinds compute their h-step path in update (it is
+ * A forecaster that cannot run on the trace (settings it refuses, such as
+ * a seasonal kind with --season 0, or a warm-up longer than the trace
+ * before its last origin) is skipped with one line saying why, and the
+ * table goes on. Note on the timings: the kinds compute their h-step path in update (it is
  * also what their intervals are scored on), so "update" includes it and
  * "forecast" is a copy plus the interval.
  *
@@ -32,7 +37,7 @@
 #include <time.h>
 
 
-enum { EXIT_OK = 0, EXIT_OTHER = 1, EXIT_INPUT = 2 };
+enum { EXIT_OK = 0, EXIT_OTHER = 1, EXIT_INPUT = 2, EXIT_SKIP = 3 /* internal: not run */ };
 enum { MAX_KINDS = 32 };
 
 static const char usage_text[] =
@@ -41,7 +46,8 @@ static const char usage_text[] =
     "  --forecaster LIST  comma-separated kinds (default: all), each optionally\n"
     "                     with settings: holt_winters:seasonality=multiplicative,\n"
     "                     linreg:window=100:means=15,30,60\n"
-    "  --season DUR       season length (default 1d; 0 = none)\n"
+    "  --season DUR       season length (default 1d; 0 or none = no season: the\n"
+    "                     seasonal kinds are skipped)\n"
     "  --horizon H        steps ahead to forecast and score (default 10)\n"
     "  --step DUR         grid spacing (default: the trace's own spacing);\n"
     "                     samples inside a step are averaged\n"
@@ -218,33 +224,57 @@ typedef struct {
     long nupd, nfc;
     double *hz_abs; /* per horizon step: sum of absolute errors (caller's, H long) */
     long *hz_n;
+    double *buf;    /* caller's: 3 H doubles for mean, lo, hi */
 } score;
 
-/* Run one forecaster over the whole grid and score it. */
-static int evaluate(const fc_spec *sp, const as_forecast_common *c, const double *y, size_t n,
-                    as_time t0, size_t start, size_t stride, double clock_ns, score *sc)
+/* The forecaster of sp for these settings, or NULL with EXIT_SKIP and the
+ * reason in why (it cannot run on this trace: settings it refuses, such as
+ * a seasonal kind without a season, or a warm-up that leaves no origin), or
+ * EXIT_OTHER when out of memory. A warm-up that covers some origins is
+ * written to note (their forecasts are the kind's fallback). */
+static as_forecaster *make(const fc_spec *sp, const as_forecast_common *c, size_t n, size_t start,
+                           int *rc, char *why, size_t wn, char *note, size_t nn)
 {
     as_err err = {0};
+    note[0] = '\0';
     as_forecaster *f = as_forecaster_new(sp->type, c, sp->cfg, &err);
     if (f == NULL) {
-        char msg[700];
-        snprintf(msg, sizeof msg, "%s: %s", sp->spec, err.msg);
-        bad("%s", msg);
-        return err.code == AS_ENOMEM ? EXIT_OTHER : EXIT_INPUT;
+        *rc = err.code == AS_ENOMEM ? EXIT_OTHER : EXIT_SKIP;
+        snprintf(why, wn, "%s", err.msg);
+        return NULL;
     }
-    const int H = c->max_horizon;
-    const size_t m = c->season > 0 ? (size_t)c->season : 1;
-    double *mean = malloc(3 * (size_t)H * sizeof *mean);
-    if (mean == NULL) {
+    long wu = as_forecaster_warmup(f);
+    size_t last = n - (size_t)c->max_horizon; /* the last origin */
+    if (wu > 0 && (size_t)wu > last) {
+        snprintf(why, wn, "needs %ld steps of history before it forecasts with its own model; "
+                          "the trace has %zu (%zu before the last origin)", wu, n, last);
         as_forecaster_free(f);
-        return EXIT_OTHER;
+        *rc = EXIT_SKIP;
+        return NULL;
     }
+    if (wu > 0 && (size_t)wu > start)
+        snprintf(note, nn, "%s warms up for %ld steps: its first %zu origins score its fallback",
+                 sp->spec, wu, (size_t)wu - start);
+    *rc = EXIT_OK;
+    return f;
+}
+
+/* Run one forecaster over the whole grid and score it; MASE against the
+ * in-sample naive of lag mscale (the season, or 1). */
+static void evaluate(as_forecaster *f, const as_forecast_common *c, const double *y, size_t n,
+                     as_time t0, size_t start, size_t stride, size_t mscale, double clock_ns,
+                     score *sc)
+{
+    const int H = c->max_horizon;
+    const size_t m = mscale;
+    double *mean = sc->buf;
     double *lo = mean + H, *hi = lo + H;
-    double *hz_abs = sc->hz_abs;
+    double *hz_abs = sc->hz_abs, *buf = sc->buf;
     long *hz_n = sc->hz_n;
     memset(sc, 0, sizeof *sc);
     sc->hz_abs = hz_abs;
     sc->hz_n = hz_n;
+    sc->buf = buf;
     double scale_sum = 0;
     long scale_n = 0;
     for (size_t i = 0; i < n; i++) {
@@ -295,9 +325,6 @@ static int evaluate(const fc_spec *sp, const as_forecast_common *c, const double
             sc->norigins++;
         }
     }
-    free(mean);
-    as_forecaster_free(f);
-    return EXIT_OK;
 }
 
 /* --plot: the mean absolute error at each horizon step, one line per
@@ -471,6 +498,11 @@ int cmd_forecast(int argc, char **argv)
     for (int k = 0; k < nspec; k++)
         if ((rc = build_cfg(&specs[k], window)) != EXIT_OK)
             goto out;
+    /* MASE's scale is the in-sample seasonal naive; when the history before
+     * the first origin holds no whole season (a one-day trace with a daily
+     * season), the in-sample naive instead, and the header says so: a
+     * silent NAN helps no one. */
+    size_t mscale = m > 1 && start > m ? m : 1;
 
     /* the cost of reading the clock, subtracted from every timing */
     double c0 = now_ns();
@@ -490,6 +522,12 @@ int cmd_forecast(int argc, char **argv)
         printf("# %s: %zu steps of %s (%zu gaps), season %s (%zu steps), horizon %ld, "
                "origins from %zu every %ld, interval %.0f%%\n",
                trace, n, stepbuf, gaps, seasbuf, m, horizon, start, stride, coverage * 100);
+        if (m > 1 && mscale == 1)
+            printf("# MASE scale: in-sample naive (the %zu steps before the first origin hold "
+                   "no whole season)\n",
+                   start);
+        else
+            printf("# MASE scale: in-sample %s naive\n", mscale > 1 ? "seasonal" : "(lag 1)");
         printf("# ns/update includes computing the %ld-step path; ns/forecast is the read\n",
                horizon);
         printf("%-40s %10s %7s %7s %7s %7s %10s %10s\n", "forecaster", "MAE", "MASE", "sMAPE",
@@ -503,15 +541,29 @@ int cmd_forecast(int argc, char **argv)
         rc = EXIT_OTHER;
         goto out;
     }
-    for (int k = 0; k < nspec; k++) {
+    double *buf = malloc(3 * (size_t)horizon * sizeof *buf);
+    for (int k = 0; k < nspec && buf; k++) {
         score sc = {.hz_abs = hz_abs + (size_t)k * (size_t)horizon,
-                    .hz_n = hz_n + (size_t)k * (size_t)horizon};
-        if ((rc = evaluate(&specs[k], &common, y, n, ser.t[0], start, (size_t)stride, clock_ns,
-                           &sc)) != EXIT_OK) {
-            free(hz_abs);
-            free(hz_n);
-            goto out;
+                    .hz_n = hz_n + (size_t)k * (size_t)horizon,
+                    .buf = buf};
+        char why[600], note[300];
+        as_forecaster *f = make(&specs[k], &common, n, start, &rc, why, sizeof why, note,
+                                sizeof note);
+        if (rc == EXIT_SKIP) {
+            /* one line, and the table goes on */
+            if (csv)
+                fprintf(stderr, "simrun forecast: skipped %s: %s\n", specs[k].spec, why);
+            else
+                printf("%-40s skipped: %s\n", specs[k].spec, why);
+            rc = EXIT_OK;
+            continue;
         }
+        if (f == NULL)
+            break;
+        if (note[0] && !csv)
+            printf("# note: %s\n", note);
+        evaluate(f, &common, y, n, ser.t[0], start, (size_t)stride, mscale, clock_ns, &sc);
+        as_forecaster_free(f);
         double mae = sc.nerr ? sc.abs_sum / sc.nerr : NAN;
         double mase = sc.norigins ? sc.mase_sum / sc.norigins : NAN;
         double smape = sc.nsmape ? sc.smape_sum / sc.nsmape : NAN;
@@ -527,6 +579,9 @@ int cmd_forecast(int argc, char **argv)
                    mase, smape, cover, under, nu, nf);
         fflush(stdout);
     }
+    if (buf == NULL)
+        rc = EXIT_OTHER;
+    free(buf);
     if (rc == EXIT_OK && plot_dir)
         rc = plot_by_horizon(plot_dir, force, trace, specs, nspec, (int)horizon, hz_abs, hz_n,
                              stepbuf);
