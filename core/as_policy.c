@@ -16,7 +16,7 @@ const char *as_reason_name(as_reason r)
         "none",        "scale_out",  "scale_in",       "tolerance",  "stabilized",
         "rate_limited", "at_max",    "at_min",         "cooldown",   "missing_metric",
         "low_confidence", "anomaly", "warmup",         "budget",     "quota",
-        "predictive"};
+        "predictive",  "surprise"};
     return (r >= 0 && r < AS_R_COUNT) ? names[r] : "?";
 }
 

@@ -55,6 +55,11 @@ typedef struct as_observation {
     double slo_latency;     /* the scenario's latency target, s */
     double slo_percentile;  /* e.g. 0.95 */
     as_time boot_time;      /* expected time from request to ready */
+    /* What a cost-minimising policy weighs and how late its data is (0
+     * when the driver does not know): */
+    double price;           /* per instance-hour of the tier's current type */
+    double slo_penalty;     /* per hour of SLO violation of the application */
+    as_time data_age;       /* mean age of the observed rate (lag, averaging window) */
     /* Further monitored signals, indexed by as_signal (as_monitor.h), with
      * the same scrape, window and lag; NAN = missing. A driver that sets
      * none leaves them 0: policies read a signal only when configured to. */
@@ -69,6 +74,8 @@ typedef struct as_observation {
     as_time metric_time, metric_window;
 } as_observation;
 
+struct as_forecaster;
+
 /* A forecast of the arrival rate, h steps of `step` from now (NULL when
  * the policy has no forecaster). For `oracle` it is the true future. */
 typedef struct as_forecast_view {
@@ -76,6 +83,10 @@ typedef struct as_forecast_view {
     as_time step;
     const double *mean, *lo, *hi; /* length h */
     bool anomaly;                 /* the detector flags the latest sample */
+    double coverage;              /* central coverage of [lo, hi] (0: unknown) */
+    /* The forecaster itself (borrowed; NULL: none, e.g. the oracle's true
+     * future): its whole distribution through as_forecaster_tail. */
+    const struct as_forecaster *source;
 } as_forecast_view;
 
 typedef enum as_reason {
@@ -95,6 +106,7 @@ typedef enum as_reason {
     AS_R_BUDGET,         /* budget cap limits scale-out */
     AS_R_QUOTA,          /* scenario instance quota limits scale-out */
     AS_R_PREDICTIVE,     /* capacity set ahead of the forecast */
+    AS_R_SURPRISE,       /* observed rate above the forecast's upper bound, or a backlog */
     AS_R_COUNT
 } as_reason;
 

@@ -19,6 +19,7 @@
     X(as_pol_target)    \
     X(as_pol_step)      \
     X(as_pol_predictive) \
+    X(as_pol_aws_predictive) \
     X(as_pol_hybrid)    \
     X(as_pol_oracle)
 #define POLICY_TEMPLATES(X) X(as_pol_template)

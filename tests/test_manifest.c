@@ -381,8 +381,8 @@ Test(manifest, bad_policy_type_for_the_kind)
                  "PolicyType: policy type StepScaling does not match kind = target, which reads "
                  "TargetTrackingScaling");
     /* no policy of the type in a describe-policies file */
-    expect_error("aws_policy", "predictive", D("manifest_aws_step.json"), "\"ScalingPolicies\"",
-                 "no PredictiveScaling policy for kind = predictive (found: StepScaling, "
+    expect_error("aws_policy", "aws_predictive", D("manifest_aws_step.json"), "\"ScalingPolicies\"",
+                 "no PredictiveScaling policy for kind = aws_predictive (found: StepScaling, "
                  "StepScaling, StepScaling)");
 }
 
@@ -391,7 +391,7 @@ Test(manifest, bad_key_for_the_kind)
     expect_error("manifest", "target", D("manifest_hpa_full.yaml"), NULL,
                  "configures kind = hpa, not kind = target");
     expect_error("aws_policy", "hpa", D("manifest_aws_tt_ec2.json"), NULL,
-                 "configures kind = target, step or predictive, not kind = hpa");
+                 "configures kind = target, step or aws_predictive, not kind = hpa");
 }
 
 Test(manifest, missing_file_is_an_io_error)
@@ -516,7 +516,7 @@ Test(manifest, aws_step_both_directions)
 Test(manifest, aws_predictive)
 {
     const char *f = D("manifest_aws_predictive.json");
-    sim_policy_cfg *p = mk_policy("predictive");
+    sim_policy_cfg *p = mk_policy("aws_predictive");
     as_err e = {0};
     char *w;
     cr_assert_eq(apply("aws_policy", f, p, &w, &e), AS_OK, "%s", e.msg);
@@ -677,7 +677,7 @@ Test(manifest, bundled_examples_load)
     EXPECT(&s->policies[1], "warmup", "90s");
     sim_scenario_free(s);
     const char *more[][2] = {{"step", "scenarios/configs/aws_step_policies.json"},
-                             {"predictive", "scenarios/configs/aws_predictive.json"}};
+                             {"aws_predictive", "scenarios/configs/aws_predictive.json"}};
     for (int i = 0; i < 2; i++) {
         sim_policy_cfg *p = mk_policy(more[i][0]);
         cr_expect_eq(apply("aws_policy", more[i][1], p, NULL, &e), AS_OK, "%s", e.msg);

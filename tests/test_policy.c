@@ -1,12 +1,14 @@
 /* test_policy.c - scaling policy kinds, wrapper and registry.
  * Behaviour tests derived from the documented semantics of the systems the
  * kinds model (Kubernetes HPA controller, AWS target tracking / step /
- * predictive scaling; expected values worked out in the comments), plus a
+ * predictive scaling; expected values worked out in the comments), the
+ * planning `predictive` kind's cost-minimising choices, plus a
  * conformance battery run over every registered kind, the copy-me
  * template included: the registry's rules, defaults create, parameter
  * round trip, desired always within [min, max] on a grid of observations
  * including NAN metrics, two interleaved instances that do not share
  * state, no allocation in decide(), and the time rule. */
+#include "as_forecast.h"
 #include "as_policy.h"
 #include "as_queueing.h"
 #include "as_registry.h"
@@ -860,7 +862,7 @@ Test(policy, step_bad_lists_rejected)
     cr_expect_eq(make_rc("step", NULL), AS_OK);
 }
 
-/* ------------------------------------------------------------ predictive */
+/* -------------------------------------------------------- aws_predictive */
 
 typedef struct {
     double mean[16], lo[16], hi[16];
@@ -880,14 +882,14 @@ static const as_forecast_view *fc_make(fc_buf *b, const double *mean, int n, dou
     return &b->v;
 }
 
-Test(policy, predictive_scales_ahead_of_ramp)
+Test(policy, aws_predictive_scales_ahead_of_ramp)
 {
     /* 2 instances at 50 % (10 req/s): the reactive rule is content. The
      * forecast ramps; boot 120 s + interval 60 s = 3 steps of 60 s are
      * covered, peak 40 req/s -> ceil(40 / (10 x 0.7)) = 6. */
     const double ramp[] = {10, 20, 40, 80, 160, 160, 160, 160};
     fc_buf b;
-    as_policy *p = make("predictive", NULL);
+    as_policy *p = make("aws_predictive", NULL);
     as_observation o = tier(0, 2, 0.5);
     as_decision d = run(p, &o, fc_make(&b, ramp, 8, 0.1));
     expect(d, 6, AS_R_PREDICTIVE);
@@ -895,27 +897,27 @@ Test(policy, predictive_scales_ahead_of_ramp)
 
     /* The horizon grows with the boot time: 300 s + 60 s = 6 steps, peak 160
      * -> ceil(160 / 7) = 23. */
-    p = make("predictive", NULL);
+    p = make("aws_predictive", NULL);
     o.boot_time = S(300);
     expect(run(p, &o, fc_make(&b, ramp, 8, 0.1)), 23, AS_R_PREDICTIVE);
     as_policy_free(p);
 
     /* quantile = upper provisions for hi: 35 x 1.2 = 42 -> 6 (mean: 5). */
     const double flat[] = {35, 35, 35, 35};
-    p = make("predictive", NULL);
+    p = make("aws_predictive", NULL);
     o = tier(0, 2, 0.5);
     expect(run(p, &o, fc_make(&b, flat, 4, 0.2)), 5, AS_R_PREDICTIVE);
     as_policy_free(p);
-    p = make("predictive", (const char *[]){"quantile", "upper", NULL});
+    p = make("aws_predictive", (const char *[]){"quantile", "upper", NULL});
     expect(run(p, &o, fc_make(&b, flat, 4, 0.2)), 6, AS_R_PREDICTIVE);
     as_policy_free(p);
 }
 
-Test(policy, predictive_slo_sizing_matches_queueing)
+Test(policy, aws_predictive_slo_sizing_matches_queueing)
 {
     const double flat[] = {55, 55, 55, 55};
     fc_buf b;
-    as_policy *p = make("predictive", (const char *[]){"sizing", "slo", NULL});
+    as_policy *p = make("aws_predictive", (const char *[]){"sizing", "slo", NULL});
     as_observation o = tier(0, 2, 0.5);
     o.concurrency = 2;
     int servers = as_mmc_min_servers(55, 10, 1.0, 0.95, 0.5, 200);
@@ -924,11 +926,11 @@ Test(policy, predictive_slo_sizing_matches_queueing)
     as_policy_free(p);
 }
 
-Test(policy, predictive_never_scales_in_on_forecast_alone)
+Test(policy, aws_predictive_never_scales_in_on_forecast_alone)
 {
     const double low[] = {5, 5, 5, 5, 5};
     fc_buf b;
-    as_policy *p = make("predictive", NULL);
+    as_policy *p = make("aws_predictive", NULL);
     /* 65 % is not 10 % below 70 %: the observation does not call for less. */
     as_observation o = tier(0, 10, 0.65);
     as_decision d = run(p, &o, fc_make(&b, low, 5, 0.1));
@@ -945,17 +947,17 @@ Test(policy, predictive_never_scales_in_on_forecast_alone)
     /* The drop confirms, but the forecast keeps more than the reactive rule
      * would: 10 % observed (reactive 2), forecast 30 req/s -> 5. */
     const double mid[] = {30, 30, 30, 30};
-    p = make("predictive", NULL);
+    p = make("aws_predictive", NULL);
     o = tier(0, 10, 0.1);
     expect(run(p, &o, fc_make(&b, mid, 4, 0.1)), 5, AS_R_SCALE_IN);
     as_policy_free(p);
 }
 
-Test(policy, predictive_falls_back_on_anomaly_and_low_confidence)
+Test(policy, aws_predictive_falls_back_on_anomaly_and_low_confidence)
 {
     const double ramp[] = {10, 20, 40, 80};
     fc_buf b;
-    as_policy *p = make("predictive", NULL);
+    as_policy *p = make("aws_predictive", NULL);
     as_observation o = tier(0, 2, 0.5);
     const as_forecast_view *fc = fc_make(&b, ramp, 4, 0.1);
     b.v.anomaly = true;
@@ -965,20 +967,214 @@ Test(policy, predictive_falls_back_on_anomaly_and_low_confidence)
     as_policy_free(p);
 
     /* (hi - lo) / mean = 1.5 > 0.5: low confidence, reactive. */
-    p = make("predictive", NULL);
+    p = make("aws_predictive", NULL);
     o = tier(0, 2, 0.5);
     expect(run(p, &o, fc_make(&b, ramp, 4, 0.75)), 2, AS_R_LOW_CONFIDENCE);
     o = tier(S(60), 2, 0.9);
     expect(run(p, &o, fc_make(&b, ramp, 4, 0.75)), 3, AS_R_LOW_CONFIDENCE);
     /* The same width passes a looser gate. */
     as_policy_free(p);
-    p = make("predictive", (const char *[]){"max_spread", "2", NULL});
+    p = make("aws_predictive", (const char *[]){"max_spread", "2", NULL});
     o = tier(0, 2, 0.5);
     expect(run(p, &o, fc_make(&b, ramp, 4, 0.75)), 6, AS_R_PREDICTIVE);
     /* No forecast at all: reactive. */
     o = tier(S(60), 2, 0.9);
     expect(run(p, &o, NULL), 3, AS_R_LOW_CONFIDENCE);
     as_policy_free(p);
+}
+
+/* ------------------------------------------------------------ predictive */
+
+/* A view of n steps of 15 s, the interval +-w x mean, at 90 % coverage. */
+static const as_forecast_view *fc_15(fc_buf *b, const double *mean, int n, double w)
+{
+    fc_make(b, mean, n, w);
+    b->v.step = S(15);
+    b->v.coverage = 0.9;
+    return &b->v;
+}
+
+/* The tier of tier() with the economics of a scenario: 0.10 per
+ * instance-hour, 30 per hour of violation, data 30 s old. */
+static as_observation tier_pr(as_time now, int n, double rate)
+{
+    as_observation o = tier(now, n, rate / (10.0 * n));
+    o.price = 0.10;
+    o.slo_penalty = 30;
+    o.data_age = S(30);
+    return o;
+}
+
+/* A certain forecast (zero width) of 55 req/s: any count short of the SLO
+ * violates at every step, so the plan is the least count that meets it,
+ * the oracle's count (as_mmc_min_servers). At 1/1000 of the penalty,
+ * instances cost more than the violations they avoid: the minimum. */
+Test(policy, predictive_plans_the_least_count_meeting_the_slo)
+{
+    cr_expect_eq(as_policy_type_find("predictive")->default_interval, S(15));
+    const double flat[20] = {55, 55, 55, 55, 55, 55, 55, 55, 55, 55,
+                             55, 55, 55, 55, 55, 55, 55, 55, 55, 55};
+    fc_buf b;
+    as_policy *p = make("predictive", NULL);
+    as_observation o = tier_pr(0, 2, 20);
+    int servers = as_mmc_min_servers(55, 10, 1.0, 0.95, 0.5, 100);
+    cr_assert(servers > 2 && servers < 100);
+    expect(run(p, &o, fc_15(&b, flat, 20, 0)), servers, AS_R_PREDICTIVE);
+    as_policy_free(p);
+    p = make("predictive", (const char *[]){"risk", "0.001", NULL});
+    o = tier_pr(0, 2, 20);
+    as_decision d = run(p, &o, fc_15(&b, flat, 20, 0));
+    expect(d, 1, AS_R_SCALE_IN); /* the tier's min */
+    cr_expect_eq(d.raw, 0);
+    as_policy_free(p);
+}
+
+/* An uncertain forecast: the more the SLO weighs (risk), the more instances
+ * it buys, and a wider forecast buys more at the same risk. */
+Test(policy, predictive_buys_margin_for_uncertainty_and_risk)
+{
+    const double flat[20] = {55, 55, 55, 55, 55, 55, 55, 55, 55, 55,
+                             55, 55, 55, 55, 55, 55, 55, 55, 55, 55};
+    static const char *const risks[] = {"0.1", "1", "10", "100"};
+    int prev = 0, first = 0, last = 0;
+    for (int i = 0; i < 4; i++) {
+        fc_buf b;
+        as_policy *p = make("predictive", (const char *[]){"risk", risks[i], NULL});
+        as_observation o = tier_pr(0, 2, 20);
+        as_decision d = run(p, &o, fc_15(&b, flat, 20, 0.2));
+        cr_expect_geq(d.desired, prev, "risk %s: %d < %d", risks[i], d.desired, prev);
+        prev = d.desired;
+        first = i == 0 ? d.desired : first;
+        last = d.desired;
+        as_policy_free(p);
+    }
+    cr_expect_gt(last, first, "risk 0.1 and 100 chose the same count %d", last);
+    fc_buf b;
+    as_policy *narrow = make("predictive", NULL), *wide = make("predictive", NULL);
+    as_observation o = tier_pr(0, 2, 20);
+    int n1 = run(narrow, &o, fc_15(&b, flat, 20, 0.05)).desired;
+    int n2 = run(wide, &o, fc_15(&b, flat, 20, 0.4)).desired;
+    cr_expect_gt(n2, n1, "a wider forecast should buy more: %d vs %d", n2, n1);
+    as_policy_free(narrow);
+    as_policy_free(wide);
+}
+
+/* The scale-out window starts boot + data age ahead: a rise the forecast
+ * puts before then does not call for capacity requested now, one after
+ * does; with a longer boot, the same rise falls inside the window. */
+Test(policy, predictive_plans_over_boot_time_and_data_age)
+{
+    double late[20];
+    for (int i = 0; i < 20; i++)
+        late[i] = i < 14 ? 20 : 80; /* the rise at step 15: 225 s after the data */
+    fc_buf b;
+    as_policy *p = make("predictive", NULL);
+    as_observation o = tier_pr(0, 4, 20);
+    o.boot_time = S(60); /* window 90 s .. 105 s (+ a step): before the rise */
+    as_decision d = run(p, &o, fc_15(&b, late, 20, 0.02));
+    cr_expect_leq(d.desired, 4, "%d (%s)", d.desired, as_reason_name(d.reason));
+    as_policy_free(p);
+    p = make("predictive", NULL);
+    o.boot_time = S(180); /* window 210 s .. 225 s (+ a step): the rise is in it */
+    d = run(p, &o, fc_15(&b, late, 20, 0.02));
+    cr_expect_geq(d.desired, as_mmc_min_servers(80, 10, 1.0, 0.95, 0.5, 100), "%d (%s)",
+                  d.desired, as_reason_name(d.reason));
+    cr_expect_eq(d.reason, AS_R_PREDICTIVE);
+    as_policy_free(p);
+}
+
+/* An observed rate above the upper bound of what the last decision
+ * forecast for now is a surprise: it scales out at once, for at least the
+ * rate plus the surprise again; a backlog (observed latency over the SLO)
+ * adds its drain. Without either, the forecast rules. */
+Test(policy, predictive_reacts_to_surprises_at_once)
+{
+    const double flat[20] = {20, 20, 20, 20, 20, 20, 20, 20, 20, 20,
+                             20, 20, 20, 20, 20, 20, 20, 20, 20, 20};
+    fc_buf b;
+    as_policy *p = make("predictive", NULL);
+    as_observation o = tier_pr(0, 4, 20);
+    as_decision d = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    int calm = d.desired;
+    cr_expect_leq(calm, 4);
+    /* 15 s later: 40 req/s against a forecast of 20 [19, 21] */
+    o = tier_pr(S(15), calm, 40);
+    d = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    int need = as_mmc_min_servers(40 + (40 - 20), 10, 1.0, 0.95, 0.5, 100);
+    cr_expect_geq(d.desired, need, "%d < %d", d.desired, need);
+    cr_expect_eq(d.reason, AS_R_SURPRISE, "%s", as_reason_name(d.reason));
+    as_policy_free(p);
+    /* a backlog: 20 req/s as forecast, but the latency is 60 s: some 2400
+     * requests wait, to drain within a boot time (120 s) at +20 req/s */
+    p = make("predictive", NULL);
+    o = tier_pr(0, 4, 20);
+    run(p, &o, fc_15(&b, flat, 20, 0.05));
+    o = tier_pr(S(15), 4, 20);
+    o.latency = 60.0;
+    d = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    cr_expect_geq(d.desired, as_mmc_min_servers(39, 10, 1.0, 0.95, 0.5, 100), "%d", d.desired);
+    cr_expect_eq(d.reason, AS_R_SURPRISE, "%s", as_reason_name(d.reason));
+    as_policy_free(p);
+}
+
+/* Scale-in waits for its window: after a high plan, low forecasts are held
+ * (stabilized) until scale_in_window has passed; a missing rate never
+ * scales in. */
+Test(policy, predictive_scales_in_after_its_window)
+{
+    double hi20[20], lo20[20];
+    for (int i = 0; i < 20; i++)
+        hi20[i] = 80, lo20[i] = 10;
+    fc_buf b;
+    as_policy *p = make("predictive", (const char *[]){"scale_in_window", "2m", NULL});
+    as_observation o = tier_pr(0, 4, 70);
+    int high = run(p, &o, fc_15(&b, hi20, 20, 0.02)).desired;
+    cr_assert_gt(high, 4);
+    as_time t = S(15);
+    for (; t <= S(120); t += S(15)) {
+        o = tier_pr(t, high, 10);
+        expect(run(p, &o, fc_15(&b, lo20, 20, 0.02)), high, AS_R_STABILIZED);
+    }
+    o = tier_pr(t, high, NAN);
+    o.rate = NAN;
+    expect(run(p, &o, fc_15(&b, lo20, 20, 0.02)), high, AS_R_MISSING_METRIC);
+    o = tier_pr(t + S(15), high, 10);
+    as_decision d = run(p, &o, fc_15(&b, lo20, 20, 0.02));
+    cr_expect_lt(d.desired, high, "still %d after the window", d.desired);
+    cr_expect_eq(d.reason, AS_R_SCALE_IN, "%s", as_reason_name(d.reason));
+    as_policy_free(p);
+}
+
+/* With a forecaster behind the view, the plan uses its distribution (its
+ * own recent errors), not a normal curve through [lo, hi]: two naive
+ * forecasters of the same level, one fed calm data and one fed noisy data,
+ * give the same mean, and the noisy one buys more instances. */
+Test(policy, predictive_plans_with_the_forecasters_distribution)
+{
+    int chose[2];
+    for (int k = 0; k < 2; k++) {
+        as_forecast_common c = {.step = S(15), .season = 0, .max_horizon = 20, .coverage = 0.9};
+        as_err err = {0};
+        as_forecaster *f = as_forecaster_new(as_forecaster_type_find("naive"), &c, NULL, &err);
+        cr_assert_not_null(f, "%s", err.msg);
+        unsigned x = 1;
+        for (int i = 0; i < 1000; i++) {
+            x = x * 1103515245u + 12345u;
+            double u = (double)(x >> 8 & 0xffff) / 65536.0 - 0.5;
+            as_forecaster_update(f, S(15) * i, 50 + (k ? 30 : 2) * u);
+        }
+        as_forecaster_update(f, S(15) * 1000, 50);
+        fc_buf b;
+        as_forecaster_predict(f, 20, b.mean, b.lo, b.hi);
+        b.v = (as_forecast_view){.h = 20, .step = S(15), .mean = b.mean, .lo = b.lo,
+                                 .hi = b.hi, .coverage = 0.9, .source = f};
+        as_policy *p = make("predictive", NULL);
+        as_observation o = tier_pr(S(15) * 1000, 6, 50);
+        chose[k] = run(p, &o, &b.v).desired;
+        as_policy_free(p);
+        as_forecaster_free(f);
+    }
+    cr_expect_gt(chose[1], chose[0], "noisy %d, calm %d", chose[1], chose[0]);
 }
 
 /* ---------------------------------------------------------------- hybrid */
@@ -1027,7 +1223,7 @@ Test(policy, hybrid_takes_the_larger)
 
 /* The hybrid is its two registered parts, composed with typed copies of
  * its settings: with every key away from its default, each decision is
- * the larger of what a predictive and a target policy, made alone with
+ * the larger of what an aws_predictive and a target policy, made alone with
  * the same settings, decide on the same observations. A key routed to
  * the wrong part, or copied wrong, makes them differ. */
 #define LAMBDA(k) (40 + 30 * sin((k) / 9.0))
@@ -1051,7 +1247,7 @@ Test(policy, hybrid_is_its_parts_with_the_same_settings)
         hy_kv[n++] = names[j], hy_kv[n++] = tt_kv[i + 1];
     }
     hy_kv[n] = NULL;
-    as_policy *h = make("hybrid", hy_kv), *p = make("predictive", pred_kv),
+    as_policy *h = make("hybrid", hy_kv), *p = make("aws_predictive", pred_kv),
               *t = make("target", tt_kv);
     fc_buf b;
     int cur = 4, changes = 0, pred_wins = 0, tt_wins = 0;
@@ -1084,7 +1280,7 @@ Test(policy, hybrid_is_its_parts_with_the_same_settings)
 Test(policy, hybrid_defaults_are_its_parts_defaults)
 {
     const as_policy_type *h = as_policy_type_find("hybrid");
-    const as_policy_type *p = as_policy_type_find("predictive");
+    const as_policy_type *p = as_policy_type_find("aws_predictive");
     const as_policy_type *t = as_policy_type_find("target");
     cfg_buf hc, pc, tc;
     cfg_make(h, &hc, NULL);
@@ -1395,8 +1591,9 @@ ParameterizedTest(int *ip, policy, conformance_time_going_back_aborts, .signal =
 
 Test(policy, registry_lists_every_kind)
 {
-    static const char *const kinds[] = {"static", "threshold", "hpa",    "target",
-                                        "step",   "predictive", "hybrid", "oracle"};
+    static const char *const kinds[] = {"static",     "threshold",      "hpa",
+                                        "target",     "step",           "predictive",
+                                        "aws_predictive", "hybrid",     "oracle"};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         cr_expect_not_null(as_policy_type_find(kinds[i]), "%s", kinds[i]);
     cr_expect_null(as_policy_type_find("nope"));
@@ -1404,6 +1601,7 @@ Test(policy, registry_lists_every_kind)
     for (const as_policy_type *const *t = as_policy_types(); *t; t++)
         cr_expect_eq(as_policy_type_find((*t)->name), *t);
     cr_expect(as_policy_type_find("predictive")->flags & AS_KIND_NEEDS_FORECAST);
+    cr_expect(as_policy_type_find("aws_predictive")->flags & AS_KIND_NEEDS_FORECAST);
     cr_expect(as_policy_type_find("hybrid")->flags & AS_KIND_NEEDS_FORECAST);
     cr_expect(as_policy_type_find("oracle")->flags & AS_KIND_NEEDS_FORECAST);
     cr_expect(!(as_policy_type_find("hpa")->flags & AS_KIND_NEEDS_FORECAST));

@@ -83,7 +83,7 @@ Test(registry, flags_describe_the_kinds)
     cr_expect(as_policy_flags_of("hpa") & AS_KIND_CONF_K8S_HPA);
     cr_expect(as_policy_flags_of("target") & AS_KIND_CONF_AWS_TARGET);
     cr_expect(as_policy_flags_of("step") & AS_KIND_CONF_AWS_STEP);
-    cr_expect(as_policy_flags_of("predictive") & AS_KIND_CONF_AWS_PREDICTIVE);
+    cr_expect(as_policy_flags_of("aws_predictive") & AS_KIND_CONF_AWS_PREDICTIVE);
     cr_expect(as_policy_flags_of("hybrid") & AS_KIND_NEEDS_FORECAST);
     cr_expect_eq(as_policy_flags_of("hybrid") & AS_KIND_SEES_FUTURE, 0u);
     cr_expect_eq(as_policy_flags_of("no_such_kind"), 0u);

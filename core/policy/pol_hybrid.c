@@ -1,4 +1,4 @@
-/* pol_hybrid.c - the `hybrid` policy: a `predictive` and a `target` policy
+/* pol_hybrid.c - the `hybrid` policy: an `aws_predictive` and a `target` policy
  * evaluated side by side on the same observation; the larger desired
  * capacity wins, as AWS combines predictive scaling with dynamic (target
  * tracking) policies ("the larger capacity wins", REFERENCE 2.4). Scale-in
@@ -6,15 +6,19 @@
  * removes capacity (the predictive side guarantees that).
  *
  * Built by composition rather than by copying: the two sub-policies are
- * ordinary instances of the kinds registered as "predictive" and "target",
- * found through the registry, created through as_policy_new and called
- * through as_policy_decide, each keeping its own state (cooldowns, alarm
+ * ordinary instances of the kinds registered as "aws_predictive" and
+ * "target", found through the registry, created through as_policy_new and
+ * called through as_policy_decide, each keeping its own state (cooldowns, alarm
  * datapoints, measured interval), as two AWS policies on one group do.
  * Settings move between the hybrid's config and theirs with
  * as_param_copy, through their params[] tables: typed, with no text round
  * trip and no knowledge of their private structs.
  *
- * Keys: the predictive keys under their own names (target, quantile,
+ * It composes aws_predictive (the forecast-quantile rule), not the
+ * planning `predictive` kind: that one already reacts at 15 s to what its
+ * forecast did not see, so a reactive partner would only add capacity.
+ *
+ * Keys: the aws_predictive keys under their own names (target, quantile,
  * sizing, max_spread, scale_in_margin, interval) and the target tracking
  * keys prefixed with reactive_ (reactive_target, reactive_scale_in_margin,
  * reactive_warmup, reactive_scale_out_cooldown, reactive_scale_in_cooldown,
@@ -81,7 +85,7 @@ static const as_param_def params[] = {
 /* The composed kinds, by registered name, and which of their keys each
  * hybrid key feeds, index for index with params[]. */
 enum { PRED, TT, NSUB };
-static const char *const sub_kind[NSUB] = {"predictive", "target"};
+static const char *const sub_kind[NSUB] = {"aws_predictive", "target"};
 
 static const struct {
     int sub;

@@ -1,163 +1,262 @@
-/* pol_predictive.c - the `predictive` policy: capacity set ahead of demand
- * from a forecast of the arrival rate, in the manner of AWS predictive
- * scaling in ForecastAndScale mode (REFERENCE 2.4).
+/* pol_predictive.c - the `predictive` policy: model-predictive control of
+ * capacity. At each evaluation (every 15 s, the HPA's pace) it chooses the
+ * instance count that minimises the expected cost of the coming window,
+ * infrastructure plus SLO penalty, under the forecast distribution of the
+ * arrival rate and the tier's latency model, and applies it.
  *
- * Each evaluation:
- *  1. the horizon is lead = obs->boot_time + the decision interval: what is
- *     requested now is ready after boot_time and must hold until the next
- *     decision's capacity is ready. Forecast value i is the rate at
- *     now + (i+1) * fc->step (one step ahead of the last observation, as
- *     as_forecaster_predict returns it); the first ceil(lead / step) values
- *     are used (all of them when the view is shorter);
- *  2. the rate to provision for is the maximum over that window of the mean
- *     (quantile = mean, what AWS schedules) or of the upper bound
- *     (quantile = upper, for a safety margin priced by the forecaster);
- *  3. instances: sizing = utilization gives ceil(rate / (capacity x
- *     target)); sizing = slo gives the least servers whose p-quantile
- *     response time meets the SLO (as_mmc_min_servers, Allen-Cunneen), in
- *     whole instances of obs->concurrency servers;
- *  4. gating: with no forecast, a flagged anomaly (reason anomaly), a
- *     non-finite value or a relative interval width (hi - lo) / mean above
- *     max_spread anywhere in the window (reason low_confidence), the policy
- *     falls back to a reactive target-tracking rule on the observed
- *     utilisation (scale out to ceil(load / target); scale in only below
- *     target x (1 - scale_in_margin) and not while instances boot);
- *  5. never scale in on a forecast alone: AWS predictive scaling "never
- *     scales in on a forecast, only on a real drop". A forecast below the
- *     current count lowers it only when the observed utilisation calls for
- *     scale-in too, and then not below either recommendation.
+ * The window. Forecast step i is the rate at now - age + (i + 1) step,
+ * where age is how old the observed rate is (obs->data_age: lag and
+ * averaging window). A count requested now serves from now + boot_time
+ * until the next decision's count is ready, so scale-out plans over the
+ * steps from now + boot_time to now + boot_time + interval (the "out"
+ * window). Capacity removed now cannot come back before boot_time, so a
+ * scale-in must also hold from now on: it plans over the steps from now to
+ * the same end (the "in" window).
  *
- * Keys (defaults): target = 0.7, quantile = mean (mean | upper),
- * sizing = utilization (utilization | slo), max_spread = 0.5,
- * scale_in_margin = 0.1, interval = 0s (0: measured between decide()
- * calls, 60 s until there are two). Default evaluation interval 60 s.
- * AWS forecasts hourly for 48 h and schedules 300 s ahead
- * (SchedulingBufferTime); here the forecast step is the simulator's and
- * the lead is the tier's boot time, which is what the buffer stands for. */
+ * The cost of n instances over a window of K steps, per step of time:
+ *   C(n) = n price K + w sum_i [P(L_i > x(n)) + E[(L_i - x(n))+] / c(n)]
+ * with w = risk x the SLO penalty per hour (obs->slo_penalty), price per
+ * instance-hour (obs->price), x(n) the largest rate n instances serve
+ * within the SLO (the tier's latency model: as_mmc_solve and
+ * as_mmc_resp_quantile of core/as_queueing.h, Allen-Cunneen corrected,
+ * the same p-quantile the simulator judges), c(n) their full capacity.
+ * It keeps this model where the driver also offers obs->sizer (the run's
+ * own law): the sizer answers the servers a rate needs, the plan needs the
+ * rate n instances serve, and inverting the sizer by bisection costs tens
+ * of its searches per count; planning with the sizer is left to measure.
+ * The first term is the chance that step i violates the SLO; the second
+ * the backlog an overload leaves (the excess arrivals take excess / c(n)
+ * of a step to drain), so that deeper shortfalls cost more and, when no
+ * count can meet the load, the largest count still wins. L_i is the
+ * forecaster's conformal predictive distribution (as_forecaster_tail:
+ * the share of its recent errors at that horizon above x), or, for a
+ * forecaster without one, a two-piece normal through the view's lo, mean
+ * and hi at its coverage. The count is found by scanning n upwards until
+ * no larger count can pay for itself (w sum P < price K / 1000).
+ * Why MPC over a quantile rule: the right margin depends on the price of
+ * an instance, the price of a violation and how uncertain the forecast is
+ * at this moment; a fixed quantile gets one of the three wrong somewhere.
+ *
+ * Surprises. When the observed rate is above the upper bound the last
+ * forecast gave for now, the forecast is not trusted to be high enough:
+ * the distribution is shifted up so that its median is at least the
+ * observed rate plus the surprise again (y + (y - forecast)), the next step
+ * of a rise the averaging window only shows in part. When the observed
+ * latency is over the SLO, a backlog must also drain: the median is at
+ * least y + Q / boot_time, Q = (latency - 1/mu) x the ready servers' rate.
+ * Either is evaluated at every decision, so it reacts at the pace of the
+ * evaluation interval (15 s) rather than falling back to a slow rule.
+ *
+ * Scale-in stabilization. A scale-in goes only to the largest "in" plan of
+ * the last scale_in_window (default 5 min, the HPA's downscale window), so
+ * one low forecast does not release capacity that the next one needs. A
+ * missing rate never scales in (as the HPA with a missing metric).
+ *
+ * Reasons in the actions table: predictive (a scale-out the forecast
+ * alone asks for), surprise (a scale-out beyond that, for an observed rate
+ * above the forecast's upper bound or a backlog), scale_in, stabilized (a
+ * lower plan held by the window), missing_metric, low_confidence (no
+ * forecast view: sized for the observed rate alone), at_max, at_min.
+ *
+ * Keys (defaults): risk = 1 (the weight of the SLO penalty; 1 = the
+ * scenario's own, larger buys fewer violations for more instances),
+ * scale_in_window = 5m, interval = 0s (0: measured between decisions).
+ * Without a price or a penalty from the driver, the policy takes price 1
+ * and a penalty of 100 instance-hours per hour of violation; without a
+ * service model it keeps the tier at 70 % of obs->capacity. */
+#include "as_forecast.h"
 #include "as_policy.h"
 #include "as_queueing.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
 
-enum { Q_MEAN, Q_UPPER };
-enum { SZ_UTIL, SZ_SLO };
-static const char *const quantile_names[] = {"mean", "upper", NULL};
-static const char *const sizing_names[] = {"utilization", "slo", NULL};
-
-#define DEFAULT_INTERVAL (60 * AS_SEC)
+#define DEFAULT_INTERVAL (15 * AS_SEC)
+#define LMAX_CACHE 1024 /* counts whose SLO rate is cached */
+#define STAB_CAP 1024   /* scale-in plans remembered (a deque of decreasing counts) */
 
 typedef struct {
-    double target;
-    int quantile;
-    int sizing;
-    double max_spread;
-    double scale_in_margin;
+    double risk;
+    as_time in_window;
     as_time interval;
-} pred_cfg;
+} mpc_cfg;
 
 static const as_param_def params[] = {
-    {"target", AS_P_DOUBLE, offsetof(pred_cfg, target), 0.01, 1.0, NULL, 0,
-     "target utilisation of the provisioned capacity (0.7 or 70%)"},
-    {"quantile", AS_P_ENUM, offsetof(pred_cfg, quantile), 0, 0, quantile_names, 0,
-     "forecast value to provision for: mean or upper (the interval's upper bound)"},
-    {"sizing", AS_P_ENUM, offsetof(pred_cfg, sizing), 0, 0, sizing_names, 0,
-     "utilization: rate / (capacity * target); slo: least servers meeting the SLO"},
-    {"max_spread", AS_P_DOUBLE, offsetof(pred_cfg, max_spread), 0.0, 1000.0, NULL, 0,
-     "fall back to reactive when (hi - lo) / mean exceeds this"},
-    {"scale_in_margin", AS_P_DOUBLE, offsetof(pred_cfg, scale_in_margin), 0.0, 0.99, NULL, 0,
-     "observed utilisation must be below target * (1 - margin) to scale in"},
-    {"interval", AS_P_DURATION, offsetof(pred_cfg, interval), 0, 86400, NULL, 0,
-     "decision interval added to the boot time for the horizon (0: measured)"},
+    {"risk", AS_P_DOUBLE, offsetof(mpc_cfg, risk), 1e-6, 1e6, NULL, 0,
+     "weight of the SLO penalty against the price of instances (1 = the scenario's own)"},
+    {"scale_in_window", AS_P_DURATION, offsetof(mpc_cfg, in_window), 0, 86400, NULL, 0,
+     "scale in only to the largest plan of this window"},
+    {"interval", AS_P_DURATION, offsetof(mpc_cfg, interval), 0, 86400, NULL, 0,
+     "decision interval added to the boot time for the window (0: measured)"},
     {0},
 };
 
 static void defaults(void *cfg)
 {
-    pred_cfg *c = cfg;
-    c->target = 0.7;
-    c->quantile = Q_MEAN;
-    c->sizing = SZ_UTIL;
-    c->max_spread = 0.5;
-    c->scale_in_margin = 0.1;
+    mpc_cfg *c = cfg;
+    c->risk = 1.0;
+    c->in_window = 5 * AS_MIN;
     c->interval = 0;
 }
 
 typedef struct {
-    pred_cfg cfg;
+    mpc_cfg cfg;
     bool seen;
-    as_time last_now;
-    as_time measured; /* last spacing of decide() calls; 0 = unknown */
-} pred_state;
+    as_time last_now, measured; /* spacing of decisions; 0 = unknown */
+    bool have_prev;
+    double prev_hi0, prev_m0;   /* what the last decision forecast for now */
+    double key[5];              /* the tier model the cache is for */
+    double lmax[LMAX_CACHE];    /* x(n), NAN = not computed */
+    as_time st_t[STAB_CAP];     /* deque of (time, plan), plans decreasing */
+    int st_n[STAB_CAP];
+    int st_head, st_len;
+} mpc_state;
 
 static int init(void *state, const void *cfg, as_err *err)
 {
     (void)err;
-    pred_state *s = state;
-    s->cfg = *(const pred_cfg *)cfg;
+    mpc_state *s = state;
+    s->cfg = *(const mpc_cfg *)cfg;
     return AS_OK;
 }
 
-static int clamp_count(double x, int max)
-{
-    if (!(x < (double)max + 1.0)) /* also NAN */
-        return max + 1;
-    return x < 0 ? 0 : (int)x;
-}
+static int conc_of(const as_observation *obs) { return obs->concurrency > 0 ? obs->concurrency : 1; }
 
-/* Instances for an arrival rate (rate >= 0). */
-static int size_for(const pred_cfg *c, const as_observation *obs, double rate)
+/* The largest arrival rate n instances serve within the SLO: bisection on
+ * the p-quantile response time of the tier's queueing model. */
+static double lmax_compute(const as_observation *obs, int n)
 {
-    if (rate <= 0)
+    if (n <= 0)
         return 0;
-    int conc = obs->concurrency > 0 ? obs->concurrency : 1;
-    if (c->sizing == SZ_SLO && obs->service_rate > 0 && obs->slo_latency > 0 &&
-        obs->slo_percentile > 0 && obs->slo_percentile < 1) {
-        double f = obs->scv_factor > 0 ? obs->scv_factor : 1.0;
-        int cmax = obs->max > 0 ? obs->max * conc : conc;
-        int servers = obs->sizer ? obs->sizer->servers(obs->sizer->ud, rate, cmax)
-                                 : as_mmc_min_servers(rate, obs->service_rate, f,
-                                                      obs->slo_percentile, obs->slo_latency, cmax);
-        return servers > cmax ? obs->max + 1 : (servers + conc - 1) / conc;
+    if (!(obs->service_rate > 0) || !(obs->slo_latency > 0) || !(obs->slo_percentile > 0) ||
+        !(obs->slo_percentile < 1)) /* no service model: 70 % of the capacity */
+        return 0.7 * n * (obs->capacity > 0 ? obs->capacity : 1.0);
+    int c = n * conc_of(obs);
+    double mu = obs->service_rate, f = obs->scv_factor > 0 ? obs->scv_factor : 1.0;
+    double p = obs->slo_percentile, target = obs->slo_latency;
+    as_mmc q;
+    as_mmc_solve(&q, 1e-9 * mu, mu, c, f);
+    if (!(as_mmc_resp_quantile(&q, p) <= target))
+        return 0.7 * c * mu; /* service alone misses the SLO: 70 % utilisation */
+    double lo = 0, hi = c * mu;
+    for (int it = 0; it < 60 && hi - lo > 1e-6 * c * mu; it++) {
+        double mid = 0.5 * (lo + hi);
+        as_mmc_solve(&q, mid, mu, c, f);
+        if (q.stable && as_mmc_resp_quantile(&q, p) <= target)
+            lo = mid;
+        else
+            hi = mid;
     }
-    double cap = obs->capacity;
-    if (!(cap > 0) || !isfinite(cap))
-        cap = obs->service_rate > 0 ? conc * obs->service_rate : NAN;
-    if (!(cap > 0))
-        return -1; /* unknown capacity: cannot size */
-    return clamp_count(ceil(rate / (cap * c->target) - 1e-9), obs->max);
+    return lo;
 }
 
-/* The reactive rule used as fallback and to confirm a scale-in: a target
- * tracking step on the observed utilisation. Returns the desired count and
- * the reason; cur when the observation does not call for a change. */
-static int reactive(const pred_cfg *c, const as_observation *obs, as_reason *why)
+static double lmax_of(mpc_state *s, const as_observation *obs, int n)
 {
-    int cur = obs->current;
-    double u = obs->utilization;
-    if (isnan(u) || obs->ready <= 0) {
-        *why = AS_R_MISSING_METRIC;
-        return cur;
+    double key[5] = {obs->service_rate, (double)conc_of(obs), obs->scv_factor,
+                     obs->slo_percentile, obs->slo_latency};
+    if (memcmp(key, s->key, sizeof key) != 0) { /* a new tier model: forget */
+        memcpy(s->key, key, sizeof key);
+        for (int i = 0; i < LMAX_CACHE; i++)
+            s->lmax[i] = NAN;
     }
-    int need = clamp_count(ceil(u * (double)obs->ready / c->target - 1e-9), obs->max);
-    if (u > c->target && need > cur) {
-        *why = AS_R_SCALE_OUT;
-        return need;
-    }
-    if (u < c->target * (1.0 - c->scale_in_margin) && need < cur) {
-        if (obs->booting > 0) { /* as target tracking: no scale-in in warmup */
-            *why = AS_R_WARMUP;
-            return cur;
-        }
-        *why = AS_R_SCALE_IN;
-        return need;
-    }
-    *why = AS_R_NONE;
-    return cur;
+    if (n >= LMAX_CACHE)
+        return lmax_compute(obs, n);
+    if (isnan(s->lmax[n]))
+        s->lmax[n] = lmax_compute(obs, n);
+    return s->lmax[n];
 }
 
-static void finish(as_decision *out, const as_observation *obs, int raw, int want,
-                   as_reason why)
+/* P(L > x) and E[(L - x)+] of a two-piece normal with median m whose
+ * central `z`-score interval is [lo, hi]. */
+static double normal_tail(double m, double lo, double hi, double z, double x, double *excess)
+{
+    double su = hi > m ? (hi - m) / z : 0, sl = m > lo ? (m - lo) / z : 0;
+    double mean_up = su * sqrt(2 / M_PI); /* E[L - m | L > m] */
+    if (x >= m) {
+        if (su == 0) {
+            *excess = 0;
+            return 0.0;
+        }
+        double d = (x - m) / su, q = 0.5 * erfc(d / M_SQRT2);
+        *excess = su * exp(-0.5 * d * d) / sqrt(2 * M_PI) - (x - m) * q;
+        return q;
+    }
+    double p = sl > 0 ? 1.0 - 0.5 * erfc((m - x) / (sl * M_SQRT2)) : 1.0;
+    *excess = 0.5 * mean_up + (m - x) * p; /* the lower half's part above x: approximated */
+    return p;
+}
+
+/* The forecast distribution of the steps the plan covers. */
+typedef struct {
+    const as_forecast_view *fc;
+    double z;       /* normal score of the view's coverage */
+    double floor_m; /* the median is raised to at least this (surprise) */
+} dist;
+
+static double step_tail(const dist *d, int i, double x, double *excess)
+{
+    const as_forecast_view *fc = d->fc;
+    if (fc->source) {
+        double p = as_forecaster_tail(fc->source, i + 1, d->floor_m, x, excess);
+        if (isfinite(p))
+            return p;
+    }
+    double m = fc->mean[i], up = d->floor_m > m ? d->floor_m - m : 0;
+    double lo = fc->lo ? fc->lo[i] : m, hi = fc->hi ? fc->hi[i] : m;
+    return normal_tail(m + up, lo + up, hi + up, d->z, x, excess);
+}
+
+/* argmin over n of C(n) on steps i0..i1 (see the header). */
+static int plan(mpc_state *s, const as_observation *obs, const dist *d, int i0, int i1,
+                double price, double w)
+{
+    int k = i1 - i0 + 1, best_n = 0;
+    double best = INFINITY;
+    for (int n = 0; n <= obs->max + 1; n++) {
+        double x = lmax_of(s, obs, n), cap = (n > 1 ? n : 1) * conc_of(obs) * obs->service_rate;
+        if (!(cap > 0))
+            cap = (n > 1 ? n : 1) * (obs->capacity > 0 ? obs->capacity : 1.0);
+        double pv = 0, ps = 0;
+        for (int i = i0; i <= i1; i++) {
+            double ex = 0, p = step_tail(d, i, x, &ex);
+            ps += p;
+            pv += p + ex / cap;
+        }
+        double cost = n * price * k + w * pv;
+        if (cost < best) {
+            best = cost;
+            best_n = n;
+        }
+        if (w * ps < 1e-3 * price * k)
+            break; /* no larger count can pay for itself */
+    }
+    return best_n;
+}
+
+/* Scale-in plans of the window: a deque of strictly decreasing plans. */
+static void stab_push(mpc_state *s, as_time now, int n, as_time window)
+{
+    while (s->st_len > 0 && s->st_n[(s->st_head + s->st_len - 1) % STAB_CAP] <= n)
+        s->st_len--;
+    if (s->st_len == STAB_CAP) { /* full: the oldest (largest) goes */
+        s->st_head = (s->st_head + 1) % STAB_CAP;
+        s->st_len--;
+    }
+    int at = (s->st_head + s->st_len) % STAB_CAP;
+    s->st_t[at] = now;
+    s->st_n[at] = n;
+    s->st_len++;
+    while (s->st_len > 1 && s->st_t[s->st_head] < now - window) {
+        s->st_head = (s->st_head + 1) % STAB_CAP;
+        s->st_len--;
+    }
+}
+
+static int stab_max(const mpc_state *s) { return s->st_len ? s->st_n[s->st_head] : 0; }
+
+static void finish(as_decision *out, const as_observation *obs, int raw, int want, as_reason why)
 {
     out->raw = raw;
     if (want > obs->max) {
@@ -174,82 +273,102 @@ static void finish(as_decision *out, const as_observation *obs, int raw, int wan
     out->reason = why;
 }
 
+/* The least median a surprise or a backlog calls for (-INFINITY: none). */
+static double surprise_floor(const mpc_state *s, const as_observation *obs)
+{
+    double y = obs->rate, f = -INFINITY;
+    if (!isfinite(y))
+        return f;
+    if (s->have_prev && y > s->prev_hi0)
+        f = y + (y - s->prev_m0);
+    if (isfinite(obs->latency) && obs->latency > obs->slo_latency && obs->ready > 0 &&
+        obs->service_rate > 0) {
+        double srv = (double)obs->ready * conc_of(obs) * obs->service_rate;
+        double q = (obs->latency - 1.0 / obs->service_rate) * srv;
+        double boot = as_time_to_s(obs->boot_time > 0 ? obs->boot_time : 15 * AS_SEC);
+        double top = (double)(obs->max + 1) * conc_of(obs) * obs->service_rate;
+        double b = fmin(y + q / boot, top);
+        if (b > f)
+            f = b;
+    }
+    return f;
+}
+
 static void decide(void *state, const as_observation *obs, const as_forecast_view *fc,
                    as_decision *out)
 {
-    pred_state *s = state;
-    const pred_cfg *c = &s->cfg;
+    mpc_state *s = state;
+    const mpc_cfg *c = &s->cfg;
     int cur = obs->current;
-
     if (s->seen && obs->now > s->last_now)
         s->measured = obs->now - s->last_now;
     s->seen = true;
     s->last_now = obs->now;
 
-    as_reason rwhy;
-    int rneed = reactive(c, obs, &rwhy);
+    double price = obs->price > 0 ? obs->price : 1.0;
+    double w = c->risk * (obs->slo_penalty > 0 ? obs->slo_penalty : 100.0 * price);
+    /* no view: the observed rate, certain, over one step */
+    double one = isfinite(obs->rate) ? obs->rate : 0;
+    as_forecast_view none = {.h = 1, .step = DEFAULT_INTERVAL, .mean = &one, .lo = &one,
+                             .hi = &one};
+    bool blind = fc == NULL || fc->h <= 0 || fc->step <= 0 || fc->mean == NULL;
+    if (blind)
+        fc = &none;
+    double cov = fc->coverage > 0 && fc->coverage < 1 ? fc->coverage : 0.9;
+    dist d = {.fc = fc, .z = gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * cov), .floor_m = -INFINITY};
 
-    as_reason fallback = AS_R_NONE;
-    double rate = 0;
-    if (fc == NULL || fc->h <= 0 || fc->mean == NULL || fc->step <= 0) {
-        fallback = AS_R_LOW_CONFIDENCE;
-    } else if (fc->anomaly) {
-        fallback = AS_R_ANOMALY;
-    } else {
-        as_time interval = c->interval > 0    ? c->interval
-                           : s->measured > 0 ? s->measured
-                                             : DEFAULT_INTERVAL;
-        as_time lead = (obs->boot_time > 0 ? obs->boot_time : 0) + interval;
-        as_time k64 = (lead + fc->step - 1) / fc->step;
-        int k = k64 < 1 ? 1 : k64 > fc->h ? fc->h : (int)k64;
-        for (int i = 0; i < k && fallback == AS_R_NONE; i++) {
-            double m = fc->mean[i];
-            double lo = fc->lo ? fc->lo[i] : m, hi = fc->hi ? fc->hi[i] : m;
-            double v = c->quantile == Q_UPPER ? hi : m;
-            if (!isfinite(m) || !isfinite(lo) || !isfinite(hi)) {
-                fallback = AS_R_LOW_CONFIDENCE;
-                break;
-            }
-            /* Relative width; a zero mean with a non-zero width is
-             * infinitely uncertain, zero with zero width is certain. */
-            double w = hi - lo;
-            double spread = w <= 0 ? 0 : m > 0 ? w / m : INFINITY;
-            if (spread > c->max_spread)
-                fallback = AS_R_LOW_CONFIDENCE;
-            if (v > rate)
-                rate = v;
+    as_time interval = c->interval > 0 ? c->interval : s->measured > 0 ? s->measured
+                                                                       : DEFAULT_INTERVAL;
+    as_time age = obs->data_age > 0 ? obs->data_age : 0;
+    as_time boot = obs->boot_time > 0 ? obs->boot_time : 0;
+    int i_now = 0, i0, i1;
+    while (i_now < fc->h - 1 && (as_time)(i_now + 1) * fc->step < age)
+        i_now++;
+    for (i0 = i_now; i0 < fc->h - 1 && (as_time)(i0 + 1) * fc->step < boot + age; i0++)
+        ;
+    for (i1 = i0; i1 < fc->h - 1 && (as_time)(i1 + 1) * fc->step < boot + age + interval; i1++)
+        ;
+    if (i1 < fc->h - 1)
+        i1++; /* one step of slack: the decision after next is not instant */
+
+    int n_out = plan(s, obs, &d, i0, i1, price, w);
+    int n_in = plan(s, obs, &d, i_now, i1, price, w);
+    as_reason up_why = blind ? AS_R_LOW_CONFIDENCE : AS_R_PREDICTIVE;
+    d.floor_m = surprise_floor(s, obs);
+    if (isfinite(d.floor_m)) {
+        int n_s = plan(s, obs, &d, i_now, i1, price, w);
+        if (n_s > n_out) {
+            n_out = n_s;
+            up_why = AS_R_SURPRISE;
         }
+        n_in = n_s > n_in ? n_s : n_in;
     }
-    int pneed = fallback == AS_R_NONE ? size_for(c, obs, rate) : -1;
-    if (fallback == AS_R_NONE && pneed < 0)
-        fallback = AS_R_LOW_CONFIDENCE; /* no capacity figure to size with */
+    s->have_prev = !blind;
+    s->prev_m0 = fc->mean[0];
+    s->prev_hi0 = fc->hi ? fc->hi[0] : fc->mean[0];
+    stab_push(s, obs->now, n_in, c->in_window);
 
-    if (fallback != AS_R_NONE) {
-        /* Reactive fallback; the reason names why the forecast was not used,
-         * except a missing metric, which is why nothing happens at all. */
-        finish(out, obs, rneed, rneed, rwhy == AS_R_MISSING_METRIC ? rwhy : fallback);
+    if (n_out > cur) {
+        finish(out, obs, n_out, n_out, up_why);
         return;
     }
-    if (pneed > cur) {
-        finish(out, obs, pneed, pneed, AS_R_PREDICTIVE);
+    if (n_in < cur && !isfinite(obs->rate)) {
+        finish(out, obs, n_in, cur, AS_R_MISSING_METRIC);
         return;
     }
-    if (pneed == cur || rwhy != AS_R_SCALE_IN) {
-        /* The forecast alone never removes capacity. */
-        finish(out, obs, pneed, cur,
-               pneed < cur && rwhy != AS_R_SCALE_OUT ? rwhy : AS_R_NONE);
-        return;
-    }
-    int want = pneed > rneed ? pneed : rneed;
-    finish(out, obs, pneed, want, AS_R_SCALE_IN);
+    int hold = stab_max(s) > n_out ? stab_max(s) : n_out;
+    if (hold < cur)
+        finish(out, obs, n_in, hold, AS_R_SCALE_IN);
+    else
+        finish(out, obs, n_in, cur, n_in < cur ? AS_R_STABILIZED : AS_R_NONE);
 }
 
 const as_policy_type as_pol_predictive = {
     .version = 1,
     .name = "predictive",
-    .flags = AS_KIND_NEEDS_FORECAST | AS_KIND_CONF_AWS_PREDICTIVE,
-    .state_size = sizeof(pred_state),
-    .config_size = sizeof(pred_cfg),
+    .flags = AS_KIND_NEEDS_FORECAST,
+    .state_size = sizeof(mpc_state),
+    .config_size = sizeof(mpc_cfg),
     .params = params,
     .defaults = defaults,
     .fini = NULL,

@@ -1,7 +1,7 @@
 /* sim_manifest.h - the configuration people already run, as policy input:
  * Kubernetes HorizontalPodAutoscaler manifests (YAML, libyaml) for the
  * kinds flagged AS_KIND_CONF_K8S_HPA (hpa), and AWS scaling-policy JSON
- * (jansson) for those flagged AS_KIND_CONF_AWS_* (target, step, predictive).
+ * (jansson) for those flagged AS_KIND_CONF_AWS_* (target, step, aws_predictive).
  * Owns: nothing after the call; values are written into the policy's
  * config through its parameter table (as_param_set), so they get the same
  * validation as INI keys. Explicit INI keys are applied afterwards and win.
@@ -23,7 +23,7 @@
 /* Apply the manifest at path (already resolved against the scenario's
  * folder) to policy p (p->type set, p->cfg holding defaults). key is the
  * INI key that named it: "manifest" (kind hpa) or "aws_policy" (kind
- * target, step or predictive). Warnings (fields with no simulated
+ * target, step or aws_predictive). Warnings (fields with no simulated
  * counterpart, approximations) go to warn, one line each, once per field;
  * warn may be NULL. On error nothing is guaranteed about p->cfg (the
  * scenario fails to load anyway) and err reads "FILE:LINE: field: reason". */
@@ -31,7 +31,7 @@ int sim_manifest_apply(const char *key, const char *path, sim_policy_cfg *p, con
                        as_err *err);
 
 /* The kinds the file named by key ("manifest", "aws_policy") configures,
- * for messages and help: "target, step or predictive". */
+ * for messages and help: "target, step or aws_predictive". */
 void sim_manifest_kinds(const char *key, char *buf, size_t n);
 
 /* spec.minReplicas / spec.maxReplicas of the HorizontalPodAutoscaler in the

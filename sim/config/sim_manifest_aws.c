@@ -1,5 +1,5 @@
 /* sim_manifest_aws.c - AWS scaling-policy JSON (jansson) as input of the
- * kinds flagged AS_KIND_CONF_AWS_* (target, step, predictive; which flag
+ * kinds flagged AS_KIND_CONF_AWS_* (target, step, aws_predictive; which flag
  * reads which PolicyType is the table in sim_manifest.c).
  *
  * EC2 Auto Scaling and Application Auto Scaling: see the comments above
@@ -483,7 +483,7 @@ static int aws_step_one(mf *m, json_t *pol, bool *sides)
     return AS_OK;
 }
 
-/* kind = predictive: PredictiveScalingConfiguration {MetricSpecifications
+/* kind = aws_predictive: PredictiveScalingConfiguration {MetricSpecifications
  * [{TargetValue, PredefinedMetricPairSpecification |
  * PredefinedScalingMetricSpecification | Customized...}], Mode,
  * SchedulingBufferTime, MaxCapacityBreachBehavior, MaxCapacityBuffer}.

@@ -78,8 +78,8 @@ typedef struct sim_policy_cfg {
     void *cfg;                      /* type->config_size bytes */
     as_time interval;               /* evaluation period */
     int line;                       /* line of the section, for messages */
-    /* prediction, for kinds that want a forecast (predictive, hybrid) */
-    char forecaster[SIM_NAME_LEN];  /* forecaster kind (default holt_winters) */
+    /* prediction, for kinds that want a forecast (predictive, aws_predictive, hybrid) */
+    char forecaster[SIM_NAME_LEN];  /* forecaster kind (default auto) */
     as_time season;                 /* season length (default 1d) */
     double coverage;                /* prediction interval coverage */
     char detector[SIM_NAME_LEN];    /* anomaly detector kind ("" = none) */

@@ -44,11 +44,11 @@ static const as_param_def policy_monitor_params[] = {
     {0},
 };
 
-/* Kinds that want a forecast (predictive, hybrid); the names are checked
+/* Kinds that want a forecast (predictive, aws_predictive, hybrid); the names are checked
  * against the registries once every key is read (policy_check). */
 static const as_param_def forecast_params[] = {
     {"forecaster", AS_P_NAME, offsetof(sim_policy_cfg, forecaster), 0, 0, NULL, SIM_NAME_LEN,
-     "forecaster kind of a predictive policy (holt_winters, linreg, ...)"},
+     "forecaster of a predictive kind (default auto; holt_winters, linreg, ...)"},
     {"season", AS_P_DURATION, offsetof(sim_policy_cfg, season), 0, 86400.0 * 28, NULL, 0,
      "season length the forecaster assumes (0 = none)"},
     {"coverage", AS_P_DOUBLE, offsetof(sim_policy_cfg, coverage), 0.5, 0.999, NULL, 0,
@@ -109,7 +109,7 @@ static int set_kind(sim_loader *L, const sim_entry *e, as_err *err)
         t->defaults(p->cfg);
     p->interval = t->default_interval;
     p->m_agg = -1;
-    snprintf(p->forecaster, sizeof p->forecaster, "holt_winters");
+    snprintf(p->forecaster, sizeof p->forecaster, "auto");
     p->season = AS_DAY;
     p->coverage = 0.9;
     snprintf(p->detector, sizeof p->detector, "zscore");
@@ -117,7 +117,7 @@ static int set_kind(sim_loader *L, const sim_entry *e, as_err *err)
 }
 
 /* manifest = FILE (kind hpa) or aws_policy = FILE (target, step,
- * predictive), relative to the scenario's folder. */
+ * aws_predictive), relative to the scenario's folder. */
 static int set_manifest(sim_loader *L, const sim_entry *e, as_err *err)
 {
     sim_policy_cfg *p = &L->s->policies[e->inst];
@@ -275,7 +275,7 @@ const sim_section sim_policy_section = {
     .early = early_keys,
     .tables = {{policy_params, policy_obj, NULL},
                {policy_monitor_params, policy_obj, NULL},
-               {forecast_params, forecast_obj, " (predictive, hybrid)"}},
+               {forecast_params, forecast_obj, " (predictive, aws_predictive, hybrid)"}},
     .other = kind_key,
     .prepare = policy_prepare,
     .check = policy_check,

@@ -267,7 +267,9 @@ static void forecast_view(sim_engine *R, sim_tier *T, double y, as_time now, as_
                             .mean = T->fmean,
                             .lo = T->flo,
                             .hi = T->fhi,
-                            .anomaly = flag};
+                            .anomaly = flag,
+                            .coverage = R->pc->coverage,
+                            .source = T->fc};
 }
 
 /* The policy's lower bound: minReplicas of its manifest where one gave it
@@ -340,7 +342,10 @@ static as_observation observe(const sim_engine *R, const sim_tier *T, as_time no
                         .sizer = &T->sizer,
                         .slo_latency = T->slo_share,
                         .slo_percentile = R->pctl,
-                        .boot_time = c->types[P->type].boot};
+                        .boot_time = c->types[P->type].boot,
+                        .price = c->types[P->type].price,
+                        .slo_penalty = R->sc->penalty_per_hour,
+                        .data_age = T->data_age};
     observe_more(T, now, &o);
     return o;
 }

@@ -74,6 +74,9 @@ static int setup_monitors(sim_engine *R, sim_tier *T, as_err *err)
     R->scrape = scrape;
     T->mon_util = as_monitor_new(scrape, window, lag, err);
     T->mon_rate = as_monitor_new(scrape, window + scrape, lag, err);
+    /* how old, on average, the rate a policy sees is: the lag, half of the
+     * rate's window, and half a scrape of sample-and-hold */
+    T->data_age = lag + (window + scrape) / 2 + scrape / 2;
     T->mon_lat = as_monitor_new(scrape, window, lag, err);
     if (T->mon_util == NULL || T->mon_rate == NULL || T->mon_lat == NULL)
         return err->code;
@@ -143,7 +146,8 @@ static int setup_forecast(sim_engine *R, sim_tier *T, as_err *err)
     as_time tb = 0;
     for (int k = 0; k < T->cfg->ntypes; k++)
         tb = T->cfg->types[k].boot > tb ? T->cfg->types[k].boot : tb;
-    T->horizon = (int)((tb + pc->interval - 1) / pc->interval) + 2;
+    /* the view reaches boot time plus one interval past the data's age */
+    T->horizon = (int)((tb + T->data_age + pc->interval - 1) / pc->interval) + 2;
     if (sees_future(pc)) /* the oracle sees the trace itself (sim_act.c) */
         return AS_OK;
     T->fmean = calloc(3 * (size_t)T->horizon, sizeof(double));

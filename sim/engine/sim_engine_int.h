@@ -34,6 +34,7 @@ typedef struct sim_tier {
     as_pool *P;              /* its instances (in the engine's as_exec) */
     double mu, f, slo_share; /* service rate; Allen-Cunneen factor (for policies that
                               * still ask for it); per-visit latency budget */
+    as_time data_age;        /* mean age of the rate a policy sees */
     as_time resize_until;     /* a type change is in progress until then */
     as_time next_vertical;    /* when the type is next reconsidered */
     double peak_want;         /* largest recommendation since, in base units */
