@@ -1,0 +1,56 @@
+#!/bin/sh
+# fronts.sh - the benchmark of the predictive policy's fronts (README,
+# "The predictive policy"): each scenario below gets the same policies and
+# [sweep] (hpa target 0.4..0.9 by 0.05, predictive risk 0.1..100 on a log
+# grid, aws_predictive target 0.4..0.9 by 0.1, the oracle), runs, and
+# bench/fronts.py compares the predictive and the aws_predictive fronts
+# with the HPA's. Usage: bench/fronts.sh [OUTDIR] (default build/fronts);
+# SCENARIOS="nasa seasonal" limits the set; JOBS (default 2) runs at once.
+# About 15 minutes of CPU for the five.
+set -eu
+out=${1:-build/fronts}
+jobs=${JOBS:-2}
+simrun=${SIMRUN:-bin/simrun}
+root=$(pwd)
+mkdir -p "$out"
+for s in ${SCENARIOS:-nasa wikipedia seasonal flashcrowd onoff}; do
+    src=scenarios/$s.ini
+    [ -f "$src" ] || { echo "fronts.sh: no $src" >&2; exit 2; }
+    season=1d
+    [ "$s" = wikipedia ] && season=1h
+    ini=$out/$s.ini
+    # the scenario without its policies and sweep, its trace path made absolute
+    awk -v root="$root/scenarios" '
+        /^\[policy\./ || /^\[sweep\]/ { skip = 1; next }
+        /^\[/ { skip = 0 }
+        skip { next }
+        /^file *=/ { sub(/= */, "= " root "/") }
+        { print }' "$src" > "$ini"
+    cat >> "$ini" <<EOT
+
+[policy.hpa]
+kind = hpa
+
+[policy.predictive]
+kind = predictive
+season = $season
+
+[policy.aws_predictive]
+kind = aws_predictive
+forecaster = holt_winters
+season = $season
+
+[policy.oracle]
+kind = oracle
+
+[sweep]
+policy.hpa.target = 0.4:0.9:0.05
+policy.predictive.risk = 0.1, 0.3, 1, 3, 10, 30, 100
+policy.aws_predictive.target = 0.4:0.9:0.1
+EOT
+    "$simrun" "$ini" -o "$out/$s.h5" --force --no-report -q -j "$jobs"
+    echo "== $s: predictive against hpa"
+    SIMRUN=$simrun python3 bench/fronts.py "$out/$s.h5" predictive hpa
+    echo "== $s: aws_predictive against hpa"
+    SIMRUN=$simrun python3 bench/fronts.py "$out/$s.h5" aws_predictive hpa
+done
