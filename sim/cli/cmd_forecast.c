@@ -504,11 +504,17 @@ int cmd_forecast(int argc, char **argv)
      * silent NAN helps no one. */
     size_t mscale = m > 1 && start > m ? m : 1;
 
-    /* the cost of reading the clock, subtracted from every timing */
-    double c0 = now_ns();
-    for (int i = 0; i < 1000; i++)
-        (void)now_ns();
-    double clock_ns = (now_ns() - c0) / 1001.0;
+    /* the cost of reading the clock, subtracted from every timing: the
+     * least over 20 batches, since a batch during which the process was
+     * descheduled reads far too long (one batch of 1000 did, on a loaded
+     * machine, and every timing came out negative) */
+    double clock_ns = INFINITY;
+    for (int r = 0; r < 20; r++) {
+        double c0 = now_ns();
+        for (int i = 0; i < 100; i++)
+            (void)now_ns();
+        clock_ns = fmin(clock_ns, (now_ns() - c0) / 101.0);
+    }
 
     size_t gaps = 0;
     for (size_t i = 0; i < n; i++)
