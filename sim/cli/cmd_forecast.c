@@ -371,143 +371,150 @@ static int parse_count(const char *opt, const char *v, long min, long *out)
     return EXIT_OK;
 }
 
-int cmd_forecast(int argc, char **argv)
+/* The command line. */
+typedef struct {
+    const char *trace, *list, *window, *season_s, *step_s, *plot_dir;
+    long horizon, start_opt, stride;
+    double coverage;
+    int csv, force, help;
+} fc_opts;
+
+/* Reads argv into o (defaults first); EXIT_INPUT with one line on a bad
+ * command line. */
+static int parse_args(int argc, char **argv, fc_opts *o)
 {
-    const char *trace = NULL, *list = NULL, *window = NULL;
-    const char *season_s = "1d", *step_s = NULL, *plot_dir = NULL;
-    long horizon = 10, start_opt = -1, stride = 1;
-    double coverage = 0.9;
-    int csv = 0, force = 0;
+    *o = (fc_opts){.season_s = "1d", .horizon = 10, .start_opt = -1, .stride = 1,
+                   .coverage = 0.9};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
         int takes = 1;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            print_usage();
+            o->help = 1;
             return EXIT_OK;
         } else if (strcmp(a, "--csv") == 0) {
-            csv = 1;
+            o->csv = 1;
             takes = 0;
         } else if (strcmp(a, "--force") == 0) {
-            force = 1;
+            o->force = 1;
             takes = 0;
         } else if (a[0] == '-' && a[1] == '-' && v == NULL) {
             return bad("option %s needs a value", a);
         } else if (strcmp(a, "--forecaster") == 0) {
-            list = v;
+            o->list = v;
         } else if (strcmp(a, "--season") == 0) {
-            season_s = v;
+            o->season_s = v;
         } else if (strcmp(a, "--plot") == 0) {
-            plot_dir = v;
+            o->plot_dir = v;
         } else if (strcmp(a, "--step") == 0) {
-            step_s = v;
+            o->step_s = v;
         } else if (strcmp(a, "--window") == 0) {
-            window = v;
+            o->window = v;
         } else if (strcmp(a, "--horizon") == 0) {
-            if (parse_count(a, v, 1, &horizon) != EXIT_OK)
+            if (parse_count(a, v, 1, &o->horizon) != EXIT_OK)
                 return EXIT_INPUT;
         } else if (strcmp(a, "--origin-start") == 0) {
-            if (parse_count(a, v, 1, &start_opt) != EXIT_OK)
+            if (parse_count(a, v, 1, &o->start_opt) != EXIT_OK)
                 return EXIT_INPUT;
         } else if (strcmp(a, "--stride") == 0) {
-            if (parse_count(a, v, 1, &stride) != EXIT_OK)
+            if (parse_count(a, v, 1, &o->stride) != EXIT_OK)
                 return EXIT_INPUT;
         } else if (strcmp(a, "--coverage") == 0) {
             as_err err = {0};
-            if (as_parse_double(v, &coverage, &err) != AS_OK || !(coverage > 0 && coverage < 1))
+            if (as_parse_double(v, &o->coverage, &err) != AS_OK ||
+                !(o->coverage > 0 && o->coverage < 1))
                 return bad("--coverage: expected a number in (0, 1), got '%s'", v);
         } else if (a[0] == '-' && a[1] != '\0') {
             return bad("unknown option '%s' (see --help)", a);
-        } else if (trace == NULL) {
-            trace = a;
+        } else if (o->trace == NULL) {
+            o->trace = a;
             takes = 0;
         } else {
             return bad("unexpected argument '%s' (one TRACE only)", a);
         }
         i += takes;
     }
-    if (trace == NULL)
+    if (o->trace == NULL)
         return bad("missing TRACE (usage: simrun forecast TRACE [options], see --help)%s", "");
+    return EXIT_OK;
+}
 
-    fc_spec specs[MAX_KINDS];
-    int nspec = 0;
+/* The kinds to evaluate: those of --forecaster, or every registered one. */
+static int list_specs(const char *list, fc_spec *specs, int *nspec)
+{
+    *nspec = 0;
     if (list) {
-        if (split_specs(list, specs, &nspec) != EXIT_OK)
+        if (split_specs(list, specs, nspec) != EXIT_OK)
             return EXIT_INPUT;
     } else {
-        for (const as_forecaster_type *const *t = as_forecaster_types(); *t && nspec < MAX_KINDS;
-             t++, nspec++) {
-            snprintf(specs[nspec].spec, sizeof specs[nspec].spec, "%s", (*t)->name);
-            specs[nspec].type = *t;
+        for (const as_forecaster_type *const *t = as_forecaster_types();
+             *t && *nspec < MAX_KINDS; t++, (*nspec)++) {
+            snprintf(specs[*nspec].spec, sizeof specs[*nspec].spec, "%s", (*t)->name);
+            specs[*nspec].type = *t;
         }
     }
-    for (int k = 0; k < nspec; k++)
+    for (int k = 0; k < *nspec; k++)
         specs[k].cfg = NULL;
+    return EXIT_OK;
+}
 
-    int rc = EXIT_OK;
-    tr_series ser = {0};
-    double *y = NULL;
+/* The trace on its grid, and where the scoring starts. */
+typedef struct {
+    tr_series ser;
+    double *y;
+    size_t n, m, start, mscale;
+    as_time step, season_t;
+} fc_data;
+
+/* Loads the trace of o onto its grid and places the first origin; the
+ * caller frees d->y and d->ser whatever the result. */
+static int prepare(const fc_opts *o, fc_data *d)
+{
     as_err err = {0};
-    int lrc = tr_series_load(trace, &ser, &err);
-    if (lrc != AS_OK) {
-        rc = lrc == AS_ENOMEM ? EXIT_OTHER : bad("%s", err.msg);
-        goto out;
-    }
-    if (ser.n < 2) {
-        rc = bad("%s: fewer than two samples", trace);
-        goto out;
-    }
-    as_time step = native_step(&ser);
-    if (step_s) {
+    int lrc = tr_series_load(o->trace, &d->ser, &err);
+    if (lrc != AS_OK)
+        return lrc == AS_ENOMEM ? EXIT_OTHER : bad("%s", err.msg);
+    if (d->ser.n < 2)
+        return bad("%s: fewer than two samples", o->trace);
+    d->step = native_step(&d->ser);
+    if (o->step_s) {
         as_time want;
-        if (as_parse_duration(step_s, &want, &err) != AS_OK || want <= 0) {
-            rc = bad("--step: '%s' is not a positive duration", step_s);
-            goto out;
-        }
-        step = want;
+        if (as_parse_duration(o->step_s, &want, &err) != AS_OK || want <= 0)
+            return bad("--step: '%s' is not a positive duration", o->step_s);
+        d->step = want;
     }
-    if (step <= 0) {
-        rc = bad("%s: cannot tell the spacing of the samples", trace);
-        goto out;
-    }
-    as_time season_t = 0;
-    if (strcmp(season_s, "0") != 0 && strcmp(season_s, "none") != 0 &&
-        (as_parse_duration(season_s, &season_t, &err) != AS_OK || season_t < 0)) {
-        rc = bad("--season: '%s' is not a duration", season_s);
-        goto out;
-    }
-    if (season_t % step != 0) {
-        rc = bad("--season must be a whole number of steps (%s)", season_s);
-        goto out;
-    }
-    size_t n = 0;
-    if ((rc = regrid(&ser, step, &y, &n)) != EXIT_OK)
-        goto out;
-    as_forecast_common common = {.step = step,
-                                 .season = (int)(season_t / step),
-                                 .max_horizon = (int)horizon,
-                                 .coverage = coverage};
-    size_t m = common.season;
-    size_t start = start_opt > 0 ? (size_t)start_opt : (m ? 7 * m : n / 2);
-    if (start_opt <= 0 && start > n / 2)
-        start = n / 2;
-    if (start + (size_t)horizon > n) {
-        rc = bad("%s: the trace is too short for these origins and horizon", trace);
-        goto out;
-    }
-    for (int k = 0; k < nspec; k++)
-        if ((rc = build_cfg(&specs[k], window)) != EXIT_OK)
-            goto out;
+    if (d->step <= 0)
+        return bad("%s: cannot tell the spacing of the samples", o->trace);
+    d->season_t = 0;
+    if (strcmp(o->season_s, "0") != 0 && strcmp(o->season_s, "none") != 0 &&
+        (as_parse_duration(o->season_s, &d->season_t, &err) != AS_OK || d->season_t < 0))
+        return bad("--season: '%s' is not a duration", o->season_s);
+    if (d->season_t % d->step != 0)
+        return bad("--season must be a whole number of steps (%s)", o->season_s);
+    int rc = regrid(&d->ser, d->step, &d->y, &d->n);
+    if (rc != EXIT_OK)
+        return rc;
+    d->m = (size_t)(d->season_t / d->step);
+    size_t n = d->n;
+    d->start = o->start_opt > 0 ? (size_t)o->start_opt : (d->m ? 7 * d->m : n / 2);
+    if (o->start_opt <= 0 && d->start > n / 2)
+        d->start = n / 2;
+    if (d->start + (size_t)o->horizon > n)
+        return bad("%s: the trace is too short for these origins and horizon", o->trace);
     /* MASE's scale is the in-sample seasonal naive; when the history before
      * the first origin holds no whole season (a one-day trace with a daily
      * season), the in-sample naive instead, and the header says so: a
      * silent NAN helps no one. */
-    size_t mscale = m > 1 && start > m ? m : 1;
+    d->mscale = d->m > 1 && d->start > d->m ? d->m : 1;
+    return EXIT_OK;
+}
 
-    /* the cost of reading the clock, subtracted from every timing: the
-     * least over 20 batches, since a batch during which the process was
-     * descheduled reads far too long (one batch of 1000 did, on a loaded
-     * machine, and every timing came out negative) */
+/* The cost of reading the clock, subtracted from every timing: the least
+ * over 20 batches, since a batch during which the process was descheduled
+ * reads far too long (one batch of 1000 did, on a loaded machine, and
+ * every timing came out negative). */
+static double clock_cost(void)
+{
     double clock_ns = INFINITY;
     for (int r = 0; r < 20; r++) {
         double c0 = now_ns();
@@ -515,49 +522,74 @@ int cmd_forecast(int argc, char **argv)
             (void)now_ns();
         clock_ns = fmin(clock_ns, (now_ns() - c0) / 101.0);
     }
+    return clock_ns;
+}
 
-    size_t gaps = 0;
-    for (size_t i = 0; i < n; i++)
-        gaps += !isfinite(y[i]);
-    char stepbuf[32], seasbuf[32];
-    as_duration_format(step, stepbuf, sizeof stepbuf);
-    as_duration_format(season_t, seasbuf, sizeof seasbuf);
-    if (csv)
+static void print_header(const fc_opts *o, const fc_data *d, const char *stepbuf)
+{
+    if (o->csv) {
         printf("forecaster,mae,mase,smape,coverage,under_share,ns_update,ns_forecast,origins\n");
-    else {
-        printf("# %s: %zu steps of %s (%zu gaps), season %s (%zu steps), horizon %ld, "
-               "origins from %zu every %ld, interval %.0f%%\n",
-               trace, n, stepbuf, gaps, seasbuf, m, horizon, start, stride, coverage * 100);
-        if (m > 1 && mscale == 1)
-            printf("# MASE scale: in-sample naive (the %zu steps before the first origin hold "
-                   "no whole season)\n",
-                   start);
-        else
-            printf("# MASE scale: in-sample %s naive\n", mscale > 1 ? "seasonal" : "(lag 1)");
-        printf("# ns/update includes computing the %ld-step path; ns/forecast is the read\n",
-               horizon);
-        printf("%-40s %10s %7s %7s %7s %7s %10s %10s\n", "forecaster", "MAE", "MASE", "sMAPE",
-               "cover", "under", "ns/update", "ns/fcast");
+        return;
     }
-    double *hz_abs = calloc((size_t)nspec * (size_t)horizon, sizeof *hz_abs);
-    long *hz_n = calloc((size_t)nspec * (size_t)horizon, sizeof *hz_n);
-    if (hz_abs == NULL || hz_n == NULL) {
-        free(hz_abs);
-        free(hz_n);
-        rc = EXIT_OTHER;
-        goto out;
-    }
-    double *buf = malloc(3 * (size_t)horizon * sizeof *buf);
-    for (int k = 0; k < nspec && buf; k++) {
-        score sc = {.hz_abs = hz_abs + (size_t)k * (size_t)horizon,
-                    .hz_n = hz_n + (size_t)k * (size_t)horizon,
+    size_t gaps = 0;
+    for (size_t i = 0; i < d->n; i++)
+        gaps += !isfinite(d->y[i]);
+    char seasbuf[32];
+    as_duration_format(d->season_t, seasbuf, sizeof seasbuf);
+    printf("# %s: %zu steps of %s (%zu gaps), season %s (%zu steps), horizon %ld, "
+           "origins from %zu every %ld, interval %.0f%%\n",
+           o->trace, d->n, stepbuf, gaps, seasbuf, d->m, o->horizon, d->start, o->stride,
+           o->coverage * 100);
+    if (d->m > 1 && d->mscale == 1)
+        printf("# MASE scale: in-sample naive (the %zu steps before the first origin hold "
+               "no whole season)\n",
+               d->start);
+    else
+        printf("# MASE scale: in-sample %s naive\n", d->mscale > 1 ? "seasonal" : "(lag 1)");
+    printf("# ns/update includes computing the %ld-step path; ns/forecast is the read\n",
+           o->horizon);
+    printf("%-40s %10s %7s %7s %7s %7s %10s %10s\n", "forecaster", "MAE", "MASE", "sMAPE",
+           "cover", "under", "ns/update", "ns/fcast");
+}
+
+static void print_row(const fc_opts *o, const char *spec, const score *sc)
+{
+    double mae = sc->nerr ? sc->abs_sum / sc->nerr : NAN;
+    double mase = sc->norigins ? sc->mase_sum / sc->norigins : NAN;
+    double smape = sc->nsmape ? sc->smape_sum / sc->nsmape : NAN;
+    double cover = sc->nerr ? (double)sc->ncover / sc->nerr : NAN;
+    double under = sc->nerr ? (double)sc->nunder / sc->nerr : NAN;
+    double nu = sc->nupd ? sc->upd_ns / sc->nupd : NAN, nf = sc->nfc ? sc->fc_ns / sc->nfc : NAN;
+    if (o->csv)
+        /* quoted: a spec may hold a comma (means=15,30,60) */
+        printf("\"%s\",%.6g,%.6g,%.6g,%.6g,%.6g,%.1f,%.1f,%ld\n", spec, mae, mase, smape, cover,
+               under, nu, nf, sc->nfc);
+    else
+        printf("%-40s %10.4g %7.3f %7.2f %7.3f %7.3f %10.0f %10.0f\n", spec, mae, mase, smape,
+               cover, under, nu, nf);
+    fflush(stdout);
+}
+
+/* Evaluates every spec in turn and prints its row (or the line saying why
+ * it was skipped); the errors by horizon go to hz_abs / hz_n. */
+static int run_table(const fc_opts *o, const fc_spec *specs, int nspec, const fc_data *d,
+                     const as_forecast_common *common, double *hz_abs, long *hz_n)
+{
+    double clock_ns = clock_cost();
+    double *buf = malloc(3 * (size_t)o->horizon * sizeof *buf);
+    if (buf == NULL)
+        return EXIT_OTHER;
+    int rc = EXIT_OK;
+    for (int k = 0; k < nspec; k++) {
+        score sc = {.hz_abs = hz_abs + (size_t)k * (size_t)o->horizon,
+                    .hz_n = hz_n + (size_t)k * (size_t)o->horizon,
                     .buf = buf};
         char why[600], note[300];
-        as_forecaster *f = make(&specs[k], &common, n, start, &rc, why, sizeof why, note,
+        as_forecaster *f = make(&specs[k], common, d->n, d->start, &rc, why, sizeof why, note,
                                 sizeof note);
         if (rc == EXIT_SKIP) {
             /* one line, and the table goes on */
-            if (csv)
+            if (o->csv)
                 fprintf(stderr, "simrun forecast: skipped %s: %s\n", specs[k].spec, why);
             else
                 printf("%-40s skipped: %s\n", specs[k].spec, why);
@@ -566,37 +598,62 @@ int cmd_forecast(int argc, char **argv)
         }
         if (f == NULL)
             break;
-        if (note[0] && !csv)
+        if (note[0] && !o->csv)
             printf("# note: %s\n", note);
-        evaluate(f, &common, y, n, ser.t[0], start, (size_t)stride, mscale, clock_ns, &sc);
+        evaluate(f, common, d->y, d->n, d->ser.t[0], d->start, (size_t)o->stride, d->mscale,
+                 clock_ns, &sc);
         as_forecaster_free(f);
-        double mae = sc.nerr ? sc.abs_sum / sc.nerr : NAN;
-        double mase = sc.norigins ? sc.mase_sum / sc.norigins : NAN;
-        double smape = sc.nsmape ? sc.smape_sum / sc.nsmape : NAN;
-        double cover = sc.nerr ? (double)sc.ncover / sc.nerr : NAN;
-        double under = sc.nerr ? (double)sc.nunder / sc.nerr : NAN;
-        double nu = sc.nupd ? sc.upd_ns / sc.nupd : NAN, nf = sc.nfc ? sc.fc_ns / sc.nfc : NAN;
-        if (csv)
-            /* quoted: a spec may hold a comma (means=15,30,60) */
-            printf("\"%s\",%.6g,%.6g,%.6g,%.6g,%.6g,%.1f,%.1f,%ld\n", specs[k].spec, mae, mase, smape,
-                   cover, under, nu, nf, sc.nfc);
-        else
-            printf("%-40s %10.4g %7.3f %7.2f %7.3f %7.3f %10.0f %10.0f\n", specs[k].spec, mae,
-                   mase, smape, cover, under, nu, nf);
-        fflush(stdout);
+        print_row(o, specs[k].spec, &sc);
     }
-    if (buf == NULL)
-        rc = EXIT_OTHER;
     free(buf);
-    if (rc == EXIT_OK && plot_dir)
-        rc = plot_by_horizon(plot_dir, force, trace, specs, nspec, (int)horizon, hz_abs, hz_n,
-                             stepbuf);
+    return rc;
+}
+
+int cmd_forecast(int argc, char **argv)
+{
+    fc_opts o;
+    if (parse_args(argc, argv, &o) != EXIT_OK)
+        return EXIT_INPUT;
+    if (o.help) {
+        print_usage();
+        return EXIT_OK;
+    }
+    fc_spec specs[MAX_KINDS];
+    int nspec = 0;
+    if (list_specs(o.list, specs, &nspec) != EXIT_OK)
+        return EXIT_INPUT;
+    fc_data d = {0};
+    double *hz_abs = NULL;
+    long *hz_n = NULL;
+    int rc = prepare(&o, &d);
+    if (rc != EXIT_OK)
+        goto out;
+    as_forecast_common common = {.step = d.step,
+                                 .season = (int)d.m,
+                                 .max_horizon = (int)o.horizon,
+                                 .coverage = o.coverage};
+    for (int k = 0; k < nspec; k++)
+        if ((rc = build_cfg(&specs[k], o.window)) != EXIT_OK)
+            goto out;
+    char stepbuf[32];
+    as_duration_format(d.step, stepbuf, sizeof stepbuf);
+    print_header(&o, &d, stepbuf);
+    hz_abs = calloc((size_t)nspec * (size_t)o.horizon, sizeof *hz_abs);
+    hz_n = calloc((size_t)nspec * (size_t)o.horizon, sizeof *hz_n);
+    if (hz_abs == NULL || hz_n == NULL) {
+        rc = EXIT_OTHER;
+        goto out;
+    }
+    rc = run_table(&o, specs, nspec, &d, &common, hz_abs, hz_n);
+    if (rc == EXIT_OK && o.plot_dir)
+        rc = plot_by_horizon(o.plot_dir, o.force, o.trace, specs, nspec, (int)o.horizon, hz_abs,
+                             hz_n, stepbuf);
+out:
     free(hz_abs);
     free(hz_n);
-out:
     for (int k = 0; k < nspec; k++)
         free(specs[k].cfg);
-    free(y);
-    tr_series_free(&ser);
+    free(d.y);
+    tr_series_free(&d.ser);
     return rc;
 }
