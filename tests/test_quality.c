@@ -155,12 +155,12 @@ Test(quality, unchanged_build_passes_with_any_thread_count)
     char *text = th_slurp(b, NULL);
     cr_assert_not_null(text);
     cr_assert_eq(strncmp(text, "scenario,run,metric,seeds,mean,sd\n", 34), 0, "%s", text);
-    cr_assert_eq(count_lines(text), 1 + 8 * 10, "%s", text);
+    cr_assert_eq(count_lines(text), 1 + 9 * 10, "%s", text);
     cr_assert(strstr(text, "\nspike,hpa,slo_violation_s,3,"), "%s", text);
     free(text);
     for (int j = 1; j <= 2; j++) {
         cr_assert_eq(check("--baseline %s --seeds 3 -j %d " SPIKE " --set scenario.duration=6h", b, j), 0, "%s", o.out);
-        cr_assert(strstr(o.out, "80 unchanged"), "-j %d: %s", j, o.out);
+        cr_assert(strstr(o.out, "90 unchanged"), "-j %d: %s", j, o.out);
         cr_assert(strstr(o.out, "\nPASS\n"), "%s", o.out);
     }
 }
@@ -265,7 +265,7 @@ Test(quality, results_file_matches_in_process)
                  0, "%s", r.err);
     th_out_free(&r);
     cr_assert_eq(check("--baseline %s %s", b, h5), 0, "%s%s", o.out, o.err);
-    cr_assert(strstr(o.out, "80 unchanged"), "%s", o.out);
+    cr_assert(strstr(o.out, "90 unchanged"), "%s", o.out);
     cr_assert_eq(check("--baseline %s %s --set policy.hpa.target=0.9", b, h5), 2, "%s", o.out);
     cr_assert(line_with("--set applies to scenarios", "", ""), "%s", o.err);
 }
@@ -289,7 +289,7 @@ Test(quality, update_with_subset_keeps_other_scenarios)
                        b),
                  0, "%s", o.out);
     char *before = th_slurp(b, NULL);
-    cr_assert_eq(count_lines(before), 1 + 2 * 8 * 10);
+    cr_assert_eq(count_lines(before), 1 + 2 * 9 * 10);
     cr_assert_eq(check("--update --subset --baseline %s " QUICK " " SPIKE
                        " --set policy.hpa.target=0.95",
                        b),
@@ -416,7 +416,7 @@ Test(quality, missing_scenario_without_subset)
     cr_assert(line_with("scenario 'flash_crowd' is not among the inputs", b, ""), "%s", o.err);
     cr_assert_eq(check("--baseline %s --seeds 2 --subset " SPIKE " --set scenario.duration=2h", b),
                  0, "%s", o.out);
-    cr_assert(strstr(o.out, "--subset: 80 baseline row(s)"), "%s", o.out);
+    cr_assert(strstr(o.out, "--subset: 90 baseline row(s)"), "%s", o.out);
 }
 
 /* A run the baseline does not know is unchecked until recorded: fail. */
