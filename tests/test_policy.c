@@ -865,7 +865,7 @@ Test(policy, step_bad_lists_rejected)
 /* -------------------------------------------------------- aws_predictive */
 
 typedef struct {
-    double mean[16], lo[16], hi[16];
+    double mean[32], lo[32], hi[32]; /* the predictive tests use 20 steps */
     as_forecast_view v;
 } fc_buf;
 
