@@ -130,7 +130,7 @@ Test(enomem, manifest_aws_step)
 
 Test(enomem, manifest_aws_predictive)
 {
-    sweep_manifest("predictive", "aws_policy", "manifest_aws_predictive.json");
+    sweep_manifest("aws_predictive", "aws_policy", "manifest_aws_predictive.json");
 }
 
 /* ---- traces ---- */
