@@ -926,6 +926,47 @@ Test(policy, aws_predictive_slo_sizing_matches_queueing)
     as_policy_free(p);
 }
 
+/* A latency model that is not M/M/c: one server per 5 req/s plus 3, and
+ * what it was asked. */
+typedef struct {
+    double rate;
+    int cmax, calls;
+} fake_sizer;
+
+static int fake_servers(void *ud, double rate, int cmax)
+{
+    fake_sizer *f = ud;
+    f->rate = rate;
+    f->cmax = cmax;
+    f->calls++;
+    return (int)ceil(rate / 5) + 3;
+}
+
+Test(policy, aws_predictive_slo_sizing_asks_the_runs_sizer)
+{
+    const double flat[] = {55, 55, 55, 55};
+    fc_buf b;
+    fake_sizer fs = {0};
+    as_sizer sz = {.servers = fake_servers, .ud = &fs};
+    as_policy *p = make("aws_predictive", (const char *[]){"sizing", "slo", NULL});
+    as_observation o = tier(0, 2, 0.5);
+    o.concurrency = 2;
+    o.sizer = &sz;
+    /* 55 req/s: 11 + 3 = 14 servers, 7 instances of 2 (M/M/c says fewer) */
+    expect(run(p, &o, fc_make(&b, flat, 4, 0.1)), 7, AS_R_PREDICTIVE);
+    cr_expect_gt(fs.calls, 0);
+    cr_expect_float_eq(fs.rate, 55, 1e-9);
+    cr_expect_eq(fs.cmax, 200);
+    cr_expect_neq((as_mmc_min_servers(55, 10, 1.0, 0.95, 0.5, 200) + 1) / 2, 7);
+    as_policy_free(p);
+    /* utilisation sizing does not ask it */
+    fs.calls = 0;
+    p = make("aws_predictive", NULL);
+    run(p, &o, fc_make(&b, flat, 4, 0.1));
+    cr_expect_eq(fs.calls, 0);
+    as_policy_free(p);
+}
+
 Test(policy, aws_predictive_never_scales_in_on_forecast_alone)
 {
     const double low[] = {5, 5, 5, 5, 5};
