@@ -32,6 +32,8 @@ static void release(as_pool *p, as_inst *in, as_time now)
     p->price_rate -= p->cfg.types[in->type].price;
     in->state = AS_INST_FREE;
     in->gen++;
+    if (p->on_release)
+        p->on_release(p->release_ud, p, (int)(in - p->inst), now);
 }
 
 static int factor_of(const as_pool *p, const as_inst *in) { return p->cfg.types[in->type].factor; }

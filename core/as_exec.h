@@ -69,6 +69,11 @@ typedef struct as_pool {
     double price_rate;      /* price per hour of every open (billed) instance */
     double billed;          /* exact cost of the instances closed so far */
     int peak;               /* most ready + booting after a scaling decision */
+    /* Called whenever a slot becomes free (an instance leaves, for any
+     * reason), after the pool's counts are updated; NULL: nobody asks.
+     * The node layer uses it to free what a pod held on its node. */
+    void (*on_release)(void *ud, const struct as_pool *p, int k, as_time now);
+    void *release_ud;
 } as_pool;
 
 /* Limits over all pools; 0 = none. */
