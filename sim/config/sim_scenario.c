@@ -48,6 +48,7 @@ void sim_ld_defaults(sim_scenario *s)
     s->aggregation = AS_AGG_MEAN;
     s->agg_percentile = 0.95;
     s->boot_outlier_factor = 5.0;
+    sim_nodes_defaults(&s->nodes);
 }
 
 /* ---- collecting entries ---- */

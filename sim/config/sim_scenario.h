@@ -70,7 +70,40 @@ typedef struct sim_tier_cfg {
     double memory_per_request; /* MB per request in flight */
     int scale_in;            /* SIM_SCALEIN_* */
     double queue_cap;        /* requests queued beyond which arrivals drop; 0 = none */
+    /* what one pod (instance of factor 1) requests of a node, with node
+     * pools only: millicores and MiB (0 = not given) */
+    int64_t cpu_request, mem_request;
 } sim_tier_cfg;
+
+#define SIM_MAX_NODEPOOLS 8
+enum { SIM_NODES_STATIC, SIM_NODES_CA };
+enum { SIM_SCORE_LEAST, SIM_SCORE_MOST };
+enum { SIM_EXPAND_RANDOM, SIM_EXPAND_LEAST_WASTE, SIM_EXPAND_PRICE };
+
+/* [nodepool.NAME]: nodes the tiers' pods run on. */
+typedef struct sim_nodepool_cfg {
+    char name[SIM_NAME_LEN];
+    int64_t cpu, mem;        /* allocatable per node: millicores, MiB */
+    double price_per_hour;   /* per node */
+    as_time boot_time, boot_jitter;
+    int boot_dist;           /* SIM_DIST_* */
+    int min, max, initial;
+    as_time billing_granularity, billing_minimum;
+    bool spot;
+    double interruption_rate;   /* spot: interruptions per node-hour */
+    as_time interruption_notice; /* spot: warning before the node goes */
+} sim_nodepool_cfg;
+
+/* [nodes]: how pods are placed and how node pools scale. */
+typedef struct sim_nodes_cfg {
+    int autoscaler;          /* SIM_NODES_* */
+    int scoring;             /* SIM_SCORE_* */
+    int expander;            /* SIM_EXPAND_* */
+    as_time scan, unneeded_time, delay_after_add, delay_after_delete, max_provision;
+    double threshold;
+    int max_empty_bulk;
+    int line;                /* line of [nodes] (0: not given) */
+} sim_nodes_cfg;
 
 typedef struct sim_policy_cfg {
     char name[SIM_NAME_LEN];        /* section suffix: [policy.NAME] */
@@ -144,6 +177,10 @@ typedef struct sim_scenario {
     double budget;           /* cost per hour over all tiers (0 = none) */
     int npolicies;
     sim_policy_cfg policies[SIM_MAX_POLICIES];
+    /* the node layer (none without [nodepool.NAME] sections) */
+    int nnodepools;
+    sim_nodepool_cfg nodepools[SIM_MAX_NODEPOOLS];
+    sim_nodes_cfg nodes;
     char overrides[2048];    /* --set lines applied, for the results */
     const struct sim_warn *warn; /* the sink it was loaded with (borrowed; may be NULL), for
                                   * the points of its sweep that read another manifest */

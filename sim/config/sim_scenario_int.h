@@ -127,6 +127,12 @@ int sim_ld_fail_at(const sim_loader *L, const sim_section *sec, int inst, const 
                    as_err *err, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 /* [policy.NAME] (sim_scenario_policy.c). */
 extern const sim_section sim_policy_section;
+/* [nodepool.NAME], [nodes], the tiers' pod requests and their defaults
+ * (sim_scenario_nodes.c). */
+extern const sim_section sim_nodepool_section, sim_nodes_section;
+int sim_set_cpu_request(sim_loader *L, const sim_entry *e, as_err *err);
+int sim_set_mem_request(sim_loader *L, const sim_entry *e, as_err *err);
+void sim_nodes_defaults(sim_nodes_cfg *n);
 
 /* The cross-key rules of the fixed sections (sim_scenario_check.c), run
  * once every key is set. sim_check_tiers also resolves instance types. */

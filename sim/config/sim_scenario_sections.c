@@ -240,6 +240,11 @@ static int set_types(sim_loader *L, const sim_entry *e, as_err *err)
 static const sim_key tier_keys[] = {
     {"types", set_types,
      "instance types NAME:FACTOR:PRICE:BOOT, ... (FACTOR x concurrency servers each)"},
+    /* the node layer's (sim_scenario_nodes.c) */
+    {"cpu_request", sim_set_cpu_request,
+     "CPU one pod requests of a node, with [nodepool.NAME] (0.5, 500m)"},
+    {"memory_request", sim_set_mem_request,
+     "memory one pod requests of a node, with [nodepool.NAME] (512Mi, 1Gi)"},
     {0},
 };
 
@@ -461,7 +466,8 @@ static const sim_section sweep_section = {
 /* ---- the table ---- */
 
 const sim_section *const sim_sections[] = {
-    &scenario_section,   &trace_section,      &tier_section, &slo_section, &clients_section,
+    &scenario_section,   &trace_section,      &tier_section,
+    &sim_nodepool_section, &sim_nodes_section, &slo_section, &clients_section,
     &monitoring_section, &faults_section,     &sim_policy_section, &sweep_section,
     NULL,
 };

@@ -63,7 +63,7 @@ static double draw_boot(sim_tier *T, int type)
 /* Request one instance of the tier's current type; its boot time (and
  * whether it fails) drawn now, its end scheduled. Sets *made when a free
  * slot was found. */
-static int launch(sim_engine *R, int ti, as_time now, bool *made)
+int sim_launch(sim_engine *R, int ti, as_time now, bool *made)
 {
     sim_tier *T = &R->tiers[ti];
     int k = as_pool_launch(T->P, now);
@@ -75,6 +75,8 @@ static int launch(sim_engine *R, int ti, as_time now, bool *made)
     if (R->sc->boot_outlier > 0 && gsl_rng_uniform(R->fault_rng) < R->sc->boot_outlier)
         bs *= R->sc->boot_outlier_factor;
     in->fails = R->sc->boot_failure > 0 && gsl_rng_uniform(R->fault_rng) < R->sc->boot_failure;
+    if (R->nodes) /* placed on a node, or Pending until one is ready */
+        return sim_nodes_pod(R, ti, k, as_time_from_draw_s(bs), now);
     return sim_push(R, now + as_time_from_draw_s(bs), SIM_EV_READY, ti, k, in->gen);
 }
 
@@ -94,7 +96,7 @@ static int scale_to(sim_engine *R, int ti, int desired, as_time now)
     int current = P->ready + P->booting;
     while (current < desired) {
         bool made;
-        int rc = launch(R, ti, now, &made);
+        int rc = sim_launch(R, ti, now, &made);
         if (rc != AS_OK)
             return rc;
         if (!made)
@@ -147,7 +149,7 @@ static int resize(sim_engine *R, int ti, int type, int count, as_time now)
     }
     for (int made = 0; made < count; made++) {
         bool ok;
-        int rc = launch(R, ti, now, &ok);
+        int rc = sim_launch(R, ti, now, &ok);
         if (rc != AS_OK)
             return rc;
         if (!ok)
@@ -380,6 +382,8 @@ int sim_eval(sim_engine *R, int ti, as_time now)
 {
     sim_tier *T = &R->tiers[ti];
     as_observation obs = observe(R, T, now);
+    if (R->nodes) /* a new pod may wait for a node's boot */
+        obs.boot_time += sim_nodes_boot_bound(R->sc);
     as_forecast_view view, *vp = NULL;
     if (R->oracle_buf) {
         oracle_view(R, T, now, &view);

@@ -259,6 +259,9 @@ static int setup(sim_engine *R, uint64_t seed, as_err *err)
         rc = setup_tier(R, i, total_work, seed, err);
     for (int i = 0; rc == AS_OK && i < R->nt; i++)
         rc = setup_forecast(R, &R->tiers[i], err);
+    if (rc == AS_OK && sc->nnodepools > 0 && sim_nodes_new(R, seed, err) == NULL)
+        rc = err->code;
+    maxboot += sim_nodes_boot_bound(sc); /* 0 without node pools */
     if (rc == AS_OK && sc->model == SIM_MODEL_DES)
         rc = setup_des(R, seed, err);
     if (rc == AS_OK)
@@ -285,6 +288,8 @@ static int first_events(sim_engine *R)
     for (int i = 0; rc == AS_OK && i < R->nt; i++)
         if (sc->crash_rate > 0)
             rc = sim_schedule_crash(R, i, 0);
+    if (rc == AS_OK && R->nodes)
+        rc = sim_nodes_start(R);
     return rc;
 }
 
@@ -352,6 +357,7 @@ void sim_engine_free(sim_engine *R)
         gsl_rng_free(R->fault_rng);
     sim_rows_fini(R);
     sim_des_free(R->des);
+    sim_nodes_free(R->nodes);
     tr_stream_free(R->trace);
     sim_queue_fini(&R->q);
     free(R);

@@ -26,6 +26,7 @@ enum {
     SIM_EV_GONE,   /* a drain ends: the instance leaves */
     SIM_EV_CRASH,  /* a ready instance crashes (fault injection) */
     SIM_EV_RETIRE, /* an instance of a replaced type leaves */
+    SIM_EV_NODE,   /* the node layer: a node ready, a scan, a spot notice or kill */
     SIM_EV_RECORD, /* the record interval ending now is written */
     SIM_EV_SCRAPE, /* the monitors sample */
     SIM_EV_EVAL,   /* a tier's policy decides */

@@ -23,6 +23,7 @@
 #include "sim_des.h"
 #include "sim_engine.h"
 #include "sim_latency.h"
+#include "sim_nodes.h"
 #include "sim_queue.h"
 #include "sim_slo.h"
 
@@ -119,6 +120,7 @@ struct sim_engine {
     as_time scrape;   /* this policy's view of monitoring */
     gsl_rng *fault_rng;
     sim_des *des;     /* request-level model (model = des), else NULL */
+    sim_nodes *nodes; /* the node layer (scenarios with node pools), else NULL */
     /* the loop */
     uint64_t ticks, steps;
     bool done;        /* the end event ran */
@@ -158,13 +160,18 @@ void sim_rows_harvest(sim_engine *R);
 /* The run is over: drain the request level, judge the last window, hand
  * every held-back row to the sink. */
 int sim_rows_finish(sim_engine *R, as_time now);
-/* The billed cost of every tier at now. */
+/* The billed cost of every tier (and node) at now. */
 double sim_billed_at(const sim_engine *R, as_time now);
+/* b plus what pool P's bill says at now: closed instances, then every open
+ * one rounded up to its granularity (added to b term by term, so that the
+ * sum over tiers is the same floating-point sum whatever the pools). */
+double sim_pool_bill_add(const as_pool *P, as_time now, double b);
 
 /* sim_act.c */
 /* The least servers meeting tier ud's SLO share at rate (as_sizer). */
 int sim_tier_servers(void *ud, double rate, int cmax);
 int sim_eval(sim_engine *R, int ti, as_time now);
+int sim_launch(sim_engine *R, int ti, as_time now, bool *made);
 int sim_retire(sim_engine *R, int ti, int k, uint32_t gen, as_time now);
 int sim_boot_done(sim_engine *R, int ti, int k, uint32_t gen, as_time now);
 int sim_schedule_crash(sim_engine *R, int ti, as_time now);

@@ -94,6 +94,28 @@ typedef struct sim_summary_row {
     double latency_at_p;        /* run-level latency at the SLO percentile, s */
 } sim_summary_row;
 
+/* /runs/RUN/nodes/POOL: one row per record interval for one node pool
+ * (runs with node pools only). */
+typedef struct sim_node_row {
+    double t;
+    double ready, booting;          /* nodes at t */
+    double cpu_requested, cpu_allocatable; /* cores: pods' requests on its ready nodes, and
+                                            * what those nodes offer, at t */
+    double mem_requested, mem_allocatable; /* MiB, likewise */
+    double cost_rate;               /* price per hour of its open nodes at t */
+    double cost;                    /* cumulative cost of its nodes */
+    double interruptions;           /* spot interruptions in the interval */
+} sim_node_row;
+
+/* /runs/RUN/pods: the pods' side of the node layer, one row per record
+ * interval (runs with node pools only). */
+typedef struct sim_pod_row {
+    double t;
+    double pending;                 /* pods Pending at t */
+    double starts;                  /* pods placed on a node in the interval */
+    double delay_mean, delay_max;   /* their scheduling delay (Pending time), s */
+} sim_pod_row;
+
 /* /timing: wall-clock figures, kept apart (not deterministic). */
 typedef struct sim_timing_row {
     char run[SIM_STR];
@@ -109,6 +131,8 @@ typedef struct sim_sink {
     int (*tier_row)(void *ud, int tier, const sim_tier_row *row, as_err *err);
     int (*action)(void *ud, const sim_action_row *row, as_err *err);
     int (*trace)(void *ud, double t, double rate, as_err *err); /* /trace rows */
+    int (*node_row)(void *ud, int pool, const sim_node_row *row, as_err *err);
+    int (*pod_row)(void *ud, const sim_pod_row *row, as_err *err);
 } sim_sink;
 
 #endif

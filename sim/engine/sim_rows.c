@@ -68,20 +68,28 @@ void sim_rows_fini(sim_engine *R)
     R->retry = NULL;
 }
 
+double sim_pool_bill_add(const as_pool *P, as_time now, double b)
+{
+    b += P->billed;
+    double g = as_time_to_s(P->cfg.granularity), m = as_time_to_s(P->cfg.minimum);
+    for (int k = 0; k < P->cfg.slots; k++) {
+        const as_inst *in = &P->inst[k];
+        if (in->state != AS_INST_FREE)
+            b += as_billed_seconds(as_time_to_s(now - in->requested), g, m) *
+                 P->cfg.types[in->type].price / 3600.0;
+    }
+    return b;
+}
+
+/* With node pools the nodes are billed, the pods only at their own price
+ * (0 unless set), as in the run's summary. */
 double sim_billed_at(const sim_engine *R, as_time now)
 {
     double b = 0;
-    for (int i = 0; i < R->nt; i++) {
-        const as_pool *P = R->tiers[i].P;
-        b += P->billed;
-        double g = as_time_to_s(P->cfg.granularity), m = as_time_to_s(P->cfg.minimum);
-        for (int k = 0; k < P->cfg.slots; k++) {
-            const as_inst *in = &P->inst[k];
-            if (in->state != AS_INST_FREE)
-                b += as_billed_seconds(as_time_to_s(now - in->requested), g, m) *
-                     P->cfg.types[in->type].price / 3600.0;
-        }
-    }
+    for (int i = 0; i < R->nt; i++)
+        b = sim_pool_bill_add(R->tiers[i].P, now, b);
+    if (R->nodes)
+        b = sim_nodes_bill_add(R->nodes, now, b);
     return b;
 }
 
@@ -359,6 +367,8 @@ int sim_record(sim_engine *R, as_time now)
     pd->ts.hi = R->tiers[0].last_fc[2];
     for (int i = 0; i < R->nt; i++)
         record_tier(R, i, now, T_s, pd);
+    if (R->nodes && sim_nodes_record(R, now, &pd->ts) != AS_OK)
+        return R->err->code;
     if (R->des)
         sim_des_interval_reset(R->des);
     else {

@@ -27,6 +27,7 @@
 
 static const int ev_prio[SIM_EV_COUNT] = {
     [SIM_EV_READY] = 0,  [SIM_EV_GONE] = 0,   [SIM_EV_CRASH] = 0, [SIM_EV_RETIRE] = 0,
+    [SIM_EV_NODE] = 0,
     [SIM_EV_RECORD] = 1, [SIM_EV_SCRAPE] = 2, [SIM_EV_EVAL] = 3,  [SIM_EV_TICK] = 4,
     [SIM_EV_END] = 5};
 
@@ -106,6 +107,11 @@ static int on_retire(sim_engine *R, const sim_event *ev)
     return sim_retire(R, ev->a, ev->b, ev->gen, ev->t);
 }
 
+static int on_node(sim_engine *R, const sim_event *ev)
+{
+    return sim_nodes_event(R, ev->a, ev->b, ev->gen, ev->t);
+}
+
 /* The end: requests still in the system are served (request level), the
  * rows held back go out, and what still runs is billed up to the end. */
 static int on_end(sim_engine *R, const sim_event *ev)
@@ -115,12 +121,14 @@ static int on_end(sim_engine *R, const sim_event *ev)
         return rc;
     R->done = true;
     as_exec_bill_open(R->ex, ev->t);
+    if (R->nodes)
+        sim_nodes_end(R, ev->t);
     return AS_OK;
 }
 
 static int (*const handler[SIM_EV_COUNT])(sim_engine *, const sim_event *) = {
     [SIM_EV_READY] = on_ready,   [SIM_EV_GONE] = on_gone,     [SIM_EV_CRASH] = on_crash,
-    [SIM_EV_RETIRE] = on_retire, [SIM_EV_RECORD] = on_record, [SIM_EV_SCRAPE] = on_scrape,
+    [SIM_EV_RETIRE] = on_retire, [SIM_EV_NODE] = on_node,     [SIM_EV_RECORD] = on_record, [SIM_EV_SCRAPE] = on_scrape,
     [SIM_EV_EVAL] = on_eval,     [SIM_EV_TICK] = on_tick,     [SIM_EV_END] = on_end};
 
 /* ---- the loop ---- */

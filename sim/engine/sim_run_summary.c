@@ -105,6 +105,8 @@ void sim_engine_summarize(const sim_engine *R, sim_summary_row *sum)
     }
     latency(R, sum);
     quality(R, sum);
+    if (R->nodes) /* nodes are billed, pods only at their own price (0 unless set) */
+        sum->cost_infra += sim_nodes_cost(R->nodes);
     sum->cost_penalty = pen_h * sc->penalty_per_hour;
     sum->cost_total = sum->cost_infra + sum->cost_penalty;
     sum->slo_violation_s = R->slo.violated_s;
