@@ -169,7 +169,7 @@ static void bind(as_nodes *N, int pod, as_node_ref n, as_time now)
     nd->pods++;
     p->state = AS_POD_BOUND;
     p->node = n;
-    p->since = now;
+    p->bound = now;
 }
 
 int as_nodes_pod_add(as_nodes *N, int pod, as_res req, as_time start, as_time now)
@@ -178,6 +178,7 @@ int as_nodes_pod_add(as_nodes *N, int pod, as_res req, as_time start, as_time no
     as_npod *p = &N->pod[pod];
     p->req = req;
     p->start = start;
+    p->since = now;
     as_node_ref n = as_nodes_pick(N, req);
     if (n.pool >= 0) {
         bind(N, pod, n, now);
@@ -185,7 +186,6 @@ int as_nodes_pod_add(as_nodes *N, int pod, as_res req, as_time start, as_time no
     }
     p->state = AS_POD_PENDING;
     p->node = (as_node_ref){-1, -1};
-    p->since = now;
     N->queue[N->qlen++] = pod;
     N->pending++;
     return AS_POD_PENDING;

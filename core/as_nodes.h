@@ -91,7 +91,8 @@ typedef struct as_npod {
     int state;          /* AS_POD_* */
     as_res req;
     as_node_ref node;   /* when bound */
-    as_time since;      /* when it became Pending, or was bound */
+    as_time since;      /* when it asked for a node */
+    as_time bound;      /* when it was bound (bound - since: its scheduling delay) */
     as_time start;      /* the pod's own start time, the caller's payload */
 } as_npod;
 

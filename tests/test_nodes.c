@@ -94,6 +94,7 @@ Test(nodes, a_pod_waits_pending_for_a_node_then_binds)
     cr_assert_eq(out[0], 1);
     cr_assert_eq(N->pod[1].node.slot, k);
     cr_assert_eq(N->pod[1].start, 7 * AS_SEC, "the caller's payload is kept");
+    cr_assert_eq(N->pod[1].bound - N->pod[1].since, 91 * AS_SEC, "Pending from 0 to 91 s");
     cr_assert_eq(N->pending, 0);
     as_nodes_free(N);
 }

@@ -176,7 +176,7 @@ static const sim_section *find(const char *name)
 
 static int check_pools(sim_loader *L, as_err *err)
 {
-    const sim_section *sec = find("nodepool");
+    const sim_section *sec = &sim_nodepool_section;
     for (int i = 0; i < L->s->nnodepools; i++) {
         const sim_nodepool_cfg *p = &L->s->nodepools[i];
         if (p->min > p->max)

@@ -93,7 +93,7 @@ static int started(sim_engine *R, int pod, as_time now)
     sim_nodes *n = R->nodes;
     const as_npod *p = &n->N->pod[pod];
     int k, ti = tier_of(n, R, pod, &k);
-    double d = as_time_to_s(now - p->since);
+    double d = as_time_to_s(p->bound - p->since);
     n->starts++;
     n->delay_sum += d;
     if (d > n->delay_max)

@@ -32,6 +32,8 @@ struct sim_run_writer {
     sim_table ts, actions;
     int ntiers;
     sim_table tiers[SIM_MAX_TIERS];
+    int npools;                       /* node pools (0: no node layer) */
+    sim_table nodes[SIM_MAX_NODEPOOLS], pods;
 };
 
 struct sim_results {
@@ -175,6 +177,26 @@ static void run_attrs(hid_t g, const sim_policy_cfg *p, const char *params)
     }
 }
 
+/* The node layer's tables: one per node pool under nodes/, and pods. */
+static int node_tables(sim_run_writer *w, const sim_scenario *sc, const char *name,
+                       size_t records, as_err *err)
+{
+    const char *file = w->res->partial;
+    int rc = sim_table_open(&w->pods, w->group, "pods", file, sim_pod_cols, sizeof(sim_pod_row),
+                            records, err);
+    snprintf(w->pods.name, sizeof w->pods.name, "/runs/%s/pods", name);
+    hid_t ng = sim_h5_group(w->group, "nodes");
+    for (int i = 0; rc == AS_OK && i < sc->nnodepools; i++) {
+        rc = sim_table_open(&w->nodes[i], ng, sc->nodepools[i].name, file, sim_node_cols,
+                            sizeof(sim_node_row), records, err);
+        snprintf(w->nodes[i].name, sizeof w->nodes[i].name, "/runs/%s/nodes/%s", name,
+                 sc->nodepools[i].name);
+    }
+    if (ng >= 0)
+        H5Gclose(ng);
+    return rc;
+}
+
 static int run_tables(sim_run_writer *w, const sim_scenario *sc, const char *name, as_err *err)
 {
     const char *file = w->res->partial;
@@ -198,6 +220,8 @@ static int run_tables(sim_run_writer *w, const sim_scenario *sc, const char *nam
     }
     if (tg >= 0)
         H5Gclose(tg);
+    if (rc == AS_OK && sc->nnodepools > 0)
+        rc = node_tables(w, sc, name, records, err);
     return rc;
 }
 
@@ -213,6 +237,9 @@ sim_run_writer *sim_results_run_begin(sim_results *r, const sim_scenario *sc, in
     w->ts.ds = w->actions.ds = H5I_INVALID_HID;
     for (int i = 0; i < SIM_MAX_TIERS; i++)
         w->tiers[i].ds = H5I_INVALID_HID;
+    for (int i = 0; i < SIM_MAX_NODEPOOLS; i++)
+        w->nodes[i].ds = H5I_INVALID_HID;
+    w->pods.ds = H5I_INVALID_HID;
     char path[128];
     snprintf(path, sizeof path, "/runs/%s", name);
     w->group = sim_h5_group(r->file, path);
@@ -223,6 +250,7 @@ sim_run_writer *sim_results_run_begin(sim_results *r, const sim_scenario *sc, in
     }
     run_attrs(w->group, &sc->policies[policy], params);
     w->ntiers = sc->ntiers;
+    w->npools = sc->nnodepools;
     if (run_tables(w, sc, name, err) != AS_OK) {
         sim_results_run_discard(w);
         return NULL;
@@ -240,6 +268,16 @@ int sim_run_tier_row(sim_run_writer *w, int tier, const sim_tier_row *row, as_er
     return sim_table_append(&w->tiers[tier], row, err);
 }
 
+int sim_run_node_row(sim_run_writer *w, int pool, const sim_node_row *row, as_err *err)
+{
+    return sim_table_append(&w->nodes[pool], row, err);
+}
+
+int sim_run_pod_row(sim_run_writer *w, const sim_pod_row *row, as_err *err)
+{
+    return sim_table_append(&w->pods, row, err);
+}
+
 int sim_run_action(sim_run_writer *w, const sim_action_row *row, as_err *err)
 {
     return sim_table_append(&w->actions, row, err);
@@ -253,6 +291,10 @@ void sim_results_run_discard(sim_run_writer *w)
     sim_table_close(&w->actions, NULL);
     for (int i = 0; i < w->ntiers; i++)
         sim_table_close(&w->tiers[i], NULL);
+    for (int i = 0; i < w->npools; i++)
+        sim_table_close(&w->nodes[i], NULL);
+    if (w->npools > 0)
+        sim_table_close(&w->pods, NULL);
     if (w->group >= 0)
         H5Gclose(w->group);
     free(w);
@@ -274,6 +316,10 @@ int sim_results_run_end(sim_results *r, sim_run_writer *w, const sim_summary_row
         rc = sim_table_close(&w->actions, err);
     for (int i = 0; rc == AS_OK && i < w->ntiers; i++)
         rc = sim_table_close(&w->tiers[i], err);
+    for (int i = 0; rc == AS_OK && i < w->npools; i++)
+        rc = sim_table_close(&w->nodes[i], err);
+    if (rc == AS_OK && w->npools > 0)
+        rc = sim_table_close(&w->pods, err);
     sim_results_run_discard(w); /* what is left after a failure */
     if (rc != AS_OK)
         return rc;
@@ -344,6 +390,16 @@ static int sink_tier_row(void *ud, int tier, const sim_tier_row *row, as_err *er
     return sim_run_tier_row(ud, tier, row, err);
 }
 
+static int sink_node_row(void *ud, int pool, const sim_node_row *row, as_err *err)
+{
+    return sim_run_node_row(ud, pool, row, err);
+}
+
+static int sink_pod_row(void *ud, const sim_pod_row *row, as_err *err)
+{
+    return sim_run_pod_row(ud, row, err);
+}
+
 static int sink_action(void *ud, const sim_action_row *row, as_err *err)
 {
     return sim_run_action(ud, row, err);
@@ -358,7 +414,8 @@ sim_sink sim_results_sink(sim_results *r, sim_run_writer *w)
 {
     (void)r;
     return (sim_sink){.ud = w, .row = sink_row, .tier_row = sink_tier_row,
-                      .action = sink_action, .trace = sink_trace};
+                      .action = sink_action, .trace = sink_trace,
+                      .node_row = sink_node_row, .pod_row = sink_pod_row};
 }
 
 int sim_results_run(sim_results *r, const sim_scenario *sc, int policy,

@@ -42,6 +42,9 @@ sim_run_writer *sim_results_run_begin(sim_results *r, const sim_scenario *sc, in
                                       const char *name, const char *params, as_err *err);
 int sim_run_row(sim_run_writer *w, const sim_ts_row *row, as_err *err);
 int sim_run_tier_row(sim_run_writer *w, int tier, const sim_tier_row *row, as_err *err);
+/* The node layer's rows (runs with node pools only). */
+int sim_run_node_row(sim_run_writer *w, int pool, const sim_node_row *row, as_err *err);
+int sim_run_pod_row(sim_run_writer *w, const sim_pod_row *row, as_err *err);
 int sim_run_action(sim_run_writer *w, const sim_action_row *row, as_err *err);
 /* Flush and close the run, append its summary row, flush the file. */
 int sim_results_run_end(sim_results *r, sim_run_writer *w, const sim_summary_row *sum,

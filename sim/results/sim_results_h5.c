@@ -38,6 +38,15 @@ const sim_col sim_tier_cols[] = {
     F(sim_tier_row, demand),
     F(sim_tier_row, inflight), F(sim_tier_row, memory), F(sim_tier_row, seen_utilization),
     F(sim_tier_row, seen_rate), {0}};
+const sim_col sim_node_cols[] = {
+    F(sim_node_row, t),           F(sim_node_row, ready),
+    F(sim_node_row, booting),     F(sim_node_row, cpu_requested),
+    F(sim_node_row, cpu_allocatable), F(sim_node_row, mem_requested),
+    F(sim_node_row, mem_allocatable), F(sim_node_row, cost_rate),
+    F(sim_node_row, cost),        F(sim_node_row, interruptions), {0}};
+const sim_col sim_pod_cols[] = {F(sim_pod_row, t),          F(sim_pod_row, pending),
+                                F(sim_pod_row, starts),     F(sim_pod_row, delay_mean),
+                                F(sim_pod_row, delay_max),  {0}};
 const sim_col sim_action_cols[] = {
     F(sim_action_row, t),    I(sim_action_row, tier),   I(sim_action_row, from),
     I(sim_action_row, raw),  I(sim_action_row, to),     S(sim_action_row, reason),

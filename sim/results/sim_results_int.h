@@ -28,6 +28,8 @@ typedef struct sim_trace_row {
 
 /* NULL-name terminated column lists of /runs/RUN/timeseries, the tier
  * tables, actions, /summary, /timing and /trace. */
+/* node layer (runs with node pools only): /runs/RUN/nodes/POOL, /runs/RUN/pods */
+extern const sim_col sim_node_cols[], sim_pod_cols[];
 extern const sim_col sim_ts_cols[], sim_tier_cols[], sim_action_cols[], sim_summary_cols[],
     sim_timing_cols[], sim_trace_cols[];
 
