@@ -24,7 +24,8 @@ void as_nodes_ca_defaults(as_ca_cfg *ca)
                       .max_provision = 15 * AS_MIN,
                       .backoff = 5 * AS_MIN,
                       .expander = AS_EXPAND_RANDOM,
-                      .max_empty_bulk = 10};
+                      .max_empty_bulk = 10,
+                      .consolidate_after = 30 * AS_SEC};
 }
 
 static int check_cfg(const as_nodes_cfg *c, as_err *err)
@@ -75,7 +76,8 @@ static int alloc_nodes(as_nodes *N, as_err *err)
     N->queue = calloc(np, sizeof *N->queue);
     N->work = calloc(2 * np, sizeof *N->work); /* pairs: the undo log of a drain simulation */
     N->scratch = calloc((size_t)N->nslots, sizeof *N->scratch);
-    if (!N->pod || !N->queue || !N->work || !N->scratch)
+    N->claim = calloc((size_t)N->nslots, sizeof *N->claim);
+    if (!N->pod || !N->queue || !N->work || !N->scratch || !N->claim)
         return as_err_set(err, AS_ENOMEM, "out of memory (pods)");
     return AS_OK;
 }
@@ -109,6 +111,7 @@ void as_nodes_free(as_nodes *N)
     free(N->queue);
     free(N->work);
     free(N->scratch);
+    free(N->claim);
     free(N);
 }
 

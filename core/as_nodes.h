@@ -37,7 +37,7 @@ typedef struct as_res {
 /* kube-scheduler NodeResourcesFit scoring strategies. */
 enum { AS_SCORE_LEAST, AS_SCORE_MOST };
 /* Node autoscalers. */
-enum { AS_NODES_STATIC, AS_NODES_CA };
+enum { AS_NODES_STATIC, AS_NODES_CA, AS_NODES_KARPENTER };
 /* Cluster Autoscaler expanders. */
 enum { AS_EXPAND_RANDOM, AS_EXPAND_LEAST_WASTE, AS_EXPAND_PRICE };
 /* A pod's state in the node layer. */
@@ -63,6 +63,7 @@ typedef struct as_ca_cfg {
     as_time backoff;            /* a pool whose node timed out is skipped this long */
     int expander;               /* --expander: AS_EXPAND_* */
     int max_empty_bulk;         /* --max-empty-bulk-delete */
+    as_time consolidate_after;  /* Karpenter: a node is consolidated once it could go this long */
 } as_ca_cfg;
 
 typedef struct as_nodes_cfg {
@@ -83,7 +84,8 @@ typedef struct as_node {
     as_res used;            /* requests of the pods bound to it */
     int pods;               /* pods bound to it */
     as_time unneeded_since; /* -1: needed */
-    bool cordoned;          /* no new pods (a spot node under notice) */
+    bool cordoned;          /* no new pods (a spot node under notice, a node being replaced) */
+    bool replacing;         /* Karpenter: a cheaper node was asked for in its place */
 } as_node;
 
 /* What it knows of one pod. */
@@ -104,6 +106,7 @@ typedef struct as_nodes {
     int *queue, qhead, qlen;             /* Pending pods, FIFO (stale ids skipped) */
     int pending;                         /* pods Pending now */
     as_res *scratch;                     /* free capacity per node, for simulations */
+    as_res *claim;                       /* Karpenter: requests per planned node (nslots) */
     int *work;                           /* npods ints, for simulations */
     int nslots;                          /* nodes over every pool (scratch's length) */
     int off[AS_NODES_MAX_POOLS];         /* pool i's first node in scratch */
@@ -162,6 +165,16 @@ typedef struct as_ca_plan {
     as_node_ref expired[AS_NODES_MAX_DEL]; /* booting past max-node-provision-time */
     int chosen;                         /* pool of the scale-up (-1: none) */
 } as_ca_plan;
+
+/* One Karpenter-style loop at now: Pending pods that no booting node takes
+ * are packed first-fit onto planned nodes the size of the largest type with
+ * room, and each planned node is launched as the cheapest type its pods fit
+ * (right-sizing); with nothing to provision, one node is consolidated: a
+ * node whose pods fit on the other ready nodes is removed, else a node
+ * whose pods fit a cheaper type is cordoned and that type asked for (it is
+ * removed once its pods fit elsewhere, i.e. on its replacement), each once
+ * it has been so for consolidate_after. */
+void as_karp_scan(as_nodes *N, as_time now, as_ca_plan *plan /* OUT */);
 
 /* One Cluster Autoscaler loop at now: scale up for Pending pods that no
  * booting node will take (one pool, picked by the expander; u in [0,1) is

@@ -24,12 +24,12 @@
  *   skipped for `backoff`.
  * Not modelled: scale-down of nodes with pods that block eviction (local
  * storage, PDBs), balancing of similar pools, the priority expander. */
-#include "as_nodes.h"
+#include "as_nodes_int.h"
 
 static int flat(const as_nodes *N, as_node_ref n) { return N->off[n.pool] + n.slot; }
 
 /* Booting nodes past max-node-provision-time: removed by the caller. */
-static void expire(as_nodes *N, as_time now, as_ca_plan *plan)
+void as_nodes_expire(as_nodes *N, as_time now, as_ca_plan *plan)
 {
     for (int i = 0; i < N->cfg.npools; i++) {
         const as_pool *P = &N->ex->pools[i];
@@ -42,17 +42,9 @@ static void expire(as_nodes *N, as_time now, as_ca_plan *plan)
     }
 }
 
-static bool fits(as_res free, as_res r) { return r.cpu <= free.cpu && r.mem <= free.mem; }
-
-static void take(as_res *free, as_res r)
-{
-    free->cpu -= r.cpu;
-    free->mem -= r.mem;
-}
-
 /* The Pending pods no upcoming node takes (first fit into booting nodes'
  * allocatable), into N->work; returns their count. */
-static int unhelped(as_nodes *N, const as_ca_plan *plan)
+int as_nodes_unhelped(as_nodes *N, const as_ca_plan *plan)
 {
     int nb = 0;
     for (int i = 0; i < N->cfg.npools; i++) {
@@ -69,10 +61,10 @@ static int unhelped(as_nodes *N, const as_ca_plan *plan)
     for (int q = 0; q < N->qlen; q++) {
         as_res r = N->pod[N->queue[q]].req;
         int b = 0;
-        while (b < nb && !fits(N->scratch[b], r))
+        while (b < nb && !as_nodes_fits(N->scratch[b], r))
             b++;
         if (b < nb)
-            take(&N->scratch[b], r);
+            as_nodes_take(&N->scratch[b], r);
         else
             N->work[n++] = N->queue[q];
     }
@@ -94,17 +86,17 @@ static option estimate(as_nodes *N, int i, int n)
     option o = {0};
     for (int q = 0; q < n; q++) {
         as_res r = N->pod[N->work[q]].req;
-        if (!fits(c->alloc, r))
+        if (!as_nodes_fits(c->alloc, r))
             continue;
         int b = 0;
-        while (b < o.nodes && !fits(N->scratch[b], r))
+        while (b < o.nodes && !as_nodes_fits(N->scratch[b], r))
             b++;
         if (b == o.nodes) {
             if (o.nodes == room)
                 continue;
             N->scratch[o.nodes++] = c->alloc;
         }
-        take(&N->scratch[b], r);
+        as_nodes_take(&N->scratch[b], r);
         o.pods++;
         o.req.cpu += r.cpu;
         o.req.mem += r.mem;
@@ -122,7 +114,7 @@ static double waste(const as_npool_cfg *c, const option *o)
 /* Scale-up: the expander's choice among the pools' options. */
 static void scale_up(as_nodes *N, as_time now, double u, as_ca_plan *plan)
 {
-    int n = unhelped(N, plan);
+    int n = as_nodes_unhelped(N, plan);
     if (n == 0)
         return;
     option opt[AS_NODES_MAX_POOLS];
@@ -156,7 +148,7 @@ static void scale_up(as_nodes *N, as_time now, double u, as_ca_plan *plan)
 
 /* Can the pods of node x move to other ready nodes (scratch: their free
  * capacity; removable nodes' free set to none)? If so, take the room. */
-static bool drainable(as_nodes *N, as_node_ref x)
+bool as_nodes_drainable(as_nodes *N, as_node_ref x)
 {
     int fx = flat(N, x), moved = 0;
     bool ok = true;
@@ -165,13 +157,13 @@ static bool drainable(as_nodes *N, as_node_ref x)
         if (pd->state != AS_POD_BOUND || pd->node.pool != x.pool || pd->node.slot != x.slot)
             continue;
         int b = 0;
-        while (b < N->nslots && (b == fx || !fits(N->scratch[b], pd->req)))
+        while (b < N->nslots && (b == fx || !as_nodes_fits(N->scratch[b], pd->req)))
             b++;
         if (b == N->nslots) {
             ok = false;
             break;
         }
-        take(&N->scratch[b], pd->req);
+        as_nodes_take(&N->scratch[b], pd->req);
         N->work[2 * moved] = b; /* undo log: destination, pod */
         N->work[2 * moved + 1] = p;
         moved++;
@@ -186,7 +178,7 @@ static bool drainable(as_nodes *N, as_node_ref x)
 
 /* Unneeded-since for every ready node (kept even while scale-down cools
  * down, as CA does). */
-static void mark_unneeded(as_nodes *N, as_time now)
+void as_nodes_fill_free(as_nodes *N)
 {
     for (int i = 0; i < N->cfg.npools; i++)
         for (int k = 0; k < N->cfg.pools[i].max; k++) {
@@ -196,6 +188,11 @@ static void mark_unneeded(as_nodes *N, as_time now)
             N->scratch[N->off[i] + k] =
                 up ? (as_res){a.cpu - nd->used.cpu, a.mem - nd->used.mem} : (as_res){0, 0};
         }
+}
+
+static void mark_unneeded(as_nodes *N, as_time now)
+{
+    as_nodes_fill_free(N);
     for (int i = 0; i < N->cfg.npools; i++)
         for (int k = 0; k < N->cfg.pools[i].max; k++) {
             as_node *nd = &N->node[i][k];
@@ -205,7 +202,7 @@ static void mark_unneeded(as_nodes *N, as_time now)
                 continue;
             }
             bool low = as_nodes_util(N, x) < N->cfg.ca.threshold;
-            if (low && drainable(N, x)) {
+            if (low && as_nodes_drainable(N, x)) {
                 N->scratch[flat(N, x)] = (as_res){0, 0};
                 if (nd->unneeded_since < 0)
                     nd->unneeded_since = now;
@@ -253,7 +250,7 @@ static void scale_down(as_nodes *N, as_time now, as_ca_plan *plan)
 void as_ca_scan(as_nodes *N, as_time now, double u, as_ca_plan *plan)
 {
     *plan = (as_ca_plan){.chosen = -1};
-    expire(N, now, plan);
+    as_nodes_expire(N, now, plan);
     if (N->pending > 0)
         scale_up(N, now, u, plan);
     if (plan->chosen >= 0)

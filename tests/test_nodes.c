@@ -240,3 +240,72 @@ Test(nodes, bad_pools_are_refused)
     cr_assert_eq(e.code, AS_EINVAL);
     cr_assert(strstr(e.msg, "min 3") != NULL, "%s", e.msg);
 }
+
+/* Karpenter-style: small (2 cores, 0.1/h) and large (8 cores, 0.4/h) types. */
+static as_nodes *mk_karp(int large_initial)
+{
+    as_npool_cfg p[2] = {pool(2000, 8192, 0.1, 0, 0, 5), pool(8000, 32768, 0.4, 0, large_initial, 5)};
+    as_nodes_cfg c = {.npools = 2, .scoring = AS_SCORE_LEAST, .autoscaler = AS_NODES_KARPENTER,
+                      .npods = 64};
+    c.pools[0] = p[0];
+    c.pools[1] = p[1];
+    as_nodes_ca_defaults(&c.ca);
+    as_err e = {0};
+    as_nodes *N = as_nodes_new(&c, &e);
+    cr_assert_not_null(N, "%s", e.msg);
+    return N;
+}
+
+Test(nodes, karpenter_launches_the_cheapest_type_the_pods_fit)
+{
+    as_nodes *N = mk_karp(0);
+    for (int i = 0; i < 3; i++)
+        as_nodes_pod_add(N, i, (as_res){500, 512}, 0, 0);
+    as_ca_plan pl;
+    as_karp_scan(N, 0, &pl);
+    cr_assert_eq(pl.add[0], 1, "1500m fit one small node");
+    cr_assert_eq(pl.add[1], 0);
+    /* 9 pods of 1500m: planned on 8-core nodes (5 + 4), each launched as
+     * the cheapest that fits: 7500m and 6000m only fit large */
+    as_nodes *M = mk_karp(0);
+    for (int i = 0; i < 9; i++)
+        as_nodes_pod_add(M, i, (as_res){1500, 512}, 0, 0);
+    as_karp_scan(M, 0, &pl);
+    cr_assert_eq(pl.add[1], 2);
+    cr_assert_eq(pl.add[0], 0);
+    as_nodes_free(N);
+    as_nodes_free(M);
+}
+
+Test(nodes, karpenter_replaces_an_oversized_node_where_ca_keeps_it)
+{
+    as_nodes *K = mk_karp(1), *C = mk_karp(1);
+    C->cfg.autoscaler = AS_NODES_CA;
+    for (int i = 0; i < 3; i++) {
+        cr_assert_eq(as_nodes_pod_add(K, i, (as_res){500, 512}, 0, 0), AS_POD_BOUND);
+        cr_assert_eq(as_nodes_pod_add(C, i, (as_res){500, 512}, 0, 0), AS_POD_BOUND);
+    }
+    as_ca_plan pl;
+    /* CA: the node is at 19 % but its pods fit nowhere else: kept */
+    cr_assert_eq(scan_until_delete(C, 0, 60 * AS_MIN, &pl), -1);
+    /* Karpenter: after consolidate_after (30 s), a small node in its place */
+    as_time t = 0;
+    for (; t <= 60 * AS_SEC; t += 10 * AS_SEC) {
+        as_karp_scan(K, t, &pl);
+        if (pl.chosen >= 0)
+            break;
+    }
+    cr_assert_eq(t, 30 * AS_SEC);
+    cr_assert_eq(pl.add[0], 1);
+    cr_assert_eq(pl.ndel, 0, "the old node stays until its pods have somewhere to go");
+    cr_assert(K->node[1][0].cordoned);
+    int k = as_nodes_launch(K, 0, t);
+    as_karp_scan(K, 60 * AS_SEC, &pl);
+    cr_assert_eq(pl.ndel + pl.add[0] + pl.add[1], 0, "waiting for the new node");
+    cr_assert(as_nodes_ready(K, (as_node_ref){0, k}, K->ex->pools[0].inst[k].gen, 120 * AS_SEC));
+    as_karp_scan(K, 120 * AS_SEC, &pl);
+    cr_assert_eq(pl.ndel, 1);
+    cr_assert_eq(pl.del[0].pool, 1, "the large node goes");
+    as_nodes_free(K);
+    as_nodes_free(C);
+}

@@ -170,3 +170,41 @@ Test(nodes_run, spot_interruptions_evict_and_replace)
     cr_assert_gt(a.mean_instances, 3.5, "evicted pods come back: %g", a.mean_instances);
     sim_scenario_free(s);
 }
+
+/* 3 pods of 500m on one 8-core node (0.4/h); a 2-core type at 0.1/h is
+ * also offered. The Cluster Autoscaler keeps the big node (its pods fit
+ * nowhere else); the provisioner replaces it by a small one. */
+static const char *RIGHTSIZE =
+    "[scenario]\nduration = 2h\ntick = 1s\nrecord = 60s\nseed = 5\n"
+    "[trace]\nshape = flat\nbase = 100\nnoise = none\n"
+    "[tier.web]\nservice_time = 50ms\nconcurrency = 4\nmin = 3\nmax = 30\ninitial = 3\n"
+    "boot_time = 10s\ncpu_request = 500m\nmemory_request = 256Mi\n"
+    "[nodepool.small]\ncpu = 2\nmemory = 8Gi\nprice = 0.10\nboot_time = 90s\nmin = 0\n"
+    "initial = 0\nmax = 10\nbilling_granularity = 1s\nbilling_minimum = 0s\n"
+    "[nodepool.large]\ncpu = 8\nmemory = 32Gi\nprice = 0.40\nboot_time = 90s\nmin = 0\n"
+    "initial = 1\nmax = 10\nbilling_granularity = 1s\nbilling_minimum = 0s\n"
+    "[slo]\nlatency = 250ms\n"
+    "[policy.static]\nkind = static\ninstances = 3\n";
+
+Test(nodes_run, the_provisioner_costs_less_than_ca_by_right_sizing)
+{
+    sim_scenario *s = load_text(RIGHTSIZE);
+    sim_summary_row ca, karp;
+    as_err e = {0};
+    cr_assert_eq(s->nodes.autoscaler, SIM_NODES_CA, "the default");
+    cr_assert_eq(sim_run_policy(s, 0, NULL, NULL, &ca, &e), AS_OK, "%s", e.msg);
+    s->nodes.autoscaler = SIM_NODES_KARPENTER;
+    cr_assert_eq(sim_run_policy(s, 0, NULL, NULL, &karp, &e), AS_OK, "%s", e.msg);
+    cr_assert_float_eq(ca.cost_infra, 0.40 * 2, 1e-12, "CA keeps the large node: %g",
+                       ca.cost_infra);
+    /* replacement asked at 30 s, small node ready at 120 s, large node gone
+     * at the next scan (120 s): 120 s of large, then small to the end */
+    double want = 0.40 * 120 / 3600 + 0.10 * (7200 - 30) / 3600;
+    cr_assert_float_eq(karp.cost_infra, want, 1e-9, "%.9f vs %.9f", karp.cost_infra, want);
+    /* the evicted pods are recreated on the new node: a gap of one pod start
+     * (10 s) plus the backlog it leaves, inside one 1-minute SLO window */
+    cr_assert_gt(karp.slo_violation_s, ca.slo_violation_s);
+    cr_assert_leq(karp.slo_violation_s, ca.slo_violation_s + 60, "%g vs %g s",
+                  karp.slo_violation_s, ca.slo_violation_s);
+    sim_scenario_free(s);
+}

@@ -76,7 +76,7 @@ typedef struct sim_tier_cfg {
 } sim_tier_cfg;
 
 #define SIM_MAX_NODEPOOLS 8
-enum { SIM_NODES_STATIC, SIM_NODES_CA };
+enum { SIM_NODES_STATIC, SIM_NODES_CA, SIM_NODES_KARPENTER };
 enum { SIM_SCORE_LEAST, SIM_SCORE_MOST };
 enum { SIM_EXPAND_RANDOM, SIM_EXPAND_LEAST_WASTE, SIM_EXPAND_PRICE };
 
@@ -102,6 +102,7 @@ typedef struct sim_nodes_cfg {
     as_time scan, unneeded_time, delay_after_add, delay_after_delete, max_provision;
     double threshold;
     int max_empty_bulk;
+    as_time consolidate_after; /* Karpenter */
     int line;                /* line of [nodes] (0: not given) */
 } sim_nodes_cfg;
 

@@ -13,7 +13,8 @@
 
 static const char *const dist_names[] = {"exponential", "deterministic", "uniform", "normal",
                                          "lognormal", NULL};
-static const char *const autoscaler_names[] = {"static", "cluster-autoscaler", NULL};
+static const char *const autoscaler_names[] = {"static", "cluster-autoscaler", "karpenter",
+                                               NULL};
 static const char *const scoring_names[] = {"least-allocated", "most-allocated", NULL};
 static const char *const expander_names[] = {"random", "least-waste", "price", NULL};
 
@@ -213,7 +214,8 @@ const sim_section sim_nodepool_section = {
 
 static const as_param_def nodes_params[] = {
     {"autoscaler", AS_P_ENUM, offsetof(sim_nodes_cfg, autoscaler), 0, 0, autoscaler_names, 0,
-     "node autoscaler: static (pools keep their initial count) or cluster-autoscaler"},
+     "node autoscaler: static (pools keep their initial count), cluster-autoscaler, or "
+     "karpenter (right-sized nodes from the pools as instance types, consolidation)"},
     {"scoring", AS_P_ENUM, offsetof(sim_nodes_cfg, scoring), 0, 0, scoring_names, 0,
      "kube-scheduler NodeResourcesFit strategy: least-allocated (default) or most-allocated "
      "(bin packing)"},
@@ -232,6 +234,8 @@ static const as_param_def nodes_params[] = {
      "--scale-down-delay-after-delete (0 = the scan interval)"},
     {"max_node_provision_time", AS_P_DURATION, offsetof(sim_nodes_cfg, max_provision), 1e-3,
      86400, NULL, 0, "--max-node-provision-time (15m)"},
+    {"consolidate_after", AS_P_DURATION, offsetof(sim_nodes_cfg, consolidate_after), 0, 86400,
+     NULL, 0, "karpenter: a node is consolidated once it could go for this long (30s)"},
     {"max_empty_bulk_delete", AS_P_INT, offsetof(sim_nodes_cfg, max_empty_bulk), 1, 16, NULL, 0,
      "--max-empty-bulk-delete (10)"},
     {0},
@@ -248,7 +252,8 @@ void sim_nodes_defaults(sim_nodes_cfg *n)
                          .delay_after_add = 10 * AS_MIN,
                          .delay_after_delete = 0,
                          .max_provision = 15 * AS_MIN,
-                         .max_empty_bulk = 10};
+                         .max_empty_bulk = 10,
+                         .consolidate_after = 30 * AS_SEC};
 }
 
 static void *nodes_obj(sim_loader *L, const sim_entry *e)

@@ -144,7 +144,9 @@ static int setup(sim_nodes *n, sim_engine *R, as_err *err)
     const sim_nodes_cfg *nc = &sc->nodes;
     as_nodes_cfg c = {.npools = sc->nnodepools,
                       .scoring = nc->scoring == SIM_SCORE_MOST ? AS_SCORE_MOST : AS_SCORE_LEAST,
-                      .autoscaler = nc->autoscaler == SIM_NODES_CA ? AS_NODES_CA : AS_NODES_STATIC};
+                      .autoscaler = nc->autoscaler == SIM_NODES_CA          ? AS_NODES_CA
+                                    : nc->autoscaler == SIM_NODES_KARPENTER ? AS_NODES_KARPENTER
+                                                                            : AS_NODES_STATIC};
     as_nodes_ca_defaults(&c.ca);
     c.ca.scan = nc->scan;
     c.ca.threshold = nc->threshold;
@@ -153,6 +155,7 @@ static int setup(sim_nodes *n, sim_engine *R, as_err *err)
     c.ca.delay_after_delete = nc->delay_after_delete;
     c.ca.max_provision = nc->max_provision;
     c.ca.max_empty_bulk = nc->max_empty_bulk;
+    c.ca.consolidate_after = nc->consolidate_after;
     c.ca.expander = nc->expander == SIM_EXPAND_PRICE         ? AS_EXPAND_PRICE
                     : nc->expander == SIM_EXPAND_LEAST_WASTE ? AS_EXPAND_LEAST_WASTE
                                                              : AS_EXPAND_RANDOM;
@@ -259,7 +262,7 @@ static int next_notice(sim_engine *R, int i, as_time now)
 int sim_nodes_start(sim_engine *R)
 {
     int rc = place_initial(R);
-    if (rc == AS_OK && R->nodes->N->cfg.autoscaler == AS_NODES_CA)
+    if (rc == AS_OK && R->nodes->N->cfg.autoscaler != AS_NODES_STATIC)
         rc = push(R, 0, NEV_SCAN, 0, 0, 0);
     for (int i = 0; rc == AS_OK && i < R->sc->nnodepools; i++)
         rc = next_notice(R, i, 0);
@@ -334,12 +337,15 @@ static void remove_node(sim_engine *R, as_node_ref x, as_time now)
     as_nodes_remove(R->nodes->N, x, now);
 }
 
-/* One Cluster Autoscaler loop, carried out. */
+/* One loop of the node autoscaler, carried out. */
 static int scan(sim_engine *R, as_time now)
 {
     sim_nodes *n = R->nodes;
     as_ca_plan pl;
-    as_ca_scan(n->N, now, gsl_rng_uniform(n->rng), &pl);
+    if (n->N->cfg.autoscaler == AS_NODES_KARPENTER)
+        as_karp_scan(n->N, now, &pl);
+    else
+        as_ca_scan(n->N, now, gsl_rng_uniform(n->rng), &pl);
     int rc = AS_OK;
     for (int e = 0; e < pl.nexpired; e++)
         remove_node(R, pl.expired[e], now);
