@@ -572,7 +572,7 @@ int plot_rep_load(plot_rep *R, as_err *err)
     R->base = calloc(n, sizeof *R->base);
     R->figstem = calloc(n, sizeof *R->figstem);
     R->drawn = calloc(n, sizeof *R->drawn);
-    R->figs = calloc(n + 2, sizeof *R->figs);
+    R->figs = calloc(2 * n + 2, sizeof *R->figs); /* a run may have a node figure */
     R->zoom = calloc(n, sizeof *R->zoom);
     R->xsum = calloc(n, sizeof *R->xsum);
     if (!R->pareto || !R->oracle || !R->kind || !R->kinds || !R->oracle_kind || !R->base ||

@@ -237,7 +237,7 @@ static void figures(const plot_rep *R, FILE *f)
     fputs("<h2>Runs</h2>\n<p>Each run over its whole length, then zoomed on its worst SLO "
           "episode (shaded above). ", f);
     for (int k = 0; k < R->nfig; k++)
-        if (R->figs[k].run >= 0) {
+        if (R->figs[k].run >= 0 && !R->figs[k].sub) {
             fprintf(f, "<a href=\"#run-%d\">", R->figs[k].run + 1);
             plot_html_esc(f, R->sum[R->figs[k].run].run);
             fputs("</a> ", f);
@@ -245,7 +245,10 @@ static void figures(const plot_rep *R, FILE *f)
     fputs("</p>\n", f);
     for (int k = 0; k < R->nfig; k++)
         if (R->figs[k].run >= 0) {
-            fprintf(f, "<h3 id=\"run-%d\">", R->figs[k].run + 1);
+            if (R->figs[k].sub)
+                fputs("<h3>", f);
+            else
+                fprintf(f, "<h3 id=\"run-%d\">", R->figs[k].run + 1);
             plot_html_esc(f, R->figs[k].title);
             fputs("</h3>\n", f);
             html_fig(f, &R->figs[k]);

@@ -40,6 +40,7 @@ typedef struct plot_figure {
     char file[128];         /* relative to the report folder ("" for PDF pages) */
     char title[256];
     int run;                /* index of the run, -1 for scenario-wide figures */
+    int sub;                /* 1: a run's second figure (its node layer), no anchor of its own */
 } plot_figure;
 
 /* The zoom of one run: [t0, t1] in seconds since the start. */
@@ -202,6 +203,8 @@ int plot_fig_cost_latency(plot_rep *R, as_err *err);
 
 /* plot_fig_run.c */
 void plot_fig_run(plot_rep *R, int i, const plot_run_data *d);
+/* plot_fig_nodes.c: run i's node layer, when it has one (else nothing). */
+int plot_fig_nodes(plot_rep *R, int i, as_err *err);
 
 /* plot_html.c, plot_html_cfg.c */
 int plot_html_index(plot_rep *R, as_err *err);

@@ -194,6 +194,7 @@ static int write_all(plot_rep *R, const char **script, size_t *len, as_err *err)
         if (rc == AS_OK && d.rows >= 2) {
             plot_fig_run(R, i, &d);
             R->drawn[i] = 1;
+            rc = plot_fig_nodes(R, i, err);
         }
     }
     if (rc == AS_OK && R->format == PLOT_PDF)

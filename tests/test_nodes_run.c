@@ -2,13 +2,16 @@
  * waits for a node's boot exactly (against the one-layer model), nodes are
  * billed and pods are not, Pending pods and node rows reach the sink, and
  * spot interruptions evict pods that come back on other nodes. */
+#include "plot_report.h"
 #include "sim_engine.h"
+#include "sim_results.h"
 #include "sim_run.h"
 #include "sim_scenario.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -206,5 +209,52 @@ Test(nodes_run, the_provisioner_costs_less_than_ca_by_right_sizing)
     cr_assert_gt(karp.slo_violation_s, ca.slo_violation_s);
     cr_assert_leq(karp.slo_violation_s, ca.slo_violation_s + 60, "%g vs %g s",
                   karp.slo_violation_s, ca.slo_violation_s);
+    sim_scenario_free(s);
+}
+
+/* The results file holds nodes/POOL and pods for each run, and the report
+ * draws a node figure for each, with its data file. */
+Test(nodes_run, results_and_report_hold_the_node_layer, .timeout = 120)
+{
+    sim_scenario *s = load_text(CROWD);
+    char dir[128], h5[192], rep[192];
+    snprintf(dir, sizeof dir, "/tmp/nodestest_%d", (int)getpid());
+    snprintf(h5, sizeof h5, "%s/crowd.h5", dir);
+    snprintf(rep, sizeof rep, "%s/rep", dir);
+    as_err e = {0};
+    sim_results *r = sim_results_create(h5, s, 1, &e);
+    cr_assert_not_null(r, "%s", e.msg);
+    sim_summary_row sum[2];
+    for (int p = 0; p < 2; p++)
+        cr_assert_eq(sim_results_run(r, s, p, NULL, &sum[p], &e), AS_OK, "%s", e.msg);
+    cr_assert_eq(sim_results_commit(r, sum, 2, &e), AS_OK, "%s", e.msg);
+    plot_report_opts o = {.format = PLOT_PNG, .force = 1, .no_gnuplot = 1};
+    plot_report_info info;
+    cr_assert_eq(plot_report_ex(h5, rep, &o, &info, &e), AS_OK, "%s", e.msg);
+    char path[256];
+    snprintf(path, sizeof path, "%s/data/run01_nodes.dat", rep);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    char line[512];
+    int rows = 0;
+    double pending_max = 0;
+    while (fgets(line, sizeof line, f))
+        if (line[0] != '#') {
+            double t, ready, all, pending;
+            cr_assert_eq(sscanf(line, "%lf %lf %lf %lf", &t, &ready, &all, &pending), 4);
+            pending_max = fmax(pending_max, pending);
+            rows++;
+        }
+    fclose(f);
+    cr_assert_eq(rows, 40);
+    cr_assert_gt(pending_max, 0, "the crowd's pods waited");
+    snprintf(path, sizeof path, "%s/report.gp", rep);
+    f = fopen(path, "r");
+    cr_assert_not_null(f);
+    int figs = 0;
+    while (fgets(line, sizeof line, f))
+        figs += strstr(line, "_nodes.png") != NULL;
+    fclose(f);
+    cr_assert_eq(figs, 2, "one node figure per run");
     sim_scenario_free(s);
 }

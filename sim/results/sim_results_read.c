@@ -578,3 +578,12 @@ int sim_results_read_attr_f64(const char *path, const char *name, double *v, as_
     sim_reader_close(r);
     return rc;
 }
+
+/* For the other reader files of sim/results (sim_results_int.h). */
+int sim_reader_table(sim_reader *r, const char *name, const sim_col *cols, size_t row_size,
+                     void **rows, size_t *n, as_err *err)
+{
+    return read_table(r, name, cols, row_size, rows, n, err);
+}
+
+hid_t sim_reader_hid(const sim_reader *r) { return r->file; }

@@ -85,4 +85,15 @@ int sim_reader_tier_series(sim_reader *r, const char *run, const char *tier,
 int sim_reader_actions(sim_reader *r, const char *run, sim_action_row **rows, size_t *n,
                        as_err *err);
 
+/* The node layer (sim_results_read_nodes.c). The node pools of a run, in
+ * name order, each name checked with as_name_check (at most max; *n = 0
+ * for a run without node pools). */
+int sim_reader_node_pools(sim_reader *r, const char *run, char (*names)[SIM_STR], int max,
+                          int *n, as_err *err);
+/* /runs/RUN/nodes/POOL and /runs/RUN/pods (caller frees *rows). */
+int sim_reader_node_series(sim_reader *r, const char *run, const char *pool,
+                           sim_node_row **rows, size_t *n, as_err *err);
+int sim_reader_pod_series(sim_reader *r, const char *run, sim_pod_row **rows, size_t *n,
+                          as_err *err);
+
 #endif
