@@ -124,6 +124,7 @@ void bench_detectors(bench_table *t, const bench_opts *o);
 void bench_analytic(bench_table *t, const bench_opts *o);
 void bench_memory(bench_table *t, const bench_opts *o);
 void bench_hdf5(bench_table *t, const bench_opts *o);
+void bench_nodes(bench_table *t, const bench_opts *o); /* bench_nodes.c */
 void bench_sweep(bench_table *t, const bench_opts *o);
 void bench_des(bench_table *t, const bench_opts *o);
 void bench_machine(bench_table *t, const bench_opts *o);

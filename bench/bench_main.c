@@ -7,9 +7,9 @@
  *                                 [--peers DIR] [--csv FILE]
  *
  * --quick (or BENCH_QUICK=1): fewer repetitions and a short peer set;
- * --only machine,forecast,policy,detect,analytic,memory,des,hdf5,sweep,report
- * selects sections; BENCH_PEERS=0 is --no-peers. The goals table closes the
- * run (bench_goals.c). */
+ * --only machine,forecast,policy,detect,analytic,memory,des,hdf5,sweep,report,
+ * nodes selects sections; BENCH_PEERS=0 is --no-peers. The goals table closes
+ * the run (bench_goals.c). */
 #include "bench.h"
 #include "sim_results.h"
 
@@ -263,6 +263,7 @@ int main(int argc, char **argv)
         {"analytic", bench_analytic},    {"des", bench_des},
         {"memory", bench_memory},        {"hdf5", bench_hdf5},
         {"sweep", bench_sweep},          {"report", bench_report},
+        {"nodes", bench_nodes},
     };
     char times[512] = "";
     size_t tl = 0;
