@@ -258,3 +258,25 @@ Test(nodes_run, results_and_report_hold_the_node_layer, .timeout = 120)
     cr_assert_eq(figs, 2, "one node figure per run");
     sim_scenario_free(s);
 }
+
+/* pod_manifest: the Deployment's containers give the pods' requests (app
+ * 400m/384Mi + a sidecar's limits 100m/128Mi); a key given beside it wins. */
+Test(nodes_run, pod_requests_come_from_a_deployment_manifest)
+{
+    char cwd[512], text[2048];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(text, sizeof text,
+             "[scenario]\nduration = 1h\n[trace]\nshape = flat\nbase = 10\n"
+             "[tier.web]\npod_manifest = %s/tests/data/manifest_deployment.yaml\n"
+             "[tier.db]\npod_manifest = %s/tests/data/manifest_deployment.yaml\n"
+             "memory_request = 2Gi\n"
+             "[nodepool.a]\ncpu = 2\nmemory = 8Gi\n[slo]\nlatency = 1s\n"
+             "[policy.p]\nkind = static\ninstances = 1\n",
+             cwd, cwd);
+    sim_scenario *s = load_text(text);
+    cr_assert_eq(s->tiers[0].cpu_request, 500);
+    cr_assert_eq(s->tiers[0].mem_request, 512);
+    cr_assert_eq(s->tiers[1].cpu_request, 500);
+    cr_assert_eq(s->tiers[1].mem_request, 2048, "the key wins over the manifest");
+    sim_scenario_free(s);
+}

@@ -43,4 +43,15 @@ void sim_manifest_kinds(const char *key, char *buf, size_t n);
  * gives no warnings. */
 int sim_manifest_replicas(const char *path, int *min /* OUT */, int *max /* OUT */, as_err *err);
 
+/* What one pod of the first workload (Deployment, StatefulSet, ReplicaSet,
+ * DaemonSet or Pod) of the manifest at path requests: the sum over its
+ * containers of resources.requests (else limits), CPU in millicores and
+ * memory in MiB (sim_manifest_pod.c). */
+int sim_manifest_pod_requests(const char *path, int64_t *cpu /* OUT */, int64_t *mem /* OUT */,
+                              as_err *err);
+/* Kubernetes quantities: CPU ("2", "0.5", "500m") in millicores, memory
+ * ("512Mi", "4Gi", "2G") in whole MiB; > 0. Messages do not name a key. */
+int sim_quantity_cpu(const char *v, int64_t *out, as_err *err);
+int sim_quantity_mem(const char *v, int64_t *out, as_err *err);
+
 #endif

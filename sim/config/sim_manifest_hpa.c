@@ -17,7 +17,7 @@
  *   the hpa kind's own defaults staying equal to them.
  * Any other field is not modelled: an error, or a warning under --lenient
  * (sim_mf_unmodelled); sim_manifest_hpa_map.c writes the keys.
- * The only file that includes yaml.h. */
+ * With sim_manifest_pod.c, the only files that include yaml.h. */
 #include "sim_manifest_int.h"
 
 #include <errno.h>
@@ -576,7 +576,7 @@ static void hpa_document(mf *m, yaml_document_t *doc, sim_hpa_spec *h, hpa_scan 
     }
 }
 
-static int yaml_syntax_error(mf *m, const yaml_parser_t *parser)
+int sim_mf_yaml_syntax_error(mf *m, const yaml_parser_t *parser)
 {
     const yaml_mark_t *mk = &parser->problem_mark;
     if (parser->error == YAML_MEMORY_ERROR)
@@ -597,7 +597,7 @@ static int yaml_syntax_error(mf *m, const yaml_parser_t *parser)
  * scanner's cost per token grows with the flow depth it has seen, so a
  * file of a million '[' takes hours to load as a document but stops here
  * after about a thousand tokens. */
-static int yaml_too_deep(const char *text, size_t len, int max)
+int sim_mf_yaml_too_deep(const char *text, size_t len, int max)
 {
     yaml_parser_t parser;
     if (!yaml_parser_initialize(&parser))
@@ -633,7 +633,7 @@ static int hpa_read(mf *m, sim_hpa_spec *h)
     int rc = sim_mf_load(m, "a Kubernetes manifest");
     if (rc != AS_OK)
         return rc;
-    int deep = yaml_too_deep(m->text, m->len, SIM_MANIFEST_MAX_DEPTH);
+    int deep = sim_mf_yaml_too_deep(m->text, m->len, SIM_MANIFEST_MAX_DEPTH);
     if (deep > 0)
         return sim_mf_fail(m, deep, NULL, "nested deeper than %d levels (not a manifest)",
                            SIM_MANIFEST_MAX_DEPTH);
@@ -645,7 +645,7 @@ static int hpa_read(mf *m, sim_hpa_spec *h)
     for (;;) {
         yaml_document_t doc;
         if (!yaml_parser_load(&parser, &doc)) {
-            rc = yaml_syntax_error(m, &parser);
+            rc = sim_mf_yaml_syntax_error(m, &parser);
             break;
         }
         if (yaml_document_get_root_node(&doc) == NULL) { /* end of the stream */

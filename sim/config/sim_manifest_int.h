@@ -1,9 +1,10 @@
 /* sim_manifest_int.h - what the manifest readers share inside sim/config:
  * sim_manifest.c (entry points, which kind reads which file, the file,
- * messages), sim_manifest_hpa.c (Kubernetes YAML; the only file that
- * includes yaml.h), sim_manifest_hpa_map.c (the HPA into the hpa kind's
- * keys), sim_manifest_aws.c (AWS; the only one that includes jansson.h)
- * and sim_manifest_locate.c (the line of a JSON value and the nesting depth,
+ * messages), sim_manifest_hpa.c (Kubernetes HPA YAML), sim_manifest_pod.c
+ * (a workload's pod requests; with sim_manifest_hpa.c the only files that
+ * include yaml.h), sim_manifest_hpa_map.c (the HPA into the hpa kind's
+ * keys), sim_manifest_aws.c (AWS; the only one that includes jansson.h) and
+ * sim_manifest_locate.c (the line of a JSON value and the nesting depth,
  * found in the raw text).
  * Invariant: every message goes through sim_mf_warn / sim_mf_fail, so it
  * names the file, the line when known, and the field.
@@ -132,6 +133,12 @@ typedef struct sim_hpa_spec {
  * maxReplicas returned. */
 int sim_mf_hpa(mf *m, bool apply, int *min /* OUT */, int *max /* OUT */);
 
+/* YAML helpers shared with sim_manifest_pod.c: the error of a failed
+ * load, and the line of the first collection nested deeper than max (0:
+ * none) found with the event parser before any document is built. */
+struct yaml_parser_s;
+int sim_mf_yaml_syntax_error(mf *m, const struct yaml_parser_s *parser);
+int sim_mf_yaml_too_deep(const char *text, size_t len, int max);
 /* ---- sim_manifest_hpa_map.c ---- */
 
 /* Write a read HPA into the hpa kind's keys (m->p). */

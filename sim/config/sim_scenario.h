@@ -73,6 +73,7 @@ typedef struct sim_tier_cfg {
     /* what one pod (instance of factor 1) requests of a node, with node
      * pools only: millicores and MiB (0 = not given) */
     int64_t cpu_request, mem_request;
+    int64_t manifest_cpu, manifest_mem; /* from pod_manifest (0: none); the keys win */
 } sim_tier_cfg;
 
 #define SIM_MAX_NODEPOOLS 8

@@ -132,6 +132,7 @@ extern const sim_section sim_policy_section;
 extern const sim_section sim_nodepool_section, sim_nodes_section;
 int sim_set_cpu_request(sim_loader *L, const sim_entry *e, as_err *err);
 int sim_set_mem_request(sim_loader *L, const sim_entry *e, as_err *err);
+int sim_set_pod_manifest(sim_loader *L, const sim_entry *e, as_err *err);
 void sim_nodes_defaults(sim_nodes_cfg *n);
 
 /* The cross-key rules of the fixed sections (sim_scenario_check.c), run

@@ -5,6 +5,7 @@
  * a tier's pod must fit on a node of some pool, or the scenario is refused
  * at load time (a pod that fits nowhere would stay Pending for the whole
  * run, silently). Without [nodepool.NAME] nothing here changes a run. */
+#include "sim_manifest.h"
 #include "sim_scenario_int.h"
 
 #include <stdio.h>
@@ -21,76 +22,29 @@ static const char *const expander_names[] = {"random", "least-waste", "price", N
 #define MAX_MILLICORES ((int64_t)1 << 40) /* about a billion cores */
 #define MAX_MIB ((int64_t)1 << 40)
 
-/* ---- Kubernetes quantities ---- */
-
-/* CPU: "2", "0.5", "500m" -> millicores (> 0). */
-static int parse_cpu(const char *v, int64_t *out, as_err *err)
-{
-    char buf[64];
-    size_t n = strlen(v);
-    if (n == 0 || n >= sizeof buf)
-        return as_err_set(err, AS_EINVAL, "'%s' is not a CPU quantity (2, 0.5, 500m)", v);
-    memcpy(buf, v, n + 1);
-    double scale = 1000;
-    if (buf[n - 1] == 'm') {
-        buf[n - 1] = '\0';
-        scale = 1;
-    }
-    double x;
-    as_err e2 = {0};
-    if (as_parse_double(buf, &x, &e2) != AS_OK || !(x > 0) || x * scale > (double)MAX_MILLICORES)
-        return as_err_set(err, AS_EINVAL, "'%s' is not a CPU quantity > 0 (2, 0.5, 500m)", v);
-    double m = x * scale;
-    if (m != (double)(int64_t)m)
-        return as_err_set(err, AS_EINVAL, "'%s': CPU is counted in whole millicores", v);
-    *out = (int64_t)m;
-    return AS_OK;
-}
-
-/* Memory: "512Mi", "4Gi", "1Ti", "500M", "2G" -> MiB (> 0, whole). */
-static int parse_mem(const char *v, int64_t *out, as_err *err)
-{
-    static const struct { const char *sfx; double mib; } units[] = {
-        {"Ki", 1.0 / 1024}, {"Mi", 1}, {"Gi", 1024}, {"Ti", 1048576},
-        {"k", 1e3 / 1048576}, {"M", 1e6 / 1048576}, {"G", 1e9 / 1048576}, {"T", 1e12 / 1048576},
-    };
-    char buf[64];
-    size_t n = strlen(v);
-    if (n == 0 || n >= sizeof buf)
-        return as_err_set(err, AS_EINVAL, "'%s' is not a memory quantity (512Mi, 4Gi)", v);
-    memcpy(buf, v, n + 1);
-    double unit = -1;
-    for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
-        size_t k = strlen(units[u].sfx);
-        if (n > k && strcmp(buf + n - k, units[u].sfx) == 0) {
-            buf[n - k] = '\0';
-            unit = units[u].mib;
-            break;
-        }
-    }
-    double x;
-    as_err e2 = {0};
-    if (unit < 0 || as_parse_double(buf, &x, &e2) != AS_OK || !(x > 0) ||
-        x * unit > (double)MAX_MIB)
-        return as_err_set(err, AS_EINVAL,
-                          "'%s' is not a memory quantity > 0 with a unit (512Mi, 4Gi, 2G)", v);
-    double mib = x * unit;
-    *out = (int64_t)mib;
-    if (*out < 1 || mib != (double)*out)
-        return as_err_set(err, AS_EINVAL, "'%s': memory is counted in whole MiB here", v);
-    return AS_OK;
-}
-
 int sim_set_cpu_request(sim_loader *L, const sim_entry *e, as_err *err)
 {
-    int rc = parse_cpu(e->value, &L->s->tiers[e->inst].cpu_request, err);
+    int rc = sim_quantity_cpu(e->value, &L->s->tiers[e->inst].cpu_request, err);
     return rc == AS_OK ? rc : as_err_prefix(err, "key 'cpu_request': ");
 }
 
 int sim_set_mem_request(sim_loader *L, const sim_entry *e, as_err *err)
 {
-    int rc = parse_mem(e->value, &L->s->tiers[e->inst].mem_request, err);
+    int rc = sim_quantity_mem(e->value, &L->s->tiers[e->inst].mem_request, err);
     return rc == AS_OK ? rc : as_err_prefix(err, "key 'memory_request': ");
+}
+
+/* pod_manifest = FILE, relative to the scenario's folder. */
+int sim_set_pod_manifest(sim_loader *L, const sim_entry *e, as_err *err)
+{
+    sim_tier_cfg *t = &L->s->tiers[e->inst];
+    char full[2048];
+    if (e->value[0] == '/')
+        snprintf(full, sizeof full, "%s", e->value);
+    else
+        snprintf(full, sizeof full, "%s/%s", L->basedir, e->value);
+    int rc = sim_manifest_pod_requests(full, &t->manifest_cpu, &t->manifest_mem, err);
+    return rc == AS_OK ? rc : as_err_prefix(err, "key 'pod_manifest': ");
 }
 
 /* ---- [nodepool.NAME] ---- */
@@ -123,13 +77,13 @@ static const as_param_def pool_params[] = {
 
 static int set_pool_cpu(sim_loader *L, const sim_entry *e, as_err *err)
 {
-    int rc = parse_cpu(e->value, &L->s->nodepools[e->inst].cpu, err);
+    int rc = sim_quantity_cpu(e->value, &L->s->nodepools[e->inst].cpu, err);
     return rc == AS_OK ? rc : as_err_prefix(err, "key 'cpu': ");
 }
 
 static int set_pool_mem(sim_loader *L, const sim_entry *e, as_err *err)
 {
-    int rc = parse_mem(e->value, &L->s->nodepools[e->inst].mem, err);
+    int rc = sim_quantity_mem(e->value, &L->s->nodepools[e->inst].mem, err);
     return rc == AS_OK ? rc : as_err_prefix(err, "key 'memory': ");
 }
 
@@ -267,11 +221,15 @@ static void *nodes_obj(sim_loader *L, const sim_entry *e)
 static int check_tier_pods(sim_loader *L, int ti, as_err *err)
 {
     const sim_section *tsec = find("tier");
-    const sim_tier_cfg *t = &L->s->tiers[ti];
+    sim_tier_cfg *t = &L->s->tiers[ti];
+    if (t->cpu_request == 0)
+        t->cpu_request = t->manifest_cpu;
+    if (t->mem_request == 0)
+        t->mem_request = t->manifest_mem;
     if (t->cpu_request == 0 || t->mem_request == 0)
         return sim_ld_fail_at(L, tsec, ti, t->cpu_request ? "memory_request" : "cpu_request",
                               err, "with [nodepool.NAME] sections every tier's pods need "
-                                   "cpu_request and memory_request");
+                                   "cpu_request and memory_request (or a pod_manifest)");
     int f = 1;
     for (int k = 0; k < t->ntypes; k++)
         f = t->types[k].factor > f ? t->types[k].factor : f;
@@ -302,9 +260,11 @@ static int check_nodes(sim_loader *L, as_err *err)
     sim_scenario *s = L->s;
     if (s->nnodepools == 0) {
         for (int i = 0; i < s->ntiers; i++)
-            if (s->tiers[i].cpu_request || s->tiers[i].mem_request)
+            if (s->tiers[i].cpu_request || s->tiers[i].mem_request || s->tiers[i].manifest_cpu)
                 return sim_ld_fail_at(L, find("tier"), i,
-                                      s->tiers[i].cpu_request ? "cpu_request" : "memory_request",
+                                      s->tiers[i].manifest_cpu  ? "pod_manifest"
+                                      : s->tiers[i].cpu_request ? "cpu_request"
+                                                                : "memory_request",
                                       err, "pod requests need a [nodepool.NAME] section");
         if (s->nodes.line != 0)
             return sim_ld_fail_at(L, find("nodes"), -1, "autoscaler", err,

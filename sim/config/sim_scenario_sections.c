@@ -245,6 +245,8 @@ static const sim_key tier_keys[] = {
      "CPU one pod requests of a node, with [nodepool.NAME] (0.5, 500m)"},
     {"memory_request", sim_set_mem_request,
      "memory one pod requests of a node, with [nodepool.NAME] (512Mi, 1Gi)"},
+    {"pod_manifest", sim_set_pod_manifest,
+     "Kubernetes workload YAML whose containers' requests are the pods' (the keys above win)"},
     {0},
 };
 
