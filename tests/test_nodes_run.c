@@ -7,6 +7,7 @@
 #include "sim_results.h"
 #include "sim_run.h"
 #include "sim_scenario.h"
+#include "test_helpers.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -278,5 +279,50 @@ Test(nodes_run, pod_requests_come_from_a_deployment_manifest)
     cr_assert_eq(s->tiers[0].mem_request, 512);
     cr_assert_eq(s->tiers[1].cpu_request, 500);
     cr_assert_eq(s->tiers[1].mem_request, 2048, "the key wins over the manifest");
+    sim_scenario_free(s);
+}
+
+/* ---- out of memory: every allocation of loading and running fails in turn ---- */
+
+static int op_load(void *ctx, as_err *err)
+{
+    sim_scenario *s = sim_scenario_load(ctx, NULL, 0, err);
+    if (s == NULL)
+        return err->code ? err->code : -1;
+    sim_scenario_free(s);
+    return AS_OK;
+}
+
+Test(nodes_run, out_of_memory_loading_node_pools_and_a_pod_manifest, .timeout = 300)
+{
+    long n = th_enomem_sweep("spike_nodes.ini", op_load, (void *)"scenarios/spike_nodes.ini",
+                             20000, NULL);
+    cr_assert_gt(n, 10, "only %ld allocations", n);
+    char cwd[512], ini[1024];
+    cr_assert_not_null(getcwd(cwd, sizeof cwd));
+    snprintf(ini, sizeof ini,
+             "[scenario]\nduration = 1h\n[tier.web]\n"
+             "pod_manifest = %s/tests/data/manifest_deployment.yaml\n"
+             "[nodepool.a]\ncpu = 2\nmemory = 8Gi\n[slo]\nlatency = 1s\n"
+             "[policy.p]\nkind = static\ninstances = 1\n",
+             cwd);
+    n = th_enomem_sweep("pod_manifest", op_load, (void *)th_write_tmp("pm.ini", ini), 20000, NULL);
+    cr_assert_gt(n, 10, "only %ld allocations", n);
+}
+
+static int op_run(void *ctx, as_err *err)
+{
+    sim_summary_row sum;
+    return sim_run_policy(ctx, 0, NULL, NULL, &sum, err);
+}
+
+Test(nodes_run, out_of_memory_running_the_node_layer, .timeout = 300)
+{
+    sim_scenario *s = load_text(CROWD);
+    long n = th_enomem_sweep("crowd on nodes (CA)", op_run, s, 20000, NULL);
+    cr_assert_gt(n, 20, "only %ld allocations", n);
+    s->nodes.autoscaler = SIM_NODES_KARPENTER;
+    n = th_enomem_sweep("crowd on nodes (karpenter)", op_run, s, 20000, NULL);
+    cr_assert_gt(n, 20, "only %ld allocations", n);
     sim_scenario_free(s);
 }
