@@ -124,3 +124,16 @@ Test(summary, elastic_speedup_compares_every_run_over_one_metric_set)
     cr_expect_float_eq(rows[1].elastic_speedup, 2.0, 1e-12);
     cr_expect_float_eq(rows[0].elastic_speedup, 1.0, 1e-12);
 }
+
+Test(summary, clamped_figures_are_said_to_be_lower_bounds)
+{
+    sim_summary_row rows[2] = {row("hpa", "hpa", 33.41, 1), row("static", "static", 20.0, 0)};
+    char *t = text_of(rows, 2, &slo);
+    cr_expect_eq(count(t, "hit a limit of the model"), 0, "%s", t);
+    free(t);
+    rows[1].clamped = 1234;
+    t = text_of(rows, 2, &slo);
+    cr_expect_eq(count(t, "note: static: 1234 requests hit a limit of the model"), 1, "%s", t);
+    cr_expect_eq(count(t, "note: hpa"), 0, "%s", t);
+    free(t);
+}

@@ -154,6 +154,13 @@ static void print_text(FILE *f, const sim_summary_row *rows, int n, const sim_sl
                 fmt_latency(r->p99, p99, sizeof p99), errs, r->mean_instances, r->actions,
                 r->theta_u, r->elastic_speedup, v);
     }
+    /* figures at a limit of the model are never shown as exact */
+    for (int i = 0; i < n; i++)
+        if (rows[i].clamped > 0)
+            fprintf(f, "note: %s: %.0f requests hit a limit of the model (latency beyond its "
+                       "range, or dropped by a derived queue cap): its percentiles near them "
+                       "are lower bounds\n",
+                    rows[i].run, rows[i].clamped);
     print_verdict(f, rows, n);
 }
 
