@@ -130,6 +130,17 @@ static void verdict(const plot_rep *R, FILE *f)
                     R->sum[R->best].cost_total / o->cost_total);
     }
     fputs(".</p>\n", f);
+    /* figures at a limit of the model are never shown as exact */
+    for (int i = 0; i < R->nrun; i++) {
+        if (!(R->sum[i].clamped > 0))
+            continue;
+        fputs("<p class=\"note\">", f);
+        plot_html_esc(f, R->sum[i].run);
+        fprintf(f, ": %.0f requests hit a limit of the model (latency beyond its range, or "
+                   "dropped by a derived queue cap): its percentiles near them are lower "
+                   "bounds.</p>\n",
+                R->sum[i].clamped);
+    }
 }
 
 static void cell(FILE *f, const char *text)

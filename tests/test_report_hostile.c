@@ -259,6 +259,12 @@ static void craft(const char *src, const char *dst, const char *what, const char
              "            s['kind'][i] = new.encode()\n"
              "    f['summary'][...] = s\n"
              "    f['runs/' + old].attrs['kind'] = new.encode()\n"
+             "elif what == 'clamped':\n"
+             "    s = f['summary'][:]\n"
+             "    for i in range(len(s)):\n"
+             "        if s['run'][i].decode() == old:\n"
+             "            s['clamped'][i] = float(new)\n"
+             "    f['summary'][...] = s\n"
              "elif what == 'tier':\n"
              "    f.move('tiers/' + old, 'tiers/' + new)\n"
              "    for r in f['runs']:\n"
@@ -350,6 +356,25 @@ Test(hostile, run_kind_in_a_crafted_results_file)
     cr_assert_eq(st, 2, "exit %d", st);
     assert_log_has(h5);
     assert_log_has("\"\\n!touch MARKER #\"");
+}
+
+/* not hostile, but read the same way: a run whose figures hit a limit of
+ * the model is named in the report as well as under the summary table */
+Test(hostile, clamped_figures_are_named_in_the_report)
+{
+    results_of("spike", "ok.h5", (const char *[]){"--policy", "hpa", "--policy", "static", NULL});
+    craft("ok.h5", "clamped.h5", "clamped", "static", "4321");
+    char h5[400], rep[400], idx[420];
+    const char *args[] = {"report", hpath(h5, sizeof h5, "clamped.h5"), "-o",
+                          hpath(rep, sizeof rep, "rep"), NULL};
+    int st = simrun_in(hdir, args);
+    cr_assert_eq(st, 0, "exit %d", st);
+    snprintf(idx, sizeof idx, "%s/index.html", rep);
+    char *html = slurp(idx);
+    cr_assert_not_null(html);
+    cr_expect_not_null(strstr(html, "static: 4321 requests hit a limit of the model"), "%s", idx);
+    cr_expect_null(strstr(html, "hpa: 0 requests"), "%s", idx);
+    free(html);
 }
 
 Test(hostile, tier_name_in_a_crafted_results_file)
