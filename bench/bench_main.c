@@ -193,6 +193,36 @@ static void peer_rows(bench_table *t, const bench_peers *p)
             }
 }
 
+/* Options and the BENCH_QUICK / BENCH_PEERS environment; 0, or -1 after
+ * printing the usage. */
+static int parse_args(int argc, char **argv, bench_opts *o, const char **only,
+                      const char **peers_dir, const char **csv, int *peers)
+{
+    const char *q = getenv("BENCH_QUICK"), *pe = getenv("BENCH_PEERS");
+    o->quick = q && strcmp(q, "1") == 0;
+    *peers = !(pe && strcmp(pe, "0") == 0);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int more = i + 1 < argc;
+        if (strcmp(a, "--quick") == 0)
+            o->quick = 1;
+        else if (strcmp(a, "--no-peers") == 0)
+            *peers = 0;
+        else if (strcmp(a, "--only") == 0 && more)
+            *only = argv[++i];
+        else if (strcmp(a, "--peers") == 0 && more)
+            *peers_dir = argv[++i];
+        else if (strcmp(a, "--csv") == 0 && more)
+            *csv = argv[++i];
+        else {
+            fprintf(stderr, "usage: run_bench [--quick] [--no-peers] [--only SECTIONS] "
+                            "[--peers DIR] [--csv FILE]\n");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
@@ -202,28 +232,9 @@ int main(int argc, char **argv)
                     .scenario = "bench/week3tier.ini",
                     .sweep = "bench/sweep.ini"};
     const char *only = NULL, *peers_dir = "../shared/peers", *csv = "build/bench.csv";
-    const char *q = getenv("BENCH_QUICK"), *pe = getenv("BENCH_PEERS");
-    o.quick = q && strcmp(q, "1") == 0;
-    int peers = !(pe && strcmp(pe, "0") == 0);
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        int more = i + 1 < argc;
-        if (strcmp(a, "--quick") == 0)
-            o.quick = 1;
-        else if (strcmp(a, "--no-peers") == 0)
-            peers = 0;
-        else if (strcmp(a, "--only") == 0 && more)
-            only = argv[++i];
-        else if (strcmp(a, "--peers") == 0 && more)
-            peers_dir = argv[++i];
-        else if (strcmp(a, "--csv") == 0 && more)
-            csv = argv[++i];
-        else {
-            fprintf(stderr, "usage: run_bench [--quick] [--no-peers] [--only SECTIONS] "
-                            "[--peers DIR] [--csv FILE]\n");
-            return 2;
-        }
-    }
+    int peers = 1;
+    if (parse_args(argc, argv, &o, &only, &peers_dir, &csv, &peers) != 0)
+        return 2;
     static char exe[4096];
     ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (len <= 0) {
