@@ -21,6 +21,12 @@
 
 #include <stddef.h>
 
+/* ---- output ---- */
+
+/* Call right before the statement that must crash a death test
+ * (.signal = ...): the expected crash then prints nothing. */
+void th_expect_crash(void);
+
 /* ---- files ---- */
 
 /* This test's temporary folder (created on first use, removed with its

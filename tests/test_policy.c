@@ -13,6 +13,7 @@
 #include "as_queueing.h"
 #include "as_registry.h"
 #include "test_alloc.h"
+#include "test_helpers.h"
 
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
@@ -1626,6 +1627,7 @@ ParameterizedTest(int *ip, policy, conformance_time_going_back_aborts, .signal =
     as_decision d;
     as_policy_decide(p, &o, sweep_fc(t, &b, 20), &d);
     o.now -= 1;
+    th_expect_crash();
     as_policy_decide(p, &o, sweep_fc(t, &b, 20), &d); /* aborts */
     as_policy_free(p);
 }
