@@ -507,3 +507,44 @@ int as_param_copy(const as_param_def *to, void *to_cfg, const as_param_def *from
     }
     return as_err_set(err, AS_EINVAL, "key '%s': unknown type", to->name);
 }
+
+/* The allowed values of d: "[1ms, 1h]", "[0, 1]", "a|b|c", "" for text. */
+static void allowed(const as_param_def *d, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (d->kind == AS_P_ENUM && d->choices) {
+        for (const char *const *c = d->choices; *c; c++)
+            snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", c == d->choices ? "" : "|", *c);
+    } else if (d->kind == AS_P_BOOL) {
+        snprintf(buf, n, "true|false");
+    } else if (d->kind == AS_P_DURATION || d->kind == AS_P_SECONDS) {
+        char lo[32], hi[32];
+        as_duration_format((as_time)llround(d->min * 1e6), lo, sizeof lo);
+        as_duration_format((as_time)llround(d->max * 1e6), hi, sizeof hi);
+        if (d->max > d->min)
+            snprintf(buf, n, "[%s, %s]", lo, hi);
+    } else if ((d->kind == AS_P_DOUBLE || d->kind == AS_P_INT) && d->max > d->min) {
+        snprintf(buf, n, "[%g, %g]", d->min, d->max);
+    }
+}
+
+void as_param_describe(const as_param_def *d, const void *cfg, char *buf, size_t n)
+{
+    char a[256], v[128] = "";
+    allowed(d, a, sizeof a);
+    if (cfg != NULL && d->kind == AS_P_DOUBLE) {
+        /* "%g" reads better than the shortest round trip ("100", not
+         * "1e+02") and is used whenever it is exact */
+        double x;
+        memcpy(&x, (const char *)cfg + d->offset, sizeof x);
+        snprintf(v, sizeof v, "%g", x);
+        if (strtod(v, NULL) != x)
+            as_param_format(d, cfg, v, sizeof v);
+    } else if (cfg != NULL) {
+        as_param_format(d, cfg, v, sizeof v);
+    }
+    buf[0] = '\0';
+    if (a[0] || v[0])
+        snprintf(buf, n, "  {%s%s%s%s%s}", a[0] ? "allowed " : "", a, a[0] && v[0] ? "; " : "",
+                 v[0] ? "default " : "", v);
+}

@@ -70,6 +70,12 @@ int as_param_copy(const as_param_def *to, void *to_cfg, const as_param_def *from
 /* Write the value of one parameter into buf (for results attributes). */
 int as_param_format(const as_param_def *def, const void *cfg, char *buf, size_t n);
 
+/* The allowed values of d ("[1ms, 1h]", "[0, 1]", "a|b|c"; "" for text)
+ * and, with cfg, its value there as the default: "  {allowed A; default V}",
+ * or "" when there is neither. One format for --help-keys, `trace gen
+ * --help` and the README's key tables. */
+void as_param_describe(const as_param_def *d, const void *cfg, char *buf, size_t n);
+
 /* Format a duration the way a user writes it ("90s", "1.5m" -> "90s"). */
 void as_duration_format(as_time t, char *buf, size_t n);
 

@@ -399,6 +399,31 @@ Test(scenario, help_lists_every_section_from_the_table)
     free(text);
 }
 
+/* Every key of a table shows its default from a fresh config: the trace
+ * library's keys too (their defaults used to be prose, and some had none). */
+Test(scenario, help_shows_the_trace_keys_defaults)
+{
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    cr_assert_not_null(f);
+    cr_assert_gt(sim_scenario_print_keys(f, "trace"), 20);
+    fclose(f);
+    const char *want[] = {"\n    base ", "default 100}", "\n    daily_peak ", "default 14h}",
+                          "\n    daily_amplitude ", "allowed [0, 1]; default 0}",
+                          "\n    interpolate ", "default step}", "\n    at_end ",
+                          "allowed zero|hold|loop; default zero}"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i += 2) {
+        const char *line = strstr(text, want[i]);
+        cr_assert_not_null(line, "no '%s' line", want[i]);
+        const char *end = strchr(line + 1, '\n');
+        const char *hit = strstr(line, want[i + 1]);
+        cr_expect(hit != NULL && end != NULL && hit < end, "'%s' line lacks '%s'", want[i],
+                  want[i + 1]);
+    }
+    free(text);
+}
+
 /* '.' is a name character, so a policy can be named like another's sweep
  * point: the plan refuses the clash instead of writing one run over the other. */
 Test(scenario, run_names_never_collide)

@@ -119,43 +119,43 @@ enum {
 };
 static const as_param_def keys[] = {
     {"shape", AS_P_ENUM, OFF(shape), 0, 0, shape_names, 0,
-     "flat|daily|weekly: preset amplitudes (daily: daily_amplitude 0.5; weekly: also "
+     "preset amplitudes (daily: daily_amplitude 0.5; weekly: also "
      "weekend_factor 0.6); explicit keys win"},
     {"base", AS_P_DOUBLE, OFF(base), 0, 1e12, NULL, 0,
-     "mean rate in req/s (default 100); the mean over whole days (weeks with weekly terms)"},
+     "mean rate in req/s; the mean over whole days (weeks with weekly terms)"},
     {"daily_amplitude", AS_P_DOUBLE, OFF(daily_amp), 0, 1, NULL, 0,
      "relative swing of the daily cosine, 0..1: rate = base*(1 + A*cos(2pi(tod - peak)/1d))"},
     {"daily_peak", AS_P_DURATION, OFF(daily_peak), 0, 86400, NULL, 0,
-     "time of day of the daily peak (default 14h)"},
+     "time of day of the daily peak"},
     {"weekly_amplitude", AS_P_DOUBLE, OFF(weekly_amp), 0, 1, NULL, 0,
      "relative swing of a weekly cosine, 0..1"},
     {"weekly_peak", AS_P_DURATION, OFF(weekly_peak), 0, 604800, NULL, 0,
-     "time after Monday 00:00 of the weekly peak (default 60h = Wednesday noon)"},
+     "time after Monday 00:00 of the weekly peak (60h = Wednesday noon)"},
     {"weekend_factor", AS_P_DOUBLE, OFF(weekend_factor), 0, 1000, NULL, 0,
-     "Saturday and Sunday run at this times weekdays; normalised so the weekly mean is base "
-     "(default 1)"},
+     "Saturday and Sunday run at this times weekdays; normalised so the weekly mean is "
+     "base"},
     {"start_day", AS_P_ENUM, OFF(start_day), 0, 0, day_names, 0,
-     "day of week at t = 0: mon..sun (default mon)"},
+     "day of week at t = 0"},
     {"start_time", AS_P_DURATION, OFF(start_time), 0, 86400, NULL, 0,
-     "time of day at t = 0 (default 0h = midnight)"},
+     "time of day at t = 0 (0s = midnight)"},
     {"trend", AS_P_DOUBLE, OFF(trend), -1, 1000, NULL, 0,
-     "growth per day as a fraction of the start level, e.g. 0.01 or 1% (default 0)"},
+     "growth per day as a fraction of the start level, e.g. 0.01 or 1%"},
     {"trend_type", AS_P_ENUM, OFF(trend_type), 0, 0, trend_names, 0,
      "linear: 1 + trend*days (floored at 0); exponential: (1 + trend)^days"},
     {"noise", AS_P_ENUM, OFF(noise), 0, 0, noise_names, 0,
-     "none|gaussian|poisson: gaussian multiplies by 1 + noise_sd*N(0,1); poisson draws the "
-     "count of each noise_step (default none)"},
+     "gaussian multiplies by 1 + noise_sd*N(0,1); poisson draws the count of each "
+     "noise_step"},
     {"noise_sd", AS_P_DOUBLE, OFF(noise_sd), 0, 10, NULL, 0,
-     "relative standard deviation of gaussian noise (default 0.1)"},
+     "relative standard deviation of gaussian noise"},
     {"noise_step", AS_P_DURATION, OFF(noise_step), 0.001, 86400, NULL, 0,
-     "noise is drawn once per noise_step and held in between (default 60s)"},
+     "noise is drawn once per noise_step and held in between"},
     {"rate_scale", AS_P_DOUBLE, OFF(rate_scale), 0, 1e12, NULL, 0,
-     "multiply every rate (default 1)"},
+     "multiply every rate"},
     {"file", AS_P_STRING, OFF(file), 0, 0, NULL, TR_PATH,
      "replay a recorded trace instead of the synthetic shape (relative to the scenario's "
      "directory); spike/ramp/step/onoff/trend/noise still apply on top"},
     {"format", AS_P_ENUM, OFF(format), 0, 0, tr_format_names, 0,
-     "auto|csv|clf|prometheus (default auto: by extension, then content)"},
+     "auto: by extension, then content"},
     {"time_scale", AS_P_DOUBLE, OFF(time_scale), 1e-6, 1e6, NULL, 0,
      "replay speed: 30 plays 30 file days per simulated day (rates are not scaled)"},
     {"start", AS_P_DURATION, OFF(start), 0, 3.2e10, NULL, 0,
@@ -164,17 +164,17 @@ static const as_param_def keys[] = {
      "step: a sample holds until the next; linear: straight line between samples"},
     {"gaps", AS_P_ENUM, OFF(gaps), 0, 0, gaps_names, 0,
      "spacing > 1.5 x the smallest spacing is a gap: zero (after one step), hold the last "
-     "value (default), interpolate linearly"},
+     "value, interpolate linearly"},
     {"bucket", AS_P_DURATION, OFF(bucket), 0.001, 86400, NULL, 0,
-     "width of the buckets an access log is counted in (default 60s)"},
+     "width of the buckets an access log is counted in"},
     {"at_end", AS_P_ENUM, OFF(at_end), 0, 0, end_names, 0,
-     "after the last sample (plus one step): zero (default), hold, or loop the file"},
+     "after the last sample (plus one step): zero, hold, or loop the file"},
     {"skip_bad", AS_P_INT, OFF(skip_bad), 0, 1e9, NULL, 0,
      "skip up to N malformed lines (points) of the file instead of refusing it; the first "
-     "one past N is the error (default 0)"},
+     "one past N is the error"},
     {"sort", AS_P_BOOL, OFF(sort), 0, 0, NULL, 0,
      "access log: count the whole log in any order (concatenated logs), 8 bytes per bucket "
-     "of its span, instead of streaming with a 5 min reorder window (default false)"},
+     "of its span, instead of streaming with a 5 min reorder window"},
     {"series", AS_P_STRING, OFF(series), 0, 0, NULL, 256,
      "Prometheus answer with several series: LABEL=VALUE[,LABEL=VALUE] picks one, sum adds "
      "them (default: the answer must hold one series)"},
@@ -417,12 +417,18 @@ int tr_config_check(const tr_config *c, as_err *err)
 
 void tr_config_help(void (*line)(const char *key, const char *help, void *ud), void *ud)
 {
+    /* the defaults shown are those of a fresh config: the loader's own */
+    tr_config *def = tr_config_new();
     for (const as_param_def *d = keys; d->name; d++) {
-        line(d->name, d->help, ud);
+        char text[1024], more[400];
+        as_param_describe(d, def, more, sizeof more);
+        snprintf(text, sizeof text, "%s%s", d->help, more);
+        line(d->name, text, ud);
         if (d - keys == K_RATE_SCALE)
             for (int k = 0; k < 4; k++)
                 line(event_keys[k].key, event_keys[k].help, ud);
     }
+    tr_config_free(def);
 }
 
 /* ---------------------------------------------------------------------

@@ -11,37 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The allowed values of d: "[1ms, 1h]", "[0, 1]", "a|b|c", "" for text. */
-static void allowed(const as_param_def *d, char *buf, size_t n)
-{
-    buf[0] = '\0';
-    if (d->kind == AS_P_ENUM && d->choices) {
-        for (const char *const *c = d->choices; *c; c++)
-            snprintf(buf + strlen(buf), n - strlen(buf), "%s%s", c == d->choices ? "" : "|", *c);
-    } else if (d->kind == AS_P_BOOL) {
-        snprintf(buf, n, "true|false");
-    } else if (d->kind == AS_P_DURATION || d->kind == AS_P_SECONDS) {
-        char lo[32], hi[32];
-        as_duration_format((as_time)llround(d->min * 1e6), lo, sizeof lo);
-        as_duration_format((as_time)llround(d->max * 1e6), hi, sizeof hi);
-        if (d->max > d->min)
-            snprintf(buf, n, "[%s, %s]", lo, hi);
-    } else if ((d->kind == AS_P_DOUBLE || d->kind == AS_P_INT) && d->max > d->min) {
-        snprintf(buf, n, "[%g, %g]", d->min, d->max);
-    }
-}
-
 void sim_help_key(FILE *f, int indent, const as_param_def *d, const char *note, const void *cfg)
 {
-    char a[256], v[128] = "";
-    allowed(d, a, sizeof a);
-    if (cfg != NULL)
-        as_param_format(d, cfg, v, sizeof v);
-    fprintf(f, "%*s%-*s %s%s", indent, "", 24 - indent, d->name, d->help, note ? note : "");
-    if (a[0] || v[0])
-        fprintf(f, "  {%s%s%s%s%s}", a[0] ? "allowed " : "", a, a[0] && v[0] ? "; " : "",
-                v[0] ? "default " : "", v);
-    fputc('\n', f);
+    char a[400];
+    as_param_describe(d, cfg, a, sizeof a);
+    fprintf(f, "%*s%-*s %s%s%s\n", indent, "", 24 - indent, d->name, d->help, note ? note : "", a);
 }
 
 /* The config the defaults of table t of sec come from (NULL: none shown). */
