@@ -64,14 +64,41 @@ int des_heap_grow(sim_des *d)
     return AS_OK;
 }
 
-/* Push an event; its seq in *seq_out (may be NULL). */
+/* Sift e down from the top into a heap whose top slot is free. */
+static inline void heap_fill_top(sim_des *d, des_ev e)
+{
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= d->hn)
+            break;
+        if (c + 1 < d->hn && ev_lt(&d->heap[c + 1], &d->heap[c]))
+            c++;
+        if (!ev_lt(&d->heap[c], &e))
+            break;
+        d->heap[i] = d->heap[c];
+        i = c;
+    }
+    d->heap[i] = e;
+}
+
+/* Push an event; its seq in *seq_out (may be NULL). The first push of a
+ * handler takes the top slot its event left (one sift down instead of a
+ * sift down to remove it and a sift up to add this one; most handlers push
+ * exactly one event). The pop order is (t, seq), a total order, so the
+ * heap's layout never changes which event comes next. */
 static inline int heap_push(sim_des *d, as_time t, uint32_t req, uint32_t kind, uint64_t *seq_out)
 {
-    if (d->hn == d->hcap && des_heap_grow(d) != AS_OK)
+    if (!d->top_free && d->hn == d->hcap && des_heap_grow(d) != AS_OK)
         return AS_ENOMEM;
     des_ev e = {t, ++d->seq, req, kind};
     if (seq_out)
         *seq_out = e.seq;
+    if (d->top_free) {
+        d->top_free = 0;
+        heap_fill_top(d, e);
+        return AS_OK;
+    }
     size_t i = d->hn++;
     while (i > 0) {
         size_t p = (i - 1) >> 1;
@@ -366,7 +393,7 @@ static int on_giveup(sim_des *d, const des_ev *e)
 
 static int push_arrival(sim_des *d)
 {
-    d->arr_us += as_draw_clamp_us(draw_exp(d->arr_rng, 1e6 / d->lambda));
+    d->arr_us += as_draw_clamp_us(draw_exp(d->arr_rng, d->arr_mean));
     /* truncation keeps event times monotone and the count in any window
      * exact; a near-zero rate's gap is clamped, and so is the sum, so that
      * the cast cannot overflow (the arrival then lies past any run's end) */
@@ -431,11 +458,15 @@ static int run_until(sim_des *d, as_time t1)
     int rc = AS_OK;
     while (!rc && d->hn && (t1 < 0 || d->heap[0].t < t1)) {
         des_ev e = d->heap[0];
-        heap_remove(d, 0);
+        d->top_free = 1;
         d->events++;
         if (e.t > d->now)
             d->now = e.t;
         rc = dispatch(d, &e);
+        if (d->top_free) { /* the handler pushed nothing */
+            d->top_free = 0;
+            heap_remove(d, 0);
+        }
         if ((d->events & STOP_EVERY) == 0 && d->stop && __atomic_load_n(d->stop, __ATOMIC_RELAXED))
             rc = rc ? rc : AS_EINTR;
     }
@@ -506,6 +537,7 @@ int sim_des_advance(sim_des *d, as_time t0, as_time t1, double lambda, const int
         }
         d->lambda = lambda;
         if (lambda > 0) {
+            d->arr_mean = 1e6 / lambda;
             d->arr_us = (double)t0;
             rc = push_arrival(d);
         }

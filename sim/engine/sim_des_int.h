@@ -97,6 +97,7 @@ struct sim_des {
     /* event heap */
     des_ev *heap;
     size_t hn, hcap;
+    int top_free;         /* heap[0] was taken by the event being handled */
     uint64_t seq, events;
     /* request pool */
     des_req *req;
@@ -108,6 +109,7 @@ struct sim_des {
     as_time now;          /* end of the last advance */
     as_time istart;       /* start of the current interval */
     double lambda;        /* rate of the pending arrival */
+    double arr_mean;      /* 1e6 / lambda: its mean gap, us (set with lambda) */
     double arr_us;        /* exact time of the pending arrival, us */
     int arr_live;         /* an arrival event is in the heap */
     /* end to end */
