@@ -15,7 +15,7 @@
 # paths of its own layer and those below it, so that a wrong-way include
 # fails to compile:
 #   core <- traces <- sim/config <- sim/engine <- sim/results <- sim/batch
-#        <- plots <- sim/cli (simrun; tests and bench see every layer)
+#        <- sim/tune <- plots <- sim/cli (simrun; tests and bench see every layer)
 # Sources are found by wildcard: a new .c file in a layer's folder (or in
 # core/*/) joins its library; a new tests/test_*.c joins the suite.
 
@@ -57,24 +57,24 @@ LDLIBS  := $(PKG_LIBS) -lpthread -lm
 
 # The layers, lowest first: folder and library name. Each layer's objects
 # see the include folders of the layers up to their own (LAYER_INC).
-LAYERS      := core traces sim/config sim/engine sim/results sim/batch plots sim/cli
+LAYERS      := core traces sim/config sim/engine sim/results sim/batch sim/tune plots sim/cli
 layer_inc    = $(foreach d,$(wordlist 1,$(1),$(LAYERS)),-I$(d))
 layer_src    = $(wildcard $(1)/*.c $(if $(filter core,$(1)),core/*/*.c))
 lib_of       = $(BUILD)/lib$(subst /,,$(1)).a
 ALL_INC     := $(call layer_inc,$(words $(LAYERS)))
-$(foreach i,1 2 3 4 5 6 7 8,$(eval $(BUILD)/$(word $(i),$(LAYERS))/%.o: LAYER_INC = $(call layer_inc,$(i))))
+$(foreach i,1 2 3 4 5 6 7 8 9,$(eval $(BUILD)/$(word $(i),$(LAYERS))/%.o: LAYER_INC = $(call layer_inc,$(i))))
 $(BUILD)/tests/%.o $(BUILD)/bench/%.o: LAYER_INC = $(ALL_INC)
 
 CORE_SRC   := $(call layer_src,core)
 TRACES_SRC := $(call layer_src,traces)
-SIM_SRC    := $(foreach l,sim/config sim/engine sim/results sim/batch plots,$(call layer_src,$(l)))
+SIM_SRC    := $(foreach l,sim/config sim/engine sim/results sim/batch sim/tune plots,$(call layer_src,$(l)))
 CLI_SRC    := $(call layer_src,sim/cli)
 TEST_SRC   := $(wildcard tests/test_*.c)
 BENCH_SRC  := $(wildcard bench/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 # libraries that have sources, highest first (the link order)
-LIBS := $(foreach l,plots sim/batch sim/results sim/engine sim/config traces core,\
+LIBS := $(foreach l,plots sim/tune sim/batch sim/results sim/engine sim/config traces core,\
           $(if $(call layer_src,$(l)),$(call lib_of,$(l))))
 CLI_OBJ := $(call obj,$(CLI_SRC))
 

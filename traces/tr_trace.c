@@ -13,6 +13,10 @@
  *   onoff   product over on/off processes of FACTOR while ON, 1 while OFF;
  *   noise   a factor drawn once per noise_step and held in between.
  *
+ * `skip` shifts all of it: a run with skip = D sees at t what a run
+ * without it sees at t + D (the random parts are drawn from 0 as usual,
+ * so they agree too); `simrun tune` replays its held-out part so.
+ *
  * U, trend and events are pure functions of (config, t). The random parts
  * (onoff, noise) are streams drawn strictly in time order, one draw per
  * noise_step and per on/off switch whatever the caller's tick, so the
@@ -82,6 +86,7 @@ struct tr_config {
     double noise_sd;
     as_time noise_step;
     double rate_scale;
+    as_time skip;       /* the run starts this far into the trace */
     /* replay */
     char file[TR_PATH];
     int format, interp, gaps, at_end;
@@ -114,7 +119,7 @@ static const char *const day_names[] = {"mon", "tue", "wed", "thu", "fri", "sat"
 enum {
     K_SHAPE, K_BASE, K_DAILY_AMP, K_DAILY_PEAK, K_WEEKLY_AMP, K_WEEKLY_PEAK, K_WEEKEND,
     K_START_DAY, K_START_TIME, K_TREND, K_TREND_TYPE, K_NOISE, K_NOISE_SD, K_NOISE_STEP,
-    K_RATE_SCALE, K_FILE, K_FORMAT, K_TIME_SCALE, K_START, K_INTERP, K_GAPS, K_BUCKET,
+    K_RATE_SCALE, K_SKIP, K_FILE, K_FORMAT, K_TIME_SCALE, K_START, K_INTERP, K_GAPS, K_BUCKET,
     K_AT_END, K_SKIP_BAD, K_SORT, K_SERIES, K_COUNT
 };
 static const as_param_def keys[] = {
@@ -151,6 +156,9 @@ static const as_param_def keys[] = {
      "noise is drawn once per noise_step and held in between"},
     {"rate_scale", AS_P_DOUBLE, OFF(rate_scale), 0, 1e12, NULL, 0,
      "multiply every rate"},
+    {"skip", AS_P_DURATION, OFF(skip), 0, 3.2e10, NULL, 0,
+     "start the run this far into the trace: time t of the run sees what t + skip of a run "
+     "without it sees (file, events, noise alike); e.g. the held-out part of simrun tune"},
     {"file", AS_P_STRING, OFF(file), 0, 0, NULL, TR_PATH,
      "replay a recorded trace instead of the synthetic shape (relative to the scenario's "
      "directory); spike/ramp/step/onoff/trend/noise still apply on top"},
@@ -731,10 +739,11 @@ int tr_stream_rate(tr_stream *s, as_time t, double *rate, as_err *err)
         return as_err_set(err, AS_ERANGE, "trace: time %.6f s is before %.6f s (times must not "
                           "decrease)", as_time_to_s(t), as_time_to_s(s->last_t));
     s->last_t = t;
+    as_time u = t + s->c.skip; /* both below 2^55 us: no overflow */
     double v;
-    int rc = advance_random(s, t, &s->error);
+    int rc = advance_random(s, u, &s->error);
     if (rc == AS_OK)
-        rc = level_at(s, t, &v, &s->error);
+        rc = level_at(s, u, &v, &s->error);
     if (rc != AS_OK) {
         s->failed = true;
         if (err)

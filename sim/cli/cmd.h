@@ -21,6 +21,11 @@ int cmd_show(int argc, char **argv);
 /* simrun report FILE.h5 [-o DIR] [--format png|svg|pdf] (sim/cli/cmd_report.c) */
 int cmd_report(int argc, char **argv);
 
+/* simrun tune SCENARIO.ini --kind KIND ... (sim/cli/cmd_tune.c) */
+int cmd_tune(int argc, char **argv);
+/* simrun compare A.h5 B.h5 ... (sim/cli/cmd_compare.c) */
+int cmd_compare(int argc, char **argv);
+
 /* simrun bench SCENARIO.ini [--policy NAME]: ns per decide() (sim/cli/cmd_bench.c) */
 int cmd_bench(int argc, char **argv);
 

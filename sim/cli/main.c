@@ -21,6 +21,8 @@ static const struct command {
     {"run", cmd_run, "run every policy of a scenario (the default for a .ini file)"},
     {"show", cmd_show, "print the summary of a results file"},
     {"report", cmd_report, "draw the gnuplot report of a results file"},
+    {"tune", cmd_tune, "find the cheapest configuration of a policy kind that meets the SLO"},
+    {"compare", cmd_compare, "compare the summaries of two results files, run by run"},
     {"bench", cmd_bench, "time the decisions of a scenario's policies"},
     {"check", cmd_check, "compare scaling quality with a baseline (the CI gate)"},
     {"trace", cmd_trace, "generate, convert and inspect traces"},

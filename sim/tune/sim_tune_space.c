@@ -1,0 +1,263 @@
+/* sim_tune_space.c - what `simrun tune` searches for each policy kind: the
+ * keys, their ranges and their resolution, as one table.
+ *
+ * The resolution of a key is what its deployed form can express or what
+ * a difference smaller than it cannot matter for: whole percents for a
+ * utilisation target (the HPA's averageUtilization and the AWS
+ * TargetValue are written so), 15 s for windows, periods and cooldowns
+ * (the HPA's sync period; AWS evaluates each minute), whole pods and 5-10
+ * percent steps for rate policies. The grid a run count is compared with
+ * is the product of (range / resolution + 1) over the keys.
+ * The ranges are those a person would try: a target from 30 % to 95 %,
+ * windows up to 10 minutes. `--param policy.P.KEY=LO:HI[:STEP]` changes a
+ * range or adds a numeric key of the kind. */
+#include "sim_tune_int.h"
+
+#include "as_param.h"
+#include "as_policy.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct space_key {
+    const char *key;
+    double lo, hi, step;
+} space_key;
+
+typedef struct space {
+    const char *kind;
+    space_key keys[SIM_TUNE_MAXDIM];
+    const char *fixed[4];          /* settings the written file implies */
+    const char *below, *above;     /* keep below < above - gap (step thresholds) */
+    double gap;
+} space;
+
+static const space spaces[] = {
+    /* Kubernetes HPA: the target, the scale-down stabilization window and
+     * the behavior policies (scale-up Pods and Percent, scale-down Percent
+     * and its period) */
+    {"hpa",
+     {{"target", 0.30, 0.95, 0.01},
+      {"down_stabilization", 0, 600, 15},
+      {"up_pods", 1, 20, 1},
+      {"up_percent", 10, 500, 10},
+      {"down_percent", 5, 100, 5},
+      {"down_period", 15, 600, 15}},
+     {NULL}, NULL, NULL, 0},
+    /* AWS target tracking (EC2: no scale-out cooldown, the warmup does it) */
+    {"target",
+     {{"target", 0.30, 0.95, 0.01}, {"warmup", 0, 600, 15}},
+     {"scale_out_cooldown=0s", NULL}, NULL, NULL, 0},
+    /* AWS step scaling: the alarm thresholds that bound its steps, the cooldown */
+    {"step",
+     {{"out_threshold", 0.40, 0.95, 0.01}, {"in_threshold", 0.05, 0.60, 0.01},
+      {"cooldown", 0, 600, 15}},
+     {NULL}, "in_threshold", "out_threshold", 0.05},
+    /* predictive: the target, when to fall back to reactive, the scale-in margin */
+    {"predictive",
+     {{"target", 0.30, 0.95, 0.01}, {"max_spread", 0.05, 2.0, 0.05},
+      {"scale_in_margin", 0, 0.5, 0.05}},
+     {NULL}, NULL, NULL, 0},
+};
+#define NSPACES (sizeof spaces / sizeof spaces[0])
+
+static const space *space_of(const char *kind)
+{
+    for (size_t i = 0; i < NSPACES; i++)
+        if (strcmp(spaces[i].kind, kind) == 0)
+            return &spaces[i];
+    return NULL;
+}
+
+int sim_tune_kind_check(const char *kind, as_err *err)
+{
+    if (space_of(kind) != NULL)
+        return AS_OK;
+    char list[200] = "";
+    for (size_t i = 0; i < NSPACES; i++) {
+        size_t l = strlen(list);
+        snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", spaces[i].kind);
+    }
+    if (as_policy_type_find(kind) != NULL)
+        return as_err_set(err, AS_EINVAL, "--kind %s: a %s policy has nothing to tune (kinds "
+                          "that can be tuned: %s)", kind, kind, list);
+    return as_err_set(err, AS_EINVAL, "--kind %s: not a policy kind (kinds that can be tuned: %s)",
+                      kind, list);
+}
+
+const char *const *tune_fixed(const char *kind)
+{
+    const space *s = space_of(kind);
+    return s ? s->fixed : NULL;
+}
+
+/* Set dimension d from key k of policy p (its type from the kind's table). */
+static int dim_set(sim_tune_dim *d, const sim_policy_cfg *p, const char *key, double lo,
+                   double hi, double step, as_err *err)
+{
+    const as_param_def *def = as_param_find(p->type->params, key);
+    if (def == NULL || (def->kind != AS_P_DOUBLE && def->kind != AS_P_INT &&
+                        def->kind != AS_P_DURATION)) {
+        char keys[400] = "";
+        for (const as_param_def *q = p->type->params; q && q->name; q++) {
+            if (q->kind != AS_P_DOUBLE && q->kind != AS_P_INT && q->kind != AS_P_DURATION)
+                continue;
+            size_t l = strlen(keys);
+            snprintf(keys + l, sizeof keys - l, "%s%s", l ? ", " : "", q->name);
+        }
+        return as_err_set(err, AS_EINVAL, "policy.%s.%s: kind %s has no numeric key '%s' "
+                          "(keys: %s)", p->name, key, p->type->name, key, keys);
+    }
+    if (!(step > 0) || !(hi >= lo) || lo < def->min || hi > def->max)
+        return as_err_set(err, AS_EINVAL, "policy.%s.%s: range %g:%g:%g must have step > 0 "
+                          "and lie within %g..%g", p->name, key, lo, hi, step, def->min,
+                          def->max);
+    snprintf(d->name, sizeof d->name, "policy.%s.%s", p->name, key);
+    d->key = d->name + strlen(d->name) - strlen(key);
+    d->lo = lo;
+    d->hi = hi;
+    d->step = step;
+    d->type = def->kind == AS_P_INT ? SIM_TUNE_INT
+              : def->kind == AS_P_DURATION ? SIM_TUNE_DUR : SIM_TUNE_NUM;
+    if (d->type == SIM_TUNE_INT && step != floor(step))
+        return as_err_set(err, AS_EINVAL, "policy.%s.%s: a whole number; step %g", p->name,
+                          key, step);
+    return AS_OK;
+}
+
+/* A number or a duration (in seconds). */
+static int num_or_dur(const char *s, double *v)
+{
+    as_time t;
+    if (as_parse_double(s, v, NULL) == AS_OK)
+        return 0;
+    if (as_parse_duration(s, &t, NULL) == AS_OK) {
+        *v = as_time_to_s(t);
+        return 0;
+    }
+    return -1;
+}
+
+/* --param policy.P.KEY=LO:HI[:STEP] */
+static int apply_param(sim_tune_result *r, const sim_policy_cfg *p, const char *arg, as_err *err)
+{
+    char name[128], a[64] = "", b[64] = "", c[64] = "";
+    const char *eq = strchr(arg, '=');
+    size_t pl = strlen(p->name);
+    if (eq == NULL || (size_t)(eq - arg) >= sizeof name)
+        return as_err_set(err, AS_EINVAL, "--param %s: expected policy.%s.KEY=LO:HI[:STEP]", arg,
+                          p->name);
+    snprintf(name, sizeof name, "%.*s", (int)(eq - arg), arg);
+    if (strncmp(name, "policy.", 7) != 0 || strncmp(name + 7, p->name, pl) != 0 ||
+        name[7 + pl] != '.')
+        return as_err_set(err, AS_EINVAL, "--param %s: unknown parameter '%s': the tune searches "
+                          "[policy.%s] (kind %s), so its parameters are policy.%s.KEY",
+                          arg, name, p->name, p->type->name, p->name);
+    const char *key = name + 8 + pl;
+    int n = sscanf(eq + 1, "%63[^:]:%63[^:]:%63s", a, b, c);
+    double lo, hi, step = 0;
+    if (n < 2 || num_or_dur(a, &lo) || num_or_dur(b, &hi) || (n == 3 && num_or_dur(c, &step)))
+        return as_err_set(err, AS_EINVAL, "--param %s: expected LO:HI[:STEP] (numbers or "
+                          "durations)", arg);
+    int i = 0;
+    while (i < r->ndim && strcmp(r->dim[i].key, key) != 0)
+        i++;
+    if (i == r->ndim && r->ndim == SIM_TUNE_MAXDIM)
+        return as_err_set(err, AS_EINVAL, "--param %s: at most %d parameters", arg,
+                          SIM_TUNE_MAXDIM);
+    if (n < 3)
+        step = i < r->ndim ? r->dim[i].step : (hi - lo) / 20;
+    if (!(step > 0))
+        step = 1;
+    int rc = dim_set(&r->dim[i], p, key, lo, hi, step, err);
+    if (rc != AS_OK)
+        return as_err_prefix(err, "--param: ");
+    if (i == r->ndim)
+        r->ndim++;
+    return AS_OK;
+}
+
+int tune_space_init(sim_tune_result *r, const sim_policy_cfg *p, const sim_tune_opts *o,
+                    as_err *err)
+{
+    const space *s = space_of(p->type->name);
+    if (s == NULL)
+        return sim_tune_kind_check(p->type->name, err);
+    r->ndim = 0;
+    for (int i = 0; i < SIM_TUNE_MAXDIM && s->keys[i].key; i++) {
+        const space_key *k = &s->keys[i];
+        int rc = dim_set(&r->dim[r->ndim++], p, k->key, k->lo, k->hi, k->step, err);
+        if (rc != AS_OK) /* a kind changed its keys: the table above must follow */
+            return as_err_prefix(err, "the tune space of kind %s: ", s->kind);
+    }
+    for (int i = 0; i < o->nparams; i++) {
+        int rc = apply_param(r, p, o->params[i], err);
+        if (rc != AS_OK)
+            return rc;
+    }
+    r->grid = 1;
+    for (int i = 0; i < r->ndim; i++) {
+        sim_tune_dim *d = &r->dim[i];
+        r->grid *= floor((d->hi - d->lo) / d->step + 1e-9) + 1;
+        if (sim_emit_param(p, d->key, &r->dflt_x[i], err) != AS_OK)
+            return err->code;
+    }
+    return AS_OK;
+}
+
+double tune_unit(const sim_tune_dim *d, double x)
+{
+    return d->hi > d->lo ? (x - d->lo) / (d->hi - d->lo) : 0.5;
+}
+
+/* Value of unit coordinate u on d's resolution, as text and as parsed. */
+static double snap(const sim_tune_dim *d, double u, char *txt, size_t n)
+{
+    double steps = floor((d->hi - d->lo) / d->step + 1e-9);
+    double k = round((u < 0 ? 0 : u > 1 ? 1 : u) * (d->hi - d->lo) / d->step);
+    if (k > steps)
+        k = steps;
+    double v = d->lo + k * d->step;
+    if (d->type == SIM_TUNE_INT)
+        snprintf(txt, n, "%.0f", round(v));
+    else if (d->type == SIM_TUNE_DUR)
+        snprintf(txt, n, "%.6gs", round(v * 1000) / 1000);
+    else
+        snprintf(txt, n, "%.10g", v);
+    return strtod(txt, NULL); /* the value the run will parse ("0.73", not 0.7300000000000001) */
+}
+
+void tune_render(const sim_tune_result *r, const double *u, double *x, char *sets, size_t n)
+{
+    const space *s = space_of(r->kind);
+    char txt[SIM_TUNE_MAXDIM][48];
+    double uu[SIM_TUNE_MAXDIM];
+    memcpy(uu, u, sizeof(double) * (size_t)r->ndim);
+    for (int i = 0; i < r->ndim; i++)
+        x[i] = snap(&r->dim[i], uu[i], txt[i], sizeof txt[i]);
+    if (s && s->below) { /* the pair must keep its order: move `below` down */
+        int b = -1, a = -1;
+        for (int i = 0; i < r->ndim; i++) {
+            if (strcmp(r->dim[i].key, s->below) == 0)
+                b = i;
+            if (strcmp(r->dim[i].key, s->above) == 0)
+                a = i;
+        }
+        if (a >= 0 && b >= 0 && x[b] > x[a] - s->gap) {
+            uu[b] = tune_unit(&r->dim[b], x[a] - s->gap) - 1e-9;
+            x[b] = snap(&r->dim[b], uu[b], txt[b], sizeof txt[b]);
+            if (x[b] > x[a] - s->gap + 1e-9) /* below lo: step one down */
+                x[b] = snap(&r->dim[b], uu[b] - r->dim[b].step / (r->dim[b].hi - r->dim[b].lo),
+                            txt[b], sizeof txt[b]);
+        }
+    }
+    size_t l = 0;
+    sets[0] = '\0';
+    for (int i = 0; s && s->fixed[i] && l < n; i++)
+        l += (size_t)snprintf(sets + l, n - l, "%spolicy.%s.%s", l ? " " : "", r->policy,
+                              s->fixed[i]);
+    for (int i = 0; i < r->ndim && l < n; i++)
+        l += (size_t)snprintf(sets + l, n - l, "%s%s=%s", l ? " " : "", r->dim[i].name, txt[i]);
+}
