@@ -57,7 +57,7 @@ static void parse_line(const char *line, size_t len, ini_line *L)
     const char *v = skip_ws(sep + 1), *ve = v;
     while (ve < end && !((*ve == ';' || *ve == '#') && ve > v && (ve[-1] == ' ' || ve[-1] == '\t')))
         ve++;
-    while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r'))
+    while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t' || ve[-1] == '\r' || ve[-1] == '\n'))
         ve--;
     L->val = v;
     L->vlen = (size_t)(ve - v);
