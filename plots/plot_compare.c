@@ -63,7 +63,10 @@ void plot_compare_add(plot_compare_in *in, const char *run, const char *metric, 
         for (size_t i = 0; i < NDRAWN; i++)
             c->rel[i] = 0;
     }
-    in->runs[in->n - 1].rel[k] = isfinite(rel) ? 100 * rel : 0;
+    /* a p95 going from 0.2 s to 800 s is +400000 %: clipped, so that the
+     * other bars stay readable (the exact values are in compare's CSV) */
+    double v = isfinite(rel) ? 100 * rel : 0;
+    in->runs[in->n - 1].rel[k] = v > 300 ? 300 : v;
 }
 
 static int write_dat(plot_outdir *o, void *ud, as_err *err)
@@ -104,7 +107,7 @@ int plot_compare_draw(const plot_compare_in *in, const char *dir, int force, con
     plot_gp_str(g, "title", in->title);
     plot_gp_puts(g, "\nset style data histograms\nset style histogram clustered gap 1\n"
                     "set style fill solid 0.8 border -1\nset boxwidth 0.9\nset grid ytics\n"
-                    "set ylabel 'change (%), lower is better'\nset xtics rotate by -30\n"
+                    "set ylabel 'change (%, clipped at +300), lower is better'\nset yrange [-100:320]\nset xtics rotate by -30\n"
                     "set key outside right top\nplot ");
     for (size_t k = 0; k < NDRAWN; k++)
         plot_gp_printf(g, "%s'compare.dat' using %zu%s title '%s'", k ? ", " : "", k + 2,

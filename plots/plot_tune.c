@@ -66,23 +66,23 @@ int plot_tune_frontier(const sim_tune_result *r, const char *dir, int force, con
     plot_gp_puts(g, "set terminal pngcairo size 1000,650 font 'sans,10' noenhanced\n"
                     "set output 'frontier.png'\nset title ");
     plot_gp_str(g, "title", title);
-    plot_gp_puts(g, "\nset xlabel 'SLO violation on the search part (s)'\n"
+    plot_gp_puts(g, "\nset xlabel 'SLO violation on the search part, s (plus 1, log scale)'\nset logscale x\n"
                     "set ylabel 'infrastructure cost'\nset grid\nset key outside right top\n"
-                    "plot 'frontier.dat' index 0 using 1:2 with points pt 7 ps 0.6 "
+                    "plot 'frontier.dat' index 0 using ($1+1):2 with points pt 7 ps 0.6 "
                     "lc rgb '#b0b0b0' title 'configurations', \\\n"
-                    "     '' index 1 using 1:2 with linespoints pt 7 ps 0.8 lw 2 "
+                    "     '' index 1 using ($1+1):2 with linespoints pt 7 ps 0.8 lw 2 "
                     "lc rgb '#1f77b4' title 'frontier', \\\n"
-                    "     '' index 2 using 1:2 with points pt 3 ps 3 lw 2 lc rgb '#d62728' "
+                    "     '' index 2 using ($1+1):2 with points pt 3 ps 3 lw 2 lc rgb '#d62728' "
                     "title ");
     snprintf(title, sizeof title, "chosen: %s%s", r->points[r->best].name,
              r->meets ? "" : " (misses the SLO)");
     plot_gp_str(g, "title", title);
-    plot_gp_puts(g, ", \\\n     '' index 3 using 1:2 with points pt 5 ps 2 lc rgb '#ff7f0e' "
+    plot_gp_puts(g, ", \\\n     '' index 3 using ($1+1):2 with points pt 5 ps 2 lc rgb '#ff7f0e' "
                     "title ");
     snprintf(title, sizeof title, "default: [policy.%s]", r->policy);
     plot_gp_str(g, "title", title);
     if (r->has_oracle)
-        plot_gp_puts(g, ", \\\n     '' index 4 using 1:2 with points pt 9 ps 2 "
+        plot_gp_puts(g, ", \\\n     '' index 4 using ($1+1):2 with points pt 9 ps 2 "
                         "lc rgb '#2ca02c' title 'oracle (bound)'");
     plot_gp_puts(g, "\n");
     plot_folder f = {dir, force, "frontier.gp", gnuplot, write_dat, (void *)r};

@@ -11,6 +11,7 @@
 #include "sim_results.h"
 #include "sim_summary.h"
 
+#include <jansson.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -108,6 +109,17 @@ static const char *fmt_sign(double v, const char *unit, int sign, char *b, size_
     return b;
 }
 
+/* A path as a JSON string, escaped by jansson ("null" when not UTF-8). */
+static const char *jstr(const char *s, char *out, size_t n)
+{
+    json_t *j = json_string(s);
+    char *t = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+    snprintf(out, n, "%s", t ? t : "null");
+    free(t);
+    json_decref(j);
+    return out;
+}
+
 typedef struct cmp_args {
     const char *a, *b, *plot;
     int format, fail, force;
@@ -118,10 +130,12 @@ static void report(const cmp_args *o, const sim_summary_row *ra, int na,
                    const sim_summary_row *rb, int nb, int *worse, plot_compare_in *pin)
 {
     int changed = 0, first = 1;
+    char ja[2100], jb[2100];
     if (o->format == SIM_FMT_CSV)
         printf("run,metric,a,b,diff,rel,verdict\n");
     else if (o->format == SIM_FMT_JSON)
-        printf("{\"a\": \"%s\", \"b\": \"%s\", \"runs\": [\n", o->a, o->b);
+        printf("{\"a\": %s, \"b\": %s, \"runs\": [\n", jstr(o->a, ja, sizeof ja),
+               jstr(o->b, jb, sizeof jb));
     for (int j = 0; j < nb; j++) {
         int i = 0;
         while (i < na && strcmp(ra[i].run, rb[j].run) != 0)
