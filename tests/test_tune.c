@@ -1,0 +1,489 @@
+/* test_tune.c - simrun tune: the objective and the frontier, the written
+ * HPA manifest (valid autoscaling/v2, field by field, parsed back with
+ * libyaml) and AWS policy, their round trip through `manifest =` and
+ * `aws_policy =` (bit-identical summaries), resume, bad input, an SLO no
+ * configuration meets, [trace] skip; simrun compare. */
+#include "sim_emit.h"
+#include "sim_results.h"
+#include "sim_run.h"
+#include "sim_scenario.h"
+#include "sim_tune_int.h"
+#include "tr_trace.h"
+
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <yaml.h>
+
+static const char *simrun(void)
+{
+    const char *s = getenv("SIMRUN");
+    return s ? s : "bin/simrun";
+}
+
+static int sh(const char *cmd, char *out, size_t n)
+{
+    char full[4096];
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    cr_assert_not_null(p);
+    size_t k = fread(out, 1, n - 1, p);
+    out[k] = '\0';
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char dir[128];
+
+static void mkdirs(void)
+{
+    snprintf(dir, sizeof dir, "/tmp/simtune_%d", (int)getpid());
+    mkdir(dir, 0777);
+}
+
+/* ---- the objective ---- */
+
+static sim_summary_row row(int meets, double infra, double pen, double viol)
+{
+    sim_summary_row r = {0};
+    r.meets_slo = meets;
+    r.cost_infra = infra;
+    r.cost_penalty = pen;
+    r.cost_total = infra + pen;
+    r.slo_violation_s = viol;
+    return r;
+}
+
+Test(tune, objective_ranks_meeting_first_then_cost_then_violation)
+{
+    sim_summary_row cheap_miss = row(0, 1, 1, 100), dear_meet = row(1, 10, 0, 0),
+                    cheap_meet = row(1, 5, 1, 20), closer_miss = row(0, 9, 0.5, 50);
+    cr_assert_lt(sim_tune_cmp(&dear_meet, &cheap_miss), 0);
+    cr_assert_lt(sim_tune_cmp(&cheap_meet, &dear_meet), 0);
+    cr_assert_lt(sim_tune_cmp(&closer_miss, &cheap_miss), 0, "less violation is closer");
+    cr_assert_eq(sim_tune_cmp(&cheap_meet, &cheap_meet), 0);
+}
+
+Test(tune, frontier_keeps_only_undominated_points)
+{
+    sim_tune_point pts[4] = {0};
+    pts[0].row = row(1, 10, 0, 0);
+    pts[1].row = row(1, 8, 0, 30);
+    pts[2].row = row(1, 9, 0, 40); /* dominated by 1 */
+    pts[3].row = row(0, 5, 0, 900);
+    sim_tune_result r = {.points = pts, .npoints = 4};
+    cr_assert_eq(sim_tune_frontier(&r), 3);
+    cr_assert(pts[0].frontier && pts[1].frontier && !pts[2].frontier && pts[3].frontier);
+}
+
+Test(tune, first_rung_is_the_default_and_a_sobol_design_in_the_cube)
+{
+    sim_tune_result r = {.ndim = 2};
+    r.dim[0] = (sim_tune_dim){.lo = 0.3, .hi = 0.95, .step = 0.01};
+    r.dim[1] = (sim_tune_dim){.lo = 0, .hi = 600, .step = 15};
+    r.dflt_x[0] = 0.6;
+    r.dflt_x[1] = 300;
+    sim_tune_opts o = {.n0 = 16};
+    double u[64 * SIM_TUNE_MAXDIM];
+    int n = tune_candidates(&r, &o, 0, u, 64);
+    cr_assert_eq(n, 17);
+    cr_assert_float_eq(u[0], (0.6 - 0.3) / 0.65, 1e-12);
+    cr_assert_float_eq(u[1], 0.5, 1e-12);
+    int quad[4] = {0};
+    for (int i = 1; i < n; i++) {
+        double a = u[i * SIM_TUNE_MAXDIM], b = u[i * SIM_TUNE_MAXDIM + 1];
+        cr_assert(a >= 0 && a < 1 && b >= 0 && b < 1);
+        quad[(a >= 0.5) * 2 + (b >= 0.5)]++;
+    }
+    for (int q = 0; q < 4; q++)
+        cr_assert_eq(quad[q], 4, "16 Sobol points put 4 in each quadrant, not %d", quad[q]);
+    cr_assert_eq(tune_candidates(&r, &o, 1, u, 64), 0, "no rung 1 before rung 0 is run");
+}
+
+/* ---- the written files ---- */
+
+static sim_scenario *load(const char *const *sets, int n)
+{
+    as_err err = {0};
+    sim_scenario *sc = sim_scenario_load("scenarios/spike.ini", sets, n, &err);
+    cr_assert_not_null(sc, "%s", err.msg);
+    return sc;
+}
+
+static int policy_of(const sim_scenario *sc, const char *name)
+{
+    for (int i = 0; i < sc->npolicies; i++)
+        if (strcmp(sc->policies[i].name, name) == 0)
+            return i;
+    cr_assert_fail("no policy %s", name);
+    return -1;
+}
+
+/* The value of a dotted path in a YAML mapping ("spec.minReplicas"),
+ * sequence items as [i]. */
+static yaml_node_t *ypath(yaml_document_t *d, yaml_node_t *n, const char *path)
+{
+    char key[64];
+    while (n && *path) {
+        size_t l = strcspn(path, ".");
+        snprintf(key, sizeof key, "%.*s", (int)l, path);
+        path += l + (path[l] == '.');
+        if (key[0] == '[') {
+            int i = atoi(key + 1);
+            cr_assert_eq(n->type, YAML_SEQUENCE_NODE);
+            cr_assert_lt(i, n->data.sequence.items.top - n->data.sequence.items.start);
+            n = yaml_document_get_node(d, n->data.sequence.items.start[i]);
+            continue;
+        }
+        cr_assert_eq(n->type, YAML_MAPPING_NODE, "%s: not a mapping", key);
+        yaml_node_t *found = NULL;
+        for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+            if (strcmp((char *)yaml_document_get_node(d, p->key)->data.scalar.value, key) == 0)
+                found = yaml_document_get_node(d, p->value);
+        n = found;
+    }
+    return n;
+}
+
+static const char *yval(yaml_document_t *d, const char *path)
+{
+    yaml_node_t *n = ypath(d, yaml_document_get_root_node(d), path);
+    cr_assert_not_null(n, "%s missing", path);
+    cr_assert_eq(n->type, YAML_SCALAR_NODE, "%s is not a scalar", path);
+    return (const char *)n->data.scalar.value;
+}
+
+static int ycount(yaml_document_t *d, const char *path)
+{
+    yaml_node_t *n = ypath(d, yaml_document_get_root_node(d), path);
+    cr_assert_not_null(n, "%s missing", path);
+    return n->type == YAML_MAPPING_NODE
+               ? (int)(n->data.mapping.pairs.top - n->data.mapping.pairs.start)
+               : (int)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+Test(tune, hpa_manifest_is_autoscaling_v2_field_by_field)
+{
+    const char *sets[] = {"policy.hpa.target=0.73",        "policy.hpa.down_stabilization=120s",
+                          "policy.hpa.up_pods=3",          "policy.hpa.up_percent=50",
+                          "policy.hpa.down_percent=20",    "policy.hpa.down_period=60s",
+                          "policy.hpa.up_select=min",      "policy.hpa.up_stabilization=30s"};
+    sim_scenario *sc = load(sets, 8);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    as_err err = {0};
+    cr_assert_eq(sim_emit_hpa(m, sc, policy_of(sc, "hpa"), &err), AS_OK, "%s", err.msg);
+    fclose(m);
+    yaml_parser_t p;
+    yaml_document_t d;
+    cr_assert(yaml_parser_initialize(&p));
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    cr_assert(yaml_parser_load(&p, &d), "not YAML: %s\n%s", p.problem, text);
+    cr_assert_str_eq(yval(&d, "apiVersion"), "autoscaling/v2");
+    cr_assert_str_eq(yval(&d, "kind"), "HorizontalPodAutoscaler");
+    cr_assert_str_eq(yval(&d, "metadata.name"), "web");
+    cr_assert_str_eq(yval(&d, "spec.scaleTargetRef.apiVersion"), "apps/v1");
+    cr_assert_str_eq(yval(&d, "spec.scaleTargetRef.kind"), "Deployment");
+    cr_assert_str_eq(yval(&d, "spec.scaleTargetRef.name"), "web");
+    cr_assert_str_eq(yval(&d, "spec.minReplicas"), "2");
+    cr_assert_str_eq(yval(&d, "spec.maxReplicas"), "80");
+    cr_assert_eq(ycount(&d, "spec.metrics"), 1);
+    cr_assert_str_eq(yval(&d, "spec.metrics.[0].type"), "Resource");
+    cr_assert_str_eq(yval(&d, "spec.metrics.[0].resource.name"), "cpu");
+    cr_assert_str_eq(yval(&d, "spec.metrics.[0].resource.target.type"), "Utilization");
+    cr_assert_str_eq(yval(&d, "spec.metrics.[0].resource.target.averageUtilization"), "73");
+    cr_assert_str_eq(yval(&d, "spec.behavior.scaleUp.stabilizationWindowSeconds"), "30");
+    cr_assert_str_eq(yval(&d, "spec.behavior.scaleUp.selectPolicy"), "Min");
+    cr_assert_eq(ycount(&d, "spec.behavior.scaleUp.policies"), 2);
+    cr_assert_str_eq(yval(&d, "spec.behavior.scaleUp.policies.[0].type"), "Pods");
+    cr_assert_str_eq(yval(&d, "spec.behavior.scaleUp.policies.[0].value"), "3");
+    cr_assert_str_eq(yval(&d, "spec.behavior.scaleUp.policies.[0].periodSeconds"), "15");
+    cr_assert_str_eq(yval(&d, "spec.behavior.scaleUp.policies.[1].type"), "Percent");
+    cr_assert_str_eq(yval(&d, "spec.behavior.scaleUp.policies.[1].value"), "50");
+    cr_assert_str_eq(yval(&d, "spec.behavior.scaleDown.stabilizationWindowSeconds"), "120");
+    cr_assert_str_eq(yval(&d, "spec.behavior.scaleDown.selectPolicy"), "Max");
+    cr_assert_eq(ycount(&d, "spec.behavior.scaleDown.policies"), 1, "no Pods policy at 0");
+    cr_assert_str_eq(yval(&d, "spec.behavior.scaleDown.policies.[0].type"), "Percent");
+    cr_assert_str_eq(yval(&d, "spec.behavior.scaleDown.policies.[0].value"), "20");
+    cr_assert_str_eq(yval(&d, "spec.behavior.scaleDown.policies.[0].periodSeconds"), "60");
+    /* nothing else: every field above is every field there is */
+    cr_assert_eq(ycount(&d, ""), 4);
+    cr_assert_eq(ycount(&d, "spec"), 5);
+    cr_assert_eq(ycount(&d, "spec.behavior.scaleUp"), 3, "no tolerance at the default 0.1");
+    yaml_document_delete(&d);
+    yaml_parser_delete(&p);
+    free(text);
+    sim_scenario_free(sc);
+}
+
+Test(tune, writers_refuse_what_the_format_cannot_carry)
+{
+    const char *a[] = {"policy.hpa.target=0.735"};
+    const char *b[] = {"policy.hpa.up_pods=0", "policy.hpa.up_percent=0"};
+    const char *c[] = {"policy.target.warmup=90.5s"};
+    const char *const *sets[] = {a, b, c};
+    int ns[] = {1, 2, 1};
+    const char *pol[] = {"hpa", "hpa", "target"}, *why[] = {"target", "up_pods", "warmup"};
+    for (int k = 0; k < 3; k++) {
+        sim_scenario *sc = load(sets[k], ns[k]);
+        char *text = NULL;
+        size_t len = 0;
+        FILE *m = open_memstream(&text, &len);
+        as_err err = {0};
+        int p = policy_of(sc, pol[k]);
+        int rc = k < 2 ? sim_emit_hpa(m, sc, p, &err) : sim_emit_aws(m, sc, p, &err);
+        fclose(m);
+        cr_assert_eq(rc, AS_EINVAL, "case %d written", k);
+        cr_assert(strstr(err.msg, why[k]), "case %d: %s", k, err.msg);
+        free(text);
+        sim_scenario_free(sc);
+    }
+}
+
+/* ---- the round trip, end to end ---- */
+
+/* Every column of a run's own: bit for bit (NaN equals NaN). */
+static void same_row(const sim_summary_row *a, const sim_summary_row *b)
+{
+    const double x[] = {a->cost_infra, a->cost_penalty, a->cost_total, a->slo_violation_s,
+                        a->slo_violation_pct, a->p50, a->p95, a->p99, a->latency_max,
+                        a->dropped, a->mean_instances, a->peak_instances, a->theta_u,
+                        a->theta_o, a->tau_u, a->tau_o, a->instability, a->jitter,
+                        a->forecast_mase, a->clamped};
+    const double y[] = {b->cost_infra, b->cost_penalty, b->cost_total, b->slo_violation_s,
+                        b->slo_violation_pct, b->p50, b->p95, b->p99, b->latency_max,
+                        b->dropped, b->mean_instances, b->peak_instances, b->theta_u,
+                        b->theta_o, b->tau_u, b->tau_o, b->instability, b->jitter,
+                        b->forecast_mase, b->clamped};
+    for (size_t i = 0; i < sizeof x / sizeof x[0]; i++)
+        cr_assert(memcmp(&x[i], &y[i], sizeof x[i]) == 0 || (isnan(x[i]) && isnan(y[i])),
+                  "column %zu: %.17g != %.17g", i, x[i], y[i]);
+    cr_assert_eq(a->actions, b->actions);
+    cr_assert_eq(a->meets_slo, b->meets_slo);
+    cr_assert_eq(a->faults, b->faults);
+}
+
+/* The row of run `name` in any of the rung files of a tune. */
+static int find_row(const char *out, const char *kind, const char *name, sim_summary_row *r)
+{
+    for (int k = 0; k < 10; k++) {
+        char path[300];
+        snprintf(path, sizeof path, "%s/%s-r%d.h5", out, kind, k);
+        sim_summary_row *rows = NULL;
+        int n = 0;
+        as_err err = {0};
+        if (access(path, F_OK) != 0 || sim_results_read_summary(path, &rows, &n, &err) != AS_OK)
+            continue;
+        for (int i = 0; i < n; i++)
+            if (strcmp(rows[i].run, name) == 0) {
+                *r = rows[i];
+                free(rows);
+                return 1;
+            }
+        free(rows);
+    }
+    return 0;
+}
+
+/* Tune a kind on 8 hours of spike.ini, then replay the written file with
+ * simrun itself: the summary must be the chosen run's, bit for bit. */
+static void round_trip(const char *kind, const char *ext)
+{
+    mkdirs();
+    char out[200], cmd[2048], buf[65536];
+    snprintf(out, sizeof out, "%s/%s", dir, kind);
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=8h --kind %s "
+             "--n0 8 --rungs 1 -j 2 -q --no-plot -o %s", simrun(), kind, out);
+    int st = sh(cmd, buf, sizeof buf);
+    cr_assert(st == 0 || st == 1, "status %d: %s", st, buf);
+    cr_assert(strstr(buf, "reproduces the chosen run: yes, bit for bit"), "%s", buf);
+    char path[300];
+    snprintf(path, sizeof path, "%s/%s-tuned.%s", out, kind, ext);
+    cr_assert_eq(access(path, R_OK), 0, "%s not written", path);
+    snprintf(path, sizeof path, "%s/%s-tune.json", out, kind);
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    cr_assert_not_null(j, "%s: %s", path, je.text);
+    const char *chosen = json_string_value(json_object_get(json_object_get(j, "chosen"), "run"));
+    cr_assert_not_null(chosen);
+    sim_summary_row want = {0};
+    cr_assert(find_row(out, kind, chosen, &want), "%s in no rung file", chosen);
+    snprintf(cmd, sizeof cmd, "%s %s/%s-replay.ini --set scenario.duration=6h --policy "
+             "%s_tuned -o %s/replay.h5 --force --no-report -q -j 1", simrun(), out, kind, kind,
+             out);
+    cr_assert_eq(sh(cmd, buf, sizeof buf), 0, "%s", buf);
+    snprintf(path, sizeof path, "%s/replay.h5", out);
+    sim_summary_row *got = NULL;
+    int n = 0;
+    as_err err = {0};
+    cr_assert_eq(sim_results_read_summary(path, &got, &n, &err), AS_OK, "%s", err.msg);
+    cr_assert_eq(n, 1);
+    same_row(&got[0], &want);
+    free(got);
+    json_decref(j);
+}
+
+Test(tune, hpa_manifest_read_back_gives_the_chosen_run_bit_for_bit, .timeout = 240)
+{
+    round_trip("hpa", "yaml");
+}
+
+Test(tune, aws_policy_read_back_gives_the_chosen_run_bit_for_bit, .timeout = 240)
+{
+    round_trip("target", "json");
+}
+
+Test(tune, an_interrupted_or_repeated_tune_reruns_nothing, .timeout = 240)
+{
+    mkdirs();
+    char out[200], cmd[2048], buf[65536], r0[300];
+    snprintf(out, sizeof out, "%s/again", dir);
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=4h --kind "
+             "hpa --n0 8 --rungs 1 -j 2 -q --no-plot -o %s --format csv", simrun(), out);
+    int st = sh(cmd, buf, sizeof buf);
+    cr_assert(st == 0 || st == 1, "%s", buf);
+    char first[65536];
+    snprintf(first, sizeof first, "%s", buf);
+    snprintf(r0, sizeof r0, "%s/hpa-r0.h5", out);
+    struct stat a, b;
+    cr_assert_eq(stat(r0, &a), 0);
+    cr_assert_eq(sh(cmd, buf, sizeof buf), st, "%s", buf);
+    cr_assert_eq(stat(r0, &b), 0);
+    cr_assert(a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec,
+              "rung 0 was run again");
+    cr_assert_str_eq(buf, first, "a resumed tune prints what the first one did");
+}
+
+/* ---- bad input ---- */
+
+Test(tune, bad_kind_and_unknown_parameter_exit_2, .timeout = 60)
+{
+    char cmd[1024], buf[8192];
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind hpaa", simrun());
+    cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
+    cr_assert(strstr(buf, "--kind hpaa: not a policy kind (kinds that can be tuned: hpa, "
+                          "target, step, predictive)"), "%s", buf);
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind oracle", simrun());
+    cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
+    cr_assert(strstr(buf, "a oracle policy has nothing to tune"), "%s", buf);
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind hpa --param "
+             "policy.hpa.targt=0.5:0.9 -o /tmp/never-made-%d", simrun(), (int)getpid());
+    cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
+    cr_assert(strstr(buf, "kind hpa has no numeric key 'targt' (keys: target, tolerance"), "%s",
+              buf);
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind hpa --param "
+             "policy.web.target=0.5:0.9", simrun());
+    cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
+    cr_assert(strstr(buf, "unknown parameter 'policy.web.target'"), "%s", buf);
+    snprintf(cmd, sizeof cmd, "%s tune tests/data/sweep.ini --kind step", simrun());
+    cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
+    cr_assert(strstr(buf, "has no [policy.NAME] of kind step"), "%s", buf);
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind hpa --split 1.5", simrun());
+    cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
+}
+
+Test(tune, an_slo_nothing_meets_says_so_and_names_the_closest, .timeout = 240)
+{
+    mkdirs();
+    char cmd[2048], buf[65536];
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=4h --set "
+             "slo.latency=20ms --kind hpa --n0 8 --rungs 1 -j 2 -q --no-plot -o %s/never",
+             simrun(), dir);
+    cr_assert_eq(sh(cmd, buf, sizeof buf), 1, "%s", buf);
+    cr_assert(strstr(buf, "no configuration of kind hpa meets the SLO on the search part; the "
+                          "closest (least violation) is hpa.c"), "%s", buf);
+    cr_assert(strstr(buf, "policy.hpa.target="), "%s", buf);
+}
+
+/* ---- [trace] skip ---- */
+
+Test(tune, trace_skip_replays_the_rest_of_the_trace)
+{
+    const char *sk[] = {"trace.skip=30h"};
+    sim_scenario *full = load(NULL, 0), *rest = load(sk, 1);
+    as_err err = {0};
+    tr_stream *a = tr_stream_open(full->trace, 7, full->duration, &err);
+    tr_stream *b = tr_stream_open(rest->trace, 7, rest->duration, &err);
+    cr_assert(a && b, "%s", err.msg);
+    for (as_time t = 0; t < 12 * AS_HOUR; t += 60 * AS_SEC) {
+        double x, y;
+        cr_assert_eq(tr_stream_rate(a, t + 30 * AS_HOUR, &x, &err), AS_OK);
+        cr_assert_eq(tr_stream_rate(b, t, &y, &err), AS_OK);
+        cr_assert(memcmp(&x, &y, sizeof x) == 0, "t = %lld: %.17g != %.17g", (long long)t, x, y);
+    }
+    tr_stream_free(a);
+    tr_stream_free(b);
+    sim_scenario_free(full);
+    sim_scenario_free(rest);
+}
+
+/* ---- compare ---- */
+
+Test(compare, a_file_with_itself_reports_no_change, .timeout = 120)
+{
+    mkdirs();
+    char cmd[2048], buf[65536];
+    snprintf(cmd, sizeof cmd, "%s scenarios/spike.ini --set scenario.duration=4h -o %s/a.h5 "
+             "--force --no-report -q -j 2 && %s compare %s/a.h5 %s/a.h5 --fail-on-worse",
+             simrun(), dir, simrun(), dir, dir);
+    cr_assert_eq(sh(cmd, buf, sizeof buf), 0, "%s", buf);
+    cr_assert_str_eq(buf, "no change: 0 metric(s) changed, 0 worse\n");
+}
+
+Test(compare, a_changed_target_gives_the_exact_differences, .timeout = 120)
+{
+    mkdirs();
+    char cmd[2048], a[256], b[256];
+    static char buf[1 << 18];
+    snprintf(a, sizeof a, "%s/ca.h5", dir);
+    snprintf(b, sizeof b, "%s/cb.h5", dir);
+    snprintf(cmd, sizeof cmd, "%s scenarios/spike.ini --set scenario.duration=8h -o %s --force "
+             "--no-report -q -j 2 && %s scenarios/spike.ini --set scenario.duration=8h --set "
+             "policy.hpa.target=0.9 -o %s --force --no-report -q -j 2", simrun(), a, simrun(), b);
+    cr_assert_eq(sh(cmd, buf, sizeof buf), 0, "%s", buf);
+    snprintf(cmd, sizeof cmd, "%s compare %s %s --format csv --fail-on-worse", simrun(), a, b);
+    int st = sh(cmd, buf, sizeof buf);
+    sim_summary_row *ra, *rb;
+    int na, nb;
+    as_err err = {0};
+    cr_assert_eq(sim_results_read_summary(a, &ra, &na, &err), AS_OK);
+    cr_assert_eq(sim_results_read_summary(b, &rb, &nb, &err), AS_OK);
+    int worse = 0, changed = 0, lines = 0;
+    for (char *line = strchr(buf, '\n') + 1; line && *line; line = strchr(line, '\n') + 1) {
+        char run[64], metric[64], verdict[16];
+        double x, y, d, rel;
+        cr_assert_eq(sscanf(line, "%63[^,],%63[^,],%lf,%lf,%lf,%lf,%15s", run, metric, &x, &y,
+                            &d, &rel, verdict), 7, "%s", line);
+        int i = 0;
+        while (strcmp(ra[i].run, run) != 0)
+            i++;
+        lines++;
+        if (strcmp(metric, "cost_total") == 0) {
+            cr_assert(x == ra[i].cost_total && y == rb[i].cost_total, "%s", line);
+            cr_assert(d == rb[i].cost_total - ra[i].cost_total, "%s", line);
+        }
+        if (strcmp(metric, "p95") == 0)
+            cr_assert(d == rb[i].p95 - ra[i].p95, "%s", line);
+        int same = strcmp(verdict, "same") == 0;
+        char one[200];
+        snprintf(one, sizeof one, "%.*s", (int)strcspn(line, "\n"), line);
+        cr_assert_eq(same, strcmp(run, "hpa") != 0 || x == y || (isnan(x) && isnan(y)),
+                     "only hpa changes, and a change is never 'same': %s", one);
+        changed += !same;
+        worse += strcmp(verdict, "worse") == 0;
+        if (strchr(line, '\n') == NULL)
+            break;
+    }
+    cr_assert_eq(lines, na * 25, "every metric of every run");
+    cr_assert_gt(changed, 5);
+    cr_assert_eq(st, worse > 0 ? 1 : 0, "--fail-on-worse: %d worse", worse);
+    free(ra);
+    free(rb);
+}
