@@ -29,8 +29,8 @@ Test(export, every_summary_column_has_a_unit_and_is_exported)
     r.forecast_mase = NAN;
     FILE *c = tmpfile(), *j = tmpfile();
     cr_assert(c && j);
-    sim_export_summary_csv(c, &r, 1);
-    cr_assert_eq(sim_export_summary_json(j, &r, 1, NULL), AS_OK);
+    sim_export_summary_csv(c, &r, NULL, 1);
+    cr_assert_eq(sim_export_summary_json(j, &r, NULL, 1, NULL), AS_OK);
     char *csv = slurp(c), *json = slurp(j);
     int n = 0;
     for (const char *const *k = sim_export_summary_names(); *k; k++, n++) {

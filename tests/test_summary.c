@@ -35,7 +35,7 @@ static char *text_of(const sim_summary_row *rows, int n, const sim_slo_info *s)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     cr_assert_not_null(f);
-    sim_summary_print(f, rows, n, SIM_FMT_TEXT, s);
+    sim_summary_print(f, rows, NULL, n, SIM_FMT_TEXT, s);
     fclose(f);
     return buf;
 }

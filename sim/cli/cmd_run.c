@@ -242,46 +242,6 @@ static int parse_args(run_args *a, int argc, char **argv)
 
 /* ---- printing ---- */
 
-/* Mean and 95% confidence half-width of repetitions, per policy and point. */
-static void print_repetitions(const sim_plan *plan, const sim_summary_row *rows)
-{
-    /* Student t quantiles (two-sided 95%) for small n, 1.96 beyond 30 */
-    static const double t95[] = {0,     12.71, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365,
-                                 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
-                                 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069,
-                                 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-    printf("\nrepetitions: mean +- 95%% confidence half-width\n");
-    printf("%-22s %4s %22s %22s %20s\n", "run", "n", "total cost", "SLO violation s",
-           "p95 ms");
-    for (int i = 0; i < plan->n; i++) {
-        if (plan->runs[i].rep != 0)
-            continue;
-        double s[3] = {0}, ss[3] = {0};
-        int n = 0;
-        for (int j = i; j < plan->n && plan->runs[j].policy == plan->runs[i].policy &&
-                        plan->runs[j].point == plan->runs[i].point && plan->runs[j].sc == plan->runs[i].sc;
-             j++) {
-            double v[3] = {rows[j].cost_total, rows[j].slo_violation_s, rows[j].p95 * 1000};
-            for (int k = 0; k < 3; k++) {
-                s[k] += v[k];
-                ss[k] += v[k] * v[k];
-            }
-            n++;
-        }
-        double t = n - 1 < 31 ? t95[n - 1 > 0 ? n - 1 : 0] : 1.96;
-        char name[SIM_STR + 8];
-        snprintf(name, sizeof name, "%.*s", (int)(strlen(plan->runs[i].name) - 3),
-                 plan->runs[i].name);
-        printf("%-22s %4d", name, n);
-        for (int k = 0; k < 3; k++) {
-            double m = s[k] / n, var = n > 1 ? (ss[k] - n * m * m) / (n - 1) : 0;
-            double hw = n > 1 ? t * sqrt(var > 0 ? var : 0) / sqrt(n) : 0;
-            printf(" %12.3f +- %6.3f", m, hw);
-        }
-        printf("\n");
-    }
-}
-
 static int exit_status(int code)
 {
     return code == AS_EINVAL || code == AS_EEXIST ? 2 : code == AS_EINTR ? 130 : 1;
@@ -299,9 +259,11 @@ static int print_results(const run_args *a, const sim_scenario *sc, const sim_pl
         }
         sim_slo_info slo;
         sim_slo_info_of(sc, &slo);
-        sim_summary_print(stdout, rows, plan->n, a->format, &slo);
-        if (a->format == SIM_FMT_TEXT && sc->repetitions > 1)
-            print_repetitions(plan, rows);
+        const char **params = malloc((size_t)plan->n * sizeof *params + 1);
+        for (int i = 0; params && i < plan->n; i++)
+            params[i] = plan->runs[i].params;
+        sim_summary_print(stdout, rows, params, plan->n, a->format, &slo);
+        free(params);
         if (a->format == SIM_FMT_TEXT)
             cli_print_legend(stdout);
     }

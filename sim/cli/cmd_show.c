@@ -5,6 +5,7 @@
 #include "cmd.h"
 #include "sim_export.h"
 #include "sim_results.h"
+#include "sim_results_read.h"
 #include "sim_summary.h"
 
 #include <stdio.h>
@@ -33,11 +34,33 @@ static void usage(FILE *f)
           f);
 }
 
+/* Each run's sweep point (one allocation: n pointers, then the texts;
+ * caller frees). NULL when the file cannot say: the table then has no
+ * parameter columns. */
+static const char **run_params(const char *file, const sim_summary_row *rows, int n)
+{
+    sim_reader *rd = sim_reader_open(file, NULL);
+    sim_run_info *runs = NULL;
+    int nr = 0;
+    const char **out = NULL;
+    if (rd != NULL && sim_reader_runs(rd, &runs, &nr, NULL) == AS_OK && nr == n)
+        out = malloc((size_t)n * (sizeof *out + sizeof runs->params) + 1);
+    char *text = out ? (char *)(out + n) : NULL;
+    for (int i = 0; out && i < n; i++) {
+        out[i] = text + (size_t)i * sizeof runs->params;
+        snprintf(text + (size_t)i * sizeof runs->params, sizeof runs->params, "%s",
+                 strcmp(runs[i].name, rows[i].run) == 0 ? runs[i].params : "");
+    }
+    free(runs);
+    sim_reader_close(rd);
+    return out;
+}
+
 /* The text view of one run: its summary row and its first records. */
 static void show_run_text(const char *file, const char *run, const sim_summary_row *row,
-                          const sim_slo_info *slo)
+                          const char *const *params, const sim_slo_info *slo)
 {
-    sim_summary_print(stdout, row, 1, SIM_FMT_TEXT, slo);
+    sim_summary_print(stdout, row, params, 1, SIM_FMT_TEXT, slo);
     cli_print_legend(stdout);
     as_err err = {0};
     sim_ts_row *ts = NULL;
@@ -121,29 +144,33 @@ int cmd_show(int argc, char **argv)
         free(rows);
         return 2;
     }
+    const char **params = run_params(a.file, rows, n);
     int k = -1;
     for (int i = 0; a.run && i < n; i++)
         if (strcmp(rows[i].run, a.run) == 0)
             k = i;
     if (a.run && k < 0) {
         fprintf(stderr, "simrun show: %s has no run '%s'\n", a.file, a.run);
+        free(params);
         free(rows);
         return 2;
     }
     const sim_summary_row *sel = a.run ? &rows[k] : rows;
+    const char *const *psel = params && a.run ? &params[k] : params;
     int nsel = a.run ? 1 : n;
     if (a.csv)
-        sim_export_summary_csv(stdout, sel, nsel);
+        sim_export_summary_csv(stdout, sel, psel, nsel);
     else if (a.json && a.run)
         rc = sim_export_run_json(stdout, a.file, a.run, &err);
     else if (a.json)
-        rc = sim_export_summary_json(stdout, sel, nsel, &err);
+        rc = sim_export_summary_json(stdout, sel, psel, nsel, &err);
     else if (a.run)
-        show_run_text(a.file, a.run, sel, &slo);
+        show_run_text(a.file, a.run, sel, psel, &slo);
     else {
-        sim_summary_print(stdout, sel, nsel, SIM_FMT_TEXT, &slo);
+        sim_summary_print(stdout, sel, psel, nsel, SIM_FMT_TEXT, &slo);
         cli_print_legend(stdout);
     }
+    free(params);
     free(rows);
     if (rc != AS_OK) {
         fprintf(stderr, "simrun show: %s\n", err.msg);

@@ -167,10 +167,12 @@ static const sim_scenario *plan_point(planner *P, sim_plan *plan, const int *key
         files |= names_a_file(b->sweep[k].key);
     }
     params[0] = '\0';
+    /* full key names (policy.hpa.target): a bare "target" could be a
+     * policy's or a tier's, and the columns of every output are named
+     * after them */
     for (int j = 0; j < nkeys; j++) {
         size_t l = strlen(params);
-        const char *kk = strrchr(b->sweep[keys[j]].key, '.') + 1;
-        snprintf(params + l, np - l, "%s%s=%s", l ? " " : "", kk, strchr(P->pov[j], '=') + 1);
+        snprintf(params + l, np - l, "%s%s", l ? " " : "", P->pov[j]);
     }
     /* the points' other warnings are the base's, already given */
     sim_load_opts o = {.overrides = P->ov, .noverrides = P->nsets + nkeys,
@@ -221,7 +223,7 @@ static int plan_policy(planner *P, sim_plan *plan, int p, as_err *err)
         npts *= P->nv[keys[j]];
     for (long pt = 0; pt < npts; pt++) {
         const sim_scenario *sc = b;
-        char params[256] = "";
+        char params[sizeof plan->runs[0].params] = "";
         if (nkeys > 0 &&
             (sc = plan_point(P, plan, keys, nkeys, pt, params, sizeof params, err)) == NULL)
             return err ? err->code : AS_EINVAL;

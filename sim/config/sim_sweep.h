@@ -14,7 +14,7 @@ typedef struct sim_runspec {
     int policy;          /* index into sc->policies */
     uint64_t seed;       /* this run's seed */
     int point, rep;      /* sweep point (0 without a sweep) and repetition */
-    char params[256];    /* the point's settings, "key=value key=value" */
+    char params[512];    /* the point's settings, "policy.hpa.target=0.6 ..." (full keys) */
 } sim_runspec;
 
 typedef struct sim_plan {

@@ -7,6 +7,7 @@
 #include "sim_export.h"
 #include "sim_results_int.h"
 #include "sim_results_read.h"
+#include "sim_summary.h"
 
 #include <jansson.h>
 #include <math.h>
@@ -114,9 +115,11 @@ static void csv_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void csv_row(FILE *f, const sim_col *cols, const void *row)
+/* The fields of cols[from, to) (to < 0: to the end) of row, each after a
+ * comma but the row's first. */
+static void csv_fields(FILE *f, const sim_col *cols, int from, int to, const void *row)
 {
-    for (const sim_col *c = cols; c->name; c++) {
+    for (const sim_col *c = cols + from; c->name && (to < 0 || c < cols + to); c++) {
         if (c != cols)
             fputc(',', f);
         const char *p = (const char *)row + c->off;
@@ -139,16 +142,41 @@ static void csv_row(FILE *f, const sim_col *cols, const void *row)
                 fprintf(f, "%.10g", v);
         }
     }
-    fputc('\n', f);
 }
 
-void sim_export_summary_csv(FILE *f, const sim_summary_row *rows, int n)
+/* The columns of /summary up to and including kind: a sweep's parameter
+ * columns follow them. */
+static int lead_cols(void)
 {
-    for (const sim_col *c = sim_summary_cols; c->name; c++)
+    int k = 0;
+    while (sim_summary_cols[k].name && strcmp(sim_summary_cols[k].name, "kind") != 0)
+        k++;
+    return sim_summary_cols[k].name ? k + 1 : 0;
+}
+
+void sim_export_summary_csv(FILE *f, const sim_summary_row *rows, const char *const *params,
+                            int n)
+{
+    char keys[SIM_MAX_PARAM_COLS][128];
+    int nk = params ? sim_params_keys(params, n, keys, SIM_MAX_PARAM_COLS) : 0, lead = lead_cols();
+    for (const sim_col *c = sim_summary_cols; c->name; c++) {
         fprintf(f, "%s%s", c == sim_summary_cols ? "" : ",", c->name);
+        for (int k = 0; c - sim_summary_cols == lead - 1 && k < nk; k++) {
+            fputc(',', f);
+            csv_str(f, keys[k]);
+        }
+    }
     fputc('\n', f);
-    for (int i = 0; i < n; i++)
-        csv_row(f, sim_summary_cols, &rows[i]);
+    for (int i = 0; i < n; i++) {
+        csv_fields(f, sim_summary_cols, 0, lead, &rows[i]);
+        for (int k = 0; k < nk; k++) {
+            char v[256];
+            fputc(',', f);
+            csv_str(f, sim_params_value(params[i], keys[k], v, sizeof v));
+        }
+        csv_fields(f, sim_summary_cols, lead, -1, &rows[i]);
+        fputc('\n', f);
+    }
 }
 
 /* ---- JSON ---- */
@@ -218,10 +246,45 @@ static int json_out(FILE *f, json_t *j, as_err *err)
     return AS_OK;
 }
 
-int sim_export_summary_json(FILE *f, const sim_summary_row *rows, int n, as_err *err)
+/* A sweep's parameter columns into the objects of a (one per row), after
+ * kind; a run outside the sweep has null. NULL when out of memory. */
+static json_t *json_params(json_t *a, const char *const *params, int n)
 {
-    return json_out(f, json_rows(sim_summary_cols, rows, (size_t)(n > 0 ? n : 0), sizeof *rows),
-                    err);
+    char keys[SIM_MAX_PARAM_COLS][128];
+    int nk = sim_params_keys(params, n, keys, SIM_MAX_PARAM_COLS), lead = lead_cols();
+    for (int i = 0; a && i < n; i++) {
+        json_t *o = json_array_get(a, (size_t)i), *rebuilt = json_object();
+        const char *key;
+        json_t *v;
+        int col = 0;
+        /* jansson keeps insertion order: rebuild the object to put the
+         * parameters after kind */
+        json_object_foreach(o, key, v)
+        {
+            if (rebuilt && json_object_set(rebuilt, key, v) != 0)
+                rebuilt = (json_decref(rebuilt), NULL);
+            if (++col != lead)
+                continue;
+            for (int k = 0; rebuilt && k < nk; k++) {
+                char b[256];
+                sim_params_value(params[i], keys[k], b, sizeof b);
+                if (json_object_set_new(rebuilt, keys[k], b[0] ? json_string(b) : json_null()))
+                    rebuilt = (json_decref(rebuilt), NULL);
+            }
+        }
+        if (rebuilt == NULL || json_array_set_new(a, (size_t)i, rebuilt) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
+
+int sim_export_summary_json(FILE *f, const sim_summary_row *rows, const char *const *params,
+                            int n, as_err *err)
+{
+    json_t *a = json_rows(sim_summary_cols, rows, (size_t)(n > 0 ? n : 0), sizeof *rows);
+    return json_out(f, params && a ? json_params(a, params, n) : a, err);
 }
 
 /* The actions of a run, each with the name of its tier. */

@@ -22,10 +22,17 @@
 
 #include <stdio.h>
 
-/* Summary rows: a header line then one line per row. */
-void sim_export_summary_csv(FILE *f, const sim_summary_row *rows, int n);
-/* Summary rows as a JSON array of objects. AS_ENOMEM or AS_EIO. */
-int sim_export_summary_json(FILE *f, const sim_summary_row *rows, int n, as_err *err);
+/* Summary rows: a header line then one line per row. params (NULL: none)
+ * holds each row's sweep point ("policy.hpa.target=0.6 ..."): one column
+ * per distinct key, named in full, after kind (a text, empty where a run
+ * has no value). */
+void sim_export_summary_csv(FILE *f, const sim_summary_row *rows, const char *const *params,
+                            int n);
+/* Summary rows as a JSON array of objects, the sweep's parameters as
+ * string keys after kind (null where a run has none). AS_ENOMEM or
+ * AS_EIO. */
+int sim_export_summary_json(FILE *f, const sim_summary_row *rows, const char *const *params,
+                            int n, as_err *err);
 
 /* One run of a results file as one JSON object:
  *   {"run", "kind", "summary": {...}, "tiers": [names, by index],

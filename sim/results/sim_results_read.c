@@ -302,6 +302,24 @@ int sim_reader_summary(sim_reader *r, sim_summary_row **rows, int *n, as_err *er
     return AS_OK;
 }
 
+/* The optional sweep_params attribute of run group g into buf. */
+static int run_params(sim_reader *r, const char *g, char *buf, size_t n, as_err *err)
+{
+    buf[0] = '\0';
+    hid_t grp = H5Gopen2(r->file, g, H5P_DEFAULT);
+    if (grp < 0)
+        return as_err_set(err, AS_EINVAL, "%s: cannot open %s", r->path, g);
+    char *v = NULL;
+    int rc = attr_string(grp, "sweep_params", &v, r->path, err);
+    H5Gclose(grp);
+    if (rc == AS_ENOTFOUND)
+        return AS_OK;
+    if (rc == AS_OK)
+        snprintf(buf, n, "%s", v);
+    free(v);
+    return rc;
+}
+
 int sim_reader_runs(sim_reader *r, sim_run_info **runs, int *n, as_err *err)
 {
     sim_summary_row *rows = NULL;
@@ -323,6 +341,8 @@ int sim_reader_runs(sim_reader *r, sim_run_info **runs, int *n, as_err *err)
                             r->path, rows[i].run, g);
         snprintf(out[i].name, sizeof out[i].name, "%s", rows[i].run);
         snprintf(out[i].kind, sizeof out[i].kind, "%s", rows[i].kind);
+        if (rc == AS_OK)
+            rc = run_params(r, g, out[i].params, sizeof out[i].params, err);
     }
     free(rows);
     if (rc != AS_OK) {

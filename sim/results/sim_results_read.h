@@ -33,6 +33,8 @@ typedef struct sim_tier_info {
 typedef struct sim_run_info {
     char name[SIM_STR];
     char kind[SIM_STR];     /* policy kind ("oracle", "hpa", ...) */
+    char params[512];       /* sweep point, "policy.hpa.target=0.6 ..." ("" outside a
+                             * sweep, and in files written before full names) */
 } sim_run_info;
 
 /* One attribute of a group, as text (sim_reader_group_attrs). */

@@ -160,7 +160,7 @@ static void on_progress(void *ud, const sim_batch_progress *p)
 /* The plan as text, for NAME.plan. */
 static char *plan_text(const sim_plan *plan)
 {
-    size_t cap = 64 + (size_t)plan->n * (SIM_STR + 300);
+    size_t cap = 64 + (size_t)plan->n * (SIM_STR + sizeof plan->runs[0].params + 32);
     char *t = malloc(cap), *p = t;
     for (int i = 0; t && i < plan->n; i++) {
         const sim_runspec *rs = &plan->runs[i];
