@@ -499,7 +499,7 @@ static int check_names(plot_rep *R, as_err *err)
 
 static int read_file(plot_rep *R, as_err *err)
 {
-    int rc;
+    int rc, nr = 0;
     if ((R->rd = sim_reader_open(R->h5, err)) == NULL)
         return AS_EINVAL;
     if ((rc = sim_reader_attr(R->rd, "scenario_name", R->name, sizeof R->name, 0, err)) ||
@@ -516,6 +516,7 @@ static int read_file(plot_rep *R, as_err *err)
         (rc = sim_reader_attr_f64(R->rd, "start_epoch_s", &R->epoch, 1, NAN, err)) ||
         (rc = sim_reader_attr_f64(R->rd, "start_utc_offset_s", &R->utc_offset, 1, 0, err)) ||
         (rc = sim_reader_summary(R->rd, &R->sum, &R->nrun, err)) ||
+        (rc = sim_reader_runs(R->rd, &R->runs, &nr, err)) ||
         (rc = sim_reader_tiers(R->rd, &R->tiers, &R->ntier, err)))
         return rc == AS_ENOMEM ? rc : AS_EINVAL;
     /* slo_percentile is stored as a fraction (0.95) or a percentage */
@@ -572,11 +573,14 @@ int plot_rep_load(plot_rep *R, as_err *err)
     R->base = calloc(n, sizeof *R->base);
     R->figstem = calloc(n, sizeof *R->figstem);
     R->drawn = calloc(n, sizeof *R->drawn);
-    R->figs = calloc(2 * n + 2, sizeof *R->figs); /* a run may have a node figure */
+    /* a run may have a node figure; one per swept parameter */
+    R->figs = calloc(2 * n + 2 + SIM_MAX_PARAM_COLS, sizeof *R->figs);
     R->zoom = calloc(n, sizeof *R->zoom);
     R->xsum = calloc(n, sizeof *R->xsum);
+    R->params = calloc(n, sizeof *R->params);
+    R->pts = calloc(n, sizeof *R->pts);
     if (!R->pareto || !R->oracle || !R->kind || !R->kinds || !R->oracle_kind || !R->base ||
-        !R->figstem || !R->drawn || !R->figs || !R->zoom || !R->xsum)
+        !R->figstem || !R->drawn || !R->figs || !R->zoom || !R->xsum || !R->params || !R->pts)
         return as_err_set(err, AS_ENOMEM, "out of memory");
     for (int i = 0; i < R->nrun; i++) {
         const sim_summary_row *s = &R->sum[i];
@@ -586,6 +590,8 @@ int plot_rep_load(plot_rep *R, as_err *err)
         if (k == R->nkind)
             snprintf(R->kinds[R->nkind++], SIM_STR, "%s", s->kind);
         R->kind[i] = k;
+        /* the runs' list is /summary's order (sim_reader_runs checks it) */
+        R->params[i] = R->runs[i].params;
         /* a kind that sees the future is a bound, not a choice: drawn
          * apart, never on the front, never the answer */
         R->oracle[i] = (as_policy_flags_of(s->kind) & AS_KIND_SEES_FUTURE) != 0;
@@ -601,6 +607,15 @@ int plot_rep_load(plot_rep *R, as_err *err)
      * report and the summary table never name different runs */
     R->best = sim_summary_best(R->sum, R->nrun);
     R->bound = sim_summary_bound(R->sum, R->nrun);
+    R->nkeys = sim_params_keys(R->params, R->nrun, R->keys, SIM_MAX_PARAM_COLS);
+    R->npts = sim_summary_points(R->sum, R->nrun, R->pts);
+    R->best_pt = R->bound_pt = -1;
+    for (int k = 0; k < R->npts; k++) {
+        if (R->pts[k].first == R->best)
+            R->best_pt = k;
+        if (R->pts[k].first == R->bound)
+            R->bound_pt = k;
+    }
     time_axis(R);
     return AS_OK;
 }
@@ -621,5 +636,8 @@ void plot_rep_free(plot_rep *R)
     free(R->figs);
     free(R->zoom);
     free(R->xsum);
+    free(R->runs);
+    free(R->params);
+    free(R->pts);
     plot_gp_free(R->gp);
 }

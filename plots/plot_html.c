@@ -98,36 +98,50 @@ static void page_head(const plot_rep *R, FILE *f)
     fputs("; per month: the run's cost per hour over 730.5 hours.</p>\n", f);
 }
 
-/* The answer, and the bound it is measured against. */
+/* " (mean of N repetitions)" after a point's cost when it has them. */
+static void reps_note(FILE *f, const sim_point *p)
+{
+    if (p->n > 1)
+        fprintf(f, " (mean of %d repetitions)", p->n);
+}
+
+/* The answer, and the bound it is measured against: points, so that a
+ * sweep's answer is the mean of a point's repetitions (all meeting the
+ * SLO), as simrun's table and the sweep page name it. */
 static void verdict(const plot_rep *R, FILE *f)
 {
     char c[64], m[64];
     double hours = R->duration / 3600;
     fputs("<p class=\"verdict\">", f);
-    if (R->best >= 0) {
-        const sim_summary_row *b = &R->sum[R->best];
+    const sim_point *b = R->best_pt >= 0 ? &R->pts[R->best_pt] : NULL;
+    const sim_point *o = R->bound_pt >= 0 ? &R->pts[R->bound_pt] : NULL;
+    if (b) {
         fputs("Cheapest deployable policy meeting the SLO: <b>", f);
-        plot_html_esc(f, b->run);
+        plot_html_esc(f, b->name);
         fputs("</b>, total ", f);
-        plot_html_esc(f, plot_fmt_cost(b->cost_total, R->currency, c, sizeof c));
+        plot_html_esc(f, plot_fmt_cost(b->cost, R->currency, c, sizeof c));
+        reps_note(f, b);
         if (hours > 0) {
-            fputs(" (", f);
-            plot_html_esc(f, plot_fmt_cost(b->cost_total / hours * PLOT_MONTH_H, R->currency, m,
+            fputs(", ", f);
+            plot_html_esc(f, plot_fmt_cost(b->cost / hours * PLOT_MONTH_H, R->currency, m,
                                            sizeof m));
-            fputs(" per month)", f);
+            fputs(" per month", f);
+        }
+        if (R->params[b->first][0]) {
+            fputs("; ", f);
+            plot_html_esc(f, R->params[b->first]);
         }
     } else {
         fputs("No deployable policy meets the SLO", f);
     }
-    if (R->bound >= 0) {
-        const sim_summary_row *o = &R->sum[R->bound];
+    if (o) {
         fputs(".<br>The least any policy could cost (", f);
-        plot_html_esc(f, o->run);
+        plot_html_esc(f, o->name);
         fputs(", which sees the future): ", f);
-        plot_html_esc(f, plot_fmt_cost(o->cost_total, R->currency, c, sizeof c));
-        if (R->best >= 0 && o->cost_total > 0)
-            fprintf(f, "; the answer costs %.2f&times; that bound",
-                    R->sum[R->best].cost_total / o->cost_total);
+        plot_html_esc(f, plot_fmt_cost(o->cost, R->currency, c, sizeof c));
+        reps_note(f, o);
+        if (b && o->cost > 0)
+            fprintf(f, "; the answer costs %.2f&times; that bound", b->cost / o->cost);
     }
     fputs(".</p>\n", f);
     /* figures at a limit of the model are never shown as exact */
@@ -162,7 +176,9 @@ static int kinds_differ(const plot_rep *R)
 static void table_row(const plot_rep *R, FILE *f, int i, int kinds)
 {
     const sim_summary_row *s = &R->sum[i];
-    const char *cls = i == R->best ? "best" : R->oracle[i] ? "bound" : s->meets_slo ? "" : "bad";
+    const sim_point *bp = R->best_pt >= 0 ? &R->pts[R->best_pt] : NULL;
+    int best = bp && i >= bp->first && i < bp->first + bp->n; /* the answer's repetitions */
+    const char *cls = best ? "best" : R->oracle[i] ? "bound" : s->meets_slo ? "" : "bad";
     fprintf(f, "<tr class=\"%s\"><td class=\"l\">", cls);
     if (R->drawn[i])
         fprintf(f, "<a href=\"#run-%d\">", i + 1);
@@ -175,7 +191,9 @@ static void table_row(const plot_rep *R, FILE *f, int i, int kinds)
     }
     if (R->oracle[i])
         fputs(" (bound)", f);
-    char b[64];
+    char b[128];
+    for (int k = 0; k < R->nkeys; k++)
+        cell(f, sim_params_value(R->params[i], R->keys[k], b, sizeof b));
     double hours = R->duration / 3600;
     cell(f, plot_fmt_cost(s->cost_total, R->currency, b, sizeof b));
     cell(f, hours > 0 ? plot_fmt_cost(s->cost_total / hours * PLOT_MONTH_H, R->currency, b,
@@ -213,16 +231,23 @@ static void summary_table(const plot_rep *R, FILE *f)
     fputs("<h2>Summary</h2>\n", f);
     verdict(R, f);
     int kinds = kinds_differ(R);
-    fprintf(f, "<div class=\"wide\"><table>\n<tr><th class=\"l\">run</th>%s"
-               "<th>total cost</th><th>per month</th><th>infra</th><th>SLO penalty</th>"
-               "<th>time over SLO</th><th>%% of time</th><th>windows held</th><th>verdict</th>"
-               "<th>p50</th>"
-               "<th>p95</th><th>p99</th><th>instances mean / peak</th><th>actions</th></tr>\n",
+    fprintf(f, "<div class=\"wide\"><table>\n<tr><th class=\"l\">run</th>%s",
             kinds ? "<th class=\"l\">kind</th>" : "");
+    for (int k = 0; k < R->nkeys; k++) {
+        fputs("<th>", f);
+        plot_html_esc(f, R->keys[k]);
+        fputs("</th>", f);
+    }
+    fputs("<th>total cost</th><th>per month</th><th>infra</th><th>SLO penalty</th>"
+          "<th>time over SLO</th><th>% of time</th><th>windows held</th><th>verdict</th>"
+          "<th>p50</th><th>p95</th><th>p99</th><th>instances mean / peak</th><th>actions</th>"
+          "</tr>\n",
+          f);
     for (int i = 0; i < R->nrun; i++)
         table_row(R, f, i, kinds);
     fputs("</table></div>\n<p class=\"meta\">Highlighted: the cheapest deployable run meeting "
-          "the SLO. In italics: runs that see the future (a lower bound, not a policy to "
+          "the SLO (in a sweep: the runs of the point whose repetitions all meet it at the "
+          "least mean cost). In italics: runs that see the future (a lower bound, not a policy to "
           "deploy). &#9679;: on the Pareto front (no other deployable run is both cheaper and "
           "faster).</p>\n",
           f);
@@ -243,7 +268,8 @@ static void figures(const plot_rep *R, FILE *f)
             html_fig(f, &R->figs[k]);
     fputs("<h2>Policies compared</h2>\n", f);
     for (int k = 0; k < R->nfig; k++)
-        if (R->figs[k].run < 0 && strncmp(R->figs[k].file, "cost_latency", 12) != 0)
+        if (R->figs[k].run < 0 && strncmp(R->figs[k].file, "cost_latency", 12) != 0 &&
+            strncmp(R->figs[k].file, "sweep_", 6) != 0) /* those are on sweep.html */
             html_fig(f, &R->figs[k]);
     fputs("<h2>Runs</h2>\n<p>Each run over its whole length, then zoomed on its worst SLO "
           "episode (shaded above). ", f);
@@ -266,6 +292,20 @@ static void figures(const plot_rep *R, FILE *f)
         }
 }
 
+void plot_html_sweep_figs(const plot_rep *R, FILE *f)
+{
+    if (R->format == PLOT_PDF)
+        return; /* pages of report.pdf */
+    int n = 0;
+    for (int k = 0; k < R->nfig; k++)
+        if (R->figs[k].run < 0 && strncmp(R->figs[k].file, "sweep_", 6) == 0) {
+            if (!n++)
+                fputs("<h2>Swept parameters</h2>\n<p>Each point is the mean over its "
+                      "repetitions, with its 95&nbsp;% confidence interval.</p>\n", f);
+            html_fig(f, &R->figs[k]);
+        }
+}
+
 int plot_html_index(plot_rep *R, as_err *err)
 {
     FILE *f = plot_outdir_fopen(&R->out, "index.html", err);
@@ -274,8 +314,9 @@ int plot_html_index(plot_rep *R, as_err *err)
     page_head(R, f);
     summary_table(R, f);
     if (R->sweep_page)
-        fputs("<p><a href=\"sweep.html\">The sweep: means of the repetitions of every point, "
-              "with 95 % confidence half-widths</a></p>\n", f);
+        fputs("<p><a href=\"sweep.html\">The sweep: every point with its settings, the means "
+              "of its repetitions with 95 % confidence half-widths, and a figure per swept "
+              "parameter</a></p>\n", f);
     plot_html_config(R, f);
     figures(R, f);
     for (int i = 0; i < R->nrun; i++)

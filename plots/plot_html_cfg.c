@@ -1,37 +1,22 @@
 /* plot_html_cfg.c - what the page says about the setup: the tiers' and
  * the policies' settings as the results file holds them (resolved, with
  * every default filled in), the scenario text as it was run, and the
- * sweep page (sweep.html): the mean of each point's repetitions with its
- * 95 % confidence half-width (Student t, from GSL). Attribute values are
+ * sweep page (sweep.html): each point's swept settings, one column per
+ * key, the mean of its repetitions with its 95 % confidence half-width
+ * (sim_summary_points: the same numbers as simrun's repetition table and
+ * its verdicts), and the figures of the swept parameters. Attribute values are
  * someone else's bytes: all of them go through plot_html_esc.
  * Cost: one read of a group's attributes per tier and per distinct policy
  * (at most PLOT_CFG_RUNS runs looked at), one per sweep point. */
 #include "plot_html.h"
 #include "plot_int.h"
 
-#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PLOT_CFG_RUNS 200      /* runs whose settings are read for the policy table */
 #define PLOT_SWEEP_POINTS 2000 /* points listed on the sweep page */
-
-void plot_mean_ci(const double *v, int n, double *mean, double *half)
-{
-    double s = 0, ss = 0;
-    int k = 0;
-    for (int i = 0; i < n; i++)
-        if (isfinite(v[i])) {
-            s += v[i];
-            k++;
-        }
-    *mean = k ? s / k : NAN;
-    for (int i = 0; i < n; i++)
-        if (isfinite(v[i]))
-            ss += (v[i] - *mean) * (v[i] - *mean);
-    *half = k > 1 ? gsl_cdf_tdist_Pinv(0.975, k - 1) * sqrt(ss / (k - 1)) / sqrt(k) : NAN;
-}
 
 /* A value of attrs by name, or NULL. */
 static const char *attr_of(const sim_attr *a, int n, const char *name)
@@ -156,86 +141,42 @@ void plot_html_config(const plot_rep *R, FILE *f)
 
 /* ---- the sweep page ---- */
 
-/* Length of name without a repetition suffix ".rN". */
-static size_t stem_len(const char *name)
+/* One point: its settings, n, the means and half-widths, its verdict. */
+static void sweep_row(const plot_rep *R, FILE *f, int k)
 {
-    size_t n = strlen(name), k = n;
-    while (k > 0 && name[k - 1] >= '0' && name[k - 1] <= '9')
-        k--;
-    if (k < n && k >= 2 && name[k - 1] == 'r' && name[k - 2] == '.')
-        return k - 2;
-    return n;
-}
-
-/* Rows [i, j) are one point (the plan keeps a point's repetitions together). */
-static int point_end(const plot_rep *R, int i)
-{
-    size_t s = stem_len(R->sum[i].run);
-    int j = i + 1;
-    while (j < R->nrun && stem_len(R->sum[j].run) == s &&
-           strncmp(R->sum[j].run, R->sum[i].run, s) == 0)
-        j++;
-    return j;
-}
-
-static void sweep_row(const plot_rep *R, FILE *f, int i, int j, double *v)
-{
-    char path[SIM_STR + 16], b[64], h[64];
-    snprintf(path, sizeof path, "/runs/%s", R->sum[i].run);
-    sim_attr *a = NULL;
-    int na = 0;
-    sim_reader_group_attrs(R->rd, path, &a, &na, NULL);
-    const char *params = attr_of(a, na, "sweep_params");
-    fprintf(f, "<tr%s><td class=\"l\">", R->oracle[i] ? " class=\"bound\"" : "");
-    fwrite(R->sum[i].run, 1, stem_len(R->sum[i].run), f); /* a checked name */
+    const sim_point *p = &R->pts[k];
+    char b[128], h[64];
+    fprintf(f, "<tr%s><td class=\"l\">",
+            k == R->best_pt ? " class=\"best\"" : p->oracle ? " class=\"bound\"" : "");
+    plot_html_esc(f, p->name);
     fputs("</td><td class=\"l\">", f);
-    plot_html_esc(f, R->sum[i].kind);
-    fputs("</td><td class=\"l\" style=\"white-space:normal\">", f);
-    plot_html_esc(f, params && params[0] ? params : "-");
-    fprintf(f, "</td><td>%d", j - i);
-    int meets = 0;
-    for (int m = 0; m < 3; m++) {
-        for (int k = i; k < j; k++) {
-            const sim_summary_row *s = &R->sum[k];
-            v[k - i] = m == 0 ? s->cost_total : m == 1 ? s->slo_violation_s : plot_slo_latency_of(R, s);
-            meets += m == 0 && s->meets_slo;
-        }
-        double mean, half;
-        plot_mean_ci(v, j - i, &mean, &half);
+    plot_html_esc(f, R->sum[p->first].kind);
+    for (int j = 0; j < R->nkeys; j++) {
         fputs("</td><td>", f);
-        if (m == 0)
-            plot_html_esc(f, plot_fmt_cost(mean, R->currency, b, sizeof b));
-        else if (m == 1)
-            plot_html_esc(f, plot_fmt_span(mean, b, sizeof b));
-        else
-            plot_html_esc(f, plot_fmt_latency(mean, b, sizeof b));
-        if (isfinite(half)) {
+        sim_params_value(R->params[p->first], R->keys[j], b, sizeof b);
+        plot_html_esc(f, b[0] ? b : "-");
+    }
+    fprintf(f, "</td><td>%d", p->n);
+    const double mean[3] = {p->cost, p->viol, p->lat}, half[3] = {p->cost_hw, p->viol_hw,
+                                                                   p->lat_hw};
+    for (int m = 0; m < 3; m++) {
+        fputs("</td><td>", f);
+        plot_html_esc(f, m == 0   ? plot_fmt_cost(mean[m], R->currency, b, sizeof b)
+                         : m == 1 ? plot_fmt_span(mean[m], b, sizeof b)
+                                  : plot_fmt_latency(mean[m], b, sizeof b));
+        if (isfinite(half[m])) {
             fputs(" &plusmn; ", f);
-            plot_html_esc(f, m == 0   ? plot_fmt_cost(half, R->currency, h, sizeof h)
-                             : m == 1 ? plot_fmt_span(half, h, sizeof h)
-                                      : plot_fmt_latency(half, h, sizeof h));
+            plot_html_esc(f, m == 0   ? plot_fmt_cost(half[m], R->currency, h, sizeof h)
+                             : m == 1 ? plot_fmt_span(half[m], h, sizeof h)
+                                      : plot_fmt_latency(half[m], h, sizeof h));
         }
     }
-    fprintf(f, "</td><td>%d of %d</td></tr>\n", meets, j - i);
-    free(a);
+    fprintf(f, "</td><td>%s (%d of %d)</td></tr>\n",
+            p->oracle ? "bound" : p->meets ? "meets" : "misses", p->nmeet, p->n);
 }
 
-int plot_html_sweep(plot_rep *R, int *written, as_err *err)
+static void sweep_head(const plot_rep *R, FILE *f)
 {
-    *written = 0;
-    int reps = 0;
-    for (int i = 0; i < R->nrun; i = point_end(R, i))
-        reps |= point_end(R, i) - i > 1;
-    if (!reps)
-        return AS_OK;
-    FILE *f = plot_outdir_fopen(&R->out, "sweep.html", err);
-    double *v = calloc((size_t)R->nrun, sizeof *v);
-    if (f == NULL || v == NULL) {
-        if (f)
-            plot_outdir_fclose(&R->out, f, "sweep.html", NULL);
-        free(v);
-        return f == NULL ? AS_EIO : as_err_set(err, AS_ENOMEM, "out of memory");
-    }
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<meta "
           "name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>", f);
     plot_html_esc(f, R->name);
@@ -243,19 +184,44 @@ int plot_html_sweep(plot_rep *R, int *written, as_err *err)
           "1450px;padding:0 1em}.wide{overflow-x:auto}table{border-collapse:collapse;font-size:"
           "0.85em}th,td{border:1px solid #ccc;padding:0.2em 0.45em;text-align:right;white-space:"
           "nowrap}th{background:#f0f0f0}td.l,th.l{text-align:left}tr.bound td{color:#666;"
-          "font-style:italic}</style></head><body>\n<p><a href=\"index.html\">&larr; the "
+          "font-style:italic}tr.best td{background:#e6f4e6;font-weight:bold}figure{margin:1em 0}"
+          "img{max-width:100%}</style></head><body>\n<p><a href=\"index.html\">&larr; the "
           "report</a></p>\n<h1>Sweep of ", f);
     plot_html_esc(f, R->name);
-    fprintf(f, "</h1>\n<p>Each point's repetitions (runs POINT.rN, each with its own seed): "
-               "mean &plusmn; 95 %% confidence half-width (Student t).</p>\n<div class=\"wide\">"
-               "<table>\n<tr><th class=\"l\">point</th><th class=\"l\">kind</th><th "
-               "class=\"l\">settings</th><th>n</th><th>total cost</th><th>time over SLO</th>"
-               "<th>%s</th><th>meets SLO</th></tr>\n", plot_slo_pname(R));
-    int points = 0;
-    for (int i = 0; i < R->nrun && points < PLOT_SWEEP_POINTS; i = point_end(R, i), points++)
-        sweep_row(R, f, i, point_end(R, i), v);
-    fputs("</table></div>\n</body></html>\n", f);
-    free(v);
+    fputs("</h1>\n<p>Each point's repetitions (runs POINT.rN, each with its own seed): "
+          "mean &plusmn; 95 % confidence half-width (Student t). A point meets the SLO when "
+          "every repetition does; highlighted: the cheapest deployable point that meets it "
+          "(by mean total cost), the answer of simrun's table.</p>\n", f);
+}
+
+int plot_html_sweep(plot_rep *R, int *written, as_err *err)
+{
+    *written = 0;
+    int reps = 0;
+    for (int k = 0; k < R->npts; k++)
+        reps |= R->pts[k].n > 1;
+    if (!reps && R->nkeys == 0)
+        return AS_OK;
+    FILE *f = plot_outdir_fopen(&R->out, "sweep.html", err);
+    if (f == NULL)
+        return AS_EIO;
+    sweep_head(R, f);
+    fputs("<div class=\"wide\"><table>\n<tr><th class=\"l\">point</th><th class=\"l\">kind"
+          "</th>", f);
+    for (int j = 0; j < R->nkeys; j++) {
+        fputs("<th>", f);
+        plot_html_esc(f, R->keys[j]);
+        fputs("</th>", f);
+    }
+    fprintf(f, "<th>n</th><th>total cost</th><th>time over SLO</th><th>p%g run</th><th>SLO"
+               "</th></tr>\n", R->slo_pct);
+    for (int k = 0; k < R->npts && k < PLOT_SWEEP_POINTS; k++)
+        sweep_row(R, f, k);
+    fputs("</table></div>\n", f);
+    if (R->npts > PLOT_SWEEP_POINTS)
+        fprintf(f, "<p>The first %d of %d points.</p>\n", PLOT_SWEEP_POINTS, R->npts);
+    plot_html_sweep_figs(R, f);
+    fputs("</body></html>\n", f);
     *written = 1;
     R->sweep_page = 1;
     return plot_outdir_fclose(&R->out, f, "sweep.html", err);

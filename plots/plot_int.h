@@ -67,13 +67,24 @@ typedef struct plot_rep {
     sim_slo_info sloi;      /* the whole SLO, for the header */
     sim_summary_row *sum;   /* per run, in file order */
     sim_summary_row *xsum;  /* the same with p95 := the SLO's percentile */
+    sim_run_info *runs;     /* per run: name, kind, sweep point (params) */
+    const char **params;    /* per run: runs[i].params ("" outside a sweep) */
+    char keys[SIM_MAX_PARAM_COLS][128]; /* the swept keys, in full (policy.hpa.target) */
+    int nkeys;
+    /* sweep points (sim_summary_points: a point's repetitions, their means);
+     * a point of one run is that run */
+    sim_point *pts;
+    int npts;
+    int best_pt, bound_pt;  /* indices into pts of R->best's and R->bound's points */
     int nrun;
     sim_tier_info *tiers;
     int ntier;
     int *pareto;            /* per run: 1 on the front of the deployable runs */
     int *oracle;            /* per run: 1 when its policy sees the future */
-    int best;               /* cheapest deployable run meeting the SLO, or -1 */
-    int bound;              /* the cheapest run that sees the future, or -1 */
+    /* by simrun's rule (sim_summary_best): the first run of the cheapest
+     * deployable point (mean over its repetitions) meeting the SLO, or -1 */
+    int best;
+    int bound;              /* first run of the cheapest point that sees the future, or -1 */
     int *kind;              /* per run: index into kinds */
     char (*kinds)[SIM_STR];
     int *oracle_kind;       /* per kind: 1 when it sees the future */
@@ -206,14 +217,19 @@ void plot_fig_run(plot_rep *R, int i, const plot_run_data *d);
 /* plot_fig_nodes.c: run i's node layer, when it has one (else nothing). */
 int plot_fig_nodes(plot_rep *R, int i, as_err *err);
 
+/* plot_sweep.c: one figure per swept numeric parameter against cost and
+ * SLO compliance (none without a sweep); shown on the sweep page */
+int plot_fig_sweep(plot_rep *R, as_err *err);
+
 /* plot_html.c, plot_html_cfg.c */
 int plot_html_index(plot_rep *R, as_err *err);
+/* The figures of the swept parameters (plot_fig_sweep), for sweep.html. */
+void plot_html_sweep_figs(const plot_rep *R, FILE *f);
 /* The tiers' and the policies' settings as the results file holds them. */
 void plot_html_config(const plot_rep *R, FILE *f);
 /* sweep.html when runs repeat a point (names POLICY.pNNN.rN) or sweep
- * one; *written = 1 when it did. */
+ * a parameter: one row per point (R->pts), a column per swept key, and
+ * the per-parameter figures; *written = 1 when it did. */
 int plot_html_sweep(plot_rep *R, int *written, as_err *err);
-/* Mean and 95 % confidence half-width (Student t) of v[0..n). */
-void plot_mean_ci(const double *v, int n, double *mean, double *half);
 
 #endif

@@ -185,6 +185,8 @@ static int write_all(plot_rep *R, const char **script, size_t *len, as_err *err)
     }
     if (rc == AS_OK)
         plot_fig_summary(R);
+    if (rc == AS_OK)
+        rc = plot_fig_sweep(R, err);
     for (int i = 0; rc == AS_OK && i < R->nrun; i++) {
         step(R, "data", i, R->nrun);
         plot_run_data d;
