@@ -1,0 +1,176 @@
+/* test_sweep_out.c - what a sweep shows: a column per swept parameter with
+ * its full name in the table, CSV, JSON and HTML; sweep points over their
+ * repetitions (the cheapest by its mean, a point meets the SLO only when
+ * every repetition does); units in the repetition table; a figure per
+ * swept parameter. */
+#include "sim_summary.h"
+#include "sim_sweep.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *simrun(void)
+{
+    const char *s = getenv("SIMRUN");
+    return s ? s : "bin/simrun";
+}
+
+/* Run cmd; its stdout (and stderr) into a malloc'd string. */
+static char *sh(const char *cmd, int *status)
+{
+    char full[2048];
+    snprintf(full, sizeof full, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    cr_assert_not_null(p);
+    size_t cap = 1 << 20;
+    char *out = malloc(cap);
+    cr_assert_not_null(out);
+    size_t n = fread(out, 1, cap - 1, p);
+    out[n] = '\0';
+    int st = pclose(p);
+    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return out;
+}
+
+static sim_summary_row row(const char *run, double cost, int meets)
+{
+    sim_summary_row r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.run, sizeof r.run, "%s", run);
+    snprintf(r.kind, sizeof r.kind, "hpa");
+    r.cost_total = cost;
+    r.meets_slo = meets;
+    r.p95 = 0.2;
+    r.slo_violation_s = meets ? 10 : 5000;
+    return r;
+}
+
+Test(sweep_out, plan_params_carry_full_names)
+{
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_load("tests/data/sweep.ini", NULL, 0, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    sim_plan p;
+    cr_assert_eq(sim_plan_build("tests/data/sweep.ini", NULL, 0, s, NULL, 0, 1000, &p, &e),
+                 AS_OK, "%s", e.msg);
+    cr_assert_str_eq(p.runs[0].params, "policy.hpa.target=0.5 tier.web.boot_time=30s");
+    cr_assert_str_eq(p.runs[24].params, "tier.web.boot_time=30s", "threshold: only the tier key");
+    sim_plan_free(&p);
+    sim_scenario_free(s);
+}
+
+Test(sweep_out, params_value_and_keys)
+{
+    char v[64], keys[4][128];
+    const char *params[] = {"policy.hpa.target=0.5 tier.web.boot_time=30s", NULL,
+                            "tier.web.boot_time=60s policy.h.target=0.7"};
+    cr_assert_str_eq(sim_params_value(params[0], "tier.web.boot_time", v, sizeof v), "30s");
+    cr_assert_str_eq(sim_params_value(params[0], "policy.hpa.targ", v, sizeof v), "",
+                     "a prefix of a key is not the key");
+    cr_assert_str_eq(sim_params_value(NULL, "x", v, sizeof v), "");
+    cr_assert_eq(sim_params_keys(params, 3, keys, 4), 3);
+    cr_assert_str_eq(keys[0], "policy.hpa.target");
+    cr_assert_str_eq(keys[1], "tier.web.boot_time");
+    cr_assert_str_eq(keys[2], "policy.h.target");
+}
+
+/* The cheapest single run (p000.r1, 0.3) belongs to a point whose mean
+ * (0.65) is dearer than p001's (0.5): the point's mean decides. */
+Test(sweep_out, cheapest_is_by_the_mean_of_a_point)
+{
+    sim_summary_row rows[] = {row("hpa.p000.r0", 1.0, 1), row("hpa.p000.r1", 0.3, 1),
+                              row("hpa.p001.r0", 0.5, 1), row("hpa.p001.r1", 0.5, 1),
+                              row("hpa.p002.r0", 0.1, 1), row("hpa.p002.r1", 0.2, 0)};
+    sim_point pts[6];
+    int np = sim_summary_points(rows, 6, pts);
+    cr_assert_eq(np, 3);
+    cr_assert_str_eq(pts[0].name, "hpa.p000");
+    cr_assert_eq(pts[0].n, 2);
+    cr_assert_float_eq(pts[0].cost, 0.65, 1e-12);
+    /* t(1) = 12.71, sd = 0.7 / sqrt 2: half-width 12.71 * 0.35 */
+    cr_assert_float_eq(pts[0].cost_hw, 12.71 * 0.35, 1e-9);
+    cr_assert(pts[0].meets && pts[1].meets);
+    cr_assert(!pts[2].meets, "one repetition misses: the point misses");
+    cr_assert_eq(sim_summary_best_point(pts, np, 0), 1);
+
+    FILE *f = tmpfile();
+    const char *params[] = {"policy.hpa.target=0.5", "policy.hpa.target=0.5",
+                            "policy.hpa.target=0.6", "policy.hpa.target=0.6",
+                            "policy.hpa.target=0.7", "policy.hpa.target=0.7"};
+    sim_summary_print(f, rows, params, 6, SIM_FMT_TEXT, 0.25, 0.95);
+    rewind(f);
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    cr_assert(strstr(buf, "cheapest policy meeting the SLO: hpa.p001 (policy.hpa.target=0.6; "
+                          "total 0.50, p95 200.0ms, means over its repetitions)"),
+              "%s", buf);
+    /* repetition table: units on every latency and violation */
+    cr_assert(strstr(buf, "200.0ms +- 0s"), "%s", buf);
+    cr_assert(strstr(buf, "10.0s +- 0s"), "%s", buf);
+    cr_assert(strstr(buf, "41.8min +- 8.8h"), "p002: 2505 s +- 12.71 * 2495 s\n%s", buf);
+}
+
+Test(sweep_out, every_output_has_a_column_per_swept_parameter, .timeout = 120)
+{
+    char cmd[1024], tmp[] = "/tmp/sweepout_XXXXXX";
+    cr_assert_not_null(mkdtemp(tmp));
+    int st;
+    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini -q --force -j 2 -o %s/s.h5 --no-report",
+             simrun(), tmp);
+    free(sh(cmd, &st));
+    cr_assert_eq(st, 0);
+    snprintf(cmd, sizeof cmd, "%s show %s/s.h5 --csv", simrun(), tmp);
+    char *csv = sh(cmd, &st);
+    cr_assert_eq(st, 0, "%s", csv);
+    cr_assert(strncmp(csv, "run,kind,policy.hpa.target,tier.web.boot_time,cost_total,", 57) == 0,
+              "%s", csv);
+    cr_assert(strstr(csv, "\nhpa.p006.r1,hpa,0.7,30s,"), "%s", csv);
+    cr_assert(strstr(csv, "\nthreshold.p002.r0,threshold,,120s,"), "%s", csv);
+    free(csv);
+    snprintf(cmd, sizeof cmd, "%s show %s/s.h5 --json", simrun(), tmp);
+    char *json = sh(cmd, &st);
+    cr_assert(strstr(json, "\"run\": \"hpa.p001.r0\", \"kind\": \"hpa\", \"policy.hpa.target\": "
+                           "\"0.5\", \"tier.web.boot_time\": \"60s\""),
+              "%s", json);
+    cr_assert(strstr(json, "\"kind\": \"threshold\", \"policy.hpa.target\": null"), "%s", json);
+    free(json);
+    snprintf(cmd, sizeof cmd, "%s show %s/s.h5", simrun(), tmp);
+    char *txt = sh(cmd, &st);
+    cr_assert(strstr(txt, "policy.hpa.target tier.web.boot_time"), "%s", txt);
+    cr_assert(strstr(txt, "repetitions: mean +- 95% confidence half-width"), "%s", txt);
+    cr_assert(strstr(txt, ", means over its repetitions)"), "%s", txt);
+    free(txt);
+    /* the report: the HTML columns and one figure per numeric key */
+    snprintf(cmd, sizeof cmd, "%s report %s/s.h5 -o %s/rep", simrun(), tmp, tmp);
+    char *rep = sh(cmd, &st);
+    cr_assert_eq(st, 0, "%s", rep);
+    free(rep);
+    snprintf(cmd, sizeof cmd, "%s/rep/index.html", tmp);
+    FILE *f = fopen(cmd, "r");
+    cr_assert_not_null(f);
+    char *html = calloc(1, 1 << 20);
+    cr_assert_gt(fread(html, 1, (1 << 20) - 1, f), 0);
+    fclose(f);
+    cr_assert(strstr(html, "<th>policy.hpa.target</th><th>tier.web.boot_time</th>"));
+    cr_assert(strstr(html, "sweep_01.png") && strstr(html, "sweep_02.png"));
+    free(html);
+    struct stat sb;
+    snprintf(cmd, sizeof cmd, "%s/rep/sweep_02.png", tmp);
+    cr_assert(stat(cmd, &sb) == 0 && sb.st_size > 5000, "a figure that is not blank");
+    snprintf(cmd, sizeof cmd, "%s/rep/data/sweep_01.dat", tmp);
+    f = fopen(cmd, "r");
+    cr_assert_not_null(f);
+    char line[512];
+    cr_assert_not_null(fgets(line, sizeof line, f));
+    cr_assert(strstr(line, "# policy.hpa.target,"), "%s", line);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    cr_assert_eq(system(cmd), 0);
+}
