@@ -180,7 +180,10 @@ static const char *lat(double s, char *b, size_t n)
     return b;
 }
 
-static void dur(double s, char *b, size_t n) { as_duration_format((as_time)llround(s * 1e6), b, n); }
+static void dur(double s, char *b, size_t n)
+{
+    as_duration_format((as_time)llround(s * 1e6), b, n);
+}
 
 /* One line of the comparison: a row on the search part and on the held-out part. */
 static void row_line(const char *what, const sim_summary_row *s, const sim_summary_row *h)
@@ -188,8 +191,8 @@ static void row_line(const char *what, const sim_summary_row *s, const sim_summa
     char a[32], b[32];
     printf("%-22s %9.2f %9.2f %8.0fs %10s %-6s | %9.2f %9.2f %8.0fs %10s %-6s\n", what,
            s->cost_total, s->cost_infra, s->slo_violation_s, lat(s->p95, a, sizeof a),
-           s->meets_slo ? "meets" : "misses", h->cost_total, h->cost_infra, h->slo_violation_s,
-           lat(h->p95, b, sizeof b), h->meets_slo ? "meets" : "misses");
+           sim_tune_meets(s) ? "meets" : "misses", h->cost_total, h->cost_infra, h->slo_violation_s,
+           lat(h->p95, b, sizeof b), sim_tune_meets(h) ? "meets" : "misses");
 }
 
 static void print_points(const sim_tune_result *r, int frontier_only)
@@ -214,7 +217,7 @@ static void print_points(const sim_tune_result *r, int frontier_only)
         }
         printf(" %9.2f %9.2f %8.0fs %10s %s%s\n", p->row.cost_infra, p->row.cost_total,
                p->row.slo_violation_s, lat(p->row.p95, b, sizeof b),
-               p->row.meets_slo ? "meets" : "misses", k == r->best ? "  <- chosen" : "");
+               sim_tune_meets(&p->row) ? "meets" : "misses", k == r->best ? "  <- chosen" : "");
     }
 }
 
@@ -247,14 +250,15 @@ static void print_text(const sim_tune_result *r, const char *scen)
     row_line(what, &r->check, &r->h_best);
     if (r->has_oracle)
         row_line("oracle (bound)", &r->oracle, &r->h_oracle);
-    int confirmed = r->h_best.meets_slo &&
-                    (!r->h_dflt.meets_slo || r->h_best.cost_total < r->h_dflt.cost_total);
+    int confirmed = sim_tune_meets(&r->h_best) &&
+                    (!sim_tune_meets(&r->h_dflt) || r->h_best.cost_total < r->h_dflt.cost_total);
     printf("held-out part: %s\n",
            confirmed ? "confirmed: the tuned configuration meets the SLO there at a lower total "
                        "cost than the default (or where the default misses it)"
-           : r->h_best.meets_slo ? "not confirmed: the tuned configuration meets the SLO but "
-                                   "costs more than the default there"
-                                 : "not confirmed: the tuned configuration misses the SLO there");
+           : sim_tune_meets(&r->h_best)
+               ? "not confirmed: the tuned configuration meets the SLO but "
+                 "costs more than the default there"
+               : "not confirmed: the tuned configuration misses the SLO there");
     printf("written: %s (%s)\n", r->file,
            r->format == SIM_EMIT_HPA   ? "Kubernetes autoscaling/v2 HorizontalPodAutoscaler"
            : r->format == SIM_EMIT_AWS ? "AWS EC2 target-tracking policy"

@@ -135,6 +135,8 @@ typedef struct sim_tune_score {
     double miss;                   /* violation: 0 when never violated */
 } sim_tune_score;
 sim_tune_score sim_tune_score_of(const sim_summary_row *r);
+/* The verdict of r as tune and its outputs print it (its score's). */
+int sim_tune_meets(const sim_summary_row *r);
 /* < 0 when a ranks before b: meeting the SLO, then cheaper; among misses,
  * less violation, then cheaper. Ties keep run order (the caller's). */
 int sim_tune_cmp(const sim_summary_row *a, const sim_summary_row *b);

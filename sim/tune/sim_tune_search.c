@@ -43,6 +43,8 @@ sim_tune_score sim_tune_score_of(const sim_summary_row *r)
     return s;
 }
 
+int sim_tune_meets(const sim_summary_row *r) { return sim_tune_score_of(r).meets; }
+
 static int cmp_d(double a, double b) { return a < b ? -1 : a > b ? 1 : 0; }
 
 int sim_tune_cmp(const sim_summary_row *a, const sim_summary_row *b)
