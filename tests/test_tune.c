@@ -361,6 +361,31 @@ Test(tune, an_interrupted_or_repeated_tune_reruns_nothing, .timeout = 240)
     cr_assert_str_eq(buf, first, "a resumed tune prints what the first one did");
 }
 
+/* Stopped between rungs (the last rung's file gone, as after an interrupt
+ * in it): the rungs done are kept, only the missing one runs, and the
+ * output is the uninterrupted one's. */
+Test(tune, a_tune_stopped_between_rungs_runs_only_the_missing_rung, .timeout = 240)
+{
+    mkdirs();
+    char out[200], cmd[2048], buf[65536], first[65536], r0[300], r1[300];
+    snprintf(out, sizeof out, "%s/between", dir);
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=4h --kind "
+             "hpa --n0 8 --rungs 1 -j 2 -q --no-plot -o %s --format csv", simrun(), out);
+    int st = sh(cmd, first, sizeof first);
+    cr_assert(st == 0 || st == 1, "%s", first);
+    snprintf(r0, sizeof r0, "%s/hpa-r0.h5", out);
+    snprintf(r1, sizeof r1, "%s/hpa-r1.h5", out);
+    struct stat a, b, c;
+    cr_assert_eq(stat(r0, &a), 0);
+    cr_assert_eq(unlink(r1), 0, "rung 1 ran");
+    cr_assert_eq(sh(cmd, buf, sizeof buf), st, "%s", buf);
+    cr_assert_eq(stat(r0, &b), 0);
+    cr_assert(a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec,
+              "rung 0 was run again");
+    cr_assert_eq(stat(r1, &c), 0, "rung 1 was not run again");
+    cr_assert_str_eq(buf, first, "the resumed tune prints what the first one did");
+}
+
 /* ---- bad input ---- */
 
 Test(tune, bad_kind_and_unknown_parameter_exit_2, .timeout = 60)
