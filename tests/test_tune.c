@@ -170,11 +170,14 @@ static int ycount(yaml_document_t *d, const char *path)
 
 Test(tune, hpa_manifest_is_autoscaling_v2_field_by_field)
 {
-    const char *sets[] = {"policy.hpa.target=0.73",        "policy.hpa.down_stabilization=120s",
-                          "policy.hpa.up_pods=3",          "policy.hpa.up_percent=50",
-                          "policy.hpa.down_percent=20",    "policy.hpa.down_period=60s",
-                          "policy.hpa.up_select=min",      "policy.hpa.up_stabilization=30s"};
-    sim_scenario *sc = load(sets, 8);
+    const char *sets[] = {"policy.hpa.target=0.73",
+                          "policy.hpa.down_stabilization=120s",
+                          "policy.hpa.behavior=true",
+                          "policy.hpa.up_policies=pods:3:15s,percent:50:15s",
+                          "policy.hpa.down_policies=percent:20:60s",
+                          "policy.hpa.up_select=min",
+                          "policy.hpa.up_stabilization=30s"};
+    sim_scenario *sc = load(sets, 7);
     char *text = NULL;
     size_t len = 0;
     FILE *m = open_memstream(&text, &len);
@@ -226,11 +229,12 @@ Test(tune, hpa_manifest_is_autoscaling_v2_field_by_field)
 Test(tune, writers_refuse_what_the_format_cannot_carry)
 {
     const char *a[] = {"policy.hpa.target=0.735"};
-    const char *b[] = {"policy.hpa.up_pods=0", "policy.hpa.up_percent=0"};
+    const char *b[] = {"policy.hpa.behavior=true", "policy.hpa.down_stabilization=90.5s"};
     const char *c[] = {"policy.target.warmup=90.5s"};
     const char *const *sets[] = {a, b, c};
     int ns[] = {1, 2, 1};
-    const char *pol[] = {"hpa", "hpa", "target"}, *why[] = {"target", "up_pods", "warmup"};
+    const char *pol[] = {"hpa", "hpa", "target"},
+               *why[] = {"target", "down_stabilization", "warmup"};
     for (int k = 0; k < 3; k++) {
         sim_scenario *sc = load(sets[k], ns[k]);
         char *text = NULL;

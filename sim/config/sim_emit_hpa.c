@@ -8,17 +8,24 @@
  *                                  '-' for anything else)
  *   minReplicas, maxReplicas       the policy's bounds (the tier's)
  *   metrics[0]                     Resource cpu, Utilization, target x 100
- *   behavior.scaleUp/scaleDown     <dir>_stabilization, <dir>_select,
- *                                  policies: Pods <dir>_pods and Percent
- *                                  <dir>_percent (each when > 0), both
- *                                  of <dir>_period
- *   behavior.*.tolerance           only when tolerance is not the
- *                                  controller's 0.1 (KEP-4951 field)
- * The API takes whole percents and whole seconds: a value between them is
- * refused (sim_emit.h), as is a direction with no policy (the API requires
- * one; the kind's "not rate limited" extension has no manifest). */
+ *                                  (metrics = auto; other metrics are
+ *                                  refused: this writer has no form for them)
+ *   behavior                       only when behavior = true (without it the
+ *                                  controller takes its legacy path)
+ *   behavior.scaleUp/scaleDown     <dir>_stabilization, <dir>_select and
+ *                                  policies: <dir>_policies item by item
+ *                                  (TYPE:VALUE:PERIOD -> type, value,
+ *                                  periodSeconds), in its order
+ *   behavior.*.tolerance           <dir>_tolerance when set, else tolerance
+ *                                  when it is not the controller's 0.1
+ *                                  (KEP-4951 field)
+ * sim_manifest_hpa_map.c reads each of these back onto the same key, so a
+ * manifest written here and read through `manifest =` gives the run back
+ * bit for bit. The API takes whole percents and whole seconds: a value
+ * between them is refused (sim_emit.h). */
 #include "sim_emit.h"
 
+#include "as_hpa.h"
 #include "as_param.h"
 
 #include <math.h>
@@ -128,59 +135,93 @@ static void dns_name(const char *s, char *out, size_t n)
 
 /* What one direction of behavior holds, read from the kind's keys. */
 typedef struct dir_vals {
-    long stab, pods, pct, period, select;
+    long stab, select;
+    double tol; /* < 0: not written */
+    int npol;
+    char type[AS_HPA_MAX_POLICIES][16];
+    long value[AS_HPA_MAX_POLICIES], period[AS_HPA_MAX_POLICIES];
 } dir_vals;
 
-static int read_dir(const sim_policy_cfg *p, const char *pfx, dir_vals *d, as_err *err)
+/* The text of string key `key` of p's kind, or NULL. */
+static const char *text_param(const sim_policy_cfg *p, const char *key)
+{
+    const as_param_def *d = as_param_find(p->type->params, key);
+    return d && d->kind == AS_P_STRING ? (const char *)p->cfg + d->offset : NULL;
+}
+
+/* <pfx>_policies ("pods:4:15s, percent:100:15s", validated by the kind
+ * when it loaded) into d's list; a period must be whole seconds. */
+static int read_policies(const sim_policy_cfg *p, const char *pfx, dir_vals *d, as_err *err)
+{
+    char k[40];
+    snprintf(k, sizeof k, "%s_policies", pfx);
+    const char *text = text_param(p, k);
+    if (text == NULL)
+        return as_err_set(err, AS_ENOTFOUND, "kind %s has no key '%s'", p->type->name, k);
+    d->npol = 0;
+    for (const char *q = text; *q;) {
+        q += strspn(q, " \t,");
+        size_t len = strcspn(q, ",");
+        char item[64], per[32];
+        as_time t;
+        snprintf(item, sizeof item, "%.*s", (int)len, q);
+        q += len;
+        if (item[0] == '\0' || strspn(item, " \t") == strlen(item))
+            continue;
+        if (d->npol == AS_HPA_MAX_POLICIES ||
+            sscanf(item, "%15[a-z]:%ld:%31[0-9a-z.]", d->type[d->npol], &d->value[d->npol],
+                   per) != 3 ||
+            as_parse_duration(per, &t, NULL) != AS_OK || t % AS_SEC != 0)
+            return as_err_set(err, AS_EINVAL,
+                              "[policy.%s] %s: '%s' has no HPA manifest form (TYPE:VALUE:PERIOD, "
+                              "PERIOD whole seconds)",
+                              p->name, k, item);
+        d->period[d->npol++] = (long)(t / AS_SEC);
+    }
+    if (d->npol == 0)
+        return as_err_set(err, AS_EINVAL, "[policy.%s] %s: an HPA manifest needs at least one "
+                          "scaling policy", p->name, k);
+    return AS_OK;
+}
+
+static int read_dir(const sim_policy_cfg *p, const char *pfx, double flag_tol, dir_vals *d,
+                    as_err *err)
 {
     char k[40];
     int rc;
     snprintf(k, sizeof k, "%s_stabilization", pfx);
     if ((rc = whole(p, k, 1, 0, 3600, &d->stab, err)) != AS_OK)
         return rc;
-    snprintf(k, sizeof k, "%s_pods", pfx);
-    if ((rc = whole(p, k, 1, 0, 1000000, &d->pods, err)) != AS_OK)
-        return rc;
-    snprintf(k, sizeof k, "%s_percent", pfx);
-    if ((rc = whole(p, k, 1, 0, 1000000, &d->pct, err)) != AS_OK)
-        return rc;
-    snprintf(k, sizeof k, "%s_period", pfx);
-    if ((rc = whole(p, k, 1, 1, 1800, &d->period, err)) != AS_OK)
-        return rc;
     snprintf(k, sizeof k, "%s_select", pfx);
     if ((rc = whole(p, k, 1, 0, 2, &d->select, err)) != AS_OK)
         return rc;
-    if (d->pods == 0 && d->pct == 0)
-        return as_err_set(err, AS_EINVAL,
-                          "[policy.%s] %s_pods and %s_percent are both 0 (no rate limit): an "
-                          "HPA manifest needs at least one scaling policy",
-                          p->name, pfx, pfx);
-    return AS_OK;
+    snprintf(k, sizeof k, "%s_tolerance", pfx);
+    if ((rc = sim_emit_param(p, k, &d->tol, err)) != AS_OK)
+        return rc;
+    if (d->tol < 0) /* the direction takes the controller's flag */
+        d->tol = flag_tol == 0.1 ? -1 : flag_tol;
+    return read_policies(p, pfx, d, err);
 }
 
-static void emit_dir(em *e, const char *name, const dir_vals *d, double tol)
+static void emit_dir(em *e, const char *name, const dir_vals *d)
 {
     static const char *const sel[] = {"Max", "Min", "Disabled"};
     scalar(e, name, 0);
     map_start(e);
     kvi(e, "stabilizationWindowSeconds", d->stab);
     kv(e, "selectPolicy", sel[d->select]);
-    if (tol >= 0) {
+    if (d->tol >= 0) {
         char b[40];
-        snprintf(b, sizeof b, "%.17g", tol);
+        snprintf(b, sizeof b, "%.17g", d->tol);
         kvq(e, "tolerance", b);
     }
     scalar(e, "policies", 0);
     seq_start(e);
-    const char *types[2] = {"Pods", "Percent"};
-    long vals[2] = {d->pods, d->pct};
-    for (int i = 0; i < 2; i++) {
-        if (vals[i] <= 0)
-            continue;
+    for (int i = 0; i < d->npol; i++) {
         map_start(e);
-        kv(e, "type", types[i]);
-        kvi(e, "value", vals[i]);
-        kvi(e, "periodSeconds", d->period);
+        kv(e, "type", strcmp(d->type[i], "pods") == 0 ? "Pods" : "Percent");
+        kvi(e, "value", d->value[i]);
+        kvi(e, "periodSeconds", d->period[i]);
         map_end(e);
     }
     seq_end(e);
@@ -206,7 +247,7 @@ static int the_tier(const sim_scenario *sc, const sim_policy_cfg *p, as_err *err
 }
 
 static void emit_doc(em *e, const char *name, long min, long max, long pct, const dir_vals *up,
-                     const dir_vals *down, double tol)
+                     const dir_vals *down)
 {
     yaml_event_t ev;
     emit(e, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
@@ -243,11 +284,13 @@ static void emit_doc(em *e, const char *name, long min, long max, long pct, cons
     map_end(e);
     map_end(e);
     seq_end(e);
-    scalar(e, "behavior", 0);
-    map_start(e);
-    emit_dir(e, "scaleUp", up, tol);
-    emit_dir(e, "scaleDown", down, tol);
-    map_end(e);
+    if (up != NULL) { /* behavior = true */
+        scalar(e, "behavior", 0);
+        map_start(e);
+        emit_dir(e, "scaleUp", up);
+        emit_dir(e, "scaleDown", down);
+        map_end(e);
+    }
     map_end(e);
     map_end(e);
     emit(e, &ev, yaml_document_end_event_initialize(&ev, 1));
@@ -269,14 +312,21 @@ int sim_emit_hpa(FILE *f, const sim_scenario *sc, int policy, as_err *err)
         return as_err_set(err, AS_EINVAL, "tier %s: min = 0, but an HPA's minReplicas is at "
                           "least 1", t->name);
     dir_vals up, down;
-    double tol;
+    double tol, behavior = 0;
+    const char *metrics = text_param(p, "metrics");
+    if (metrics != NULL && strcmp(metrics, "auto") != 0)
+        return as_err_set(err, AS_EINVAL, "[policy.%s] metrics = %s: the HPA manifest writer "
+                          "writes one cpu Utilization metric (metrics = auto, target)",
+                          p->name, metrics);
     int rc = whole(p, "target", 100, 1, 10000, &pct, err);
     if (rc == AS_OK)
         rc = sim_emit_param(p, "tolerance", &tol, err);
     if (rc == AS_OK)
-        rc = read_dir(p, "up", &up, err);
-    if (rc == AS_OK)
-        rc = read_dir(p, "down", &down, err);
+        rc = sim_emit_param(p, "behavior", &behavior, err);
+    if (rc == AS_OK && behavior != 0)
+        rc = read_dir(p, "up", tol, &up, err);
+    if (rc == AS_OK && behavior != 0)
+        rc = read_dir(p, "down", tol, &down, err);
     if (rc != AS_OK)
         return rc;
     char name[64];
@@ -286,7 +336,7 @@ int sim_emit_hpa(FILE *f, const sim_scenario *sc, int policy, as_err *err)
         return as_err_set(err, AS_ENOMEM, "out of memory (YAML emitter)");
     yaml_emitter_set_output(&e.y, write_handler, f);
     yaml_emitter_set_unicode(&e.y, 1);
-    emit_doc(&e, name, min, max, pct, &up, &down, tol == 0.1 ? -1 : tol);
+    emit_doc(&e, name, min, max, pct, behavior != 0 ? &up : NULL, &down);
     int failed = e.failed;
     const char *why = e.y.problem ? e.y.problem : "write failed";
     if (failed)

@@ -92,6 +92,8 @@ typedef struct sim_tune_result {
     int ndim;
     sim_tune_dim dim[SIM_TUNE_MAXDIM];
     double dflt_x[SIM_TUNE_MAXDIM]; /* the scenario's values of those keys */
+    char rules[2][256];            /* kind hpa: the scenario's up_/down_policies text,
+                                    * which a searched policy value is written into */
     int npoints;
     sim_tune_point *points;        /* every configuration, in run order */
     int best;                      /* index of the chosen one (or the closest) */

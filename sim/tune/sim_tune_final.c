@@ -156,6 +156,18 @@ static int index_of(const sim_scenario *sc, const char *name)
     return -1;
 }
 
+/* s without the blanks after a comma: a list key ("pods:4:15s,
+ * percent:100:15s") reads the same either way, and the tune writes it
+ * without them (its sets are split at blanks). */
+static void squeeze(char *s)
+{
+    char *o = s;
+    for (const char *q = s; *q; q++)
+        if (!((*q == ' ' || *q == '\t') && o > s && (o[-1] == ',')))
+            *o++ = *q;
+    *o = '\0';
+}
+
 /* The policy read back must be the one the tune ran, key for key. */
 static int same_policy(const sim_policy_cfg *a, const sim_policy_cfg *b, const char *file,
                        as_err *err)
@@ -164,6 +176,8 @@ static int same_policy(const sim_policy_cfg *a, const sim_policy_cfg *b, const c
         char x[300], y[300];
         as_param_format(d, a->cfg, x, sizeof x);
         as_param_format(d, b->cfg, y, sizeof y);
+        if (d->kind == AS_P_STRING)
+            squeeze(x), squeeze(y);
         if (strcmp(x, y) != 0)
             return as_err_set(err, AS_EIO, "%s read back gives %s where the tune ran %s", file,
                               y, x);

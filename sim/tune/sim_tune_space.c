@@ -37,7 +37,8 @@ typedef struct space {
 static const space spaces[] = {
     /* Kubernetes HPA: the target, the scale-down stabilization window and
      * the behavior policies (scale-up Pods and Percent, scale-down Percent
-     * and its period) */
+     * and its period: rule keys, below); spec.behavior must be there for
+     * the controller to read any of them */
     {"hpa",
      {{"target", 0.30, 0.95, 0.01},
       {"down_stabilization", 0, 600, 15},
@@ -45,7 +46,7 @@ static const space spaces[] = {
       {"up_percent", 10, 500, 10},
       {"down_percent", 5, 100, 5},
       {"down_period", 15, 600, 15}},
-     {NULL}, NULL, NULL, 0},
+     {"behavior=true", NULL}, NULL, NULL, 0},
     /* AWS target tracking (EC2: no scale-out cooldown, the warmup does it) */
     {"target",
      {{"target", 0.30, 0.95, 0.01}, {"warmup", 0, 600, 15}},
@@ -62,6 +63,120 @@ static const space spaces[] = {
      {NULL}, NULL, NULL, 0},
 };
 #define NSPACES (sizeof spaces / sizeof spaces[0])
+
+/* Kind hpa keeps each direction's behavior policies as one text key
+ * (up_policies = pods:4:15s, percent:100:15s). The tune searches their
+ * numbers as these rule keys and writes them back into that text
+ * (rules_render), the rest of the scenario's list kept as it was. A
+ * numeric key per policy in the kind itself was the alternative; it
+ * cannot say "two Percent policies with their own periods", which the
+ * text (and the API) can. A type absent from the scenario's list starts
+ * at the API's default (Pods 4, Percent 100); a period applies to every
+ * policy of its direction. */
+typedef struct rule_key {
+    const char *key, *param, *type; /* type NULL: the direction's period */
+    double max, dflt;
+} rule_key;
+
+static const rule_key rule_keys[] = {
+    {"up_pods", "up_policies", "pods", 1e6, 4},
+    {"up_percent", "up_policies", "percent", 1e6, 100},
+    {"up_period", "up_policies", NULL, 1800, 15},
+    {"down_pods", "down_policies", "pods", 1e6, 4},
+    {"down_percent", "down_policies", "percent", 1e6, 100},
+    {"down_period", "down_policies", NULL, 1800, 15},
+};
+#define NRULE_KEYS (sizeof rule_keys / sizeof rule_keys[0])
+
+/* The rule key `key` of policy p's kind, or NULL. */
+static const rule_key *rule_of(const sim_policy_cfg *p, const char *key)
+{
+    for (size_t i = 0; i < NRULE_KEYS; i++) {
+        if (strcmp(rule_keys[i].key, key) != 0)
+            continue;
+        const as_param_def *d = as_param_find(p->type->params, rule_keys[i].param);
+        return d && d->kind == AS_P_STRING ? &rule_keys[i] : NULL;
+    }
+    return NULL;
+}
+
+/* One "TYPE:VALUE:PERIOD" item of a rules text. */
+typedef struct rule_item {
+    char type[16], period[48];
+    long value;
+} rule_item;
+
+/* The items of a rules text (the kind validated it when it loaded). */
+static int rules_parse(const char *text, rule_item *it, int max)
+{
+    int n = 0;
+    for (const char *q = text; *q && n < max;) {
+        q += strspn(q, " \t,");
+        size_t len = strcspn(q, ",");
+        char item[64];
+        snprintf(item, sizeof item, "%.*s", (int)len, q);
+        if (sscanf(item, "%15[a-z]:%ld:%47[0-9a-z.]", it[n].type, &it[n].value,
+                   it[n].period) == 3)
+            n++;
+        q += len;
+    }
+    return n;
+}
+
+/* The scenario's value of rule key k in the text. */
+static double rule_value(const rule_key *k, const char *text)
+{
+    rule_item it[16];
+    int n = rules_parse(text, it, 16);
+    for (int i = 0; i < n; i++) {
+        if (k->type == NULL) {
+            as_time t;
+            return as_parse_duration(it[i].period, &t, NULL) == AS_OK ? as_time_to_s(t)
+                                                                        : k->dflt;
+        }
+        if (strcmp(it[i].type, k->type) == 0)
+            return (double)it[i].value;
+    }
+    return k->dflt;
+}
+
+/* "policy.P.up_policies=..." for direction `dir` (0 up, 1 down) with the
+ * searched rule keys' values (txt) written in; nothing when none is. */
+static size_t rules_render(const sim_tune_result *r, int dir, char (*txt)[48], char *out,
+                           size_t n)
+{
+    const char *param = dir ? "down_policies" : "up_policies";
+    rule_item it[16];
+    int ni = rules_parse(r->rules[dir], it, 16), any = 0;
+    for (int i = 0; i < r->ndim; i++) {
+        const rule_key *k = NULL;
+        for (size_t j = 0; j < NRULE_KEYS; j++)
+            if (strcmp(rule_keys[j].key, r->dim[i].key) == 0)
+                k = &rule_keys[j];
+        if (k == NULL || strcmp(k->param, param) != 0)
+            continue;
+        any = 1;
+        int hit = 0;
+        for (int j = 0; j < ni; j++) {
+            if (k->type == NULL)
+                snprintf(it[j].period, sizeof it[j].period, "%s", txt[i]);
+            else if (strcmp(it[j].type, k->type) == 0)
+                it[j].value = strtol(txt[i], NULL, 10), hit = 1;
+        }
+        if (k->type != NULL && !hit && ni < 16) {
+            snprintf(it[ni].type, sizeof it[ni].type, "%s", k->type);
+            snprintf(it[ni].period, sizeof it[ni].period, "%s", ni ? it[0].period : "15s");
+            it[ni++].value = strtol(txt[i], NULL, 10);
+        }
+    }
+    if (!any)
+        return 0;
+    size_t l = (size_t)snprintf(out, n, "policy.%s.%s=", r->policy, param);
+    for (int j = 0; j < ni && l < n; j++) /* no blank: sets are split at blanks */
+        l += (size_t)snprintf(out + l, n - l, "%s%s:%ld:%s", j ? "," : "", it[j].type,
+                              it[j].value, it[j].period);
+    return l;
+}
 
 static const space *space_of(const char *kind)
 {
@@ -97,7 +212,14 @@ const char *const *tune_fixed(const char *kind)
 static int dim_set(sim_tune_dim *d, const sim_policy_cfg *p, const char *key, double lo,
                    double hi, double step, as_err *err)
 {
-    const as_param_def *def = as_param_find(p->type->params, key);
+    const rule_key *rk = rule_of(p, key);
+    as_param_def rdef = {0};
+    if (rk != NULL) { /* a number inside up_/down_policies */
+        rdef.kind = rk->type ? AS_P_INT : AS_P_DURATION;
+        rdef.min = 1;
+        rdef.max = rk->max;
+    }
+    const as_param_def *def = rk ? &rdef : as_param_find(p->type->params, key);
     if (def == NULL || (def->kind != AS_P_DOUBLE && def->kind != AS_P_INT &&
                         def->kind != AS_P_DURATION)) {
         char keys[400] = "";
@@ -106,6 +228,11 @@ static int dim_set(sim_tune_dim *d, const sim_policy_cfg *p, const char *key, do
                 continue;
             size_t l = strlen(keys);
             snprintf(keys + l, sizeof keys - l, "%s%s", l ? ", " : "", q->name);
+        }
+        for (size_t i = 0; i < NRULE_KEYS; i++) {
+            size_t l = strlen(keys);
+            if (rule_of(p, rule_keys[i].key))
+                snprintf(keys + l, sizeof keys - l, ", %s", rule_keys[i].key);
         }
         return as_err_set(err, AS_EINVAL, "policy.%s.%s: kind %s has no numeric key '%s' "
                           "(keys: %s)", p->name, key, p->type->name, key, keys);
@@ -197,11 +324,22 @@ int tune_space_init(sim_tune_result *r, const sim_policy_cfg *p, const sim_tune_
         if (rc != AS_OK)
             return rc;
     }
+    for (int dir = 0; dir < 2; dir++) {
+        const as_param_def *def =
+            as_param_find(p->type->params, dir ? "down_policies" : "up_policies");
+        r->rules[dir][0] = '\0';
+        if (def && def->kind == AS_P_STRING)
+            snprintf(r->rules[dir], sizeof r->rules[dir], "%s",
+                     (const char *)p->cfg + def->offset);
+    }
     r->grid = 1;
     for (int i = 0; i < r->ndim; i++) {
         sim_tune_dim *d = &r->dim[i];
         r->grid *= floor((d->hi - d->lo) / d->step + 1e-9) + 1;
-        if (sim_emit_param(p, d->key, &r->dflt_x[i], err) != AS_OK)
+        const rule_key *rk = rule_of(p, d->key);
+        if (rk != NULL)
+            r->dflt_x[i] = rule_value(rk, r->rules[rk->param[0] == 'd']);
+        else if (sim_emit_param(p, d->key, &r->dflt_x[i], err) != AS_OK)
             return err->code;
     }
     return AS_OK;
@@ -258,6 +396,20 @@ void tune_render(const sim_tune_result *r, const double *u, double *x, char *set
     for (int i = 0; s && s->fixed[i] && l < n; i++)
         l += (size_t)snprintf(sets + l, n - l, "%spolicy.%s.%s", l ? " " : "", r->policy,
                               s->fixed[i]);
-    for (int i = 0; i < r->ndim && l < n; i++)
-        l += (size_t)snprintf(sets + l, n - l, "%s%s=%s", l ? " " : "", r->dim[i].name, txt[i]);
+    for (int i = 0; i < r->ndim && l < n; i++) {
+        int rule = 0;
+        for (size_t j = 0; j < NRULE_KEYS; j++)
+            rule |= strcmp(rule_keys[j].key, r->dim[i].key) == 0; /* only kinds with rules take them */
+        if (!rule)
+            l += (size_t)snprintf(sets + l, n - l, "%s%s=%s", l ? " " : "", r->dim[i].name,
+                                  txt[i]);
+    }
+    for (int dir = 0; dir < 2 && l + 1 < n; dir++) {
+        size_t at = l + (l > 0);
+        if (rules_render(r, dir, txt, sets + at, n - at) > 0) {
+            if (l > 0)
+                sets[l] = ' ';
+            l = at + strlen(sets + at);
+        }
+    }
 }
