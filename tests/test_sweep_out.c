@@ -102,14 +102,16 @@ Test(sweep_out, cheapest_is_by_the_mean_of_a_point)
     const char *params[] = {"policy.hpa.target=0.5", "policy.hpa.target=0.5",
                             "policy.hpa.target=0.6", "policy.hpa.target=0.6",
                             "policy.hpa.target=0.7", "policy.hpa.target=0.7"};
-    sim_summary_print(f, rows, params, 6, SIM_FMT_TEXT, 0.25, 0.95);
+    const sim_slo_info slo = {.latency = 0.25, .percentile = 0.95, .window = 60,
+                              .objective = 0.99, .error_rate = -1};
+    sim_summary_print(f, rows, params, 6, SIM_FMT_TEXT, &slo);
     rewind(f);
     char buf[8192];
     size_t n = fread(buf, 1, sizeof buf - 1, f);
     buf[n] = '\0';
     fclose(f);
-    cr_assert(strstr(buf, "cheapest policy meeting the SLO: hpa.p001 (policy.hpa.target=0.6; "
-                          "total 0.50, p95 200.0ms, means over its repetitions)"),
+    cr_assert(strstr(buf, "cheapest policy meeting the SLO: hpa.p001 (total 0.50; "
+                          "policy.hpa.target=0.6; means over 2 repetitions)"),
               "%s", buf);
     /* repetition table: units on every latency and violation */
     cr_assert(strstr(buf, "200.0ms +- 0s"), "%s", buf);
@@ -145,7 +147,7 @@ Test(sweep_out, every_output_has_a_column_per_swept_parameter, .timeout = 120)
     char *txt = sh(cmd, &st);
     cr_assert(strstr(txt, "policy.hpa.target tier.web.boot_time"), "%s", txt);
     cr_assert(strstr(txt, "repetitions: mean +- 95% confidence half-width"), "%s", txt);
-    cr_assert(strstr(txt, ", means over its repetitions)"), "%s", txt);
+    cr_assert(strstr(txt, "; means over 2 repetitions)"), "%s", txt);
     free(txt);
     /* the report: the HTML columns and one figure per numeric key */
     snprintf(cmd, sizeof cmd, "%s report %s/s.h5 -o %s/rep", simrun(), tmp, tmp);

@@ -33,9 +33,10 @@
 
 sim_tune_score sim_tune_score_of(const sim_summary_row *r)
 {
-    /* The objective's inputs. When the SLO becomes window compliance
-     * (a meets_slo computed from windows), meets_slo is still the verdict
-     * and the violation stays "how far from meeting it". */
+    /* The objective's inputs. meets_slo is the summary's one verdict
+     * (window compliance against the SLO's objective, sim_summary.h); the
+     * violation in seconds stays "how far from meeting it" among those
+     * that miss. */
     sim_tune_score s = {.meets = r->meets_slo != 0,
                         .cost = r->cost_total,
                         .infra = r->cost_infra,
