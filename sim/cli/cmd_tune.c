@@ -223,12 +223,12 @@ static void print_points(const sim_tune_result *r, int frontier_only)
 
 static void print_text(const sim_tune_result *r, const char *scen)
 {
-    char a[32], b[32], c[32];
+    char a[32], b[32];
     dur(r->split_s, a, sizeof a);
     dur(r->end_s, b, sizeof b);
     printf("\ntune %s, kind %s ([policy.%s]): search on [0, %s), held out [%s, %s)\n", scen,
            r->kind, r->policy, a, a, b);
-    printf("SLO: p%g latency <= %s\n", r->slo_percentile * 100, lat(r->slo_latency, c, sizeof c));
+    printf("SLO: %s\n", r->slo_text);
     printf("runs: %d on the search part in %d rungs, where a grid at the same resolution "
            "(%d keys) has %.3g; %d more to check the written file and the held-out part\n",
            r->runs, r->rungs, r->ndim, r->grid, 1 + 2 + r->has_oracle);

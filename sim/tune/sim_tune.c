@@ -8,6 +8,7 @@
 
 #include "as_param.h"
 #include "as_policy.h"
+#include "sim_summary.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -68,6 +69,9 @@ static int setup(tuner *T, as_err *err)
     r->format = sim_emit_format_of(p);
     r->slo_latency = b->slo_latency;
     r->slo_percentile = b->slo_percentile;
+    sim_slo_info slo;
+    sim_slo_info_of(b, &slo);
+    sim_slo_describe(&slo, r->slo_text, sizeof r->slo_text);
     int rc = tune_space_init(r, p, o, err);
     if (rc != AS_OK)
         return rc;

@@ -108,6 +108,7 @@ typedef struct sim_tune_result {
     double grid;                   /* runs of a grid at the keys' resolution */
     double split_s, end_s;         /* the held-out part is [split_s, end_s) */
     double slo_latency, slo_percentile;
+    char slo_text[256];            /* the whole SLO definition (sim_slo_describe) */
     sim_emit_format format;
     char file[1100];               /* the written configuration */
     char replay[1100];             /* the replay scenario */
