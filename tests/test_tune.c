@@ -398,7 +398,7 @@ Test(tune, bad_kind_and_unknown_parameter_exit_2, .timeout = 60)
     snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind hpaa", simrun());
     cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
     cr_assert(strstr(buf, "--kind hpaa: not a policy kind (kinds that can be tuned: hpa, "
-                          "target, step, predictive)"), "%s", buf);
+                          "target, step, predictive, aws_predictive)"), "%s", buf);
     snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind oracle", simrun());
     cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
     cr_assert(strstr(buf, "a oracle policy has nothing to tune"), "%s", buf);

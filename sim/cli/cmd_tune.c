@@ -21,13 +21,13 @@ static void usage(FILE *f)
 {
     fputs("usage: simrun tune SCENARIO.ini --kind KIND [--kind KIND ...] [options]\n"
           "\n"
-          "Searches the keys of a policy kind (hpa, target, step, predictive) for the\n"
-          "cheapest configuration that meets the scenario's SLO. The scenario's first\n"
-          "[policy.NAME] of that kind is the starting point and the default it is\n"
-          "compared with. The search runs on the first part of the trace (--split);\n"
-          "the chosen configuration, written as a file you can deploy and read back\n"
-          "through a replay scenario, is then run on the rest, which the search never\n"
-          "saw, next to the default and the oracle.\n"
+          "Searches the keys of a policy kind (hpa, target, step, predictive,\n"
+          "aws_predictive) for the cheapest configuration that meets the scenario's\n"
+          "SLO. The scenario's first [policy.NAME] of that kind is the starting point\n"
+          "and the default it is compared with. The search runs on the first part of\n"
+          "the trace (--split); the chosen configuration, written as a file you can\n"
+          "deploy and read back through a replay scenario, is then run on the rest,\n"
+          "which the search never saw, next to the default and the oracle.\n"
           "\n"
           "options:\n"
           "  --kind KIND              policy kind to tune (repeatable)\n"
@@ -153,7 +153,7 @@ static int parse_args(tune_args *a, int argc, char **argv)
     }
     if (a->scen == NULL || a->nkinds == 0) {
         fprintf(stderr, "simrun tune: %s\n", a->scen ? "--kind KIND is required (hpa, target, "
-                "step or predictive)" : "a scenario is required (see simrun tune --help)");
+                "step, predictive or aws_predictive)" : "a scenario is required (see simrun tune --help)");
         return 2;
     }
     as_err err = {0};

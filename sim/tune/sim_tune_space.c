@@ -56,8 +56,16 @@ static const space spaces[] = {
      {{"out_threshold", 0.40, 0.95, 0.01}, {"in_threshold", 0.05, 0.60, 0.01},
       {"cooldown", 0, 600, 15}},
      {NULL}, "in_threshold", "out_threshold", 0.05},
-    /* predictive: the target, when to fall back to reactive, the scale-in margin */
+    /* predictive (model-predictive control): the weight of the SLO penalty
+     * against the price of instances, and how long a plan holds capacity
+     * before scale-in */
     {"predictive",
+     {{"risk", 0.1, 10.0, 0.1}, {"scale_in_window", 0, 1800, 60}},
+     {NULL}, NULL, NULL, 0},
+    /* aws_predictive (the forecast-and-target rule an AWS PredictiveScaling
+     * policy configures): the target, when to fall back to reactive, the
+     * scale-in margin */
+    {"aws_predictive",
      {{"target", 0.30, 0.95, 0.01}, {"max_spread", 0.05, 2.0, 0.05},
       {"scale_in_margin", 0, 0.5, 0.05}},
      {NULL}, NULL, NULL, 0},
