@@ -45,7 +45,7 @@ static sim_summary_row row(const char *run, double cost, int meets)
     snprintf(r.kind, sizeof r.kind, "hpa");
     r.cost_total = cost;
     r.meets_slo = meets;
-    r.p95 = 0.2;
+    r.p95 = r.latency_at_p = 0.2; /* the repetition table shows the SLO percentile's */
     r.slo_violation_s = meets ? 10 : 5000;
     return r;
 }
@@ -92,8 +92,8 @@ Test(sweep_out, cheapest_is_by_the_mean_of_a_point)
     cr_assert_str_eq(pts[0].name, "hpa.p000");
     cr_assert_eq(pts[0].n, 2);
     cr_assert_float_eq(pts[0].cost, 0.65, 1e-12);
-    /* t(1) = 12.71, sd = 0.7 / sqrt 2: half-width 12.71 * 0.35 */
-    cr_assert_float_eq(pts[0].cost_hw, 12.71 * 0.35, 1e-9);
+    /* t(0.975, 1) = 12.7062, sd = 0.7 / sqrt 2: half-width 12.7062 * 0.35 */
+    cr_assert_float_eq(pts[0].cost_hw, 12.706204736 * 0.35, 1e-8);
     cr_assert(pts[0].meets && pts[1].meets);
     cr_assert(!pts[2].meets, "one repetition misses: the point misses");
     cr_assert_eq(sim_summary_best_point(pts, np, 0), 1);
@@ -131,17 +131,18 @@ Test(sweep_out, every_output_has_a_column_per_swept_parameter, .timeout = 120)
     snprintf(cmd, sizeof cmd, "%s show %s/s.h5 --csv", simrun(), tmp);
     char *csv = sh(cmd, &st);
     cr_assert_eq(st, 0, "%s", csv);
-    cr_assert(strncmp(csv, "run,kind,policy.hpa.target,tier.web.boot_time,cost_total,", 57) == 0,
+    cr_assert(strncmp(csv, "run,kind,policy.hpa.target,tier.web.boot_time,cost_infra,", 57) == 0,
               "%s", csv);
     cr_assert(strstr(csv, "\nhpa.p006.r1,hpa,0.7,30s,"), "%s", csv);
     cr_assert(strstr(csv, "\nthreshold.p002.r0,threshold,,120s,"), "%s", csv);
     free(csv);
     snprintf(cmd, sizeof cmd, "%s show %s/s.h5 --json", simrun(), tmp);
     char *json = sh(cmd, &st);
-    cr_assert(strstr(json, "\"run\": \"hpa.p001.r0\", \"kind\": \"hpa\", \"policy.hpa.target\": "
-                           "\"0.5\", \"tier.web.boot_time\": \"60s\""),
+    cr_assert(strstr(json, "\"run\": \"hpa.p001.r0\",\n    \"kind\": \"hpa\",\n    "
+                           "\"policy.hpa.target\": \"0.5\",\n    \"tier.web.boot_time\": \"60s\",\n"),
               "%s", json);
-    cr_assert(strstr(json, "\"kind\": \"threshold\", \"policy.hpa.target\": null"), "%s", json);
+    cr_assert(strstr(json, "\"kind\": \"threshold\",\n    \"policy.hpa.target\": null,\n"),
+              "%s", json);
     free(json);
     snprintf(cmd, sizeof cmd, "%s show %s/s.h5", simrun(), tmp);
     char *txt = sh(cmd, &st);
@@ -161,6 +162,17 @@ Test(sweep_out, every_output_has_a_column_per_swept_parameter, .timeout = 120)
     cr_assert_gt(fread(html, 1, (1 << 20) - 1, f), 0);
     fclose(f);
     cr_assert(strstr(html, "<th>policy.hpa.target</th><th>tier.web.boot_time</th>"));
+    cr_assert(strstr(html, "href=\"sweep.html\""));
+    free(html);
+    /* the sweep page: a row per point with the keys as columns, the figures */
+    snprintf(cmd, sizeof cmd, "%s/rep/sweep.html", tmp);
+    f = fopen(cmd, "r");
+    cr_assert_not_null(f);
+    html = calloc(1, 1 << 20);
+    cr_assert_gt(fread(html, 1, (1 << 20) - 1, f), 0);
+    fclose(f);
+    cr_assert(strstr(html, "<th>policy.hpa.target</th><th>tier.web.boot_time</th><th>n</th>"));
+    cr_assert(strstr(html, "<tr class=\"best\"><td class=\"l\">hpa.p000</td>"), "%s", html);
     cr_assert(strstr(html, "sweep_01.png") && strstr(html, "sweep_02.png"));
     free(html);
     struct stat sb;
