@@ -137,3 +137,29 @@ Test(summary, clamped_figures_are_said_to_be_lower_bounds)
     cr_expect_eq(count(t, "note: hpa"), 0, "%s", t);
     free(t);
 }
+
+/* Every row's figures sit under their header: a kind longer than the
+ * column's usual width (aws_predictive) widens the column for all rows. */
+Test(summary, a_long_kind_keeps_the_columns_in_line)
+{
+    sim_summary_row r[3] = {row("hpa", "hpa", 33.4, 1), row("aws", "aws_predictive", 35.3, 1),
+                            row("a_rather_long_policy_name", "target", 36.0, 0)};
+    char *t = text_of(r, 3, &slo);
+    const char *head = strstr(t, "\npolicy");
+    cr_assert_not_null(head, "%s", t);
+    head++;
+    /* the end of "total" in the header, and of each row's total figure */
+    const char *tot = strstr(head, "total");
+    cr_assert_not_null(tot);
+    long want = (long)(tot - head) + 5;
+    const char *figs[3] = {"33.40", "35.30", "36.00"};
+    for (int i = 0; i < 3; i++) {
+        const char *line = strstr(head, r[i].run);
+        cr_assert_not_null(line, "%s", t);
+        const char *fig = strstr(line, figs[i]);
+        cr_assert_not_null(fig, "%s", t);
+        cr_expect_eq((long)(fig - line) + 5, want, "%s: total ends at column %ld, header at %ld\n%s",
+                     r[i].run, (long)(fig - line) + 5, want, t);
+    }
+    free(t);
+}

@@ -356,10 +356,14 @@ static void print_text(FILE *f, const sim_summary_row *rows, const char *const *
     fprintf(f, "SLO: %s\n", def);
     char pcol[16];
     snprintf(pcol, sizeof pcol, "p%g run", slo->percentile * 100);
-    int w[SIM_MAX_PARAM_COLS], wn = 16;
-    for (int i = 0; i < n; i++)
+    /* name and kind columns as wide as their longest entry, so that a long
+     * kind (aws_predictive) never pushes its row's figures out of line */
+    int w[SIM_MAX_PARAM_COLS], wn = 16, wk = 11;
+    for (int i = 0; i < n; i++) {
         wn = (int)strlen(rows[i].run) > wn ? (int)strlen(rows[i].run) : wn;
-    fprintf(f, "%-*s %-11s", wn, "policy", "kind");
+        wk = (int)strlen(rows[i].kind) > wk ? (int)strlen(rows[i].kind) : wk;
+    }
+    fprintf(f, "%-*s %-*s", wn, "policy", wk, "kind");
     for (int k = 0; k < nk; k++) {
         w[k] = (int)strlen(keys[k]) > 8 ? (int)strlen(keys[k]) : 8;
         fprintf(f, " %*s", w[k], keys[k]);
@@ -375,7 +379,7 @@ static void print_text(FILE *f, const sim_summary_row *rows, const char *const *
                  r->requests > 0 ? 100.0 * r->errors / r->requests : 0.0);
         const char *vd = is_bound(r) ? (r->meets_slo ? "bound" : "bound, misses")
                                      : r->meets_slo ? "meets" : "misses";
-        fprintf(f, "%-*s %-11s", wn, r->run, r->kind);
+        fprintf(f, "%-*s %-*s", wn, r->run, wk, r->kind);
         for (int k = 0; k < nk; k++)
             fprintf(f, " %*s", w[k], sim_params_value(params[i], keys[k], v, sizeof v));
         fprintf(f, " %10.2f %9.2f %9.2f %9s %10s %9s %7s %9.2f %8d %7.2f %7.2f  %s\n",
