@@ -50,6 +50,7 @@ struct sim_batch {
     pid_t merger;           /* the merger process, 0 when none */
     int stale_pid;          /* a dead holder's lock taken over */
     volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM (sim_batch.c) */
+    int kill_after;         /* SIMRUN_KILL_AFTER (sim_batch.c); 0: off */
     struct sigaction old_xfsz;   /* SIGXFSZ is ignored from open to close */
     int xfsz_saved;
     /* one shared mapping: */

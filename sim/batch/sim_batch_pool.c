@@ -111,6 +111,10 @@ static void worker(sim_batch *b, int w, pid_t parent)
         if (rc == AS_OK) {
             atomic_store(&b->done[i], 1);
             atomic_store(&ws->run, -1);
+            if (b->kill_after > 0 && sim_batch_done(b) - b->resumed >= b->kill_after) {
+                kill(parent, SIGKILL); /* SIMRUN_KILL_AFTER: this worker dies with it */
+                pause();
+            }
             continue;
         }
         if (rc != AS_EINTR && !*b->stop)
