@@ -1,6 +1,7 @@
 /* test_batch.c - sweeps, repetitions, runs on worker processes, resume
  * and MPI (the safety of a batch is test_batch_safety.c). */
 #include "sim_sweep.h"
+#include "test_helpers.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -9,32 +10,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static const char *simrun(void)
-{
-    const char *s = getenv("SIMRUN");
-    return s ? s : "bin/simrun";
-}
-
-static int sh(const char *cmd, char *out, size_t n)
-{
-    char full[2048];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    cr_assert_not_null(p);
-    size_t k = fread(out, 1, n - 1, p);
-    out[k] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char dir[128];
-
-static void mkdirs(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/simbatch_%d", (int)getpid());
-    mkdir(dir, 0777);
-}
 
 Test(batch, sweep_values)
 {
@@ -78,20 +53,21 @@ Test(batch, plan_expands_policy_keys_per_policy)
 
 Test(batch, worker_processes_do_not_change_datasets, .timeout = 120)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char cmd[1024], out[16384];
     for (int j = 1; j <= 2; j++) {
-        snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini -q --no-report --force -j %d -o %s/j%d.h5",
-                 simrun(), j, dir, j);
-        cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+        snprintf(cmd, sizeof cmd,
+                 "%s tests/data/sweep.ini -q --no-report --force -j %d -o %s/j%d.h5",
+                 th_simrun_path(), j, dir, j);
+        cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     }
     const char *objs[] = {"/runs", "/summary", "/trace"};
     for (int k = 0; k < 3; k++) {
         snprintf(cmd, sizeof cmd, "h5diff %s/j1.h5 %s/j2.h5 %s %s", dir, dir, objs[k], objs[k]);
-        cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s differs: %s", objs[k], out);
+        cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s differs: %s", objs[k], out);
     }
-    snprintf(cmd, sizeof cmd, "%s show %s/j2.h5 --csv | wc -l", simrun(), dir);
-    sh(cmd, out, sizeof out);
+    snprintf(cmd, sizeof cmd, "%s show %s/j2.h5 --csv | wc -l", th_simrun_path(), dir);
+    th_sh_out(cmd, out, sizeof out);
     cr_assert_eq(atoi(out), 31, "30 runs and a header: %s", out);
     struct stat st;
     snprintf(cmd, sizeof cmd, "%s/j2.h5.runs", dir);
@@ -100,15 +76,15 @@ Test(batch, worker_processes_do_not_change_datasets, .timeout = 120)
 
 Test(batch, killed_batch_resumes_to_the_same_file, .timeout = 180)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char cmd[1024], out[16384], ref[256], res[256], runs[300];
     snprintf(ref, sizeof ref, "%s/ref.h5", dir);
     snprintf(res, sizeof res, "%s/res.h5", dir);
     snprintf(runs, sizeof runs, "%s.runs", res);
     const char *longer = "--set scenario.duration=12h";
     snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini %s -q --no-report --force -j 2 -o %s",
-             simrun(), longer, ref);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+             th_simrun_path(), longer, ref);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
 
     /* killed without warning when its 4th run is complete: the hook
      * SIMRUN_KILL_AFTER makes the point of the kill the program's, not a
@@ -116,30 +92,30 @@ Test(batch, killed_batch_resumes_to_the_same_file, .timeout = 180)
     snprintf(cmd, sizeof cmd,
              "SIMRUN_KILL_AFTER=4 %s tests/data/sweep.ini %s -q --no-report --force -j 1 -o %s; "
              "echo status=$?",
-             simrun(), longer, res);
-    sh(cmd, out, sizeof out);
+             th_simrun_path(), longer, res);
+    th_sh_out(cmd, out, sizeof out);
     cr_assert(strstr(out, "status=137"), "not killed (128 + SIGKILL): %s", out);
     snprintf(cmd, sizeof cmd, "ls %s 2>/dev/null | grep -c '\\.h5$'", runs);
-    sh(cmd, out, sizeof out);
+    th_sh_out(cmd, out, sizeof out);
     int complete = atoi(out);
     cr_assert(complete >= 4 && complete < 30, "%d of 30 runs complete at the kill", complete);
     struct stat st;
     cr_assert_neq(stat(res, &st), 0, "no results file after a kill");
 
     snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini %s --no-report --force -j 2 -o %s",
-             simrun(), longer, res);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+             th_simrun_path(), longer, res);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "resuming:"), "no resume: %s", out);
     const char *objs[] = {"/runs", "/summary", "/trace"};
     for (int k = 0; k < 3; k++) {
         snprintf(cmd, sizeof cmd, "h5diff %s %s %s %s", ref, res, objs[k], objs[k]);
-        cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s differs: %s", objs[k], out);
+        cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s differs: %s", objs[k], out);
     }
 }
 
 Test(batch, bad_sweep_value_names_the_line)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char path[256], cmd[512], out[4096];
     snprintf(path, sizeof path, "%s/badsweep.ini", dir);
     FILE *f = fopen(path, "w");
@@ -147,8 +123,8 @@ Test(batch, bad_sweep_value_names_the_line)
           "lots\n",
           f);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "%s %s -q --no-report -o %s/bs.h5", simrun(), path, dir);
-    cr_assert_eq(sh(cmd, out, sizeof out), 2, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s %s -q --no-report -o %s/bs.h5", th_simrun_path(), path, dir);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2, "%s", out);
     cr_assert(strstr(out, "policy.h.target=lots") && strstr(out, "'lots' is not a number"), "%s",
               out);
 }
@@ -158,23 +134,23 @@ Test(batch, mpi_ranks_give_the_results_of_one_thread, .timeout = 180)
     const char *mpi = getenv("SIMRUN_MPI");
     if (mpi == NULL || access(mpi, X_OK) != 0 || system("command -v mpirun >/dev/null") != 0)
         cr_skip_test("no MPI build of simrun (make MPI=1) or no mpirun");
-    mkdirs();
+    const char *dir = th_tmpdir();
     char cmd[1024], out[16384];
     snprintf(cmd, sizeof cmd,
-             "%s tests/data/sweep.ini -q --no-report --force -j 1 -o %s/mpi_ref.h5", simrun(),
-             dir);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+             "%s tests/data/sweep.ini -q --no-report --force -j 1 -o %s/mpi_ref.h5",
+             th_simrun_path(), dir);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     /* root may run mpirun only when it says so; loopback only */
     snprintf(cmd, sizeof cmd,
              "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl=self,vader "
              "mpirun --oversubscribe -np 3 %s tests/data/sweep.ini -q --no-report --force "
              "-o %s/mpi.h5",
              mpi, dir);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     const char *objs[] = {"/runs", "/summary", "/trace"};
     for (int k = 0; k < 3; k++) {
         snprintf(cmd, sizeof cmd, "h5diff %s/mpi_ref.h5 %s/mpi.h5 %s %s", dir, dir, objs[k],
                  objs[k]);
-        cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s differs: %s", objs[k], out);
+        cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s differs: %s", objs[k], out);
     }
 }

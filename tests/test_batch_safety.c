@@ -5,6 +5,8 @@
  * symbolic link; a write error (disk full, a file size limit) stops the
  * batch with one line, keeps every complete run, and the same command
  * resumes; SIGTERM stops the workers and keeps their runs. */
+#include "test_helpers.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,36 +20,6 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-static const char *simrun(void)
-{
-    const char *s = getenv("SIMRUN");
-    return s ? s : "bin/simrun";
-}
-
-static char dir[128];
-
-static void mkdirs(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/simsafety_%d", (int)getpid());
-    mkdir(dir, 0777);
-}
-
-/* Run a shell command; its exit status (-1 on a signal), output in out. */
-static int sh(const char *cmd, char *out, size_t n)
-{
-    char full[4096];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    cr_assert_not_null(p);
-    size_t k = fread(out, 1, n - 1, p);
-    out[k] = '\0';
-    char rest[4096]; /* drain what does not fit, so the command never dies of SIGPIPE */
-    while (fread(rest, 1, sizeof rest, p) > 0)
-        ;
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 static void sleep_ms(int ms)
 {
@@ -79,7 +51,7 @@ static int count_runs(const char *runs)
 {
     char cmd[512], out[64];
     snprintf(cmd, sizeof cmd, "ls %s 2>/dev/null | grep -c '\\.h5$'", runs);
-    sh(cmd, out, sizeof out);
+    th_sh_out(cmd, out, sizeof out);
     return atoi(out);
 }
 
@@ -90,7 +62,7 @@ static pid_t spawn(char *const *args, long limit_kb)
 {
     pid_t pid = fork();
     if (pid == 0) {
-        char *argv[32] = {(char *)simrun()};
+        char *argv[32] = {(char *)th_simrun_path()};
         for (int i = 0; args[i] && i < 30; i++)
             argv[i + 1] = args[i];
         int null = open("/dev/null", O_WRONLY);
@@ -100,7 +72,7 @@ static pid_t spawn(char *const *args, long limit_kb)
             struct rlimit rl = {(rlim_t)limit_kb * 1024, (rlim_t)limit_kb * 1024};
             setrlimit(RLIMIT_FSIZE, &rl);
         }
-        execv(simrun(), argv);
+        execv(th_simrun_path(), argv);
         _exit(127);
     }
     return pid;
@@ -142,7 +114,7 @@ static pid_t child_of(pid_t parent)
 {
     char cmd[128], out[64];
     snprintf(cmd, sizeof cmd, "pgrep -P %d | head -1", (int)parent);
-    sh(cmd, out, sizeof out);
+    th_sh_out(cmd, out, sizeof out);
     return (pid_t)atoi(out);
 }
 
@@ -151,7 +123,7 @@ static pid_t child_of(pid_t parent)
 
 Test(safety, a_second_simrun_refuses_and_a_killed_ones_lock_is_taken_over, .timeout = 240)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char out_h5[256], lock[300], cmd[1024], out[8192], pid_s[32];
     snprintf(out_h5, sizeof out_h5, "%s/lk.h5", dir);
     snprintf(lock, sizeof lock, "%s.runs/lock", out_h5);
@@ -164,9 +136,9 @@ Test(safety, a_second_simrun_refuses_and_a_killed_ones_lock_is_taken_over, .time
         sleep_ms(10);
     cr_assert(has_text(lock, pid_s), "the first simrun wrote no lock");
 
-    snprintf(cmd, sizeof cmd, "%s %s --set %s -q --no-report -j 1 -o %s", simrun(), ini, dur,
-             out_h5);
-    cr_assert_eq(sh(cmd, out, sizeof out), 1, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s %s --set %s -q --no-report -j 1 -o %s", th_simrun_path(), ini,
+             dur, out_h5);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 1, "%s", out);
     char pid_text[64];
     snprintf(pid_text, sizeof pid_text, "pid %d", (int)a);
     cr_assert(strstr(out, "in use by another simrun") && strstr(out, pid_text), "%s", out);
@@ -177,33 +149,33 @@ Test(safety, a_second_simrun_refuses_and_a_killed_ones_lock_is_taken_over, .time
     kill(a, SIGKILL);
     waitpid(a, NULL, 0);
     expect_gone(worker);
-    snprintf(cmd, sizeof cmd, "%s %s --set %s --no-report --format csv -j 2 -o %s", simrun(),
-             ini, dur, out_h5);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s %s --set %s --no-report --format csv -j 2 -o %s",
+             th_simrun_path(), ini, dur, out_h5);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "taking over") && strstr(out, pid_text), "%s", out);
 }
 
 Test(safety, a_folder_simrun_did_not_make_is_not_emptied_without_force, .timeout = 60)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char runs[256], precious[300], cmd[1024], out[4096];
     snprintf(runs, sizeof runs, "%s/f.h5.runs", dir);
     snprintf(precious, sizeof precious, "%s/precious.txt", runs);
     mkdir(runs, 0777);
     write_text(precious, "mine\n");
-    snprintf(cmd, sizeof cmd, "%s %s -q -o %s/f.h5", simrun(), ONE_RUN, dir);
-    cr_assert_eq(sh(cmd, out, sizeof out), 2, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s %s -q -o %s/f.h5", th_simrun_path(), ONE_RUN, dir);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2, "%s", out);
     cr_assert(strstr(out, "was not made by simrun") && strstr(out, "--force"), "%s", out);
     cr_assert(has_text(precious, "mine\n"), "a folder simrun did not make was emptied");
 
-    snprintf(cmd, sizeof cmd, "%s %s -q --force -o %s/f.h5", simrun(), ONE_RUN, dir);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s %s -q --force -o %s/f.h5", th_simrun_path(), ONE_RUN, dir);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     cr_assert_neq(access(runs, F_OK), 0, "the runs folder stays after a complete batch");
 }
 
 Test(safety, nothing_is_deleted_through_a_link, .timeout = 60)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char victim[256], precious[300], runs[256], cmd[1024], out[4096];
     snprintf(victim, sizeof victim, "%s/victim", dir);
     snprintf(precious, sizeof precious, "%s/precious.txt", victim);
@@ -213,11 +185,12 @@ Test(safety, nothing_is_deleted_through_a_link, .timeout = 60)
     /* OUT.runs is a link to another folder */
     snprintf(runs, sizeof runs, "%s/l.h5.runs", dir);
     cr_assert_eq(symlink(victim, runs), 0);
-    snprintf(cmd, sizeof cmd, "%s %s -q -o %s/l.h5", simrun(), ONE_RUN, dir);
-    cr_assert_eq(sh(cmd, out, sizeof out), 2, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s %s -q -o %s/l.h5", th_simrun_path(), ONE_RUN, dir);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2, "%s", out);
     cr_assert(strstr(out, "symbolic link"), "%s", out);
-    snprintf(cmd, sizeof cmd, "%s %s -q --force --fresh -o %s/l.h5", simrun(), ONE_RUN, dir);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s %s -q --force --fresh -o %s/l.h5", th_simrun_path(), ONE_RUN,
+             dir);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     cr_assert(has_text(precious, "mine\n"), "the link's target was emptied");
 
     /* a link inside a runs folder of ours, emptied for another plan */
@@ -230,15 +203,15 @@ Test(safety, nothing_is_deleted_through_a_link, .timeout = 60)
     write_text(marker, "\n");
     write_text(victim_file, "mine\n");
     cr_assert_eq(symlink(victim_file, link), 0);
-    snprintf(cmd, sizeof cmd, "%s %s -q -o %s/m.h5", simrun(), ONE_RUN, dir);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s %s -q -o %s/m.h5", th_simrun_path(), ONE_RUN, dir);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     cr_assert(has_text(victim_file, "mine\n"), "a link in the runs folder was followed");
     cr_assert(has_text(precious, "mine\n"));
 }
 
 Test(safety, nothing_is_written_through_a_link_at_the_partial_file, .timeout = 120)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char victim[256], partial[256], cmd[1024], out[4096];
     snprintf(victim, sizeof victim, "%s/victim.txt", dir);
     snprintf(partial, sizeof partial, "%s/p.h5.partial", dir);
@@ -246,8 +219,8 @@ Test(safety, nothing_is_written_through_a_link_at_the_partial_file, .timeout = 1
     cr_assert_eq(symlink(victim, partial), 0);
     /* a complete batch merges inside p.h5.runs/ and renames: the link
      * stays as it is */
-    snprintf(cmd, sizeof cmd, "%s %s -q -o %s/p.h5", simrun(), ONE_RUN, dir);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s %s -q -o %s/p.h5", th_simrun_path(), ONE_RUN, dir);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     cr_assert(has_text(victim, "mine\n"), "the link's target was overwritten");
     /* an interrupted one merges its complete runs into p.h5.partial:
      * refused, and the runs are kept */
@@ -283,13 +256,13 @@ static void expect_same(const char *a, const char *b)
     const char *objs[] = {"/runs", "/summary", "/trace"};
     for (int k = 0; k < 3; k++) {
         snprintf(cmd, sizeof cmd, "h5diff %s %s %s %s", a, b, objs[k], objs[k]);
-        cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s differs: %s", objs[k], out);
+        cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s differs: %s", objs[k], out);
     }
 }
 
 Test(safety, disk_full_keeps_the_complete_runs_and_the_same_command_resumes, .timeout = 240)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char fs[256], cmd[1024], out[8192], runs[300];
     snprintf(fs, sizeof fs, "%s/fs", dir);
     mkdir(fs, 0777);
@@ -297,26 +270,26 @@ Test(safety, disk_full_keeps_the_complete_runs_and_the_same_command_resumes, .ti
         cr_skip_test("cannot mount a 2 MB tmpfs here (%s)", strerror(errno));
     snprintf(runs, sizeof runs, "%s/out.h5.runs", fs);
     snprintf(cmd, sizeof cmd, "%s scenarios/spike.ini -q --no-report -j 2 -o %s/out.h5",
-             simrun(), fs);
+             th_simrun_path(), fs);
     char full[8192];
-    int st_full = sh(cmd, full, sizeof full), st = st_full;
+    int st_full = th_sh_out(cmd, full, sizeof full), st = st_full;
     int kept = count_runs(runs);
     if (st == 1 && kept > 0) {
         mount("tmpfs", fs, "tmpfs", MS_REMOUNT, "size=64m");
         snprintf(cmd, sizeof cmd, "%s scenarios/spike.ini --no-report -j 2 -o %s/out.h5",
-                 simrun(), fs);
-        st = sh(cmd, out, sizeof out);
+                 th_simrun_path(), fs);
+        st = th_sh_out(cmd, out, sizeof out);
     }
     /* the resumed file, out of the small filesystem before it goes */
     char cmd2[1024], out2[4096], res[300], ref[300];
     snprintf(res, sizeof res, "%s/resumed.h5", dir);
     snprintf(ref, sizeof ref, "%s/ref.h5", dir);
     snprintf(cmd2, sizeof cmd2, "cp %s/out.h5 %s", fs, res);
-    int copied = st == 0 && sh(cmd2, out2, sizeof out2) == 0;
+    int copied = st == 0 && th_sh_out(cmd2, out2, sizeof out2) == 0;
     umount2(fs, MNT_DETACH); /* before any assert: a failed test leaves no mount */
-    snprintf(cmd2, sizeof cmd2, "%s scenarios/spike.ini -q --no-report -j 1 -o %s", simrun(),
-             ref);
-    cr_assert_eq(sh(cmd2, out2, sizeof out2), 0, "%s", out2);
+    snprintf(cmd2, sizeof cmd2, "%s scenarios/spike.ini -q --no-report -j 1 -o %s",
+             th_simrun_path(), ref);
+    cr_assert_eq(th_sh_out(cmd2, out2, sizeof out2), 0, "%s", out2);
     if (copied)
         expect_same(ref, res);
     cr_assert_eq(st_full, 1, "%s", full);
@@ -328,38 +301,41 @@ Test(safety, disk_full_keeps_the_complete_runs_and_the_same_command_resumes, .ti
 
 Test(safety, a_file_size_limit_stops_the_merge_and_the_same_command_merges, .timeout = 180)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char out_h5[256], runs[300], ref[256], cmd[1024], out[8192];
     snprintf(out_h5, sizeof out_h5, "%s/fz.h5", dir);
     snprintf(runs, sizeof runs, "%s.runs", out_h5);
     snprintf(ref, sizeof ref, "%s/fzref.h5", dir);
-    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini -q --no-report -j 2 -o %s", simrun(), ref);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini -q --no-report -j 2 -o %s", th_simrun_path(),
+             ref);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     /* each run's file is ~30 KB, the merged file ~0.9 MB */
-    snprintf(cmd, sizeof cmd, "ulimit -f 600 && exec %s tests/data/sweep.ini -q --no-report -j 2 -o %s",
-             simrun(), out_h5);
-    cr_assert_eq(sh(cmd, out, sizeof out), 1, "%s", out);
+    snprintf(cmd, sizeof cmd,
+             "ulimit -f 600 && exec %s tests/data/sweep.ini -q --no-report -j 2 -o %s",
+             th_simrun_path(), out_h5);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 1, "%s", out);
     expect_one_line(out, "File too large (errno 27)");
     cr_assert(strstr(out, "fz.h5.runs/.merged.h5"), "%s", out);
     cr_assert_eq(count_runs(runs), 30, "%s", out);
-    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini --no-report -j 2 -o %s", simrun(), out_h5);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini --no-report -j 2 -o %s", th_simrun_path(),
+             out_h5);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "resuming: 30 of 30"), "%s", out);
     expect_same(ref, out_h5);
 }
 
 Test(safety, sigterm_stops_the_workers_and_keeps_their_runs, .timeout = 240)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char out_h5[256], runs[300], partial[300], ref[256], cmd[1024], out[8192];
     snprintf(out_h5, sizeof out_h5, "%s/tm.h5", dir);
     snprintf(runs, sizeof runs, "%s.runs", out_h5);
     snprintf(partial, sizeof partial, "%s.partial", out_h5);
     snprintf(ref, sizeof ref, "%s/tmref.h5", dir);
     const char *longer = "--set scenario.duration=12h";
-    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini %s -q --no-report -j 2 -o %s", simrun(),
-             longer, ref);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini %s -q --no-report -j 2 -o %s",
+             th_simrun_path(), longer, ref);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     char ini[] = "tests/data/sweep.ini", set[] = "--set", dur[] = "scenario.duration=12h",
          q[] = "-q", nr[] = "--no-report", j[] = "-j", two[] = "2", o[] = "-o";
     char *args[] = {ini, set, dur, q, nr, j, two, o, out_h5, NULL};
@@ -374,9 +350,9 @@ Test(safety, sigterm_stops_the_workers_and_keeps_their_runs, .timeout = 240)
     cr_assert_eq(st, 130, "status %d", st);
     cr_assert_geq(count_runs(runs), 3);
     cr_assert_eq(access(partial, F_OK), 0, "no FILE.partial with the complete runs");
-    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini %s --no-report -j 1 -o %s", simrun(),
+    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini %s --no-report -j 1 -o %s", th_simrun_path(),
              longer, out_h5);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "resuming:"), "%s", out);
     expect_same(ref, out_h5);
 }
@@ -386,23 +362,25 @@ Test(safety, sigterm_stops_the_workers_and_keeps_their_runs, .timeout = 240)
  * filesystem only gives ENOSPC. */
 Test(safety, an_io_error_stops_the_batch_and_the_same_command_resumes, .timeout = 180)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char out_h5[256], runs[300], ref[256], cmd[1024], out[8192];
     snprintf(out_h5, sizeof out_h5, "%s/eio.h5", dir);
     snprintf(runs, sizeof runs, "%s.runs", out_h5);
     snprintf(ref, sizeof ref, "%s/eioref.h5", dir);
-    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini -q --no-report -j 1 -o %s", simrun(), ref);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini -q --no-report -j 1 -o %s", th_simrun_path(),
+             ref);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     /* a run's file is ~30 KB: a few runs complete before the error */
     snprintf(cmd, sizeof cmd,
              "SIMRUN_FAIL_WRITE=200000:5 %s tests/data/sweep.ini -q --no-report -j 1 -o %s",
-             simrun(), out_h5);
-    cr_assert_eq(sh(cmd, out, sizeof out), 1, "%s", out);
+             th_simrun_path(), out_h5);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 1, "%s", out);
     expect_one_line(out, "Input/output error (errno 5)");
     int kept = count_runs(runs);
     cr_assert(kept > 0 && kept < 30, "%d runs kept: %s", kept, out);
-    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini --no-report -j 2 -o %s", simrun(), out_h5);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini --no-report -j 2 -o %s", th_simrun_path(),
+             out_h5);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     char resumed[64];
     snprintf(resumed, sizeof resumed, "resuming: %d of 30", kept);
     cr_assert(strstr(out, resumed), "%s", out);

@@ -3,6 +3,7 @@
  * man page, the progress line's text, and results files that a subset of
  * the policies must not silently replace. */
 #include "cli_progress.h"
+#include "test_helpers.h"
 
 #include <criterion/criterion.h>
 #include <limits.h>
@@ -13,55 +14,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char tmp[128];
-
-static void mk_tmp(void)
-{
-    snprintf(tmp, sizeof tmp, "/tmp/test_cli_%d", (int)getpid());
-    mkdir(tmp, 0777);
-}
-
-static void rm_tmp(void)
-{
-    char cmd[256];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
-    if (tmp[0] && system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmp);
-}
-
-TestSuite(cmdline, .init = mk_tmp, .fini = rm_tmp, .timeout = 120);
-
-/* The absolute path of simrun, so that a command can run in tmp. */
-static const char *simrun(void)
-{
-    static char abs[PATH_MAX];
-    const char *s = getenv("SIMRUN");
-    if (realpath(s ? s : "bin/simrun", abs) == NULL)
-        snprintf(abs, sizeof abs, "%s", s ? s : "bin/simrun");
-    return abs;
-}
-
-/* Run cmd (stdout and stderr into out): its exit status. */
-static int sh(const char *cmd, char *out, size_t n)
-{
-    char full[2048];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    cr_assert_not_null(p);
-    size_t k = fread(out, 1, n - 1, p);
-    out[k] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+TestSuite(cmdline, .timeout = 120);
 
 Test(cmdline, version_and_unknown_command)
 {
     char out[4096], cmd[PATH_MAX + 64];
-    snprintf(cmd, sizeof cmd, "%s --version", simrun());
-    cr_assert_eq(sh(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "%s --version", th_simrun_abspath());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0);
     cr_assert(strncmp(out, "simrun (autoscale-sim) ", 23) == 0, "%s", out);
-    snprintf(cmd, sizeof cmd, "cd %s && %s frobnicate", tmp, simrun());
-    cr_assert_eq(sh(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "cd %s && %s frobnicate", th_tmpdir(), th_simrun_abspath());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2);
     cr_assert(strstr(out, "unknown command 'frobnicate'") && strstr(out, " report ") &&
                   strstr(out, " trace "), "%s", out);
     cr_assert_null(strstr(out, "cannot open"), "%s", out);
@@ -71,19 +33,19 @@ Test(cmdline, help_keys_filters_and_shows_defaults)
 {
     static char out[65536];
     char cmd[PATH_MAX + 64];
-    snprintf(cmd, sizeof cmd, "%s --help-keys hpa", simrun());
-    cr_assert_eq(sh(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "%s --help-keys hpa", th_simrun_abspath());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0);
     cr_assert(strstr(out, "kind = hpa:"), "%s", out);
     cr_assert_null(strstr(out, "kind = threshold:"), "the filter keeps hpa only");
     cr_assert_null(strstr(out, "[tier.NAME]"), "the filter keeps [policy.NAME] only");
     /* the HPA's defaults as the Kubernetes API has them, and the bounds */
     cr_assert(strstr(out, "default 0.8}") && strstr(out, "default 5m}"), "%s", out);
     cr_assert(strstr(out, "{allowed max|min|disabled; default max}"), "%s", out);
-    snprintf(cmd, sizeof cmd, "%s --help-keys boot_time", simrun());
-    cr_assert_eq(sh(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "%s --help-keys boot_time", th_simrun_abspath());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0);
     cr_assert(strstr(out, "[tier.NAME]") && strstr(out, "default 1m}"), "%s", out);
-    snprintf(cmd, sizeof cmd, "%s --help-keys nosuchkey", simrun());
-    cr_assert_eq(sh(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "%s --help-keys nosuchkey", th_simrun_abspath());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2);
     cr_assert(strstr(out, "nosuchkey"), "%s", out);
 }
 
@@ -91,22 +53,24 @@ Test(cmdline, completion_and_man_page_are_generated)
 {
     static char out[65536];
     char cmd[PATH_MAX + 256];
-    snprintf(cmd, sizeof cmd, "%s completion > %s/simrun.bash && bash -n %s/simrun.bash && "
-                              "grep -c 'tier.NAME.max' %s/simrun.bash", simrun(), tmp, tmp, tmp);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd,
+             "%s completion > %s/simrun.bash && bash -n %s/simrun.bash && "
+             "grep -c 'tier.NAME.max' %s/simrun.bash",
+             th_simrun_abspath(), th_tmpdir(), th_tmpdir(), th_tmpdir());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     /* the keys of --set complete with the tier's name typed */
     snprintf(cmd, sizeof cmd, "bash -c 'source %s/simrun.bash; COMP_WORDS=(simrun x.ini --set "
                               "tier.web.boot_t); COMP_CWORD=3; _simrun; echo \"${COMPREPLY[@]}\"'",
-             tmp);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0);
+             th_tmpdir());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0);
     cr_assert(strstr(out, "tier.web.boot_time="), "%s", out);
-    snprintf(cmd, sizeof cmd, "%s man > %s/simrun.1", simrun(), tmp);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s man > %s/simrun.1", th_simrun_abspath(), th_tmpdir());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     if (system("command -v mandoc >/dev/null 2>&1 || command -v groff >/dev/null 2>&1") != 0)
         return; /* nothing here to render it with */
     snprintf(cmd, sizeof cmd, "cd %s && (mandoc -T utf8 simrun.1 2>/dev/null || groff -mandoc "
-                              "-T utf8 simrun.1)", tmp);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0);
+                              "-T utf8 simrun.1)", th_tmpdir());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0);
     cr_assert(strstr(out, "SIMRUN(1)") && strstr(out, "boot_time"), "%.300s", out);
 }
 
@@ -132,14 +96,14 @@ Test(cmdline, subset_of_policies_never_silently_replaces_the_whole)
     char cmd[PATH_MAX + 512], scen[PATH_MAX];
     cr_assert_not_null(realpath("scenarios/spike.ini", scen));
     const char *set = "--set scenario.duration=2h --no-report -q";
-    snprintf(cmd, sizeof cmd, "cd %s && %s %s %s", tmp, simrun(), scen, set);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "cd %s && %s %s %s", th_tmpdir(), th_simrun_abspath(), scen, set);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     snprintf(cmd, sizeof cmd, "cd %s && %s %s --policy hpa %s && test -f results/spike-hpa.h5",
-             tmp, simrun(), scen, set);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "--policy hpa goes to its own file: %s", out);
-    snprintf(cmd, sizeof cmd, "cd %s && %s %s --policy hpa -o results/spike.h5 --force %s", tmp,
-             simrun(), scen, set);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+             th_tmpdir(), th_simrun_abspath(), scen, set);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "--policy hpa goes to its own file: %s", out);
+    snprintf(cmd, sizeof cmd, "cd %s && %s %s --policy hpa -o results/spike.h5 --force %s",
+             th_tmpdir(), th_simrun_abspath(), scen, set);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     /* every run of the scenario but hpa is named as lost */
     const char *m = strstr(out, "(--force): ");
     int lost = 0, had = 0;

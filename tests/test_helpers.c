@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -325,6 +326,33 @@ const char *th_simrun_path(void)
 {
     const char *s = getenv("SIMRUN");
     return s && *s ? s : "bin/simrun";
+}
+
+const char *th_simrun_abspath(void)
+{
+    static char abs[PATH_MAX];
+    const char *s = th_simrun_path();
+    if (realpath(s, abs) == NULL)
+        snprintf(abs, sizeof abs, "%s", s);
+    return abs;
+}
+
+int th_sh_out(const char *cmd, char *out, size_t n)
+{
+    size_t len = strlen(cmd) + sizeof " 2>&1";
+    char *full = malloc(len);
+    cr_assert_not_null(full);
+    snprintf(full, len, "%s 2>&1", cmd);
+    FILE *p = popen(full, "r");
+    free(full);
+    cr_assert_not_null(p, "popen: %s", strerror(errno));
+    size_t k = fread(out, 1, n - 1, p);
+    out[k] = '\0';
+    char rest[4096];
+    while (fread(rest, 1, sizeof rest, p) > 0)
+        ;
+    int st = pclose(p);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 static int status_of(int st)

@@ -62,6 +62,15 @@ typedef struct th_out {
 
 /* The simrun under test: $SIMRUN, or bin/simrun. */
 const char *th_simrun_path(void);
+/* The same as an absolute path, for a command run in another folder
+ * (`cd DIR && SIMRUN ...`). Borrowed (one static buffer). */
+const char *th_simrun_abspath(void);
+/* Run cmd through /bin/sh with stderr into stdout, the first n - 1 bytes
+ * of it into out (NUL-terminated; the rest is read and dropped, so that the
+ * command never dies of SIGPIPE). Returns its exit status, -1 when a
+ * signal ended it. For asserts on what a user sees in a terminal, where
+ * the order of the two streams matters; th_sh keeps them apart. */
+int th_sh_out(const char *cmd, char *out, size_t n);
 /* Run `SIMRUN ARGS` through /bin/sh (ARGS formatted from fmt; quote paths
  * yourself), capturing stdout and stderr apart. Returns o->status. */
 int th_simrun(th_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -5,6 +5,7 @@
 #include "sim_results.h"
 #include "sim_results_read.h"
 #include "sim_scenario.h"
+#include "test_helpers.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -24,33 +25,6 @@
  * of a read one by one and takes minutes (and memory) on it. */
 #define SLOW_FILE "tests/fuzz/regressions/results_libhdf5_slow_chunks.h5"
 
-static const char *simrun(void)
-{
-    const char *s = getenv("SIMRUN");
-    return s ? s : "bin/simrun";
-}
-
-static char dir[128];
-
-static void mkdirs(void)
-{
-    snprintf(dir, sizeof dir, "/tmp/simresults_%d", (int)getpid());
-    mkdir(dir, 0777);
-}
-
-/* Run a shell command; its exit status (-1 on a signal), output in out. */
-static int sh(const char *cmd, char *out, size_t n)
-{
-    char full[4096];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    cr_assert_not_null(p);
-    size_t k = fread(out, 1, n - 1, p);
-    out[k] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 static sim_scenario *load(const char *duration)
 {
     char set[64];
@@ -69,8 +43,8 @@ static void write_results(const char *path)
     snprintf(cmd, sizeof cmd,
              "%s scenarios/spike.ini --set scenario.duration=1h --policy hpa -q --no-report "
              "--force -o %s",
-             simrun(), path);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+             th_simrun_path(), path);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
 }
 
 /* Byte offset and size of the first chunk of dataset ds (h5py). */
@@ -81,7 +55,7 @@ static void chunk_of(const char *path, const char *ds, long *off, long *size)
              "/usr/bin/python3 -c 'import h5py; d = h5py.File(\"%s\", \"r\")[\"%s\"]; "
              "i = d.id.get_chunk_info(0); print(int(d.fletcher32), i.byte_offset, i.size)'",
              path, ds);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     int fl = 0;
     cr_assert_eq(sscanf(out, "%d %ld %ld", &fl, off, size), 3, "%s", out);
     cr_assert_eq(fl, 1, "%s of %s has no Fletcher-32 filter", ds, path);
@@ -100,7 +74,7 @@ static void flip_byte(const char *path, long at)
 
 Test(results, every_table_is_checksummed_and_a_flipped_bit_is_refused, .timeout = 60)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char path[256], cmd[1024], out[4096];
     snprintf(path, sizeof path, "%s/sum.h5", dir);
     write_results(path);
@@ -109,18 +83,18 @@ Test(results, every_table_is_checksummed_and_a_flipped_bit_is_refused, .timeout 
     chunk_of(path, "trace", &off, &size);
     chunk_of(path, "timing", &off, &size);
     chunk_of(path, "summary", &off, &size);
-    snprintf(cmd, sizeof cmd, "%s show %s", simrun(), path);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "the intact file: %s", out);
+    snprintf(cmd, sizeof cmd, "%s show %s", th_simrun_path(), path);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "the intact file: %s", out);
 
     flip_byte(path, off + size / 2);
-    cr_assert_eq(sh(cmd, out, sizeof out), 2, "a flipped bit in /summary: %s", out);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2, "a flipped bit in /summary: %s", out);
     cr_assert(strstr(out, path) && strstr(out, "checksum"), "%s", out);
     cr_assert(strstr(out, "\n") == strrchr(out, '\n'), "one line: %s", out);
 }
 
 Test(results, a_flipped_bit_in_a_run_is_refused_by_the_reader, .timeout = 60)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char path[256];
     snprintf(path, sizeof path, "%s/ts.h5", dir);
     write_results(path);
@@ -142,7 +116,7 @@ Test(results, a_flipped_bit_in_a_run_is_refused_by_the_reader, .timeout = 60)
  * prints nothing (its error stack is read, not printed). */
 Test(results, a_write_error_is_one_line_with_file_and_errno, .timeout = 60)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char path[256], errpath[300];
     snprintf(path, sizeof path, "%s/efbig.h5", dir);
     snprintf(errpath, sizeof errpath, "%s/efbig.stderr", dir);
@@ -177,7 +151,7 @@ Test(results, a_write_error_is_one_line_with_file_and_errno, .timeout = 60)
 
 Test(results, a_link_at_the_partial_name_is_never_written_through, .timeout = 60)
 {
-    mkdirs();
+    const char *dir = th_tmpdir();
     char victim[256], link[300], path[256], stale[300];
     snprintf(victim, sizeof victim, "%s/victim.txt", dir);
     snprintf(path, sizeof path, "%s/linked.h5", dir);
@@ -237,8 +211,8 @@ Test(results, the_probe_refuses_a_file_it_cannot_read_in_time, .timeout = 60)
 Test(results, show_refuses_a_file_that_keeps_libhdf5_busy, .timeout = 90)
 {
     char cmd[512], out[4096];
-    snprintf(cmd, sizeof cmd, "%s show %s", simrun(), SLOW_FILE);
-    cr_assert_eq(sh(cmd, out, sizeof out), 2, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s show %s", th_simrun_path(), SLOW_FILE);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2, "%s", out);
     cr_assert(strstr(out, "still reading it after"), "%s", out);
 }
 
@@ -247,7 +221,7 @@ static pid_t child_of(pid_t parent)
 {
     char cmd[256], out[64];
     snprintf(cmd, sizeof cmd, "pgrep -P %d | head -1", (int)parent);
-    sh(cmd, out, sizeof out);
+    th_sh_out(cmd, out, sizeof out);
     return (pid_t)atoi(out);
 }
 
@@ -273,7 +247,7 @@ Test(results, killing_simrun_kills_the_probe, .timeout = 60)
         int null = open("/dev/null", O_WRONLY);
         dup2(null, 1);
         dup2(null, 2);
-        execl(simrun(), simrun(), "show", SLOW_FILE, (char *)NULL);
+        execl(th_simrun_path(), th_simrun_path(), "show", SLOW_FILE, (char *)NULL);
         _exit(127);
     }
     pid_t probe = 0;

@@ -8,6 +8,7 @@
 #include "sim_results.h"
 #include "sim_run.h"
 #include "sim_scenario.h"
+#include "test_helpers.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -17,26 +18,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static char tmpdir[128];
-
-static void mk_tmpdir(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/simtest_%d", (int)getpid());
-    mkdir(tmpdir, 0777);
-}
-
-static const char *write_file(const char *name, const char *text)
-{
-    static char p[256];
-    mk_tmpdir();
-    snprintf(p, sizeof p, "%s/%s", tmpdir, name);
-    FILE *f = fopen(p, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
 
 Test(sim, event_order_time_priority_fifo)
 {
@@ -154,7 +135,8 @@ Test(sim, timeouts_cap_waits_and_match_the_fluid_arithmetic)
     cr_assert_float_eq(L->timeouts, gave_up, 1e-9);
     /* a served request waited at most the patience */
     sim_tierlat_flush(L);
-    cr_assert_leq(as_latdist_quantile(&L->rec1, 0.999), 2.0 + as_svclaw_quantile(&L->cfg.svc, 0.9999));
+    cr_assert_leq(as_latdist_quantile(&L->rec1, 0.999),
+                  2.0 + as_svclaw_quantile(&L->cfg.svc, 0.9999));
     tl_free(L);
 }
 
@@ -194,7 +176,7 @@ static sim_scenario *flat(const char *duration, int seed, const char *base, cons
     char buf[2048];
     snprintf(buf, sizeof buf, FLAT, duration, seed, base, noise, initial, boot, gran, instances);
     as_err e = {0};
-    sim_scenario *s = sim_scenario_load(write_file("flat.ini", buf), NULL, 0, &e);
+    sim_scenario *s = sim_scenario_load(th_write_tmp("flat.ini", buf), NULL, 0, &e);
     cr_assert_not_null(s, "%s", e.msg);
     return s;
 }
@@ -204,7 +186,7 @@ Test(sim, booting_instance_is_billed_but_serves_nothing)
     /* one instance, the static policy asks for 3 at t = 60 s; they boot 10 min */
     sim_scenario *s = flat("30m", 1, "50", "none", 1, "10m", "1s", 3);
     char out[256];
-    snprintf(out, sizeof out, "%s/boot.h5", tmpdir);
+    snprintf(out, sizeof out, "%s/boot.h5", th_tmpdir());
     as_err e = {0};
     sim_results_quiet();
     sim_results *r = sim_results_create(out, s, 1, &e);
@@ -260,13 +242,12 @@ Test(sim, same_seed_same_series_other_seed_differs)
     sim_results_quiet();
     as_err e = {0};
     char a[256], b[256], c[256];
-    snprintf(a, sizeof a, "%s/a.h5", tmpdir);
-    snprintf(b, sizeof b, "%s/b.h5", tmpdir);
-    snprintf(c, sizeof c, "%s/c.h5", tmpdir);
+    snprintf(a, sizeof a, "%s/a.h5", th_tmpdir());
+    snprintf(b, sizeof b, "%s/b.h5", th_tmpdir());
+    snprintf(c, sizeof c, "%s/c.h5", th_tmpdir());
     const char *ov[] = {"scenario.duration=6h"};
     sim_scenario *s = sim_scenario_load("scenarios/spike.ini", ov, 1, &e);
     cr_assert_not_null(s, "%s", e.msg);
-    mk_tmpdir();
     run_to(s, a);
     run_to(s, b);
     s->seed += 1;
@@ -298,35 +279,17 @@ Test(sim, same_seed_same_series_other_seed_differs)
 
 /* ---- the command as a user runs it ---- */
 
-static int sh(const char *cmd, char *out, size_t n)
-{
-    char full[1024];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    cr_assert_not_null(p);
-    size_t k = fread(out, 1, n - 1, p);
-    out[k] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static const char *simrun(void)
-{
-    const char *s = getenv("SIMRUN");
-    return s ? s : "bin/simrun";
-}
-
 Test(cli, help_and_missing_file)
 {
     char out[8192], cmd[512];
-    snprintf(cmd, sizeof cmd, "%s --help", simrun());
-    cr_assert_eq(sh(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "%s --help", th_simrun_path());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0);
     cr_assert(strstr(out, "usage: simrun"));
-    snprintf(cmd, sizeof cmd, "%s run --help", simrun());
-    cr_assert_eq(sh(cmd, out, sizeof out), 0);
+    snprintf(cmd, sizeof cmd, "%s run --help", th_simrun_path());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0);
     cr_assert(strstr(out, "--set SECTION.KEY=VALUE"));
-    snprintf(cmd, sizeof cmd, "%s missing.ini", simrun());
-    cr_assert_eq(sh(cmd, out, sizeof out), 2);
+    snprintf(cmd, sizeof cmd, "%s missing.ini", th_simrun_path());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2);
     cr_assert(strstr(out, "missing.ini"), "%s", out);
     cr_assert_eq(strchr(out, '\n'), out + strlen(out) - 1, "one line: %s", out);
 }
@@ -334,13 +297,12 @@ Test(cli, help_and_missing_file)
 Test(cli, misspelt_key_exits_2_and_writes_nothing)
 {
     char out[8192], cmd[1024];
-    mk_tmpdir();
-    const char *ini = write_file("typo.ini", "[scenario]\nduration = 1h\n[tier.web]\n"
+    const char *ini = th_write_tmp("typo.ini", "[scenario]\nduration = 1h\n[tier.web]\n"
                                              "servce_time = 20ms\n[policy.s]\nkind = static\n");
     char h5[256];
-    snprintf(h5, sizeof h5, "%s/typo.h5", tmpdir);
-    snprintf(cmd, sizeof cmd, "%s %s -o %s", simrun(), ini, h5);
-    cr_assert_eq(sh(cmd, out, sizeof out), 2);
+    snprintf(h5, sizeof h5, "%s/typo.h5", th_tmpdir());
+    snprintf(cmd, sizeof cmd, "%s %s -o %s", th_simrun_path(), ini, h5);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2);
     cr_assert(strstr(out, "typo.ini:4: [tier.web] unknown key 'servce_time'"), "%s", out);
     struct stat st;
     cr_assert_neq(stat(h5, &st), 0, "no results file");
@@ -352,22 +314,21 @@ Test(cli, misspelt_key_exits_2_and_writes_nothing)
 Test(cli, run_writes_file_and_refuses_overwrite)
 {
     char out[16384], cmd[1024], h5[256];
-    mk_tmpdir();
-    snprintf(h5, sizeof h5, "%s/spike.h5", tmpdir);
+    snprintf(h5, sizeof h5, "%s/spike.h5", th_tmpdir());
     unlink(h5);
     /* the report goes beside it, never into the repository's reports/ */
     snprintf(cmd, sizeof cmd,
              "%s scenarios/spike.ini --set scenario.duration=3h -o %s --report-dir %s/rep",
-             simrun(), h5, tmpdir);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+             th_simrun_path(), h5, th_tmpdir());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     cr_assert(strstr(out, "static") && strstr(out, "threshold"), "%s", out);
     char rep[300];
-    snprintf(rep, sizeof rep, "%s/rep/index.html", tmpdir);
+    snprintf(rep, sizeof rep, "%s/rep/index.html", th_tmpdir());
     cr_assert_eq(access(rep, R_OK), 0, "report in --report-dir: %s", out);
-    cr_assert_eq(sh(cmd, out, sizeof out), 2, "second run without --force must refuse");
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2, "second run without --force must refuse");
     cr_assert(strstr(out, "--force"), "%s", out);
-    snprintf(cmd, sizeof cmd, "%s show %s --csv", simrun(), h5);
-    cr_assert_eq(sh(cmd, out, sizeof out), 0, "%s", out);
+    snprintf(cmd, sizeof cmd, "%s show %s --csv", th_simrun_path(), h5);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
     /* the HDF5 /summary columns, in their order */
     cr_assert(strncmp(out, "run,kind,cost_infra,cost_penalty,cost_total", 43) == 0, "%s", out);
 }
@@ -398,9 +359,8 @@ Test(sim, vertical_scaling_replaces_the_tier_without_a_dip, .timeout = 60)
     as_err e = {0};
     sim_scenario *s = sim_scenario_load("scenarios/vertical.ini", NULL, 0, &e);
     cr_assert_not_null(s, "%s", e.msg);
-    mk_tmpdir();
     char out[256];
-    snprintf(out, sizeof out, "%s/vertical.h5", tmpdir);
+    snprintf(out, sizeof out, "%s/vertical.h5", th_tmpdir());
     sim_results *r = sim_results_create(out, s, 1, &e);
     cr_assert_not_null(r, "%s", e.msg);
     sim_summary_row rows[2];
