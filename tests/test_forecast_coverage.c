@@ -1,0 +1,240 @@
+/* test_forecast_coverage.c - forecast intervals and the choice of a kind:
+ * interval and conformal coverage near nominal on seeded Gaussian noise,
+ * the tail as the distribution of the errors, auto's choice (in the
+ * library and through `simrun forecast`), and the seasonal kinds' warm-up. */
+#include "test_forecast.h"
+
+/* ---- interval coverage --------------------------------------------------- */
+
+/* Share of h-step actuals inside [lo, hi] on N(100, 10^2) noise, nominal 0.9. */
+static double coverage(const char *name, int h)
+{
+    enum { N = 6000, BURN = 1000 };
+    static double lo_at[N + H_MAX], hi_at[N + H_MAX];
+    as_forecaster *f = make(name, 24, h, NULL);
+    rng r = {.s = 2024};
+    int in = 0, tot = 0;
+    double m[H_MAX], lo[H_MAX], hi[H_MAX];
+    for (int i = 0; i < N; i++) {
+        double y = 100 + 10 * rng_gauss(&r);
+        if (i >= BURN + h) {
+            tot++;
+            in += y >= lo_at[i] && y <= hi_at[i];
+        }
+        as_forecaster_update(f, (as_time)i * 60 * AS_SEC, y);
+        as_forecaster_predict(f, h, m, lo, hi);
+        lo_at[i + h] = lo[h - 1];
+        hi_at[i + h] = hi[h - 1];
+    }
+    as_forecaster_free(f);
+    return (double)in / tot;
+}
+
+Test(forecast, interval_coverage_near_nominal_on_gaussian_noise)
+{
+    for (const as_forecaster_type *const *t = as_forecaster_types(); *t; t++) {
+        double c1 = coverage((*t)->name, 1), c10 = coverage((*t)->name, 10);
+        cr_expect(fabs(c1 - 0.9) < 0.03, "%s h=1 coverage %.3f", (*t)->name, c1);
+        cr_expect(fabs(c10 - 0.9) < 0.04, "%s h=10 coverage %.3f", (*t)->name, c10);
+    }
+}
+
+/* Coverage by level on heteroscedastic noise: the level alternates between
+ * 20 and 2000 every 300 steps (a night and a day), with Poisson-like noise
+ * (sd = sqrt(level)). Unscaled errors would give the night intervals the
+ * day's width (over-coverage at night, under by day); the sqrt scale of
+ * the conformal windows keeps both near nominal. */
+static void coverage_by_level(const char *name, double *low, double *high)
+{
+    enum { N = 12000, BURN = 2000, H = 3 };
+    static double lo_at[N + H], hi_at[N + H];
+    as_forecaster *f = make(name, 0, H, NULL);
+    rng r = {.s = 7};
+    long in[2] = {0, 0}, tot[2] = {0, 0};
+    double m[H_MAX], lo[H_MAX], hi[H_MAX];
+    for (int i = 0; i < N; i++) {
+        int day = (i / 300) % 2;
+        double level = day ? 2000 : 20;
+        double y = level + sqrt(level) * rng_gauss(&r);
+        bool settled = i % 300 >= 10; /* the switch itself is not this test */
+        if (i >= BURN && settled) {
+            tot[day]++;
+            in[day] += y >= lo_at[i] && y <= hi_at[i];
+        }
+        as_forecaster_update(f, (as_time)i * 60 * AS_SEC, y);
+        as_forecaster_predict(f, H, m, lo, hi);
+        lo_at[i + H] = lo[H - 1];
+        hi_at[i + H] = hi[H - 1];
+    }
+    as_forecaster_free(f);
+    *low = (double)in[0] / (double)tot[0];
+    *high = (double)in[1] / (double)tot[1];
+}
+
+Test(forecast, conformal_coverage_holds_at_low_and_high_levels)
+{
+    double low, high;
+    coverage_by_level("ewma", &low, &high);
+    cr_expect(fabs(low - 0.9) < 0.05, "coverage at level 20: %.3f", low);
+    cr_expect(fabs(high - 0.9) < 0.05, "coverage at level 2000: %.3f", high);
+}
+
+/* The tail: on N(100, 10^2) noise, naive's 1-step errors are N(0, 2 x
+ * 10^2), so P(y > 100 + 1.645 x 14.14) is near 0.05; it falls as x rises,
+ * the excess E[(y - x)+] is >= 0 and falls too, and raising the median
+ * (at_least) raises the tail. */
+Test(forecast, tail_is_the_distribution_of_the_errors)
+{
+    as_forecaster *f = make("naive", 0, 4, NULL);
+    double ex = -1;
+    cr_expect(isnan(as_forecaster_tail(f, 1, -INFINITY, 100, &ex)), "no errors yet: NAN");
+    cr_expect_eq(ex, 0);
+    rng r = {.s = 99};
+    long k = 0;
+    for (int i = 0; i < 3000; i++, k++)
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, 100 + 10 * rng_gauss(&r));
+    /* average over many origins: one origin's level is one noisy value */
+    double p_sum = 0, x_sum = 0;
+    int n = 0;
+    for (int i = 0; i < 2000; i++, k++) {
+        double y = 100 + 10 * rng_gauss(&r);
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, y);
+        double m[H_MAX], lo[H_MAX], hi[H_MAX];
+        as_forecaster_predict(f, 1, m, lo, hi);
+        double e;
+        p_sum += as_forecaster_tail(f, 1, -INFINITY, m[0] + 1.645 * 14.142, &e);
+        x_sum += e;
+        n++;
+    }
+    cr_expect(fabs(p_sum / n - 0.05) < 0.015, "P(tail) %.4f, want ~0.05", p_sum / n);
+    /* E[(Z - 1.645)+] sigma for Z ~ N(0, 1): (phi(1.645) - 1.645 x 0.05) x 14.14 = 0.29 */
+    cr_expect(fabs(x_sum / n - 0.29) < 0.12, "excess %.3f, want ~0.29", x_sum / n);
+    double e1, e2, e3;
+    double p1 = as_forecaster_tail(f, 1, -INFINITY, 100, &e1);
+    double p2 = as_forecaster_tail(f, 1, -INFINITY, 120, &e2);
+    double p3 = as_forecaster_tail(f, 1, 150, 120, &e3);
+    cr_expect(p1 >= p2 && e1 >= e2 && e2 >= 0, "P %.3f >= %.3f, E %.3f >= %.3f", p1, p2, e1,
+              e2);
+    cr_expect(p3 > 0.9 && e3 > 25, "median raised to 150: P(y > 120) %.3f, E %.3f", p3, e3);
+    as_forecaster_free(f);
+}
+
+/* auto on a pure season: the seasonal members are exact once a season has
+ * been seen and scored, so they lead alone. Before a whole season it does
+ * not use them: its path is the one it has without a season at all; after
+ * a few seasons of a seasonal series the two differ. */
+Test(forecast, auto_uses_the_season_once_seen)
+{
+    pure_season("auto", NULL, 100);
+    enum { M = 24, N = 5 * M };
+    as_forecaster *with = make("auto", M, 4, NULL), *without = make("auto", 0, 4, NULL);
+    rng r = {.s = 3};
+    bool differ = false;
+    for (long i = 0; i < N; i++) {
+        double y = 100 + 40 * sin(2 * M_PI * (double)i / M) + 3 * rng_gauss(&r);
+        as_forecaster_update(with, i * 60 * AS_SEC, y);
+        as_forecaster_update(without, i * 60 * AS_SEC, y);
+        double a[4], b[4], lo[4], hi[4];
+        as_forecaster_predict(with, 4, a, lo, hi);
+        as_forecaster_predict(without, 4, b, lo, hi);
+        for (int h = 0; h < 4; h++) {
+            if (i < M)
+                cr_assert_eq(a[h], b[h], "i=%ld h=%d: %.17g vs %.17g before a season", i,
+                             h + 1, a[h], b[h]);
+            differ = differ || a[h] != b[h];
+        }
+    }
+    cr_expect(differ, "the season never made a difference");
+    as_forecaster_free(with);
+    as_forecaster_free(without);
+}
+
+/* auto is at or below the best single kind's MASE on both real traces
+ * (the acceptance figure of the README's forecaster table), by the CLI. */
+static double cli_mase(const char *trace, const char *kind)
+{
+    char cmd[512], line[512];
+    const char *sr = getenv("SIMRUN") ? getenv("SIMRUN") : "bin/simrun";
+    snprintf(cmd, sizeof cmd, "%s forecast %s --forecaster %s --csv", sr, trace, kind);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    double mase = NAN;
+    while (fgets(line, sizeof line, p))
+        if (line[0] == '"')
+            cr_assert_eq(sscanf(strchr(line, ',') + 1, "%*f,%lf", &mase), 1, "%s", line);
+    cr_assert_eq(pclose(p), 0, "%s", cmd);
+    return mase;
+}
+
+Test(forecast, cli_auto_at_or_below_the_best_single_kind, .timeout = 240)
+{
+    static const char *const kinds[] = {"naive", "seasonal_naive", "ewma", "holt",
+                                        "holt_winters", "seasonal_drift", "linreg", "ar"};
+    const char *wiki = "traces/wikipedia_en_jan2016_1h.csv";
+    double best = INFINITY;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        best = fmin(best, cli_mase(wiki, kinds[i]));
+    double a = cli_mase(wiki, "auto");
+    cr_expect(a <= best, "Wikipedia: auto MASE %.3f, best single %.3f", a, best);
+    /* NASA: the two best single kinds there (0.515 and 0.525) */
+    const char *nasa = "traces/nasa_http_jul1995_1min.csv";
+    double bn = fmin(cli_mase(nasa, "ewma"), cli_mase(nasa, "linreg"));
+    double an = cli_mase(nasa, "auto");
+    cr_expect(an <= bn, "NASA: auto MASE %.3f, best single %.3f", an, bn);
+}
+
+/* Run a `simrun forecast` command line; its stdout into out. */
+static void cli_out(const char *args, char *out, size_t n)
+{
+    char cmd[512];
+    const char *sr = getenv("SIMRUN") ? getenv("SIMRUN") : "bin/simrun";
+    snprintf(cmd, sizeof cmd, "%s forecast %s 2>&1", sr, args);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t got = fread(out, 1, n - 1, p);
+    out[got] = '\0';
+    cr_assert_eq(pclose(p), 0, "%s:\n%s", cmd, out);
+}
+
+/* --season 0: the seasonal kinds are skipped with one line each, the
+ * others are scored; a one-day trace at a one-day season: the kinds whose
+ * warm-up is the season are skipped, MASE falls back on the lag-1 naive
+ * scale (said in the header) and no row has a NAN. */
+Test(forecast, cli_skips_what_cannot_run_and_says_why, .timeout = 60)
+{
+    static char out[8192];
+    cli_out("tests/data/synthetic_seasonal.csv --season 0 --horizon 4 --stride 50 "
+            "--forecaster naive,holt_winters,seasonal_drift,ewma",
+            out, sizeof out);
+    cr_expect(strstr(out, "holt_winters") && strstr(out, "skipped: holt_winters needs a season"),
+              "%s", out);
+    cr_expect(strstr(out, "skipped: seasonal_drift needs a season"), "%s", out);
+    cr_expect(strstr(out, "\newma ") != NULL, "ewma still scored:\n%s", out);
+    /* the first day of the trace (1440 one-minute steps) at a 1-day season */
+    char tmp[128], cmd[300];
+    snprintf(tmp, sizeof tmp, "/tmp/simfc_day_%d.csv", (int)getpid());
+    snprintf(cmd, sizeof cmd, "head -1441 tests/data/synthetic_seasonal.csv > %s", tmp);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s --season 1d --forecaster naive,seasonal_naive,auto", tmp);
+    cli_out(cmd, out, sizeof out);
+    unlink(tmp);
+    cr_expect(strstr(out, "MASE scale: in-sample naive") != NULL, "%s", out);
+    cr_expect(strstr(out, "seasonal_naive") && strstr(out, "skipped: needs 1440 steps"), "%s",
+              out);
+    cr_expect(strstr(out, "nan") == NULL && strstr(out, "NAN") == NULL, "a NAN:\n%s", out);
+    cr_expect(strstr(out, "\nauto ") != NULL, "%s", out);
+}
+
+Test(forecast, warmup_of_the_seasonal_kinds)
+{
+    as_forecaster *hw = make("holt_winters", 24, 4, NULL);
+    as_forecaster *sn = make("seasonal_naive", 24, 4, NULL);
+    as_forecaster *nv = make("naive", 24, 4, NULL);
+    /* holt_winters' auto fit window: 7 seasons of 24 (the first >= 160) */
+    cr_expect_eq(as_forecaster_warmup(hw), 7 * 24);
+    cr_expect_eq(as_forecaster_warmup(sn), 24);
+    cr_expect_eq(as_forecaster_warmup(nv), 0);
+    as_forecaster_free(hw);
+    as_forecaster_free(sn);
+    as_forecaster_free(nv);
+}
