@@ -228,25 +228,47 @@ static char *trim(char *s)
     return s;
 }
 
-ParameterizedTest(struct bad_case *c, bad, corpus, .timeout = 90)
+/* A case's .expect file: the command's arguments, what its one stderr line
+ * must and must not say, and the files its setup lines put in place. */
+typedef struct bad_expect {
+    char args[2048];
+    char expect[16][512], match[8][512], reject[8][512], setup_files[8][256];
+    int ne, nm, nr, ns;
+    int skip; /* the setup cannot work here (chmod 000 readable: root) */
+    char skip_msg[512];
+} bad_expect;
+
+/* "setup: unreadable SRC DST": BAD_DIR/SRC copied to tmp/DST, mode 000. */
+static void setup_unreadable(const char *v, const char *path, const char *tmp,
+                             const char *name, bad_expect *x)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s.expect", BAD_DIR, c->name);
+    char kind[32], src[200], dst[200];
+    cr_assert_eq(sscanf(v, "%31s %199s %199s", kind, src, dst), 3, "%s: setup '%s'", path, v);
+    cr_assert_str_eq(kind, "unreadable", "%s: unknown setup '%s'", path, kind);
+    char from[512], to[512];
+    snprintf(from, sizeof from, "%s/%s", BAD_DIR, src);
+    snprintf(to, sizeof to, "%s/%s", tmp, dst);
+    cr_assert_eq(copy_file(from, to), 0, "%s: cannot copy %s", path, from);
+    cr_assert_eq(chmod(to, 0), 0);
+    snprintf(x->setup_files[x->ns++], sizeof x->setup_files[0], "%s", dst);
+    FILE *probe = fopen(to, "r");
+    if (probe != NULL) {
+        fclose(probe);
+        x->skip = 1;
+        snprintf(x->skip_msg, sizeof x->skip_msg,
+                 "%s: chmod 000 does not block reading here (running as root?); case skipped",
+                 name);
+    }
+}
+
+/* Read BAD_DIR/NAME.expect into x (its setup lines done in tmp). */
+static void read_expect(const char *name, const char *tmp, bad_expect *x)
+{
+    char path[512], line[2048];
+    snprintf(path, sizeof path, "%s/%s.expect", BAD_DIR, name);
     FILE *f = fopen(path, "r");
     cr_assert_not_null(f, "%s: %s", path, strerror(errno));
-
-    char tmp[256], cap[256];
-    snprintf(tmp, sizeof tmp, "/tmp/simbad_%s_%d", c->name, (int)getpid());
-    snprintf(cap, sizeof cap, "/tmp/simbad_%s_%d.cap", c->name, (int)getpid());
-    rm_rf(tmp);
-    rm_rf(cap);
-    cr_assert_eq(mkdir(tmp, 0755), 0);
-    cr_assert_eq(mkdir(cap, 0755), 0);
-
-    char line[2048], args[2048] = "";
-    char expect[16][512], match[8][512], reject[8][512], setup_files[8][256];
-    int ne = 0, nm = 0, nr = 0, ns = 0, skip = 0;
-    char skip_msg[512] = "";
+    memset(x, 0, sizeof *x);
     while (fgets(line, sizeof line, f) != NULL) {
         char *l = trim(line);
         if (*l == '\0' || *l == '#')
@@ -255,52 +277,90 @@ ParameterizedTest(struct bad_case *c, bad, corpus, .timeout = 90)
         cr_assert_not_null(colon, "%s: bad line '%s'", path, l);
         *colon = '\0';
         char *v = trim(colon + 1);
-        if (strcmp(l, "args") == 0) {
-            snprintf(args, sizeof args, "%s", v);
-        } else if (strcmp(l, "expect") == 0 && ne < 16) {
-            snprintf(expect[ne++], sizeof expect[0], "%s", v);
-        } else if (strcmp(l, "match") == 0 && nm < 8) {
-            snprintf(match[nm++], sizeof match[0], "%s", v);
-        } else if (strcmp(l, "reject") == 0 && nr < 8) {
-            snprintf(reject[nr++], sizeof reject[0], "%s", v);
-        } else if (strcmp(l, "setup") == 0 && ns < 8) {
-            char kind[32], src[200], dst[200];
-            cr_assert_eq(sscanf(v, "%31s %199s %199s", kind, src, dst), 3, "%s: setup '%s'",
-                         path, v);
-            cr_assert_str_eq(kind, "unreadable", "%s: unknown setup '%s'", path, kind);
-            char from[512], to[512];
-            snprintf(from, sizeof from, "%s/%s", BAD_DIR, src);
-            snprintf(to, sizeof to, "%s/%s", tmp, dst);
-            cr_assert_eq(copy_file(from, to), 0, "%s: cannot copy %s", path, from);
-            cr_assert_eq(chmod(to, 0), 0);
-            snprintf(setup_files[ns++], sizeof setup_files[0], "%s", dst);
-            FILE *probe = fopen(to, "r");
-            if (probe != NULL) {
-                fclose(probe);
-                skip = 1;
-                snprintf(skip_msg, sizeof skip_msg,
-                         "%s: chmod 000 does not block reading here (running as root?); "
-                         "case skipped",
-                         c->name);
-            }
-        } else {
+        if (strcmp(l, "args") == 0)
+            snprintf(x->args, sizeof x->args, "%s", v);
+        else if (strcmp(l, "expect") == 0 && x->ne < 16)
+            snprintf(x->expect[x->ne++], sizeof x->expect[0], "%s", v);
+        else if (strcmp(l, "match") == 0 && x->nm < 8)
+            snprintf(x->match[x->nm++], sizeof x->match[0], "%s", v);
+        else if (strcmp(l, "reject") == 0 && x->nr < 8)
+            snprintf(x->reject[x->nr++], sizeof x->reject[0], "%s", v);
+        else if (strcmp(l, "setup") == 0 && x->ns < 8)
+            setup_unreadable(v, path, tmp, name, x);
+        else
             cr_assert_fail("%s: unknown directive '%s'", path, l);
-        }
     }
     fclose(f);
-    cr_assert(args[0] != '\0', "%s: no args", path);
-    cr_assert(ne + nm > 0, "%s: no expect or match line", path);
-    if (skip) {
+    cr_assert(x->args[0] != '\0', "%s: no args", path);
+    cr_assert(x->ne + x->nm > 0, "%s: no expect or match line", path);
+}
+
+/* stderr is one line that says what x expects and nothing it rejects. */
+static void check_message(const char *name, const char *msg, const bad_expect *x)
+{
+    size_t len = strlen(msg);
+    int nl = 0;
+    for (size_t i = 0; i < len; i++)
+        nl += msg[i] == '\n';
+    cr_expect(len > 1 && nl == 1 && msg[len - 1] == '\n',
+              "%s: expected exactly one line on stderr, got %d line(s): '%s'", name, nl, msg);
+    for (int i = 0; i < x->ne; i++)
+        cr_expect(strstr(msg, x->expect[i]) != NULL, "%s: stderr lacks '%s': %s", name,
+                  x->expect[i], msg);
+    for (int i = 0; i < x->nm; i++) {
+        regex_t re;
+        cr_assert_eq(regcomp(&re, x->match[i], REG_EXTENDED | REG_NOSUB), 0,
+                     "%s: bad regex '%s'", name, x->match[i]);
+        cr_expect(regexec(&re, msg, 0, NULL, 0) == 0, "%s: stderr does not match /%s/: %s",
+                  name, x->match[i], msg);
+        regfree(&re);
+    }
+    for (int i = 0; i < x->nr; i++)
+        cr_expect(strstr(msg, x->reject[i]) == NULL, "%s: stderr has '%s': %s", name,
+                  x->reject[i], msg);
+}
+
+/* Nothing left behind in tmp but the setup's files: no results file, no
+ * .partial, no .runs folder. */
+static void check_nothing_left(const char *name, const char *tmp, const bad_expect *x)
+{
+    DIR *d = opendir(tmp);
+    cr_assert_not_null(d);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        int ours = 0;
+        for (int i = 0; i < x->ns; i++)
+            ours |= strcmp(e->d_name, x->setup_files[i]) == 0;
+        cr_expect(ours, "%s: simrun left %s/%s behind", name, tmp, e->d_name);
+    }
+    closedir(d);
+}
+
+ParameterizedTest(struct bad_case *c, bad, corpus, .timeout = 90)
+{
+    char tmp[256], cap[256];
+    snprintf(tmp, sizeof tmp, "/tmp/simbad_%s_%d", c->name, (int)getpid());
+    snprintf(cap, sizeof cap, "/tmp/simbad_%s_%d.cap", c->name, (int)getpid());
+    rm_rf(tmp);
+    rm_rf(cap);
+    cr_assert_eq(mkdir(tmp, 0755), 0);
+    cr_assert_eq(mkdir(cap, 0755), 0);
+
+    static bad_expect x; /* 20 KB: off the test's stack */
+    read_expect(c->name, tmp, &x);
+    if (x.skip) {
         rm_rf(tmp);
         rm_rf(cap);
-        cr_skip_test("%s", skip_msg);
+        cr_skip_test("%s", x.skip_msg);
     }
 
     /* argv from the blank-separated words of args */
     char *argv[64], words[64][1024];
     int argc = 0;
     argv[argc++] = (char *)simrun();
-    for (char *w = strtok(args, " \t"); w != NULL && argc < 63; w = strtok(NULL, " \t")) {
+    for (char *w = strtok(x.args, " \t"); w != NULL && argc < 63; w = strtok(NULL, " \t")) {
         expand(w, tmp, words[argc], sizeof words[0]);
         argv[argc] = words[argc];
         argc++;
@@ -310,45 +370,12 @@ ParameterizedTest(struct bad_case *c, bad, corpus, .timeout = 90)
     proc_result r;
     run_simrun(argv, cap, 60, &r);
     const char *msg = r.err;
-
     cr_expect(!r.timed_out, "%s: simrun did not finish within 60 s", c->name);
     cr_expect(!r.signaled, "%s: simrun died of signal %d; stderr: %s", c->name, r.sig, msg);
     cr_expect_eq(r.status, 2, "%s: exit status %d, expected 2; stderr: %s", c->name, r.status,
                  msg);
-    size_t len = strlen(msg);
-    int nl = 0;
-    for (size_t i = 0; i < len; i++)
-        nl += msg[i] == '\n';
-    cr_expect(len > 1 && nl == 1 && msg[len - 1] == '\n',
-              "%s: expected exactly one line on stderr, got %d line(s): '%s'", c->name, nl, msg);
-    for (int i = 0; i < ne; i++)
-        cr_expect(strstr(msg, expect[i]) != NULL, "%s: stderr lacks '%s': %s", c->name,
-                  expect[i], msg);
-    for (int i = 0; i < nm; i++) {
-        regex_t re;
-        cr_assert_eq(regcomp(&re, match[i], REG_EXTENDED | REG_NOSUB), 0, "%s: bad regex '%s'",
-                     c->name, match[i]);
-        cr_expect(regexec(&re, msg, 0, NULL, 0) == 0, "%s: stderr does not match /%s/: %s",
-                  c->name, match[i], msg);
-        regfree(&re);
-    }
-    for (int i = 0; i < nr; i++)
-        cr_expect(strstr(msg, reject[i]) == NULL, "%s: stderr has '%s': %s", c->name,
-                  reject[i], msg);
-
-    /* nothing left behind: no results file, no .partial, no .runs folder */
-    DIR *d = opendir(tmp);
-    cr_assert_not_null(d);
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        int ours = 0;
-        for (int i = 0; i < ns; i++)
-            ours |= strcmp(e->d_name, setup_files[i]) == 0;
-        cr_expect(ours, "%s: simrun left %s/%s behind", c->name, tmp, e->d_name);
-    }
-    closedir(d);
+    check_message(c->name, msg, &x);
+    check_nothing_left(c->name, tmp, &x);
     rm_rf(tmp);
     rm_rf(cap);
 }
