@@ -70,4 +70,22 @@ void as_policy_decide(as_policy *p, const as_observation *obs, const as_forecast
     }
 }
 
+void as_decision_clamp(as_decision *out, const as_observation *obs, int raw, int want,
+                       as_reason why)
+{
+    out->raw = raw;
+    if (want > obs->max) {
+        want = obs->max;
+        if (want <= obs->current)
+            why = AS_R_AT_MAX;
+    }
+    if (want < obs->min) {
+        want = obs->min;
+        if (want >= obs->current)
+            why = AS_R_AT_MIN;
+    }
+    out->desired = want;
+    out->reason = why;
+}
+
 const as_policy_type *as_policy_kind(const as_policy *p) { return type_of(p); }

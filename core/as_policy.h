@@ -118,6 +118,15 @@ typedef struct as_decision {
     as_reason reason; /* why desired is what it is */
 } as_decision;
 
+/* The tail of a kind's decide() that plans a count: out->raw = raw, and
+ * out->desired = want clamped to [obs->min, obs->max], the reason why
+ * unless the clamp is what keeps the count from moving the way it wanted
+ * (AS_R_AT_MAX, AS_R_AT_MIN). The wrapper clamps again whatever a kind
+ * returns, but it cannot tell a clamp that held the count from one that
+ * only trimmed it: a kind that has a reason of its own calls this. */
+void as_decision_clamp(as_decision *out, const as_observation *obs, int raw, int want,
+                       as_reason why);
+
 /* A policy kind: the shared head (as_kind.h: version, name, flags,
  * state_size, config_size, params, defaults, fini), then the policy's own
  * slots. Each kind keeps its methods static and exports one const

@@ -160,24 +160,6 @@ static int reactive(const pred_cfg *c, const as_observation *obs, as_reason *why
     return cur;
 }
 
-static void finish(as_decision *out, const as_observation *obs, int raw, int want,
-                   as_reason why)
-{
-    out->raw = raw;
-    if (want > obs->max) {
-        want = obs->max;
-        if (want <= obs->current)
-            why = AS_R_AT_MAX;
-    }
-    if (want < obs->min) {
-        want = obs->min;
-        if (want >= obs->current)
-            why = AS_R_AT_MIN;
-    }
-    out->desired = want;
-    out->reason = why;
-}
-
 static void decide(void *state, const as_observation *obs, const as_forecast_view *fc,
                    as_decision *out)
 {
@@ -231,21 +213,22 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
     if (fallback != AS_R_NONE) {
         /* Reactive fallback; the reason names why the forecast was not used,
          * except a missing metric, which is why nothing happens at all. */
-        finish(out, obs, rneed, rneed, rwhy == AS_R_MISSING_METRIC ? rwhy : fallback);
+        as_decision_clamp(out, obs, rneed, rneed,
+                          rwhy == AS_R_MISSING_METRIC ? rwhy : fallback);
         return;
     }
     if (pneed > cur) {
-        finish(out, obs, pneed, pneed, AS_R_PREDICTIVE);
+        as_decision_clamp(out, obs, pneed, pneed, AS_R_PREDICTIVE);
         return;
     }
     if (pneed == cur || rwhy != AS_R_SCALE_IN) {
         /* The forecast alone never removes capacity. */
-        finish(out, obs, pneed, cur,
-               pneed < cur && rwhy != AS_R_SCALE_OUT ? rwhy : AS_R_NONE);
+        as_decision_clamp(out, obs, pneed, cur,
+                          pneed < cur && rwhy != AS_R_SCALE_OUT ? rwhy : AS_R_NONE);
         return;
     }
     int want = pneed > rneed ? pneed : rneed;
-    finish(out, obs, pneed, want, AS_R_SCALE_IN);
+    as_decision_clamp(out, obs, pneed, want, AS_R_SCALE_IN);
 }
 
 const as_policy_type as_pol_aws_predictive = {

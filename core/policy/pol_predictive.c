@@ -256,23 +256,6 @@ static void stab_push(mpc_state *s, as_time now, int n, as_time window)
 
 static int stab_max(const mpc_state *s) { return s->st_len ? s->st_n[s->st_head] : 0; }
 
-static void finish(as_decision *out, const as_observation *obs, int raw, int want, as_reason why)
-{
-    out->raw = raw;
-    if (want > obs->max) {
-        want = obs->max;
-        if (want <= obs->current)
-            why = AS_R_AT_MAX;
-    }
-    if (want < obs->min) {
-        want = obs->min;
-        if (want >= obs->current)
-            why = AS_R_AT_MIN;
-    }
-    out->desired = want;
-    out->reason = why;
-}
-
 /* The least median a surprise or a backlog calls for (-INFINITY: none). */
 static double surprise_floor(const mpc_state *s, const as_observation *obs)
 {
@@ -349,18 +332,18 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
     stab_push(s, obs->now, n_in, c->in_window);
 
     if (n_out > cur) {
-        finish(out, obs, n_out, n_out, up_why);
+        as_decision_clamp(out, obs, n_out, n_out, up_why);
         return;
     }
     if (n_in < cur && !isfinite(obs->rate)) {
-        finish(out, obs, n_in, cur, AS_R_MISSING_METRIC);
+        as_decision_clamp(out, obs, n_in, cur, AS_R_MISSING_METRIC);
         return;
     }
     int hold = stab_max(s) > n_out ? stab_max(s) : n_out;
     if (hold < cur)
-        finish(out, obs, n_in, hold, AS_R_SCALE_IN);
+        as_decision_clamp(out, obs, n_in, hold, AS_R_SCALE_IN);
     else
-        finish(out, obs, n_in, cur, n_in < cur ? AS_R_STABILIZED : AS_R_NONE);
+        as_decision_clamp(out, obs, n_in, cur, n_in < cur ? AS_R_STABILIZED : AS_R_NONE);
 }
 
 const as_policy_type as_pol_predictive = {
