@@ -101,11 +101,14 @@ void sim_h5_root_attrs(hid_t file, const sim_scenario *sc);
  * put there meanwhile fails instead of being followed. */
 hid_t sim_h5_create(const char *partial, as_err *err);
 
-/* sim_results_read.c, for the other reader files: one table read into a
- * fresh array (caller frees), and the open file. */
+/* sim_results_read.c, for the other reader files: a run's table
+ * /runs/RUN/TABLE (or /runs/RUN/TABLE/ITEM when item is not NULL) read
+ * into a fresh array (*rows, caller frees; untouched on error), and the
+ * open file. */
 typedef struct sim_reader sim_reader;
-int sim_reader_table(sim_reader *r, const char *name, const sim_col *cols, size_t row_size,
-                     void **rows, size_t *n, as_err *err);
+int sim_reader_run_table(sim_reader *r, const char *run, const char *table, const char *item,
+                         const sim_col *cols, size_t row_size, void **rows, size_t *n,
+                         as_err *err);
 hid_t sim_reader_hid(const sim_reader *r);
 
 #endif

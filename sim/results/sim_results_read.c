@@ -487,13 +487,23 @@ int sim_reader_trace(sim_reader *r, double **t, double **rate, size_t *n, as_err
     return AS_OK;
 }
 
+/* For the run readers here and in the other reader files of sim/results
+ * (sim_results_int.h). */
+int sim_reader_run_table(sim_reader *r, const char *run, const char *table, const char *item,
+                         const sim_col *cols, size_t row_size, void **rows, size_t *n,
+                         as_err *err)
+{
+    char name[3 * SIM_STR + 32];
+    snprintf(name, sizeof name, "/runs/%s/%s%s%s", run, table, item ? "/" : "", item ? item : "");
+    return read_table(r, name, cols, row_size, rows, n, err);
+}
+
 int sim_reader_timeseries(sim_reader *r, const char *run, sim_ts_row **rows, size_t *n,
                           as_err *err)
 {
-    char name[2 * SIM_STR + 32];
-    snprintf(name, sizeof name, "/runs/%s/timeseries", run);
     void *buf = NULL;
-    int rc = read_table(r, name, sim_ts_cols, sizeof(sim_ts_row), &buf, n, err);
+    int rc = sim_reader_run_table(r, run, "timeseries", NULL, sim_ts_cols, sizeof(sim_ts_row),
+                                  &buf, n, err);
     if (rc == AS_OK)
         *rows = buf;
     return rc;
@@ -502,10 +512,9 @@ int sim_reader_timeseries(sim_reader *r, const char *run, sim_ts_row **rows, siz
 int sim_reader_tier_series(sim_reader *r, const char *run, const char *tier,
                            sim_tier_row **rows, size_t *n, as_err *err)
 {
-    char name[3 * SIM_STR + 32];
-    snprintf(name, sizeof name, "/runs/%s/tiers/%s", run, tier);
     void *buf = NULL;
-    int rc = read_table(r, name, sim_tier_cols, sizeof(sim_tier_row), &buf, n, err);
+    int rc = sim_reader_run_table(r, run, "tiers", tier, sim_tier_cols, sizeof(sim_tier_row),
+                                  &buf, n, err);
     if (rc == AS_OK)
         *rows = buf;
     return rc;
@@ -514,10 +523,9 @@ int sim_reader_tier_series(sim_reader *r, const char *run, const char *tier,
 int sim_reader_actions(sim_reader *r, const char *run, sim_action_row **rows, size_t *n,
                        as_err *err)
 {
-    char name[2 * SIM_STR + 32];
-    snprintf(name, sizeof name, "/runs/%s/actions", run);
     void *buf = NULL;
-    int rc = read_table(r, name, sim_action_cols, sizeof(sim_action_row), &buf, n, err);
+    int rc = sim_reader_run_table(r, run, "actions", NULL, sim_action_cols,
+                                  sizeof(sim_action_row), &buf, n, err);
     if (rc != AS_OK)
         return rc;
     for (size_t i = 0; i < *n; i++)
@@ -599,11 +607,5 @@ int sim_results_read_attr_f64(const char *path, const char *name, double *v, as_
     return rc;
 }
 
-/* For the other reader files of sim/results (sim_results_int.h). */
-int sim_reader_table(sim_reader *r, const char *name, const sim_col *cols, size_t row_size,
-                     void **rows, size_t *n, as_err *err)
-{
-    return read_table(r, name, cols, row_size, rows, n, err);
-}
 
 hid_t sim_reader_hid(const sim_reader *r) { return r->file; }

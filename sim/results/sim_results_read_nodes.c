@@ -48,10 +48,9 @@ int sim_reader_node_pools(sim_reader *r, const char *run, char (*names)[SIM_STR]
 int sim_reader_node_series(sim_reader *r, const char *run, const char *pool,
                            sim_node_row **rows, size_t *n, as_err *err)
 {
-    char name[3 * SIM_STR + 32];
-    snprintf(name, sizeof name, "/runs/%s/nodes/%s", run, pool);
     void *buf = NULL;
-    int rc = sim_reader_table(r, name, sim_node_cols, sizeof(sim_node_row), &buf, n, err);
+    int rc = sim_reader_run_table(r, run, "nodes", pool, sim_node_cols, sizeof(sim_node_row),
+                                  &buf, n, err);
     if (rc == AS_OK)
         *rows = buf;
     return rc;
@@ -60,10 +59,9 @@ int sim_reader_node_series(sim_reader *r, const char *run, const char *pool,
 int sim_reader_pod_series(sim_reader *r, const char *run, sim_pod_row **rows, size_t *n,
                           as_err *err)
 {
-    char name[2 * SIM_STR + 32];
-    snprintf(name, sizeof name, "/runs/%s/pods", run);
     void *buf = NULL;
-    int rc = sim_reader_table(r, name, sim_pod_cols, sizeof(sim_pod_row), &buf, n, err);
+    int rc = sim_reader_run_table(r, run, "pods", NULL, sim_pod_cols, sizeof(sim_pod_row), &buf,
+                                  n, err);
     if (rc == AS_OK)
         *rows = buf;
     return rc;
