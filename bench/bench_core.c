@@ -295,7 +295,7 @@ void bench_policies(bench_table *t, const bench_opts *o)
             bench_table_value(t, "policy", name, NAN, "ns/op", err.msg);
             continue;
         }
-        x->wants_fc = (*tp)->wants_forecast;
+        x->wants_fc = ((*tp)->flags & AS_KIND_NEEDS_FORECAST) != 0;
         x->current = 10;
         bench_stats s;
         bench_auto(body_decide, x, 5e6, reps, &s);

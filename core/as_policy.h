@@ -137,10 +137,6 @@ typedef struct as_policy_type {
         struct { AS_KIND_HEAD }; /* the same fields by name: t->name, t->params */
     };
     as_time default_interval; /* evaluation period of the real system (> 0) */
-    /* The same as flags & AS_KIND_NEEDS_FORECAST (as_registry_check holds
-     * them equal), kept while callers still read it; new code reads the
-     * flag. */
-    bool wants_forecast;
     /* Fill the zeroed state (state_size bytes) from cfg; AS_EINVAL naming
      * the key for a bad combination of settings. Memory beyond the state
      * is taken here and released by fini. */

@@ -235,9 +235,6 @@ int as_registry_check_policy(const as_policy_type *t, bool as_template, as_err *
         return as_err_set(err, AS_EINVAL, "policy '%s': init and decide are required", t->name);
     if (t->default_interval <= 0)
         return as_err_set(err, AS_EINVAL, "policy '%s': default_interval must be > 0", t->name);
-    if (t->wants_forecast != ((t->flags & AS_KIND_NEEDS_FORECAST) != 0))
-        return as_err_set(err, AS_EINVAL,
-                          "policy '%s': wants_forecast and AS_KIND_NEEDS_FORECAST differ", t->name);
     if ((t->flags & AS_KIND_SEES_FUTURE) && !(t->flags & AS_KIND_NEEDS_FORECAST))
         return as_err_set(err, AS_EINVAL,
                           "policy '%s': AS_KIND_SEES_FUTURE without AS_KIND_NEEDS_FORECAST",

@@ -45,8 +45,8 @@ const as_kind *as_registry_find(as_family f, const char *name);
  * unique in its family, the family's methods present, every key inside
  * the config struct and with a help line, flags that belong to the family,
  * AS_KIND_TEMPLATE exactly on the templates, SEES_FUTURE only with
- * NEEDS_FORECAST, at most one AWS policy type, a policy's wants_forecast
- * equal to its NEEDS_FORECAST flag and a positive default interval.
+ * NEEDS_FORECAST, at most one AWS policy type and a positive default
+ * interval.
  * AS_OK, or AS_EINVAL naming the first kind and rule broken. */
 int as_registry_check(as_err *err);
 

@@ -116,19 +116,17 @@ Test(registry, rules_refuse_broken_kinds)
     } bad[] = {
         {"version", "version", *tp},       {"name", "name", *tp},
         {"no decide", "decide", *tp},      {"interval", "default_interval", *tp},
-        {"forecast flag", "differ", *tp},  {"seer", "SEES_FUTURE", *tp},
-        {"two AWS types", "AWS", *tp},     {"key outside", "outside", *tp},
-        {"key without help", "help", *tp},
+        {"seer", "SEES_FUTURE", *tp},      {"two AWS types", "AWS", *tp},
+        {"key outside", "outside", *tp},   {"key without help", "help", *tp},
     };
     bad[0].t.version = AS_KIND_VERSION + 1;
     bad[1].t.name = "Has Spaces";
     bad[2].t.decide = NULL;
     bad[3].t.default_interval = 0;
-    bad[4].t.flags |= AS_KIND_NEEDS_FORECAST; /* wants_forecast still false */
-    bad[5].t.flags |= AS_KIND_SEES_FUTURE;
-    bad[6].t.flags |= AS_KIND_CONF_AWS_TARGET | AS_KIND_CONF_AWS_STEP;
-    bad[7].t.params = outside;
-    bad[8].t.params = no_help;
+    bad[4].t.flags |= AS_KIND_SEES_FUTURE;
+    bad[5].t.flags |= AS_KIND_CONF_AWS_TARGET | AS_KIND_CONF_AWS_STEP;
+    bad[6].t.params = outside;
+    bad[7].t.params = no_help;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         as_err e = {0};
         cr_expect_eq(as_registry_check_policy(&bad[i].t, true, &e), AS_EINVAL, "%s", bad[i].what);

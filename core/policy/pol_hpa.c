@@ -564,7 +564,6 @@ const as_policy_type as_pol_hpa = {
     .defaults = defaults,
     .fini = fini,
     .default_interval = 15 * AS_SEC, /* --horizontal-pod-autoscaler-sync-period */
-    .wants_forecast = false,
     .init = init,
     .decide = decide,
 };

@@ -211,7 +211,6 @@ const as_policy_type as_pol_hybrid = {
     .defaults = defaults,
     .fini = fini,
     .default_interval = 60 * AS_SEC,
-    .wants_forecast = true,
     .init = init,
     .decide = decide,
 };

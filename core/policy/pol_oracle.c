@@ -119,7 +119,6 @@ const as_policy_type as_pol_oracle = {
     .defaults = NULL,
     .fini = NULL,
     .default_interval = 60 * AS_SEC,
-    .wants_forecast = true,
     .init = init,
     .decide = decide,
 };

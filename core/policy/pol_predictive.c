@@ -356,7 +356,6 @@ const as_policy_type as_pol_predictive = {
     .defaults = defaults,
     .fini = NULL,
     .default_interval = DEFAULT_INTERVAL,
-    .wants_forecast = true,
     .init = init,
     .decide = decide,
 };

@@ -47,7 +47,6 @@ const as_policy_type as_pol_static = {
     .defaults = defaults,
     .fini = NULL,
     .default_interval = 60 * AS_SEC,
-    .wants_forecast = false,
     .init = init,
     .decide = decide,
 };

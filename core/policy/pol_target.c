@@ -230,7 +230,6 @@ const as_policy_type as_pol_target = {
     .defaults = defaults,
     .fini = NULL,
     .default_interval = 60 * AS_SEC, /* one-minute CloudWatch datapoints */
-    .wants_forecast = false,
     .init = init,
     .decide = decide,
 };

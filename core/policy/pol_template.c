@@ -25,9 +25,9 @@
  *     ({current, current, AS_R_NONE}); set raw, desired within [min, max]
  *     and the reason. A NAN metric is missing: never scale in on it.
  *  5. Flags: remove AS_KIND_TEMPLATE (as_registry_check refuses a user
- *     kind that keeps it); add AS_KIND_NEEDS_FORECAST (and wants_forecast
- *     = true) if decide() reads the forecast view, and the AS_KIND_CONF_*
- *     flag of a manifest format that configures it.
+ *     kind that keeps it); add AS_KIND_NEEDS_FORECAST if decide() reads
+ *     the forecast view, and the AS_KIND_CONF_* flag of a manifest format
+ *     that configures it.
  *  6. Register: one line X(as_pol_NAME) in POLICY_KINDS in
  *     core/as_registry.c, where --help should list it.
  *  7. make test: tests/test_policy.c runs the conformance battery over the
@@ -123,7 +123,6 @@ const as_policy_type as_pol_template = {
     .defaults = defaults,
     .fini = NULL,                    /* init() takes no memory */
     .default_interval = 60 * AS_SEC, /* how often the real system evaluates */
-    .wants_forecast = false,         /* = flags & AS_KIND_NEEDS_FORECAST */
     .init = init,
     .decide = decide,
 };

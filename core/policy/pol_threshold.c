@@ -91,7 +91,6 @@ const as_policy_type as_pol_threshold = {
     .defaults = defaults,
     .fini = NULL,
     .default_interval = 60 * AS_SEC,
-    .wants_forecast = false,
     .init = init,
     .decide = decide,
 };

@@ -141,7 +141,7 @@ static int setup_tier(sim_engine *R, int i, double total_work, uint64_t seed, as
 static int setup_forecast(sim_engine *R, sim_tier *T, as_err *err)
 {
     const sim_policy_cfg *pc = R->pc;
-    if (!pc->type->wants_forecast || T->policy == NULL)
+    if (!(pc->type->flags & AS_KIND_NEEDS_FORECAST) || T->policy == NULL)
         return AS_OK;
     as_time tb = 0;
     for (int k = 0; k < T->cfg->ntypes; k++)

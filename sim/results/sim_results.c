@@ -169,7 +169,7 @@ static void run_attrs(hid_t g, const sim_policy_cfg *p, const char *params)
         as_param_format(d, p->cfg, buf, sizeof buf);
         sim_h5_attr_str(g, key, buf);
     }
-    if (p->type->wants_forecast) {
+    if (p->type->flags & AS_KIND_NEEDS_FORECAST) {
         sim_h5_attr_str(g, "param.forecaster", p->forecaster);
         as_duration_format(p->season, buf, sizeof buf);
         sim_h5_attr_str(g, "param.season", buf);
