@@ -1,5 +1,6 @@
 /* bench.c - the harness of run_bench: clock, timing loops, statistics,
  * result table (aligned text and CSV) and the peer figures. */
+#include "as_csv.h"
 #include "bench.h"
 
 #include <errno.h>
@@ -181,22 +182,6 @@ double bench_table_get(const bench_table *t, const char *section, const char *na
     return NAN;
 }
 
-/* CSV field: quoted when it holds a comma or a quote. */
-static void csv_str(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 int bench_table_csv(const bench_table *t, const char *path)
 {
     FILE *f = fopen(path, "w");
@@ -205,14 +190,12 @@ int bench_table_csv(const bench_table *t, const char *path)
     fputs("section,benchmark,median,unit,min,max,reps,note\n", f);
     for (int i = 0; i < t->n; i++) {
         const bench_row *r = &t->rows[i];
-        csv_str(f, r->section);
-        fputc(',', f);
-        csv_str(f, r->name);
-        fprintf(f, ",%.9g,", r->median);
-        csv_str(f, r->unit);
-        fprintf(f, ",%.9g,%.9g,%d,", r->min, r->max, r->reps);
-        csv_str(f, r->note);
-        fputc('\n', f);
+        char q[AS_CSV_FIELD_SIZE(sizeof r->note)]; /* the longest field */
+        fprintf(f, "%s,", as_csv_field(r->section, q, sizeof q));
+        fprintf(f, "%s,%.9g,", as_csv_field(r->name, q, sizeof q), r->median);
+        fprintf(f, "%s,", as_csv_field(r->unit, q, sizeof q));
+        fprintf(f, "%.9g,%.9g,%d,", r->min, r->max, r->reps);
+        fprintf(f, "%s\n", as_csv_field(r->note, q, sizeof q));
     }
     return fclose(f) == 0 ? 0 : -1;
 }

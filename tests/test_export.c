@@ -1,5 +1,6 @@
 /* test_export.c - CSV and JSON of the summary carry every /summary column
  * under its HDF5 name, each with a unit, whatever branch added it. */
+#include "as_csv.h"
 #include "sim_export.h"
 
 #include <criterion/criterion.h>
@@ -55,4 +56,22 @@ Test(export, every_summary_column_has_a_unit_and_is_exported)
     free(json);
     fclose(c);
     fclose(j);
+}
+
+/* RFC 4180: quoted exactly when a comma, a quote, CR or LF is in it, its
+ * quotes doubled; a buffer too small cuts it, always terminated. */
+Test(export, csv_field_quotes_what_would_split_a_row)
+{
+    char q[AS_CSV_FIELD_SIZE(16)];
+    cr_expect_str_eq(as_csv_field("hpa.p000", q, sizeof q), "hpa.p000");
+    cr_expect_str_eq(as_csv_field("", q, sizeof q), "");
+    cr_expect_str_eq(as_csv_field("a,b", q, sizeof q), "\"a,b\"");
+    cr_expect_str_eq(as_csv_field("say \"hi\"", q, sizeof q), "\"say \"\"hi\"\"\"");
+    cr_expect_str_eq(as_csv_field("a\rb", q, sizeof q), "\"a\rb\"");
+    cr_expect_str_eq(as_csv_field("a\nb", q, sizeof q), "\"a\nb\"");
+    cr_expect_str_eq(as_csv_field("\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"", q, sizeof q),
+                     "\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"\"",
+                     "16 quotes fit AS_CSV_FIELD_SIZE(16)");
+    char small[4];
+    cr_expect_str_eq(as_csv_field("abcdef", small, sizeof small), "abc");
 }

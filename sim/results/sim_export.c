@@ -5,6 +5,7 @@
  * someone else's bytes, and a hand-written "%s" would let a quote in a run
  * name break the document. */
 #include "sim_export.h"
+#include "as_csv.h"
 #include "sim_results_int.h"
 #include "sim_results_read.h"
 #include "sim_summary.h"
@@ -99,22 +100,6 @@ const char *const *sim_export_summary_names(void)
 
 /* ---- CSV ---- */
 
-/* A string field, quoted (RFC 4180) when it needs to be. */
-static void csv_str(FILE *f, const char *s)
-{
-    if (strpbrk(s, ",\"\r\n") == NULL) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 /* The fields of cols[from, to) (to < 0: to the end) of row, each after a
  * comma but the row's first. */
 static void csv_fields(FILE *f, const sim_col *cols, int from, int to, const void *row)
@@ -124,10 +109,10 @@ static void csv_fields(FILE *f, const sim_col *cols, int from, int to, const voi
             fputc(',', f);
         const char *p = (const char *)row + c->off;
         if (c->type == SIM_C_STR) {
-            char s[SIM_STR + 1];
+            char s[SIM_STR + 1], q[AS_CSV_FIELD_SIZE(SIM_STR)];
             memcpy(s, p, SIM_STR);
             s[SIM_STR] = '\0';
-            csv_str(f, s);
+            fputs(as_csv_field(s, q, sizeof q), f);
         } else if (c->type == SIM_C_I32) {
             int32_t v;
             memcpy(&v, p, sizeof v);
@@ -157,13 +142,13 @@ static int lead_cols(void)
 void sim_export_summary_csv(FILE *f, const sim_summary_row *rows, const char *const *params,
                             int n)
 {
-    char keys[SIM_MAX_PARAM_COLS][128];
+    char keys[SIM_MAX_PARAM_COLS][128], q[AS_CSV_FIELD_SIZE(256)];
     int nk = params ? sim_params_keys(params, n, keys, SIM_MAX_PARAM_COLS) : 0, lead = lead_cols();
     for (const sim_col *c = sim_summary_cols; c->name; c++) {
         fprintf(f, "%s%s", c == sim_summary_cols ? "" : ",", c->name);
         for (int k = 0; c - sim_summary_cols == lead - 1 && k < nk; k++) {
             fputc(',', f);
-            csv_str(f, keys[k]);
+            fputs(as_csv_field(keys[k], q, sizeof q), f);
         }
     }
     fputc('\n', f);
@@ -172,7 +157,7 @@ void sim_export_summary_csv(FILE *f, const sim_summary_row *rows, const char *co
         for (int k = 0; k < nk; k++) {
             char v[256];
             fputc(',', f);
-            csv_str(f, sim_params_value(params[i], keys[k], v, sizeof v));
+            fputs(as_csv_field(sim_params_value(params[i], keys[k], v, sizeof v), q, sizeof q), f);
         }
         csv_fields(f, sim_summary_cols, lead, -1, &rows[i]);
         fputc('\n', f);
