@@ -573,6 +573,7 @@ int plot_rep_load(plot_rep *R, as_err *err)
     R->base = calloc(n, sizeof *R->base);
     R->figstem = calloc(n, sizeof *R->figstem);
     R->drawn = calloc(n, sizeof *R->drawn);
+    R->wanted = calloc(n, sizeof *R->wanted);
     /* a run may have a node figure; one per swept parameter */
     R->figs = calloc(2 * n + 2 + SIM_MAX_PARAM_COLS, sizeof *R->figs);
     R->zoom = calloc(n, sizeof *R->zoom);
@@ -580,7 +581,8 @@ int plot_rep_load(plot_rep *R, as_err *err)
     R->params = calloc(n, sizeof *R->params);
     R->pts = calloc(n, sizeof *R->pts);
     if (!R->pareto || !R->oracle || !R->kind || !R->kinds || !R->oracle_kind || !R->base ||
-        !R->figstem || !R->drawn || !R->figs || !R->zoom || !R->xsum || !R->params || !R->pts)
+        !R->figstem || !R->drawn || !R->wanted || !R->figs || !R->zoom || !R->xsum ||
+        !R->params || !R->pts)
         return as_err_set(err, AS_ENOMEM, "out of memory");
     for (int i = 0; i < R->nrun; i++) {
         const sim_summary_row *s = &R->sum[i];
@@ -633,6 +635,7 @@ void plot_rep_free(plot_rep *R)
     free(R->base);
     free(R->figstem);
     free(R->drawn);
+    free(R->wanted);
     free(R->figs);
     free(R->zoom);
     free(R->xsum);

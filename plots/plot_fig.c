@@ -36,6 +36,7 @@ void plot_fig_begin(plot_rep *R, const char *stem, const char *title, int run, i
 {
     plot_figure *fg = &R->figs[R->nfig++];
     fg->run = run;
+    fg->off = plot_gp_len(R->gp);
     snprintf(fg->title, sizeof fg->title, "%s", title);
     plot_gp *g = R->gp;
     plot_gp_printf(g, "\n# ---- figure %d: ", R->nfig);

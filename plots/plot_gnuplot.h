@@ -1,6 +1,9 @@
-/* plot_gnuplot.h - runs one gnuplot child on a finished script.
- * Owns: the child process, its pipes and its captured output, for the
- * duration of one call; the file gnuplot.log in the folder it runs in.
+/* plot_gnuplot.h - runs gnuplot children on a finished script: one on the
+ * whole of it, or a pool of them on its figures, several at once.
+ * Owns: the child processes, their pipes and their captured output, for
+ * the duration of one call (every child is waited for before it returns:
+ * no zombie is left, whatever failed); the file gnuplot.log in the folder
+ * they run in.
  * Invariant: the script goes to gnuplot's stdin through a pipe (a user can
  * rerun the same text from the .gp file); gnuplot's stdout and stderr are
  * captured and its exit status checked (a pipe alone returns no error:
@@ -31,5 +34,43 @@ typedef struct plot_gnuplot_job {
  * of the folder (*warnings = its lines; warnings may be NULL). A missing
  * gnuplot is AS_ENOTFOUND, a failing one AS_EIO with its first error line. */
 int plot_gnuplot_run(const plot_gnuplot_job *job, int *warnings, as_err *err);
+
+/* The pieces of one script, each drawn by a gnuplot of its own, at most
+ * `procs` at a time. Piece k is the head, script[0, cut[0]), followed by
+ * script[cut[k], cut[k + 1]) (cut has n + 1 offsets, the last the script's
+ * length): the head holds what every figure needs, each piece one figure
+ * that starts from `reset`, so a piece draws the same image alone as in
+ * the whole script. A gnuplot of its own per piece rather than one fed
+ * piece after piece: gnuplot keeps user variables across `reset`, so a
+ * long-lived one would make a figure depend on which figures its process
+ * drew before (an order that changes with the load), and a non-interactive
+ * gnuplot exits at its first error anyway; the cost is one gnuplot start
+ * per figure (about 20 ms of CPU, against 100-400 ms to draw one). */
+typedef struct plot_gnuplot_pool {
+    int dirfd;              /* as in plot_gnuplot_job */
+    const char *shown;
+    const char *rerun;
+    const char *prog;
+    const char *script;     /* the whole script (passed plot_gp_finish) */
+    const size_t *cut;      /* n + 1 offsets into it, increasing */
+    const char *const *name;/* per piece, the figure as messages name it; may be NULL */
+    int n;
+    int procs;              /* gnuplot processes at once; < 1: 1 */
+    /* called when a piece is done and about five times a second; may be NULL */
+    void (*tick)(void *ud, int done, int n);
+    void *tick_ud;
+} plot_gnuplot_pool;
+
+/* Draw every piece. gnuplot's output is kept in gnuplot.log in the order
+ * of the pieces, each piece's under a line "# figure NAME:" (*warnings
+ * counts gnuplot's lines only). Errors as plot_gnuplot_run, about the
+ * first piece that failed: the message names it and how many others
+ * failed; the pieces after a failed one are still drawn (they do not
+ * depend on it), but none is started once gnuplot cannot be run. */
+int plot_gnuplot_draw(const plot_gnuplot_pool *p, int *warnings, as_err *err);
+
+/* Processes a pool should use when none is asked for: the online CPUs
+ * (at least 1). */
+int plot_gnuplot_procs(void);
 
 #endif

@@ -253,6 +253,22 @@ static void summary_table(const plot_rep *R, FILE *f)
           f);
 }
 
+/* A big sweep draws some runs only (plot_select.c): say which, how many
+ * are left, and how to draw them. */
+static void left_undrawn(const plot_rep *R, FILE *f)
+{
+    int left = R->nrun - R->nwanted;
+    if (left <= 0)
+        return;
+    fprintf(f, "<p class=\"meta\">Figures of %d of the %d runs: the Pareto front "
+               "of cost against time over the SLO, the answer "
+               "(the cheapest deployable point meeting the SLO: its first run and the one "
+               "nearest its mean cost), the bound and the first run. The other %d run%s left undrawn; <code>simrun report ",
+            R->nwanted, R->nrun, left, left == 1 ? " is" : "s are");
+    plot_html_esc(f, R->h5);
+    fputs(" --all-figures</code> draws every run.</p>\n", f);
+}
+
 static void figures(const plot_rep *R, FILE *f)
 {
     if (R->format == PLOT_PDF) {
@@ -280,6 +296,7 @@ static void figures(const plot_rep *R, FILE *f)
             fputs("</a> ", f);
         }
     fputs("</p>\n", f);
+    left_undrawn(R, f);
     for (int k = 0; k < R->nfig; k++)
         if (R->figs[k].run >= 0) {
             if (R->figs[k].sub)
@@ -320,7 +337,7 @@ int plot_html_index(plot_rep *R, as_err *err)
     plot_html_config(R, f);
     figures(R, f);
     for (int i = 0; i < R->nrun; i++)
-        if (!R->drawn[i]) {
+        if (R->wanted[i] && !R->drawn[i]) {
             fputs("<p>Run ", f);
             plot_html_esc(f, R->sum[i].run);
             fputs(" has fewer than two records: no figure.</p>\n", f);

@@ -12,6 +12,7 @@
  *   plot_fig.c      figure frame, the policies compared, colours;
  *   plot_fig_cl.c   cost versus latency;
  *   plot_fig_run.c  the figure of one run;
+ *   plot_select.c   which runs get figures in a big sweep; the sweep's points;
  *   plot_html.c     index.html; plot_html_cfg.c its configuration tables
  *                   and the sweep page;
  *   plot_report.c   the entry points, in that order, then gnuplot
@@ -33,6 +34,12 @@
 
 #include <stdio.h>
 
+/* Reports of up to this many runs draw every run's figures; bigger ones
+ * (sweeps) only the runs plot_select.c picks, unless all_figures. Every
+ * scenario of scenarios/ has at most 9 policies, so only sweeps are cut;
+ * 12 runs are 14 figures, a page one still scrolls through. */
+#define PLOT_DRAW_ALL_UP_TO 12
+
 /* Names of runs are written next to their points up to this many runs. */
 #define PLOT_LABEL_ALL_RUNS 15
 
@@ -40,6 +47,7 @@ typedef struct plot_figure {
     char file[128];         /* relative to the report folder ("" for PDF pages) */
     char title[256];
     int run;                /* index of the run, -1 for scenario-wide figures */
+    size_t off;             /* where its text starts in the script */
     int sub;                /* 1: a run's second figure (its node layer), no anchor of its own */
 } plot_figure;
 
@@ -92,6 +100,8 @@ typedef struct plot_rep {
     char (*base)[64];       /* per run: data file stem "run01" */
     char (*figstem)[96];    /* per run: figure stem "run01_NAME" */
     int *drawn;             /* per run: 1 if it has a figure */
+    int *wanted;            /* per run: 1 if its figures are drawn (plot_select.c) */
+    int nwanted;
     plot_zoom *zoom;        /* per run */
     double tu;              /* seconds per unit of the time axis (no clock) */
     const char *tu_label;
@@ -220,6 +230,11 @@ int plot_fig_nodes(plot_rep *R, int i, as_err *err);
 /* plot_sweep.c: one figure per swept numeric parameter against cost and
  * SLO compliance (none without a sweep); shown on the sweep page */
 int plot_fig_sweep(plot_rep *R, as_err *err);
+
+/* plot_select.c */
+/* wanted[i] = 1 for the runs whose figures are drawn: all of them when
+ * `all` or up to PLOT_DRAW_ALL_UP_TO runs, else the picks of plot_select.c. */
+int plot_select_runs(plot_rep *R, int all, as_err *err);
 
 /* plot_html.c, plot_html_cfg.c */
 int plot_html_index(plot_rep *R, as_err *err);

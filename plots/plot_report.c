@@ -1,10 +1,11 @@
 /* plot_report.c - the entry points of a report: read the results file,
- * write the data and build the whole script in memory, save it as
- * report.gp with index.html, feed it to one gnuplot through a pipe in the
- * new folder, then swap the folder in. gnuplot runs in that folder with
- * relative paths, so `cd DIR && gnuplot report.gp` redraws the report
- * after a user edits it. The jobs themselves are in the files plot_int.h
- * lists. */
+ * pick the runs to draw, write the data and build the whole script in
+ * memory, save it as report.gp with index.html, draw its figures with a
+ * pool of gnuplot processes in the new folder (each figure's text through
+ * a pipe to a gnuplot of its own, one per CPU at a time: plot_gnuplot.h),
+ * then swap the folder in. gnuplot runs in that folder with relative
+ * paths, so `cd DIR && gnuplot report.gp` redraws the report after a user
+ * edits it. The jobs themselves are in the files plot_int.h lists. */
 #include "plot_gnuplot.h"
 #include "plot_int.h"
 
@@ -158,18 +159,41 @@ static void step(plot_rep *R, const char *phase, int done, int total)
     }
 }
 
-/* While gnuplot draws: figures whose file exists are started, so those
- * before the last one are done (a PDF is one file: no count). */
-static void drawing(void *ud)
+/* While gnuplot draws: figures done (a PDF is one piece: no count). */
+static void drawing(void *ud, int done, int n)
 {
     plot_rep *R = ud;
-    int done = 0;
-    for (int k = 0; k < R->nfig && R->format != PLOT_PDF; k++) {
-        struct stat st;
-        if (fstatat(R->out.fd, R->figs[k].file, &st, AT_SYMLINK_NOFOLLOW) == 0)
-            done = k;
+    step(R, "drawing", n == 1 ? 0 : done, R->nfig);
+}
+
+/* Every figure to the pool, the head (before the first figure) sent with
+ * each; a PDF is one file that one gnuplot writes page after page. */
+static int draw(plot_rep *R, const char *script, size_t len, int *warnings, as_err *err)
+{
+    int pdf = R->format == PLOT_PDF || R->nfig == 0;
+    int n = pdf ? 1 : R->nfig;
+    size_t *cut = malloc((size_t)(n + 1) * sizeof *cut);
+    const char **name = malloc((size_t)n * sizeof *name);
+    if (cut == NULL || name == NULL) {
+        free(cut);
+        free(name);
+        return as_err_set(err, AS_ENOMEM, "out of memory");
     }
-    step(R, "drawing", done, R->nfig);
+    cut[0] = 0;
+    name[0] = "report.pdf";
+    for (int k = 0; !pdf && k < n; k++) {
+        cut[k] = R->figs[k].off;
+        name[k] = R->figs[k].file;
+    }
+    cut[n] = len;
+    const plot_report_opts *o = R->opts;
+    plot_gnuplot_pool pool = {R->out.fd, R->out.target, "report.gp", o->gnuplot, script, cut,
+                              pdf ? NULL : name, n, o->procs > 0 ? o->procs : plot_gnuplot_procs(),
+                              o->progress ? drawing : NULL, R};
+    int rc = plot_gnuplot_draw(&pool, warnings, err);
+    free(cut);
+    free(name);
+    return rc;
 }
 
 static int write_all(plot_rep *R, const char **script, size_t *len, as_err *err)
@@ -187,8 +211,12 @@ static int write_all(plot_rep *R, const char **script, size_t *len, as_err *err)
         plot_fig_summary(R);
     if (rc == AS_OK)
         rc = plot_fig_sweep(R, err);
-    for (int i = 0; rc == AS_OK && i < R->nrun; i++) {
-        step(R, "data", i, R->nrun);
+    if (rc == AS_OK)
+        rc = plot_select_runs(R, R->opts->all_figures, err);
+    for (int i = 0, k = 0; rc == AS_OK && i < R->nrun; i++) {
+        if (!R->wanted[i])
+            continue;
+        step(R, "data", k++, R->nwanted);
         plot_run_data d;
         rc = plot_data_run(R, i, &d, err);
         if (rc == AS_ENOTFOUND)
@@ -253,11 +281,8 @@ int plot_report_ex(const char *h5path, const char *outdir, const plot_report_opt
     int warnings = 0;
     if (rc == AS_OK) {
         int grc = AS_OK;
-        if (!opts->no_gnuplot) {
-            plot_gnuplot_job job = {R.out.fd, R.out.target, script, len, "report.gp",
-                                    opts->gnuplot, opts->progress ? drawing : NULL, &R};
-            grc = plot_gnuplot_run(&job, &warnings, err);
-        }
+        if (!opts->no_gnuplot)
+            grc = draw(&R, script, len, &warnings, err);
         /* in place also when gnuplot failed: its log and the script are
          * what its error message points to; that error comes first */
         as_err cerr = {0};
@@ -268,6 +293,7 @@ int plot_report_ex(const char *h5path, const char *outdir, const plot_report_opt
         info->figures = R.format == PLOT_PDF ? 1 : R.nfig;
         info->pages = R.nfig;
         info->runs = R.nrun;
+        info->runs_left = R.nrun - R.nwanted;
         info->warnings = warnings;
         snprintf(info->outdir, sizeof info->outdir, "%s", R.out.target);
     }

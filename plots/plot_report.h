@@ -44,6 +44,9 @@ typedef struct plot_report_opts {
     int force;              /* replace a folder simrun did not make, or one that
                              * shows another results file */
     int no_gnuplot;         /* write data, script and page, do not run gnuplot */
+    int all_figures;        /* 1: every run's figures, also in a big sweep
+                             * (else only the runs plot_select.c picks) */
+    int procs;              /* gnuplot processes at once; 0: one per online CPU */
     const char *currency;   /* "EUR", "$", ...; NULL or "": "price units" */
     int window;             /* 1: zoom every run on [window_start, window_end]
                              * (s since the start) instead of its worst SLO window */
@@ -59,6 +62,8 @@ typedef struct plot_report_info {
     int figures;            /* figure files written (1 for PDF: report.pdf) */
     int pages;              /* plots drawn (pages of the PDF) */
     int runs;               /* runs in the results file */
+    int runs_left;          /* runs left without figures (a big sweep without
+                             * all_figures) */
     int warnings;           /* lines gnuplot wrote to stderr (kept in gnuplot.log) */
     char outdir[1024];      /* the folder written */
 } plot_report_info;

@@ -44,6 +44,12 @@ void plot_gp_free(plot_gp *g)
     free(g);
 }
 
+size_t plot_gp_len(plot_gp *g)
+{
+    long at = g->rc == AS_OK ? ftell(g->f) : -1;
+    return at > 0 ? (size_t)at : 0;
+}
+
 void plot_gp_printf(plot_gp *g, const char *fmt, ...)
 {
     if (g->rc != AS_OK)

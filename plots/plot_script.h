@@ -53,6 +53,9 @@ void plot_gp_str(plot_gp *g, const char *what, const char *s);
  * so a comment neither ends early nor ends in a backslash. */
 void plot_gp_comment(plot_gp *g, const char *label, const char *what, const char *text);
 
+/* Bytes written so far (where the next text will start). */
+size_t plot_gp_len(plot_gp *g);
+
 /* The quoting function (rule 2): s as a single-quoted gnuplot string into
  * out (n bytes, terminated). AS_EINVAL for a control character (the
  * message names `what`, shows s escaped and says which byte), AS_ERANGE

@@ -16,7 +16,8 @@
 static void usage(FILE *f)
 {
     fputs("usage: simrun report FILE.h5 [-o DIR] [--format png|svg|pdf] [--gnuplot PROG]\n"
-          "                    [--currency C] [--window START:END] [--force] [-q]\n"
+          "                    [--currency C] [--window START:END] [--all-figures] [-j N]\n"
+          "                    [--force] [-q]\n"
           "\n"
           "Draws the report of a results file with gnuplot: cost versus latency with\n"
           "the Pareto front of the deployable policies and the oracle's bound, the\n"
@@ -26,7 +27,10 @@ static void usage(FILE *f)
           "browser; it shows the tiers' and policies' settings too), the figures, the\n"
           "gnuplot script report.gp and its data in DIR/data, so that\n"
           "`cd DIR && gnuplot report.gp` redraws it. DIR is built beside its place\n"
-          "and swapped in whole: nothing of an earlier report survives.\n"
+          "and swapped in whole: nothing of an earlier report survives. A sweep of\n"
+          "more than 12 runs gets figures for the runs on the front of cost against\n"
+          "time over the SLO, the cheapest deployable run and point, the bound and the\n"
+          "first run only (the table and the sweep page list every run).\n"
           "\n"
           "options:\n"
           "  -o DIR             report folder (default reports/STEM for FILE STEM.h5)\n"
@@ -36,6 +40,9 @@ static void usage(FILE *f)
           "                     before it (default: price units)\n"
           "  --window START:END zoom every run on this window instead of its worst SLO\n"
           "                     episode: durations since the start, e.g. 37h:39h\n"
+          "  --all-figures      draw every run's figures, also in a big sweep\n"
+          "  -j N               draw N figures at once, each by a gnuplot of its own\n"
+          "                     (default: the number of cores)\n"
           "  --force            replace DIR even if simrun did not make it, or it shows\n"
           "                     another results file\n"
           "  -q, --quiet        no progress line\n"
@@ -67,6 +74,14 @@ static int value_opt(plot_report_opts *o, const char **dir, const char *a, const
             return -1;
         }
         o->window = 1;
+    } else if (strcmp(a, "-j") == 0) {
+        char *end = NULL;
+        long n = strtol(v, &end, 10);
+        if (end == v || *end != '\0' || n < 1 || n > 64) {
+            fprintf(stderr, "simrun report: -j %s: expected a whole number from 1 to 64\n", v);
+            return -1;
+        }
+        o->procs = (int)n;
     } else if (strcmp(a, "--format") == 0) {
         if (plot_format_parse(v, &o->format) != AS_OK) {
             fprintf(stderr, "simrun report: --format %s: expected png, svg or pdf\n", v);
@@ -101,6 +116,8 @@ int cmd_report(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "--force") == 0) {
             o.force = 1;
+        } else if (strcmp(a, "--all-figures") == 0) {
+            o.all_figures = 1;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else if (i + 1 < argc && (k = value_opt(&o, &dir, a, argv[i + 1])) != 0) {
@@ -109,7 +126,7 @@ int cmd_report(int argc, char **argv)
             i++;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--format") == 0 ||
                    strcmp(a, "--gnuplot") == 0 || strcmp(a, "--currency") == 0 ||
-                   strcmp(a, "--window") == 0) {
+                   strcmp(a, "--window") == 0 || strcmp(a, "-j") == 0) {
             fprintf(stderr, "simrun report: %s needs a value\n", a);
             return 2;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -150,6 +167,9 @@ int cmd_report(int argc, char **argv)
     else
         printf("report: %s/index.html (%d figures, %d run%s)\n", info.outdir, info.figures,
                info.runs, info.runs == 1 ? "" : "s");
+    if (info.runs_left > 0)
+        printf("figures of %d of the %d runs (a big sweep): --all-figures draws them all\n",
+               info.runs - info.runs_left, info.runs);
     if (info.warnings > 0)
         printf("gnuplot wrote %d line%s of warnings: %s/gnuplot.log\n", info.warnings,
                info.warnings == 1 ? "" : "s", info.outdir);

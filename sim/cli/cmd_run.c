@@ -40,9 +40,10 @@ static void usage(FILE *f)
           "  --set SECTION.KEY=VALUE  override a scenario key (repeatable), e.g.\n"
           "                           --set scenario.duration=6h --set tier.web.max=40\n"
           "  --policy NAME            run only this policy (repeatable)\n"
-          "  -j N                     run N runs at once, each in a worker process\n"
-          "                           (default: the number of cores); the results do\n"
-          "                           not depend on N\n"
+          "  -j N                     run N runs at once, each in a worker process, and\n"
+          "                           draw N figures of the report at once (default:\n"
+          "                           the number of cores); the results do not depend\n"
+          "                           on N\n"
           "  --force                  overwrite an existing results file (the runs it holds\n"
           "                           that the new one lacks are named on stderr); take\n"
           "                           over a FILE.runs/ that simrun did not make (emptying\n"
@@ -60,6 +61,9 @@ static void usage(FILE *f)
           "                           (default: the first run)\n"
           "  --format text|csv|json   summary format on stdout (default text)\n"
           "  --no-report              do not draw the gnuplot report\n"
+          "  --all-figures            draw every run's figures in the report; a sweep of\n"
+          "                           more than 12 runs draws only its front, cheapest,\n"
+          "                           bound and first runs (the table lists them all)\n"
           "  --lenient                a manifest or AWS policy field the simulator does\n"
           "                           not model is a warning, not an error (exit 2); the\n"
           "                           runs of that policy are marked approximate\n"
@@ -89,7 +93,7 @@ typedef struct run_args {
     int window;
     double window_start, window_end;
     const char **sets, **only;
-    int nsets, nonly, force, fresh, quiet, format, report, lenient;
+    int nsets, nonly, force, fresh, quiet, format, report, lenient, all_figures;
     long jobs, max_runs;
     uint64_t max_events, max_memory; /* the request-level model's limits (0: defaults) */
 } run_args;
@@ -196,6 +200,8 @@ static int flag_opt(run_args *a, const char *o)
         a->report = 0;
     else if (strcmp(o, "--lenient") == 0)
         a->lenient = 1;
+    else if (strcmp(o, "--all-figures") == 0)
+        a->all_figures = 1;
     else if (strcmp(o, "-q") == 0 || strcmp(o, "--quiet") == 0)
         a->quiet = 1;
     else
@@ -273,7 +279,8 @@ static int print_results(const run_args *a, const sim_scenario *sc, const sim_pl
      * runs); --force also replaces a folder simrun did not make there */
     plot_report_opts ro = {.format = PLOT_PNG, .force = a->force, .currency = a->currency,
                            .window = a->window, .window_start = a->window_start,
-                           .window_end = a->window_end};
+                           .window_end = a->window_end, .all_figures = a->all_figures,
+                           .procs = (int)(a->jobs > 64 ? 64 : a->jobs)};
     cli_progress pr = {.f = stderr};
     if (!a->quiet && isatty(2)) {
         ro.progress = cli_progress_report;
@@ -288,7 +295,10 @@ static int print_results(const run_args *a, const sim_scenario *sc, const sim_pl
         fprintf(stderr, "simrun: report: %s (the results file is complete)\n", err.msg);
         return 1;
     }
-    if (!a->quiet && a->format == SIM_FMT_TEXT)
+    if (!a->quiet && a->format == SIM_FMT_TEXT && info.runs_left > 0)
+        printf("report: %s/index.html (figures of %d of %d runs; --all-figures draws all)\n",
+               info.outdir, info.runs - info.runs_left, info.runs);
+    else if (!a->quiet && a->format == SIM_FMT_TEXT)
         printf("report: %s/index.html\n", info.outdir);
     return 0;
 }
