@@ -116,24 +116,6 @@ static int spawn(const plot_gnuplot_pool *job, const char *prog, int logfd, pid_
                       strerror(what[1]));
 }
 
-/* The whole of the captured output (caller frees; NULL when empty). */
-static char *read_log(FILE *log)
-{
-    fflush(log);
-    if (fseek(log, 0, SEEK_END) != 0)
-        return NULL;
-    long sz = ftell(log);
-    if (sz <= 0)
-        return NULL;
-    char *text = malloc((size_t)sz + 1);
-    if (text == NULL)
-        return NULL;
-    rewind(log);
-    size_t r = fread(text, 1, (size_t)sz, log);
-    text[r] = '\0';
-    return text;
-}
-
 /* Keep text as gnuplot.log in the folder: created new, never through a
  * symlink (O_NOFOLLOW), replacing a log of our own. */
 static void keep_log(int dirfd, const char *text)
@@ -156,18 +138,28 @@ static void keep_log(int dirfd, const char *text)
 
 #define TICK_MS 200
 
+/* What each piece ends with: gnuplot prints it to stderr once it has drawn
+ * the piece (print writes to stderr, unbuffered, after all that the piece
+ * made gnuplot say), so the slot knows it is free and which output was
+ * that piece's. Not in report.gp; it passes the lint (plot_script.h). */
+static const char marker_cmd[] = "\nprint '@@simrun: figure done@@'\n";
+static const char marker[] = "@@simrun: figure done@@\n";
+
 typedef struct slot {
-    pid_t pid;              /* 0: free */
+    pid_t pid;              /* 0: no gnuplot */
     int in;                 /* write end of its stdin; -1 once closed */
-    FILE *log;              /* its stdout and stderr */
-    int piece;
-    size_t pos;             /* bytes of head + piece written */
+    int out;                /* read end of its stdout and stderr; -1 at EOF */
+    int piece;              /* drawing this piece; -1: free */
+    int fresh;              /* nothing sent yet: the head goes first */
+    size_t pos;             /* bytes of the piece's text written */
+    char *buf;              /* output since the last marker */
+    size_t len, cap;
 } slot;
 
 typedef struct outcome {
-    int status;             /* from waitpid */
-    int wrote_all;          /* gnuplot read the whole piece */
-    char *log;              /* what it said (NULL: nothing) */
+    int status;             /* gnuplot's, when it ended while drawing the piece */
+    int failed;             /* 1: it did (no marker came) */
+    char *log;              /* what gnuplot said while drawing it (NULL: nothing) */
 } outcome;
 
 typedef struct pool_run {
@@ -175,117 +167,189 @@ typedef struct pool_run {
     slot *s;
     int ns;
     outcome *out;           /* per piece */
-    int done;
+    int next, done;
     int fatal;              /* first error starting a gnuplot (then none is started) */
     as_err ferr;
 } pool_run;
 
-static int start(pool_run *r, slot *s, int piece)
+/* A new gnuplot for the slot. */
+static int start(pool_run *r, slot *s)
 {
     const plot_gnuplot_pool *p = r->p;
-    s->log = tmpfile();
-    if (s->log == NULL)
-        return as_err_set(&r->ferr, AS_EIO, "cannot create a temporary file: %s",
-                          strerror(errno));
-    /* not inherited by the other children (dup2 in child() clears it on 1 and 2) */
-    fcntl(fileno(s->log), F_SETFD, FD_CLOEXEC);
-    int rc = spawn(p, p->prog ? p->prog : "gnuplot", fileno(s->log), &s->pid, &s->in,
-                   &r->ferr);
+    int po[2];
+    if (s->buf == NULL && (s->buf = malloc(s->cap = 8192)) == NULL)
+        return as_err_set(&r->ferr, AS_ENOMEM, "out of memory");
+    if (pipe2(po, O_CLOEXEC) != 0)
+        return as_err_set(&r->ferr, AS_EIO, "pipe: %s", strerror(errno));
+    int rc = spawn(p, p->prog ? p->prog : "gnuplot", po[1], &s->pid, &s->in, &r->ferr);
+    close(po[1]);
     if (rc != AS_OK) {
-        fclose(s->log);
-        s->log = NULL;
+        close(po[0]);
         s->pid = 0;
         return rc;
     }
     fcntl(s->in, F_SETFL, fcntl(s->in, F_GETFL) | O_NONBLOCK);
-    s->piece = piece;
-    s->pos = 0;
+    fcntl(po[0], F_SETFL, fcntl(po[0], F_GETFL) | O_NONBLOCK);
+    s->out = po[0];
+    s->fresh = 1;
+    s->len = 0;
     return AS_OK;
 }
 
-/* Write what the pipe takes of head + piece; closes it when all is
- * written or gnuplot stopped reading (EPIPE, not SIGPIPE: see draw). */
+/* The three parts of what the slot sends for its piece: the head (to a
+ * fresh gnuplot only), the piece, the marker command. */
+static void parts(const pool_run *r, const slot *s, const char *txt[3], size_t len[3])
+{
+    const plot_gnuplot_pool *p = r->p;
+    txt[0] = p->script;
+    len[0] = s->fresh ? p->cut[0] : 0;
+    txt[1] = p->script + p->cut[s->piece];
+    len[1] = p->cut[s->piece + 1] - p->cut[s->piece];
+    txt[2] = marker_cmd;
+    len[2] = sizeof marker_cmd - 1;
+}
+
+/* Write what the pipe takes; EPIPE (not SIGPIPE: see draw) when gnuplot
+ * ended: the end of its output tells what happened. */
 static void feed(pool_run *r, slot *s)
 {
-    const plot_gnuplot_pool *p = r->p;
-    size_t head = p->cut[0], a = p->cut[s->piece], b = p->cut[s->piece + 1];
-    size_t total = head + (b - a);
+    const char *txt[3];
+    size_t len[3];
+    parts(r, s, txt, len);
+    size_t total = len[0] + len[1] + len[2];
     while (s->pos < total) {
-        const char *src = s->pos < head ? p->script + s->pos : p->script + a + (s->pos - head);
-        size_t len = s->pos < head ? head - s->pos : total - s->pos;
-        ssize_t w = write(s->in, src, len);
+        size_t at = s->pos, k = 0;
+        while (at >= len[k]) {
+            at -= len[k];
+            k++;
+        }
+        ssize_t w = write(s->in, txt[k] + at, len[k] - at);
         if (w < 0 && errno == EINTR)
             continue;
-        if (w < 0 && errno == EAGAIN)
+        if (w <= 0) {
+            if (errno != EAGAIN) {
+                close(s->in);
+                s->in = -1;
+            }
             return;
-        if (w <= 0)
-            break;
+        }
         s->pos += (size_t)w;
     }
-    r->out[s->piece].wrote_all = s->pos == total;
-    close(s->in);
-    s->in = -1;
 }
 
-/* Reap the slot's gnuplot if it has ended (wait: block until it does). */
-static int reap(pool_run *r, slot *s, int wait)
+/* The piece is done: its output so far is its log. */
+static void piece_done(pool_run *r, slot *s, size_t loglen, int failed, int status)
 {
-    int status = 0;
-    pid_t w;
-    do
-        w = waitpid(s->pid, &status, wait ? 0 : WNOHANG);
-    while (w < 0 && errno == EINTR);
-    if (w == 0)
-        return 0;
     outcome *o = &r->out[s->piece];
-    o->status = w == s->pid ? status : 0;
-    o->log = read_log(s->log);
-    fclose(s->log);
-    s->log = NULL;
-    s->pid = 0;
+    o->failed = failed;
+    o->status = status;
+    if (loglen > 0 && (o->log = malloc(loglen + 1)) != NULL) {
+        memcpy(o->log, s->buf, loglen);
+        o->log[loglen] = '\0';
+    }
+    s->piece = -1;
+    s->fresh = 0;
     r->done++;
-    return 1;
 }
 
-/* One turn: start pieces in free slots, move bytes, reap. 0 when nothing
- * is left to do. */
-static int turn(pool_run *r, int *next)
+/* Read gnuplot's output; a marker ends the piece; EOF: gnuplot ended
+ * (an error, or stdin closed at the end), reap it. */
+static void drain(pool_run *r, slot *s)
+{
+    for (;;) {
+        if (s->cap - s->len < 4096) {
+            size_t cap = s->cap ? 2 * s->cap : 8192;
+            char *b = realloc(s->buf, cap);
+            if (b == NULL) { /* the rest of its output is lost; the piece is not */
+                s->len = 0;
+                continue;
+            }
+            s->buf = b;
+            s->cap = cap;
+        }
+        ssize_t got = read(s->out, s->buf + s->len, s->cap - s->len - 1);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0 && errno == EAGAIN)
+            break;
+        if (got <= 0) {
+            close(s->out);
+            s->out = -1;
+            break;
+        }
+        s->len += (size_t)got;
+    }
+    s->buf[s->len] = '\0';
+    char *m = s->piece >= 0 ? strstr(s->buf, marker) : NULL;
+    if (m != NULL) {
+        size_t used = (size_t)(m - s->buf) + sizeof marker - 1;
+        piece_done(r, s, (size_t)(m - s->buf), 0, 0);
+        memmove(s->buf, s->buf + used, s->len - used + 1);
+        s->len -= used;
+    }
+    if (s->out >= 0)
+        return;
+    int status = 0;
+    while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (s->in >= 0)
+        close(s->in);
+    s->in = -1;
+    s->pid = 0;
+    if (s->piece >= 0) /* it ended before the marker: this piece failed */
+        piece_done(r, s, s->len, 1, status);
+    s->len = 0;
+}
+
+/* One turn: give free slots a piece (a new gnuplot where none runs), close
+ * the stdin of those with none left, move bytes. 0 when all is done. */
+static int turn(pool_run *r)
 {
     const plot_gnuplot_pool *p = r->p;
-    int active = 0, nf = 0, reaped = 0;
-    struct pollfd pf[64];
+    int nf = 0, before = r->done;
+    struct pollfd pf[2 * 64];
+    slot *of[2 * 64];
     for (int k = 0; k < r->ns; k++) {
         slot *s = &r->s[k];
-        if (s->pid == 0 && *next < p->n && r->fatal == AS_OK) {
-            int rc = start(r, s, *next);
+        if (s->piece < 0 && r->next < p->n && r->fatal == AS_OK) {
+            int rc = s->pid ? AS_OK : start(r, s);
             if (rc != AS_OK)
                 r->fatal = rc;
-            else
-                (*next)++;
+            else {
+                s->piece = r->next++;
+                s->pos = 0;
+            }
         }
-        if (s->pid != 0) {
-            active++;
-            if (s->in >= 0)
-                pf[nf++] = (struct pollfd){.fd = s->in, .events = POLLOUT};
+        if (s->piece < 0 && s->in >= 0 && (r->next >= p->n || r->fatal != AS_OK)) {
+            close(s->in); /* nothing more for it: gnuplot ends at EOF */
+            s->in = -1;
         }
-    }
-    if (active == 0)
-        return 0;
-    /* no pipe to fill: wait for the children a little at a time (a blocking
-     * waitpid on one would leave the others' slots idle) */
-    int pr = poll(pf, (nfds_t)nf, nf > 0 ? TICK_MS : 10);
-    for (int k = 0; k < r->ns; k++) {
-        slot *s = &r->s[k];
         if (s->pid == 0)
             continue;
-        if (s->in >= 0)
-            for (int j = 0; j < nf; j++)
-                if (pf[j].fd == s->in && pf[j].revents != 0)
-                    feed(r, s);
-        if (s->in < 0)
-            reaped += reap(r, s, 0);
+        if (s->in >= 0 && s->piece >= 0) {
+            const char *txt[3];
+            size_t len[3];
+            parts(r, s, txt, len);
+            if (s->pos < len[0] + len[1] + len[2]) {
+                of[nf] = s;
+                pf[nf++] = (struct pollfd){.fd = s->in, .events = POLLOUT};
+            }
+        }
+        of[nf] = s;
+        pf[nf++] = (struct pollfd){.fd = s->out, .events = POLLIN};
     }
-    if (p->tick && (reaped || pr == 0))
+    if (nf == 0)
+        return 0;
+    int pr = poll(pf, (nfds_t)nf, TICK_MS);
+    for (int j = 0; pr > 0 && j < nf; j++) {
+        if (pf[j].revents == 0 || of[j]->pid == 0)
+            continue;
+        if (pf[j].events == POLLOUT && of[j]->in == pf[j].fd)
+            feed(r, of[j]);
+        else if (pf[j].events == POLLIN && of[j]->out == pf[j].fd)
+            drain(r, of[j]);
+    }
+    if (p->tick && (r->done != before || pr == 0))
         p->tick(p->tick_ud, r->done, p->n);
     return 1;
 }
@@ -321,8 +385,7 @@ static int verdict(const plot_gnuplot_pool *p, const outcome *out, as_err *err)
 {
     int first = -1, more = 0;
     for (int k = 0; k < p->n; k++) {
-        int st = out[k].status;
-        int bad = WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) != 0) || !out[k].wrote_all;
+        int bad = out[k].failed;
         if (bad && first < 0)
             first = k;
         else if (bad)
@@ -366,6 +429,8 @@ int plot_gnuplot_draw(const plot_gnuplot_pool *p, int *warnings, as_err *err)
     if (r.ns > p->n)
         r.ns = p->n;
     r.s = calloc((size_t)r.ns, sizeof *r.s);
+    for (int k = 0; r.s != NULL && k < r.ns; k++)
+        r.s[k] = (slot){.in = -1, .out = -1, .piece = -1};
     r.out = calloc((size_t)p->n, sizeof *r.out);
     if (r.s == NULL || r.out == NULL) {
         free(r.s);
@@ -378,8 +443,7 @@ int plot_gnuplot_draw(const plot_gnuplot_pool *p, int *warnings, as_err *err)
     ign.sa_handler = SIG_IGN;
     sigemptyset(&ign.sa_mask);
     sigaction(SIGPIPE, &ign, &old);
-    int next = 0;
-    while (turn(&r, &next))
+    while (turn(&r))
         ;
     sigaction(SIGPIPE, &old, NULL);
     int rc = r.fatal;
@@ -392,6 +456,8 @@ int plot_gnuplot_draw(const plot_gnuplot_pool *p, int *warnings, as_err *err)
     }
     for (int k = 0; k < p->n; k++)
         free(r.out[k].log);
+    for (int k = 0; k < r.ns; k++)
+        free(r.s[k].buf);
     free(r.out);
     free(r.s);
     return rc;
