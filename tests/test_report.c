@@ -431,11 +431,14 @@ Test(report, missing_gnuplot_is_a_clear_error)
 Test(report, gnuplot_errors_are_captured)
 {
     simulate("spike", "--policy static");
-    /* a stand-in gnuplot that reads the script, complains and fails */
+    /* a stand-in gnuplot that reads the script as gnuplot does, a line at
+     * a time, complains at a line and fails (reading to EOF first would
+     * wait for ever: the pool keeps a gnuplot's stdin open for its next
+     * figure) */
     char fake[512], h5[512], o[512], log[600];
     snprintf(fake, sizeof fake, "%s/fakeplot", dir);
     FILE *f = fopen(fake, "w");
-    fputs("#!/bin/sh\ncat >/dev/null\necho '         line 7: undefined variable: bogus' >&2\n"
+    fputs("#!/bin/sh\nread line\necho '         line 7: undefined variable: bogus' >&2\n"
           "exit 1\n", f);
     fclose(f);
     chmod(fake, 0755);
