@@ -1,10 +1,15 @@
-/* plot_gnuplot.c - gnuplot children: fork, feed each its script through a
- * pipe, wait, read what it said; up to `procs` of them at once, driven by
- * one poll loop (no thread: the children do the work, we only move bytes). Its stdout and stderr go to an anonymous
- * temporary file rather than a second pipe: gnuplot may write more than a
- * pipe holds while we are still writing its script, and a file cannot
- * deadlock. A second pipe (O_CLOEXEC) tells a failed chdir or exec apart
- * from a running gnuplot: it reads 0 bytes once exec succeeded. */
+/* plot_gnuplot.c - a pool of gnuplot children: fork, feed each figure
+ * after figure through a pipe, read what it says, wait for it; up to
+ * `procs` of them at once, driven by one poll loop (no thread: the
+ * children do the work, we only move bytes). Each child's stdout and
+ * stderr come back through a second pipe that the same loop drains while
+ * it writes: gnuplot may write more than a pipe holds while we are still
+ * writing its script, and a pipe read only after the writing would
+ * deadlock. A third pipe (O_CLOEXEC) tells a failed chdir or exec apart
+ * from a running gnuplot: it reads 0 bytes once exec succeeded. The
+ * program must read its script a line at a time, as gnuplot does: one
+ * that reads to EOF before it draws waits for ever (its stdin is closed
+ * only when no figure is left for it). */
 #include "plot_gnuplot.h"
 
 #include <errno.h>

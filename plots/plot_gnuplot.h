@@ -35,17 +35,17 @@ typedef struct plot_gnuplot_job {
  * gnuplot is AS_ENOTFOUND, a failing one AS_EIO with its first error line. */
 int plot_gnuplot_run(const plot_gnuplot_job *job, int *warnings, as_err *err);
 
-/* The pieces of one script, each drawn by a gnuplot of its own, at most
- * `procs` at a time. Piece k is the head, script[0, cut[0]), followed by
- * script[cut[k], cut[k + 1]) (cut has n + 1 offsets, the last the script's
- * length): the head holds what every figure needs, each piece one figure
- * that starts from `reset`, so a piece draws the same image alone as in
- * the whole script. A gnuplot of its own per piece rather than one fed
- * piece after piece: gnuplot keeps user variables across `reset`, so a
- * long-lived one would make a figure depend on which figures its process
- * drew before (an order that changes with the load), and a non-interactive
- * gnuplot exits at its first error anyway; the cost is one gnuplot start
- * per figure (about 20 ms of CPU, against 100-400 ms to draw one). */
+/* The pieces of one script, drawn by up to `procs` gnuplot processes at
+ * once, each piece sent whole to a free one. Piece k is script[cut[k],
+ * cut[k + 1]) (cut has n + 1 offsets, the last the script's length); the
+ * head, script[0, cut[0]), goes first to every new gnuplot. Each piece is
+ * one figure that starts from `reset` and sets everything it uses, so it
+ * draws the same image in any process and after any other piece (the
+ * tests compare the pool's files with `gnuplot report.gp`'s). Long-lived
+ * processes rather than one per piece: a gnuplot start with the cairo
+ * terminal cost 0.2 s of CPU here, as much as drawing a figure. A gnuplot
+ * that fails exits (non-interactive gnuplot stops at its first error): its
+ * piece is the failed one, and a new gnuplot takes the next piece. */
 typedef struct plot_gnuplot_pool {
     int dirfd;              /* as in plot_gnuplot_job */
     const char *shown;

@@ -1,7 +1,7 @@
 /* plot_report.h - the report of one results file: gnuplot figures, their
  * .dat data and .gp script, and an index.html that shows them.
  * Owns: the report folder (report.gp, data/, figures, index.html,
- * gnuplot.log, the marker .simrun-report) and the gnuplot child process
+ * gnuplot.log, the marker .simrun-report) and the gnuplot child processes
  * for the duration of one call.
  * Invariants: every figure is drawn from the .dat files the call leaves in
  * the folder, so `cd DIR && gnuplot report.gp` redraws the same report.
@@ -11,8 +11,9 @@
  * or the page unquoted (plot_script.h, plot_html.h): names are checked on
  * read (as_name.h) and a file with another name is refused.
  * The files of plots/, one job each: plot_data (results -> .dat),
- * plot_fig and plot_fig_run (figures), plot_script (the script writer and
- * its quoting), plot_gnuplot (the child), plot_html (index.html),
+ * plot_fig and plot_fig_run (figures), plot_select (which runs a big
+ * sweep draws), plot_script (the script writer and its quoting),
+ * plot_gnuplot (the pool of children), plot_html (index.html),
  * plot_outdir (the folder), plot_forecast (simrun forecast --plot).
  * Layer: above sim/results (reads results files), below sim/cli.
  * Must not: print, exit, or touch the results file (read only). */
