@@ -1,8 +1,8 @@
 /* plot_report.c - the entry points of a report: read the results file,
  * pick the runs to draw, write the data and build the whole script in
  * memory, save it as report.gp with index.html, draw its figures with a
- * pool of gnuplot processes in the new folder (each figure's text through
- * a pipe to a gnuplot of its own, one per CPU at a time: plot_gnuplot.h),
+ * pool of gnuplot processes in the new folder (one per CPU, each fed
+ * figure after figure through a pipe: plot_gnuplot.h),
  * then swap the folder in. gnuplot runs in that folder with relative
  * paths, so `cd DIR && gnuplot report.gp` redraws the report after a user
  * edits it. The jobs themselves are in the files plot_int.h lists. */
@@ -14,8 +14,6 @@
 #include "as_param.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,8 +164,9 @@ static void drawing(void *ud, int done, int n)
     step(R, "drawing", n == 1 ? 0 : done, R->nfig);
 }
 
-/* Every figure to the pool, the head (before the first figure) sent with
- * each; a PDF is one file that one gnuplot writes page after page. */
+/* Every figure to the pool, the head (before the first figure) sent to
+ * each gnuplot first; a PDF is one file that one gnuplot writes page
+ * after page. */
 static int draw(plot_rep *R, const char *script, size_t len, int *warnings, as_err *err)
 {
     int pdf = R->format == PLOT_PDF || R->nfig == 0;

@@ -41,7 +41,7 @@ static void usage(FILE *f)
           "  --window START:END zoom every run on this window instead of its worst SLO\n"
           "                     episode: durations since the start, e.g. 37h:39h\n"
           "  --all-figures      draw every run's figures, also in a big sweep\n"
-          "  -j N               draw N figures at once, each by a gnuplot of its own\n"
+          "  -j N               draw N figures at once, with N gnuplot processes\n"
           "                     (default: the number of cores)\n"
           "  --force            replace DIR even if simrun did not make it, or it shows\n"
           "                     another results file\n"
