@@ -11,19 +11,28 @@
  * minimising the mean squared one-step error over that window with GSL's
  * Nelder-Mead (nmsimplex2) in logit space (so a, B, G stay in (0, 1) with no
  * constraint handling), and refitted every `refit` steps on the last window.
+ * A fit copies the window out of its ring and computes the heuristic start
+ * once (hw_prepare), then scores each trial with as_hw_score (as_hw.h), the
+ * recursion below with the same operations in the same order: about 4 ms
+ * for 4320 points, 270 trials of 2880 steps, each step bound by the latency
+ * of its dependency chain (3 multiplies and 4 adds). Faster fits change the
+ * fitted constants: a shorter chain rounds differently, and fewer trials
+ * (a warm start, a clamp into the box) end elsewhere.
  * Why Nelder-Mead: three parameters, a non-smooth objective with NAN gaps,
  * and no gradient; a grid would cost ~1000 filter passes instead of ~150.
  * The initial state comes from the classic heuristic (a line through the
  * means of the first and last seasons of the window for level and trend,
- * average deviations from that line for the season; see hw_run), so a pure
+ * average deviations from that line for the season; see hw_prepare), so a pure
  * seasonal or seasonal+linear series is reproduced
  * exactly whatever the constants. Until then (warm-up) the path is the
  * seasonal naive one, or the last value before a season has been seen.
  * Missing observations advance the state along its forecast. Multiplicative:
  * factors are kept in [1e-3, 1e3] and every division goes through
  * fc_safe_div, so zeros and a zero level never produce inf/NAN.
- * No allocation after init: the window ring, a scratch season for the
- * objective and the GSL minimiser are all taken there. */
+ * No allocation after init: the window ring, its copy in time order, the
+ * start and a scratch season for the objective and the GSL minimiser are all
+ * taken there. */
+#include "as_hw.h"
 #include "fc_int.h"
 
 #include <float.h>
@@ -98,6 +107,10 @@ typedef struct {
     double *scratch; /* a season for the objective's trial runs */
     double a, b, g; /* the constants in use */
     bool ready;     /* initialised from the warm-up window */
+    /* a fit's work area (hw_prepare): the window in time order (xw) and
+     * the constants-free start of every trial run */
+    double *xw;
+    as_hw_window win;
     gsl_multimin_fminimizer *nm;
     gsl_vector *x, *step;
 } hw_state;
@@ -133,29 +146,24 @@ static double hw_step(int mult, double a, double bb, double g, double phi, doubl
     return f;
 }
 
-/* Heuristic initial state from the window (window position i is global
- * index g0 + i, season slot (g0 + i) % m): a line through the means of the
- * first and the last season gives level and trend, and each season slot
- * starts at the average over all seasons but the last of its deviation
- * from that line (its ratio to it when multiplicative). Averaging matters:
- * with m = 1440 one-minute slots, a slot seen once carries the full noise of
- * one sample into every later forecast until G forgets it.
- * Then the recursions run from the second season to the end of the window
- * with (a, bb, g), and only the errors of the last season are scored: it
- * took no part in the seasonal start, so the score is out of sample. (Scored
- * in sample, the averaged start looks perfect and the fit freezes every
- * constant at 0, which fails as soon as the level moves.)
- * Returns that mean squared one-step error and leaves the final state in
- * *l, *b, seas[]. */
-static double hw_run(const hw_state *s, double a, double bb, double g, double *l, double *b,
-                     double *seas)
+/* The heuristic initial state of a window in time order: a line through the means of
+ * the first and the last season gives level and trend, and each season slot
+ * starts at the average over all seasons but the last of its deviation from
+ * that line (its ratio to it when multiplicative). Averaging matters: with
+ * m = 1440 one-minute slots, a slot seen once carries the full noise of one
+ * sample into every later forecast until G forgets it.
+ * None of this depends on the constants, so a fit does it once (O(W)) and
+ * each of its trial runs starts from l0, b0 and s0[] (window order: s0[j] is
+ * the slot of window positions j, j + m, ...; W is a multiple of m). The
+ * arithmetic is the one a trial run used to redo on every call, in the same
+ * order, so the start is the same to the bit. */
+void as_hw_prepare(as_hw_window *w)
 {
-    const int m = s->m, W = s->W, k = W / m, mult = s->p.seasonality == HW_MULTIPLICATIVE;
-    const long g0 = s->n - W;
+    const int m = w->m, W = w->W, k = W / m, mult = w->mult;
     double sum[2] = {0, 0}, all = 0;
     int cnt[2] = {0, 0}, nall = 0;
     for (int i = 0; i < W; i++) {
-        double y = s->hist[(g0 + i) % W];
+        double y = w->y[i];
         if (!isfinite(y))
             continue;
         all += y;
@@ -174,29 +182,102 @@ static double hw_run(const hw_state *s, double a, double bb, double g, double *l
         double acc = 0;
         int na = 0;
         for (int i = j; i < W - m; i += m) {
-            double y = s->hist[(g0 + i) % W];
             double line = m1 + slope * (i - (m - 1) / 2.0);
-            double v = mult ? fc_safe_div(y, line, NAN) : y - line;
+            double v = mult ? fc_safe_div(w->y[i], line, NAN) : w->y[i] - line;
             if (isfinite(v)) {
                 acc += v;
                 na++;
             }
         }
         double v = na ? acc / na : (mult ? 1.0 : 0.0);
-        seas[(g0 + j) % m] = mult ? clamp_s(v) : v;
+        w->s0[j] = mult ? clamp_s(v) : v;
     }
-    *l = m1 + slope * (m - 1) / 2.0;
-    *b = slope;
+    w->l0 = m1 + slope * (m - 1) / 2.0;
+    w->b0 = slope;
+}
+
+/* Copy the window ring into xw[] in time order (xw[i] = y(n - W + i)) and
+ * prepare the start from it. */
+static void hw_prepare(hw_state *s)
+{
+    const int W = s->W;
+    for (int i = 0, r = (int)((s->n - W) % W); i < W; i++, r = r + 1 == W ? 0 : r + 1)
+        s->xw[i] = s->hist[r];
+    as_hw_prepare(&s->win);
+}
+
+/* The recursions of hw_step over one season y[0..m) with its slots sp[0..m),
+ * and the sum of the squared one-step errors of its finite observations when
+ * score is set. A fit spends nearly all its time here. The additive step is
+ * hw_step written out with the same operations in the same order (1 - a,
+ * 1 - G and (1 - B) phi are the products hw_step forms first), so every
+ * value is the same to the bit; what goes is the ring and slot arithmetic
+ * (two 64-bit divisions a step) and the branches on mult. Its dependency
+ * chain (l -> base -> lnew -> b -> base: 3 multiplies and 4 adds) is what is
+ * left; rewriting the recursion on the damped trend shortens it to 3
+ * operations, but changes the rounding and so the fitted constants. */
+static inline double hw_season(int mult, double a, double bb, double g, double phi, double *l,
+                               double *b, double *sp, const double *y, int m, bool score)
+{
     double sse = 0;
-    long ne = 0;
-    for (int i = m; i < W; i++) {
-        double y = s->hist[(g0 + i) % W];
-        double f = hw_step(mult, a, bb, g, s->p.phi, l, b, &seas[(g0 + i) % m], y);
-        if (isfinite(y) && i >= W - m) {
-            sse += (y - f) * (y - f);
-            ne++;
+    if (mult) {
+        for (int j = 0; j < m; j++) {
+            double f = hw_step(1, a, bb, g, phi, l, b, &sp[j], y[j]);
+            if (score && isfinite(y[j]))
+                sse += (y[j] - f) * (y[j] - f);
         }
+        return sse;
     }
+    const double a1 = 1.0 - a, g1 = 1.0 - g, c1 = (1.0 - bb) * phi;
+    double lv = *l, bv = *b;
+    for (int j = 0; j < m; j++) {
+        double base = lv + phi * bv, sv = sp[j], yj = y[j];
+        double f = base + sv;
+        if (!isfinite(yj)) {
+            lv = base;
+            bv *= phi;
+            continue;
+        }
+        double lnew = a * (yj - sv) + a1 * base;
+        sp[j] = g * (yj - base) + g1 * sv;
+        bv = bb * (lnew - lv) + c1 * bv;
+        lv = lnew;
+        if (score)
+            sse += (yj - f) * (yj - f);
+    }
+    *l = lv;
+    *b = bv;
+    return sse;
+}
+
+/* Run the recursions with (a, bb, g) from the prepared start (hw_prepare)
+ * over the window from its second season on, leaving the final state in *l,
+ * *b and season[] (window order), and return the mean squared one-step error
+ * of the last season only: it took no part in the seasonal start, so the
+ * score is out of sample. The two kinds of season are two loops, each with
+ * its mult constant, so neither branches on it per step. (Scored in sample, the averaged start looks
+ * perfect and the fit freezes every constant at 0, which fails as soon as
+ * the level moves.) O(W - m) after an O(m) copy. */
+double as_hw_score(const as_hw_window *w, double a, double bb, double g, double *l, double *b,
+                   double *season)
+{
+    const int m = w->m, W = w->W;
+    memcpy(season, w->s0, (size_t)m * sizeof *season);
+    *l = w->l0;
+    *b = w->b0;
+    double sse;
+    if (w->mult) {
+        for (int i = m; i < W - m; i += m)
+            hw_season(1, a, bb, g, w->phi, l, b, season, w->y + i, m, false);
+        sse = hw_season(1, a, bb, g, w->phi, l, b, season, w->y + W - m, m, true);
+    } else {
+        for (int i = m; i < W - m; i += m)
+            hw_season(0, a, bb, g, w->phi, l, b, season, w->y + i, m, false);
+        sse = hw_season(0, a, bb, g, w->phi, l, b, season, w->y + W - m, m, true);
+    }
+    long ne = 0;
+    for (int i = W - m; i < W; i++)
+        ne += isfinite(w->y[i]);
     return ne ? sse / ne : 0.0;
 }
 
@@ -206,16 +287,21 @@ static double hw_objective(const gsl_vector *x, void *ctx)
 {
     hw_state *s = ctx;
     double l, b;
-    double v = hw_run(s, logistic(gsl_vector_get(x, 0)), logistic(gsl_vector_get(x, 1)),
-                      logistic(gsl_vector_get(x, 2)), &l, &b, s->scratch);
+    double v = as_hw_score(&s->win, logistic(gsl_vector_get(x, 0)), logistic(gsl_vector_get(x, 1)),
+                        logistic(gsl_vector_get(x, 2)), &l, &b, s->scratch);
     return isfinite(v) && v < 1e300 ? v : 1e300;
 }
 
-/* Fit (if configured) the constants on the window, starting from the ones
- * in use. O(max_iter * W), no allocation (nmsimplex2 keeps its simplex in
- * the minimiser allocated at init). */
+/* Fit the constants on the window, starting from the ones in use.
+ * O(W) for hw_prepare, then one trial run (hw_score, O(W - m)) per
+ * objective evaluation: about 200 of them at 4320 points. No allocation
+ * (nmsimplex2 keeps its simplex in the minimiser allocated at init).
+ * Not taken: a warm start from the last fit (fewer iterations, but other
+ * constants, so other forecasts) and a clamp of the trials into the box of
+ * the final constants (fewer iterations on edge optima, same objection). */
 static void hw_fit(hw_state *s)
 {
+    hw_prepare(s);
     gsl_multimin_function fn = {.f = hw_objective, .n = 3, .params = s};
     gsl_vector_set(s->x, 0, logit(s->a));
     gsl_vector_set(s->x, 1, logit(s->b));
@@ -248,6 +334,8 @@ static void fini(void *state)
     free(s->hist);
     free(s->seas);
     free(s->scratch);
+    free(s->xw);
+    free(s->win.s0);
     if (s->nm)
         gsl_multimin_fminimizer_free(s->nm);
     if (s->x)
@@ -281,17 +369,36 @@ static int init(void *state, const as_forecast_common *c, const void *cfg, as_er
     s->hist = malloc((size_t)s->W * sizeof *s->hist);
     s->seas = calloc((size_t)s->m, sizeof *s->seas);
     s->scratch = calloc((size_t)s->m, sizeof *s->scratch);
+    s->xw = malloc((size_t)s->W * sizeof *s->xw);
+    s->win.s0 = malloc((size_t)s->m * sizeof *s->win.s0);
     s->nm = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 3);
     s->x = gsl_vector_alloc(3);
     s->step = gsl_vector_alloc(3);
-    int rc = (s->hist && s->seas && s->scratch && s->nm && s->x && s->step)
+    int rc = (s->hist && s->seas && s->scratch && s->xw && s->win.s0 && s->nm && s->x && s->step)
                  ? fc_track_init(&s->tr, c, err)
                  : as_err_set(err, AS_ENOMEM, "out of memory (holt_winters, season %d)", s->m);
     if (rc != AS_OK)
         return rc; /* fini frees what was taken */
+    s->win = (as_hw_window){.m = s->m, .W = s->W, .mult = s->p.seasonality == HW_MULTIPLICATIVE,
+                            .phi = s->p.phi, .y = s->xw, .s0 = s->win.s0};
     if (s->p.refit < 0)
         s->p.refit = s->m;
     return AS_OK;
+}
+
+/* The first fit and the state at the end of the warm-up window (seas[] in
+ * slot order, the trial run's season in window order). */
+static void hw_start(hw_state *s)
+{
+    if (s->p.fit)
+        hw_fit(s);
+    else
+        hw_prepare(s);
+    as_hw_score(&s->win, s->a, s->b, s->g, &s->level, &s->trend, s->scratch);
+    const long g0 = s->n - s->W;
+    for (int j = 0; j < s->m; j++)
+        s->seas[(g0 + j) % s->m] = s->scratch[j];
+    s->ready = true;
 }
 
 static void update(void *state, as_time t, double y)
@@ -313,10 +420,7 @@ static void update(void *state, as_time t, double y)
             hw_fit(s);
         }
     } else if (s->n >= s->W) {
-        if (s->p.fit)
-            hw_fit(s);
-        hw_run(s, s->a, s->b, s->g, &s->level, &s->trend, s->seas);
-        s->ready = true;
+        hw_start(s);
     }
     double *row = fc_track_row(&s->tr);
     const long last = s->n - 1; /* index of the newest observation */
