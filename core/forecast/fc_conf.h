@@ -5,9 +5,16 @@
  * r = (y - yhat) / s(yhat), in arrival order and sorted, where
  * s(yhat) = sqrt(|yhat| + floor) and floor = FC_CONF_FLOOR times the mean
  * |y| seen so far.
- * Invariant: the sorted copy holds exactly the residuals of the ring; no
- * allocation after fc_conf_init(); an interval or a tail is read in
- * O(log W) (the tail's mean excess in O(W) the first time after a change).
+ * Invariant: the sorted copy holds exactly the residuals of the ring, and
+ * among equal residuals the same order as a stable insertion after its
+ * equals with removal of the first equal (so every read is bit-identical to
+ * sorting the window: tests/test_forecast.c checks it against that
+ * reference); floor is the floor of the observations seen; qlo/qhi are the
+ * quantile ranks of n[j] residuals; the suffix sums of horizon j are valid
+ * from index suf_from[j] up (n[j]: none). No allocation after
+ * fc_conf_init(); an interval or a tail is read in O(log W) (the tail's
+ * mean excess in O(n - k) more the first time it reaches rank k after a
+ * change).
  * Must not: be included outside core/forecast/.
  *
  * Why conformal: the interval is the empirical (1 - c)/2 and (1 + c)/2
@@ -42,12 +49,15 @@ typedef struct fc_conf {
     int H;             /* horizons 1..H */
     double plo, phi;   /* quantile levels (1 - c) / 2 and (1 + c) / 2 */
     double *ring;      /* H x W: residuals of horizon j in arrival order */
-    double *sorted;    /* H x W: the same, ascending */
-    double *suffix;    /* H x (W + 1): suffix sums of sorted (valid when !dirty[j]) */
+    double *sorted;    /* H x SW (W rounded up to whole blocks): the same, ascending */
+    double *samp;      /* H x SW / B: every B-th sorted value, the search's first step */
+    double *suffix;    /* H x (W + 1): suffix sums of sorted (from suf_from[j] up) */
     int *n, *head;     /* per horizon: residuals held, next ring slot */
-    bool *dirty;       /* per horizon: suffix sums out of date */
+    int *suf_from;     /* per horizon: lowest index whose suffix sum is valid */
+    int *qlo, *qhi;    /* per horizon: ranks of the plo and phi quantiles of n[j] */
     double level_sum;  /* sum of |y| of the observations seen */
     long level_n;      /* their number */
+    double floor;      /* FC_CONF_FLOOR * level_sum / level_n (0 before any) */
 } fc_conf;
 
 /* Allocate for H horizons at central coverage c (0 < c < 1). AS_OK or
@@ -59,13 +69,30 @@ void fc_conf_fini(fc_conf *cf);
 void fc_conf_level(fc_conf *cf, double y);
 /* The scale of a forecast yhat: sqrt(|yhat| + floor). */
 double fc_conf_scale(const fc_conf *cf, double yhat);
+/* fc_conf_scale(yhat) with a one-entry memo: *memo_y, *memo_s hold the
+ * last yhat and its scale (set *memo_y = NAN to start). Flat paths (naive,
+ * ewma) repeat yhat across horizons; the sqrt is the same bits anyway. */
+static inline double fc_conf_scale_memo(const fc_conf *cf, double yhat, double *memo_y,
+                                        double *memo_s)
+{
+    if (yhat != *memo_y) {
+        *memo_y = yhat;
+        *memo_s = fc_conf_scale(cf, yhat);
+    }
+    return *memo_s;
+}
 /* The error of a forecast yhat of y at horizon j + 1 (both finite). */
 void fc_conf_add(fc_conf *cf, int j, double y, double yhat);
+/* The same with the scale of yhat given (fc_conf_scale(cf, yhat)). */
+void fc_conf_add_scaled(fc_conf *cf, int j, double y, double yhat, double scale);
 
 /* Interval around yhat at horizon h (1 <= h): the horizon's own residuals
  * once it has FC_CONF_MIN, else the largest shorter horizon that has,
  * widened by sqrt(h / its h). false (lo, hi untouched) when none has. */
 bool fc_conf_bounds(const fc_conf *cf, int h, double yhat, double *lo, double *hi);
+/* The same with the scale of yhat given (fc_conf_scale(cf, yhat)). */
+bool fc_conf_bounds_sc(const fc_conf *cf, int h, double yhat, double scale, double *lo,
+                       double *hi);
 /* P(y > x) at horizon h for a forecast yhat, and *excess = E[(y - x)+];
  * NAN (excess 0) when no horizon up to h has FC_CONF_MIN residuals. */
 double fc_conf_tail(const fc_conf *cf, int h, double yhat, double x, double *excess);

@@ -75,11 +75,19 @@ static inline void fc_track_observe(fc_track *tr, double y)
     if (tr->cf.H == 0)
         return; /* no intervals asked for */
     fc_conf_level(&tr->cf, y);
-    for (int j = 0; j < tr->H; j++) {
-        long k = tr->n - 1 - j; /* origin whose h = j + 1 forecast targets y */
-        if (k < 0 || tr->first < 0 || k < tr->first)
-            break; /* no path before the first observation: nothing to score */
-        fc_conf_add(&tr->cf, j, y, tr->pend[(size_t)(k % tr->H) * (size_t)tr->H + (size_t)j]);
+    /* origin k = n - 1 - j made the h = j + 1 forecast of y; none before
+     * the first observation. Its row walks back through pend (no modulo
+     * per horizon: a 64-bit division costs more than the rest of the loop) */
+    long nj = tr->first < 0 ? 0 : tr->n - tr->first;
+    if (nj > tr->H)
+        nj = tr->H;
+    int H = tr->H, row = nj > 0 ? (int)((tr->n - 1) % H) : 0;
+    double memo_y = NAN, memo_s = 0;
+    for (int j = 0; j < (int)nj; j++) {
+        double yhat = tr->pend[(size_t)row * (size_t)H + (size_t)j];
+        fc_conf_add_scaled(&tr->cf, j, y, yhat,
+                           fc_conf_scale_memo(&tr->cf, yhat, &memo_y, &memo_s));
+        row = row == 0 ? H - 1 : row - 1;
     }
 }
 
@@ -123,10 +131,17 @@ static inline void fc_track_forecast(const fc_track *tr, int h, double *mean, do
         double v = tr->om2 / (double)(tr->nobs - 1);
         sd = v > 0 && isfinite(v) ? sqrt(v) : 0.0;
     }
+    /* the latest origin's row, found once (fc_track_mean per horizon
+     * would divide by H each time) */
+    const double *path = tr->n == 0 ? NULL
+                                    : tr->pend + (size_t)((tr->n - 1) % tr->H) * (size_t)tr->H;
+    double memo_y = NAN, memo_s = 0;
     for (int i = 0; i < h; i++) {
-        double m = fc_track_mean(tr, i + 1);
+        double m = path && i < tr->H ? path[i] : tr->last;
         mean[i] = m;
-        if (!fc_conf_bounds(&tr->cf, i + 1, m, &lo[i], &hi[i])) {
+        if (tr->cf.H == 0 ||
+            !fc_conf_bounds_sc(&tr->cf, i + 1, m, fc_conf_scale_memo(&tr->cf, m, &memo_y, &memo_s),
+                               &lo[i], &hi[i])) {
             lo[i] = m - tr->z * sd;
             hi[i] = m + tr->z * sd;
         }

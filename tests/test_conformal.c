@@ -1,0 +1,216 @@
+/* test_conformal.c - the conformal intervals and tails of the forecaster
+ * kinds (core/forecast/fc_conf.c, through fc_track) against a
+ * straightforward reference written here: per horizon, a window of the
+ * last 500 scaled residuals, copied and sorted (qsort) at every read, its
+ * quantile ranks and suffix sums computed from scratch. fc_conf keeps the
+ * windows sorted incrementally, searches them through a sampled summary
+ * and caches the quantile ranks, the scale and part of the suffix sums;
+ * every interval bound and every tail must be the same bits as the
+ * reference's, over random residual streams that wrap the window several
+ * times, with gaps and with many ties. `naive` is the kind under test: its
+ * path (the last value at every horizon) is easy to restate here. */
+#include "as_forecast.h"
+
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RW 500    /* the window of fc_conf.h (FC_CONF_WINDOW) */
+#define RMIN 20   /* residuals a horizon needs (FC_CONF_MIN) */
+#define RH 10     /* horizons */
+#define COV 0.9
+
+typedef struct {
+    double ring[RH][RW];
+    int n[RH], head[RH];
+    double last;       /* last finite observation */
+    long upd, first;   /* updates so far; first origin with a path (-1) */
+    double path[RH];   /* naive's path of origin k: path[k % RH] (flat) */
+    double level_sum;
+    long level_n;
+} ref_conf;
+
+static double ref_scale(const ref_conf *R, double yhat)
+{
+    double floor = R->level_n ? 0.001 * R->level_sum / (double)R->level_n : 0.0;
+    double v = fabs(yhat) + floor;
+    return v > 0 && isfinite(v) ? sqrt(v) : 1.0;
+}
+
+static void ref_update(ref_conf *R, double y)
+{
+    if (isfinite(y)) {
+        R->last = y;
+        R->level_sum += fabs(y);
+        R->level_n++;
+        for (int j = 0; j < RH; j++) {
+            long k = R->upd - 1 - j;
+            if (R->first < 0 || k < R->first)
+                break;
+            double yhat = R->path[k % RH];
+            double r = (y - yhat) / ref_scale(R, yhat);
+            if (!isfinite(r))
+                continue;
+            R->ring[j][R->head[j]] = r;
+            R->head[j] = (R->head[j] + 1) % RW;
+            if (R->n[j] < RW)
+                R->n[j]++;
+        }
+        if (R->first < 0)
+            R->first = R->upd;
+    }
+    if (R->first >= 0)
+        R->path[R->upd % RH] = R->last;
+    R->upd++;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The window serving horizon h, sorted into s; its index, or -1. */
+static int ref_sorted(const ref_conf *R, int h, double *s)
+{
+    int j = h - 1;
+    while (j >= 0 && R->n[j] < RMIN)
+        j--;
+    if (j >= 0) {
+        memcpy(s, R->ring[j], (size_t)R->n[j] * sizeof *s);
+        qsort(s, (size_t)R->n[j], sizeof *s, cmp_double);
+    }
+    return j;
+}
+
+static bool ref_bounds(const ref_conf *R, int h, double *lo, double *hi)
+{
+    static double s[RW];
+    int j = ref_sorted(R, h, s);
+    if (j < 0)
+        return false;
+    int n = R->n[j];
+    double plo = 0.5 - 0.5 * COV, phi = 0.5 + 0.5 * COV;
+    int klo = (int)floor(plo * (double)(n + 1)) - 1, khi = (int)ceil(phi * (double)(n + 1)) - 1;
+    klo = klo < 0 ? 0 : klo > n - 1 ? n - 1 : klo;
+    khi = khi < 0 ? 0 : khi > n - 1 ? n - 1 : khi;
+    double m = R->last, sc = ref_scale(R, m) * sqrt((double)h / (double)(j + 1));
+    *lo = m + s[klo] * sc;
+    *hi = m + s[khi] * sc;
+    return true;
+}
+
+static double ref_tail(const ref_conf *R, int h, double at_least, double x, double *excess)
+{
+    static double s[RW];
+    *excess = 0;
+    int j = ref_sorted(R, h, s);
+    if (j < 0)
+        return NAN;
+    int n = R->n[j], k = 0;
+    double m = R->last < at_least ? at_least : R->last;
+    double sc = ref_scale(R, m) * sqrt((double)h / (double)(j + 1)), t = (x - m) / sc;
+    if (!isfinite(t))
+        return t > 0 ? 0.0 : 1.0;
+    while (k < n && s[k] <= t)
+        k++;
+    double suf = 0;
+    for (int i = n - 1; i >= k; i--)
+        suf = suf + s[i];
+    *excess = (suf - (double)(n - k) * t) * sc / (double)n;
+    return (double)(n - k) / (double)n;
+}
+
+static uint64_t xs(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ULL;
+}
+
+static double unif(uint64_t *s) { return (double)(xs(s) >> 11) * (1.0 / 9007199254740992.0); }
+
+static bool same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
+
+/* Feed n observations from gen(), and after each compare every bound and
+ * a few tails (random horizons and thresholds, some far out) with the
+ * reference. Returns the number of comparisons made. */
+static long run_stream(double (*gen)(uint64_t *, long), uint64_t seed, long n)
+{
+    const as_forecaster_type *t = as_forecaster_type_find("naive");
+    cr_assert_not_null(t);
+    as_forecast_common c = {.step = 60 * AS_SEC, .max_horizon = RH, .coverage = COV};
+    as_err err = {0};
+    as_forecaster *f = as_forecaster_new(t, &c, NULL, &err);
+    cr_assert_not_null(f, "%s", err.msg);
+    static ref_conf R;
+    memset(&R, 0, sizeof R);
+    R.first = -1;
+    uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
+    long compared = 0;
+    for (long i = 0; i < n; i++) {
+        double y = gen(&s, i);
+        as_forecaster_update(f, (as_time)i * 60 * AS_SEC, y);
+        ref_update(&R, y);
+        double m[RH], lo[RH], hi[RH];
+        as_forecaster_predict(f, RH, m, lo, hi);
+        for (int h = 1; h <= RH; h++) {
+            double rlo, rhi;
+            if (!ref_bounds(&R, h, &rlo, &rhi))
+                continue;
+            cr_assert(same_bits(lo[h - 1], rlo) && same_bits(hi[h - 1], rhi),
+                      "update %ld h=%d: [%.17g, %.17g], reference [%.17g, %.17g]", i, h,
+                      lo[h - 1], hi[h - 1], rlo, rhi);
+            compared++;
+        }
+        for (int q = 0; q < 4; q++) {
+            int h = 1 + (int)(xs(&s) % RH);
+            double at_least = q == 3 ? R.last + 3 : -INFINITY;
+            double x = R.last + (unif(&s) - 0.5) * (q == 2 ? 200 : 12);
+            double e, re, p = as_forecaster_tail(f, h, at_least, x, &e);
+            double rp = ref_tail(&R, h, at_least, x, &re);
+            cr_assert(same_bits(p, rp) && same_bits(e, re),
+                      "update %ld tail h=%d x=%.17g: P %.17g E %.17g, reference %.17g %.17g", i,
+                      h, x, p, e, rp, re);
+            compared++;
+        }
+    }
+    as_forecaster_free(f);
+    return compared;
+}
+
+/* Poisson-like counts around a moving level: continuous residuals, few ties. */
+static double gen_noise(uint64_t *s, long i)
+{
+    double u1 = unif(s), u2 = unif(s);
+    double z = sqrt(-2 * log(u1 > 1e-300 ? u1 : 1e-300)) * cos(6.283185307179586 * u2);
+    double level = 300 + 200 * sin((double)i / 150);
+    return level + sqrt(level) * z;
+}
+
+/* Small integers with runs, gaps and zeros: many equal residuals (every
+ * y equal to the last gives 0; equal level steps give equal values). */
+static double gen_ties(uint64_t *s, long i)
+{
+    if (i < 3 || unif(s) < 0.03)
+        return NAN; /* gaps, the first before any observation */
+    double u = unif(s);
+    return u < 0.4 ? 2.0 : u < 0.55 ? 0.0 : (double)(xs(s) % 6);
+}
+
+Test(conformal, bounds_and_tails_match_a_sorted_window_on_noise)
+{
+    long k = run_stream(gen_noise, 1, 2600);
+    cr_expect_gt(k, 2600 * RH, "compared %ld", k);
+}
+
+Test(conformal, bounds_and_tails_match_a_sorted_window_with_ties_and_gaps)
+{
+    for (uint64_t seed = 2; seed < 5; seed++) {
+        long k = run_stream(gen_ties, seed, 1800);
+        cr_expect_gt(k, 1500 * RH, "seed %llu: compared %ld", (unsigned long long)seed, k);
+    }
+}
