@@ -76,7 +76,8 @@ static void body_origin(void *c, long iters)
 
 /* New forecaster of `kind` with season `season` and "key=value" settings
  * (NULL-terminated); NULL (and a message on stderr) on failure. */
-static as_forecaster *fc_make(const char *kind, int season, const char *const *kv)
+static as_forecaster *fc_make_c(const char *kind, int season, const char *const *kv,
+                                bool no_intervals)
 {
     const as_forecaster_type *ft = as_forecaster_type_find(kind);
     as_err err = {0};
@@ -99,12 +100,46 @@ static as_forecaster *fc_make(const char *kind, int season, const char *const *k
             return NULL;
         }
     }
-    as_forecast_common c = {.step = STEP, .season = season, .max_horizon = H_FC, .coverage = 0.9};
+    as_forecast_common c = {.step = STEP, .season = season, .max_horizon = H_FC, .coverage = 0.9,
+                            .no_intervals = no_intervals};
     as_forecaster *f = as_forecaster_new(ft, &c, cfg, &err);
     free(cfg);
     if (f == NULL)
         fprintf(stderr, "bench: %s: %s\n", kind, err.msg);
     return f;
+}
+
+static as_forecaster *fc_make(const char *kind, int season, const char *const *kv)
+{
+    return fc_make_c(kind, season, kv, false);
+}
+
+/* The split of the goal's figure: the point forecaster alone (the kinds
+ * with no_intervals, as `auto` runs its members: the interval is then the
+ * spread of the observations, and no error windows are kept) and the
+ * conformal calibration (the H = 10 sorted error windows, fc_conf.c), the
+ * difference of the two medians. */
+static void bench_calibration(bench_table *t, const bench_opts *o, int warm, int reps)
+{
+    static const char *const kinds[] = {"naive", "ewma", "holt"};
+    char name[80], with[64];
+    for (int i = 0; i < 3; i++) {
+        as_forecaster *f = fc_make_c(kinds[i], 1440, NULL, true);
+        if (f == NULL)
+            continue;
+        fc_ctx x = {.f = f, .y = o->series, .ny = o->nseries};
+        body_update(&x, warm);
+        bench_stats s;
+        bench_time(body_origin, &x, 2880, 1, reps, &s);
+        snprintf(name, sizeof name, "%s update+forecast(10), no intervals", kinds[i]);
+        bench_table_add(t, "forecast", name, &s, "ns/op",
+                        "point forecaster alone: no error windows (no_intervals)");
+        snprintf(with, sizeof with, "%s update+forecast(10)", kinds[i]);
+        snprintf(name, sizeof name, "%s calibration share", kinds[i]);
+        bench_table_value(t, "forecast", name, bench_table_get(t, "forecast", with) - s.median,
+                          "ns/op", "the two rows above: conformal windows, 10 horizons x 500");
+        as_forecaster_free(f);
+    }
 }
 
 static bool has_param(const as_forecaster_type *ft, const char *key)
@@ -173,6 +208,8 @@ void bench_forecasters(bench_table *t, const bench_opts *o)
             as_forecaster_free(f);
         }
     }
+
+    bench_calibration(t, o, warm, reps);
 
     /* refits, the peers' training step */
     static const char *const lr100[] = {"window=100", "refit=1", NULL};

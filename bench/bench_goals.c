@@ -176,8 +176,11 @@ void bench_goals(bench_table *t, const bench_peers *p)
     static const goal goals[] = {
         {"week at 1 s ticks, 3 tiers, analytic", "analytic",
          "week, 1 s ticks, 3 tiers: wall time", "s", 0.10, 1},
-        {"forecaster update + 10-step forecast (naive, ewma, holt; worst)", NULL, "update", "ns",
-         50, 1},
+        /* with the conformal windows every kind keeps since the
+         * predictive-policy issue (their share is the forecast section's
+         * "calibration share" rows): the goal was set before they came */
+        {"forecaster update+forecast(10), conformal (naive/ewma/holt)", NULL, "update", "ns", 50,
+         1},
         {"holt_winters update, refits amortized", "forecast", "holt_winters update", "ns", 200, 1},
         {"holt_winters refit on 4320 points", "forecast", "holt_winters refit N=4320", "ns", 1e6,
          1},

@@ -69,13 +69,6 @@ void fc_conf_level(fc_conf *cf, double y)
     cf->floor = FC_CONF_FLOOR * cf->level_sum / (double)cf->level_n;
 }
 
-double fc_conf_scale(const fc_conf *cf, double yhat)
-{
-    double v = fabs(yhat) + cf->floor;
-    /* a series of zeros: any positive scale will do, residuals are 0 */
-    return v > 0 && isfinite(v) ? sqrt(v) : 1.0;
-}
-
 /* How many of the n sorted values s[] are < x (le false) or <= x (le
  * true): the first index >= x or > x. In two steps, both without branches
  * (a data-dependent branch per level mispredicts half the time, ~20 cycles

@@ -39,6 +39,7 @@
 
 #include "as.h"
 
+#include <math.h>
 #include <stdbool.h>
 
 #define FC_CONF_WINDOW 500 /* residuals kept per horizon */
@@ -67,8 +68,14 @@ void fc_conf_fini(fc_conf *cf);
 
 /* An observation y (finite): its |y| joins the mean level. */
 void fc_conf_level(fc_conf *cf, double y);
-/* The scale of a forecast yhat: sqrt(|yhat| + floor). */
-double fc_conf_scale(const fc_conf *cf, double yhat);
+/* The scale of a forecast yhat: sqrt(|yhat| + floor). Inline: it is read
+ * once per horizon per update and per read. */
+static inline double fc_conf_scale(const fc_conf *cf, double yhat)
+{
+    double v = fabs(yhat) + cf->floor;
+    /* a series of zeros: any positive scale will do, residuals are 0 */
+    return v > 0 && isfinite(v) ? sqrt(v) : 1.0;
+}
 /* fc_conf_scale(yhat) with a one-entry memo: *memo_y, *memo_s hold the
  * last yhat and its scale (set *memo_y = NAN to start). Flat paths (naive,
  * ewma) repeat yhat across horizons; the sqrt is the same bits anyway. */
