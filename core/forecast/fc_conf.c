@@ -167,11 +167,6 @@ void fc_conf_add_scaled(fc_conf *cf, int j, double y, double yhat, double scale)
     cf->suf_from[j] = n;
 }
 
-void fc_conf_add(fc_conf *cf, int j, double y, double yhat)
-{
-    fc_conf_add_scaled(cf, j, y, yhat, fc_conf_scale(cf, yhat));
-}
-
 /* The horizon whose residuals serve h (h - 1, or the largest shorter one
  * with enough), or -1. */
 static int pick(const fc_conf *cf, int h)
@@ -194,11 +189,6 @@ bool fc_conf_bounds_sc(const fc_conf *cf, int h, double yhat, double scale, doub
     *lo = yhat + s[cf->qlo[j]] * sc;
     *hi = yhat + s[cf->qhi[j]] * sc;
     return true;
-}
-
-bool fc_conf_bounds(const fc_conf *cf, int h, double yhat, double *lo, double *hi)
-{
-    return fc_conf_bounds_sc(cf, h, yhat, fc_conf_scale(cf, yhat), lo, hi);
 }
 
 double fc_conf_tail(const fc_conf *cf, int h, double yhat, double x, double *excess)

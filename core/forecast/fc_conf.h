@@ -8,7 +8,7 @@
  * Invariant: the sorted copy holds exactly the residuals of the ring, and
  * among equal residuals the same order as a stable insertion after its
  * equals with removal of the first equal (so every read is bit-identical to
- * sorting the window: tests/test_forecast.c checks it against that
+ * sorting the window: tests/test_conformal.c checks it against that
  * reference); floor is the floor of the observations seen; qlo/qhi are the
  * quantile ranks of n[j] residuals; the suffix sums of horizon j are valid
  * from index suf_from[j] up (n[j]: none). No allocation after
@@ -77,8 +77,10 @@ static inline double fc_conf_scale(const fc_conf *cf, double yhat)
     return v > 0 && isfinite(v) ? sqrt(v) : 1.0;
 }
 /* fc_conf_scale(yhat) with a one-entry memo: *memo_y, *memo_s hold the
- * last yhat and its scale (set *memo_y = NAN to start). Flat paths (naive,
- * ewma) repeat yhat across horizons; the sqrt is the same bits anyway. */
+ * last yhat and its scale (set *memo_y = NAN to start; valid while the
+ * floor stays). Flat paths (naive, ewma) repeat yhat across the horizons
+ * of a forecast, and a series that holds still across the origins scored;
+ * the scale depends on |yhat| only, so -0 and +0 may share it. */
 static inline double fc_conf_scale_memo(const fc_conf *cf, double yhat, double *memo_y,
                                         double *memo_s)
 {
@@ -88,16 +90,14 @@ static inline double fc_conf_scale_memo(const fc_conf *cf, double yhat, double *
     }
     return *memo_s;
 }
-/* The error of a forecast yhat of y at horizon j + 1 (both finite). */
-void fc_conf_add(fc_conf *cf, int j, double y, double yhat);
-/* The same with the scale of yhat given (fc_conf_scale(cf, yhat)). */
+/* The error of a forecast yhat of y at horizon j + 1 (both finite), with
+ * the scale of yhat given (fc_conf_scale(cf, yhat), memoized by the caller). */
 void fc_conf_add_scaled(fc_conf *cf, int j, double y, double yhat, double scale);
 
-/* Interval around yhat at horizon h (1 <= h): the horizon's own residuals
- * once it has FC_CONF_MIN, else the largest shorter horizon that has,
- * widened by sqrt(h / its h). false (lo, hi untouched) when none has. */
-bool fc_conf_bounds(const fc_conf *cf, int h, double yhat, double *lo, double *hi);
-/* The same with the scale of yhat given (fc_conf_scale(cf, yhat)). */
+/* Interval around yhat at horizon h (1 <= h), given the scale of yhat
+ * (fc_conf_scale(cf, yhat)): the horizon's own residuals once it has
+ * FC_CONF_MIN, else the largest shorter horizon that has, widened by
+ * sqrt(h / its h). false (lo, hi untouched) when none has. */
 bool fc_conf_bounds_sc(const fc_conf *cf, int h, double yhat, double scale, double *lo,
                        double *hi);
 /* P(y > x) at horizon h for a forecast yhat, and *excess = E[(y - x)+];
