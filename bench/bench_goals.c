@@ -118,8 +118,9 @@ void bench_report(bench_table *t, const bench_opts *o)
         bench_table_value(t, "report", name, NAN, "s", "the 54-run sweep failed");
         return;
     }
-    /* one repetition: a report draws 56 figures (about 20 s on a loaded
-     * 2-core machine), and make bench has five minutes in all */
+    /* one repetition: the report draws the figures of the runs a big sweep
+     * picks (5 of 56 here, about 3 s on a loaded 2-core machine; all 56
+     * with --all-figures take about 15 s), and make bench has five minutes */
     snprintf(cmd, sizeof cmd,
              "cd '%s' && bin/simrun report build/bench_r54.h5 -o build/bench_r54_report --force "
              ">/dev/null 2>>build/bench_r54.err",

@@ -129,7 +129,7 @@ Test(batch, bad_sweep_value_names_the_line)
               out);
 }
 
-Test(batch, mpi_ranks_give_the_results_of_one_thread, .timeout = 180)
+Test(batch_slow, mpi_ranks_give_the_results_of_one_thread, .timeout = 180)
 {
     const char *mpi = getenv("SIMRUN_MPI");
     if (mpi == NULL || access(mpi, X_OK) != 0 || system("command -v mpirun >/dev/null") != 0)

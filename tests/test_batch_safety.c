@@ -121,7 +121,7 @@ static pid_t child_of(pid_t parent)
 /* The short batch most tests use: one run of spike.ini. */
 #define ONE_RUN "scenarios/spike.ini --set scenario.duration=1h --policy hpa --no-report"
 
-Test(safety, a_second_simrun_refuses_and_a_killed_ones_lock_is_taken_over, .timeout = 240)
+Test(safety_slow, a_second_simrun_refuses_and_a_killed_ones_lock_is_taken_over, .timeout = 240)
 {
     const char *dir = th_tmpdir();
     char out_h5[256], lock[300], cmd[1024], out[8192], pid_s[32];
@@ -260,7 +260,7 @@ static void expect_same(const char *a, const char *b)
     }
 }
 
-Test(safety, disk_full_keeps_the_complete_runs_and_the_same_command_resumes, .timeout = 240)
+Test(safety_slow, disk_full_keeps_the_complete_runs_and_the_same_command_resumes, .timeout = 240)
 {
     const char *dir = th_tmpdir();
     char fs[256], cmd[1024], out[8192], runs[300];
@@ -324,7 +324,7 @@ Test(safety, a_file_size_limit_stops_the_merge_and_the_same_command_merges, .tim
     expect_same(ref, out_h5);
 }
 
-Test(safety, sigterm_stops_the_workers_and_keeps_their_runs, .timeout = 240)
+Test(safety_slow, sigterm_stops_the_workers_and_keeps_their_runs, .timeout = 240)
 {
     const char *dir = th_tmpdir();
     char out_h5[256], runs[300], partial[300], ref[256], cmd[1024], out[8192];

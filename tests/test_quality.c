@@ -168,7 +168,7 @@ Test(quality, unchanged_build_passes_with_any_thread_count)
 /* HPA with target 0.95 barely scales out (1/0.95 is inside its 10 %
  * tolerance even at full load): cost and SLO violation explode, and the
  * table names the run and metric, the baseline and the change. */
-Test(quality, regression_fails_naming_run_and_metric)
+Test(quality_slow, regression_fails_naming_run_and_metric)
 {
     const char *b = record("base.csv", FEW " --set scenario.duration=16h");
     cr_assert_eq(check("--baseline %s " FEW " " SPIKE " --set scenario.duration=16h "
@@ -208,7 +208,7 @@ static const char *reactive_ini(void)
 /* An improvement passes and says so, but a baseline left as it was would
  * let the results slide back unnoticed; --update makes the improvement
  * the baseline, and then sliding back fails: the gate ratchets. */
-Test(quality, improvement_passes_then_update_tightens)
+Test(quality_slow, improvement_passes_then_update_tightens)
 {
     const char *ini = reactive_ini(), *b = th_path("base.csv");
     const char *slow = "--set monitoring.lag=60s";
@@ -236,7 +236,7 @@ Test(quality, improvement_passes_then_update_tightens)
 /* Drawing every random stream anew (another scenario seed: other traces,
  * noise and faults) moves nearly every metric, but within its spread over
  * seeds: the gate passes, where tolerances of 1e-9 would fail every row. */
-Test(quality, redrawn_random_streams_pass_within_noise)
+Test(quality_slow, redrawn_random_streams_pass_within_noise)
 {
     const char *b = th_path("base.csv");
     cr_assert_eq(check("--update --baseline %s -j 2 " SPIKE " --set scenario.duration=6h", b), 0,
@@ -455,7 +455,7 @@ Test(quality, usage)
 
 /* The script passes on this build, and fails, naming the scenario, when
  * the -j 2 run differs (a simrun that changes the seed with -j 2). */
-Test(quality, determinism_script_catches_a_difference)
+Test(quality_slow, determinism_script_catches_a_difference)
 {
     char *ini = th_slurp(SPIKE, NULL);
     char *p = strstr(ini, "duration = 1d");

@@ -168,7 +168,7 @@ static void remove_dir(void)
 
 TestSuite(report, .init = make_dir, .fini = remove_dir, .timeout = 120);
 
-Test(report, png_every_figure_valid_and_shown)
+Test(report_slow, png_every_figure_valid_and_shown)
 {
     simulate("spike", "");
     int nrun = runs_in("spike.h5");
@@ -204,7 +204,7 @@ Test(report, png_every_figure_valid_and_shown)
     cr_assert_null(log, "gnuplot warned: %s", log ? log : "");
 }
 
-Test(report, script_reruns_in_its_folder)
+Test(report_slow, script_reruns_in_its_folder)
 {
     simulate("spike", "--policy hpa --policy oracle");
     cr_assert_eq(report("spike.h5", "rep", "png"), 0);

@@ -208,7 +208,7 @@ Test(results, the_probe_refuses_a_file_it_cannot_read_in_time, .timeout = 60)
     cr_assert_geq(sim_results_probe_limit(SLOW_FILE), 10.0);
 }
 
-Test(results, show_refuses_a_file_that_keeps_libhdf5_busy, .timeout = 90)
+Test(results_slow, show_refuses_a_file_that_keeps_libhdf5_busy, .timeout = 90)
 {
     char cmd[512], out[4096];
     snprintf(cmd, sizeof cmd, "%s show %s", th_simrun_path(), SLOW_FILE);
