@@ -64,10 +64,9 @@ int des_heap_grow(sim_des *d)
     return AS_OK;
 }
 
-/* Sift e down from the top into a heap whose top slot is free. */
-static inline void heap_fill_top(sim_des *d, des_ev e)
+/* Sift e down from the free slot i. */
+static inline void heap_sift_down(sim_des *d, size_t i, des_ev e)
 {
-    size_t i = 0;
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= d->hn)
@@ -96,7 +95,7 @@ static inline int heap_push(sim_des *d, as_time t, uint32_t req, uint32_t kind, 
         *seq_out = e.seq;
     if (d->top_free) {
         d->top_free = 0;
-        heap_fill_top(d, e);
+        heap_sift_down(d, 0, e);
         return AS_OK;
     }
     size_t i = d->hn++;
@@ -125,18 +124,7 @@ static inline void heap_remove(sim_des *d, size_t i)
         d->heap[i] = d->heap[p];
         i = p;
     }
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= d->hn)
-            break;
-        if (c + 1 < d->hn && ev_lt(&d->heap[c + 1], &d->heap[c]))
-            c++;
-        if (!ev_lt(&d->heap[c], &last))
-            break;
-        d->heap[i] = d->heap[c];
-        i = c;
-    }
-    d->heap[i] = last;
+    heap_sift_down(d, i, last);
 }
 
 /* ---- request pool ---- */
