@@ -431,6 +431,41 @@ Test(tune, an_slo_nothing_meets_says_so_and_names_the_closest, .timeout = 240)
     cr_assert(strstr(buf, "policy.hpa.target="), "%s", buf);
 }
 
+/* The held-out part is out of sample only as far as its load is: tune says
+ * when that part needs more capacity at its peak than the search part ever
+ * did (a flash crowd after the split), and not when the crowd is searched. */
+static void tune_crowd_at(const char *at, char *buf, size_t n)
+{
+    mkdirs();
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=8h --set "
+             "trace.shape=flat --set trace.daily_amplitude=0 --set 'trace.spike=%s, 2m, 20m, 8, "
+             "5m' --kind hpa --n0 8 --rungs 1 -j 2 -q --no-plot -o %s/crowd_%s", simrun(), at,
+             dir, at);
+    int st = sh(cmd, buf, n);
+    cr_assert(st == 0 || st == 1, "status %d: %s", st, buf);
+}
+
+Test(tune, a_held_out_peak_the_search_never_saw_is_said, .timeout = 240)
+{
+    static char buf[65536];
+    int held = 0, searched = 0;
+    tune_crowd_at("7h", buf, sizeof buf);
+    const char *p = strstr(buf, "peak need: the oracle runs up to ");
+    cr_assert_not_null(p, "%s", buf);
+    cr_assert_eq(sscanf(p, "peak need: the oracle runs up to %d instances on the held-out part, "
+                           "%d on", &held, &searched), 2, "%s", p);
+    cr_expect_gt(held, searched, "%s", p);
+    cr_expect(strstr(p, "a load the search never saw"), "%s", p);
+    tune_crowd_at("2h", buf, sizeof buf);
+    p = strstr(buf, "peak need: the oracle runs up to ");
+    cr_assert_not_null(p, "%s", buf);
+    cr_assert_eq(sscanf(p, "peak need: the oracle runs up to %d instances on the held-out part, "
+                           "%d on", &held, &searched), 2, "%s", p);
+    cr_expect_lt(held, searched, "%s", p);
+    cr_expect_null(strstr(p, "never saw"), "%s", p);
+}
+
 /* ---- [trace] skip ---- */
 
 Test(tune, trace_skip_replays_the_rest_of_the_trace)

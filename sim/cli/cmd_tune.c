@@ -259,6 +259,12 @@ static void print_text(const sim_tune_result *r, const char *scen)
                ? "not confirmed: the tuned configuration meets the SLO but "
                  "costs more than the default there"
                : "not confirmed: the tuned configuration misses the SLO there");
+    if (r->has_oracle) /* the oracle sizes to the load itself: its peak is the part's need */
+        printf("peak need: the oracle runs up to %.0f instances on the held-out part, %.0f on "
+               "the search part%s\n", r->h_oracle.peak_instances, r->oracle.peak_instances,
+               r->h_oracle.peak_instances > r->oracle.peak_instances
+                   ? ": the held-out part holds a load the search never saw"
+                   : "");
     printf("written: %s (%s)\n", r->file,
            r->format == SIM_EMIT_HPA   ? "Kubernetes autoscaling/v2 HorizontalPodAutoscaler"
            : r->format == SIM_EMIT_AWS ? "AWS EC2 target-tracking policy"
