@@ -1,12 +1,14 @@
 /* plot_sweep.c - the figures of a sweep: one per swept parameter, its
  * value against total cost and against SLO compliance (the share of the
  * SLO's windows held, the one SLO definition), each point the mean over its repetitions with its 95 %
- * confidence interval, one colour per policy. A parameter with fewer than
- * two numeric values (a forecaster name, one value) gets no figure: its
- * points are in the summary table.
- * The other swept parameters vary along each figure too; their points
- * share an x and differ in y (a line through them would join unrelated
- * configurations, so there is none). */
+ * confidence interval. A parameter with fewer than two numeric values (a
+ * forecaster name, one value) gets no figure: its points are in the
+ * summary table.
+ * A series is a policy and one value of each other swept parameter, so a
+ * line through it joins configurations that differ in this parameter only
+ * and its legend names the others' values ("hpa down_stabilization=150s").
+ * Past SWEEP_MAX_SERIES such series (a legend nobody reads) a series is a
+ * policy, and its points, whose other parameters differ, are not joined. */
 #include "plot_int.h"
 
 #include "as_param.h"
@@ -47,15 +49,53 @@ static size_t series_len(const char *name)
     return d && d[1] == 'p' ? (size_t)(d - name) : strlen(name);
 }
 
+#define SWEEP_MAX_SERIES 10
+
 typedef struct sweep_fig {
     const char *key;
     int idx;              /* figure number, for the file names */
     const sim_point *pts;
     int np;
     int *series;          /* per point: first point of its series, -1 when no value */
+    int *order;           /* scratch: a series' points by x */
     double *x;
     int nseries, dur;
+    int by_others;        /* a series also fixes the other swept parameters */
 } sweep_fig;
+
+/* Do points a and b belong to one series? */
+static int same_series(const plot_rep *R, const sweep_fig *F, int a, int b)
+{
+    size_t l = series_len(F->pts[a].name);
+    if (series_len(F->pts[b].name) != l || strncmp(F->pts[a].name, F->pts[b].name, l) != 0)
+        return 0;
+    for (int j = 0; F->by_others && j < R->nkeys; j++) {
+        char va[256], vb[256];
+        if (strcmp(R->keys[j], F->key) == 0)
+            continue;
+        sim_params_value(R->params[F->pts[a].first], R->keys[j], va, sizeof va);
+        sim_params_value(R->params[F->pts[b].first], R->keys[j], vb, sizeof vb);
+        if (strcmp(va, vb) != 0)
+            return 0;
+    }
+    return 1;
+}
+
+/* The legend of the series that starts at point s. */
+static void series_name(const plot_rep *R, const sweep_fig *F, int s, char *buf, size_t n)
+{
+    snprintf(buf, n, "%.*s", (int)series_len(F->pts[s].name), F->pts[s].name);
+    for (int j = 0; F->by_others && j < R->nkeys; j++) {
+        char v[256];
+        if (strcmp(R->keys[j], F->key) == 0)
+            continue;
+        sim_params_value(R->params[F->pts[s].first], R->keys[j], v, sizeof v);
+        const char *last = strrchr(R->keys[j], '.');
+        size_t len = strlen(buf);
+        if (v[0] != '\0' && len + 1 < n)
+            snprintf(buf + len, n - len, " %s=%s", last ? last + 1 : R->keys[j], v);
+    }
+}
 
 /* x of every point, its series; 0 when the key has < 2 numeric values. */
 static int sweep_values(const plot_rep *R, sweep_fig *F)
@@ -72,15 +112,35 @@ static int sweep_values(const plot_rep *R, sweep_fig *F)
             return 0;
         lo = fmin(lo, F->x[k]);
         hi = fmax(hi, F->x[k]);
-        size_t l = series_len(F->pts[k].name);
         int s = 0;
-        while (s < k && !(F->series[s] == s && series_len(F->pts[s].name) == l &&
-                          strncmp(F->pts[s].name, F->pts[k].name, l) == 0))
+        while (s < k && !(F->series[s] == s && same_series(R, F, s, k)))
             s++;
         F->series[k] = s;
         F->nseries += s == k;
     }
+    if (F->by_others && F->nseries > SWEEP_MAX_SERIES) {
+        F->by_others = 0; /* one series per policy */
+        return sweep_values(R, F);
+    }
     return hi > lo;
+}
+
+/* The points of series s in order of x (a line runs left to right); their
+ * number. Insertion sort: a series has a few points. */
+static int series_points(const sweep_fig *F, int s)
+{
+    int m = 0;
+    for (int k = s; k < F->np; k++) {
+        if (F->series[k] != s)
+            continue;
+        int i = m++;
+        while (i > 0 && F->x[F->order[i - 1]] > F->x[k]) {
+            F->order[i] = F->order[i - 1];
+            i--;
+        }
+        F->order[i] = k;
+    }
+    return m;
 }
 
 /* data/sweep_NN.dat: one block per series (x, cost, its half-width,
@@ -93,17 +153,22 @@ static int sweep_data(plot_rep *R, const sweep_fig *F, as_err *err)
     if (f == NULL)
         return AS_EIO;
     fprintf(f, "# %s%s, total cost mean, 95%% half-width, SLO windows held %% mean, 95%% "
-               "half-width (over repetitions; 0 for one repetition); one block per policy\n",
+               "half-width (over repetitions; 0 for one repetition); one block per series\n",
             F->key, F->dur ? " (s)" : "");
     for (int s = 0; s < F->np; s++) {
         if (F->series[s] != s)
             continue;
-        fprintf(f, "# policy %.*s\n", (int)series_len(F->pts[s].name), F->pts[s].name);
-        for (int k = s; k < F->np; k++) {
-            if (F->series[k] != s)
-                continue;
+        char name[600];
+        series_name(R, F, s, name, sizeof name);
+        fputs("# series ", f);
+        for (const char *c = name; *c; c++) /* a comment stays one line */
+            fputc(*c == '\n' || *c == '\r' ? ' ' : *c, f);
+        fputc('\n', f);
+        int m = series_points(F, s);
+        for (int i = 0; i < m; i++) {
             /* the points' own means (sim_summary_points), as the tables show */
-            const sim_point *p = &F->pts[k];
+            const sim_point *p = &F->pts[F->order[i]];
+            int k = F->order[i];
             plot_put_num(f, F->x[k]);
             plot_put_num(f, p->cost);
             plot_put_num(f, isfinite(p->cost_hw) ? p->cost_hw : 0);
@@ -125,11 +190,12 @@ static void sweep_panel(plot_rep *R, const sweep_fig *F, int col)
     for (int s = 0; s < F->np; s++) {
         if (F->series[s] != s)
             continue;
-        char name[SIM_STR];
-        snprintf(name, sizeof name, "%.*s", (int)series_len(F->pts[s].name), F->pts[s].name);
-        plot_gp_printf(g, "%s'data/sweep_%02d.dat' index %d using 1:%d:%d with yerrorbars pt 7 "
+        char name[600];
+        series_name(R, F, s, name, sizeof name);
+        plot_gp_printf(g, "%s'data/sweep_%02d.dat' index %d using 1:%d:%d with %s pt 7 "
                           "ps 0.9 lc rgb '%s' title ",
-                       b ? ", \\\n     " : "", F->idx, b, col, col + 1, plot_kind_colour(b));
+                       b ? ", \\\n     " : "", F->idx, b, col, col + 1,
+                       F->by_others ? "yerrorlines" : "yerrorbars", plot_kind_colour(b));
         plot_gp_str(g, "legend", name);
         b++;
     }
@@ -167,12 +233,12 @@ int plot_fig_sweep(plot_rep *R, as_err *err)
         return AS_OK;
     size_t n = (size_t)R->nrun;
     const sim_point *pts = R->pts; /* one computation of the means (plot_rep_load) */
-    int *series = malloc(n * sizeof *series);
+    int *series = malloc(n * sizeof *series), *order = malloc(n * sizeof *order);
     double *x = malloc(n * sizeof *x);
-    int rc = series && x ? AS_OK : as_err_set(err, AS_ENOMEM, "out of memory");
+    int rc = series && order && x ? AS_OK : as_err_set(err, AS_ENOMEM, "out of memory");
     int np = R->npts, idx = 0;
     for (int k = 0; rc == AS_OK && k < nk; k++) {
-        sweep_fig F = {keys[k], idx + 1, pts, np, series, x, 0, 0};
+        sweep_fig F = {keys[k], idx + 1, pts, np, series, order, x, 0, 0, 1};
         if (!plain_key(keys[k]) || !sweep_values(R, &F))
             continue;
         rc = sweep_data(R, &F, err);
@@ -181,6 +247,7 @@ int plot_fig_sweep(plot_rep *R, as_err *err)
         idx++;
     }
     free(series);
+    free(order);
     free(x);
     return rc;
 }

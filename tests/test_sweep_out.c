@@ -5,8 +5,10 @@
  * swept parameter. */
 #include "sim_summary.h"
 #include "sim_sweep.h"
+#include "test_helpers.h"
 
 #include <criterion/criterion.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,7 +186,28 @@ Test(sweep_out, every_output_has_a_column_per_swept_parameter, .timeout = 120)
     char line[512];
     cr_assert_not_null(fgets(line, sizeof line, f));
     cr_assert(strstr(line, "# policy.hpa.target,"), "%s", line);
+    /* a series per value of the other swept key, its points by rising x */
+    int series = 0, rows = 0;
+    double last = -INFINITY;
+    while (fgets(line, sizeof line, f)) {
+        double xv;
+        if (strncmp(line, "# series hpa boot_time=", 23) == 0) {
+            series++;
+            last = -INFINITY;
+        } else if (sscanf(line, "%lf", &xv) == 1) {
+            cr_expect_gt(xv, last, "points of a series out of order: %s", line);
+            last = xv;
+            rows++;
+        }
+    }
+    cr_expect_eq(series, 3, "one series per tier.web.boot_time value");
+    cr_expect_eq(rows, 12, "4 targets x 3 boot times");
     fclose(f);
+    snprintf(cmd, sizeof cmd, "%s/rep/report.gp", tmp);
+    char *gp = th_slurp(cmd, NULL);
+    cr_assert_not_null(gp);
+    cr_expect(strstr(gp, "'data/sweep_01.dat' index 2 using 1:2:3 with yerrorlines"), "%s", gp);
+    free(gp);
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     cr_assert_eq(system(cmd), 0);
 }
