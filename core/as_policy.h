@@ -127,6 +127,31 @@ typedef struct as_decision {
 void as_decision_clamp(as_decision *out, const as_observation *obs, int raw, int want,
                        as_reason why);
 
+/* The spacing of a kind's decisions, measured between the times it is
+ * asked (the wrapper's interval, which a kind that plans over "boot time +
+ * interval" may leave unset). Zeroed: nothing measured yet. */
+typedef struct as_cadence {
+    bool seen;
+    as_time last, measured; /* measured: 0 = unknown */
+} as_cadence;
+
+/* A decision at now. */
+static inline void as_cadence_tick(as_cadence *c, as_time now)
+{
+    if (c->seen && now > c->last)
+        c->measured = now - c->last;
+    c->seen = true;
+    c->last = now;
+}
+
+/* The interval to plan with: configured when > 0, else the measured one,
+ * else fallback. */
+static inline as_time as_cadence_interval(const as_cadence *c, as_time configured,
+                                          as_time fallback)
+{
+    return configured > 0 ? configured : c->measured > 0 ? c->measured : fallback;
+}
+
 /* A policy kind: the shared head (as_kind.h: version, name, flags,
  * state_size, config_size, params, defaults, fini), then the policy's own
  * slots. Each kind keeps its methods static and exports one const

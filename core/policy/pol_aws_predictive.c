@@ -89,9 +89,7 @@ static void defaults(void *cfg)
 
 typedef struct {
     pred_cfg cfg;
-    bool seen;
-    as_time last_now;
-    as_time measured; /* last spacing of decide() calls; 0 = unknown */
+    as_cadence cadence; /* spacing of decide() calls */
 } pred_state;
 
 static int init(void *state, const void *cfg, as_err *err)
@@ -167,10 +165,7 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
     const pred_cfg *c = &s->cfg;
     int cur = obs->current;
 
-    if (s->seen && obs->now > s->last_now)
-        s->measured = obs->now - s->last_now;
-    s->seen = true;
-    s->last_now = obs->now;
+    as_cadence_tick(&s->cadence, obs->now);
 
     as_reason rwhy;
     int rneed = reactive(c, obs, &rwhy);
@@ -182,9 +177,7 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
     } else if (fc->anomaly) {
         fallback = AS_R_ANOMALY;
     } else {
-        as_time interval = c->interval > 0    ? c->interval
-                           : s->measured > 0 ? s->measured
-                                             : DEFAULT_INTERVAL;
+        as_time interval = as_cadence_interval(&s->cadence, c->interval, DEFAULT_INTERVAL);
         as_time lead = (obs->boot_time > 0 ? obs->boot_time : 0) + interval;
         as_time k64 = (lead + fc->step - 1) / fc->step;
         int k = k64 < 1 ? 1 : k64 > fc->h ? fc->h : (int)k64;

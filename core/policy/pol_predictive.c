@@ -103,8 +103,7 @@ static void defaults(void *cfg)
 
 typedef struct {
     mpc_cfg cfg;
-    bool seen;
-    as_time last_now, measured; /* spacing of decisions; 0 = unknown */
+    as_cadence cadence;         /* spacing of decisions */
     bool have_prev;
     double prev_hi0, prev_m0;   /* what the last decision forecast for now */
     double key[5];              /* the tier model the cache is for */
@@ -283,10 +282,7 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
     mpc_state *s = state;
     const mpc_cfg *c = &s->cfg;
     int cur = obs->current;
-    if (s->seen && obs->now > s->last_now)
-        s->measured = obs->now - s->last_now;
-    s->seen = true;
-    s->last_now = obs->now;
+    as_cadence_tick(&s->cadence, obs->now);
 
     double price = obs->price > 0 ? obs->price : 1.0;
     double w = c->risk * (obs->slo_penalty > 0 ? obs->slo_penalty : 100.0 * price);
@@ -300,8 +296,7 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
     double cov = fc->coverage > 0 && fc->coverage < 1 ? fc->coverage : 0.9;
     dist d = {.fc = fc, .z = gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * cov), .floor_m = -INFINITY};
 
-    as_time interval = c->interval > 0 ? c->interval : s->measured > 0 ? s->measured
-                                                                       : DEFAULT_INTERVAL;
+    as_time interval = as_cadence_interval(&s->cadence, c->interval, DEFAULT_INTERVAL);
     as_time age = obs->data_age > 0 ? obs->data_age : 0;
     as_time boot = obs->boot_time > 0 ? obs->boot_time : 0;
     int i_now = 0, i0, i1;
