@@ -8,6 +8,7 @@
 #include "plot_report.h"
 #include "sim_results.h"
 #include "sim_results_read.h"
+#include "test_helpers.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -61,23 +62,6 @@ static int report(const char *h5, const char *out, const char *fmt)
     return cmd_report(6, argv);
 }
 
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)sz + 1);
-    size_t r = fread(buf, 1, (size_t)sz, f);
-    buf[r] = '\0';
-    fclose(f);
-    if (n)
-        *n = r;
-    return buf;
-}
-
 static int count(const char *hay, const char *needle)
 {
     int k = 0;
@@ -122,7 +106,7 @@ static long blank_png_size(unsigned w, unsigned h)
 static void check_png(const char *path)
 {
     size_t n = 0;
-    unsigned char *b = (unsigned char *)slurp(path, &n);
+    unsigned char *b = (unsigned char *)th_slurp(path, &n);
     cr_assert_not_null(b, "%s missing", path);
     cr_assert(n > 33 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0, "%s: not a PNG", path);
     cr_assert(memcmp(b + 12, "IHDR", 4) == 0, "%s: no IHDR", path);
@@ -140,7 +124,7 @@ static int check_index_images(const char *out, void (*check)(const char *))
 {
     char p[512];
     snprintf(p, sizeof p, "%s/%s/index.html", dir, out);
-    char *html = slurp(p, NULL);
+    char *html = th_slurp(p, NULL);
     cr_assert_not_null(html, "no %s", p);
     int k = 0;
     for (const char *q = html; (q = strstr(q, "<img src=\"")) != NULL; k++) {
@@ -179,7 +163,7 @@ Test(report_slow, png_every_figure_valid_and_shown)
     cr_assert_eq(imgs, 2 + nrun, "index.html shows %d figures, expected %d", imgs, 2 + nrun);
     char p[512];
     snprintf(p, sizeof p, "%s/rep/index.html", dir);
-    char *html = slurp(p, NULL);
+    char *html = th_slurp(p, NULL);
     cr_assert(strstr(html, "<table>") && strstr(html, "Scenario spike"));
     cr_assert(strstr(html, "cost_latency.png") && strstr(html, "summary.png"));
     /* the summary is the first table (the configuration's follow) */
@@ -192,7 +176,7 @@ Test(report_slow, png_every_figure_valid_and_shown)
     free(html);
     /* the script and its data are kept, and the script names its data */
     snprintf(p, sizeof p, "%s/rep/report.gp", dir);
-    char *gp = slurp(p, NULL);
+    char *gp = th_slurp(p, NULL);
     cr_assert_not_null(gp);
     cr_assert(strstr(gp, "'data/summary.dat'") && strstr(gp, "'data/run01.dat'"));
     free(gp);
@@ -200,7 +184,7 @@ Test(report_slow, png_every_figure_valid_and_shown)
     cr_assert_eq(access(p, R_OK), 0);
     /* gnuplot had nothing to complain about */
     snprintf(p, sizeof p, "%s/rep/gnuplot.log", dir);
-    char *log = slurp(p, NULL);
+    char *log = th_slurp(p, NULL);
     cr_assert_null(log, "gnuplot warned: %s", log ? log : "");
 }
 
@@ -219,7 +203,7 @@ Test(report_slow, script_reruns_in_its_folder)
 static void check_svg(const char *path)
 {
     size_t n = 0;
-    char *b = slurp(path, &n);
+    char *b = th_slurp(path, &n);
     cr_assert_not_null(b, "%s missing", path);
     cr_assert(strncmp(b, "<?xml", 5) == 0 && strstr(b, "<svg") != NULL, "%s: not SVG", path);
     const char *end = b + n;
@@ -260,7 +244,7 @@ Test(report, pdf_one_file_one_page_per_figure)
     char p[512];
     snprintf(p, sizeof p, "%s/pdf/report.pdf", dir);
     size_t n = 0;
-    char *b = slurp(p, &n);
+    char *b = th_slurp(p, &n);
     cr_assert_not_null(b);
     cr_assert(n > 20000 && memcmp(b, "%PDF-", 5) == 0, "not a PDF (%zu bytes)", n);
     /* pages: "/Type /Page" not followed by "s" (that is the page tree) */
@@ -272,7 +256,7 @@ Test(report, pdf_one_file_one_page_per_figure)
     cr_assert(memmem(b + n - 32, 32, "%%EOF", 5) != NULL, "no %%%%EOF: truncated");
     free(b);
     snprintf(p, sizeof p, "%s/pdf/index.html", dir);
-    char *html = slurp(p, NULL);
+    char *html = th_slurp(p, NULL);
     cr_assert(strstr(html, "href=\"report.pdf\"") != NULL);
     cr_assert(strstr(html, "<img") == NULL);
     free(html);
@@ -288,7 +272,7 @@ Test(report, one_run_without_forecasts)
     cr_assert_eq(check_index_images("one", check_png), 3);
     char p[512];
     snprintf(p, sizeof p, "%s/one/report.gp", dir);
-    char *gp = slurp(p, NULL);
+    char *gp = th_slurp(p, NULL);
     /* no forecast in a static run: no forecast curve, and gnuplot did not
      * warn about an empty data set */
     cr_assert(strstr(gp, "title 'forecast'") == NULL);
@@ -352,7 +336,7 @@ Test(report, pareto_front_is_the_non_dominated_runs)
     as_err err = {0};
     cr_assert_eq(sim_results_read_summary(h5, &rows, &n, &err), AS_OK);
     snprintf(p, sizeof p, "%s/rep/data/pareto.dat", dir);
-    char *front = slurp(p, NULL);
+    char *front = th_slurp(p, NULL);
     cr_assert_not_null(front);
     /* the front of the deployable runs: the oracle sees the future, it is
      * a bound drawn apart and neither on the front nor dominating it */
@@ -450,7 +434,7 @@ Test(report, gnuplot_errors_are_captured)
     cr_assert(strstr(err.msg, "exit 1") && strstr(err.msg, "undefined variable: bogus"), "%s",
               err.msg);
     snprintf(log, sizeof log, "%s/gnuplot.log", o);
-    char *text = slurp(log, NULL);
+    char *text = th_slurp(log, NULL);
     cr_assert(text != NULL && strstr(text, "bogus") != NULL);
     free(text);
     /* a gnuplot that exits without reading must not kill us with SIGPIPE */

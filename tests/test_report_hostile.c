@@ -11,6 +11,8 @@
  * file exists anywhere in the test folder or the working folder, and no
  * .gp script written holds a `!` line, a backquote or a system( call
  * outside a single-quoted string. */
+#include "test_helpers.h"
+
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -81,21 +83,6 @@ static int simrun_in(const char *cwd, const char *const *args)
     return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)sz + 1);
-    size_t r = fread(buf, 1, (size_t)sz, f);
-    buf[r] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static void spit(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -106,7 +93,7 @@ static void spit(const char *path, const char *text)
 
 static void copy_file(const char *src, const char *dst)
 {
-    char *t = slurp(src);
+    char *t = th_slurp(src, NULL);
     cr_assert_not_null(t, "%s", src);
     spit(dst, t);
     free(t);
@@ -191,7 +178,7 @@ static int visit(const char *path, const struct stat *st, int flag, struct FTW *
     size_t n = strlen(base);
     if (flag == FTW_F && n > 3 && strcmp(base + n - 3, ".gp") == 0) {
         scripts++;
-        char *t = slurp(path);
+        char *t = th_slurp(path, NULL);
         const char *why = t ? script_problem(t) : NULL;
         if (why != NULL && bad_script[0] == '\0')
             snprintf(bad_script, sizeof bad_script, "%s: %s", path, why);
@@ -218,7 +205,7 @@ static void assert_nothing_ran(const char *what)
 
 static void assert_log_has(const char *needle)
 {
-    char *t = slurp(out_log);
+    char *t = th_slurp(out_log, NULL);
     cr_assert_not_null(t);
     cr_assert(strstr(t, needle) != NULL, "expected \"%s\" in simrun's output:\n%s", needle, t);
     free(t);
@@ -293,7 +280,7 @@ Test(hostile, scenario_file_name_with_a_newline)
     char src[PATH_MAX + 32], ini[400];
     snprintf(src, sizeof src, "%s/scenarios/spike.ini", root);
     /* without its name = line, a scenario is named after its file */
-    char *text = slurp(src);
+    char *text = th_slurp(src, NULL);
     cr_assert_not_null(text);
     char *line = strstr(text, "\nname = spike\n");
     cr_assert_not_null(line);
@@ -370,7 +357,7 @@ Test(hostile, clamped_figures_are_named_in_the_report)
     int st = simrun_in(hdir, args);
     cr_assert_eq(st, 0, "exit %d", st);
     snprintf(idx, sizeof idx, "%s/index.html", rep);
-    char *html = slurp(idx);
+    char *html = th_slurp(idx, NULL);
     cr_assert_not_null(html);
     cr_expect_not_null(strstr(html, "static: 4321 requests hit a limit of the model"), "%s", idx);
     cr_expect_null(strstr(html, "hpa: 0 requests"), "%s", idx);
@@ -417,7 +404,7 @@ Test(hostile, forecast_plot_trace_names)
             cr_assert_eq(st, 0, "%s: exit %d", names[i], st);
             char gp[450];
             snprintf(gp, sizeof gp, "%s/forecast.gp", plot);
-            char *t = slurp(gp);
+            char *t = th_slurp(gp, NULL);
             cr_assert_not_null(t);
             cr_assert(strstr(t, "set title 'Forecast error by horizon - t") != NULL, "%s", t);
             free(t);
@@ -499,7 +486,7 @@ Test(hostile, symlinks_are_not_followed)
     cr_assert_eq(unlink(hpath(p, sizeof p, "rep/index.html")), 0);
     cr_assert_eq(symlink(v, p), 0);
     cr_assert_eq(report_into("ok.h5", "rep", 0), 0);
-    char *t = slurp(v);
+    char *t = th_slurp(v, NULL);
     cr_assert_str_eq(t, "precious\n", "the target of a symlinked index.html was overwritten");
     free(t);
     cr_assert(is_regular("rep/index.html"));

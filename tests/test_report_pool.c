@@ -11,6 +11,7 @@
 #include "plot_report.h"
 #include "sim_results.h"
 #include "sim_summary.h"
+#include "test_helpers.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -66,21 +67,6 @@ static int draw(const char *out, int all, int procs, const char *gnuplot, plot_r
     return plot_report_ex(h5, o, &opts, info, err);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long sz = ftell(f);
-    rewind(f);
-    char *buf = malloc((size_t)sz + 1);
-    size_t r = fread(buf, 1, (size_t)sz, f);
-    buf[r] = '\0';
-    fclose(f);
-    return buf;
-}
-
 static int exists(const char *out, const char *file)
 {
     char p[1024];
@@ -102,7 +88,7 @@ static int links_resolve(const char *out)
 {
     char p[600];
     snprintf(p, sizeof p, "%s/%s/index.html", dir, out);
-    char *html = slurp(p);
+    char *html = th_slurp(p, NULL);
     cr_assert_not_null(html);
     int files = 0;
     for (const char *a = html; (a = strpbrk(a, "hs")) != NULL; a++) {
@@ -176,7 +162,7 @@ Test(report_pool, big_sweep_draws_the_picked_runs_only)
     cr_assert_eq(links_resolve("rep"), 2 * (2 + drawn) + 1);
     char p[600];
     snprintf(p, sizeof p, "%s/rep/index.html", dir);
-    char *html = slurp(p);
+    char *html = th_slurp(p, NULL);
     char said[128];
     snprintf(said, sizeof said, "Figures of %d of the %d runs", drawn, n);
     cr_assert(strstr(html, said) && strstr(html, "--all-figures"), "no note on undrawn runs");
@@ -247,7 +233,7 @@ Test(report_pool, a_failing_figure_is_named)
     cr_assert(exists("bad", "run07_target.r1.png") && exists("bad", "run01_static.r0.png"));
     char p[600];
     snprintf(p, sizeof p, "%s/bad/gnuplot.log", dir);
-    char *log = slurp(p);
+    char *log = th_slurp(p, NULL);
     cr_assert(log && strstr(log, "# figure run06_target.r0.png:\n         line 3: made to fail"),
               "%s", log ? log : "(no log)");
     free(log);
