@@ -424,6 +424,38 @@ Test(scenario, help_shows_the_trace_keys_defaults)
     free(text);
 }
 
+/* The forecast keys every predictive kind shares show the default a
+ * loaded policy gets (they are set by `kind = ...`, not by the table). */
+Test(scenario, help_shows_the_forecast_keys_defaults)
+{
+    const char *ini = "[scenario]\nduration = 1h\n[policy.p]\nkind = predictive\n";
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_load(write_ini(ini), NULL, 0, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    char want[4][64];
+    snprintf(want[0], sizeof want[0], "default %s}", s->policies[0].forecaster);
+    snprintf(want[1], sizeof want[1], "default %g}", s->policies[0].coverage);
+    snprintf(want[2], sizeof want[2], "default %s}", s->policies[0].detector);
+    snprintf(want[3], sizeof want[3], "default %gd}", as_time_to_s(s->policies[0].season) / 86400);
+    sim_scenario_free(s);
+    unlink(path);
+    const char *key[4] = {"\n    forecaster ", "\n    coverage ", "\n    detector ", "\n    season "};
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    cr_assert_not_null(f);
+    cr_assert_gt(sim_scenario_print_keys(f, "policy"), 20);
+    fclose(f);
+    for (int i = 0; i < 4; i++) {
+        const char *line = strstr(text, key[i]);
+        cr_assert_not_null(line, "no '%s' line", key[i]);
+        const char *end = strchr(line + 1, '\n');
+        const char *hit = strstr(line, want[i]);
+        cr_expect(hit != NULL && end != NULL && hit < end, "'%s' line lacks '%s'", key[i], want[i]);
+    }
+    free(text);
+}
+
 /* '.' is a name character, so a policy can be named like another's sweep
  * point: the plan refuses the clash instead of writing one run over the other. */
 Test(scenario, run_names_never_collide)

@@ -4,7 +4,8 @@
  * default (formatted by as_param_format from a scenario built with the
  * loader's own defaults), so the help cannot drift from what is accepted.
  * Policy keys shared by every kind are set by `kind = ...`, so they show
- * no default here; a kind's own keys show its defaults() values. */
+ * no default here unless their table gives one that holds for every kind
+ * (the forecast keys); a kind's own keys show its defaults() values. */
 #include "sim_scenario_int.h"
 
 #include <math.h>
@@ -21,6 +22,8 @@ void sim_help_key(FILE *f, int indent, const as_param_def *d, const char *note, 
 /* The config the defaults of table t of sec come from (NULL: none shown). */
 static const void *defaults_of(sim_loader *L, const sim_section *sec, int t, int *inst)
 {
+    if (sec->tables[t].help_defaults)
+        return sec->tables[t].help_defaults();
     if (strcmp(sec->name, "policy") == 0 || sec->tables[t].obj == NULL)
         return NULL; /* set by kind = ..., not before */
     if ((sec->flags & SIM_SEC_NAMED) && *inst < 0) {

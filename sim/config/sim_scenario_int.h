@@ -74,6 +74,9 @@ typedef struct sim_table {
     const as_param_def *defs;
     void *(*obj)(sim_loader *L, const sim_entry *e);
     const char *note; /* added to the help lines of its keys */
+    /* --help-keys: the config its defaults are read from when obj cannot
+     * give one before a key is set (NULL: obj's, or none shown) */
+    const void *(*help_defaults)(void);
 } sim_table;
 
 #define SIM_SEC_NAMED 1u    /* [name.NAME]: one instance per NAME (tiers, policies) */

@@ -85,6 +85,23 @@ static void *forecast_obj(sim_loader *L, const sim_entry *e)
     return (p->type->flags & AS_KIND_NEEDS_FORECAST) ? p : NULL;
 }
 
+/* The forecast keys' defaults: the same for every kind that has them. */
+static void forecast_defaults(sim_policy_cfg *p)
+{
+    snprintf(p->forecaster, sizeof p->forecaster, "auto");
+    p->season = AS_DAY;
+    p->coverage = 0.9;
+    snprintf(p->detector, sizeof p->detector, "zscore");
+}
+
+/* For --help-keys: the forecast keys' defaults exist before any kind. */
+static const void *forecast_help_defaults(void)
+{
+    static sim_policy_cfg p;
+    forecast_defaults(&p);
+    return &p;
+}
+
 /* kind = NAME: the kind's config with its defaults, and the defaults of
  * the keys every kind has. */
 static int set_kind(sim_loader *L, const sim_entry *e, as_err *err)
@@ -109,10 +126,7 @@ static int set_kind(sim_loader *L, const sim_entry *e, as_err *err)
         t->defaults(p->cfg);
     p->interval = t->default_interval;
     p->m_agg = -1;
-    snprintf(p->forecaster, sizeof p->forecaster, "auto");
-    p->season = AS_DAY;
-    p->coverage = 0.9;
-    snprintf(p->detector, sizeof p->detector, "zscore");
+    forecast_defaults(p);
     return AS_OK;
 }
 
@@ -275,7 +289,8 @@ const sim_section sim_policy_section = {
     .early = early_keys,
     .tables = {{policy_params, policy_obj, NULL},
                {policy_monitor_params, policy_obj, NULL},
-               {forecast_params, forecast_obj, " (predictive, aws_predictive, hybrid)"}},
+               {forecast_params, forecast_obj, " (predictive, aws_predictive, hybrid)",
+                forecast_help_defaults}},
     .other = kind_key,
     .prepare = policy_prepare,
     .check = policy_check,
