@@ -16,6 +16,7 @@
  * Every case must: exit with status 2 (not a signal, within 60 s), print
  * exactly one line on stderr, and leave nothing in @TMP@ (no results file,
  * no .partial, no .runs folder). */
+#include "test_helpers.h"
 #include "sim_results.h"
 #include "sim_run.h"
 #include "sim_summary.h"
@@ -39,12 +40,6 @@
 #include <unistd.h>
 
 #define BAD_DIR "tests/bad"
-
-static const char *simrun(void)
-{
-    const char *s = getenv("SIMRUN");
-    return s ? s : "bin/simrun";
-}
 
 /* ---- running simrun ---------------------------------------------------- */
 
@@ -86,7 +81,7 @@ static void run_simrun(char *const *argv, const char *capdir, int timeout_s, pro
         dup2(in, 0);
         dup2(out, 1);
         dup2(err, 2);
-        execv(simrun(), argv);
+        execv(th_simrun_path(), argv);
         _exit(127);
     }
     int st = 0;
@@ -359,7 +354,7 @@ ParameterizedTest(struct bad_case *c, bad, corpus, .timeout = 90)
     /* argv from the blank-separated words of args */
     char *argv[64], words[64][1024];
     int argc = 0;
-    argv[argc++] = (char *)simrun();
+    argv[argc++] = (char *)th_simrun_path();
     for (char *w = strtok(x.args, " \t"); w != NULL && argc < 63; w = strtok(NULL, " \t")) {
         expand(w, tmp, words[argc], sizeof words[0]);
         argv[argc] = words[argc];
@@ -434,7 +429,7 @@ Test(bad, clf_huge_gap_does_not_hang, .timeout = 60)
     mkdir(cap, 0755);
     write_file(log, "10.0.0.1 - - [01/Jul/1995:00:00:01 -0400] \"GET / HTTP/1.0\" 200 1\n"
                     "10.0.0.1 - - [01/Jul/9915:00:00:01 -0400] \"GET / HTTP/1.0\" 200 1\n");
-    char *argv[] = {(char *)simrun(), "trace", "info", log, NULL};
+    char *argv[] = {(char *)th_simrun_path(), "trace", "info", log, NULL};
     proc_result r;
     run_simrun(argv, cap, 10, &r); /* ~1 GB in 10 s when it does expand the gap */
     cr_expect(!r.timed_out, "simrun trace info on a log with an 8000-year gap ran over 10 s");
@@ -488,7 +483,7 @@ Test(bad, results_bitflip_is_not_shown_as_valid, .timeout = 30)
 {
     char dir[256];
     tmpdir_for("bitflip", dir, sizeof dir);
-    char *argv[] = {(char *)simrun(), "show", BAD_DIR "/results_bitflip.h5", NULL};
+    char *argv[] = {(char *)th_simrun_path(), "show", BAD_DIR "/results_bitflip.h5", NULL};
     proc_result r;
     run_simrun(argv, dir, 20, &r);
     cr_expect(!r.signaled && !r.timed_out, "signal %d", r.sig);
@@ -674,7 +669,7 @@ Test(bad, damaged_summary_values_are_refused, .timeout = 60)
              "f = h5py.File(\"%s/d.h5\", \"r+\"); s = f[\"summary\"][:]; "
              "s[\"cost_penalty\"][0] = np.nan; f[\"summary\"][...] = s' && "
              "%s show %s/d.h5 2>&1; echo \"exit $?\"",
-             simrun(), dir, dir, simrun(), dir);
+             th_simrun_path(), dir, dir, th_simrun_path(), dir);
     FILE *p = popen(cmd, "r");
     char out[4096] = "";
     size_t k = fread(out, 1, sizeof out - 1, p);
@@ -697,7 +692,7 @@ Test(bad, files_that_crash_libhdf5_are_refused, .timeout = 60)
         for (int k = 0; k < 3; k++) {
             char sub[512];
             snprintf(sub, sizeof sub, subs[k], path, (int)getpid());
-            snprintf(cmd, sizeof cmd, "%s %s > /dev/null 2>&1", simrun(), sub);
+            snprintf(cmd, sizeof cmd, "%s %s > /dev/null 2>&1", th_simrun_path(), sub);
             int st = system(cmd);
             cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "%s: status %d", sub, st);
         }

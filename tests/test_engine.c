@@ -3,6 +3,7 @@
  * freed, and bounded work: tiny fault rates end, the request-level model
  * refuses runs beyond its limits and stays within its memory under
  * overload, clamped latencies are counted, and a signal stops a long run. */
+#include "test_helpers.h"
 #include "as_latdist.h"
 #include "sim_engine.h"
 #include "sim_run.h"
@@ -233,12 +234,6 @@ Test(engine, clamped_latencies_are_counted)
 
 /* ---- signals ---- */
 
-static const char *simrun(void)
-{
-    const char *s = getenv("SIMRUN");
-    return s ? s : "bin/simrun";
-}
-
 static double now_s(void)
 {
     struct timespec t;
@@ -272,7 +267,7 @@ Test(engine, sigterm_stops_a_long_des_run, .timeout = 120)
         dup2(null, 0);
         dup2(null, 1);
         dup2(null, 2);
-        execl(simrun(), simrun(), path, "-o", out, "--force", "--no-report", "-q", "-j1",
+        execl(th_simrun_path(), th_simrun_path(), path, "-o", out, "--force", "--no-report", "-q", "-j1",
               (char *)NULL);
         _exit(127);
     }

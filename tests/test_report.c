@@ -21,12 +21,6 @@
 
 static char dir[256];
 
-static const char *simrun(void)
-{
-    const char *s = getenv("SIMRUN");
-    return s && *s ? s : "bin/simrun";
-}
-
 static void make_dir(void)
 {
     snprintf(dir, sizeof dir, "/tmp/test_report_%d", (int)getpid());
@@ -47,7 +41,7 @@ static void simulate(const char *name, const char *extra)
         snprintf(cmd, sizeof cmd,
                  "%s scenarios/spike.ini --set scenario.duration=6h %s -q --force%s -o %s/%s.h5 "
                  ">/dev/null 2>&1",
-                 simrun(), extra, nr[k], dir, name);
+                 th_simrun_path(), extra, nr[k], dir, name);
         st = system(cmd);
     }
     cr_assert_eq(st, 0, "simrun failed: %s", cmd);

@@ -16,12 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static const char *simrun(void)
-{
-    const char *s = getenv("SIMRUN");
-    return s ? s : "bin/simrun";
-}
-
 /* Run cmd; its stdout (and stderr) into a malloc'd string. */
 static char *sh(const char *cmd, int *status)
 {
@@ -127,10 +121,10 @@ Test(sweep_out, every_output_has_a_column_per_swept_parameter, .timeout = 120)
     cr_assert_not_null(mkdtemp(tmp));
     int st;
     snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini -q --force -j 2 -o %s/s.h5 --no-report",
-             simrun(), tmp);
+             th_simrun_path(), tmp);
     free(sh(cmd, &st));
     cr_assert_eq(st, 0);
-    snprintf(cmd, sizeof cmd, "%s show %s/s.h5 --csv", simrun(), tmp);
+    snprintf(cmd, sizeof cmd, "%s show %s/s.h5 --csv", th_simrun_path(), tmp);
     char *csv = sh(cmd, &st);
     cr_assert_eq(st, 0, "%s", csv);
     cr_assert(strncmp(csv, "run,kind,policy.hpa.target,tier.web.boot_time,cost_infra,", 57) == 0,
@@ -138,7 +132,7 @@ Test(sweep_out, every_output_has_a_column_per_swept_parameter, .timeout = 120)
     cr_assert(strstr(csv, "\nhpa.p006.r1,hpa,0.7,30s,"), "%s", csv);
     cr_assert(strstr(csv, "\nthreshold.p002.r0,threshold,,120s,"), "%s", csv);
     free(csv);
-    snprintf(cmd, sizeof cmd, "%s show %s/s.h5 --json", simrun(), tmp);
+    snprintf(cmd, sizeof cmd, "%s show %s/s.h5 --json", th_simrun_path(), tmp);
     char *json = sh(cmd, &st);
     cr_assert(strstr(json, "\"run\": \"hpa.p001.r0\",\n    \"kind\": \"hpa\",\n    "
                            "\"policy.hpa.target\": \"0.5\",\n    \"tier.web.boot_time\": \"60s\",\n"),
@@ -146,14 +140,14 @@ Test(sweep_out, every_output_has_a_column_per_swept_parameter, .timeout = 120)
     cr_assert(strstr(json, "\"kind\": \"threshold\",\n    \"policy.hpa.target\": null,\n"),
               "%s", json);
     free(json);
-    snprintf(cmd, sizeof cmd, "%s show %s/s.h5", simrun(), tmp);
+    snprintf(cmd, sizeof cmd, "%s show %s/s.h5", th_simrun_path(), tmp);
     char *txt = sh(cmd, &st);
     cr_assert(strstr(txt, "policy.hpa.target tier.web.boot_time"), "%s", txt);
     cr_assert(strstr(txt, "repetitions: mean +- 95% confidence half-width"), "%s", txt);
     cr_assert(strstr(txt, "; means over 2 repetitions)"), "%s", txt);
     free(txt);
     /* the report: the HTML columns and one figure per numeric key */
-    snprintf(cmd, sizeof cmd, "%s report %s/s.h5 -o %s/rep", simrun(), tmp, tmp);
+    snprintf(cmd, sizeof cmd, "%s report %s/s.h5 -o %s/rep", th_simrun_path(), tmp, tmp);
     char *rep = sh(cmd, &st);
     cr_assert_eq(st, 0, "%s", rep);
     free(rep);

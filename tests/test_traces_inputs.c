@@ -3,6 +3,7 @@
  * bucket limit) and readers that do not give up too easily (skipped bad
  * lines, concatenated logs, several Prometheus series, NaN, long lines and
  * binary input). Runs from the project root (data in tests/data/). */
+#include "test_helpers.h"
 #include "test_traces.h"
 
 /* ------------------------------------- inputs: files, stdin, gzip, BOM */
@@ -11,23 +12,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <zlib.h>
-
-/* Whole file into a malloc'd buffer (caller frees). */
-static char *slurp_file(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    cr_assert_not_null(f, "%s", path);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)len + 1);
-    cr_assert_not_null(b);
-    cr_assert_eq(fread(b, 1, (size_t)len, f), (size_t)len);
-    fclose(f);
-    b[len] = '\0';
-    *n = (size_t)len;
-    return b;
-}
 
 /* cmd_trace with standard input fed through a pipe by a child process, so
  * that inputs larger than a pipe buffer stream as they do from zcat. */
@@ -110,7 +94,8 @@ Test(traces, devices_and_fifos_are_refused_not_read, .timeout = 20)
 Test(traces, dash_reads_standard_input_from_a_pipe)
 {
     size_t n;
-    char *csv = slurp_file("traces/nasa_http_jul1995_1min.csv", &n);
+    char *csv = th_slurp("traces/nasa_http_jul1995_1min.csv", &n);
+    cr_assert_not_null(csv);
     cr_assert_gt(n, 4 * 65536, "the input must span several read buffers");
     static char ob[4096], eb[1024];
     const char *a[] = {"trace", "info", "-"};
@@ -122,7 +107,8 @@ Test(traces, dash_reads_standard_input_from_a_pipe)
     cr_assert(strstr(ob, "samples:    39692\n") != NULL, "%s", ob);
     free(csv);
     /* an access log by content, converted from a pipe */
-    char *log = slurp_file(D("clf_sample.log"), &n);
+    char *log = th_slurp(D("clf_sample.log"), &n);
+    cr_assert_not_null(log);
     char out[256];
     tmp_path(out, sizeof out, "stdin_conv");
     const char *c[] = {"trace", "convert", "-", "-o", out};
@@ -143,7 +129,8 @@ Test(traces, dash_reads_standard_input_from_a_pipe)
 Test(traces, gzip_files_are_read)
 {
     size_t n;
-    char *csv = slurp_file("traces/nasa_http_jul1995_1min.csv", &n);
+    char *csv = th_slurp("traces/nasa_http_jul1995_1min.csv", &n);
+    cr_assert_not_null(csv);
     char gz[256], cut[256];
     tmp_path(gz, sizeof gz, "nasa");
     strcat(gz, ".csv.gz");
@@ -157,7 +144,8 @@ Test(traces, gzip_files_are_read)
     cr_assert_eq(memcmp(packed.t, plain.t, plain.n * sizeof *plain.t), 0);
     tr_series_free(&packed);
     size_t zn;
-    char *z = slurp_file(gz, &zn);
+    char *z = th_slurp(gz, &zn);
+    cr_assert_not_null(z);
     static char ob[4096], eb[1024];
     const char *a[] = {"trace", "info", "-"};
     cr_assert_eq(run_cmd_stdin(z, zn, 3, a, ob, sizeof ob, eb, sizeof eb), 0, "%s", eb);
@@ -201,7 +189,8 @@ Test(traces, utf8_bom_is_skipped_before_the_header_is_detected)
     tr_series_free(&s);
     /* from a pipe too (the BOM check reads before the format is known) */
     size_t n;
-    char *b = slurp_file(D("trace_bom_headerless.csv"), &n);
+    char *b = th_slurp(D("trace_bom_headerless.csv"), &n);
+    cr_assert_not_null(b);
     char ob[4096], eb[512];
     const char *a[] = {"trace", "info", "-"};
     cr_assert_eq(run_cmd_stdin(b, n, 3, a, ob, sizeof ob, eb, sizeof eb), 0, "%s", eb);

@@ -3,6 +3,7 @@
  * libyaml) and AWS policy, their round trip through `manifest =` and
  * `aws_policy =` (bit-identical summaries), resume, bad input, an SLO no
  * configuration meets, [trace] skip; simrun compare. */
+#include "test_helpers.h"
 #include "sim_emit.h"
 #include "sim_results.h"
 #include "sim_run.h"
@@ -21,30 +22,11 @@
 #include <unistd.h>
 #include <yaml.h>
 
-static const char *simrun(void)
-{
-    const char *s = getenv("SIMRUN");
-    return s ? s : "bin/simrun";
-}
-
-static int sh(const char *cmd, char *out, size_t n)
-{
-    char full[4096];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    cr_assert_not_null(p);
-    size_t k = fread(out, 1, n - 1, p);
-    out[k] = '\0';
-    int st = pclose(p);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static char dir[128];
+static char dir[512];
 
 static void mkdirs(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/simtune_%d", (int)getpid());
-    mkdir(dir, 0777);
+    snprintf(dir, sizeof dir, "%s", th_tmpdir());
 }
 
 /* ---- the objective ---- */
@@ -304,8 +286,8 @@ static void round_trip(const char *kind, const char *ext)
     char out[200], cmd[2048], buf[65536];
     snprintf(out, sizeof out, "%s/%s", dir, kind);
     snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=8h --kind %s "
-             "--n0 8 --rungs 1 -j 2 -q --no-plot -o %s", simrun(), kind, out);
-    int st = sh(cmd, buf, sizeof buf);
+             "--n0 8 --rungs 1 -j 2 -q --no-plot -o %s", th_simrun_path(), kind, out);
+    int st = th_sh_out(cmd, buf, sizeof buf);
     cr_assert(st == 0 || st == 1, "status %d: %s", st, buf);
     cr_assert(strstr(buf, "reproduces the chosen run: yes, bit for bit"), "%s", buf);
     char path[300];
@@ -320,9 +302,9 @@ static void round_trip(const char *kind, const char *ext)
     sim_summary_row want = {0};
     cr_assert(find_row(out, kind, chosen, &want), "%s in no rung file", chosen);
     snprintf(cmd, sizeof cmd, "%s %s/%s-replay.ini --set scenario.duration=6h --policy "
-             "%s_tuned -o %s/replay.h5 --force --no-report -q -j 1", simrun(), out, kind, kind,
+             "%s_tuned -o %s/replay.h5 --force --no-report -q -j 1", th_simrun_path(), out, kind, kind,
              out);
-    cr_assert_eq(sh(cmd, buf, sizeof buf), 0, "%s", buf);
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 0, "%s", buf);
     snprintf(path, sizeof path, "%s/replay.h5", out);
     sim_summary_row *got = NULL;
     int n = 0;
@@ -350,15 +332,15 @@ Test(tune, an_interrupted_or_repeated_tune_reruns_nothing, .timeout = 240)
     char out[200], cmd[2048], buf[65536], r0[300];
     snprintf(out, sizeof out, "%s/again", dir);
     snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=4h --kind "
-             "hpa --n0 8 --rungs 1 -j 2 -q --no-plot -o %s --format csv", simrun(), out);
-    int st = sh(cmd, buf, sizeof buf);
+             "hpa --n0 8 --rungs 1 -j 2 -q --no-plot -o %s --format csv", th_simrun_path(), out);
+    int st = th_sh_out(cmd, buf, sizeof buf);
     cr_assert(st == 0 || st == 1, "%s", buf);
     char first[65536];
     snprintf(first, sizeof first, "%s", buf);
     snprintf(r0, sizeof r0, "%s/hpa-r0.h5", out);
     struct stat a, b;
     cr_assert_eq(stat(r0, &a), 0);
-    cr_assert_eq(sh(cmd, buf, sizeof buf), st, "%s", buf);
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), st, "%s", buf);
     cr_assert_eq(stat(r0, &b), 0);
     cr_assert(a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec,
               "rung 0 was run again");
@@ -374,15 +356,15 @@ Test(tune, a_tune_stopped_between_rungs_runs_only_the_missing_rung, .timeout = 2
     char out[200], cmd[2048], buf[65536], first[65536], r0[300], r1[300];
     snprintf(out, sizeof out, "%s/between", dir);
     snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=4h --kind "
-             "hpa --n0 8 --rungs 1 -j 2 -q --no-plot -o %s --format csv", simrun(), out);
-    int st = sh(cmd, first, sizeof first);
+             "hpa --n0 8 --rungs 1 -j 2 -q --no-plot -o %s --format csv", th_simrun_path(), out);
+    int st = th_sh_out(cmd, first, sizeof first);
     cr_assert(st == 0 || st == 1, "%s", first);
     snprintf(r0, sizeof r0, "%s/hpa-r0.h5", out);
     snprintf(r1, sizeof r1, "%s/hpa-r1.h5", out);
     struct stat a, b, c;
     cr_assert_eq(stat(r0, &a), 0);
     cr_assert_eq(unlink(r1), 0, "rung 1 ran");
-    cr_assert_eq(sh(cmd, buf, sizeof buf), st, "%s", buf);
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), st, "%s", buf);
     cr_assert_eq(stat(r0, &b), 0);
     cr_assert(a.st_mtim.tv_sec == b.st_mtim.tv_sec && a.st_mtim.tv_nsec == b.st_mtim.tv_nsec,
               "rung 0 was run again");
@@ -395,27 +377,27 @@ Test(tune, a_tune_stopped_between_rungs_runs_only_the_missing_rung, .timeout = 2
 Test(tune, bad_kind_and_unknown_parameter_exit_2, .timeout = 60)
 {
     char cmd[1024], buf[8192];
-    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind hpaa", simrun());
-    cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind hpaa", th_simrun_path());
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 2, "%s", buf);
     cr_assert(strstr(buf, "--kind hpaa: not a policy kind (kinds that can be tuned: hpa, "
                           "target, step, predictive, aws_predictive)"), "%s", buf);
-    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind oracle", simrun());
-    cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind oracle", th_simrun_path());
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 2, "%s", buf);
     cr_assert(strstr(buf, "a oracle policy has nothing to tune"), "%s", buf);
     snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind hpa --param "
-             "policy.hpa.targt=0.5:0.9 -o /tmp/never-made-%d", simrun(), (int)getpid());
-    cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
+             "policy.hpa.targt=0.5:0.9 -o /tmp/never-made-%d", th_simrun_path(), (int)getpid());
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 2, "%s", buf);
     cr_assert(strstr(buf, "kind hpa has no numeric key 'targt' (keys: target, tolerance"), "%s",
               buf);
     snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind hpa --param "
-             "policy.web.target=0.5:0.9", simrun());
-    cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
+             "policy.web.target=0.5:0.9", th_simrun_path());
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 2, "%s", buf);
     cr_assert(strstr(buf, "unknown parameter 'policy.web.target'"), "%s", buf);
-    snprintf(cmd, sizeof cmd, "%s tune tests/data/sweep.ini --kind step", simrun());
-    cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
+    snprintf(cmd, sizeof cmd, "%s tune tests/data/sweep.ini --kind step", th_simrun_path());
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 2, "%s", buf);
     cr_assert(strstr(buf, "has no [policy.NAME] of kind step"), "%s", buf);
-    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind hpa --split 1.5", simrun());
-    cr_assert_eq(sh(cmd, buf, sizeof buf), 2, "%s", buf);
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind hpa --split 1.5", th_simrun_path());
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 2, "%s", buf);
 }
 
 Test(tune, an_slo_nothing_meets_says_so_and_names_the_closest, .timeout = 240)
@@ -424,8 +406,8 @@ Test(tune, an_slo_nothing_meets_says_so_and_names_the_closest, .timeout = 240)
     char cmd[2048], buf[65536];
     snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=4h --set "
              "slo.latency=20ms --kind hpa --n0 8 --rungs 1 -j 2 -q --no-plot -o %s/never",
-             simrun(), dir);
-    cr_assert_eq(sh(cmd, buf, sizeof buf), 1, "%s", buf);
+             th_simrun_path(), dir);
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 1, "%s", buf);
     cr_assert(strstr(buf, "no configuration of kind hpa meets the SLO on the search part; the "
                           "closest (least violation) is hpa.c"), "%s", buf);
     cr_assert(strstr(buf, "policy.hpa.target="), "%s", buf);
@@ -440,9 +422,9 @@ static void tune_crowd_at(const char *at, char *buf, size_t n)
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=8h --set "
              "trace.shape=flat --set trace.daily_amplitude=0 --set 'trace.spike=%s, 2m, 20m, 8, "
-             "5m' --kind hpa --n0 8 --rungs 1 -j 2 -q --no-plot -o %s/crowd_%s", simrun(), at,
+             "5m' --kind hpa --n0 8 --rungs 1 -j 2 -q --no-plot -o %s/crowd_%s", th_simrun_path(), at,
              dir, at);
-    int st = sh(cmd, buf, n);
+    int st = th_sh_out(cmd, buf, n);
     cr_assert(st == 0 || st == 1, "status %d: %s", st, buf);
 }
 
@@ -496,8 +478,8 @@ Test(compare, a_file_with_itself_reports_no_change, .timeout = 120)
     char cmd[2048], buf[65536];
     snprintf(cmd, sizeof cmd, "%s scenarios/spike.ini --set scenario.duration=4h -o %s/a.h5 "
              "--force --no-report -q -j 2 && %s compare %s/a.h5 %s/a.h5 --fail-on-worse",
-             simrun(), dir, simrun(), dir, dir);
-    cr_assert_eq(sh(cmd, buf, sizeof buf), 0, "%s", buf);
+             th_simrun_path(), dir, th_simrun_path(), dir, dir);
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 0, "%s", buf);
     cr_assert_str_eq(buf, "no change: 0 metric(s) changed, 0 worse\n");
 }
 
@@ -510,10 +492,10 @@ Test(compare, a_changed_target_gives_the_exact_differences, .timeout = 120)
     snprintf(b, sizeof b, "%s/cb.h5", dir);
     snprintf(cmd, sizeof cmd, "%s scenarios/spike.ini --set scenario.duration=8h -o %s --force "
              "--no-report -q -j 2 && %s scenarios/spike.ini --set scenario.duration=8h --set "
-             "policy.hpa.target=0.9 -o %s --force --no-report -q -j 2", simrun(), a, simrun(), b);
-    cr_assert_eq(sh(cmd, buf, sizeof buf), 0, "%s", buf);
-    snprintf(cmd, sizeof cmd, "%s compare %s %s --format csv --fail-on-worse", simrun(), a, b);
-    int st = sh(cmd, buf, sizeof buf);
+             "policy.hpa.target=0.9 -o %s --force --no-report -q -j 2", th_simrun_path(), a, th_simrun_path(), b);
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 0, "%s", buf);
+    snprintf(cmd, sizeof cmd, "%s compare %s %s --format csv --fail-on-worse", th_simrun_path(), a, b);
+    int st = th_sh_out(cmd, buf, sizeof buf);
     sim_summary_row *ra, *rb;
     int na, nb;
     as_err err = {0};
