@@ -341,15 +341,15 @@ int plot_data_run(plot_rep *R, int i, plot_run_data *d, as_err *err)
  * Scenario-wide: /summary -> data/summary.dat and data/pareto.dat
  * --------------------------------------------------------------------- */
 
+/* The run's latency at the SLO's own percentile (latency_at_p, which every
+ * model writes), so that an SLO on p90 is drawn at p90, not at p95. */
 double plot_slo_latency_of(const plot_rep *R, const sim_summary_row *s)
 {
-    return R->slo_pct == 99 ? s->p99 : R->slo_pct == 50 ? s->p50 : s->p95;
+    (void)R;
+    return s->latency_at_p;
 }
 
-const char *plot_slo_pname(const plot_rep *R)
-{
-    return R->slo_pct == 99 ? "p99" : R->slo_pct == 50 ? "p50" : "p95";
-}
+const char *plot_slo_pname(const plot_rep *R) { return R->slo_pname; }
 
 static int write_summary(plot_rep *R, as_err *err)
 {
@@ -522,6 +522,7 @@ static int read_file(plot_rep *R, as_err *err)
     /* slo_percentile is stored as a fraction (0.95) or a percentage */
     if (R->slo_pct > 0 && R->slo_pct <= 1)
         R->slo_pct *= 100;
+    snprintf(R->slo_pname, sizeof R->slo_pname, "p%g", R->slo_pct);
     if (R->nrun == 0)
         return as_err_set(err, AS_EINVAL, "%s: no completed runs in /summary", R->h5);
     /* a clock from 1900 to 2200, in a zone of at most 18 hours */

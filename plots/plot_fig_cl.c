@@ -12,8 +12,11 @@
  *    Tick labels carry units (200 ms, 2 s, 15 min).
  *  - Names go where they overlap nothing (plot_label.c): margins are set
  *    in screen fractions, so the panels' pixels are known here.
+ *  - The verdict is by window (sim_slo.h), the x axis the percentile over
+ *    the whole run: a run can meet the SLO right of the line. Filled
+ *    points meet it, open ones miss it.
  * The data are summary.dat's columns (plot_data.c): 4 kind_idx, 5
- * cost_total, 17 oracle, 20 x_ms, 21 best. */
+ * cost_total, 15 meets_slo, 17 oracle, 20 x_ms, 21 best. */
 #include "plot_int.h"
 
 #include <math.h>
@@ -256,6 +259,16 @@ static void panel_frame(plot_rep *R, const panel *p, int key)
     }
 }
 
+/* Whether a run of kind k (-1: any kind) that does not see the future
+ * misses the SLO (miss = 1) or meets it (miss = 0). */
+static int has_verdict(const plot_rep *R, int k, int miss)
+{
+    for (int i = 0; i < R->nrun; i++)
+        if ((k < 0 || R->kind[i] == k) && !R->oracle[i] && (R->sum[i].meets_slo == 0) == miss)
+            return 1;
+    return 0;
+}
+
 /* The plot command of panel p. */
 static void panel_plot(plot_rep *R, const panel *p)
 {
@@ -265,11 +278,28 @@ static void panel_plot(plot_rep *R, const panel *p)
     for (int k = 0; k < R->nkind; k++) {
         if (R->oracle_kind[k])
             continue;
-        plot_gp_printf(g, ", \\\n     'data/summary.dat' using ($4==%d && $17==0 ? $20 : NaN):5 "
-                          "with points pt 7 ps 1.6 lc rgb '%s' title ",
-                       k + 1, plot_kind_colour(k));
-        plot_gp_str(g, "kind", R->kinds[k]);
+        /* filled: meets the SLO (its windows); open: misses it, so a run
+         * right of the line that meets, or left of it that misses, reads
+         * as what the verdict says. The kind's name goes on its first
+         * series that has points (an empty one makes gnuplot warn). */
+        int titled = 0;
+        for (int miss = 0; miss <= 1; miss++) {
+            if (!has_verdict(R, k, miss))
+                continue;
+            plot_gp_printf(g, ", \\\n     'data/summary.dat' using ($4==%d && $17==0 && $15==%d ? "
+                              "$20 : NaN):5 with points pt %d ps 1.6 lw 2 lc rgb '%s' ",
+                           k + 1, !miss, miss ? 6 : 7, plot_kind_colour(k));
+            if (titled++) {
+                plot_gp_puts(g, "notitle");
+            } else {
+                plot_gp_puts(g, "title ");
+                plot_gp_str(g, "kind", R->kinds[k]);
+            }
+        }
     }
+    if (has_verdict(R, -1, 1))
+        plot_gp_puts(g, ", \\\n     NaN with points pt 6 ps 1.6 lw 2 lc rgb '#555555' "
+                        "title 'open: misses the SLO'");
     if (R->best >= 0)
         plot_gp_puts(g, ", \\\n     'data/summary.dat' using ($21>0 ? $20 : NaN):5 with points "
                         "pt 6 ps 3.2 lw 2 lc rgb '#000000' title 'cheapest meeting the SLO'");

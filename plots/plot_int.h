@@ -69,6 +69,7 @@ typedef struct plot_rep {
     char name[256], desc[1024], created[64], model[32], overrides[512];
     char currency[16];      /* checked (plot_currency_check); "" for none */
     double slo, slo_pct, duration, penalty_per_h;
+    char slo_pname[16];     /* "p95": the SLO's percentile, for labels */
     /* wall clock of t = 0 when the trace has dates (start_epoch_s) */
     int has_clock;
     double epoch, utc_offset;

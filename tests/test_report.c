@@ -355,6 +355,53 @@ Test(report, pareto_front_is_the_non_dominated_runs)
     free(rows);
 }
 
+/* The cost-latency figure draws each run at the SLO's own percentile
+ * (p90 here, not p95) and tells the verdict by the marker: the kinds with
+ * a run that misses get an open series, the others none. */
+Test(report, cost_latency_uses_the_slo_percentile_and_marks_misses)
+{
+    simulate("p90", "--set slo.percentile=0.9 --set slo.latency=120ms");
+    cr_assert_eq(report("p90.h5", "rep", "png"), 0);
+    char h5[512], p[512];
+    snprintf(h5, sizeof h5, "%s/p90.h5", dir);
+    sim_summary_row *rows = NULL;
+    int n = 0, misses = 0, meets = 0;
+    as_err err = {0};
+    cr_assert_eq(sim_results_read_summary(h5, &rows, &n, &err), AS_OK);
+    snprintf(p, sizeof p, "%s/rep/data/summary.dat", dir);
+    char *sum = th_slurp(p, NULL);
+    snprintf(p, sizeof p, "%s/rep/report.gp", dir);
+    char *gp = th_slurp(p, NULL);
+    cr_assert(sum != NULL && gp != NULL);
+    cr_expect(strstr(sum, "(p90)"), "summary.dat names the SLO's percentile");
+    for (int i = 0; i < n; i++) {
+        char q[64];
+        snprintf(q, sizeof q, "\n%d \"%s\"", i, rows[i].run);
+        const char *line = strstr(sum, q);
+        cr_assert_not_null(line, "run %s", rows[i].run);
+        double v[21];
+        const char *c = strchr(line + 1, '"');
+        c = strchr(c + 1, '"');
+        c = strchr(c + 1, '"');
+        c = strchr(c + 1, '"') + 1; /* past "run" "kind" */
+        for (int k = 3; k < 21; k++)
+            v[k] = strtod(c, (char **)&c);
+        cr_expect_float_eq(v[19], rows[i].latency_at_p * 1e3, 1e-6 * v[19] + 1e-9,
+                           "run %s: x %g ms, p90 %g s", rows[i].run, v[19], rows[i].latency_at_p);
+        cr_expect_eq((int)v[14], rows[i].meets_slo ? 1 : 0, "run %s", rows[i].run);
+        if (strcmp(rows[i].kind, "oracle") != 0) {
+            misses += !rows[i].meets_slo;
+            meets += rows[i].meets_slo;
+        }
+    }
+    cr_assert(misses > 0 && meets > 0, "the case needs both verdicts (%d, %d)", misses, meets);
+    cr_expect(strstr(gp, "$15==0") && strstr(gp, "open: misses the SLO"), "no open series");
+    cr_expect(strstr(gp, "$15==1"), "no filled series");
+    free(sum);
+    free(gp);
+    free(rows);
+}
+
 Test(report, bad_inputs_exit_2_naming_the_file)
 {
     char p[512], o[512];
