@@ -32,6 +32,11 @@ typedef struct as_pod {
  * noise of a window). */
 typedef struct as_sizer {
     int (*servers)(void *ud, double rate, int cmax);
+    /* The inverse for a policy that prices the risk itself (predictive):
+     * the largest rate `servers` servers serve within the tier's share of
+     * the SLO by the same law, without the request level's margin; 0 when
+     * service alone misses it. NULL: not offered. */
+    double (*max_rate)(void *ud, int servers);
     void *ud;
 } as_sizer;
 

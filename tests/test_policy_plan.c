@@ -49,6 +49,38 @@ Test(policy, predictive_plans_the_least_count_meeting_the_slo)
     as_policy_free(p);
 }
 
+/* A sizer's law: each server serves `per` req/s within the SLO. */
+static double per_server;
+static double law_max_rate(void *ud, int servers)
+{
+    (void)ud;
+    return servers * per_server;
+}
+
+/* With the run's own law (obs->sizer->max_rate), a certain forecast is
+ * planned with that law, not with M/M/c: a law where a server serves 4
+ * req/s within the SLO needs ceil(55 / 4) = 14 servers; one where it
+ * serves 2.5 needs 22; M/M/c alone gives neither (7). */
+Test(policy, predictive_plans_with_the_runs_own_law)
+{
+    const double flat[20] = {55, 55, 55, 55, 55, 55, 55, 55, 55, 55,
+                             55, 55, 55, 55, 55, 55, 55, 55, 55, 55};
+    int mmc = as_mmc_min_servers(55, 10, 1.0, 0.95, 0.5, 100);
+    const double per[2] = {4, 2.5};
+    const int want[2] = {14, 22};
+    for (int k = 0; k < 2; k++) {
+        cr_assert_neq(want[k], mmc);
+        per_server = per[k];
+        as_sizer sz = {.max_rate = law_max_rate};
+        fc_buf b;
+        as_policy *p = make("predictive", NULL);
+        as_observation o = tier_pr(0, 2, 20);
+        o.sizer = &sz;
+        expect(run(p, &o, fc_15(&b, flat, 20, 0)), want[k], AS_R_PREDICTIVE);
+        as_policy_free(p);
+    }
+}
+
 /* An uncertain forecast: the more the SLO weighs (risk), the more instances
  * it buys, and a wider forecast buys more at the same risk. */
 Test(policy, predictive_buys_margin_for_uncertainty_and_risk)

@@ -80,6 +80,38 @@ Test(sim, analytic_matches_erlang_c)
     }
 }
 
+/* max_rate inverts min_servers: c servers serve max_rate(c) within the
+ * target by the law, and the least count for any rate above it is more
+ * than c (every service law, with and without clients that give up). */
+Test(sim, max_rate_inverts_the_sizer)
+{
+    const struct {
+        int dist;
+        double cv, tmax;
+    } law[] = {{AS_SVC_EXP, 1, 0}, {AS_SVC_LOGNORMAL, 2, 0}, {AS_SVC_DET, 0, 0},
+               {AS_SVC_EXP, 1, 0.2}};
+    for (size_t k = 0; k < sizeof law / sizeof law[0]; k++) {
+        sim_tierlat *L = tl_new(0.05, law[k].dist, law[k].cv, 0, law[k].tmax);
+        double prev = 0;
+        for (int c = 1; c <= 64; c *= 2) {
+            double x = sim_tierlat_max_rate(L, c, 0.25, 0.95);
+            cr_assert(x > prev && x < c * 20.0, "law %zu, c %d: %g", k, c, x);
+            /* below x, c servers are enough; 2 % above, they are not (10 %
+             * below: the grid's law wiggles by a few tenths of a percent of
+             * the share served in time, and near saturation the share
+             * stays within that of p over a wide range of loads) */
+            cr_expect_leq(sim_tierlat_min_servers(L, 0.9 * x, 0.25, 0.95, 1000, 0, 60), c,
+                          "law %zu, c %d", k, c);
+            cr_expect_gt(sim_tierlat_min_servers(L, 1.02 * x, 0.25, 0.95, 1000, 0, 60), c,
+                         "law %zu, c %d", k, c);
+            prev = x;
+        }
+        /* a target service alone misses: nothing is served in time */
+        cr_expect_eq(sim_tierlat_max_rate(L, 8, 0.001, 0.95), 0.0);
+        tl_free(L);
+    }
+}
+
 Test(sim, fluid_backlog_grows_and_drains)
 {
     sim_tierlat *L = tl_new(0.1, AS_SVC_EXP, 1, 0, 0); /* 10 servers: 100 req/s */

@@ -17,13 +17,14 @@
  *   C(n) = n price K + w sum_i [P(L_i > x(n)) + E[(L_i - x(n))+] / c(n)]
  * with w = risk x the SLO penalty per hour (obs->slo_penalty), price per
  * instance-hour (obs->price), x(n) the largest rate n instances serve
- * within the SLO (the tier's latency model: as_mmc_solve and
- * as_mmc_resp_quantile of core/as_queueing.h, Allen-Cunneen corrected,
- * the same p-quantile the simulator judges), c(n) their full capacity.
- * It keeps this model where the driver also offers obs->sizer (the run's
- * own law): the sizer answers the servers a rate needs, the plan needs the
- * rate n instances serve, and inverting the sizer by bisection costs tens
- * of its searches per count; planning with the sizer is left to measure.
+ * within the SLO by the run's own latency law (obs->sizer->max_rate: the
+ * M/G/c law of the tier's service distribution at the tier's share of the
+ * SLO, the p-quantile the simulator judges, without the request level's
+ * sampling margin: the risk weight prices that), c(n) their full
+ * capacity. x(n) is kept per n until the tier's model changes, so the law
+ * is inverted once per count and run. A driver without a sizer gets M/M/c
+ * with Allen-Cunneen (as_mmc_solve, as_mmc_resp_quantile; exact for
+ * exponential service, wrong in the tail for others).
  * The first term is the chance that step i violates the SLO; the second
  * the backlog an overload leaves (the excess arrivals take excess / c(n)
  * of a step to drain), so that deeper shortfalls cost more and, when no
@@ -133,6 +134,10 @@ static double lmax_compute(const as_observation *obs, int n)
         !(obs->slo_percentile < 1)) /* no service model: 70 % of the capacity */
         return 0.7 * n * (obs->capacity > 0 ? obs->capacity : 1.0);
     int c = n * conc_of(obs);
+    if (obs->sizer && obs->sizer->max_rate) { /* the run's own law */
+        double x = obs->sizer->max_rate(obs->sizer->ud, c);
+        return x > 0 ? x : 0.7 * c * obs->service_rate;
+    }
     double mu = obs->service_rate, f = obs->scv_factor > 0 ? obs->scv_factor : 1.0;
     double p = obs->slo_percentile, target = obs->slo_latency;
     as_mmc q;

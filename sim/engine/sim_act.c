@@ -324,6 +324,12 @@ int sim_tier_servers(void *ud, double rate, int cmax)
     return sim_tierlat_min_servers(&T->lat, rate, T->slo_share, R->pctl, cmax, z, w);
 }
 
+double sim_tier_max_rate(void *ud, int servers)
+{
+    sim_tier *T = ud;
+    return sim_tierlat_max_rate(&T->lat, servers, T->slo_share, T->R->pctl);
+}
+
 static as_observation observe(const sim_engine *R, const sim_tier *T, as_time now)
 {
     const sim_tier_cfg *c = T->cfg;

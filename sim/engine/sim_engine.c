@@ -124,7 +124,7 @@ static int setup_tier(sim_engine *R, int i, double total_work, uint64_t seed, as
     if ((rc = sim_tierlat_init(&T->lat, &lc, err)) || (rc = setup_monitors(R, T, err)))
         return rc;
     T->R = R;
-    T->sizer = (as_sizer){.servers = sim_tier_servers, .ud = T};
+    T->sizer = (as_sizer){.servers = sim_tier_servers, .max_rate = sim_tier_max_rate, .ud = T};
     as_quality_init(&T->quality);
     if (c->autoscale && (R->pc->tiers_mask == 0 || (R->pc->tiers_mask >> i & 1u))) {
         T->policy = as_policy_new(R->pc->type, R->pc->cfg, err);

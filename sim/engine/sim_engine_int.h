@@ -170,6 +170,8 @@ double sim_pool_bill_add(const as_pool *P, as_time now, double b);
 /* sim_act.c */
 /* The least servers meeting tier ud's SLO share at rate (as_sizer). */
 int sim_tier_servers(void *ud, double rate, int cmax);
+/* as_sizer.max_rate of tier ud: sim_tierlat_max_rate at its SLO share. */
+double sim_tier_max_rate(void *ud, int servers);
 int sim_eval(sim_engine *R, int ti, as_time now);
 int sim_launch(sim_engine *R, int ti, as_time now, bool *made);
 int sim_retire(sim_engine *R, int ti, int k, uint32_t gen, as_time now);

@@ -320,6 +320,14 @@ void sim_tierlat_record_reset(sim_tierlat *L) { as_latdist_clear(&L->rec1); }
 /* Whether c servers serve a visit at lam within target with probability
  * >= p, judged at the load bin above lam's load (a law is monotone in the
  * load, so this errs on the safe side). */
+/* The share of visits c servers serve within target at the load of bin j
+ * (clients that give up are not served). */
+static double served_in_time(sim_tierlat *L, int c, int j, double target)
+{
+    const sim_latent *e = lookup(L, c, j, 0);
+    return (1 - e->pab) * (1 - as_latdist_tail(e->law, target));
+}
+
 static int meets(sim_tierlat *L, double lam, int c, double target, double p, double z,
                  double window_s)
 {
@@ -328,7 +336,6 @@ static int meets(sim_tierlat *L, double lam, int c, double target, double p, dou
         return 0;
     double rho = lam / cap, u = -log1p(-rho);
     int j = (int)ceil((u > U_MAX ? U_MAX : u) * SIM_LAT_BINS);
-    const sim_latent *e = lookup(L, c, j, 0);
     double need = p;
     if (z > 0) {
         double tau = 1.0 / (cap * (1 - sqrt(rho)) * (1 - sqrt(rho)));
@@ -338,7 +345,7 @@ static int meets(sim_tierlat *L, double lam, int c, double target, double p, dou
          * for every server (then it is no bound) */
         need = fmin(need, p + 0.5 * (1 - as_latdist_tail(&L->S, target) - p));
     }
-    return (1 - e->pab) * (1 - as_latdist_tail(e->law, target)) >= need;
+    return served_in_time(L, c, j, target) >= need;
 }
 
 static int search(sim_tierlat *L, double lam, double target, double p, int cmax, double z,
@@ -393,4 +400,35 @@ int sim_tierlat_min_servers(sim_tierlat *L, double lam, double target, double p,
     L->memo[h] = (struct sim_latsize){key, target, p, z, cmax, c};
     L->nmemo++;
     return c;
+}
+
+double sim_tierlat_max_rate(sim_tierlat *L, int c, double target, double p)
+{
+    if (c <= 0 || served_in_time(L, c, 0, target) < p) /* service alone misses it */
+        return 0;
+    /* the first load bin that misses, galloping up from no load and then
+     * bisecting (the served share falls with the load; near saturation
+     * the grid cannot hold the law, so the search never starts there) */
+    int top = (int)ceil(U_MAX * SIM_LAT_BINS), lo = 0, hi = 1;
+    while (hi < top && served_in_time(L, c, hi, target) >= p) {
+        lo = hi;
+        hi = 2 * hi < top ? 2 * hi : top;
+    }
+    if (hi == top && served_in_time(L, c, top, target) >= p)
+        lo = top;
+    while (hi - lo > 1) {
+        int mid = lo + (hi - lo) / 2;
+        if (served_in_time(L, c, mid, target) >= p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    /* between the two bins, where the share crosses p (linear in u, as the
+     * analytic model mixes two bins) */
+    double u = lo;
+    if (hi > lo) {
+        double a = served_in_time(L, c, lo, target), b = served_in_time(L, c, hi, target);
+        u += a > b ? fmin(1.0, (a - p) / (a - b)) : 0.0;
+    }
+    return -expm1(-u / SIM_LAT_BINS) * c * L->mu;
 }

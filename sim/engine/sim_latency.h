@@ -135,5 +135,11 @@ void sim_tierlat_record_reset(sim_tierlat *L);
  * count would do, and the plan would take every server). */
 int sim_tierlat_min_servers(sim_tierlat *L, double lambda, double target, double p, int cmax,
                             double z, double window_s);
+/* The inverse for a planner that weighs the risk itself: the largest rate
+ * (visits/s) c servers serve within `target` s with probability >= p by
+ * the law (found between two load bins, interpolated in u as the model
+ * mixes them); no sampling margin. 0 when service alone misses it. About
+ * 20 law lookups (built on first use). */
+double sim_tierlat_max_rate(sim_tierlat *L, int c, double target, double p);
 
 #endif
