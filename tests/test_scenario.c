@@ -382,14 +382,31 @@ Test(scenario, keys_that_were_read_by_hand)
     unlink(path);
 }
 
-Test(scenario, help_lists_every_section_from_the_table)
+/* --help-keys FILTER as a string (caller frees); at least min key lines. */
+static char *help_text(const char *filter, int min)
 {
     char *text = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&text, &n);
     cr_assert_not_null(f);
-    cr_assert_gt(sim_scenario_print_keys(f, NULL), 100);
+    cr_assert_gt(sim_scenario_print_keys(f, filter), min);
     fclose(f);
+    return text;
+}
+
+/* The line of text that starts with key holds want. */
+static void expect_line_has(const char *text, const char *key, const char *want)
+{
+    const char *line = strstr(text, key);
+    cr_assert_not_null(line, "no '%s' line", key);
+    const char *end = strchr(line + 1, '\n');
+    const char *hit = strstr(line, want);
+    cr_expect(hit != NULL && end != NULL && hit < end, "'%s' line lacks '%s'", key, want);
+}
+
+Test(scenario, help_lists_every_section_from_the_table)
+{
+    char *text = help_text(NULL, 100);
     const char *want[] = {"[scenario]", "[trace]", "[tier.NAME]", "[slo]",  "[monitoring]",
                           "[faults]",   "[policy.NAME]", "[sweep]", " seed ", " interval ",
                           " tiers ",    " metric_outage ", " types ", " latency ",
@@ -403,24 +420,13 @@ Test(scenario, help_lists_every_section_from_the_table)
  * library's keys too (their defaults used to be prose, and some had none). */
 Test(scenario, help_shows_the_trace_keys_defaults)
 {
-    char *text = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&text, &n);
-    cr_assert_not_null(f);
-    cr_assert_gt(sim_scenario_print_keys(f, "trace"), 20);
-    fclose(f);
+    char *text = help_text("trace", 20);
     const char *want[] = {"\n    base ", "default 100}", "\n    daily_peak ", "default 14h}",
                           "\n    daily_amplitude ", "allowed [0, 1]; default 0}",
                           "\n    interpolate ", "default step}", "\n    at_end ",
                           "allowed zero|hold|loop; default zero}"};
-    for (size_t i = 0; i < sizeof want / sizeof want[0]; i += 2) {
-        const char *line = strstr(text, want[i]);
-        cr_assert_not_null(line, "no '%s' line", want[i]);
-        const char *end = strchr(line + 1, '\n');
-        const char *hit = strstr(line, want[i + 1]);
-        cr_expect(hit != NULL && end != NULL && hit < end, "'%s' line lacks '%s'", want[i],
-                  want[i + 1]);
-    }
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i += 2)
+        expect_line_has(text, want[i], want[i + 1]);
     free(text);
 }
 
@@ -440,19 +446,9 @@ Test(scenario, help_shows_the_forecast_keys_defaults)
     sim_scenario_free(s);
     unlink(path);
     const char *key[4] = {"\n    forecaster ", "\n    coverage ", "\n    detector ", "\n    season "};
-    char *text = NULL;
-    size_t n = 0;
-    FILE *f = open_memstream(&text, &n);
-    cr_assert_not_null(f);
-    cr_assert_gt(sim_scenario_print_keys(f, "policy"), 20);
-    fclose(f);
-    for (int i = 0; i < 4; i++) {
-        const char *line = strstr(text, key[i]);
-        cr_assert_not_null(line, "no '%s' line", key[i]);
-        const char *end = strchr(line + 1, '\n');
-        const char *hit = strstr(line, want[i]);
-        cr_expect(hit != NULL && end != NULL && hit < end, "'%s' line lacks '%s'", key[i], want[i]);
-    }
+    char *text = help_text("policy", 20);
+    for (int i = 0; i < 4; i++)
+        expect_line_has(text, key[i], want[i]);
     free(text);
 }
 
