@@ -317,9 +317,6 @@ void sim_tierlat_record_reset(sim_tierlat *L) { as_latdist_clear(&L->rec1); }
 
 /* ---- sizing ---- */
 
-/* Whether c servers serve a visit at lam within target with probability
- * >= p, judged at the load bin above lam's load (a law is monotone in the
- * load, so this errs on the safe side). */
 /* The share of visits c servers serve within target at the load of bin j
  * (clients that give up are not served). */
 static double served_in_time(sim_tierlat *L, int c, int j, double target)
@@ -327,6 +324,10 @@ static double served_in_time(sim_tierlat *L, int c, int j, double target)
     const sim_latent *e = lookup(L, c, j, 0);
     return (1 - e->pab) * (1 - as_latdist_tail(e->law, target));
 }
+
+/* Whether c servers serve a visit at lam within target with probability
+ * >= p, judged at the load bin above lam's load (a law is monotone in the
+ * load, so this errs on the safe side). */
 
 static int meets(sim_tierlat *L, double lam, int c, double target, double p, double z,
                  double window_s)
