@@ -40,11 +40,13 @@ static int per_entry(const sim_tierlat *L) { return L->cfg.visits == 1.0 ? 1 : 2
 static int add_chunk(sim_tierlat *L)
 {
     int k = L->nstore, pe = per_entry(L);
-    if (k >= SIM_LAT_CACHE / SIM_LAT_CHUNK)
+    if (k >= SIM_LAT_CACHE / SIM_LAT_CHUNK || L->nogrow)
         return AS_ENOMEM;
     as_latdist *s = calloc((size_t)(SIM_LAT_CHUNK * pe), sizeof *s);
-    if (s == NULL)
+    if (s == NULL) { /* the cache stays at its size: no new try per law */
+        L->nogrow = 1;
         return AS_ENOMEM;
+    }
     L->store[k] = s;
     for (int i = 0; i < SIM_LAT_CHUNK; i++) {
         sim_latent *e = &L->ent[k * SIM_LAT_CHUNK + i];

@@ -66,6 +66,7 @@ typedef struct sim_tierlat {
     sim_latent *ent;          /* SIM_LAT_CACHE entries */
     as_latdist *store[SIM_LAT_CACHE / SIM_LAT_CHUNK]; /* law storage, by chunk */
     int nstore;               /* chunks allocated */
+    int nogrow;               /* a chunk could not be had: evict from now on */
     int nent;                 /* entries in use */
     int32_t *hash;            /* 2 * SIM_LAT_CACHE slots: entry index or -1 */
     uint32_t stamp;           /* the open list's stamp */
