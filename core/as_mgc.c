@@ -61,13 +61,6 @@ void as_mgc_service_law(const as_svclaw *s, as_latdist *S)
     as_latdist_normalize(S);
 }
 
-/* w times class k's shape at the load between table points j and j + 1 */
-static void add_class(as_latdist *mix, double w, as_mgc_shapes *sh, int k, int j, double f)
-{
-    as_latdist_axpy(mix, w * (1 - f), as_mgc_shape(sh, k, j));
-    as_latdist_axpy(mix, w * f, as_mgc_shape(sh, k, j + 1));
-}
-
 void as_mgc_wait_law(as_mgc_shapes *sh, const as_mgc_wait *w, as_latdist *out, as_mgc_ws *ws)
 {
     as_latdist_clear(out);
@@ -75,21 +68,17 @@ void as_mgc_wait_law(as_mgc_shapes *sh, const as_mgc_wait *w, as_latdist *out, a
         out->zero = 1.0;
         return;
     }
-    /* X at rho and c: the mixture of the two table loads around rho and the
-     * two classes around c (all mean 1) */
+    /* X at rho: the mixture of the two table loads around it (both mean 1) */
     double u = -log1p(-w->rho) / 0.1;
     int j = (int)floor(u);
     if (j >= AS_MGC_NSHAPE - 1)
         j = AS_MGC_NSHAPE - 2;
     double f = u - j;
     f = f < 0 ? 0 : f > 1 ? 1 : f;
-    double g;
-    int k = as_mgc_class(sh, w->c, &g);
     as_latdist *mix = &ws->a, *sc = &ws->b;
     as_latdist_clear(mix);
-    add_class(mix, 1 - g, sh, k, j, f);
-    if (g > 0) /* (exponential service: never, and the law's bits are those of one class) */
-        add_class(mix, g, sh, k + 1, j, f);
+    as_latdist_axpy(mix, 1 - f, as_mgc_shape(sh, j));
+    as_latdist_axpy(mix, f, as_mgc_shape(sh, j + 1));
     as_latdist_prune(mix, 0.0, 1e-10);
     as_latdist_scale(sc, mix, w->kappa);
     out->zero = 1.0 - w->pw;

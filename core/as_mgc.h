@@ -30,8 +30,6 @@
  * (rho up to 0.9992; beyond, the last point: the heavy-traffic limit of
  * X_rho is Exp(1) for every law). */
 #define AS_MGC_NSHAPE 72
-/* and at AS_MGC_NCLASS values of c (as_mgc_class) */
-#define AS_MGC_NCLASS 22
 
 typedef struct as_mgc_shapes as_mgc_shapes;
 
@@ -39,15 +37,10 @@ typedef struct as_mgc_shapes as_mgc_shapes;
  * filled on no memory. */
 as_mgc_shapes *as_mgc_shapes_new(const as_svclaw *s, as_err *err);
 void as_mgc_shapes_free(as_mgc_shapes *sh); /* NULL is a no-op */
-/* The table's class of c servers: the shape at c is (1 - f) class k + f
- * class k + 1, f linear in 1/c (f = 0 at the class points, beyond the
- * last, c = 1024, and for exponential service). Returns k. */
-int as_mgc_class(const as_mgc_shapes *sh, int c, double *f /* OUT */);
-/* X at class k, table point j, built on first use (exponential service:
- * Exp(1) for every k and j, one law, no build; otherwise two FFTs of at
- * most 16384 points, under a millisecond). Borrowed: valid until the table
- * is freed. */
-const as_latdist *as_mgc_shape(as_mgc_shapes *sh, int k, int j);
+/* X_rho at table point j, built on first use (exponential service: Exp(1),
+ * no build; otherwise two FFTs of at most 16384 points, under a millisecond).
+ * Borrowed: valid until the table is freed. */
+const as_latdist *as_mgc_shape(as_mgc_shapes *sh, int j);
 /* How many table points have been built (for tests and the bench). */
 int as_mgc_shapes_built(const as_mgc_shapes *sh);
 
@@ -62,8 +55,7 @@ void as_mgc_ws_init(as_mgc_ws *ws);
 /* X_rho on the grid, computed directly (the table calls this): the exact
  * M/G/1 conditional wait of law s at load rho, mean 1. work holds at least
  * 2 * 16384 doubles. */
-void as_mgc_wait_shape(const as_svclaw *s, int c, double rho, as_latdist *out, double *work);
-double as_mgc_summand_tail(const as_svclaw *s, int c, double x);
+void as_mgc_mg1_shape(const as_svclaw *s, double rho, as_latdist *out, double *work);
 
 /* The service law on the grid: deterministic parts (a fixed service, the
  * uniform law's low end) in the shift, exact; the rest cell by cell, each

@@ -26,19 +26,12 @@
 #define FFT_MAX 16384 /* largest transform */
 #define TILT 18.0     /* theta^M = e^-TILT */
 
-/* The c of each class: exact up to 8, then steps of sqrt 2 up to 1024
- * (beyond, the last: see as_mgc_class). */
-static const int CLASS_C[AS_MGC_NCLASS] = {1,  2,  3,  4,   5,   6,   7,   8,   11,  16,  23,
-                                           32, 45, 64, 91, 128, 181, 256, 362, 512, 724, 1024};
-
 struct as_mgc_shapes {
-    as_svclaw s;     /* the law, mean 1 */
-    as_latdist *tab; /* AS_MGC_NCLASS x AS_MGC_NSHAPE laws, class by class (one for
-                      * exponential); calloc'd and never cleared ahead, so that the
-                      * pages of the shapes never built cost no memory */
-    bool built[AS_MGC_NCLASS][AS_MGC_NSHAPE];
+    as_svclaw s;                       /* the law, mean 1 */
+    as_latdist *tab;                   /* AS_MGC_NSHAPE laws (one for exponential) */
+    bool built[AS_MGC_NSHAPE];
     int nbuilt;
-    double *work; /* 2 * FFT_MAX doubles; NULL for exponential */
+    double *work;                      /* 2 * FFT_MAX doubles; NULL for exponential */
 };
 
 /* The grid: n points of step h for the law s at load rho. */
@@ -49,7 +42,7 @@ static int grid_points(const as_svclaw *s)
 
 /* w_j, j < n: the M/G/1 wait on the grid (w_0 holds the atom 1 - rho and
  * the waits rounded to 0); data = work, 2M doubles (complex, interleaved). */
-static void mg1_pmf_fft(const as_svclaw *s, int c, double rho, double h, int n, double *data)
+static void mg1_pmf_fft(const as_svclaw *s, double rho, double h, int n, double *data)
 {
     int M = 1;
     while (M < 2 * n)
@@ -59,7 +52,7 @@ static void mg1_pmf_fft(const as_svclaw *s, int c, double rho, double h, int n, 
     for (int j = 0; j < M; j++) {
         double q = 0.0;
         if (j < n) {
-            double tl = as_mgc_summand_tail(s, c, (j + 0.5) * h);
+            double tl = as_svclaw_excess_tail(s, (j + 0.5) * h);
             q = prev - tl;
             prev = tl;
         }
@@ -84,32 +77,7 @@ static void mg1_pmf_fft(const as_svclaw *s, int c, double rho, double h, int n, 
     }
 }
 
-/* P(min of c copies of S_e > x) = P(S_e > x)^c */
-double as_mgc_summand_tail(const as_svclaw *s, int c, double x)
-{
-    double t = as_svclaw_excess_tail(s, x);
-    return c == 1 ? t : pow(t, c);
-}
-
-/* E[min of c copies of S_e] = int_0^inf P(S_e > x)^c dx: m2 / (2 m1) at
- * c = 1; otherwise the trapezoid rule on a log grid of x from 1e-7 to 1e5
- * service means, 40 points a decade (it only sets the grid's step: the
- * law is renormalised on its own grid). */
-static double summand_mean(const as_svclaw *s, int c)
-{
-    if (c == 1)
-        return s->m2 / (2.0 * s->m1);
-    double x0 = 1e-7 * s->m1, r = pow(10.0, 1.0 / 40), sum = x0, x = x0;
-    double t = as_mgc_summand_tail(s, c, x);
-    for (int i = 0; i < 12 * 40 && t > 1e-14; i++) {
-        double x1 = x * r, t1 = as_mgc_summand_tail(s, c, x1);
-        sum += 0.5 * (t + t1) * (x1 - x);
-        x = x1, t = t1;
-    }
-    return sum;
-}
-
-void as_mgc_wait_shape(const as_svclaw *s, int c, double rho, as_latdist *out, double *work)
+void as_mgc_mg1_shape(const as_svclaw *s, double rho, as_latdist *out, double *work)
 {
     as_latdist_clear(out);
     if (s->dist == AS_SVC_EXP) { /* exactly exponential, mean 1 */
@@ -118,10 +86,10 @@ void as_mgc_wait_shape(const as_svclaw *s, int c, double rho, as_latdist *out, d
         as_mgc_service_law(&e, out);
         return;
     }
-    double cm = summand_mean(s, c) / (1.0 - rho); /* E[W | W > 0] */
+    double cm = s->m2 / (2.0 * s->m1 * (1.0 - rho)); /* E[W | W > 0] */
     int n = grid_points(s);
     double h = cm / PER_MEAN;
-    mg1_pmf_fft(s, c, rho, h, n, work);
+    mg1_pmf_fft(s, rho, h, n, work);
     const double *w = work;
     /* P(W = 0) = 1 - rho exactly; the rest of w_0 is waits below h/2
      * (placed at h/4). The conditional law is renormalised to mean 1, so
@@ -152,7 +120,7 @@ as_mgc_shapes *as_mgc_shapes_new(const as_svclaw *s, as_err *err)
         free(sh);
         return NULL;
     }
-    int n = s->dist == AS_SVC_EXP ? 1 : AS_MGC_NCLASS * AS_MGC_NSHAPE;
+    int n = s->dist == AS_SVC_EXP ? 1 : AS_MGC_NSHAPE;
     sh->tab = calloc((size_t)n, sizeof *sh->tab);
     if (sh->tab == NULL)
         goto nomem;
@@ -161,10 +129,12 @@ as_mgc_shapes *as_mgc_shapes_new(const as_svclaw *s, as_err *err)
         if (sh->work == NULL)
             goto nomem;
     }
+    for (int j = 0; j < n; j++)
+        as_latdist_clear(&sh->tab[j]);
     return sh;
 nomem:
     as_mgc_shapes_free(sh);
-    as_err_set(err, AS_ENOMEM, "out of memory (M/G/c shape table)");
+    as_err_set(err, AS_ENOMEM, "out of memory (M/G/1 shape table)");
     return NULL;
 }
 
@@ -177,39 +147,21 @@ void as_mgc_shapes_free(as_mgc_shapes *sh)
     free(sh);
 }
 
-int as_mgc_class(const as_mgc_shapes *sh, int c, double *f)
+const as_latdist *as_mgc_shape(as_mgc_shapes *sh, int j)
 {
-    *f = 0.0;
-    if (sh->s.dist == AS_SVC_EXP || c <= CLASS_C[0])
-        return 0;
-    int k = 0;
-    while (k < AS_MGC_NCLASS - 1 && CLASS_C[k + 1] <= c)
-        k++;
-    if (k == AS_MGC_NCLASS - 1 || CLASS_C[k] == c)
-        return k;
-    /* linear in 1/c: the shape's distance to its c -> infinity limit goes
-     * as 1/c (the minimum of c copies of S_e is c times closer to 0) */
-    double a = 1.0 / CLASS_C[k], b = 1.0 / CLASS_C[k + 1];
-    *f = (a - 1.0 / c) / (a - b);
-    return k;
-}
-
-const as_latdist *as_mgc_shape(as_mgc_shapes *sh, int k, int j)
-{
-    if (sh->s.dist == AS_SVC_EXP) { /* Exp(1) for every c and load */
-        k = j = 0;
-    } else {
-        k = k < 0 ? 0 : k >= AS_MGC_NCLASS ? AS_MGC_NCLASS - 1 : k;
-        j = j < 0 ? 0 : j >= AS_MGC_NSHAPE ? AS_MGC_NSHAPE - 1 : j;
-    }
-    as_latdist *x = &sh->tab[k * AS_MGC_NSHAPE + j];
-    if (!sh->built[k][j]) {
+    if (sh->s.dist == AS_SVC_EXP)
+        j = 0;
+    else if (j < 0)
+        j = 0;
+    else if (j >= AS_MGC_NSHAPE)
+        j = AS_MGC_NSHAPE - 1;
+    if (!sh->built[j]) {
         double rho = j == 0 ? 1e-3 : -expm1(-0.1 * j);
-        as_mgc_wait_shape(&sh->s, CLASS_C[k], rho, x, sh->work);
-        sh->built[k][j] = true;
+        as_mgc_mg1_shape(&sh->s, rho, &sh->tab[j], sh->work);
+        sh->built[j] = true;
         sh->nbuilt++;
     }
-    return x;
+    return &sh->tab[j];
 }
 
 int as_mgc_shapes_built(const as_mgc_shapes *sh) { return sh->nbuilt; }

@@ -71,7 +71,6 @@ typedef struct as_mgc_wait {
     double ew;    /* E[W], s */
     double kappa; /* E[W | W > 0], s (0 when pw = 0) */
     int stable;   /* 0 when a >= c: pw 1, ew and kappa INFINITY */
-    int c;        /* servers (the shape of W | W > 0 depends on it, as_mgc.h) */
 } as_mgc_wait;
 
 void as_mgc_wait_params(as_mgc_wait *w, double lambda, double mu, int c, double cs2);
