@@ -49,7 +49,9 @@ typedef struct {
     double gamma;     /* season smoothing */
     double phi;       /* trend damping per step (1 = plain linear trend) */
     bool fit;         /* fit alpha/beta/gamma (false: use them as given) */
-    int refit;        /* steps between refits; 0 = never, -1 = once a season */
+    int refit;        /* -1 = on drift; 0 = never; N > 0 = every N steps */
+    double drift;     /* refit when the recent error exceeds the fit's by this factor */
+    int refit_max;    /* with refit = -1: refit at least every refit_max seasons */
     int fit_seasons;  /* seasons in the warm-up / fitting window; 0 = auto */
     int max_iter;     /* Nelder-Mead iterations per fit */
 } hw_cfg;
@@ -66,13 +68,26 @@ static const as_param_def params[] = {
     {"fit", AS_P_BOOL, offsetof(hw_cfg, fit), 0, 1, NULL, 0,
      "fit alpha/beta/gamma by least squares on the warm-up window"},
     {"refit", AS_P_INT, offsetof(hw_cfg, refit), -1, 1e9, NULL, 0,
-     "steps between refits on the last window (0 = never, -1 = once a season)"},
+     "when to refit on the last window: -1 = when the one-step error drifts (see drift), "
+     "0 = never, N = every N steps"},
+    {"drift", AS_P_DOUBLE, offsetof(hw_cfg, drift), 1.0, 1e6, NULL, 0,
+     "refit = -1: refit when the mean squared one-step error over about the last season "
+     "exceeds the last fit's by this factor (at most once per quarter season)"},
+    {"refit_max", AS_P_INT, offsetof(hw_cfg, refit_max), 1, 1e6, NULL, 0,
+     "refit = -1: refit at least every refit_max seasons, drift or not"},
     {"fit_seasons", AS_P_INT, offsetof(hw_cfg, fit_seasons), 0, 50, NULL, 0,
      "seasons of warm-up and of the fitting window (0 = auto: 3, or enough for 160 steps)"},
     {"max_iter", AS_P_INT, offsetof(hw_cfg, max_iter), 10, 10000, NULL, 0,
      "Nelder-Mead iterations per fit"},
     {0},
 };
+
+/* Refit on drift (refit = -1): see update(). */
+#define HW_DRIFT 4.0
+#define HW_REFIT_MAX 7
+/* Initial simplex step of a warm refit, in logits: see hw_fit(). */
+#define HW_WARM 0.3
+#define HW_WARM_TOL 1e-2
 
 static void defaults(void *cfg)
 {
@@ -87,7 +102,9 @@ static void defaults(void *cfg)
      * +14 per day). With phi = 0.98 a trend adds at most 49 steps of it. */
     c->phi = 0.98;
     c->fit = true;
-    c->refit = -1; /* once a season: the daily shape drifts over weeks */
+    c->refit = -1; /* on drift: see update() */
+    c->drift = HW_DRIFT;
+    c->refit_max = HW_REFIT_MAX;
     c->fit_seasons = 0; /* auto, see init() */
     c->max_iter = 200;
 }
@@ -104,15 +121,18 @@ typedef struct {
     double *hist;   /* ring of the last W observations, hist[i % W] = y(i) */
     double level, trend;
     double *seas;   /* seas[i % m]: seasonal term of index i (latest season) */
-    double *scratch; /* a season for the objective's trial runs */
+    double *scratch; /* a season for the start's trial run */
     double a, b, g; /* the constants in use */
     bool ready;     /* initialised from the warm-up window */
     /* a fit's work area (hw_prepare): the window in time order (xw) and
      * the constants-free start of every trial run */
     double *xw;
     as_hw_window win;
-    gsl_multimin_fminimizer *nm;
-    gsl_vector *x, *step;
+    as_hw_fitter fit;
+    bool fitted;    /* a fit has succeeded: later ones start warm */
+    double mse_fit; /* the last fit's score (MSE of its window's last season) */
+    double ewmse;   /* exponentially weighted MSE of the one-step errors since */
+    long last_fit;  /* n at the last fit */
 } hw_state;
 FC_TRACK_FIRST(hw_state);
 
@@ -281,50 +301,102 @@ double as_hw_score(const as_hw_window *w, double a, double bb, double g, double 
     return ne ? sse / ne : 0.0;
 }
 
-/* Nelder-Mead objective: x = logits of (a, B, G). Must stay finite: GSL's
- * nmsimplex2 stops with an error on inf/NAN. */
+/* The box of the constants, in logits: [1e-4, 0.9999]. Beyond it the
+ * model degenerates (a frozen season, or a level that ignores the season),
+ * and the objective is flat to the last digits: unclamped, Nelder-Mead
+ * spent a third of its trials walking beta and gamma out to logits of -30
+ * to -100 that the fit then clamped back to 1e-4 anyway. */
+#define HW_LOGIT_MAX 9.2102403669758 /* logit(0.9999) = -logit(1e-4) */
+
+static double box(double x) { return x < -HW_LOGIT_MAX ? -HW_LOGIT_MAX : x > HW_LOGIT_MAX ? HW_LOGIT_MAX : x; }
+
+/* Nelder-Mead objective: x = logits of (a, B, G). A trial outside the box
+ * is scored at its projection onto the box, times 1 + its distance to it:
+ * a plain projection leaves the objective flat out there, and on a flat
+ * plateau the simplex reflects for ever instead of shrinking (200
+ * iterations, the cap, when all three optima sit on the edge). Must stay
+ * finite: GSL's nmsimplex2 stops with an error on inf/NAN. */
 static double hw_objective(const gsl_vector *x, void *ctx)
 {
-    hw_state *s = ctx;
-    double l, b;
-    double v = as_hw_score(&s->win, logistic(gsl_vector_get(x, 0)), logistic(gsl_vector_get(x, 1)),
-                        logistic(gsl_vector_get(x, 2)), &l, &b, s->scratch);
+    as_hw_fitter *f = ctx;
+    double l, b, c[3], out = 0;
+    for (int i = 0; i < 3; i++) {
+        double v = gsl_vector_get(x, (size_t)i);
+        c[i] = box(v);
+        out += fabs(v - c[i]);
+    }
+    f->evals++;
+    double v = as_hw_score(f->w, logistic(c[0]), logistic(c[1]), logistic(c[2]), &l, &b, f->season);
+    v *= 1.0 + out;
     return isfinite(v) && v < 1e300 ? v : 1e300;
 }
 
-/* Fit the constants on the window, starting from the ones in use.
- * O(W) for hw_prepare, then one trial run (hw_score, O(W - m)) per
- * objective evaluation: about 200 of them at 4320 points. No allocation
- * (nmsimplex2 keeps its simplex in the minimiser allocated at init).
- * Not taken: a warm start from the last fit (fewer iterations, but other
- * constants, so other forecasts) and a clamp of the trials into the box of
- * the final constants (fewer iterations on edge optima, same objection). */
+int as_hw_fitter_alloc(as_hw_fitter *f, int m)
+{
+    *f = (as_hw_fitter){0};
+    f->nm = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 3);
+    f->x = gsl_vector_alloc(3);
+    f->step = gsl_vector_alloc(3);
+    f->season = calloc((size_t)m, sizeof *f->season);
+    return f->nm && f->x && f->step && f->season ? 0 : -1;
+}
+
+void as_hw_fitter_free(as_hw_fitter *f)
+{
+    if (f->nm)
+        gsl_multimin_fminimizer_free(f->nm);
+    if (f->x)
+        gsl_vector_free(f->x);
+    if (f->step)
+        gsl_vector_free(f->step);
+    free(f->season);
+    *f = (as_hw_fitter){0};
+}
+
+/* One trial run per objective evaluation (as_hw_score, O(W - m)): a cold
+ * fit (step 1) takes about 150 at 4320 points, a warm one (step 0.25, see
+ * hw_fit) about 40. No allocation: nmsimplex2 keeps its simplex in the
+ * minimiser taken at init. */
+double as_hw_fit(as_hw_fitter *f, const as_hw_window *w, double c[3], double step, double tol,
+                 int max_iter)
+{
+    f->w = w;
+    gsl_multimin_function fn = {.f = hw_objective, .n = 3, .params = f};
+    for (int i = 0; i < 3; i++)
+        gsl_vector_set(f->x, (size_t)i, box(logit(c[i])));
+    gsl_vector_set_all(f->step, step);
+    if (gsl_multimin_fminimizer_set(f->nm, &fn, f->x, f->step) != GSL_SUCCESS)
+        return NAN;
+    for (int it = 0; it < max_iter; it++) {
+        if (gsl_multimin_fminimizer_iterate(f->nm) != GSL_SUCCESS)
+            break;
+        if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(f->nm), tol) == GSL_SUCCESS)
+            break;
+    }
+    const gsl_vector *best = gsl_multimin_fminimizer_x(f->nm);
+    for (int i = 0; i < 3; i++)
+        c[i] = logistic(box(gsl_vector_get(best, (size_t)i)));
+    return gsl_multimin_fminimizer_minimum(f->nm);
+}
+
+/* Fit the constants on the window, starting from the ones in use: cold
+ * (step 1 logit) the first time, warm after (step HW_WARM). Leaves the
+ * fit's score in mse_fit and restarts the drift watch. */
 static void hw_fit(hw_state *s)
 {
     hw_prepare(s);
-    gsl_multimin_function fn = {.f = hw_objective, .n = 3, .params = s};
-    gsl_vector_set(s->x, 0, logit(s->a));
-    gsl_vector_set(s->x, 1, logit(s->b));
-    gsl_vector_set(s->x, 2, logit(s->g));
-    gsl_vector_set_all(s->step, 1.0);
-    if (gsl_multimin_fminimizer_set(s->nm, &fn, s->x, s->step) != GSL_SUCCESS)
-        return;
-    for (int it = 0; it < s->p.max_iter; it++) {
-        if (gsl_multimin_fminimizer_iterate(s->nm) != GSL_SUCCESS)
-            break;
-        if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(s->nm), 1e-3) == GSL_SUCCESS)
-            break;
+    double c[3] = {s->a, s->b, s->g};
+    double v = s->fitted ? as_hw_fit(&s->fit, &s->win, c, HW_WARM, HW_WARM_TOL, s->p.max_iter)
+                         : as_hw_fit(&s->fit, &s->win, c, 1.0, 1e-3, s->p.max_iter);
+    if (isfinite(v) && isfinite(c[0]) && isfinite(c[1]) && isfinite(c[2])) {
+        s->a = c[0];
+        s->b = c[1];
+        s->g = c[2];
+        s->mse_fit = v;
+        s->fitted = true;
     }
-    const gsl_vector *best = gsl_multimin_fminimizer_x(s->nm);
-    /* keep the constants away from 0 and 1, where the model degenerates
-     * (a frozen season, or a level that ignores the season entirely) */
-    double a = logistic(gsl_vector_get(best, 0)), b = logistic(gsl_vector_get(best, 1)),
-           g = logistic(gsl_vector_get(best, 2));
-    if (isfinite(a) && isfinite(b) && isfinite(g)) {
-        s->a = fmin(fmax(a, 1e-4), 0.9999);
-        s->b = fmin(fmax(b, 1e-4), 0.9999);
-        s->g = fmin(fmax(g, 1e-4), 0.9999);
-    }
+    s->ewmse = s->mse_fit;
+    s->last_fit = s->n;
 }
 
 static void fini(void *state)
@@ -336,12 +408,7 @@ static void fini(void *state)
     free(s->scratch);
     free(s->xw);
     free(s->win.s0);
-    if (s->nm)
-        gsl_multimin_fminimizer_free(s->nm);
-    if (s->x)
-        gsl_vector_free(s->x);
-    if (s->step)
-        gsl_vector_free(s->step);
+    as_hw_fitter_free(&s->fit);
 }
 
 static int init(void *state, const as_forecast_common *c, const void *cfg, as_err *err)
@@ -371,18 +438,14 @@ static int init(void *state, const as_forecast_common *c, const void *cfg, as_er
     s->scratch = calloc((size_t)s->m, sizeof *s->scratch);
     s->xw = malloc((size_t)s->W * sizeof *s->xw);
     s->win.s0 = malloc((size_t)s->m * sizeof *s->win.s0);
-    s->nm = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 3);
-    s->x = gsl_vector_alloc(3);
-    s->step = gsl_vector_alloc(3);
-    int rc = (s->hist && s->seas && s->scratch && s->xw && s->win.s0 && s->nm && s->x && s->step)
+    int fit_ok = as_hw_fitter_alloc(&s->fit, s->m) == 0;
+    int rc = (s->hist && s->seas && s->scratch && s->xw && s->win.s0 && fit_ok)
                  ? fc_track_init(&s->tr, c, err)
                  : as_err_set(err, AS_ENOMEM, "out of memory (holt_winters, season %d)", s->m);
     if (rc != AS_OK)
         return rc; /* fini frees what was taken */
     s->win = (as_hw_window){.m = s->m, .W = s->W, .mult = s->p.seasonality == HW_MULTIPLICATIVE,
                             .phi = s->p.phi, .y = s->xw, .s0 = s->win.s0};
-    if (s->p.refit < 0)
-        s->p.refit = s->m;
     return AS_OK;
 }
 
@@ -401,6 +464,34 @@ static void hw_start(hw_state *s)
     s->ready = true;
 }
 
+/* Whether to refit now, after the step that forecast f for y. refit = N:
+ * every N steps, a schedule fixed to the series like fc_linreg.c's.
+ * refit = -1: when the exponentially weighted mean of the squared one-step
+ * errors (weight 1/m: it spans about a season, as the fit's score does, so
+ * the daily swing of the error does not trigger it) exceeds `drift` times
+ * the last fit's score; not within a quarter season of the last fit (the
+ * floor: a new regime needs some of the window to move the fit at all), and
+ * at the latest refit_max seasons after it (the cap: a slow drift of the
+ * shape that keeps the error under the factor is still taken up). The
+ * watch starts at the fit's score, so it needs about 0.4 season of errors
+ * twice the fitted ones to fire (the floor alone for a gross break).
+ * Not taken: a CUSUM or a test on the error's mean (a bias is a kind of
+ * drift the squared error sees too, one statistic is enough). O(1). */
+static bool hw_refit_due(hw_state *s, double y, double f)
+{
+    if (!s->p.fit || s->p.refit == 0)
+        return false;
+    if (s->p.refit > 0)
+        return s->n % s->p.refit == 0;
+    double e2 = (y - f) * (y - f);
+    if (isfinite(e2))
+        s->ewmse += (e2 - s->ewmse) / s->m;
+    long since = s->n - s->last_fit;
+    if (since < s->m)
+        return false;
+    return since >= (long)s->p.refit_max * s->m || s->ewmse > s->p.drift * s->mse_fit;
+}
+
 static void update(void *state, as_time t, double y)
 {
     (void)t;
@@ -410,15 +501,12 @@ static void update(void *state, as_time t, double y)
     s->hist[s->n % s->W] = y;
     s->n++;
     if (s->ready) {
-        hw_step(mult, s->a, s->b, s->g, s->p.phi, &s->level, &s->trend, &s->seas[(s->n - 1) % m],
-                y);
-        if (s->p.fit && s->p.refit > 0 && s->n % s->p.refit == 0) {
-            /* new constants from the last window; the state carries on (a
-             * re-run from the heuristic start would forget older seasons).
-             * The schedule is fixed to the series (every multiple of refit
-             * updates), like fc_linreg.c's. */
+        double f = hw_step(mult, s->a, s->b, s->g, s->p.phi, &s->level, &s->trend,
+                           &s->seas[(s->n - 1) % m], y);
+        /* new constants from the last window; the state carries on (a
+         * re-run from the heuristic start would forget older seasons) */
+        if (hw_refit_due(s, y, f))
             hw_fit(s);
-        }
     } else if (s->n >= s->W) {
         hw_start(s);
     }
