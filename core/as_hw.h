@@ -52,6 +52,12 @@ typedef struct as_hw_fitter {
 int as_hw_fitter_alloc(as_hw_fitter *f, int m);
 void as_hw_fitter_free(as_hw_fitter *f);
 
+/* A refit after the first fit starts at the last constants with a simplex
+ * of AS_HW_WARM_STEP logits and stops at AS_HW_WARM_TOL (the first, cold
+ * fit: step 1, tolerance 1e-3); fc_holt_winters.c's hw_fit says why. */
+#define AS_HW_WARM_STEP 0.3
+#define AS_HW_WARM_TOL 1e-2
+
 /* Fit c[] = (a, bb, g) on the prepared window by Nelder-Mead in logit space
  * from c[] with an initial simplex step of `step` logits, until the
  * simplex is under `tol` logits or max_iter iterations. Every trial is held

@@ -232,6 +232,51 @@ Test(forecast, season_plus_trend_is_forecast_exactly_by_holt_winters)
     as_forecaster_free(f);
 }
 
+/* holt_winters' refits on drift (refit = -1): a twin that never refits
+ * (refit = 0) shares the first fit, so the two forecast the same bits until
+ * the first refit. Ten seasons of a steady noisy season bring none (the cap
+ * is out of reach at refit_max = 1000, so only drift could); then the
+ * season turns upside down, the one-step error grows far past `drift`
+ * times the fitted one, and a refit must follow within two seasons. With
+ * drift set out of reach, the same series brings none: the difference is
+ * the drift rule's. */
+static int hw_steps_to_first_refit(const char *drift, int *before)
+{
+    enum { M = 24, SEASONS = 16, CHANGE = 10 };
+    const char *const kv_auto[] = {"refit", "-1", "refit_max", "1000", "drift", drift, NULL};
+    const char *const kv_never[] = {"refit", "0", NULL};
+    as_forecaster *a = make("holt_winters", M, 4, kv_auto), *z = make("holt_winters", M, 4, kv_never);
+    rng r = {.s = 11};
+    *before = 0;
+    for (long k = 0; k < (long)SEASONS * M; k++) {
+        double shape = 30 * sin(2 * M_PI * (double)(k % M) / M);
+        double y = 200 + (k < (long)CHANGE * M ? shape : -shape) + 3 * rng_gauss(&r);
+        as_forecaster_update(a, k * 60 * AS_SEC, y);
+        as_forecaster_update(z, k * 60 * AS_SEC, y);
+        double ma[4], la[4], ha[4], mz[4], lz[4], hz[4];
+        as_forecaster_predict(a, 4, ma, la, ha);
+        as_forecaster_predict(z, 4, mz, lz, hz);
+        if (memcmp(ma, mz, sizeof ma) != 0) {
+            as_forecaster_free(a);
+            as_forecaster_free(z);
+            return (int)(k - (long)CHANGE * M);
+        }
+        *before += k < (long)CHANGE * M;
+    }
+    as_forecaster_free(a);
+    as_forecaster_free(z);
+    return -1;
+}
+
+Test(forecast, holt_winters_refits_when_the_error_drifts)
+{
+    int steady = 0;
+    int after = hw_steps_to_first_refit("4", &steady);
+    cr_expect_eq(steady, 10 * 24, "a refit in the steady seasons (%d steps in)", steady);
+    cr_expect(after >= 0 && after <= 2 * 24, "first refit %d steps after the change", after);
+    cr_expect_eq(hw_steps_to_first_refit("1e6", &steady), -1, "a refit with drift out of reach");
+}
+
 static void line_exact(const char *name, const char *const *kv)
 {
     as_forecaster *f = make(name, 0, 10, kv);

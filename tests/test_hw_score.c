@@ -178,3 +178,86 @@ Test(hw_score, a_changed_constant_changes_the_score)
     cr_assert(isfinite(x) && x > 0);
     cr_assert(!same_bits(x, y));
 }
+
+/* ---- warm refits against cold fits ---------------------------------- */
+
+/* Seasonal series of W + m points: two fitting windows a season apart, the
+ * second the refit of the first. Each case: a cold fit (step 1, tolerance
+ * 1e-3, the first fit's settings) on the first window from the defaults
+ * gives the constants in use; on the second window, the cold fit from them
+ * (what every refit did before) and the warm one (AS_HW_WARM_STEP,
+ * AS_HW_WARM_TOL) are compared: score (the window's last-season MSE) and
+ * objective evaluations. */
+typedef struct warm_case {
+    double cold, warm;       /* scores on the second window */
+    long cold_ev, warm_ev;   /* their evaluations */
+} warm_case;
+
+static warm_case warm_vs_cold(as_hw_fitter *fit, int m, bool mult)
+{
+    const int W = 3 * m, n = W + m;
+    double *y = malloc((size_t)n * sizeof *y), *s0 = malloc((size_t)m * sizeof *s0);
+    cr_assert(y && s0);
+    const double level = 20 + unif() * 500, amp = 0.1 + unif() * 0.6, noise = 0.02 + unif() * 0.2;
+    const double drift = (unif() - 0.5) * level / n, phase = unif() * 6.283185307179586;
+    for (int i = 0; i < n; i++) {
+        double s = amp * sin(6.283185307179586 * (i % m) / m + phase);
+        double base = level + drift * i;
+        y[i] = (mult ? base * (1 + s) : base + level * s) + (unif() - 0.5) * 2 * noise * level;
+    }
+    as_hw_window w = {.m = m, .W = W, .mult = mult, .phi = 0.98, .y = y, .s0 = s0};
+    as_hw_prepare(&w);
+    double c[3] = {0.3, 0.01, 0.1};
+    cr_assert(isfinite(as_hw_fit(fit, &w, c, 1.0, 1e-3, 200)));
+    w.y = y + m; /* the refit's window, a season later */
+    as_hw_prepare(&w);
+    double cc[3] = {c[0], c[1], c[2]}, cw[3] = {c[0], c[1], c[2]};
+    warm_case r;
+    long e0 = fit->evals;
+    r.cold = as_hw_fit(fit, &w, cc, 1.0, 1e-3, 200);
+    long e1 = fit->evals;
+    r.warm = as_hw_fit(fit, &w, cw, AS_HW_WARM_STEP, AS_HW_WARM_TOL, 200);
+    r.cold_ev = e1 - e0;
+    r.warm_ev = fit->evals - e1;
+    free(y);
+    free(s0);
+    return r;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* On 60 random seasonal series (additive and multiplicative, m 8 to 70):
+ * the warm refit's score is within 5 % of the cold one's in the median and
+ * within a factor 1.5 in every case (both are local searches: either may
+ * stop in a poorer valley), and it costs under 70 % of the cold fit's
+ * evaluations in all. */
+Test(hw_score, a_warm_refit_fits_about_as_well_as_a_cold_one_for_less)
+{
+    as_hw_fitter fit;
+    cr_assert_eq(as_hw_fitter_alloc(&fit, 70), 0);
+    enum { N = 60 };
+    double ratio[N], worst = 0;
+    long cold_ev = 0, warm_ev = 0;
+    for (int i = 0; i < N; i++) {
+        int m = 8 + (int)(unif() * 63);
+        warm_case r = warm_vs_cold(&fit, m, i % 2);
+        cr_assert(isfinite(r.cold) && isfinite(r.warm) && r.cold > 0, "case %d", i);
+        ratio[i] = r.warm / r.cold;
+        worst = fmax(worst, ratio[i]);
+        cold_ev += r.cold_ev;
+        warm_ev += r.warm_ev;
+    }
+    qsort(ratio, N, sizeof ratio[0], cmp_double);
+    double median = (ratio[N / 2 - 1] + ratio[N / 2]) / 2;
+    cr_log_info("warm/cold score: median %.4f worst %.4f; evaluations %ld warm, %ld cold", median,
+                worst, warm_ev, cold_ev);
+    cr_expect_leq(median, 1.05, "median warm/cold score %.4f", median);
+    cr_expect_leq(worst, 1.5, "worst warm/cold score %.4f", worst);
+    cr_expect_lt((double)warm_ev, 0.7 * (double)cold_ev, "evaluations: warm %ld, cold %ld",
+                 warm_ev, cold_ev);
+    as_hw_fitter_free(&fit);
+}

@@ -85,9 +85,6 @@ static const as_param_def params[] = {
 /* Refit on drift (refit = -1): see update(). */
 #define HW_DRIFT 4.0
 #define HW_REFIT_MAX 7
-/* Initial simplex step of a warm refit, in logits: see hw_fit(). */
-#define HW_WARM 0.3
-#define HW_WARM_TOL 1e-2
 
 static void defaults(void *cfg)
 {
@@ -386,7 +383,7 @@ static void hw_fit(hw_state *s)
 {
     hw_prepare(s);
     double c[3] = {s->a, s->b, s->g};
-    double v = s->fitted ? as_hw_fit(&s->fit, &s->win, c, HW_WARM, HW_WARM_TOL, s->p.max_iter)
+    double v = s->fitted ? as_hw_fit(&s->fit, &s->win, c, AS_HW_WARM_STEP, AS_HW_WARM_TOL, s->p.max_iter)
                          : as_hw_fit(&s->fit, &s->win, c, 1.0, 1e-3, s->p.max_iter);
     if (isfinite(v) && isfinite(c[0]) && isfinite(c[1]) && isfinite(c[2])) {
         s->a = c[0];
