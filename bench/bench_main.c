@@ -118,7 +118,7 @@ static void ratios(bench_table *t, const bench_peers *p)
     double hw_fit = PEER("hw_fixinit_fit_median") * 1e6 + PEER("hw_fixinit_forecast10_median") * 1e3;
     ratio(&c, "holt_winters online origin vs statsmodels HW fit+forecast",
           OURS("forecast", "holt_winters update+forecast(10)"), hw_fit,
-          "per origin: our update+forecast(10) (refit once a day, amortized) vs statsmodels "
+          "per origin: our update+forecast(10) (refits on drift, amortized) vs statsmodels "
           "hw_fixinit fit+forecast(10)");
     ratio(&c, "holt_winters refit 4320 + forecast vs statsmodels HW",
           OURS("forecast", "holt_winters refit N=4320") + OURS("forecast", "holt_winters forecast(10)"),
