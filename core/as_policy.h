@@ -92,6 +92,11 @@ typedef struct as_forecast_view {
     /* The forecaster itself (borrowed; NULL: none, e.g. the oracle's true
      * future): its whole distribution through as_forecaster_tail. */
     const struct as_forecaster *source;
+    /* Instances to add, step by step, to what the rate needs (length h;
+     * NULL: none). Only the oracle reads it: at the request level the
+     * driver raises the plan where a previous pass over the same realized
+     * requests failed an SLO window (sim/engine/sim_refine.c). */
+    const int *lift;
 } as_forecast_view;
 
 typedef enum as_reason {

@@ -21,6 +21,14 @@
  *    boot_time: the count may only drop to what the next boot_time window
  *    needs as well, early = n(max rate over the steps starting before
  *    now + boot_time). desired = max(late, min(current, early)).
+ *  - Lift: where the view carries one (fc->lift, the request level's
+ *    refinement), each count adds the largest lift of the steps it
+ *    covers: late + the largest over the late steps, early + the largest
+ *    over the early ones. The lift is set by the driver from the windows a
+ *    previous pass over the same requests failed; taking the largest over
+ *    the steps, not the lift of the peak-rate step, over-provisions a
+ *    little where a lifted window meets a busier one, and keeps the count
+ *    one call of need_for per window.
  * With no view (or no service model) nothing changes. When no count up to
  * max meets the SLO the tier goes to max (reason at_max).
  * No keys. Default evaluation interval 60 s. */
@@ -72,26 +80,36 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
 
     as_time boot = obs->boot_time > 0 ? obs->boot_time : 0;
     double late = 0, early = 0;
+    int lift_late = 0, lift_early = 0;
     bool any_late = false;
     for (int i = 0; i < fc->h; i++) {
         double r = fc->mean[i];
+        int l = fc->lift ? fc->lift[i] : 0;
         if (!isfinite(r))
             continue;
         if ((as_time)(i + 1) * fc->step > boot) {
             any_late = true;
             if (r > late)
                 late = r;
+            if (l > lift_late)
+                lift_late = l;
         }
-        if ((as_time)i * fc->step < boot && r > early)
-            early = r;
+        if ((as_time)i * fc->step < boot) {
+            if (r > early)
+                early = r;
+            if (l > lift_early)
+                lift_early = l;
+        }
     }
-    if (!any_late) /* the view ends before new capacity could be ready */
+    if (!any_late) { /* the view ends before new capacity could be ready */
         late = fc->h > 0 && isfinite(fc->mean[fc->h - 1]) ? fc->mean[fc->h - 1] : 0;
+        lift_late = fc->h > 0 && fc->lift ? fc->lift[fc->h - 1] : 0;
+    }
 
-    int n_late = need_for(obs, late);
+    int n_late = need_for(obs, late) + lift_late;
     int want = n_late;
     if (n_late < cur) {
-        int n_early = need_for(obs, early);
+        int n_early = need_for(obs, early) + lift_early;
         int hold = n_early < cur ? n_early : cur;
         if (hold > want)
             want = hold;

@@ -219,20 +219,37 @@ static bool is_bottleneck(const sim_engine *R, int ti, as_time now)
     return true;
 }
 
+/* The lift of tier ti's plan at time t (refined runs; 0 otherwise). */
+static int lift_at(const sim_engine *R, int ti, as_time t)
+{
+    const sim_refine *rf = R->refine;
+    int64_t w = t / rf->window;
+    return rf->lift[(size_t)ti * (size_t)rf->nw + (size_t)(w < rf->nw ? w : rf->nw - 1)];
+}
+
 /* The oracle's view: the true rate of tier T at tick resolution from now
- * to now + horizon_t (as far as the run goes). */
+ * to now + horizon_t (as far as the run goes), and in a refined run the
+ * lift of each step (sim_refine.c). */
 static void oracle_view(sim_engine *R, const sim_tier *T, as_time now, as_forecast_view *v)
 {
     size_t n = 0;
+    int ti = (int)(T - R->tiers);
     for (as_time t = now; t <= now + R->horizon_t && t < R->sc->duration && n < R->ring_cap;
-         t += R->sc->tick)
+         t += R->sc->tick) {
+        if (R->refine)
+            R->oracle_lift[n] = lift_at(R, ti, t);
         R->oracle_buf[n++] = sim_ring_at(R, t) * T->cfg->visits;
-    if (n == 0)
+    }
+    if (n == 0) {
+        if (R->refine)
+            R->oracle_lift[n] = lift_at(R, ti, now);
         R->oracle_buf[n++] = sim_ring_at(R, now) * T->cfg->visits;
+    }
     v->h = (int)n;
     v->step = R->sc->tick;
     v->mean = v->lo = v->hi = R->oracle_buf;
     v->anomaly = false;
+    v->lift = R->refine ? R->oracle_lift : NULL;
 }
 
 /* A forecasting tier: the observed rate y goes to the detector and the
@@ -390,7 +407,7 @@ int sim_eval(sim_engine *R, int ti, as_time now)
     as_observation obs = observe(R, T, now);
     if (R->nodes) /* a new pod may wait for a node's boot */
         obs.boot_time += sim_nodes_boot_bound(R->sc);
-    as_forecast_view view, *vp = NULL;
+    as_forecast_view view = {0}, *vp = NULL;
     if (R->oracle_buf) {
         oracle_view(R, T, now, &view);
         vp = &view;

@@ -228,7 +228,8 @@ static int setup_ring(sim_engine *R, as_time maxboot, uint64_t seed, as_err *err
     R->ring_cap = (size_t)(R->horizon_t / sc->tick) + 2;
     R->ring = malloc(R->ring_cap * sizeof *R->ring);
     R->oracle_buf = oracle ? malloc(R->ring_cap * sizeof(double)) : NULL;
-    if (R->ring == NULL || (oracle && R->oracle_buf == NULL))
+    R->oracle_lift = oracle ? calloc(R->ring_cap, sizeof(int)) : NULL;
+    if (R->ring == NULL || (oracle && (R->oracle_buf == NULL || R->oracle_lift == NULL)))
         return as_err_set(err, AS_ENOMEM, "out of memory (trace ring)");
     R->trace = tr_stream_open(sc->trace, sim_trace_seed(seed), sc->duration, err);
     if (R->trace == NULL)
@@ -353,6 +354,7 @@ void sim_engine_free(sim_engine *R)
     as_exec_free(R->ex);
     free(R->ring);
     free(R->oracle_buf);
+    free(R->oracle_lift);
     if (R->fault_rng)
         gsl_rng_free(R->fault_rng);
     sim_rows_fini(R);

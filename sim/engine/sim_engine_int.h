@@ -9,6 +9,7 @@
  *   sim_act.c      evaluations and what they change: scaling, resizing,
  *                  faults (the instances themselves are core's as_exec)
  *   sim_run_summary.c  the summary row of a finished run
+ *   sim_refine.c   the oracle's passes at the request level (sim_refine)
  * Invariant: only sim_run.c pops events; every handler takes `now` from
  * the event it handles. */
 #ifndef SIM_ENGINE_INT_H
@@ -94,6 +95,8 @@ struct sim_engine {
     size_t ring_head, ring_n;
     as_time horizon_t; /* how far ahead the ring reaches */
     double *oracle_buf;
+    int *oracle_lift;  /* the view's lift, step by step (the oracle only) */
+    struct sim_refine *refine; /* the oracle's refinement (borrowed; NULL: none) */
     /* run-wide accumulators */
     double i_rate, i_time;
     double max_lat;
@@ -178,6 +181,29 @@ int sim_retire(sim_engine *R, int ti, int k, uint32_t gen, as_time now);
 int sim_boot_done(sim_engine *R, int ti, int k, uint32_t gen, as_time now);
 int sim_schedule_crash(sim_engine *R, int ti, as_time now);
 int sim_crash(sim_engine *R, int ti, as_time now);
+
+/* sim_refine.c */
+/* The oracle's refinement at the request level: what one pass measured of
+ * each SLO window and what the next pass adds to the oracle's plan.
+ * Allocated once per run of the oracle, before its first pass; the engine
+ * only reads lift (sim_act.c) and writes bad and tier (sim_rows.c). */
+typedef struct sim_refine {
+    int nt, nw;            /* tiers; SLO windows of the run */
+    as_time window;        /* W */
+    int *lift;             /* nt x nw: instances added to tier t's plan in window w */
+    int *cap;              /* nt: the largest lift of a tier (its max instances) */
+    unsigned char *bad;    /* nw: the window failed in the last pass */
+    unsigned char *fails;  /* nw: the passes in which it failed */
+    signed char *tier;     /* nw: the tier to raise there (-1: none) */
+    int passes;            /* passes run so far */
+} sim_refine;
+/* Whether policy number `policy` of sc is run in refined passes. */
+bool sim_refine_wanted(const sim_scenario *sc, int policy);
+/* Refined passes of the oracle; as sim_run_policy. */
+int sim_refine_run(const sim_scenario *sc, int policy, const sim_sink *sink,
+                   const sim_run_opts *opts, sim_summary_row *sum, as_err *err);
+/* Window w's verdict in this pass, record r holding its end (sim_rows.c). */
+void sim_refine_note(sim_engine *R, int64_t r, int64_t w, bool bad);
 
 /* sim_run_summary.c */
 void sim_engine_summarize(const sim_engine *R, sim_summary_row *sum);

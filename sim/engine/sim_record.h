@@ -133,6 +133,9 @@ typedef struct sim_sink {
     int (*trace)(void *ud, double t, double rate, as_err *err); /* /trace rows */
     int (*node_row)(void *ud, int pool, const sim_node_row *row, as_err *err);
     int (*pod_row)(void *ud, const sim_pod_row *row, as_err *err);
+    /* A figure of the run as a whole, given once after its rows (e.g.
+     * oracle_passes: the passes of the oracle at the request level). */
+    int (*attr)(void *ud, const char *key, double value, as_err *err);
 } sim_sink;
 
 #endif

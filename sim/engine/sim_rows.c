@@ -291,7 +291,11 @@ static void harvest_one(sim_engine *R, int64_t r)
         as_time t1 = t0 + R->slot < sc->duration ? t0 + R->slot : sc->duration;
         sim_des_slot c;
         sim_des_slot_get(R->des, t0 / R->slot, &c);
+        long judged = R->slo.windows;
         sim_slo_add(&R->slo, t0, t1, (double)c.arrivals, (double)c.good, (double)c.errors);
+        if (R->refine && R->slo.windows > judged) /* the window ending at t1 */
+            sim_refine_note(R, r, (t1 - 1) / sc->slo_window,
+                            R->slo.wbad[(R->slo.windows - 1) % R->slo.wcap]);
         R->slo_fed = t1;
         req += (double)c.arrivals;
         good += (double)c.good;

@@ -194,6 +194,8 @@ int sim_run_policy(const sim_scenario *sc, int policy, const sim_sink *sink,
     as_err local = {0};
     if (err == NULL)
         err = &local;
+    if (sim_refine_wanted(sc, policy))
+        return sim_refine_run(sc, policy, sink, opts, sum, err);
     sim_engine *e = sim_engine_new(sc, policy, sink, opts, err);
     if (e == NULL)
         return err->code ? err->code : AS_ENOMEM;

@@ -410,12 +410,21 @@ static int sink_trace(void *ud, double t, double rate, as_err *err)
     return sim_results_trace(((sim_run_writer *)ud)->res, t, rate, err);
 }
 
+/* A figure of the whole run: an attribute of its group. */
+static int sink_attr(void *ud, const char *key, double value, as_err *err)
+{
+    (void)err;
+    sim_h5_attr_f64(((sim_run_writer *)ud)->group, key, value);
+    return AS_OK;
+}
+
 sim_sink sim_results_sink(sim_results *r, sim_run_writer *w)
 {
     (void)r;
     return (sim_sink){.ud = w, .row = sink_row, .tier_row = sink_tier_row,
                       .action = sink_action, .trace = sink_trace,
-                      .node_row = sink_node_row, .pod_row = sink_pod_row};
+                      .node_row = sink_node_row, .pod_row = sink_pod_row,
+                      .attr = sink_attr};
 }
 
 int sim_results_run(sim_results *r, const sim_scenario *sc, int policy,

@@ -1,0 +1,187 @@
+/* sim_refine.c - the oracle at the request level: passes over the same
+ * realized requests, each raising the plan where the previous one failed
+ * an SLO window, so that the oracle is a bound in the model the run uses.
+ *
+ * Why it works: the request level draws with common random numbers. Its
+ * seed is the scenario's, arrivals come from one stream and each tier's
+ * service times from one stream drawn at service start in FCFS order, so
+ * every pass of the oracle (and every other policy of the scenario) sees
+ * the same requests: exactly for one tier without retries, up to the order
+ * in which requests reach later tiers otherwise. An oracle that sees the
+ * future may as well see those requests: what failed in one pass is what
+ * the same requests do to that plan, not a draw that another pass redraws.
+ *
+ * The method. Pass 1 is the plain oracle (the M/G/c law plus a margin of z
+ * window standard deviations, sim_act.c). After each pass, every window
+ * that failed raises its plan by one instance of one tier: the tier whose
+ * served visits, in the record holding the window's end, had the largest
+ * p-quantile against its share of the latency target (the bottleneck the
+ * pass measured). A window that fails again, although raised, was also
+ * hurt by what came before it: the backlog carried from the previous
+ * window, or capacity that booted later than the mean boot time the
+ * oracle plans with; the previous window is raised too, which starts the
+ * extra capacity a window earlier. The oracle already asks boot_time
+ * ahead for the steps it plans (pol_oracle.c), so a raised window's
+ * instances are requested in time for it and the lift needs no lead of
+ * its own. A lift never passes the tier's max. The oracle is run again
+ * until no window fails, no lift can rise, or SIM_REFINE_PASSES passes;
+ * the run kept is the last pass.
+ *
+ * Cost: a pass is a full run of the oracle, so refining costs up to
+ * SIM_REFINE_PASSES runs plus one: passes run without the sink, and the
+ * last plan is run once more with it (a replay: same plan, same requests,
+ * same rows). Buffering the rows of every pass in memory would save that
+ * run at the price of the rows of a whole run held per pass; not taken,
+ * because a plan that needs no lift ends after the first pass anyway.
+ * The number of passes goes to the sink as the run's attribute
+ * `oracle_passes`. The analytic model has no draws to refine against (its
+ * latency is the model's expectation, already a bound): it is never
+ * refined, and its runs are as before. */
+#include "sim_engine_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The most passes of a refined run. Each pass raises every failed window;
+ * on the catalogue a plan that still fails after a few passes fails where
+ * no lift can help (the first evaluation, a tier at max). */
+#define SIM_REFINE_PASSES 8
+
+bool sim_refine_wanted(const sim_scenario *sc, int policy)
+{
+    return sc && policy >= 0 && policy < sc->npolicies && sc->model == SIM_MODEL_DES &&
+           (sc->policies[policy].type->flags & AS_KIND_SEES_FUTURE) != 0;
+}
+
+/* The p-quantile of tier i's visits in record r against its share of the
+ * latency target (NAN: none served). */
+static double tier_pressure(const sim_engine *R, int64_t r, int i)
+{
+    double q = sim_des_record_quantile(R->des, r, i, R->pctl);
+    return q / R->tiers[i].slo_share;
+}
+
+void sim_refine_note(sim_engine *R, int64_t r, int64_t w, bool bad)
+{
+    sim_refine *rf = R->refine;
+    if (w < 0 || w >= rf->nw)
+        return;
+    rf->bad[w] = bad;
+    rf->tier[w] = -1;
+    if (!bad)
+        return;
+    double most = -1;
+    for (int i = 0; i < R->nt; i++) {
+        if (R->tiers[i].policy == NULL) /* not autoscaled: nothing to raise */
+            continue;
+        double p = tier_pressure(R, r, i);
+        if (rf->tier[w] < 0 || (isfinite(p) && p > most)) {
+            rf->tier[w] = (signed char)i;
+            most = isfinite(p) ? p : most;
+        }
+    }
+}
+
+static void refine_free(sim_refine *rf)
+{
+    free(rf->lift);
+    free(rf->cap);
+    free(rf->bad);
+    free(rf->fails);
+    free(rf->tier);
+}
+
+static int refine_init(sim_refine *rf, const sim_scenario *sc, int policy, as_err *err)
+{
+    memset(rf, 0, sizeof *rf);
+    rf->nt = sc->ntiers;
+    rf->window = sc->slo_window;
+    rf->nw = (int)((sc->duration + sc->slo_window - 1) / sc->slo_window);
+    size_t nw = (size_t)rf->nw;
+    rf->lift = calloc((size_t)rf->nt * nw, sizeof *rf->lift);
+    rf->cap = calloc((size_t)rf->nt, sizeof *rf->cap);
+    rf->bad = calloc(nw, 1);
+    rf->fails = calloc(nw, 1);
+    rf->tier = calloc(nw, 1);
+    if (!rf->lift || !rf->cap || !rf->bad || !rf->fails || !rf->tier) {
+        refine_free(rf);
+        return as_err_set(err, AS_ENOMEM, "out of memory (the oracle's passes)");
+    }
+    const sim_policy_cfg *pc = &sc->policies[policy];
+    for (int i = 0; i < rf->nt; i++) {
+        int max = sc->tiers[i].max;
+        rf->cap[i] = pc->max > 0 && pc->max < max ? pc->max : max;
+    }
+    return AS_OK;
+}
+
+/* Raise tier t's plan in window w by one instance (up to its cap). */
+static bool raise_one(sim_refine *rf, int t, int64_t w)
+{
+    int *l = &rf->lift[(size_t)t * (size_t)rf->nw + (size_t)w];
+    if (*l >= rf->cap[t])
+        return false;
+    (*l)++;
+    return true;
+}
+
+/* After a pass: every failed window raises its plan, and a window that
+ * failed before raises the one before it too. Whether a lift rose. */
+static bool raise_failed(sim_refine *rf)
+{
+    bool rose = false;
+    for (int64_t w = 0; w < rf->nw; w++) {
+        if (!rf->bad[w] || rf->tier[w] < 0)
+            continue;
+        int t = rf->tier[w];
+        rose |= raise_one(rf, t, w);
+        if (rf->fails[w] > 0 && w > 0) /* failed although raised: start earlier */
+            rose |= raise_one(rf, t, w - 1);
+        if (rf->fails[w] < 255)
+            rf->fails[w]++;
+    }
+    return rose;
+}
+
+/* One pass of the plan in rf, rows to sink (NULL: none kept). */
+static int one_pass(const sim_scenario *sc, int policy, const sim_sink *sink,
+                    const sim_run_opts *opts, sim_refine *rf, sim_summary_row *sum, as_err *err)
+{
+    memset(rf->bad, 0, (size_t)rf->nw);
+    sim_engine *e = sim_engine_new(sc, policy, sink, opts, err);
+    if (e == NULL)
+        return err->code ? err->code : AS_ENOMEM;
+    e->refine = rf;
+    int rc = sim_engine_run(e, err);
+    if (rc == AS_OK)
+        rc = sim_engine_summary(e, sum, err);
+    sim_engine_free(e);
+    return rc;
+}
+
+int sim_refine_run(const sim_scenario *sc, int policy, const sim_sink *sink,
+                   const sim_run_opts *opts, sim_summary_row *sum, as_err *err)
+{
+    sim_refine rf;
+    int rc = refine_init(&rf, sc, policy, err);
+    if (rc != AS_OK)
+        return rc;
+    sim_run_opts quiet = opts ? *opts : (sim_run_opts){0};
+    quiet.record_trace = 0; /* the pass that is kept writes the trace */
+    bool kept = false;      /* the last pass ran with the sink */
+    while (rc == AS_OK) {
+        rf.passes++;
+        bool last = rf.passes == SIM_REFINE_PASSES;
+        kept = last || sink == NULL;
+        rc = one_pass(sc, policy, kept ? sink : NULL, kept ? opts : &quiet, &rf, sum, err);
+        if (rc != AS_OK || last || sum->slo_compliance >= 100.0 || !raise_failed(&rf))
+            break;
+    }
+    if (rc == AS_OK && !kept) /* the plan kept, once more with the rows */
+        rc = one_pass(sc, policy, sink, opts, &rf, sum, err);
+    if (rc == AS_OK && sink && sink->attr)
+        rc = sink->attr(sink->ud, "oracle_passes", rf.passes, err);
+    refine_free(&rf);
+    return rc;
+}
