@@ -192,6 +192,7 @@ typedef struct sim_refine {
     as_time window;        /* W */
     int *lift;             /* nt x nw: instances added to tier t's plan in window w */
     int *cap;              /* nt: the largest lift of a tier (its max instances) */
+    unsigned char *sat;    /* nt x nw: the plan of tier t reached its max there (this pass) */
     unsigned char *bad;    /* nw: the window failed in the last pass */
     unsigned char *fails;  /* nw: the passes in which it failed */
     signed char *tier;     /* nw: the tier to raise there (-1: none) */
@@ -204,6 +205,9 @@ int sim_refine_run(const sim_scenario *sc, int policy, const sim_sink *sink,
                    const sim_run_opts *opts, sim_summary_row *sum, as_err *err);
 /* Window w's verdict in this pass, record r holding its end (sim_rows.c). */
 void sim_refine_note(sim_engine *R, int64_t r, int64_t w, bool bad);
+/* Tier ti's plan at now wanted raw instances with a view from now + boot
+ * on (sim_act.c): at its max, no lift there can do more. */
+void sim_refine_planned(sim_engine *R, int ti, as_time now, as_time boot, int raw, int max);
 
 /* sim_run_summary.c */
 void sim_engine_summarize(const sim_engine *R, sim_summary_row *sum);
