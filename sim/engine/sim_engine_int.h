@@ -10,6 +10,7 @@
  *                  faults (the instances themselves are core's as_exec)
  *   sim_run_summary.c  the summary row of a finished run
  *   sim_refine.c   the oracle's passes at the request level (sim_refine)
+ *   sim_rowlog.c   a run's rows held in memory (the oracle's passes)
  * Invariant: only sim_run.c pops events; every handler takes `now` from
  * the event it handles. */
 #ifndef SIM_ENGINE_INT_H
@@ -198,6 +199,19 @@ typedef struct sim_refine {
     signed char *tier;     /* nw: the tier to raise there (-1: none) */
     int passes;            /* passes run so far */
 } sim_refine;
+/* sim_rowlog.c: a run's rows kept in memory, in order, for another sink. */
+typedef struct sim_rowlog_ent sim_rowlog_ent;
+typedef struct sim_rowlog {
+    sim_rowlog_ent *e;
+    size_t n, cap;
+} sim_rowlog; /* zeroed: empty */
+/* A sink into L that keeps what `to` keeps (borrowed during the call). */
+sim_sink sim_rowlog_sink(sim_rowlog *L, const sim_sink *to);
+void sim_rowlog_clear(sim_rowlog *L);
+/* Hand every row of L to `to`, in the order they came. */
+int sim_rowlog_replay(const sim_rowlog *L, const sim_sink *to, as_err *err);
+void sim_rowlog_fini(sim_rowlog *L);
+
 /* Whether policy number `policy` of sc is run in refined passes. */
 bool sim_refine_wanted(const sim_scenario *sc, int policy);
 /* Refined passes of the oracle; as sim_run_policy. */

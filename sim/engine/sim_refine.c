@@ -36,11 +36,10 @@
  * several instances where one holds it.
  *
  * Cost: a pass is a full run of the oracle, so refining costs up to
- * SIM_REFINE_PASSES runs plus one: passes run without the sink, and the
- * last plan is run once more with it (a replay: same plan, same requests,
- * same rows). Buffering the rows of every pass in memory would save that
- * run at the price of the rows of a whole run held per pass; not taken,
- * because a plan that needs no lift ends after the first pass anyway.
+ * SIM_REFINE_PASSES runs; one that holds every window at the first pass
+ * costs one. Each pass records its rows in memory (sim_rowlog.c) and only
+ * the last one's reach the sink: running the kept plan once more with the
+ * sink instead would cost a whole run more.
  * The number of passes goes to the sink as the run's attribute
  * `oracle_passes`. The analytic model has no draws to refine against (its
  * latency is the model's expectation, already a bound): it is never
@@ -209,21 +208,21 @@ int sim_refine_run(const sim_scenario *sc, int policy, const sim_sink *sink,
     int rc = refine_init(&rf, sc, policy, err);
     if (rc != AS_OK)
         return rc;
-    sim_run_opts quiet = opts ? *opts : (sim_run_opts){0};
-    quiet.record_trace = 0; /* the pass that is kept writes the trace */
-    bool kept = false;      /* the last pass ran with the sink */
+    sim_rowlog log = {0};
+    sim_sink to_log = sink ? sim_rowlog_sink(&log, sink) : (sim_sink){0};
     while (rc == AS_OK) {
         rf.passes++;
-        bool last = rf.passes == SIM_REFINE_PASSES;
-        kept = last || sink == NULL;
-        rc = one_pass(sc, policy, kept ? sink : NULL, kept ? opts : &quiet, &rf, sum, err);
-        if (rc != AS_OK || last || sum->slo_compliance >= 100.0 || !raise_failed(&rf))
+        sim_rowlog_clear(&log);
+        rc = one_pass(sc, policy, sink ? &to_log : NULL, opts, &rf, sum, err);
+        if (rc != AS_OK || rf.passes == SIM_REFINE_PASSES || sum->slo_compliance >= 100.0 ||
+            !raise_failed(&rf))
             break;
     }
-    if (rc == AS_OK && !kept) /* the plan kept, once more with the rows */
-        rc = one_pass(sc, policy, sink, opts, &rf, sum, err);
+    if (rc == AS_OK && sink) /* the pass kept: the last */
+        rc = sim_rowlog_replay(&log, sink, err);
     if (rc == AS_OK && sink && sink->attr)
         rc = sink->attr(sink->ud, "oracle_passes", rf.passes, err);
+    sim_rowlog_fini(&log);
     refine_free(&rf);
     return rc;
 }
