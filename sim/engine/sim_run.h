@@ -42,7 +42,11 @@ typedef struct sim_run_opts {
 /* Run policy number `policy` of sc, handing every row to sink (borrowed;
  * may be NULL: nothing recorded); opts may be NULL. Fills sum (ranking
  * columns NAN); wall time is the caller's (core and sim read no clock).
- * The same as sim_engine_new, sim_engine_run, sim_engine_summary. */
+ * The same as sim_engine_new, sim_engine_run, sim_engine_summary, but for
+ * the oracle under model = des: it runs in passes over the same requests,
+ * each raising its plan where the previous one failed a window, and only
+ * the last pass's rows reach the sink, then its attribute oracle_passes
+ * (sim_refine.c; an engine stepped by hand runs one unrefined pass). */
 int sim_run_policy(const sim_scenario *sc, int policy, const sim_sink *sink,
                    const sim_run_opts *opts, sim_summary_row *sum, as_err *err);
 
