@@ -73,3 +73,19 @@ int as_name_check(const char *name, as_err *err)
     }
     return AS_OK;
 }
+
+int as_reason_check(const char *reason, as_err *err)
+{
+    static const char pre[] = "resize:";
+    if (reason == NULL || strncmp(reason, pre, sizeof pre - 1) != 0)
+        return as_name_check(reason, err);
+    const char *from = reason + sizeof pre - 1, *gt = strchr(from, '>');
+    char a[AS_NAME_MAX + 1];
+    size_t la = gt ? (size_t)(gt - from) : 0;
+    if (gt == NULL || la > AS_NAME_MAX)
+        return as_name_check(reason, err); /* not the move's shape: the name rule says why */
+    memcpy(a, from, la);
+    a[la] = '\0';
+    int rc = as_name_check(a, err);
+    return rc != AS_OK ? rc : as_name_check(gt + 1, err);
+}

@@ -1,5 +1,6 @@
 /* as_name.h - the one rule for names that become file names, HDF5 paths,
- * gnuplot strings and HTML: scenario, run, policy, kind, tier, reason.
+ * gnuplot strings and HTML: scenario, run, policy, kind, tier, reason (an
+ * action reason may also be a move between two names: as_reason_check).
  * Owns: nothing (pure functions over strings).
  * Invariant: a name that passes as_name_check is 1..AS_NAME_MAX bytes of
  * ASCII letters, digits, '.', '_' and '-', and does not start with '.'; so
@@ -29,6 +30,13 @@
  *   digits, '.', '_' and '-', and may not start with '.'
  * err may be NULL. O(length). */
 int as_name_check(const char *name, as_err *err);
+
+/* An action's reason: a name, or the vertical move "resize:FROM>TO" whose
+ * FROM and TO are names (instance types). ':' and '>' need no escaping in
+ * a data file's quoted string, a gnuplot string or HTML text, and no
+ * reason becomes a file name. AS_OK or AS_EINVAL with as_name_check's
+ * message (for the part that fails). err may be NULL. */
+int as_reason_check(const char *reason, as_err *err);
 
 /* Copy s into buf (n > 0 bytes, always terminated) for an error message:
  * printable ASCII as is, backslash and double quote escaped, \n \r \t as

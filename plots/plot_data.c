@@ -300,7 +300,7 @@ static int run_actions(plot_rep *R, int i, plot_run_data *d, as_err *err)
     if (rc != AS_OK)
         return rc;
     for (size_t j = 0; j < na; j++)
-        if (as_name_check(ac[j].reason, err) != AS_OK) {
+        if (as_reason_check(ac[j].reason, err) != AS_OK) {
             free(ac);
             return as_err_prefix(err, "%s: /runs/%s/actions row %zu: reason: ", R->h5, run,
                                  j + 1);

@@ -71,3 +71,22 @@ Test(name, printable_escapes_and_cuts)
     as_name_printable("abc", tiny, sizeof tiny);
     cr_assert_str_eq(tiny, "");
 }
+
+/* Action reasons: names, and the vertical move between two instance types
+ * (the engine writes resize:FROM>TO); anything else in that shape is
+ * refused as a name would be. */
+Test(name, reasons_are_names_or_a_resize_between_two)
+{
+    const char *ok[] = {"scale_up", "at_max", "resize:small>large", "resize:m5.large>m5.xlarge"};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++)
+        cr_expect_eq(as_reason_check(ok[i], NULL), AS_OK, "%s", ok[i]);
+    const char *bad[] = {"resize:small",  "resize:>large", "resize:small>",
+                         "resize:a>b>c",  "resize:a\"b>c", "resize:a>b;rm",
+                         "up:down",       "resize:.x>y",   "resize:a>b\n",
+                         "x resize:a>b"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        as_err e = {0};
+        cr_expect_eq(as_reason_check(bad[i], &e), AS_EINVAL, "%s", bad[i]);
+        cr_expect(e.msg[0] != '\0', "%s: no message", bad[i]);
+    }
+}

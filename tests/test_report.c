@@ -402,6 +402,28 @@ Test(report, cost_latency_uses_the_slo_percentile_and_marks_misses)
     free(rows);
 }
 
+/* vertical.ini moves a tier between instance types (reason
+ * resize:FROM>TO): its report draws, and the move is in the actions data. */
+Test(report, a_vertical_move_is_drawn)
+{
+    char cmd[1024], p[512];
+    snprintf(cmd, sizeof cmd,
+             "%s scenarios/vertical.ini --set scenario.duration=12h -q --force --no-report "
+             "-o %s/v.h5 >/dev/null 2>&1",
+             th_simrun_path(), dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    cr_assert_eq(report("v.h5", "rep", "png"), 0);
+    int moves = 0;
+    for (int i = 1; i <= 9; i++) {
+        snprintf(p, sizeof p, "%s/rep/data/run%02d_actions.dat", dir, i);
+        char *a = th_slurp(p, NULL);
+        if (a != NULL)
+            moves += count(a, "\"resize:");
+        free(a);
+    }
+    cr_expect_gt(moves, 0, "no resize action in the report's data");
+}
+
 Test(report, bad_inputs_exit_2_naming_the_file)
 {
     char p[512], o[512];
