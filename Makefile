@@ -78,7 +78,7 @@ LIBS := $(foreach l,plots sim/tune sim/batch sim/results sim/engine sim/config t
           $(if $(call layer_src,$(l)),$(call lib_of,$(l))))
 CLI_OBJ := $(call obj,$(CLI_SRC))
 
-.PHONY: all deps bench-deps run test test-slow test-readme asan tsan bench quality coverage clean check layers
+.PHONY: all deps bench-deps run test test-slow test-readme asan asan-slow tsan bench quality coverage clean check layers
 all: bin/simrun
 
 $(BUILD)/%.o: %.c | layers
@@ -166,12 +166,15 @@ test test-slow: deps
 
 # The whole suite, and the simrun it starts, under AddressSanitizer (leaks
 # included) and UndefinedBehaviorSanitizer.
-asan: deps
+# make asan: the suite of make test under the sanitizers (CI); make
+# asan-slow: its slow cases too (about 4 more minutes on 2 cores: long
+# statistical runs of the code paths the fast cases already cover).
+asan asan-slow: deps
 	$(MAKE) MODE=asan build/asan/tests/run_tests build/asan/simrun
 	ASAN_OPTIONS=detect_leaks=1 \
 	    LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	    UBSAN_OPTIONS=print_stacktrace=1 SIMRUN=build/asan/simrun \
-	    build/asan/tests/run_tests --jobs 2
+	    build/asan/tests/run_tests --jobs 2 $(if $(filter asan,$@),$(TEST_FAST))
 
 # simrun under ThreadSanitizer on a -j 2 batch of a scenario and on the
 # 200-run sweep of bench/sweep.ini; any report fails it. A batch's workers
