@@ -317,9 +317,15 @@ static int run_actions(plot_rep *R, int i, plot_run_data *d, as_err *err)
         int dir = ac[j].to > ac[j].from ? 1 : ac[j].to < ac[j].from ? -1 : 0;
         fprintf(f, "%.9g %d %d %d %d %d \"%s\"\n", ac[j].t, ac[j].tier + 1, ac[j].from,
                 ac[j].raw, ac[j].to, dir, ac[j].reason);
+        int held = dir == 0 && ac[j].raw != ac[j].from;
         d->act_up += dir > 0;
         d->act_down += dir < 0;
-        d->act_held += dir == 0 && ac[j].raw != ac[j].from;
+        d->act_held += held;
+        if (ac[j].tier >= 0 && ac[j].tier < PLOT_ACT_TIERS) {
+            d->tier_up[ac[j].tier] += dir > 0;
+            d->tier_down[ac[j].tier] += dir < 0;
+            d->tier_held[ac[j].tier] += held;
+        }
     }
     d->nactions = na;
     free(ac);

@@ -135,17 +135,20 @@ static void tier_actions(plot_rep *R, const run_files *F, const plot_run_data *d
     char sel[32] = "1"; /* one tier: every action is its own */
     if (R->ntier > 1)
         snprintf(sel, sizeof sel, "$2==%d", k + 1);
-    if (d->act_up) {
+    int own = k < PLOT_ACT_TIERS;
+    int up = own ? d->tier_up[k] : d->act_up, down = own ? d->tier_down[k] : d->act_down;
+    int held = own ? d->tier_held[k] : d->act_held;
+    if (up) {
         plot_gp_printf(g, ", \\\n     %s using (tx($1)):(%s && $6>0 ? $5 : NaN) with points "
                           "pt 9 ps 0.8 lc rgb '#2ca02c' title ", F->act, sel);
         tier_title(g, R, k, "scale up");
     }
-    if (d->act_down) {
+    if (down) {
         plot_gp_printf(g, ", \\\n     %s using (tx($1)):(%s && $6<0 ? $5 : NaN) with points "
                           "pt 11 ps 0.8 lc rgb '" PLOT_C_RED "' title ", F->act, sel);
         tier_title(g, R, k, "scale down");
     }
-    if (d->act_held && d->nactions <= 400) {
+    if (held && d->nactions <= 400) {
         plot_gp_printf(g, ", \\\n     %s using (tx($1)):(%s && $6==0 && $4!=$3 ? $4 : NaN) "
                           "with points pt 2 ps 0.7 lc rgb '" PLOT_C_HELD "' title ", F->act, sel);
         tier_title(g, R, k, "held back (wanted)");

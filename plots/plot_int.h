@@ -122,6 +122,10 @@ typedef struct plot_run_data {
     int has_latency;        /* some percentile > 0 (log scale possible) */
     size_t nactions;
     int act_up, act_down, act_held;
+    /* the same per tier (a series with no point makes gnuplot warn); a
+     * tier past PLOT_ACT_TIERS (a crafted file) uses the totals */
+#define PLOT_ACT_TIERS 16
+    int tier_up[PLOT_ACT_TIERS], tier_down[PLOT_ACT_TIERS], tier_held[PLOT_ACT_TIERS];
     double rate_max;        /* of the rate and of every tier's capacity, req/s */
     double inst_max;        /* of instances (ready + booting) and tier maxima */
     double cost_max, cost_rate_max;

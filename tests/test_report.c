@@ -424,6 +424,23 @@ Test(report, a_vertical_move_is_drawn)
     cr_expect_gt(moves, 0, "no resize action in the report's data");
 }
 
+/* Three tiers that do not all scale both ways: every series drawn has
+ * points, so gnuplot writes no warning (no gnuplot.log). */
+Test(report, multi_tier_actions_draw_without_warnings)
+{
+    char cmd[1024], p[512];
+    snprintf(cmd, sizeof cmd,
+             "%s scenarios/multitier.ini --set scenario.duration=1d -q --force --no-report "
+             "-o %s/m.h5 >/dev/null 2>&1",
+             th_simrun_path(), dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    cr_assert_eq(report("m.h5", "rep", "png"), 0);
+    snprintf(p, sizeof p, "%s/rep/gnuplot.log", dir);
+    char *log = th_slurp(p, NULL);
+    cr_expect_null(log, "gnuplot warned: %s", log ? log : "");
+    free(log);
+}
+
 Test(report, bad_inputs_exit_2_naming_the_file)
 {
     char p[512], o[512];
