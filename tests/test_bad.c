@@ -438,6 +438,25 @@ Test(bad, clf_huge_gap_does_not_hang, .timeout = 60)
     rm_rf(dir);
 }
 
+/* fuzz_clf: two lines a year apart (1994, 1995) read whole at 1 s
+ * buckets expanded the gap into 31.6 M zero samples (500 MB, 10.5 s under
+ * the sanitizers: a slow unit). A whole load now holds an access log to
+ * the bucket limit of `trace info` and says so; 60 s buckets still load. */
+Test(bad, clf_year_gap_at_one_second_is_refused_when_loaded_whole)
+{
+    const char *p = "tests/fuzz/regressions/clf_gap_year_1s.log";
+    tr_series s = {0};
+    as_err e = {0};
+    cr_assert_eq(tr_series_load_fmt(p, TR_FORMAT_CLF, AS_SEC, &s, &e), AS_EINVAL);
+    cr_expect(strstr(e.msg, "more than the limit of 10000000") != NULL, "%s", e.msg);
+    cr_expect_eq(s.n, 0);
+    /* at a minute the same year is 525,600 buckets: within the limit, so
+     * the reader goes on to the malformed third line */
+    as_err e2 = {0};
+    cr_assert_eq(tr_series_load_fmt(p, TR_FORMAT_CLF, AS_MIN, &s, &e2), AS_EINVAL);
+    cr_expect(strstr(e2.msg, ":3: malformed access log line") != NULL, "%s", e2.msg);
+}
+
 /* fuzz_prom: a timestamp beyond int64 microseconds (1e300 s) is not range
  * checked: llround overflows, and the series gets a negative step
  * (trace info prints "step: -9223372036852775808us"). */

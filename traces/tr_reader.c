@@ -274,7 +274,12 @@ int tr_series_load_fmt(const char *path, tr_format fmt, as_time bucket, tr_serie
                        as_err *err)
 {
     memset(out, 0, sizeof *out);
-    tr_reader *r = tr_reader_open(path, fmt, bucket, err);
+    /* a whole series is held in memory (16 bytes a sample): an access
+     * log's span is held to the limit `trace info` has by default, so a
+     * date typo a year off at 1 s buckets (31.6 M zero samples, 500 MB) is
+     * refused instead of expanded; a replay streams and needs no limit */
+    tr_read_opts o = {.format = fmt, .bucket = bucket, .max_buckets = TR_MAX_BUCKETS};
+    tr_reader *r = tr_reader_open_opts(path, &o, err);
     if (r == NULL)
         return err ? err->code : AS_EINVAL;
     int rc = tr_series_read(r, out, err);

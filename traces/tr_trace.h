@@ -155,7 +155,8 @@ size_t tr_reader_nan_gaps(const tr_reader *r);
  * "sum of 3 series" (borrowed; "" for other formats). */
 const char *tr_reader_series(const tr_reader *r);
 
-/* tr_series_load with an explicit format and access-log bucket. */
+/* tr_series_load with an explicit format and access-log bucket. Both
+ * refuse an access log spanning more than TR_MAX_BUCKETS buckets. */
 int tr_series_load_fmt(const char *path, tr_format fmt, as_time bucket, tr_series *out,
                        as_err *err);
 /* Every remaining sample of an open reader into a series (caller frees). */
