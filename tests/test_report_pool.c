@@ -25,34 +25,23 @@
 
 static char dir[256];
 
+/* This test's folder (th_tmpdir: fresh per test, removed at its exit). */
 static void make_dir(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/test_report_pool_%d", (int)getpid());
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", dir, dir);
-    cr_assert_eq(system(cmd), 0);
+    snprintf(dir, sizeof dir, "%s", th_tmpdir());
 }
 
-static void remove_dir(void)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
-}
-
-TestSuite(report_pool, .init = make_dir, .fini = remove_dir, .timeout = 240);
+TestSuite(report_pool, .init = make_dir, .timeout = 240);
 
 /* 15 runs: static, target and oracle, five repetitions each. */
 static void sweep(void)
 {
-    const char *s = getenv("SIMRUN");
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
              "%s scenarios/spike.ini --set scenario.duration=6h --policy static --policy target "
              "--policy oracle --set sweep.repetitions=5 -q --force --no-report -o %s/sw.h5 "
              ">/dev/null 2>&1",
-             s && *s ? s : "bin/simrun", dir);
+             th_simrun_path(), dir);
     cr_assert_eq(system(cmd), 0, "simrun failed: %s", cmd);
 }
 
