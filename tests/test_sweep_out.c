@@ -13,25 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-/* Run cmd; its stdout (and stderr) into a malloc'd string. */
-static char *sh(const char *cmd, int *status)
-{
-    char full[2048];
-    snprintf(full, sizeof full, "%s 2>&1", cmd);
-    FILE *p = popen(full, "r");
-    cr_assert_not_null(p);
-    size_t cap = 1 << 20;
-    char *out = malloc(cap);
-    cr_assert_not_null(out);
-    size_t n = fread(out, 1, cap - 1, p);
-    out[n] = '\0';
-    int st = pclose(p);
-    *status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-    return out;
-}
 
 static sim_summary_row row(const char *run, double cost, int meets)
 {
@@ -117,56 +98,46 @@ Test(sweep_out, cheapest_is_by_the_mean_of_a_point)
 
 Test(sweep_out, every_output_has_a_column_per_swept_parameter, .timeout = 120)
 {
-    char cmd[1024], tmp[] = "/tmp/sweepout_XXXXXX";
-    cr_assert_not_null(mkdtemp(tmp));
-    int st;
-    snprintf(cmd, sizeof cmd, "%s tests/data/sweep.ini -q --force -j 2 -o %s/s.h5 --no-report",
-             th_simrun_path(), tmp);
-    free(sh(cmd, &st));
-    cr_assert_eq(st, 0);
-    snprintf(cmd, sizeof cmd, "%s show %s/s.h5 --csv", th_simrun_path(), tmp);
-    char *csv = sh(cmd, &st);
-    cr_assert_eq(st, 0, "%s", csv);
+    const char *tmp = th_tmpdir();
+    char cmd[1024];
+    th_out o;
+    cr_assert_eq(th_simrun(&o, "tests/data/sweep.ini -q --force -j 2 -o '%s/s.h5' --no-report", tmp),
+                 0, "%s", o.err);
+    th_out_free(&o);
+    cr_assert_eq(th_simrun(&o, "show '%s/s.h5' --csv", tmp), 0, "%s", o.err);
+    const char *csv = o.out;
     cr_assert(strncmp(csv, "run,kind,policy.hpa.target,tier.web.boot_time,cost_infra,", 57) == 0,
               "%s", csv);
     cr_assert(strstr(csv, "\nhpa.p006.r1,hpa,0.7,30s,"), "%s", csv);
     cr_assert(strstr(csv, "\nthreshold.p002.r0,threshold,,120s,"), "%s", csv);
-    free(csv);
-    snprintf(cmd, sizeof cmd, "%s show %s/s.h5 --json", th_simrun_path(), tmp);
-    char *json = sh(cmd, &st);
+    th_out_free(&o);
+    th_simrun(&o, "show '%s/s.h5' --json", tmp);
+    const char *json = o.out;
     cr_assert(strstr(json, "\"run\": \"hpa.p001.r0\",\n    \"kind\": \"hpa\",\n    "
                            "\"policy.hpa.target\": \"0.5\",\n    \"tier.web.boot_time\": \"60s\",\n"),
               "%s", json);
     cr_assert(strstr(json, "\"kind\": \"threshold\",\n    \"policy.hpa.target\": null,\n"),
               "%s", json);
-    free(json);
-    snprintf(cmd, sizeof cmd, "%s show %s/s.h5", th_simrun_path(), tmp);
-    char *txt = sh(cmd, &st);
+    th_out_free(&o);
+    th_simrun(&o, "show '%s/s.h5'", tmp);
+    const char *txt = o.out;
     cr_assert(strstr(txt, "policy.hpa.target tier.web.boot_time"), "%s", txt);
     cr_assert(strstr(txt, "repetitions: mean +- 95% confidence half-width"), "%s", txt);
     cr_assert(strstr(txt, "; means over 2 repetitions)"), "%s", txt);
-    free(txt);
+    th_out_free(&o);
     /* the report: the HTML columns and one figure per numeric key */
-    snprintf(cmd, sizeof cmd, "%s report %s/s.h5 -o %s/rep", th_simrun_path(), tmp, tmp);
-    char *rep = sh(cmd, &st);
-    cr_assert_eq(st, 0, "%s", rep);
-    free(rep);
+    cr_assert_eq(th_simrun(&o, "report '%s/s.h5' -o '%s/rep'", tmp, tmp), 0, "%s%s", o.out, o.err);
+    th_out_free(&o);
     snprintf(cmd, sizeof cmd, "%s/rep/index.html", tmp);
-    FILE *f = fopen(cmd, "r");
-    cr_assert_not_null(f);
-    char *html = calloc(1, 1 << 20);
-    cr_assert_gt(fread(html, 1, (1 << 20) - 1, f), 0);
-    fclose(f);
+    char *html = th_slurp(cmd, NULL);
+    cr_assert_not_null(html);
     cr_assert(strstr(html, "<th>policy.hpa.target</th><th>tier.web.boot_time</th>"));
     cr_assert(strstr(html, "href=\"sweep.html\""));
     free(html);
     /* the sweep page: a row per point with the keys as columns, the figures */
     snprintf(cmd, sizeof cmd, "%s/rep/sweep.html", tmp);
-    f = fopen(cmd, "r");
-    cr_assert_not_null(f);
-    html = calloc(1, 1 << 20);
-    cr_assert_gt(fread(html, 1, (1 << 20) - 1, f), 0);
-    fclose(f);
+    html = th_slurp(cmd, NULL);
+    cr_assert_not_null(html);
     cr_assert(strstr(html, "<th>policy.hpa.target</th><th>tier.web.boot_time</th><th>n</th>"));
     cr_assert(strstr(html, "<tr class=\"best\"><td class=\"l\">hpa.p000</td>"), "%s", html);
     cr_assert(strstr(html, "sweep_01.png") && strstr(html, "sweep_02.png"));
@@ -175,7 +146,7 @@ Test(sweep_out, every_output_has_a_column_per_swept_parameter, .timeout = 120)
     snprintf(cmd, sizeof cmd, "%s/rep/sweep_02.png", tmp);
     cr_assert(stat(cmd, &sb) == 0 && sb.st_size > 5000, "a figure that is not blank");
     snprintf(cmd, sizeof cmd, "%s/rep/data/sweep_01.dat", tmp);
-    f = fopen(cmd, "r");
+    FILE *f = fopen(cmd, "r");
     cr_assert_not_null(f);
     char line[512];
     cr_assert_not_null(fgets(line, sizeof line, f));
@@ -202,6 +173,4 @@ Test(sweep_out, every_output_has_a_column_per_swept_parameter, .timeout = 120)
     cr_assert_not_null(gp);
     cr_expect(strstr(gp, "'data/sweep_01.dat' index 2 using 1:2:3 with yerrorlines"), "%s", gp);
     free(gp);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
-    cr_assert_eq(system(cmd), 0);
 }
