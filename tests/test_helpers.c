@@ -241,9 +241,12 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 
 static char tmpdir[256];
 
+/* TH_KEEP=1 in the environment keeps it for a look (its path on stderr). */
 static void tmpdir_remove(void)
 {
-    if (tmpdir[0] != '\0')
+    if (tmpdir[0] != '\0' && getenv("TH_KEEP") != NULL)
+        fprintf(stderr, "kept %s\n", tmpdir);
+    else if (tmpdir[0] != '\0')
         rm_tree(tmpdir);
     tmpdir[0] = '\0';
 }

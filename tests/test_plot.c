@@ -2,11 +2,12 @@
  * gnuplot quoting function and the script lint (plot_script.h), the HTML
  * escape (plot_html.h), output folders swapped in whole without following
  * links (plot_outdir.h), and the O(n log n) Pareto front against the
- * pairwise definition. Works in /tmp/test_plot_PID. */
+ * pairwise definition. Works in the test's own folder (th_tmpdir). */
 #include "plot_html.h"
 #include "plot_int.h"
 #include "plot_outdir.h"
 #include "plot_script.h"
+#include "test_helpers.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
@@ -118,18 +119,7 @@ static char tdir[128];
 
 static void tdir_init(void)
 {
-    snprintf(tdir, sizeof tdir, "/tmp/test_plot_%d", (int)getpid());
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", tdir, tdir);
-    cr_assert_eq(system(cmd), 0);
-}
-
-static void tdir_fini(void)
-{
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tdir);
+    snprintf(tdir, sizeof tdir, "%s", th_tmpdir());
 }
 
 static const char *tp(char *buf, const char *rel)
@@ -182,7 +172,7 @@ static int write_dir(const char *target, int force, const char *name, as_err *e)
     return rc;
 }
 
-TestSuite(plot_outdir, .init = tdir_init, .fini = tdir_fini);
+TestSuite(plot_outdir, .init = tdir_init);
 
 Test(plot_outdir, new_ours_foreign_forced)
 {

@@ -3,7 +3,7 @@
  * script reruns, long series are reduced without losing their peaks, and
  * bad inputs and a missing or failing gnuplot give clean errors.
  * Input: bin/simrun (or $SIMRUN) on scenarios/spike.ini shortened to 6h,
- * run from the project root; every test works in its own /tmp folder. */
+ * run from the project root; every test works in its own folder (th_tmpdir). */
 #include "cmd.h"
 #include "plot_report.h"
 #include "sim_results.h"
@@ -23,10 +23,7 @@ static char dir[256];
 
 static void make_dir(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/test_report_%d", (int)getpid());
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", dir, dir);
-    cr_assert_eq(system(cmd), 0);
+    snprintf(dir, sizeof dir, "%s", th_tmpdir());
 }
 
 /* Run simrun on spike.ini (6h) with extra arguments into dir/NAME.h5. */
@@ -133,18 +130,10 @@ static int check_index_images(const char *out, void (*check)(const char *))
     return k;
 }
 
-/* keep the output for a look with KEEP_REPORT_TESTS=1 */
-static void remove_dir(void)
-{
-    if (getenv("KEEP_REPORT_TESTS") != NULL || dir[0] == '\0')
-        return;
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
-}
-
-TestSuite(report, .init = make_dir, .fini = remove_dir, .timeout = 120);
+/* (TH_KEEP=1 keeps the folder for a look: test_helpers.h) */
+TestSuite(report, .init = make_dir, .timeout = 120);
+/* (without its own init, dir was empty and these wrote to the root folder) */
+TestSuite(report_slow, .init = make_dir);
 
 Test(report_slow, png_every_figure_valid_and_shown)
 {

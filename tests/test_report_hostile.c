@@ -38,24 +38,12 @@ static void hostile_init(void)
     if (s == NULL || *s == '\0')
         s = "bin/simrun";
     cr_assert_not_null(realpath(s, simrun_bin), "no simrun at %s", s);
-    snprintf(hdir, sizeof hdir, "/tmp/test_hostile_%d", (int)getpid());
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s && mkdir -p %s", hdir, hdir);
-    cr_assert_eq(system(cmd), 0);
+    snprintf(hdir, sizeof hdir, "%s", th_tmpdir());
     snprintf(out_log, sizeof out_log, "%s/simrun.log", hdir);
 }
 
-static void hostile_fini(void)
-{
-    if (getenv("KEEP_REPORT_TESTS") != NULL || hdir[0] == '\0')
-        return;
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", hdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", hdir);
-}
-
-TestSuite(hostile, .init = hostile_init, .fini = hostile_fini, .timeout = 180);
+/* (TH_KEEP=1 keeps the folder for a look: test_helpers.h) */
+TestSuite(hostile, .init = hostile_init, .timeout = 180);
 
 /* Run simrun with argv[] (NULL-terminated, argv[0] = the command such as
  * "report") in folder cwd; output to out_log. Returns the exit status, or
