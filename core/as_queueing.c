@@ -216,7 +216,8 @@ double as_wq_mgc(int c, double a, double mu, double cs2)
     /* 1/W is linear between the M/M/c and M/D/c points in the weights
      * 2 cs2/(1 + cs2) and (1 - cs2)/(1 + cs2); beyond cs2 = 1 it
      * extrapolates, which is where the approximation is weakest (README:
-     * +3.6 % at c = 4, rho 0.8, lognormal cv 2) */
+     * +5 % at c = 4, rho 0.8, lognormal cv 2 in long runs; the means that
+     * use the whole law tried instead are in as_mgc.h) */
     double wd = as_wq_mdc(c, a, mu);
     return (1.0 + cs2) / (2.0 * cs2 / wm + (1.0 - cs2) / wd);
 }

@@ -2,12 +2,13 @@
  * the analytic M/G/c response-time law (as_mgc, what the analytic model
  * uses per tick) against the request-level model (sim_des) at constant
  * load, on the grid c in {1, 4, 16, 64} x rho in {0.5, 0.8, 0.95} x
- * service exponential, deterministic, lognormal cv 0.5 and cv 2, for the
- * response-time p50, p95 and p99; and the DES against exact results (the
- * Pollaczek-Khinchine mean wait at c = 1).
+ * service exponential, deterministic, uniform cv 0.5, lognormal cv 0.5, 2
+ * and 3, for the response-time p50, p95 and p99 (and, logged, the mean
+ * wait); and the DES against exact results (the Pollaczek-Khinchine mean
+ * wait at c = 1).
  *
  * Suite xval (make test) runs 8 cells with short runs; xval_slow (make
- * test-slow) runs all 48 with long ones. The DES figure of a cell is the
+ * test-slow) runs all 72 with long ones. The DES figure of a cell is the
  * mean of NB = 20 batch quantiles, pooled from NSEED = 4 independent runs
  * (seeds) of NBS = 5 batches, each run after its own warm-up batch; its
  * standard error is that of the batch values (batches are far longer than
@@ -26,6 +27,7 @@
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #define NSEED 4            /* independent runs a cell */
@@ -44,12 +46,13 @@ typedef struct cell {
 typedef struct xval {
     double an[3], des[3], se[3]; /* p50, p95, p99 */
     double wq, wq_se;            /* DES mean wait and its se */
+    double ew;                   /* the analytic mean wait */
 } xval;
 
 static const double PS[3] = {0.5, 0.95, 0.99};
 static const double MEAN_S = 0.1; /* mean service time */
 
-static void analytic(const cell *k, double q[3])
+static void analytic(const cell *k, double q[3], double *ew)
 {
     as_svclaw s;
     as_svclaw_init(&s, k->dist, MEAN_S, k->cv, NULL);
@@ -68,6 +71,7 @@ static void analytic(const cell *k, double q[3])
     as_mgc_resp_law(sh, &w, &S[0], &S[1], ws);
     for (int i = 0; i < 3; i++)
         q[i] = as_latdist_quantile(&S[1], PS[i]);
+    *ew = w.ew;
     as_mgc_shapes_free(sh);
     free(S);
     free(ws);
@@ -125,11 +129,19 @@ static void des(const cell *k, double per_batch, uint64_t seed, xval *out)
     out->wq = mean_se(wq, NB, &out->wq_se);
 }
 
+/* "exp", "det", "uniform 0.50", "lognormal 2.00" (one process a test: a
+ * static buffer is enough). */
 static const char *law_name(const cell *k)
 {
-    return k->dist == SIM_DIST_EXP ? "exp" : k->dist == SIM_DIST_DET ? "det"
-           : k->cv < 1                ? "lognormal 0.5"
-                                      : "lognormal 2";
+    static char buf[32];
+    const char *n = k->dist == SIM_DIST_EXP       ? "exp"
+                    : k->dist == SIM_DIST_DET     ? "det"
+                    : k->dist == SIM_DIST_UNIFORM ? "uniform"
+                                                  : "lognormal";
+    if (k->dist == SIM_DIST_EXP || k->dist == SIM_DIST_DET)
+        return n;
+    snprintf(buf, sizeof buf, "%s %.2f", n, k->cv);
+    return buf;
 }
 
 /* One cell: the analytic percentiles within TOL of the DES's (plus its
@@ -138,8 +150,11 @@ static const char *law_name(const cell *k)
 static double check_cell(const cell *k, double per_batch, uint64_t seed)
 {
     xval x;
-    analytic(k, x.an);
+    analytic(k, x.an, &x.ew);
     des(k, per_batch, seed, &x);
+    if (x.wq > 0) /* logged for the README's mean-wait column; not asserted (noisy) */
+        cr_log_info("c %d rho %.2f %s E[W]: analytic %.6g DES %.6g +- %.6g (%+.2f%%)", k->c,
+                    k->rho, law_name(k), x.ew, x.wq, 4 * x.wq_se, 100 * (x.ew / x.wq - 1));
     int known = k->c == 4 && k->rho == 0.8 && k->dist == SIM_DIST_LOGNORMAL && k->cv > 1;
     double worst = 0;
     for (int i = 0; i < 3; i++) {
@@ -158,8 +173,12 @@ static double check_cell(const cell *k, double per_batch, uint64_t seed)
         double lam = k->rho / MEAN_S, pk = lam * s.m2 / (2 * (1 - k->rho));
         cr_expect_leq(fabs(x.wq - pk), 4 * x.wq_se, "c 1 rho %.2f %s: DES Wq %g vs P-K %g",
                       k->rho, law_name(k), x.wq, pk);
-        /* the band must be able to fail: a few % of the value */
-        cr_expect_lt(4 * x.wq_se, 0.25 * pk, "band too wide: %g", 4 * x.wq_se);
+        /* the band must be able to fail: a few % of the value. The wait's
+         * variance grows with E[S^3] (Takacs: E[W^2] = 2 E[W]^2 + lambda
+         * E[S^3] / (3 (1 - rho))), 8 times larger at lognormal cv 3 than
+         * at cv 2, so there the band may reach half the value */
+        double wide = k->cv > 2 ? 0.5 : 0.25;
+        cr_expect_lt(4 * x.wq_se, wide * pk, "band too wide: %g", 4 * x.wq_se);
     }
     return worst;
 }
@@ -180,27 +199,34 @@ Test(xval, analytic_matches_des_on_a_subset)
 
 /* make test-slow: every cell of the grid, long runs (2e5 arrivals a batch,
  * 4e6 a cell; 1e6 a batch, 2e7 a cell, at rho 0.95 where the tail needs
- * them). About 6 minutes on one core. */
-Test(xval_slow, analytic_within_5_percent_of_long_des_runs, .timeout = 3600)
+ * them): one test per c, so that two cores share them. The laws run from
+ * no variance to cv 3: deterministic, uniform (cv 0.5, the most it has),
+ * lognormal cv 0.5, exponential, lognormal cv 2 and 3. About 3 minutes on
+ * one core in all. */
+static void grid(int c, uint64_t seed)
 {
-    const int cs[] = {1, 4, 16, 64};
     const double rhos[] = {0.5, 0.8, 0.95};
     const struct {
         int dist;
         double cv;
-    } laws[] = {{SIM_DIST_EXP, 1}, {SIM_DIST_DET, 0}, {SIM_DIST_LOGNORMAL, 0.5},
-                {SIM_DIST_LOGNORMAL, 2}};
+    } laws[] = {{SIM_DIST_EXP, 1},       {SIM_DIST_DET, 0},       {SIM_DIST_UNIFORM, 0.5},
+                {SIM_DIST_LOGNORMAL, 0.5}, {SIM_DIST_LOGNORMAL, 2}, {SIM_DIST_LOGNORMAL, 3}};
+    const int nl = (int)(sizeof laws / sizeof laws[0]);
     double worst = 0;
-    uint64_t seed = 1000;
-    for (int i = 0; i < 4; i++)
-        for (int j = 0; j < 3; j++)
-            for (int l = 0; l < 4; l++) {
-                cell k = {cs[i], rhos[j], laws[l].dist, laws[l].cv};
-                double w = check_cell(&k, rhos[j] > 0.9 ? 1e6 : 2e5, seed++);
-                worst = w > worst ? w : worst;
-            }
-    cr_log_info("worst |analytic / DES - 1| over 144 percentiles: %.2f%%", 100 * worst);
+    for (int j = 0; j < 3; j++)
+        for (int l = 0; l < nl; l++) {
+            cell k = {c, rhos[j], laws[l].dist, laws[l].cv};
+            double w = check_cell(&k, rhos[j] > 0.9 ? 1e6 : 2e5, seed++);
+            worst = w > worst ? w : worst;
+        }
+    cr_log_info("c %d: worst |analytic / DES - 1| over %d percentiles: %.2f%%", c, 9 * nl,
+                100 * worst);
 }
+
+Test(xval_slow, c1_within_5_percent_of_long_des_runs, .timeout = 3600) { grid(1, 1000); }
+Test(xval_slow, c4_within_5_percent_of_long_des_runs, .timeout = 3600) { grid(4, 1100); }
+Test(xval_slow, c16_within_5_percent_of_long_des_runs, .timeout = 3600) { grid(16, 1200); }
+Test(xval_slow, c64_within_5_percent_of_long_des_runs, .timeout = 3600) { grid(64, 1300); }
 
 /* ---- multi-tier: the end-to-end law of the sum against the DES ---- */
 
