@@ -50,7 +50,8 @@ static void ref_update(ref_conf *R, double y)
             if (R->first < 0 || k < R->first)
                 break;
             double yhat = R->path[k % RH];
-            double r = (y - yhat) / ref_scale(R, yhat);
+            /* symmetric scale: the mean of the forecast's and the outcome's */
+            double r = (y - yhat) / (0.5 * (ref_scale(R, yhat) + ref_scale(R, y)));
             if (!isfinite(r))
                 continue;
             R->ring[j][R->head[j]] = r;
@@ -114,11 +115,29 @@ static double ref_tail(const ref_conf *R, int h, double at_least, double x, doub
     double sc = ref_scale(R, m) * sqrt((double)h / (double)(j + 1)), t = (x - m) / sc;
     if (!isfinite(t))
         return t > 0 ? 0.0 : 1.0;
-    while (k < n && s[k] <= t)
-        k++;
+    /* at or past the upper quantile: the exponential tail of the residuals
+     * from it up, with their mean excess over it as the scale */
+    double phi = 0.5 + 0.5 * COV;
+    int qh = (int)ceil(phi * (double)(n + 1)) - 1;
+    qh = qh < 0 ? 0 : qh > n - 1 ? n - 1 : qh;
+    bool beyond = t >= s[qh];
+    if (beyond)
+        k = qh;
+    else
+        while (k < n && s[k] <= t)
+            k++;
     double suf = 0;
     for (int i = n - 1; i >= k; i--)
         suf = suf + s[i];
+    if (beyond) {
+        int nt = n - qh;
+        double beta = suf / (double)nt - s[qh];
+        if (!(beta > 0))
+            return 0.0;
+        double p = (double)nt / (double)n * exp(-(t - s[qh]) / beta);
+        *excess = p * beta * sc;
+        return p;
+    }
     *excess = (suf - (double)(n - k) * t) * sc / (double)n;
     return (double)(n - k) / (double)n;
 }

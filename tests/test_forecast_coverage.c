@@ -119,6 +119,66 @@ Test(forecast, tail_is_the_distribution_of_the_errors)
     as_forecaster_free(f);
 }
 
+/* Past the window's largest error the tail goes on: beyond the upper
+ * quantile it is the exponential tail of the errors at or above it, so a
+ * planner with a large risk weight still sees a price for a load no error
+ * in the window reached. On N(100, 10^2) noise (naive's 1-step errors
+ * N(0, 14.14^2)) 500 errors seldom reach 4 sigma: the empirical tail there
+ * is 0, the exponential one about 0.05 exp(-(4 - 1.645) / 0.42) = 2e-4
+ * (the true Gaussian's is 3e-5); at 6 sigma far less, and never above the
+ * share beyond the quantile. */
+Test(forecast, tail_goes_on_past_the_largest_error)
+{
+    as_forecaster *f = make("naive", 0, 4, NULL);
+    rng r = {.s = 7};
+    long k = 0;
+    for (; k < 1000; k++)
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, 100 + 10 * rng_gauss(&r));
+    int pos = 0, n = 0;
+    for (int i = 0; i < 200; i++, k++) {
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, 100 + 10 * rng_gauss(&r));
+        double m[H_MAX], lo[H_MAX], hi[H_MAX], e4, e6;
+        as_forecaster_predict(f, 1, m, lo, hi);
+        double p4 = as_forecaster_tail(f, 1, -INFINITY, m[0] + 4 * 14.142, &e4);
+        double p6 = as_forecaster_tail(f, 1, -INFINITY, m[0] + 6 * 14.142, &e6);
+        cr_assert(p4 < 2e-3 && p6 < p4 && e6 < e4 && e6 >= 0,
+                  "origin %d: P(4 sigma) %.3g, P(6 sigma) %.3g, E %.3g %.3g", i, p4, p6, e4, e6);
+        pos += p4 > 1e-5;
+        n++;
+    }
+    cr_expect_eq(pos, n, "P(4 sigma) > 1e-5 at %d of %d origins (empirical tail: 0)", pos, n);
+    as_forecaster_free(f);
+}
+
+/* An error made at a forecast near zero (the end of an outage: the load
+ * comes back at once) is scaled by the mean of the forecast's and the
+ * outcome's scales, not by the forecast's alone, which is near zero: a
+ * 0 -> 100 jump is then an error of 19 scales, not of 300 (the scale floor
+ * is 0.1 % of the mean level), and once the load is back at 100 it does not
+ * read as a one-in-a-window chance of 400 for the window's whole memory. */
+Test(forecast, an_outage_does_not_widen_the_tail_at_the_usual_level)
+{
+    as_forecaster *f = make("naive", 0, 4, NULL);
+    rng r = {.s = 11};
+    long k = 0;
+    for (; k < 600; k++)
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, 100 + 10 * rng_gauss(&r));
+    for (; k < 640; k++) /* the outage */
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, 0);
+    double worst = 0;
+    for (; k < 700; k++) {
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, 100 + 10 * rng_gauss(&r));
+        double m[H_MAX], lo[H_MAX], hi[H_MAX], e;
+        as_forecaster_predict(f, 1, m, lo, hi);
+        for (int h = 1; h <= 4; h++) {
+            double p = as_forecaster_tail(f, h, -INFINITY, 400, &e);
+            worst = p > worst ? p : worst;
+        }
+    }
+    cr_expect(worst < 1e-4, "P(y > 400) at level 100 after an outage: %.3g", worst);
+    as_forecaster_free(f);
+}
+
 /* auto on a pure season: the seasonal members are exact once a season has
  * been seen and scored, so they lead alone. Before a whole season it does
  * not use them: its path is the one it has without a season at all; after

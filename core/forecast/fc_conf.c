@@ -205,7 +205,11 @@ double fc_conf_tail(const fc_conf *cf, int h, double yhat, double x, double *exc
     double t = (x - yhat) / sc;
     if (!isfinite(t))
         return t > 0 ? 0.0 : 1.0;
-    int k = rank_below(s, cf->samp + (size_t)j * NS, n, t, true);
+    /* past the upper quantile u = s[qhi]: the exponential tail of the
+     * residuals at or above it (their count nt, mean excess beta) */
+    int qh = cf->qhi[j], nt = n - qh;
+    bool beyond = t >= s[qh];
+    int k = beyond ? qh : rank_below(s, cf->samp + (size_t)j * NS, n, t, true);
     double *suf = cf->suffix + (size_t)j * (W + 1);
     int from = cf->suf_from[j];
     if (from == n)
@@ -217,6 +221,14 @@ double fc_conf_tail(const fc_conf *cf, int h, double yhat, double x, double *exc
         for (int i = from - 1; i >= k; i--)
             suf[i] = suf[i + 1] + s[i];
         cf->suf_from[j] = k;
+    }
+    if (beyond) {
+        double u = s[qh], beta = suf[qh] / (double)nt - u;
+        if (!(beta > 0))
+            return 0.0; /* every residual of the tail is u: nothing above */
+        double p = (double)nt / (double)n * exp(-(t - u) / beta);
+        *excess = p * beta * sc;
+        return p;
     }
     *excess = (suf[k] - (double)(n - k) * t) * sc / (double)n;
     return (double)(n - k) / (double)n;

@@ -82,11 +82,13 @@ static inline void fc_track_observe(fc_track *tr, double y)
     if (nj > tr->H)
         nj = tr->H;
     int H = tr->H, row = nj > 0 ? (int)((tr->n - 1) % H) : 0;
-    double memo_y = NAN, memo_s = 0;
+    /* the error's scale is the mean of the forecast's and the outcome's
+     * (fc_conf.h: symmetric scaling), the outcome's computed once */
+    double memo_y = NAN, memo_s = 0, sy = fc_conf_scale(&tr->cf, y);
     for (int j = 0; j < (int)nj; j++) {
         double yhat = tr->pend[(size_t)row * (size_t)H + (size_t)j];
         fc_conf_add_scaled(&tr->cf, j, y, yhat,
-                           fc_conf_scale_memo(&tr->cf, yhat, &memo_y, &memo_s));
+                           0.5 * (fc_conf_scale_memo(&tr->cf, yhat, &memo_y, &memo_s) + sy));
         row = row == 0 ? H - 1 : row - 1;
     }
 }
