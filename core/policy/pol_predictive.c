@@ -30,7 +30,9 @@
  * of a step to drain), so that deeper shortfalls cost more and, when no
  * count can meet the load, the largest count still wins. L_i is the
  * forecaster's conformal predictive distribution (as_forecaster_tail:
- * the share of its recent errors at that horizon above x), or, for a
+ * the share of its recent errors at that horizon above x; past the
+ * interval's upper quantile their exponential tail, so that a large risk
+ * still prices loads beyond the largest recent error), or, for a
  * forecaster without one, a two-piece normal through the view's lo, mean
  * and hi at its coverage. The count is found by scanning n upwards until
  * no larger count can pay for itself (w sum P < price K / 1000).
