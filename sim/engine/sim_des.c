@@ -7,11 +7,15 @@
  * runs are reproducible. A heap entry is a 24-byte key (time, seq, request,
  * kind) kept by value, so sifting moves no pointers; the payload is the
  * request record, taken from a pool with a free list (indices, not
- * pointers, so the pool can grow by realloc). At most one arrival is
- * pending; the heap otherwise holds one departure per busy server, one
- * give-up per waiting request when clients have a timeout, and one retry
- * per request backing off. A calendar queue would be O(1) but loses exact
- * FIFO ties and is not faster at this size.
+ * pointers, so the pool can grow by realloc). The heap holds one departure
+ * per busy server, one give-up per waiting request when clients have a
+ * timeout, and one retry per request backing off. The one pending arrival
+ * is kept beside it (arr_t, arr_seq) and compared with the heap's top by
+ * the same (time, seq) key: an arrival replaces itself, so half the events
+ * of an open queue cost no heap operation, and a new rate needs no search.
+ * The order is the heap's exactly, so results are as with one heap. A
+ * calendar queue would be O(1) but loses exact FIFO ties and is not faster
+ * at this size.
  *
  * Each tier is FCFS: waiting requests form a doubly linked list through the
  * request records (head, tail), so that a client who gives up leaves in
@@ -46,11 +50,23 @@
  * and a relaxed load per look costs nothing measurable. */
 #define STOP_EVERY 0xFFFFu
 
+/* The hot path is one chain of small functions per event (arrival: enter,
+ * route, tier_join, start_service; departure: tier_fill, route,
+ * request_served). HOT forces them inline: as calls, their prologues and
+ * epilogues alone were about 50 instructions of an M/M/1 event (a tenth of
+ * it). The paths of features that are off in most runs (queue caps,
+ * timeouts, retries) stay out of line (COLD), so the inlined chain stays
+ * short. */
+#define HOT static inline __attribute__((always_inline))
+#define COLD static __attribute__((noinline, cold))
+
 /* ---- heap: (t, seq) order, by value ---- */
 
-static inline int ev_lt(const des_ev *x, const des_ev *y)
+/* Branch-free: which of two pending events comes first is close to a coin
+ * toss, so a short-circuit here mispredicts often. */
+HOT int ev_lt(const des_ev *x, const des_ev *y)
 {
-    return x->t < y->t || (x->t == y->t && x->seq < y->seq);
+    return (x->t < y->t) | ((x->t == y->t) & (x->seq < y->seq));
 }
 
 int des_heap_grow(sim_des *d)
@@ -65,20 +81,22 @@ int des_heap_grow(sim_des *d)
 }
 
 /* Sift e down from the free slot i. */
-static inline void heap_sift_down(sim_des *d, size_t i, des_ev e)
+HOT void heap_sift_down(sim_des *d, size_t i, des_ev e)
 {
+    des_ev *h = d->heap;
+    size_t n = d->hn;
     for (;;) {
         size_t c = 2 * i + 1;
-        if (c >= d->hn)
+        if (c >= n)
             break;
-        if (c + 1 < d->hn && ev_lt(&d->heap[c + 1], &d->heap[c]))
+        if (c + 1 < n && ev_lt(&h[c + 1], &h[c]))
             c++;
-        if (!ev_lt(&d->heap[c], &e))
+        if (!ev_lt(&h[c], &e))
             break;
-        d->heap[i] = d->heap[c];
+        h[i] = h[c];
         i = c;
     }
-    d->heap[i] = e;
+    h[i] = e;
 }
 
 /* Push an event; its seq in *seq_out (may be NULL). The first push of a
@@ -86,7 +104,7 @@ static inline void heap_sift_down(sim_des *d, size_t i, des_ev e)
  * sift down to remove it and a sift up to add this one; most handlers push
  * exactly one event). The pop order is (t, seq), a total order, so the
  * heap's layout never changes which event comes next. */
-static inline int heap_push(sim_des *d, as_time t, uint32_t req, uint32_t kind, uint64_t *seq_out)
+HOT int heap_push(sim_des *d, as_time t, uint32_t req, uint32_t kind, uint64_t *seq_out)
 {
     if (!d->top_free && d->hn == d->hcap && des_heap_grow(d) != AS_OK)
         return AS_ENOMEM;
@@ -98,20 +116,21 @@ static inline int heap_push(sim_des *d, as_time t, uint32_t req, uint32_t kind, 
         heap_sift_down(d, 0, e);
         return AS_OK;
     }
+    des_ev *h = d->heap;
     size_t i = d->hn++;
     while (i > 0) {
         size_t p = (i - 1) >> 1;
-        if (!ev_lt(&e, &d->heap[p]))
+        if (!ev_lt(&e, &h[p]))
             break;
-        d->heap[i] = d->heap[p];
+        h[i] = h[p];
         i = p;
     }
-    d->heap[i] = e;
+    h[i] = e;
     return AS_OK;
 }
 
 /* Remove the entry at position i (the top for a pop). */
-static inline void heap_remove(sim_des *d, size_t i)
+HOT void heap_remove(sim_des *d, size_t i)
 {
     des_ev last = d->heap[--d->hn];
     if (i == d->hn)
@@ -150,16 +169,16 @@ int des_pool_grow(sim_des *d)
     return AS_OK;
 }
 
-static inline uint32_t req_alloc(sim_des *d)
+HOT uint32_t req_alloc(sim_des *d)
 {
-    if (d->free_head == NIL && des_pool_grow(d) != AS_OK)
+    if (__builtin_expect(d->free_head == NIL, 0) && des_pool_grow(d) != AS_OK)
         return NIL;
     uint32_t r = d->free_head;
     d->free_head = d->req[r].next;
     return r;
 }
 
-static inline void req_free(sim_des *d, uint32_t r)
+HOT void req_free(sim_des *d, uint32_t r)
 {
     d->req[r].state = REQ_FREE;
     d->req[r].next = d->free_head;
@@ -168,7 +187,7 @@ static inline void req_free(sim_des *d, uint32_t r)
 
 /* ---- accounting ---- */
 
-static inline void tier_touch(des_tier *T, as_time now)
+HOT void tier_touch(des_tier *T, as_time now)
 {
     int64_t dt = now - T->last;
     if (dt) {
@@ -179,7 +198,7 @@ static inline void tier_touch(des_tier *T, as_time now)
     }
 }
 
-static inline void sys_touch(sim_des *d, as_time now)
+HOT void sys_touch(sim_des *d, as_time now)
 {
     d->sys_area += (int64_t)d->in_sys * (now - d->sys_last);
     d->sys_last = now;
@@ -190,38 +209,35 @@ static inline void sys_touch(sim_des *d, as_time now)
 /* Exponential with the given mean. Same law as gsl_ran_exponential, which
  * computes -mean*log1p(-u): glibc's log1p is about twice the cost of log and
  * was 30% of the whole loop; 1-U and U (0 excluded) have the same law. */
-static inline double draw_exp(const gsl_rng *r, double mean)
+HOT double draw_exp(const gsl_rng *r, double mean)
 {
     return -mean * log(des_uniform_pos(r));
 }
 
-static inline as_time draw_service(des_tier *T)
+COLD double draw_other(des_tier *T)
 {
-    double x;
     switch (T->cfg.dist) {
     case SIM_DIST_DET:
-        x = T->mean_us;
-        break;
+        return T->mean_us;
     case SIM_DIST_UNIFORM: /* a = low end, b = width */
-        x = T->a + T->b * des_uniform(T->rng);
-        break;
-    case SIM_DIST_NORMAL: /* b = sigma; negative draws become 0 (see header) */
-        x = T->mean_us + T->b * gsl_ran_gaussian_ziggurat(T->rng, 1.0);
-        if (x < 0)
-            x = 0;
-        break;
-    case SIM_DIST_LOGNORMAL: /* a = zeta, b = sigma of the log */
-        x = gsl_ran_lognormal(T->rng, T->a, T->b);
-        break;
-    default: /* SIM_DIST_EXP */
-        x = draw_exp(T->rng, T->mean_us);
-        break;
+        return T->a + T->b * des_uniform(T->rng);
+    case SIM_DIST_NORMAL: { /* b = sigma; negative draws become 0 (see header) */
+        double x = T->mean_us + T->b * gsl_ran_gaussian_ziggurat(T->rng, 1.0);
+        return x < 0 ? 0 : x;
     }
+    default: /* SIM_DIST_LOGNORMAL: a = zeta, b = sigma of the log */
+        return gsl_ran_lognormal(T->rng, T->a, T->b);
+    }
+}
+
+HOT as_time draw_service(des_tier *T)
+{
+    double x = T->cfg.dist == SIM_DIST_EXP ? draw_exp(T->rng, T->mean_us) : draw_other(T);
     /* clamped (no overflow of now + service), then rounded half up */
     return (as_time)(as_draw_clamp_us(x) + 0.5);
 }
 
-static inline int start_service(sim_des *d, des_tier *T, uint32_t r, as_time now)
+HOT int start_service(sim_des *d, des_tier *T, uint32_t r, as_time now)
 {
     des_req *q = &d->req[r];
     as_time w = now - q->t_join;
@@ -236,21 +252,29 @@ static inline int start_service(sim_des *d, des_tier *T, uint32_t r, as_time now
     return heap_push(d, now + draw_service(T), r, EV_DEPART, NULL);
 }
 
-/* The attempt r leaves the system at now: served (its latency recorded),
- * or failed (dropped, gave up); a failed one comes back as a retry while
- * it has attempts left. */
-static int request_done(sim_des *d, uint32_t r, as_time now, int failed)
+/* The attempt r leaves the system at now, served: its latency recorded. */
+HOT void request_served(sim_des *d, uint32_t r, as_time now)
+{
+    des_req *q = &d->req[r];
+    as_time lat = now - q->t_sys;
+    sys_touch(d, now);
+    d->in_sys--;
+    des_book_finish(d, q->t_sys, 1, lat, 0);
+    d->completions++;
+    sim_des_hist_record(d->eih, lat);
+    sim_des_hist_record(d->erh, lat);
+    req_free(d, r);
+}
+
+/* The attempt r failed at now (dropped, gave up); it comes back as a retry
+ * while it has attempts left. */
+COLD int request_failed(sim_des *d, uint32_t r, as_time now)
 {
     des_req *q = &d->req[r];
     sys_touch(d, now);
     d->in_sys--;
-    des_book_finish(d, q->t_sys, !failed, now - q->t_sys, failed);
-    if (!failed) {
-        d->completions++;
-        sim_des_hist_record(d->eih, now - q->t_sys);
-        sim_des_hist_record(d->erh, now - q->t_sys);
-    }
-    if (failed && !d->draining && q->attempt < d->cl.retries) {
+    des_book_finish(d, q->t_sys, 0, now - q->t_sys, 1);
+    if (!d->draining && q->attempt < d->cl.retries) {
         double b = d->cl.backoff_s * ldexp(1.0, q->attempt);
         if (b > d->cl.backoff_max_s)
             b = d->cl.backoff_max_s;
@@ -277,29 +301,23 @@ static void queue_unlink(sim_des *d, des_tier *T, uint32_t r)
     T->qlen--;
 }
 
-/* Request r joins tier i for one visit at `now`: it starts at once when a
- * server is free, is dropped when the queue is at its cap, gives up when
- * its patience is already over, else waits (and gives up at its deadline). */
-static int tier_join(sim_des *d, int i, uint32_t r, as_time now)
+/* Take the head of a non-empty queue (queue_unlink of qhead). */
+HOT uint32_t queue_pop(sim_des *d, des_tier *T)
 {
-    des_tier *T = &d->tiers[i];
+    uint32_t r = T->qhead, nx = d->req[r].next;
+    T->qhead = nx;
+    if (nx != NIL)
+        d->req[nx].prev = NIL;
+    else
+        T->qtail = NIL;
+    T->qlen--;
+    return r;
+}
+
+/* r waits at the tail of T's queue. */
+HOT void queue_push(sim_des *d, des_tier *T, uint32_t r)
+{
     des_req *q = &d->req[r];
-    q->t_join = now;
-    T->arrivals++;
-    tier_touch(T, now);
-    if (T->busy < T->servers)
-        return start_service(d, T, r, now);
-    if (T->cap && T->qlen >= T->cap) {
-        T->dropped++;
-        d->dropped++;
-        return request_done(d, r, now, 1);
-    }
-    as_time deadline = d->cl.timeout_s > 0 ? q->t_sys + (as_time)(d->cl.timeout_s * 1e6 + 0.5) : 0;
-    if (deadline && deadline <= now) {
-        T->timeouts++;
-        d->timeouts++;
-        return request_done(d, r, now, 1);
-    }
     q->next = NIL;
     q->prev = T->qtail;
     if (T->qlen)
@@ -309,13 +327,50 @@ static int tier_join(sim_des *d, int i, uint32_t r, as_time now)
     T->qtail = r;
     T->qlen++;
     q->state = REQ_WAIT;
+}
+
+/* tier_join when no server is free and the tier has a cap or clients have
+ * a timeout: dropped when the queue is at its cap, gives up when its
+ * patience is already over, else waits (and gives up at its deadline). */
+COLD int tier_wait_limited(sim_des *d, des_tier *T, uint32_t r, as_time now)
+{
+    des_req *q = &d->req[r];
+    if (T->cap && T->qlen >= T->cap) {
+        T->dropped++;
+        d->dropped++;
+        return request_failed(d, r, now);
+    }
+    as_time deadline = d->cl.timeout_s > 0 ? q->t_sys + (as_time)(d->cl.timeout_s * 1e6 + 0.5) : 0;
+    if (deadline && deadline <= now) {
+        T->timeouts++;
+        d->timeouts++;
+        return request_failed(d, r, now);
+    }
+    queue_push(d, T, r);
     return deadline ? heap_push(d, deadline, r, EV_GIVEUP, &q->giveup) : AS_OK;
+}
+
+/* Request r joins tier i for one visit at `now`: it starts at once when a
+ * server is free, else waits (see tier_wait_limited for caps and
+ * timeouts). */
+HOT int tier_join(sim_des *d, int i, uint32_t r, as_time now)
+{
+    des_tier *T = &d->tiers[i];
+    d->req[r].t_join = now;
+    T->arrivals++;
+    tier_touch(T, now);
+    if (T->busy < T->servers)
+        return start_service(d, T, r, now);
+    if (T->cap || d->cl.timeout_s > 0)
+        return tier_wait_limited(d, T, r, now);
+    queue_push(d, T, r);
+    return AS_OK;
 }
 
 /* Send request r to the first tier >= i it visits at least once, or finish
  * it when there is none. The visit count is drawn when the request gets
  * there, from that tier's stream. */
-static int route(sim_des *d, uint32_t r, int i, as_time now)
+HOT int route(sim_des *d, uint32_t r, int i, as_time now)
 {
     for (; i < d->ntiers; i++) {
         des_tier *T = &d->tiers[i];
@@ -328,24 +383,23 @@ static int route(sim_des *d, uint32_t r, int i, as_time now)
             return tier_join(d, i, r, now);
         }
     }
-    return request_done(d, r, now, 0);
+    request_served(d, r, now);
+    return AS_OK;
 }
 
 /* Start waiting requests while servers are free (after a departure, one at
  * most; after a capacity rise, possibly many). */
-static int tier_fill(sim_des *d, des_tier *T, as_time now)
+HOT int tier_fill(sim_des *d, des_tier *T, as_time now)
 {
     while (T->qlen && T->busy < T->servers) {
-        uint32_t r = T->qhead;
-        queue_unlink(d, T, r);
-        int rc = start_service(d, T, r, now);
+        int rc = start_service(d, T, queue_pop(d, T), now);
         if (rc)
             return rc;
     }
     return AS_OK;
 }
 
-static int on_departure(sim_des *d, uint32_t r, as_time now)
+HOT int on_departure(sim_des *d, uint32_t r, as_time now)
 {
     des_req *q = &d->req[r];
     int i = q->tier;
@@ -366,7 +420,7 @@ static int on_departure(sim_des *d, uint32_t r, as_time now)
 }
 
 /* A client's patience ends while it waits: it leaves the queue, an error. */
-static int on_giveup(sim_des *d, const des_ev *e)
+COLD int on_giveup(sim_des *d, const des_ev *e)
 {
     des_req *q = &d->req[e->req];
     if (q->state != REQ_WAIT || q->giveup != e->seq)
@@ -376,10 +430,12 @@ static int on_giveup(sim_des *d, const des_ev *e)
     queue_unlink(d, T, e->req);
     T->timeouts++;
     d->timeouts++;
-    return request_done(d, e->req, e->t, 1);
+    return request_failed(d, e->req, e->t);
 }
 
-static int push_arrival(sim_des *d)
+/* Draw the next arrival into the pending slot; it takes a seq as a push
+ * would, so that ties order as they did when it lived in the heap. */
+HOT void push_arrival(sim_des *d)
 {
     d->arr_us += as_draw_clamp_us(draw_exp(d->arr_rng, d->arr_mean));
     /* truncation keeps event times monotone and the count in any window
@@ -388,11 +444,12 @@ static int push_arrival(sim_des *d)
     if (d->arr_us > (double)AS_TIME_DRAW_MAX)
         d->arr_us = (double)AS_TIME_DRAW_MAX;
     d->arr_live = 1;
-    return heap_push(d, (as_time)d->arr_us, NIL, EV_ARRIVAL, NULL);
+    d->arr_t = (as_time)d->arr_us;
+    d->arr_seq = ++d->seq;
 }
 
 /* Attempt r (new, or a retry) enters the system at now. */
-static int enter(sim_des *d, uint32_t r, as_time now)
+HOT int enter(sim_des *d, uint32_t r, as_time now)
 {
     des_req *q = &d->req[r];
     q->t_sys = now;
@@ -405,11 +462,9 @@ static int enter(sim_des *d, uint32_t r, as_time now)
     return route(d, r, 0, now);
 }
 
-static int on_arrival(sim_des *d, as_time now)
+HOT int on_arrival(sim_des *d, as_time now)
 {
-    int rc = push_arrival(d);
-    if (rc)
-        return rc;
+    push_arrival(d);
     uint32_t r = req_alloc(d);
     if (r == NIL)
         return AS_ENOMEM;
@@ -417,7 +472,7 @@ static int on_arrival(sim_des *d, as_time now)
     return enter(d, r, now);
 }
 
-static int on_retry(sim_des *d, uint32_t r, as_time now)
+COLD int on_retry(sim_des *d, uint32_t r, as_time now)
 {
     if (d->draining) { /* after the run: not an arrival of it */
         req_free(d, r);
@@ -426,34 +481,50 @@ static int on_retry(sim_des *d, uint32_t r, as_time now)
     return enter(d, r, now);
 }
 
-static int dispatch(sim_des *d, const des_ev *e)
+/* Handle the heap's top event e (its slot is free for the first push). */
+HOT int dispatch(sim_des *d, const des_ev *e)
 {
-    switch (e->kind) {
-    case EV_ARRIVAL:
-        return on_arrival(d, e->t);
-    case EV_DEPART:
+    if (__builtin_expect(e->kind == EV_DEPART, 1))
         return on_departure(d, e->req, e->t);
-    case EV_GIVEUP:
+    if (e->kind == EV_GIVEUP)
         return on_giveup(d, e);
-    default:
-        return on_retry(d, e->req, e->t);
-    }
+    return on_retry(d, e->req, e->t);
 }
 
 /* Handle every event before t1 (all of them when t1 < 0). */
 static int run_until(sim_des *d, as_time t1)
 {
     int rc = AS_OK;
-    while (!rc && d->hn && (t1 < 0 || d->heap[0].t < t1)) {
-        des_ev e = d->heap[0];
-        d->top_free = 1;
+    if (t1 < 0)
+        t1 = INT64_MAX;
+    while (!rc) {
+        /* the pending arrival, unless the heap's top comes first */
+        int arr = d->arr_live;
+        as_time t = d->arr_t;
+        if (d->hn) {
+            des_ev a = {d->arr_t, d->arr_seq, NIL, EV_ARRIVAL};
+            if (!arr || ev_lt(&d->heap[0], &a)) {
+                arr = 0;
+                t = d->heap[0].t;
+            }
+        } else if (!arr) {
+            break;
+        }
+        if (t >= t1)
+            break;
         d->events++;
-        if (e.t > d->now)
-            d->now = e.t;
-        rc = dispatch(d, &e);
-        if (d->top_free) { /* the handler pushed nothing */
-            d->top_free = 0;
-            heap_remove(d, 0);
+        if (t > d->now)
+            d->now = t;
+        if (arr) {
+            rc = on_arrival(d, t);
+        } else {
+            des_ev e = d->heap[0];
+            d->top_free = 1;
+            rc = dispatch(d, &e);
+            if (d->top_free) { /* the handler pushed nothing */
+                d->top_free = 0;
+                heap_remove(d, 0);
+            }
         }
         if ((d->events & STOP_EVERY) == 0 && d->stop && __atomic_load_n(d->stop, __ATOMIC_RELAXED))
             rc = rc ? rc : AS_EINTR;
@@ -510,24 +581,16 @@ int sim_des_advance(sim_des *d, as_time t0, as_time t1, double lambda, const int
         rc = tier_fill(d, T, t0);
     }
     /* a new rate replaces the pending arrival: by memorylessness the next
-     * arrival after t0 is Exp(lambda) whatever the old one was. The heap is
-     * scanned for it, O(servers) once per rate change; tracking its position
-     * through every sift would cost on every event instead. Keeping it when
-     * the rate is unchanged makes the result independent of the slicing. */
+     * arrival after t0 is Exp(lambda) whatever the old one was. Keeping it
+     * when the rate is unchanged makes the result independent of the
+     * slicing. */
     if (!rc && (lambda != d->lambda || !d->arr_live)) {
-        if (d->arr_live) {
-            for (size_t k = 0; k < d->hn; k++)
-                if (d->heap[k].kind == EV_ARRIVAL) {
-                    heap_remove(d, k);
-                    break;
-                }
-            d->arr_live = 0;
-        }
+        d->arr_live = 0;
         d->lambda = lambda;
         if (lambda > 0) {
             d->arr_mean = 1e6 / lambda;
             d->arr_us = (double)t0;
-            rc = push_arrival(d);
+            push_arrival(d);
         }
     }
     if (!rc)
@@ -565,14 +628,7 @@ static void flag_stuck(sim_des *d)
 int sim_des_drain(sim_des *d, as_err *err)
 {
     d->draining = 1;
-    if (d->arr_live) {
-        for (size_t k = 0; k < d->hn; k++)
-            if (d->heap[k].kind == EV_ARRIVAL) {
-                heap_remove(d, k);
-                break;
-            }
-        d->arr_live = 0;
-    }
+    d->arr_live = 0;
     int rc = run_until(d, -1);
     if (rc)
         return fail_msg(d, rc, err);

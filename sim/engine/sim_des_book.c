@@ -73,7 +73,7 @@ static void forget(des_book *b, int64_t r)
     memset(&b->slots[(r % b->nrec) * b->spr], 0, (size_t)b->spr * sizeof *b->slots);
 }
 
-void des_book_arrival(sim_des *d, as_time t, int retry)
+void des_book_on_arrival(sim_des *d, as_time t, int retry)
 {
     des_book *b = &d->book;
     if (b->nrec == 0)
@@ -89,7 +89,7 @@ void des_book_arrival(sim_des *d, as_time t, int retry)
 }
 
 /* kind: 0 served, 1 failed, 2 flagged unfinished (lat_us is a floor). */
-void des_book_finish(sim_des *d, as_time t_sys, int served, as_time lat_us, int failed)
+void des_book_on_finish(sim_des *d, as_time t_sys, int served, as_time lat_us, int failed)
 {
     des_book *b = &d->book;
     int64_t r = b->nrec ? rec_of(b, t_sys) : -1;
@@ -109,7 +109,7 @@ void des_book_finish(sim_des *d, as_time t_sys, int served, as_time lat_us, int 
         R->unfinished++;
 }
 
-void des_book_visit(sim_des *d, int tier, as_time t_join, as_time lat_us)
+void des_book_on_visit(sim_des *d, int tier, as_time t_join, as_time lat_us)
 {
     des_book *b = &d->book;
     int64_t r = b->nrec ? rec_of(b, t_join) : -1;
