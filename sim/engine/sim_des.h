@@ -41,7 +41,7 @@ typedef struct sim_des_hist {
     uint64_t n;      /* values recorded */
     uint64_t over;   /* of which clamped to SIM_DES_HIST_MAX */
     double sum;      /* sum of the (clamped) values, us: the exact mean */
-    as_time min, max; /* exact extremes (valid when n > 0) */
+    as_time min, max; /* exact extremes (valid when n > 0; INT64_MAX, -1 when empty) */
     int lo, hi;      /* touched bucket range (lo > hi: none); resets cost O(hi-lo) */
     uint64_t counts[SIM_DES_HIST_BUCKETS];
 } sim_des_hist;
@@ -59,13 +59,18 @@ static inline int sim_des_hist_index(as_time v)
     return (shift << SIM_DES_HIST_SUB_BITS) + (int)(v >> shift);
 }
 
+/* An empty histogram holds min = INT64_MAX and max = -1, so that a record
+ * needs no test of n (readers look at min and max only when n > 0); one
+ * unsigned compare catches both a negative value and one past the range. */
 static inline void sim_des_hist_record(sim_des_hist *h, as_time v)
 {
-    if (v < 0)
-        v = 0;
-    if (v > SIM_DES_HIST_MAX) {
-        v = SIM_DES_HIST_MAX;
-        h->over++;
+    if (__builtin_expect((uint64_t)v > (uint64_t)SIM_DES_HIST_MAX, 0)) {
+        if (v < 0) {
+            v = 0;
+        } else {
+            v = SIM_DES_HIST_MAX;
+            h->over++;
+        }
     }
     int i = sim_des_hist_index(v);
     h->counts[i]++;
@@ -73,10 +78,8 @@ static inline void sim_des_hist_record(sim_des_hist *h, as_time v)
         h->lo = i;
     if (i > h->hi)
         h->hi = i;
-    if (h->n == 0 || v < h->min)
-        h->min = v;
-    if (h->n == 0 || v > h->max)
-        h->max = v;
+    h->min = v < h->min ? v : h->min;
+    h->max = v > h->max ? v : h->max;
     h->n++;
     h->sum += (double)v;
 }

@@ -25,7 +25,8 @@ void sim_des_hist_reset(sim_des_hist *h)
         memset(&h->counts[h->lo], 0, (size_t)(h->hi - h->lo + 1) * sizeof h->counts[0]);
     h->n = h->over = 0;
     h->sum = 0;
-    h->min = h->max = 0;
+    h->min = INT64_MAX; /* see sim_des_hist_record */
+    h->max = -1;
     h->lo = SIM_DES_HIST_BUCKETS;
     h->hi = -1;
 }
@@ -127,9 +128,9 @@ void sim_des_hist_record_n(sim_des_hist *h, as_time v, uint64_t n)
         h->lo = i;
     if (i > h->hi)
         h->hi = i;
-    if (h->n == 0 || v < h->min)
+    if (v < h->min)
         h->min = v;
-    if (h->n == 0 || v > h->max)
+    if (v > h->max)
         h->max = v;
     h->n += n;
     h->sum += (double)v * (double)n;
