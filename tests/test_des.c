@@ -16,6 +16,7 @@
  * with --verbose to see them). */
 #include "as_queueing.h"
 #include "sim_des.h"
+#include "sim_des_rng.h"
 #include "sim_scenario.h"
 
 #include <criterion/criterion.h>
@@ -122,10 +123,13 @@ static void check_mmc(double lambda, double mu, int c, double batch_s)
     cr_assert_leq(fabs(r.p95_run - p95), 4 * r.p95.se + hb, "run p95 %g vs %g", r.p95_run, p95);
 }
 
-/* rho 0.9: about 2e6 customers (20 batches of 1000 s, 90 000 each) */
+/* rho 0.9: about 5.4e6 customers (20 batches of 3000 s, 270 000 each).
+ * With batches of 1000 s the p95 band's power check failed for 5 of seeds
+ * 1..8 (se 0.0041-0.0066 against 0.0044): seed 1 passed by luck. At
+ * 2500 s the widest of 8 seeds was 0.0040. */
 Test(des, mmc_rho09_matches_erlang_c)
 {
-    check_mmc(90.0, 10.0, 10, 1000.0);
+    check_mmc(90.0, 10.0, 10, 3000.0);
 }
 
 /* rho 0.8 with long services: about 2e6 customers (batches of 12 500 s) */
@@ -556,12 +560,15 @@ Test(des, bad_input_is_a_code)
     cr_assert_eq(sim_des_advance(d, AS_SEC, 0, 5.0, &ready, &err), AS_EINVAL);
     adv(d, 0, AS_SEC, 5.0, &ready);
     cr_assert_eq(sim_des_advance(d, 2 * AS_SEC, 3 * AS_SEC, 5.0, &ready, &err), AS_EINVAL);
-    /* no arrivals, no capacity: NAN figures, not zeros */
-    sim_des_interval_reset(d);
+    /* no arrivals, no capacity: NAN figures, not zeros (first let a
+     * request still in service at 1 s finish: mean service 0.1 s) */
     ready = 0;
-    adv(d, AS_SEC, 2 * AS_SEC, 0.0, &ready);
+    adv(d, AS_SEC, 100 * AS_SEC, 0.0, &ready);
+    sim_des_interval_reset(d);
+    adv(d, 100 * AS_SEC, 101 * AS_SEC, 0.0, &ready);
     sim_des_stats s;
     sim_des_interval(d, 0, &s);
+    cr_assert_eq(s.completions, 0);
     cr_assert(isnan(s.p95) && isnan(s.mean));
     sim_des_free(d);
     sim_des_free(NULL);
@@ -646,4 +653,55 @@ Test(des, a_tiny_rate_draws_no_overflow)
     sim_des_interval(d, -1, &s);
     cr_assert_eq(s.arrivals, 0);
     sim_des_free(d);
+}
+
+/* The ziggurat's exponential draws (sim_des_rng.h) have the law Exp(1):
+ * 2e6 draws against the mean and variance (4 standard errors: var(X) = 1,
+ * var((X-1)^2) = 8), the Kolmogorov-Smirnov distance (1.95/sqrt(n): 0.1%
+ * level), and the share beyond the base strip's r = 7.697 (the tail drawn
+ * by r - log U) and beyond 12, each within 4 binomial standard errors. */
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+Test(des, ziggurat_draws_are_exponential)
+{
+    enum { N = 2000000 };
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    double *x = malloc(N * sizeof *x);
+    cr_assert(r && x);
+    gsl_rng_set(r, 2024);
+    const des_zig *z = des_zig_tables();
+    double m = 0, v = 0;
+    long tail_r = 0, tail_12 = 0;
+    for (int i = 0; i < N; i++) {
+        x[i] = des_exp(z, r);
+        cr_assert(x[i] >= 0 && isfinite(x[i]));
+        m += x[i];
+        v += (x[i] - 1) * (x[i] - 1);
+        tail_r += x[i] > DES_ZIG_R;
+        tail_12 += x[i] > 12;
+    }
+    m /= N;
+    v /= N;
+    cr_assert_leq(fabs(m - 1), 4 / sqrt(N), "mean %g", m);
+    cr_assert_leq(fabs(v - 1), 4 * sqrt(8.0 / N), "variance %g", v);
+    double pr = exp(-DES_ZIG_R), p12 = exp(-12.0);
+    cr_assert_leq(fabs((double)tail_r - N * pr), 4 * sqrt(N * pr), "beyond r: %ld", tail_r);
+    cr_assert_leq(fabs((double)tail_12 - N * p12), 4 * sqrt(N * p12) + 1, "beyond 12: %ld",
+                  tail_12);
+    qsort(x, N, sizeof *x, cmp_dbl);
+    double dks = 0;
+    for (int i = 0; i < N; i++) {
+        double f = -expm1(-x[i]);
+        double d1 = fabs(f - (double)i / N), d2 = fabs((double)(i + 1) / N - f);
+        dks = fmax(dks, fmax(d1, d2));
+    }
+    cr_log_info("ziggurat: mean %.5f var %.5f KS %.6f (limit %.6f) beyond r %ld (%.1f)", m, v,
+                dks, 1.95 / sqrt(N), tail_r, N * pr);
+    cr_assert_lt(dks, 1.95 / sqrt(N), "KS distance %g", dks);
+    free(x);
+    gsl_rng_free(r);
 }

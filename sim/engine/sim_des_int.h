@@ -93,6 +93,7 @@ struct sim_des {
     des_tier tiers[SIM_DES_MAX_TIERS];
     gsl_rng *arr_rng;
     gsl_rng *retry_rng;   /* backoff jitter (its own stream: none drawn without retries) */
+    const struct des_zig *zig; /* exponential tables (sim_des_zig.c), shared, read only */
     sim_des_clients cl;
     /* event heap */
     des_ev *heap;
