@@ -77,7 +77,7 @@ sim_des *sim_des_new(int ntiers, const sim_des_tier *tiers, uint64_t seed, as_er
     d->ntiers = ntiers;
     d->free_head = NIL;
     d->zig = des_zig_tables();
-    size_t hint = 1; /* the pending arrival */
+    size_t hint = 1; /* the heap's sentinel (sim_des.c) */
     uint64_t pool = 0;
     if (!(d->arr_rng = gsl_rng_alloc(gsl_rng_mt19937)) || !(d->eih = des_hist_new()) ||
         !(d->erh = des_hist_new()) || !(d->retry_rng = gsl_rng_alloc(gsl_rng_mt19937)))
