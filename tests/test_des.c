@@ -323,6 +323,44 @@ Test(des, capacity_drop_drains_in_flight)
     sim_des_free(d);
 }
 
+/* The whole run's end-to-end law counts every request once: served ones
+ * (recorded per interval, merged at each reset) and the ones still stuck
+ * when the run ends (at their age). Served requests were once recorded both
+ * into the interval and straight into the whole run, so a reset counted
+ * them twice and the stuck ones weighed half: p at a quarter into the
+ * stuck ones fell among the served. */
+Test(des, whole_run_law_counts_each_request_once)
+{
+    sim_des_tier t = {10.0, SIM_DIST_DET, 0, 1, 1.0, 0, 1};
+    sim_des *d = mk(1, &t, 3);
+    int one = 1, none = 0;
+    as_time now = 0;
+    for (; now < 100 * AS_SEC; now += AS_SEC)
+        adv(d, now, now + AS_SEC, 0.5, &one);
+    sim_des_stats st;
+    sim_des_interval(d, -1, &st);
+    uint64_t served = st.completions;
+    sim_des_interval_reset(d);
+    /* no server from 100 s: what arrives until 110 s stays until the end */
+    for (; now < 110 * AS_SEC; now += AS_SEC)
+        adv(d, now, now + AS_SEC, 5.0, &none);
+    adv(d, now, 1000 * AS_SEC, 0.0, &none);
+    sim_des_interval(d, -1, &st);
+    served += st.completions;
+    as_err err = {0};
+    cr_assert_eq(sim_des_drain(d, &err), AS_OK, "%s", err.msg);
+    double u = (double)sim_des_unfinished(d), s = (double)served;
+    cr_assert(u > 10 && s > 10 && u < 2 * s, "served %g, stuck %g", s, u);
+    /* a quarter of the way into the stuck ones (all older than 890 s) */
+    double p = (s + 0.25 * u) / (s + u);
+    double q = sim_des_quantile(d, -1, p, 1);
+    cr_expect_gt(q, 800.0, "p %.3f of %g served and %g stuck: %g s", p, s, u, q);
+    /* and just below them, the slowest served (under a second) */
+    q = sim_des_quantile(d, -1, (s - 1) / (s + u), 1);
+    cr_expect_lt(q, 1.0, "%g s", q);
+    sim_des_free(d);
+}
+
 /* ---- series of tiers ---- */
 
 /* Two exponential tiers in series fed by Poisson arrivals form a Jackson

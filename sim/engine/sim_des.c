@@ -268,8 +268,9 @@ HOT void request_served(sim_des *d, uint32_t r, as_time now)
     d->in_sys--;
     des_book_finish(d, q->t_sys, 1, lat, 0);
     d->completions++;
+    /* into the interval only: sim_des_interval_reset merges it into the
+     * whole run (recorded there too, a served request counted twice) */
     sim_des_hist_record(d->eih, lat);
-    sim_des_hist_record(d->erh, lat);
     req_free(d, r);
 }
 
