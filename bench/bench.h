@@ -111,7 +111,7 @@ typedef struct bench_opts {
     const char *scenario;    /* the week, 3 tiers scenario */
     const char *sweep;       /* the short scenario of the sweep benchmark */
     const char *exe;         /* this program, for the memory children */
-    const char *peers;       /* the peers' folder (../shared/peers), NULL: no peers */
+    const char *peers;       /* the peers' folder (../shared/peers): mm1.c, the C floor */
     double *series;          /* synthetic seasonal series, 60 s steps */
     int nseries;
     double *trace;           /* peers/synthetic_seasonal.csv rates, or NULL */
