@@ -140,10 +140,30 @@ typedef double v2d __attribute__((vector_size(16)));
         memcpy(m + i, &m0, sizeof m0);                                                         \
         memcpy(m + i + (N), &m1, sizeof m1);                                                   \
     }                                                                                          \
+    CONV_D_TAIL(V, N)                                                                          \
     for (; i <= ihi; i++)                                                                      \
         m[i] += wl * (xm[i] * ym[i]) + wu * (xm[i - 1] * ym[i - 1]);                           \
     m[ihi + 1] += wu * xm[ihi] * ym[ihi];
 
+/* One vector of N lanes where at least N points are left: the rows of a
+ * convolution are 10-150 points long, so without it up to 2N - 1 points of
+ * each row went through the scalar loop. */
+#define CONV_D_STEP(V, N)                                                                      \
+    if (i + (N)-1 <= ihi) {                                                                    \
+        V a0, b0, c0, d0, m0, vl0, vu0;                                                        \
+        for (int l = 0; l < (N); l++)                                                          \
+            vl0[l] = wl, vu0[l] = wu;                                                          \
+        LOAD2(m0, m + i);                                                                      \
+        LOAD2(a0, xm + i);                                                                     \
+        LOAD2(b0, ym + i);                                                                     \
+        LOAD2(c0, xm + i - 1);                                                                 \
+        LOAD2(d0, ym + i - 1);                                                                 \
+        m0 += vl0 * (a0 * b0) + vu0 * (c0 * d0);                                               \
+        memcpy(m + i, &m0, sizeof m0);                                                         \
+        i += (N);                                                                              \
+    }
+
+#define CONV_D_TAIL(V, N) CONV_D_STEP(V, N)
 static void conv_d2(double *restrict m, const double *restrict xm, const double *restrict ym,
                     int ilo, int ihi, double wl, double wu)
 {
@@ -161,6 +181,8 @@ static void conv_d2(double *restrict m, const double *restrict xm, const double 
 typedef double v4d __attribute__((vector_size(32)));
 typedef double v8d __attribute__((vector_size(64)));
 
+#undef CONV_D_TAIL
+#define CONV_D_TAIL(V, N) CONV_D_STEP(V, N) CONV_D_STEP(v2d, 2)
 __attribute__((target("avx2"))) static void conv_d4(double *restrict m, const double *restrict xm,
                                                     const double *restrict ym, int ilo, int ihi,
                                                     double wl, double wu)
@@ -168,6 +190,8 @@ __attribute__((target("avx2"))) static void conv_d4(double *restrict m, const do
     CONV_D_BODY(v4d, 4)
 }
 
+#undef CONV_D_TAIL
+#define CONV_D_TAIL(V, N) CONV_D_STEP(V, N) CONV_D_STEP(v4d, 4) CONV_D_STEP(v2d, 2)
 __attribute__((target("avx512f"))) static void conv_d8(double *restrict m,
                                                        const double *restrict xm,
                                                        const double *restrict ym, int ilo,
@@ -214,7 +238,8 @@ static void conv_pairs(as_latdist *o, const as_latdist *a, const as_latdist *b)
     double *m = o->m;
     for (int pass = 0; pass < 2; pass++) {
         const as_latdist *x = pass ? b : a, *y = pass ? a : b; /* x holds the larger index */
-        for (int d = pass; d <= x->hi - y->lo; d++) {
+        int d0 = x->lo - y->hi > pass ? x->lo - y->hi : pass; /* below it no pair */
+        for (int d = d0; d <= x->hi - y->lo; d++) {
             int ilo = x->lo > y->lo + d ? x->lo : y->lo + d;
             int ihi = x->hi < y->hi + d ? x->hi : y->hi + d;
             if (ilo > ihi)
@@ -299,9 +324,12 @@ void as_latdist_axpy(as_latdist *o, double w, const as_latdist *a)
             hi--;
         if (lo > hi)
             return;
+        /* no test for zero masses: adding w 0 leaves a mass as it was, and
+         * the loop without a branch vectorises */
+        double *restrict om = o->m;
+        const double *restrict am = a->m;
         for (int k = lo; k <= hi; k++)
-            if (a->m[k] != 0)
-                o->m[k] += w * a->m[k];
+            om[k] += w * am[k];
         if (lo < o->lo)
             o->lo = lo;
         if (hi > o->hi)
@@ -419,6 +447,33 @@ double as_latdist_quantile(const as_latdist *d, double p)
         cum += m;
     }
     return d->shift + gx[d->hi > 0 ? d->hi : 0];
+}
+
+void as_latdist_quantiles(const as_latdist *d, int n, const double *p, double *q)
+{
+    double tot = as_latdist_total(d);
+    if (!(tot > 0)) {
+        for (int i = 0; i < n; i++)
+            q[i] = NAN;
+        return;
+    }
+    tables();
+    /* as_latdist_quantile's walk, once for all p: the running sum is the
+     * same sequence of additions, so each answer is the same to the bit */
+    double cum = d->zero;
+    int i = 0;
+    for (; i < n && cum >= p[i] * tot; i++)
+        q[i] = d->shift;
+    for (int k = d->lo; k <= d->hi && i < n; k++) {
+        double m = d->m[k];
+        for (; i < n && m > 0 && cum + m >= p[i] * tot; i++) {
+            double f = (p[i] * tot - cum) / m; /* position within the cell */
+            q[i] = d->shift + AS_LD_X0 * exp(lnr * (k - 0.5 + f));
+        }
+        cum += m;
+    }
+    for (; i < n; i++)
+        q[i] = d->shift + gx[d->hi > 0 ? d->hi : 0];
 }
 
 void as_latdist_prune(as_latdist *d, double eps_lo, double eps_hi)

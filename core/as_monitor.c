@@ -86,8 +86,10 @@ double as_monitor_view(const as_monitor *m, as_time now)
     double acc = 0.0, first = NAN, prev = NAN, resets = 0.0;
     as_time t_first = 0, t_last = 0;
     size_t k = 0;
-    for (size_t j = 0; j < m->n; j++) {
-        size_t i = (m->head + j) % m->cap;
+    /* oldest first, the ring's index wrapped by a compare (a division per
+     * sample cost more than the rest of the view) */
+    size_t i = m->head;
+    for (size_t j = 0; j < m->n; j++, i = i + 1 == m->cap ? 0 : i + 1) {
         if (!(m->t[i] > lo && m->t[i] <= hi) || isnan(m->v[i]))
             continue;
         double v = m->v[i];

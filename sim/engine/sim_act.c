@@ -309,7 +309,7 @@ static void observe_more(const sim_tier *T, as_time now, as_observation *obs)
     for (int k = 0; k < AS_SIG_COUNT; k++)
         obs->signal[k] = as_monitor_view(T->mon_sig[k], now);
     int n = 0;
-    for (int k = 0; k < P->cfg.slots; k++) {
+    for (int k = 0; k < P->cfg.slots && n < P->ready; k++) { /* (no slot after the last ready one) */
         const as_inst *in = &P->inst[k];
         if (in->state != AS_INST_READY)
             continue;

@@ -77,8 +77,19 @@ static int take_entry(sim_tierlat *L)
     return victim;
 }
 
-/* The law of c servers at the load of bin j. */
-static void build(sim_tierlat *L, sim_latent *e, int c, int j)
+/* What the ticks read beyond the law itself: its p-quantile and the law
+ * of all the visits of a request. The sizing search reads neither, so the
+ * laws only it asks for (most of those a run builds) skip them. */
+static void complete(sim_tierlat *L, sim_latent *e)
+{
+    e->q = as_latdist_quantile(e->law, L->cfg.p);
+    if (e->vlaw != e->law)
+        as_mgc_visits_law(e->law, L->cfg.visits, e->vlaw, &L->ws);
+    e->full = 1;
+}
+
+/* The law of c servers at the load of bin j; full: with complete(). */
+static void build(sim_tierlat *L, sim_latent *e, int c, int j, int full)
 {
     const sim_tierlat_cfg *cf = &L->cfg;
     double rho = -expm1(-(double)j / SIM_LAT_BINS);
@@ -98,12 +109,14 @@ static void build(sim_tierlat *L, sim_latent *e, int c, int j)
     } else {
         as_mgc_resp_law(L->sh, &w, &L->S, e->law, &L->ws);
     }
-    e->q = as_latdist_quantile(e->law, cf->p);
-    if (e->vlaw != e->law)
-        as_mgc_visits_law(e->law, cf->visits, e->vlaw, &L->ws);
+    e->full = 0;
+    if (full)
+        complete(L, e);
     L->builds++;
 }
 
+/* The entry of (c, j), built if missing. pin: for a tick (pinned by the
+ * open list, and complete). */
 static sim_latent *lookup(sim_tierlat *L, int c, int j, int pin)
 {
     unsigned h = hash_of(c, j);
@@ -121,15 +134,18 @@ static sim_latent *lookup(sim_tierlat *L, int c, int j, int pin)
     if (e == NULL) {
         int i = take_entry(L);
         e = &L->ent[i];
-        build(L, e, c, j);
+        build(L, e, c, j, pin);
         h = hash_of(c, j);
         while (L->hash[h] >= 0)
             h = (h + 1) & (HCAP - 1);
         L->hash[h] = i;
     }
     e->used = L->now;
-    if (pin)
+    if (pin) {
         e->pin = L->stamp;
+        if (!e->full)
+            complete(L, e);
+    }
     return e;
 }
 
@@ -180,21 +196,21 @@ void sim_tierlat_fini(sim_tierlat *L)
 
 /* ---- ticks ---- */
 
-static void list_add(sim_tierlat *L, const sim_latent *e, double w)
+static void list_add(sim_tierlat *L, sim_latent *e, double w)
 {
     if (!(w > 0))
         return;
-    int id = (int)(e - L->ent);
-    for (int k = 0; k < L->nlist; k++)
-        if (L->lid[k] == id) {
-            L->lw[k] += w;
-            return;
-        }
+    int id = (int)(e - L->ent), k = e->lk;
+    if (k < L->nlist && L->lid[k] == id) { /* on the list already (a law is there once) */
+        L->lw[k] += w;
+        return;
+    }
     if (L->nlist == SIM_LAT_LIST)
         sim_tierlat_flush(L);
+    e->lk = L->nlist;
     L->lid[L->nlist] = id;
     L->lw[L->nlist++] = w;
-    L->ent[id].pin = L->stamp; /* (a flush moved the stamp on) */
+    e->pin = L->stamp; /* (a flush moved the stamp on) */
 }
 
 /* Stable: the steady state of the tick's load, mixed from two bins. */
@@ -207,13 +223,26 @@ static void tick_stable(sim_tierlat *L, double lreq, int c, double dt, sim_tick_
     u *= SIM_LAT_BINS;
     int j = (int)u;
     double f = u - j;
-    sim_latent *a = lookup(L, c, j, 1), *b = lookup(L, c, j + 1, 1);
+    sim_latent *a = L->last_a, *b = L->last_b;
+    /* consecutive ticks mostly stay in one pair of bins: the last pair
+     * when it still holds those keys (an evicted entry holds another key
+     * or none), else the hash */
+    if (a != NULL && a->c == c && a->j == j && b->c == c && b->j == j + 1) {
+        a->used = b->used = L->now;
+        a->pin = b->pin = L->stamp;
+    } else {
+        a = lookup(L, c, j, 1);
+        b = lookup(L, c, j + 1, 1);
+        L->last_a = a;
+        L->last_b = b;
+    }
     double pab = a->pab + f * (b->pab - a->pab);
     o->quantile = a->q + f * (b->q - a->q);
     o->util = lam * (1 - pab) / cap;
     o->queue = lam * (a->wmean + f * (b->wmean - a->wmean));
     o->timeouts = lam * dt * pab;
-    o->served = v == 1.0 ? 1 - pab : pow(1 - pab, v);
+    /* pow(1, v) is 1 exactly: no call without timeouts */
+    o->served = v == 1.0 ? 1 - pab : pab == 0 ? 1.0 : pow(1 - pab, v);
     list_add(L, a, lreq * dt * (1 - f));
     list_add(L, b, lreq * dt * f);
 }
@@ -278,7 +307,7 @@ void sim_tierlat_flush(sim_tierlat *L)
     double v = L->cfg.visits;
     for (int k = 0; k < L->nlist; k++) {
         const sim_latent *e = &L->ent[L->lid[k]];
-        double w = L->lw[k], s = 1 - e->pab, sv = v == 1.0 ? s : pow(s, v);
+        double w = L->lw[k], s = 1 - e->pab, sv = v == 1.0 || s == 1.0 ? s : pow(s, v);
         as_latdist_axpy(&L->rec1, w * v * s, e->law);
         as_latdist_axpy(&L->slotv, w * sv, e->vlaw);
         L->slot_req += w;

@@ -37,6 +37,8 @@
 /* One cached law: a tier state (c servers, load bin j). */
 typedef struct sim_latent {
     int c, j;          /* key; c = 0: free */
+    int full;          /* q and vlaw are set (the sizing search needs neither) */
+    int lk;            /* its place on the open list, if lid[lk] is this entry */
     uint32_t pin;      /* stamp of the open list that uses it */
     uint64_t used;     /* tick of the last use (least recently used goes first) */
     double q;          /* p-quantile of one visit's response, s */
@@ -72,6 +74,7 @@ typedef struct sim_tierlat {
     uint32_t stamp;           /* the open list's stamp */
     uint64_t now;             /* ticks seen (for least recently used) */
     uint64_t builds;          /* laws built (for the bench and tests) */
+    sim_latent *last_a, *last_b; /* the pair of the last stable tick (checked by key) */
     /* fluid backlog */
     double backlog;           /* requests that will be served, waiting */
     double dropped, timeouts; /* so far, visits */

@@ -166,9 +166,8 @@ void sim_slot_close(sim_engine *R, as_time t0, as_time t1)
 
 static void quantiles3(const as_latdist *d, double q[3])
 {
-    q[0] = as_latdist_quantile(d, 0.50);
-    q[1] = as_latdist_quantile(d, 0.95);
-    q[2] = as_latdist_quantile(d, 0.99);
+    static const double p[3] = {0.50, 0.95, 0.99};
+    as_latdist_quantiles(d, 3, p, q);
     if (isnan(q[0])) /* nothing served: the latency of a lone request */
         q[0] = q[1] = q[2] = 0.0;
 }
