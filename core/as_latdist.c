@@ -396,22 +396,27 @@ double as_latdist_mean(const as_latdist *d)
     return t > 0 ? d->shift + s / t : NAN;
 }
 
-void as_latdist_normalize(as_latdist *d)
+double as_latdist_normalize(as_latdist *d)
 {
     double t = as_latdist_total(d);
     if (!(t > 0))
-        return;
+        return t;
     double inv = 1.0 / t;
     d->zero *= inv;
     for (int k = d->lo; k <= d->hi; k++)
         d->m[k] *= inv;
+    return t;
 }
 
 /* The mass at x_k stands for the cell (x_{k-1/2}, x_{k+1/2}]: the CDF is
  * linear in log t across a cell (second-order quantiles for smooth laws). */
 double as_latdist_tail(const as_latdist *d, double t)
 {
-    double tot = as_latdist_total(d);
+    return as_latdist_tail_tot(d, t, as_latdist_total(d));
+}
+
+double as_latdist_tail_tot(const as_latdist *d, double t, double tot)
+{
     if (!(tot > 0))
         return NAN;
     tables();
@@ -451,29 +456,50 @@ double as_latdist_quantile(const as_latdist *d, double p)
 
 void as_latdist_quantiles(const as_latdist *d, int n, const double *p, double *q)
 {
-    double tot = as_latdist_total(d);
+    /* as_latdist_quantile walks the running sum zero + m[lo] + ... twice
+     * (the total, then up to each p): the same additions in the same order,
+     * each waiting for the last. Here the walk is done once, its partial
+     * sums kept: P[k + 1] is the sum through m[k], bit for bit what the
+     * other walk compares with p tot, so each answer is the same to the
+     * bit. P never falls, and the first k with P[k + 1] >= p tot has
+     * P[k] < p tot, so m[k] > 0 there (adding 0 leaves a sum as it was). */
+    double P[AS_LD_N + 1];
+    int lo = d->lo, hi = d->hi;
+    double cum = d->zero;
+    for (int k = lo; k <= hi; k++) {
+        P[k] = cum;
+        cum += d->m[k];
+    }
+    double tot = cum;
+    if (lo <= hi)
+        P[hi + 1] = tot;
     if (!(tot > 0)) {
         for (int i = 0; i < n; i++)
             q[i] = NAN;
         return;
     }
     tables();
-    /* as_latdist_quantile's walk, once for all p: the running sum is the
-     * same sequence of additions, so each answer is the same to the bit */
-    double cum = d->zero;
-    int i = 0;
-    for (; i < n && cum >= p[i] * tot; i++)
-        q[i] = d->shift;
-    for (int k = d->lo; k <= d->hi && i < n; k++) {
-        double m = d->m[k];
-        for (; i < n && m > 0 && cum + m >= p[i] * tot; i++) {
-            double f = (p[i] * tot - cum) / m; /* position within the cell */
-            q[i] = d->shift + AS_LD_X0 * exp(lnr * (k - 0.5 + f));
+    for (int i = 0; i < n; i++) {
+        double target = p[i] * tot;
+        if (d->zero >= target) {
+            q[i] = d->shift;
+            continue;
         }
-        cum += m;
+        if (!(lo <= hi && P[hi + 1] >= target)) { /* (rounding: p = 1) */
+            q[i] = d->shift + gx[hi > 0 ? hi : 0];
+            continue;
+        }
+        int a = lo, b = hi; /* the first k in [a, b] with P[k + 1] >= target */
+        while (a < b) {
+            int mid = a + (b - a) / 2;
+            if (P[mid + 1] >= target)
+                b = mid;
+            else
+                a = mid + 1;
+        }
+        double f = (target - P[a]) / d->m[a]; /* position within the cell */
+        q[i] = d->shift + AS_LD_X0 * exp(lnr * (a - 0.5 + f));
     }
-    for (; i < n; i++)
-        q[i] = d->shift + gx[d->hi > 0 ? d->hi : 0];
 }
 
 void as_latdist_prune(as_latdist *d, double eps_lo, double eps_hi)

@@ -58,10 +58,14 @@ void as_latdist_power(as_latdist *out, const as_latdist *a, int k, as_latdist *t
 int as_latdist_lanes(int lanes);
 double as_latdist_total(const as_latdist *d);
 double as_latdist_mean(const as_latdist *d);
-/* Divide every mass by the total (no-op when empty). */
-void as_latdist_normalize(as_latdist *d);
+/* Divide every mass by the total (no-op when empty); returns the total
+ * it divided by (as_latdist_total before). */
+double as_latdist_normalize(as_latdist *d);
 /* P(X > t) as a share of the total; NAN when empty. */
 double as_latdist_tail(const as_latdist *d, double t);
+/* The same with the total given (tot = as_latdist_total(d): a caller that
+ * has it saves the second walk over d). */
+double as_latdist_tail_tot(const as_latdist *d, double t, double tot);
 /* p-quantile (0 <= p <= 1); NAN when empty. */
 double as_latdist_quantile(const as_latdist *d, double p);
 /* q[i] = the p[i]-quantile, for n ascending p, in one walk over d (each

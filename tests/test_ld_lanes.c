@@ -4,11 +4,14 @@
  * vector body), with atoms and shifts; and a mixture (axpy) of laws of the
  * same shift equals the point-by-point sum it was written as before its
  * range was found once (the reference below). Widths the processor lacks are skipped
- * (as_latdist_lanes returns 0), the SSE2 one always runs. */
+ * (as_latdist_lanes returns 0), the SSE2 one always runs. Quantiles taken
+ * together (one walk, then a search) and a tail given its total are the
+ * same bits as the one-at-a-time functions. */
 #include "as_latdist.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -86,4 +89,42 @@ Test(ld_lanes, mixture_equals_points_added_one_by_one)
                   o1.lo, o1.hi, o2.lo, o2.hi);
         cr_assert(memcmp(o1.m, o2.m, sizeof o1.m) == 0 && o1.zero == o2.zero, "case %d", c);
     }
+}
+
+static bool same_bits(double x, double y) { return memcmp(&x, &y, sizeof x) == 0; }
+
+Test(ld_lanes, quantiles_together_equal_one_at_a_time)
+{
+    static as_latdist a;
+    const double p[] = {0.0, 1e-9, 0.01, 0.5, 0.9, 0.95, 0.99, 0.999999, 1.0};
+    const int np = (int)(sizeof p / sizeof p[0]);
+    int cases = 0;
+    for (int c = 0; c < 400; c++) {
+        random_law(&a);
+        if (c % 7 == 0) /* an atom alone, then the atom with most of the mass */
+            as_latdist_clear(&a), a.zero = 0.5;
+        else if (c % 7 == 1)
+            a.zero = 1e3;
+        else if (c % 7 == 2) /* holes in the range */
+            for (int k = a.lo; k <= a.hi; k += 3)
+                a.m[k] = 0;
+        double q[16];
+        as_latdist_quantiles(&a, np, p, q);
+        for (int i = 0; i < np; i++) {
+            double r = as_latdist_quantile(&a, p[i]);
+            cr_assert(same_bits(q[i], r), "case %d, p %g: %.17g against %.17g", c, p[i], q[i],
+                      r);
+        }
+        double t = as_latdist_x((c * 7) % AS_LD_N) + a.shift;
+        cr_assert(same_bits(as_latdist_tail_tot(&a, t, as_latdist_total(&a)),
+                            as_latdist_tail(&a, t)));
+        cases++;
+    }
+    static as_latdist empty;
+    memset(&empty, 0, sizeof empty);
+    as_latdist_clear(&empty);
+    double q[2];
+    as_latdist_quantiles(&empty, 2, p + 3, q);
+    cr_assert(isnan(q[0]) && isnan(q[1]), "an empty law has no quantile");
+    cr_log_info("laws compared: %d", cases);
 }

@@ -105,6 +105,7 @@ static double slot_e2e(sim_engine *R, as_latdist **out)
     as_latdist *E = &R->e2e[0], *V = &R->e2e[1], *T = &R->e2e[2];
     double served = 1.0, scale = 0.0;
     int n = 0;
+    bool some[SIM_MAX_TIERS] = {false}; /* tier i's slot law has mass */
     for (int i = 0; i < R->nt; i++) {
         sim_tierlat *L = &R->tiers[i].lat;
         if (R->tiers[i].cfg->visits <= 0)
@@ -112,9 +113,10 @@ static double slot_e2e(sim_engine *R, as_latdist **out)
         sim_tierlat_flush(L);
         if (L->slot_req > 0)
             served *= L->slot_srv / L->slot_req;
-        if (as_latdist_total(&L->slotv) > 0) {
-            as_latdist_normalize(&L->slotv);
+        /* (normalising keeps a law with mass a law with mass) */
+        if (as_latdist_normalize(&L->slotv) > 0) {
             scale += as_latdist_mean(&L->slotv);
+            some[i] = true;
             n++;
         }
     }
@@ -123,7 +125,7 @@ static double slot_e2e(sim_engine *R, as_latdist **out)
         sim_tierlat *L = &R->tiers[i].lat;
         if (R->tiers[i].cfg->visits <= 0)
             continue;
-        if (as_latdist_total(&L->slotv) > 0) {
+        if (some[i]) {
             as_latdist *dst = have ? V : E;
             *dst = L->slotv;
             if (n > 1) {
@@ -149,13 +151,13 @@ static double slot_e2e(sim_engine *R, as_latdist **out)
 void sim_slot_close(sim_engine *R, as_time t0, as_time t1)
 {
     as_latdist *E;
-    double served = slot_e2e(R, &E), req = R->s_req;
-    double within = as_latdist_total(E) > 0 ? 1.0 - as_latdist_tail(E, R->sc->slo_latency) : 1.0;
+    double served = slot_e2e(R, &E), req = R->s_req, tot = as_latdist_total(E);
+    double within = tot > 0 ? 1.0 - as_latdist_tail_tot(E, R->sc->slo_latency, tot) : 1.0;
     double good = req * served * within;
     sim_slo_add(&R->slo, t0, t1, req, good, req * (1.0 - served));
     R->slo_fed = t1;
     R->i_good += good;
-    if (req * served > 0 && as_latdist_total(E) > 0) {
+    if (req * served > 0 && tot > 0) {
         as_latdist_axpy(&R->rec_e2e, req * served, E);
         as_latdist_axpy(&R->run_e2e, req * served, E);
     }
