@@ -32,6 +32,7 @@
 #define SIM_LAT_LIST 16   /* (law, weight) pairs before a flush */
 #define SIM_LAT_BINS 64.0 /* load bins per unit of u = -ln(1 - rho) */
 #define SIM_LAT_MEMO 1024 /* sizing answers kept per tier */
+#define SIM_LAT_SEEN 1024 /* sizing law keys remembered (not the laws) per tier */
 #define SIM_LAT_RATE_BINS 200.0 /* sizing rate bins per unit of ln(rate): 0.5 % apart */
 
 /* One cached law: a tier state (c servers, load bin j). */
@@ -75,6 +76,9 @@ typedef struct sim_tierlat {
     uint64_t now;             /* ticks seen (for least recently used) */
     uint64_t builds;          /* laws built (for the bench and tests) */
     sim_latent *last_a, *last_b; /* the pair of the last stable tick (checked by key) */
+    sim_latent once;          /* a sizing law not kept (see seen) */
+    as_latdist once_law;
+    int64_t seen[SIM_LAT_SEEN]; /* sizing keys asked for once, by hash slot; -1: none */
     /* fluid backlog */
     double backlog;           /* requests that will be served, waiting */
     double dropped, timeouts; /* so far, visits */
