@@ -12,6 +12,7 @@
 
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,72 @@ Test(sim, record_mixture_of_one_state_is_its_law)
     double want = 0.5 * 990 / 10.0 + log(2.0) / 10.0;
     cr_assert(fabs(got / want - 1) < 0.02, "got %g want %g", got, want);
     tl_free(L);
+}
+
+/* Two visits and clients that give up after 0.4 s: laws with a visits
+ * law and an abandonment share. */
+static sim_tierlat *tl_new2(void)
+{
+    sim_tierlat *L = calloc(1, sizeof *L);
+    cr_assert_not_null(L);
+    sim_tierlat_cfg c = {.visits = 2, .tmax = 0.4, .p = 0.95, .concurrency = 4};
+    cr_assert_eq(as_svclaw_init(&c.svc, AS_SVC_EXP, 0.05, 1, NULL), AS_OK);
+    as_err err = {0};
+    cr_assert_eq(sim_tierlat_init(L, &c, &err), AS_OK, "%s", err.msg);
+    return L;
+}
+
+static bool same_law(const as_latdist *a, const as_latdist *b)
+{
+    return a->lo == b->lo && a->hi == b->hi && memcmp(&a->shift, &b->shift, sizeof a->shift) == 0 &&
+           memcmp(&a->zero, &b->zero, sizeof a->zero) == 0 &&
+           (a->lo > a->hi || memcmp(a->m + a->lo, b->m + a->lo,
+                                    (size_t)(a->hi - a->lo + 1) * sizeof(double)) == 0);
+}
+
+/* The sizing search builds laws a tick may later use, without their
+ * quantile and visits law (completed on that use), and keeps a law only
+ * from its second request: neither may change a tick's output or a
+ * mixture by a bit. */
+Test(sim, sizing_between_ticks_changes_no_tick)
+{
+    sim_tierlat *A = tl_new2(), *B = tl_new2();
+    /* the first request of each law is not kept, the second is (another
+     * target: the same laws, not the same memoised answer) */
+    int n0 = B->nent;
+    int c1 = sim_tierlat_min_servers(B, 300, 0.3, 0.95, 400, 0, 0);
+    cr_assert_eq(B->nent, n0, "laws asked for once were cached");
+    int c2 = sim_tierlat_min_servers(B, 300, 0.3 + 1e-9, 0.95, 400, 0, 0);
+    cr_assert(c1 == c2 && c1 > 300 * 0.05, "%d %d", c1, c2);
+    cr_assert_gt(B->nent, n0, "laws asked for twice were not cached");
+    double x1 = sim_tierlat_max_rate(B, 24, 0.3, 0.95), x2 = sim_tierlat_max_rate(B, 24, 0.3, 0.95);
+    cr_assert(x1 == x2 && x1 > 0, "%g %g", x1, x2);
+    for (int s = 0; s < 3600; s++) {
+        int c = s < 1800 ? 24 : 20 + s % 7;
+        double lam = x1 / 2 * (0.6 + 0.35 * sin(s / 200.0)) * (s % 97 == 0 ? 1.6 : 1.0);
+        if (s % 120 == 0) /* sizing at this tick's load and near it, on B only */
+            for (int k = -2; k <= 2; k++) {
+                sim_tierlat_min_servers(B, 2 * lam * (1 + 0.01 * k), 0.3, 0.95, 400, 0, 0);
+                sim_tierlat_max_rate(B, c + k, 0.3, 0.95);
+            }
+        sim_tick_out oa, ob;
+        sim_tierlat_tick(A, lam, c, 1.0, &oa);
+        sim_tierlat_tick(B, lam, c, 1.0, &ob);
+        cr_assert(memcmp(&oa, &ob, sizeof oa) == 0, "tick %d differs", s);
+        if (s % 60 == 59) {
+            sim_tierlat_flush(A);
+            sim_tierlat_flush(B);
+            cr_assert(same_law(&A->rec1, &B->rec1) && same_law(&A->slotv, &B->slotv),
+                      "mixtures of slot %d differ", s / 60);
+            sim_tierlat_slot_reset(A);
+            sim_tierlat_slot_reset(B);
+            sim_tierlat_record_reset(A);
+            sim_tierlat_record_reset(B);
+        }
+    }
+    cr_assert_gt(B->builds, A->builds, "the search built nothing");
+    tl_free(A);
+    tl_free(B);
 }
 
 static const char *FLAT = "[scenario]\nduration = %s\ntick = 1s\nrecord = 60s\nseed = %d\n"

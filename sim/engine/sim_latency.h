@@ -10,11 +10,17 @@
  * (one visit, for the tier's row).
  * Cache: a law is built once per (servers c, load bin j) and kept, j =
  * floor(64 u), u = -ln(1 - rho); a tick at load u mixes the laws of bins j
- * and j + 1 (weights 1 - f, f). Building one costs about 40 us; a week of
- * 1 s ticks builds a few hundred (the rest are hash look-ups). The cache
- * holds at most SIM_LAT_CACHE laws: its storage grows by chunks on a miss
- * (at most 8 times a run); beyond, the least recently used unpinned law is
- * replaced. Laws referenced by the open list are pinned.
+ * and j + 1 (weights 1 - f, f). Building one costs about 20-40 us; a week
+ * of 1 s ticks on week3tier.ini builds about 650 for its ticks and 2550
+ * for the sizing search (demand per record). A tick reuses the last pair
+ * while it holds the same keys (else hash look-ups). The search's laws
+ * skip the tick's quantile and visits law until a tick uses them, and one
+ * asked for the first time is built into a scratch entry, not kept (most
+ * are never asked for again). Laws are the same bits whatever the cache
+ * holds. The cache holds at most SIM_LAT_CACHE laws: its storage grows by
+ * chunks on a miss (at most 8 times a run); beyond, the least recently
+ * used unpinned law is replaced. Laws referenced by the open list are
+ * pinned.
  * Invariant: sim_tierlat_tick allocates nothing except a cache chunk on a
  * miss; its outputs are finite (a tier with no ready server reports the
  * time one instance would need for its backlog). */
