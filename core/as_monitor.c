@@ -89,6 +89,14 @@ double as_monitor_view(const as_monitor *m, as_time now)
     /* oldest first, the ring's index wrapped by a compare (a division per
      * sample cost more than the rest of the view) */
     size_t i = m->head;
+    if (m->agg == AS_AGG_MEAN) { /* the common case, without a switch per sample */
+        for (size_t j = 0; j < m->n; j++, i = i + 1 == m->cap ? 0 : i + 1)
+            if (m->t[i] > lo && m->t[i] <= hi && !isnan(m->v[i])) {
+                acc += m->v[i];
+                k++;
+            }
+        return k == 0 ? NAN : acc / (double)k;
+    }
     for (size_t j = 0; j < m->n; j++, i = i + 1 == m->cap ? 0 : i + 1) {
         if (!(m->t[i] > lo && m->t[i] <= hi) || isnan(m->v[i]))
             continue;
