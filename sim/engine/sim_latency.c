@@ -7,6 +7,7 @@
 #include "sim_latency.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,28 @@ static void hash_rebuild(sim_tierlat *L)
         while (L->hash[h] >= 0)
             h = (h + 1) & (HCAP - 1);
         L->hash[h] = i;
+    }
+}
+
+/* Take entry i out of the hash (linear probing: the entries after it in
+ * its run move back into the hole when their home slot allows), so that an
+ * eviction costs a run, not a rebuild of the table. */
+static void hash_remove(sim_tierlat *L, int i)
+{
+    unsigned h = hash_of(L->ent[i].c, L->ent[i].j);
+    while (L->hash[h] != i)
+        h = (h + 1) & (HCAP - 1);
+    L->hash[h] = -1;
+    for (unsigned k = (h + 1) & (HCAP - 1); L->hash[k] >= 0; k = (k + 1) & (HCAP - 1)) {
+        const sim_latent *e = &L->ent[L->hash[k]];
+        unsigned home = hash_of(e->c, e->j);
+        /* stays when its home lies cyclically in (h, k] */
+        bool stays = h < k ? (home > h && home <= k) : (home > h || home <= k);
+        if (!stays) {
+            L->hash[h] = L->hash[k];
+            L->hash[k] = -1;
+            h = k;
+        }
     }
 }
 
@@ -72,8 +95,8 @@ static int take_entry(sim_tierlat *L)
             victim = i;
     }
     /* the open list pins at most SIM_LAT_LIST + 2 of >= SIM_LAT_CHUNK */
+    hash_remove(L, victim);
     L->ent[victim].c = 0;
-    hash_rebuild(L);
     return victim;
 }
 

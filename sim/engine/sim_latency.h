@@ -18,9 +18,12 @@
  * asked for the first time is built into a scratch entry, not kept (most
  * are never asked for again). Laws are the same bits whatever the cache
  * holds. The cache holds at most SIM_LAT_CACHE laws: its storage grows by
- * chunks on a miss (at most 8 times a run); beyond, the least recently
- * used unpinned law is replaced. Laws referenced by the open list are
- * pinned.
+ * chunks of 64 on a miss (150 KB, twice that with visits != 1); beyond,
+ * the least recently used unpinned law is replaced. Laws referenced by the
+ * open list are pinned. 2048 because a day's cycle revisits the same laws,
+ * the worst case for least-recently-used: seasonal.ini's ticks use 1851
+ * laws (hpa) and with room for 512 built 7111 (43897 for the oracle). A
+ * run whose ticks use fewer keeps fewer (week3tier.ini: under 512).
  * Invariant: sim_tierlat_tick allocates nothing except a cache chunk on a
  * miss; its outputs are finite (a tier with no ready server reports the
  * time one instance would need for its backlog). */
@@ -33,7 +36,7 @@
 
 #include <stdint.h>
 
-#define SIM_LAT_CACHE 512 /* laws kept per tier */
+#define SIM_LAT_CACHE 2048 /* laws kept per tier (storage grows to it on demand) */
 #define SIM_LAT_CHUNK 64  /* laws allocated at once */
 #define SIM_LAT_LIST 16   /* (law, weight) pairs before a flush */
 #define SIM_LAT_BINS 64.0 /* load bins per unit of u = -ln(1 - rho) */
