@@ -288,8 +288,14 @@ static void tick_stable(sim_tierlat *L, double lreq, int c, double dt, sim_tick_
     o->util = pab == 0 ? rho : lam * (1 - pab) / cap; /* (lam 1 / cap is rho) */
     o->queue = lam * (a->wmean + f * (b->wmean - a->wmean));
     o->timeouts = lam * dt * pab;
-    /* pow(1, v) is 1 exactly: no call without timeouts */
-    o->served = v == 1.0 ? 1 - pab : pab == 0 ? 1.0 : pow(1 - pab, v);
+    /* Without timeouts every request is served: 1 as a constant (1 - 0 and
+     * pow(1, v) are 1 exactly), so that the next tier's tick, whose load
+     * is this share of ours, need not wait for this tick's look-ups (the
+     * branch is predicted; a value computed from pab is not). */
+    if (pab == 0)
+        o->served = 1.0;
+    else
+        o->served = v == 1.0 ? 1 - pab : pow(1 - pab, v);
     list_add(L, a, lreq * dt * (1 - f));
     list_add(L, b, lreq * dt * f);
 }
