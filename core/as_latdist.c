@@ -123,20 +123,21 @@ typedef double v2d __attribute__((vector_size(16)));
     V vl, vu;                                                                                  \
     for (int l = 0; l < (N); l++)                                                              \
         vl[l] = wl, vu[l] = wu;                                                                \
+    V carry = vl;                                                                              \
+    carry[(N)-1] = xm[i - 1] * ym[i - 1];                                                      \
     for (; i + 2 * (N)-1 <= ihi; i += 2 * (N)) {                                               \
-        V a0, b0, c0, d0, a1, b1, c1, d1, m0, m1;                                              \
+        V a0, b0, a1, b1, m0, m1;                                                              \
         LOAD2(m0, m + i);                                                                      \
         LOAD2(m1, m + i + (N));                                                                \
         LOAD2(a0, xm + i);                                                                     \
         LOAD2(b0, ym + i);                                                                     \
-        LOAD2(c0, xm + i - 1);                                                                 \
-        LOAD2(d0, ym + i - 1);                                                                 \
         LOAD2(a1, xm + i + (N));                                                               \
         LOAD2(b1, ym + i + (N));                                                               \
-        LOAD2(c1, xm + i + (N)-1);                                                             \
-        LOAD2(d1, ym + i + (N)-1);                                                             \
-        m0 += vl * (a0 * b0) + vu * (c0 * d0);                                                 \
-        m1 += vl * (a1 * b1) + vu * (c1 * d1);                                                 \
+        V p0 = a0 * b0, p1 = a1 * b1;                                                          \
+        V q0 = CONV_D_SHIFT(carry, p0, N), q1 = CONV_D_SHIFT(p0, p1, N);                       \
+        carry = p1;                                                                            \
+        m0 += vl * p0 + vu * q0;                                                               \
+        m1 += vl * p1 + vu * q1;                                                               \
         memcpy(m + i, &m0, sizeof m0);                                                         \
         memcpy(m + i + (N), &m1, sizeof m1);                                                   \
     }                                                                                          \
@@ -162,6 +163,18 @@ typedef double v2d __attribute__((vector_size(16)));
         memcpy(m + i, &m0, sizeof m0);                                                         \
         i += (N);                                                                              \
     }
+
+/* The products one point back, (a, b) = (x_i y_i) of two consecutive
+ * vectors: the last lane of a, then b's but its last. The same values as
+ * multiplying x_(i-1) y_(i-1) again (which the loop did before): one
+ * multiply and two loads fewer per vector. */
+typedef long long v2l __attribute__((vector_size(16)));
+typedef long long v4l __attribute__((vector_size(32)));
+typedef long long v8l __attribute__((vector_size(64)));
+#define CONV_D_SHIFT2(a, b) __builtin_shuffle((a), (b), (v2l){1, 2})
+#define CONV_D_SHIFT4(a, b) __builtin_shuffle((a), (b), (v4l){3, 4, 5, 6})
+#define CONV_D_SHIFT8(a, b) __builtin_shuffle((a), (b), (v8l){7, 8, 9, 10, 11, 12, 13, 14})
+#define CONV_D_SHIFT(a, b, N) CONV_D_SHIFT##N(a, b)
 
 #define CONV_D_TAIL(V, N) CONV_D_STEP(V, N)
 static void conv_d2(double *restrict m, const double *restrict xm, const double *restrict ym,
