@@ -197,6 +197,39 @@ Test(policy, predictive_scales_in_after_its_window)
     as_policy_free(p);
 }
 
+/* Scale-in keeps a margin of one step of forecast error: with no time
+ * window, a tier of 20 instances facing 40 req/s +-16 keeps what the same
+ * forecast raised by 16 (56 req/s +-16) would plan, which is more than the
+ * forecast alone plans; with a narrow interval the margin vanishes and it
+ * scales in to that plan. */
+Test(policy, predictive_scale_in_keeps_one_step_of_forecast_error)
+{
+    double m40[20], m56[20];
+    for (int i = 0; i < 20; i++)
+        m40[i] = 40, m56[i] = 56;
+    fc_buf b;
+    as_policy *p = make("predictive", (const char *[]){"scale_in_window", "0s", NULL});
+    as_observation o = tier_pr(0, 1, 40);
+    int plain = run(p, &o, fc_15(&b, m40, 20, 0.4)).desired; /* 40 +-16: the plan */
+    as_policy_free(p);
+    p = make("predictive", (const char *[]){"scale_in_window", "0s", NULL});
+    o = tier_pr(0, 1, 40);
+    int raised = run(p, &o, fc_15(&b, m56, 20, 16.0 / 56)).desired; /* 56 +-16 */
+    as_policy_free(p);
+    cr_assert_gt(raised, plain, "the margin should matter here: %d vs %d", raised, plain);
+    cr_assert_lt(raised, 20);
+    p = make("predictive", (const char *[]){"scale_in_window", "0s", NULL});
+    o = tier_pr(0, 20, 40);
+    expect(run(p, &o, fc_15(&b, m40, 20, 0.4)), raised, AS_R_SCALE_IN);
+    o = tier_pr(S(15), raised, 40);
+    expect(run(p, &o, fc_15(&b, m40, 20, 0.4)), raised, AS_R_STABILIZED);
+    o = tier_pr(S(30), raised, 40);
+    as_decision d = run(p, &o, fc_15(&b, m40, 20, 0.001));
+    cr_expect_lt(d.desired, raised, "a narrow interval should release the margin: %d", d.desired);
+    cr_expect_eq(d.reason, AS_R_SCALE_IN, "%s", as_reason_name(d.reason));
+    as_policy_free(p);
+}
+
 /* With a forecaster behind the view, the plan uses its distribution (its
  * own recent errors), not a normal curve through [lo, hi]: two naive
  * forecasters of the same level, one fed calm data and one fed noisy data,
