@@ -73,6 +73,13 @@ Test(traces, csv_error_messages_name_file_and_line)
                  D("trace_bad_nan.csv") ":4: rate 'nan' is not finite");
     expect_error(D("trace_bad_inf.csv"), AS_EINVAL,
                  D("trace_bad_inf.csv") ":3: rate 'inf' is not finite");
+    /* read by position, it replayed times as rates (exit 0) */
+    expect_error(D("trace_bad_swapped_header.csv"), AS_EINVAL,
+                 D("trace_bad_swapped_header.csv") ":1: the header names 'time_s' second: the "
+                                                   "columns are time,rate, in that order");
+    /* finite but no request rate (a wrong column or unit): it ran to exit 0 */
+    expect_error(D("trace_bad_huge.csv"), AS_EINVAL,
+                 D("trace_bad_huge.csv") ":3: rate 1e300 is above 1e+12 req/s");
     expect_error(D("trace_bad_time.csv"), AS_EINVAL,
                  D("trace_bad_time.csv") ":3: bad timestamp '2016-13-01T00:00:00Z' (seconds or "
                                          "ISO 8601 expected)");
@@ -323,6 +330,8 @@ Test(traces, prometheus_errors)
 {
     expect_error(D("prom_bad_inf.json"), AS_EINVAL,
                  D("prom_bad_inf.json") ": result[0].values[1]: rate '+Inf' is not finite");
+    expect_error(D("prom_bad_huge.json"), AS_EINVAL,
+                 D("prom_bad_huge.json") ": result[0].values[1]: rate 2e12 is above 1e+12 req/s");
     expect_error(D("prom_bad_vector.json"), AS_EINVAL,
                  D("prom_bad_vector.json") ": not a Prometheus query_range answer "
                                            "(data.resultType \"matrix\" with data.result "

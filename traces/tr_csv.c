@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef struct csv_state {
     bool header_done; /* first content line seen (header or data) */
@@ -40,6 +41,20 @@ static bool csv_time(const char *s, as_time *out)
     return tr_parse_iso8601(s, out);
 }
 
+/* A header's second name that says time (time_s, Timestamp, date, ts):
+ * the columns are the other way round. Read by position, such a file
+ * replayed its rates as times and its times as rates, with exit 0. */
+static bool csv_names_time(const char *s)
+{
+    static const char *const names[] = {"time", "timestamp", "date", "datetime", "ts", "t", NULL};
+    if (strncasecmp(s, "time", 4) == 0)
+        return true;
+    for (int i = 0; names[i]; i++)
+        if (strcasecmp(s, names[i]) == 0)
+            return true;
+    return false;
+}
+
 static int csv_rate(tr_reader *r, const char *fr, double *v, as_err *err)
 {
     long ln = r->in.lineno;
@@ -50,6 +65,9 @@ static int csv_rate(tr_reader *r, const char *fr, double *v, as_err *err)
         return tr_reader_bad(r, err, "%s:%ld: rate '%s' is not finite", r->path, ln, fr);
     if (*v < 0)
         return tr_reader_bad(r, err, "%s:%ld: negative rate %s", r->path, ln, fr);
+    if (*v > TR_RATE_MAX)
+        return tr_reader_bad(r, err, "%s:%ld: rate %s is above %g req/s", r->path, ln, fr,
+                             TR_RATE_MAX);
     return AS_OK;
 }
 
@@ -82,6 +100,11 @@ static int csv_next(tr_reader *r, as_time *t, double *rate, bool *more, as_err *
             st->header_done = true;
             /* A first line whose time field is no time is a header (any
              * names: time_s,rate or timestamp,requests). */
+            if (!time_ok && csv_names_time(fr)) /* a file error: never skipped */
+                return as_err_set(err, AS_EINVAL,
+                                  "%s:%ld: the header names '%s' second: the columns are "
+                                  "time,rate, in that order",
+                                  r->path, r->in.lineno, fr);
             if (!time_ok)
                 continue;
         }

@@ -251,6 +251,9 @@ static int prom_point(tr_reader *r, json_t *pt, size_t si, size_t i, prom_pt *ou
     if (!out->nan && v < 0)
         return tr_reader_bad(r, err, "%s: result[%zu].values[%zu]: negative rate %s", r->path,
                              si, i, vs);
+    if (!out->nan && v > TR_RATE_MAX)
+        return tr_reader_bad(r, err, "%s: result[%zu].values[%zu]: rate %s is above %g req/s",
+                             r->path, si, i, vs, TR_RATE_MAX);
     double ts = json_number_value(jt);
     if (!isfinite(ts) || fabs(ts) > 9.0e9) /* as in CSV: beyond year 2255 */
         return tr_reader_bad(r, err,
