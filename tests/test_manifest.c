@@ -264,6 +264,14 @@ Test(manifest, bad_max_below_min)
                  AS_EINVAL);
 }
 
+Test(manifest, bad_duplicate_key_names_its_second_line)
+{
+    /* libyaml keeps both pairs; a lookup took the first (2) silently,
+     * where kubectl refuses the file */
+    expect_error("manifest", "hpa", D("manifest_bad_duplicate_key.yaml"), "  minReplicas: 6",
+                 "duplicate key 'minReplicas' (first at line 7)");
+}
+
 Test(manifest, bad_unknown_metric_type)
 {
     expect_error("manifest", "hpa", D("manifest_bad_metric_type.yaml"), "type: Custom",

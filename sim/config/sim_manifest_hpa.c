@@ -591,6 +591,57 @@ int sim_mf_yaml_syntax_error(mf *m, const yaml_parser_t *parser)
                       parser->problem ? parser->problem : "unreadable");
 }
 
+/* One key of a mapping, for the duplicate check. */
+typedef struct ykey {
+    const char *s;
+    int line;
+} ykey;
+
+/* qsort order: by text, then by line, so that the later of two equal keys
+ * comes second. */
+static int ykey_cmp(const void *a, const void *b)
+{
+    const ykey *x = a, *y = b;
+    int c = strcmp(x->s, y->s);
+    return c ? c : x->line - y->line;
+}
+
+/* A key given twice in one mapping is an error at its second line, as
+ * kubectl's strict decoding and the JSON reader refuse it: libyaml keeps
+ * both pairs and a lookup would silently take the first. Each mapping's
+ * scalar keys are sorted (a copy), so a hostile flat mapping of 4 MB costs
+ * n log n, not n^2; a hash set would be more code for no gain here. */
+int sim_mf_yaml_dup_key(mf *m, yaml_document_t *d)
+{
+    for (yaml_node_t *n = d->nodes.start; n < d->nodes.top; n++) {
+        if (n->type != YAML_MAPPING_NODE)
+            continue;
+        size_t np = (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start), nk = 0;
+        if (np < 2)
+            continue;
+        ykey *v = malloc(np * sizeof *v);
+        if (v == NULL)
+            return as_err_set(m->err, AS_ENOMEM, "out of memory");
+        for (size_t i = 0; i < np; i++) {
+            const yaml_node_t *k = yaml_document_get_node(d, n->data.mapping.pairs.start[i].key);
+            if (yscalar(k) && strcmp(yscalar(k), "<<") != 0) /* merge keys may repeat */
+                v[nk++] = (ykey){yscalar(k), yline(k)};
+        }
+        qsort(v, nk, sizeof *v, ykey_cmp);
+        for (size_t i = 1; i < nk; i++)
+            if (strcmp(v[i - 1].s, v[i].s) == 0) {
+                char key[MF_FIELD];
+                as_name_printable(v[i].s, key, sizeof key);
+                int first = v[i - 1].line, line = v[i].line;
+                free(v);
+                return sim_mf_fail(m, line, NULL, "duplicate key '%s' (first at line %d)", key,
+                                   first);
+            }
+        free(v);
+    }
+    return AS_OK;
+}
+
 /* Line of the first mapping or sequence nested deeper than max, 0 when
  * none is (or at a syntax error, which the document parser then reports
  * with its context). Through the event parser, which stops there: the
@@ -652,7 +703,9 @@ static int hpa_read(mf *m, sim_hpa_spec *h)
             yaml_document_delete(&doc);
             break;
         }
-        hpa_document(m, &doc, h, &sc, &rc);
+        rc = sim_mf_yaml_dup_key(m, &doc);
+        if (rc == AS_OK)
+            hpa_document(m, &doc, h, &sc, &rc);
         yaml_document_delete(&doc);
         if (rc != AS_OK)
             break;

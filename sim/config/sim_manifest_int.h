@@ -139,6 +139,9 @@ int sim_mf_hpa(mf *m, bool apply, int *min /* OUT */, int *max /* OUT */);
 struct yaml_parser_s;
 int sim_mf_yaml_syntax_error(mf *m, const struct yaml_parser_s *parser);
 int sim_mf_yaml_too_deep(const char *text, size_t len, int max);
+/* AS_EINVAL naming the second line of a key given twice in one mapping. */
+struct yaml_document_s;
+int sim_mf_yaml_dup_key(mf *m, struct yaml_document_s *doc);
 /* ---- sim_manifest_hpa_map.c ---- */
 
 /* Write a read HPA into the hpa kind's keys (m->p). */

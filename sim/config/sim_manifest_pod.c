@@ -195,6 +195,10 @@ static int read_pod(mf *m, int64_t *cpu, int64_t *mem)
             yaml_document_delete(&doc);
             break;
         }
+        if ((rc = sim_mf_yaml_dup_key(m, &doc)) != AS_OK) {
+            yaml_document_delete(&doc);
+            break;
+        }
         const yaml_node_t *spec = pod_spec(&doc, root);
         if (spec) {
             found = true;
