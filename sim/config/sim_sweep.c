@@ -150,6 +150,27 @@ static double plan_count(const planner *P, const char *const *only, int nonly)
     return total;
 }
 
+/* A point's scenario refused: the loader named the value as an override
+ * ("--set KEY=VALUE: ..."), which the user never typed; name the file and
+ * the line of the [sweep] key instead, as every other scenario error does. */
+static void sweep_error(const planner *P, const int *keys, int nkeys, const char *params,
+                        as_err *err)
+{
+    for (int j = 0; j < nkeys; j++) {
+        char head[700];
+        int hl = snprintf(head, sizeof head, "--set %s: ", P->pov[j]);
+        if (hl > 0 && (size_t)hl < sizeof head && strncmp(err->msg, head, (size_t)hl) == 0) {
+            const struct sim_sweep_key *k = &P->base->sweep[keys[j]];
+            char rest[sizeof err->msg];
+            snprintf(rest, sizeof rest, "%s", err->msg + hl);
+            as_err_set(err, err->code, "%s:%d: [sweep] key '%s': value '%s': %s", P->shown,
+                       k->line, k->key, P->pov[j] + strlen(k->key) + 1, rest);
+            return;
+        }
+    }
+    as_err_prefix(err, "%s: [sweep] point %s: ", P->shown, params);
+}
+
 /* The scenario of point pt of policy pname over sweep keys keys[0..nkeys-1]
  * (its params text into params). */
 static const sim_scenario *plan_point(planner *P, sim_plan *plan, const int *keys, int nkeys,
@@ -179,7 +200,7 @@ static const sim_scenario *plan_point(planner *P, sim_plan *plan, const int *key
                        .warn = files ? b->warn : NULL};
     sim_scenario *ps = sim_scenario_open(P->path, &o, err);
     if (ps == NULL) {
-        as_err_prefix(err, "[sweep] point %s: ", params);
+        sweep_error(P, keys, nkeys, params, err);
         return NULL;
     }
     plan->scen[plan->nscen++] = ps;
