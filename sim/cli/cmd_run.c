@@ -3,6 +3,7 @@
  * summary table, draw the report.
  * This file parses options and prints; the batch itself (worker
  * processes, MPI, OUT.runs/, resume, merge) is sim/batch's. */
+#include "as_name.h"
 #include "as_param.h"
 #include "cli_progress.h"
 #include "cli_text.h"
@@ -324,6 +325,29 @@ static void default_out(const run_args *a, const char *name, char *buf, size_t n
     snprintf(buf, n, "results/%s.h5", stem);
 }
 
+/* --baseline names a run of the plan; one that does not was ignored, and
+ * the speedups were measured against the first run under a header saying
+ * so. Checked before any run, with the runs' names. */
+static int baseline_found(const run_args *a, const sim_plan *plan)
+{
+    if (a->baseline == NULL)
+        return 1;
+    char names[400] = "";
+    size_t k = 0;
+    for (int i = 0; i < plan->n; i++) {
+        if (strcmp(plan->runs[i].name, a->baseline) == 0)
+            return 1;
+        if (k < sizeof names)
+            k += (size_t)snprintf(names + k, sizeof names - k, "%s%s", i ? ", " : "",
+                                  plan->runs[i].name);
+    }
+    char shown[300];
+    as_name_printable(a->baseline, shown, sizeof shown);
+    fprintf(stderr, "simrun: --baseline %s: no run of that name (runs: %s%s)\n", shown, names,
+            k >= sizeof names ? "..." : "");
+    return 0;
+}
+
 /* Load the scenario and build its plan; NULL with the status set. */
 /* The loader's warnings (production settings the simulator approximates)
  * go to stderr, one line each, also with -q. */
@@ -369,6 +393,12 @@ static sim_scenario *load(run_args *a, sim_plan *plan, char *outbuf, size_t n, i
                        &err) != AS_OK) {
         fprintf(stderr, "simrun: %s\n", err.msg);
         *status = err.code == AS_ENOMEM ? 1 : 2;
+        sim_scenario_free(sc);
+        return NULL;
+    }
+    if (!baseline_found(a, plan)) {
+        *status = 2;
+        sim_plan_free(plan);
         sim_scenario_free(sc);
         return NULL;
     }
