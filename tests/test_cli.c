@@ -114,3 +114,25 @@ Test(cmdline, subset_of_policies_never_silently_replaces_the_whole)
     snprintf(line, sizeof line, "%.*s", (int)strcspn(m, "\n"), m);
     cr_assert(strstr(line, "static") && strstr(line, "oracle") && !strstr(line, " hpa"), "%s", out);
 }
+
+/* `-j2` (the value attached) is taken by every command with -j, as simrun
+ * run takes it, and its value is checked the same way; report and tune
+ * refused it as an unknown option. The files do not exist: the option must
+ * get past the parser to the file's own error. */
+Test(cmdline, every_command_takes_j_with_its_value_attached)
+{
+    char out[4096], cmd[PATH_MAX + 128];
+    const char *const cmds[] = {"report none.h5", "tune none.ini --kind hpa"};
+    for (int c = 0; c < 2; c++) {
+        snprintf(cmd, sizeof cmd, "cd %s && %s %s -j2", th_tmpdir(), th_simrun_abspath(),
+                 cmds[c]);
+        cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2, "%s: %s", cmds[c], out);
+        cr_assert_null(strstr(out, "-j2"), "%s: -j2 refused: %s", cmds[c], out);
+        cr_assert(strstr(out, "none."), "%s: the file's error expected: %s", cmds[c], out);
+        snprintf(cmd, sizeof cmd, "cd %s && %s %s -j0", th_tmpdir(), th_simrun_abspath(),
+                 cmds[c]);
+        cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2, "%s: %s", cmds[c], out);
+        cr_assert(strstr(out, "-j") && strstr(out, "0") && !strstr(out, "unknown"),
+                  "%s: -j0 refused as a value: %s", cmds[c], out);
+    }
+}

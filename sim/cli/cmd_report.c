@@ -129,6 +129,9 @@ int cmd_report(int argc, char **argv)
                    strcmp(a, "--window") == 0 || strcmp(a, "-j") == 0) {
             fprintf(stderr, "simrun report: %s needs a value\n", a);
             return 2;
+        } else if (strncmp(a, "-j", 2) == 0 && a[2] != '\0') { /* -j2, as simrun run takes it */
+            if (value_opt(&o, &dir, "-j", a + 2) < 0)
+                return 2;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "simrun report: unknown option '%s' (see simrun report --help)\n",
                     a);

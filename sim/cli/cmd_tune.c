@@ -139,6 +139,11 @@ static int parse_args(tune_args *a, int argc, char **argv)
         }
         if (flag_opt(a, o))
             continue;
+        if (strncmp(o, "-j", 2) == 0 && o[2] != '\0') { /* -j2, as simrun run takes it */
+            if (value_opt(a, "-j", o + 2) < 0)
+                return 2;
+            continue;
+        }
         if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
             usage(stdout);
             return 0;
