@@ -307,6 +307,22 @@ Test(hostile, results_path_of_report)
     assert_log_has("control character");
 }
 
+Test(hostile, results_path_of_compare_plot)
+{
+    /* the compare figure's title holds both file names: a newline is bad
+     * input (exit 2, as for report), not a failure of simrun (it was 1) */
+    results_of("spike", "ok.h5", (const char *[]){"--policy", "hpa", NULL});
+    char ok[400], bad[400], pl[400];
+    hpath(ok, sizeof ok, "ok.h5");
+    hpath(bad, sizeof bad, "c\n!touch MARKER\n.h5");
+    cr_assert_eq(link(ok, bad), 0);
+    const char *args[] = {"compare", ok, bad, "--plot", hpath(pl, sizeof pl, "pl"), NULL};
+    int st = simrun_in(hdir, args);
+    assert_nothing_ran("simrun compare --plot");
+    cr_assert_eq(st, 2, "exit %d", st);
+    assert_log_has("control character");
+}
+
 Test(hostile, results_path_of_run)
 {
     char ini[PATH_MAX + 32], out[400];

@@ -261,7 +261,8 @@ int cmd_compare(int argc, char **argv)
         as_err err = {0};
         if (a.plot && plot_compare_draw(pin, a.plot, a.force, NULL, &err) != AS_OK) {
             fprintf(stderr, "simrun compare: --plot: %s\n", err.msg);
-            st = 1;
+            /* a hostile name or a foreign folder is bad input, as in report */
+            st = err.code == AS_EINVAL || err.code == AS_EEXIST ? 2 : 1;
         } else if (a.plot && a.format == SIM_FMT_TEXT)
             printf("figure: %s/compare.png\n", a.plot);
         plot_compare_free(pin);
