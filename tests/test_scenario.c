@@ -254,6 +254,42 @@ Test(scenario, names_are_validated_where_they_are_written)
     unlink(path);
 }
 
+/* A section name, a key or a --set argument is the user's text: a message
+ * shows it escaped (one line, no escape sequence reaching the terminal),
+ * as it shows names. They were printed raw. */
+Test(scenario, messages_escape_the_users_text)
+{
+    struct {
+        const char *from, *to, *expect;
+    } cases[] = {
+        {"[policy.t]", "[policy.t\033[2J]", ":11: [policy.t\\x1b[2J] bad policy name"},
+        {"max = 10", "m\033[31max = 10", ":7: [tier.web] unknown key 'm\\x1b[31max'"},
+        {"up = 0.75", "u\377p = 0.75", ":11: [policy.t] unknown key 'u\\xffp' for kind threshold"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char buf[1024];
+        const char *at = strstr(BASE, cases[i].from);
+        snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - BASE), BASE, cases[i].to,
+                 at + strlen(cases[i].from));
+        as_err e = {0};
+        cr_expect_null(sim_scenario_load(write_ini(buf), NULL, 0, &e), "case %zu loaded", i);
+        cr_expect(strstr(e.msg, cases[i].expect), "case %zu: got '%s'", i, e.msg);
+    }
+    const char *sets[][1] = {{"scenario.name=a\nb"}, {"scenario.na\033me=x"}, {"x\ny"}};
+    const char *expect[] = {"--set scenario.name=a\\nb: key 'name'",
+                            "--set scenario.na\\x1bme=x: unknown key 'na\\x1bme'",
+                            "--set x\\ny: expected SECTION.KEY=VALUE"};
+    for (int i = 0; i < 3; i++) {
+        as_err e = {0};
+        cr_expect_null(sim_scenario_load(write_ini(BASE), sets[i], 1, &e));
+        cr_expect(strstr(e.msg, expect[i]), "set %d: got '%s'", i, e.msg);
+        for (const char *c = e.msg; *c; c++)
+            cr_expect((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f,
+                      "set %d: raw byte 0x%02x in '%s'", i, (unsigned char)*c, e.msg);
+    }
+    unlink(path);
+}
+
 Test(scenario, default_name_comes_from_a_valid_file_name)
 {
     char dir[64], file[128];

@@ -163,17 +163,19 @@ static int read_entries(sim_loader *L, as_err *err)
 static int split_override(const char *arg, char *sec, size_t ns, char *key, size_t nk,
                           const char **value, as_err *err)
 {
+    char shown[300]; /* the user's text, one printable line */
+    as_name_printable(arg, shown, sizeof shown);
     const char *eq = strchr(arg, '=');
     if (eq == NULL)
-        return as_err_set(err, AS_EINVAL, "--set %s: expected SECTION.KEY=VALUE", arg);
+        return as_err_set(err, AS_EINVAL, "--set %s: expected SECTION.KEY=VALUE", shown);
     const char *dot = NULL;
     for (const char *p = arg; p < eq; p++)
         if (*p == '.')
             dot = p;
     if (dot == NULL || dot == arg || dot + 1 == eq)
-        return as_err_set(err, AS_EINVAL, "--set %s: expected SECTION.KEY=VALUE", arg);
+        return as_err_set(err, AS_EINVAL, "--set %s: expected SECTION.KEY=VALUE", shown);
     if ((size_t)(dot - arg) >= ns || (size_t)(eq - dot - 1) >= nk)
-        return as_err_set(err, AS_EINVAL, "--set %s: name too long", arg);
+        return as_err_set(err, AS_EINVAL, "--set %s: name too long", shown);
     memcpy(sec, arg, (size_t)(dot - arg));
     sec[dot - arg] = '\0';
     memcpy(key, dot + 1, (size_t)(eq - dot - 1));
@@ -365,7 +367,9 @@ static int unknown_key(const sim_section *sec, const char *key, as_err *err)
             k += (size_t)snprintf(known + k, sizeof known - k, "%s%s", k ? ", " : "", d->name);
     for (const sim_key *c = sec->custom; c && c->name && k < sizeof known; c++)
         k += (size_t)snprintf(known + k, sizeof known - k, "%s%s", k ? ", " : "", c->name);
-    return as_err_set(err, AS_EINVAL, "unknown key '%s' (known: %s)", key, known);
+    char shown[300];
+    as_name_printable(key, shown, sizeof shown);
+    return as_err_set(err, AS_EINVAL, "unknown key '%s' (known: %s)", shown, known);
 }
 
 static int apply_key(sim_loader *L, const sim_entry *e, as_err *err)

@@ -5,6 +5,7 @@
 #include "sim_scenario_int.h"
 
 #include "as_monitor.h"
+#include "as_name.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -14,11 +15,22 @@
  * of a run grow with them); the message says 4e8. */
 #define MAX_TICKS 400000000LL
 
+/* s as a message shows it (as_name_printable): a section name or a --set
+ * argument is the user's text, and a newline or an escape sequence in it
+ * split the message's one line or reached the terminal raw. */
+static const char *shown(const char *s, char *buf, size_t n)
+{
+    as_name_printable(s, buf, n);
+    return buf;
+}
+
 int sim_ld_where(const sim_loader *L, const sim_entry *e, as_err *err)
 {
+    char b[300];
     if (e->set_index >= 0)
-        return as_err_prefix(err, "--set %s: ", L->ov[e->set_index]);
-    return as_err_prefix(err, "%s:%d: [%s] ", L->path, e->line, e->section);
+        return as_err_prefix(err, "--set %s: ", shown(L->ov[e->set_index], b, sizeof b));
+    return as_err_prefix(err, "%s:%d: [%s] ", L->path, e->line,
+                         shown(e->section, b, sizeof b));
 }
 
 int sim_ld_fail_at(const sim_loader *L, const sim_section *sec, int inst, const char *key,
@@ -33,11 +45,13 @@ int sim_ld_fail_at(const sim_loader *L, const sim_section *sec, int inst, const 
     for (int i = 0; i < L->n; i++)
         if (L->e[i].sec == sec && L->e[i].inst == inst && strcmp(L->e[i].key, key) == 0)
             hit = &L->e[i];
+    char b[300];
     if (hit && hit->set_index >= 0)
-        return as_err_set(err, AS_EINVAL, "--set %s: %s", L->ov[hit->set_index], msg);
+        return as_err_set(err, AS_EINVAL, "--set %s: %s", shown(L->ov[hit->set_index], b, sizeof b),
+                          msg);
     if (hit)
         return as_err_set(err, AS_EINVAL, "%s:%d: [%s] key '%s': %s", L->path, hit->line,
-                          hit->section, key, msg);
+                          shown(hit->section, b, sizeof b), key, msg);
     if (inst >= 0)
         return as_err_set(err, AS_EINVAL, "%s: [%s.%s] %s", L->path, sec->name,
                           sec->inst(L->s, inst), msg);

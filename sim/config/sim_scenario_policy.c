@@ -11,6 +11,7 @@
 #include "as_forecast.h"
 #include "as_kind.h"
 #include "as_monitor.h"
+#include "as_name.h"
 #include "sim_manifest.h"
 
 #include <stdio.h>
@@ -193,10 +194,12 @@ static int kind_key(sim_loader *L, const sim_entry *e, as_err *err)
         l += (size_t)snprintf(known + l, l < sizeof known ? sizeof known - l : 0, "%s%s",
                               l ? ", " : "", d->name);
     bool fc = p->type->flags & AS_KIND_NEEDS_FORECAST;
+    char shown[300]; /* the file's text: no raw control byte in a message */
+    as_name_printable(e->key, shown, sizeof shown);
     return as_err_set(err, AS_EINVAL,
                       "unknown key '%s' for kind %s (its keys: %s; every kind: kind, interval, "
                       "tiers, bottleneck, vertical, metric_*, manifest, aws_policy%s)",
-                      e->key, p->type->name, known[0] ? known : "none",
+                      shown, p->type->name, known[0] ? known : "none",
                       fc ? ", forecaster, season, coverage, detector" : "");
 }
 

@@ -8,6 +8,7 @@
 #include "sim_scenario_int.h"
 
 #include "as_monitor.h"
+#include "as_name.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,8 +64,11 @@ static const sim_section scenario_section = {
 static int trace_set(sim_loader *L, const sim_entry *e, as_err *err)
 {
     int rc = tr_config_set(L->s->trace, e->key, e->value, err);
-    if (rc == AS_ENOTFOUND)
-        rc = as_err_set(err, AS_EINVAL, "unknown key '%s' (see simrun --help-keys)", e->key);
+    if (rc == AS_ENOTFOUND) {
+        char shown[300]; /* the file's text: no raw control byte in a message */
+        as_name_printable(e->key, shown, sizeof shown);
+        rc = as_err_set(err, AS_EINVAL, "unknown key '%s' (see simrun --help-keys)", shown);
+    }
     return rc;
 }
 

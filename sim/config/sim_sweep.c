@@ -158,7 +158,9 @@ static void sweep_error(const planner *P, const int *keys, int nkeys, const char
 {
     for (int j = 0; j < nkeys; j++) {
         char head[700];
-        int hl = snprintf(head, sizeof head, "--set %s: ", P->pov[j]);
+        char pov[640];
+        as_name_printable(P->pov[j], pov, sizeof pov); /* as the loader shows it */
+        int hl = snprintf(head, sizeof head, "--set %s: ", pov);
         if (hl > 0 && (size_t)hl < sizeof head && strncmp(err->msg, head, (size_t)hl) == 0) {
             const struct sim_sweep_key *k = &P->base->sweep[keys[j]];
             char rest[sizeof err->msg];
