@@ -122,8 +122,8 @@ Test(cmdline, subset_of_policies_never_silently_replaces_the_whole)
 Test(cmdline, every_command_takes_j_with_its_value_attached)
 {
     char out[4096], cmd[PATH_MAX + 128];
-    const char *const cmds[] = {"report none.h5", "tune none.ini --kind hpa"};
-    for (int c = 0; c < 2; c++) {
+    const char *const cmds[] = {"report none.h5", "tune none.ini --kind hpa", "none.ini"};
+    for (int c = 0; c < 3; c++) {
         snprintf(cmd, sizeof cmd, "cd %s && %s %s -j2", th_tmpdir(), th_simrun_abspath(),
                  cmds[c]);
         cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2, "%s: %s", cmds[c], out);
@@ -134,5 +134,11 @@ Test(cmdline, every_command_takes_j_with_its_value_attached)
         cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2, "%s: %s", cmds[c], out);
         cr_assert(strstr(out, "-j") && strstr(out, "0") && !strstr(out, "unknown"),
                   "%s: -j0 refused as a value: %s", cmds[c], out);
+        /* trailing junk is refused, never read as -j2 (run's atol did) */
+        snprintf(cmd, sizeof cmd, "cd %s && %s %s -j2x", th_tmpdir(), th_simrun_abspath(),
+                 cmds[c]);
+        cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2, "%s: %s", cmds[c], out);
+        cr_assert(strstr(out, "2x") && !strstr(out, "unknown"), "%s: -j2x refused as a value: %s",
+                  cmds[c], out);
     }
 }

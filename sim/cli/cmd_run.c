@@ -186,13 +186,13 @@ static int value_opt(run_args *a, const char *o, char **argv, int *i)
     return rc ? -1 : 1;
 }
 
-/* A flag; 1 when a is one, 0 otherwise. */
+/* A flag; 1 when a is one, 0 otherwise, -1 when its value is refused. */
 static int flag_opt(run_args *a, const char *o)
 {
     if (strncmp(o, "--set=", 6) == 0)
         a->sets[a->nsets++] = o + 6;
-    else if (strncmp(o, "-j", 2) == 0 && o[2] >= '1' && o[2] <= '9')
-        a->jobs = atol(o + 2);
+    else if (strncmp(o, "-j", 2) == 0 && o[2] != '\0') /* -j2: checked as -j 2 (atol took -j2x) */
+        return whole("-j", o + 2, &a->jobs) ? -1 : 1;
     else if (strcmp(o, "--force") == 0)
         a->force = 1;
     else if (strcmp(o, "--fresh") == 0)
@@ -218,7 +218,10 @@ static int parse_args(run_args *a, int argc, char **argv)
         int k = i + 1 < argc ? value_opt(a, o, argv, &i) : 0;
         if (k < 0)
             return 2;
-        if (k > 0 || flag_opt(a, o))
+        int f = k > 0 ? 1 : flag_opt(a, o);
+        if (f < 0)
+            return 2;
+        if (f > 0)
             continue;
         if (strcmp(o, "-h") == 0 || strcmp(o, "--help") == 0) {
             usage(stdout);
