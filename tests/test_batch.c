@@ -125,8 +125,9 @@ Test(batch, bad_sweep_value_names_the_line)
     fclose(f);
     snprintf(cmd, sizeof cmd, "%s %s -q --no-report -o %s/bs.h5", th_simrun_path(), path, dir);
     cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2, "%s", out);
-    cr_assert(strstr(out, "policy.h.target=lots") && strstr(out, "'lots' is not a number"), "%s",
-              out);
+    cr_assert(strstr(out, "badsweep.ini:6: [sweep] key 'policy.h.target': value 'lots'") &&
+                  strstr(out, "'lots' is not a number"),
+              "%s", out);
 }
 
 Test(batch_slow, mpi_ranks_give_the_results_of_one_thread, .timeout = 180)
