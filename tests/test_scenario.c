@@ -75,11 +75,29 @@ Test(scenario, misspelt_key_names_file_line_key)
     unlink(path);
 }
 
+/* One edit of BASE: the first `from` replaced by `to`. */
+typedef struct edit_case {
+    const char *from, *to, *expect;
+} edit_case;
+
+/* Load each edit of BASE: it must fail with a message holding `expect`. */
+static void expect_edits_fail(const edit_case *cases, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char buf[1024];
+        const char *at = strstr(BASE, cases[i].from);
+        cr_assert_not_null(at);
+        snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - BASE), BASE, cases[i].to,
+                 at + strlen(cases[i].from));
+        as_err e = {0};
+        cr_expect_null(sim_scenario_load(write_ini(buf), NULL, 0, &e), "case %zu loaded", i);
+        cr_expect(strstr(e.msg, cases[i].expect), "case %zu: got '%s'", i, e.msg);
+    }
+}
+
 Test(scenario, bad_values_and_sections)
 {
-    struct {
-        const char *from, *to, *expect;
-    } cases[] = {
+    static const edit_case cases[] = {
         {"tick = 500ms", "tick = 500", ":3: [scenario] key 'tick': '500' has no unit"},
         {"seed = 7", "seed = -7", ":4: [scenario] key 'seed'"},
         {"[slo]", "[sloo]", ":9: [sloo] unknown section"},
@@ -91,17 +109,7 @@ Test(scenario, bad_values_and_sections)
         {"latency = 200ms", "latency = 200ms junk", ":9: [slo] key 'latency'"},
         {"duration = 6h", "duration 6h", ":2: syntax error"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char buf[1024];
-        const char *at = strstr(BASE, cases[i].from);
-        cr_assert_not_null(at);
-        snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - BASE), BASE, cases[i].to,
-                 at + strlen(cases[i].from));
-        as_err e = {0};
-        sim_scenario *s = sim_scenario_load(write_ini(buf), NULL, 0, &e);
-        cr_assert_null(s, "case %zu loaded", i);
-        cr_assert(strstr(e.msg, cases[i].expect), "case %zu: got '%s'", i, e.msg);
-    }
+    expect_edits_fail(cases, sizeof cases / sizeof cases[0]);
     unlink(path);
 }
 
@@ -223,9 +231,7 @@ Test(scenario, policy_interval_has_the_1ms_minimum)
 
 Test(scenario, names_are_validated_where_they_are_written)
 {
-    struct {
-        const char *from, *to, *expect;
-    } cases[] = {
+    static const edit_case cases[] = {
         /* the line of a section's first key, where the name is first used */
         {"[tier.web]", "[tier.../web]",
          ":6: [tier.../web] bad tier name: name \"../web\" starts with '.'"},
@@ -237,15 +243,7 @@ Test(scenario, names_are_validated_where_they_are_written)
         {"kind = threshold", "kind = threshold\ntiers = web, db",
          ":13: [policy.t] key 'tiers': no [tier.db]"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char buf[1024];
-        const char *at = strstr(BASE, cases[i].from);
-        snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - BASE), BASE, cases[i].to,
-                 at + strlen(cases[i].from));
-        as_err e = {0};
-        cr_expect_null(sim_scenario_load(write_ini(buf), NULL, 0, &e), "case %zu loaded", i);
-        cr_expect(strstr(e.msg, cases[i].expect), "case %zu: got '%s'", i, e.msg);
-    }
+    expect_edits_fail(cases, sizeof cases / sizeof cases[0]);
     as_err e = {0};
     const char *dots[] = {"scenario.name=../x"};
     cr_expect_null(sim_scenario_load(path, dots, 1, &e));
@@ -259,22 +257,12 @@ Test(scenario, names_are_validated_where_they_are_written)
  * as it shows names. They were printed raw. */
 Test(scenario, messages_escape_the_users_text)
 {
-    struct {
-        const char *from, *to, *expect;
-    } cases[] = {
+    static const edit_case cases[] = {
         {"[policy.t]", "[policy.t\033[2J]", ":11: [policy.t\\x1b[2J] bad policy name"},
         {"max = 10", "m\033[31max = 10", ":7: [tier.web] unknown key 'm\\x1b[31max'"},
         {"up = 0.75", "u\377p = 0.75", ":11: [policy.t] unknown key 'u\\xffp' for kind threshold"},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char buf[1024];
-        const char *at = strstr(BASE, cases[i].from);
-        snprintf(buf, sizeof buf, "%.*s%s%s", (int)(at - BASE), BASE, cases[i].to,
-                 at + strlen(cases[i].from));
-        as_err e = {0};
-        cr_expect_null(sim_scenario_load(write_ini(buf), NULL, 0, &e), "case %zu loaded", i);
-        cr_expect(strstr(e.msg, cases[i].expect), "case %zu: got '%s'", i, e.msg);
-    }
+    expect_edits_fail(cases, sizeof cases / sizeof cases[0]);
     const char *sets[][1] = {{"scenario.name=a\nb"}, {"scenario.na\033me=x"}, {"x\ny"}};
     const char *expect[] = {"--set scenario.name=a\\nb: key 'name'",
                             "--set scenario.na\\x1bme=x: unknown key 'na\\x1bme'",
