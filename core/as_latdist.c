@@ -171,9 +171,15 @@ typedef double v2d __attribute__((vector_size(16)));
 typedef long long v2l __attribute__((vector_size(16)));
 typedef long long v4l __attribute__((vector_size(32)));
 typedef long long v8l __attribute__((vector_size(64)));
+#if defined(__clang__) /* the fuzzers' compiler: the same shuffle, its own spelling */
+#define CONV_D_SHIFT2(a, b) __builtin_shufflevector((a), (b), 1, 2)
+#define CONV_D_SHIFT4(a, b) __builtin_shufflevector((a), (b), 3, 4, 5, 6)
+#define CONV_D_SHIFT8(a, b) __builtin_shufflevector((a), (b), 7, 8, 9, 10, 11, 12, 13, 14)
+#else
 #define CONV_D_SHIFT2(a, b) __builtin_shuffle((a), (b), (v2l){1, 2})
 #define CONV_D_SHIFT4(a, b) __builtin_shuffle((a), (b), (v4l){3, 4, 5, 6})
 #define CONV_D_SHIFT8(a, b) __builtin_shuffle((a), (b), (v8l){7, 8, 9, 10, 11, 12, 13, 14})
+#endif
 #define CONV_D_SHIFT(a, b, N) CONV_D_SHIFT##N(a, b)
 
 #define CONV_D_TAIL(V, N) CONV_D_STEP(V, N)
