@@ -243,9 +243,7 @@ int main(int argc, char **argv)
     }
     exe[len] = '\0';
     o.exe = exe;
-    /* the C floor (limit/mm1.c) is compiled and timed in the des section
-     * even with --no-peers, which skips only the Python tools */
-    o.peers = peers_dir;
+    o.peers = peers_dir; /* mm1.c, the C floor: timed even with --no-peers */
     sim_results_quiet();
 
     uint64_t t_start = bench_now_ns();
