@@ -46,8 +46,8 @@ static bool csv_time(const char *s, as_time *out)
  * replayed its rates as times and its times as rates, with exit 0. */
 static bool csv_names_time(const char *s)
 {
-    static const char *const names[] = {"time", "timestamp", "date", "datetime", "ts", "t", NULL};
-    if (strncasecmp(s, "time", 4) == 0)
+    static const char *const names[] = {"date", "datetime", "ts", "t", NULL};
+    if (strncasecmp(s, "time", 4) == 0) /* time, time_s, timestamp */
         return true;
     for (int i = 0; names[i]; i++)
         if (strcasecmp(s, names[i]) == 0)

@@ -55,11 +55,6 @@ int tr_input_slurp(tr_input *in, size_t max, char **data, size_t *len, as_err *e
 
 /* ---- parsers (tr_parse.c) ---------------------------------------------- */
 
-/* Largest rate a trace file may hold, req/s: the bound of [trace] base and
- * rate_scale. A file past it is a wrong column or unit, not traffic; read
- * as is, it ran to exit 0 with a row count of 1e300 requests. */
-#define TR_RATE_MAX 1e12
-
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian, UTC). */
 int64_t tr_days_from_civil(int64_t y, int m, int d);
 bool tr_valid_ymdhms(int y, int mo, int d, int h, int mi, int s);

@@ -126,7 +126,7 @@ static const as_param_def keys[] = {
     {"shape", AS_P_ENUM, OFF(shape), 0, 0, shape_names, 0,
      "preset amplitudes (daily: daily_amplitude 0.5; weekly: also "
      "weekend_factor 0.6); explicit keys win"},
-    {"base", AS_P_DOUBLE, OFF(base), 0, 1e12, NULL, 0,
+    {"base", AS_P_DOUBLE, OFF(base), 0, TR_RATE_MAX, NULL, 0,
      "mean rate in req/s; the mean over whole days (weeks with weekly terms)"},
     {"daily_amplitude", AS_P_DOUBLE, OFF(daily_amp), 0, 1, NULL, 0,
      "relative swing of the daily cosine, 0..1: rate = base*(1 + A*cos(2pi(tod - peak)/1d))"},
@@ -154,7 +154,7 @@ static const as_param_def keys[] = {
      "relative standard deviation of gaussian noise"},
     {"noise_step", AS_P_DURATION, OFF(noise_step), 0.001, 86400, NULL, 0,
      "noise is drawn once per noise_step and held in between"},
-    {"rate_scale", AS_P_DOUBLE, OFF(rate_scale), 0, 1e12, NULL, 0,
+    {"rate_scale", AS_P_DOUBLE, OFF(rate_scale), 0, TR_RATE_MAX, NULL, 0,
      "multiply every rate"},
     {"skip", AS_P_DURATION, OFF(skip), 0, 3.2e10, NULL, 0,
      "start the run this far into the trace: time t of the run sees what t + skip of a run "

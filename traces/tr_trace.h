@@ -109,6 +109,10 @@ typedef struct tr_read_opts {
 
 /* Default bucket limit of `simrun trace info|convert` (--max-buckets). */
 #define TR_MAX_BUCKETS ((size_t)10000000)
+/* Largest rate, req/s: of [trace] base and rate_scale, and of a sample in
+ * a trace file (past it, a file holds a wrong column or unit, not traffic;
+ * read as is, a rate of 1e300 ran to exit 0). */
+#define TR_RATE_MAX 1e12
 
 /* A recorded file read sample by sample (streaming, except Prometheus JSON
  * which jansson can only load whole, and sorted access logs). Only regular
