@@ -1,11 +1,13 @@
 /* bench_core.c - make bench sections for the core plug-ins: every
  * forecaster kind (update, 10-step forecast, refits of linreg and
- * holt_winters on 100 and 1000 points), every policy kind (decision) and
+ * holt_winters on 100 and 1000 points, holt_winters' cold fit on 4320),
+ * every policy kind (decision) and
  * every anomaly detector (observation), each through the public wrappers
  * (as_forecaster_update/predict, as_policy_decide, as_detector_observe) as
  * the simulator calls them. */
 #include "as_detect.h"
 #include "as_forecast.h"
+#include "as_hw.h"
 #include "as_policy.h"
 #include "bench.h"
 
@@ -173,6 +175,64 @@ static void bench_refit(bench_table *t, const bench_opts *o, const char *kind, i
     free(y);
 }
 
+/* holt_winters' first fit alone, cold (as_hw.h: AS_HW_COLD_STEP and _TOL
+ * from the kind's default constants 0.3, 0.01, 0.1) on a window of three
+ * seasons of 1440: what statsmodels' fit does on the same window. The
+ * "refit N=4320" row is a warm refit a step after the last fit. */
+typedef struct hw_cold_ctx {
+    as_hw_window w;
+    as_hw_fitter fit;
+    double sink;
+} hw_cold_ctx;
+
+static void body_hw_cold(void *c, long iters)
+{
+    hw_cold_ctx *x = c;
+    for (long k = 0; k < iters; k++) {
+        double cst[3] = {0.3, 0.01, 0.1};
+        as_hw_prepare(&x->w);
+        x->sink += as_hw_fit(&x->fit, &x->w, cst, AS_HW_COLD_STEP, AS_HW_COLD_TOL, 200);
+    }
+}
+
+static void bench_hw_cold(bench_table *t, const bench_opts *o)
+{
+    const int m = 1440, W = 3 * m;
+    const char *name = "holt_winters cold fit N=4320";
+    hw_cold_ctx x = {.w = {.m = m, .W = W, .phi = 0.98}};
+    double *y = bench_series_new(m, W, 11), *s0 = malloc((size_t)m * sizeof *s0);
+    if (y == NULL || s0 == NULL || as_hw_fitter_alloc(&x.fit, m) != 0) {
+        bench_table_value(t, "forecast", name, NAN, "ns/fit", "could not be created");
+    } else {
+        x.w.y = y;
+        x.w.s0 = s0;
+        bench_stats s;
+        bench_auto(body_hw_cold, &x, o->quick ? 2e7 : 5e7, o->quick ? 3 : 7, &s);
+        bench_table_add(t, "forecast", name, &s, "ns/fit",
+                        "season 1440 x 3: the first fit, cold, as statsmodels' fit");
+    }
+    as_hw_fitter_free(&x.fit);
+    free(y);
+    free(s0);
+}
+
+/* holt_winters with its defaults but no intervals (no_intervals): the
+ * point forecaster and its refits alone, as the "no intervals" rows of
+ * bench_calibration for naive, ewma and holt. */
+static void bench_hw_point(bench_table *t, const bench_opts *o, int warm, int reps)
+{
+    as_forecaster *f = fc_make_c("holt_winters", 1440, NULL, true);
+    if (f == NULL)
+        return;
+    fc_ctx x = {.f = f, .y = o->series, .ny = o->nseries};
+    body_update(&x, warm);
+    bench_stats s;
+    bench_time(body_update, &x, 7L * 1440, 1, reps, &s);
+    bench_table_add(t, "forecast", "holt_winters update, no intervals", &s, "ns/op",
+                    "default settings, refits amortized; no error windows (no_intervals)");
+    as_forecaster_free(f);
+}
+
 void bench_forecasters(bench_table *t, const bench_opts *o)
 {
     const int reps = o->quick ? 5 : 15;
@@ -215,6 +275,7 @@ void bench_forecasters(bench_table *t, const bench_opts *o)
     }
 
     bench_calibration(t, o, warm, reps);
+    bench_hw_point(t, o, warm, reps);
 
     /* refits, the peers' training step */
     static const char *const lr100[] = {"window=100", "refit=1", NULL};
@@ -227,11 +288,12 @@ void bench_forecasters(bench_table *t, const bench_opts *o)
     static const char *const hw100[] = {"fit_seasons=4", "refit=1", NULL};
     static const char *const hw4320[] = {"fit_seasons=3", "refit=1", NULL};
     bench_refit(t, o, "holt_winters", 25, hw100, 100 + 5, "holt_winters refit N=100",
-                "season 25 x 4; warm Nelder-Mead, <= 200 iterations");
+                "season 25 x 4; warm Nelder-Mead, 4 trials a pass, <= 200 iterations");
     bench_refit(t, o, "holt_winters", 250, hw100, 1000 + 5, "holt_winters refit N=1000",
-                "season 250 x 4; warm Nelder-Mead, <= 200 iterations");
+                "season 250 x 4; warm Nelder-Mead, 4 trials a pass, <= 200 iterations");
     bench_refit(t, o, "holt_winters", 1440, hw4320, 4320 + 5, "holt_winters refit N=4320",
                 "season 1440 x 3: the peers' window; warm");
+    bench_hw_cold(t, o);
 
     /* linreg without refits at the peers' two window sizes: the recursive
      * 10-step path is computed in update(), forecast() copies it */

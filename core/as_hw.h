@@ -1,19 +1,23 @@
-/* as_hw.h - holt_winters' trial run and fit on a window (core/forecast/
- * fc_holt_winters.c), exposed so that tests can hold the run against the
- * textbook recursion and a warm fit against a cold one
- * (tests/test_hw_score.c); no other caller.
+/* as_hw.h - holt_winters' trial run (core/forecast/fc_holt_winters.c) and
+ * fit on a window (core/forecast/fc_hw_fit.c), exposed so that tests can
+ * hold the run against the textbook recursion, the fit against GSL's
+ * nmsimplex2 and a warm fit against a cold one (tests/test_hw_score.c), and
+ * `make bench` can time a cold fit alone (bench/bench_core.c); no other
+ * caller.
  * Owns: nothing; the window and its buffers belong to the caller.
  * Invariant: as_hw_prepare and as_hw_score do the arithmetic of the
  * recursion of REFERENCE.md section 5 in the order it is written there, so
  * the score is the same to the bit as a step-by-step run with ring
  * indices; they never allocate.
- * as_hw_fit allocates nothing (the fitter is taken beforehand).
+ * as_hw_score_lanes gives each lane the same value to the bit as
+ * as_hw_score with that lane's constants. as_hw_fit makes the decisions of
+ * GSL's nmsimplex2 from the same start to the bit, and allocates nothing
+ * (the fitter is taken beforehand).
  * Must not: print, read a clock or keep state between calls (beyond the
  * fitter's evaluation count). */
 #ifndef AS_HW_H
 #define AS_HW_H
 
-#include <gsl/gsl_multimin.h>
 #include <stdbool.h>
 
 typedef struct as_hw_window {
@@ -36,16 +40,24 @@ void as_hw_prepare(as_hw_window *w);
 double as_hw_score(const as_hw_window *w, double a, double bb, double g, double *l, double *b,
                    double *season);
 
+/* Trial runs scored together in one pass (fc_hw_fit.c says why 4). */
+#define AS_HW_LANES 4
+
+/* The score of as_hw_score for n <= AS_HW_LANES sets of constants c[k] =
+ * (a, bb, g), into out[k], in one pass over the window; season is a work
+ * area of AS_HW_LANES * m doubles. O(W - m) for all n. */
+void as_hw_score_lanes(const as_hw_window *w, int n, const double (*c)[3], double *season,
+                       double *out);
+
 /* A fit's work area, taken once (as_hw_fitter_alloc) so that a fit never
- * allocates: GSL's Nelder-Mead and its vectors, and a season for the trial
- * runs. evals counts objective evaluations over every fit (the cost measure
- * the tests hold warm fits to, with no clock). */
+ * allocates: the lanes' seasons of the trial runs. evals counts objective
+ * evaluations over every fit as GSL's minimiser makes them (the cost
+ * measure the tests hold warm fits to, with no clock); passes counts the
+ * trial runs of AS_HW_LANES lanes (the cost in time). */
 typedef struct as_hw_fitter {
-    gsl_multimin_fminimizer *nm;
-    gsl_vector *x, *step;
-    double *season;        /* m doubles */
+    double *season;        /* AS_HW_LANES * m doubles */
     const as_hw_window *w; /* the window of the fit under way */
-    long evals;
+    long evals, passes;
 } as_hw_fitter;
 
 /* 0, or -1 when out of memory (as_hw_fitter_free frees what was taken). */
@@ -53,18 +65,20 @@ int as_hw_fitter_alloc(as_hw_fitter *f, int m);
 void as_hw_fitter_free(as_hw_fitter *f);
 
 /* A refit after the first fit starts at the last constants with a simplex
- * of AS_HW_WARM_STEP logits and stops at AS_HW_WARM_TOL (the first, cold
- * fit: step 1, tolerance 1e-3); fc_holt_winters.c's hw_fit says why. */
+ * of AS_HW_WARM_STEP logits and stops at AS_HW_WARM_TOL; the first, cold
+ * fit takes AS_HW_COLD_STEP and AS_HW_COLD_TOL. fc_holt_winters.c's hw_fit
+ * says why. */
+#define AS_HW_COLD_STEP 1.0
+#define AS_HW_COLD_TOL 1e-3
 #define AS_HW_WARM_STEP 0.3
 #define AS_HW_WARM_TOL 1e-2
 
 /* Fit c[] = (a, bb, g) on the prepared window by Nelder-Mead in logit space
  * from c[] with an initial simplex step of `step` logits, until the
- * simplex is under `tol` logits or max_iter iterations. Every trial is held
- * to the box [1e-4, 0.9999] of the constants. Returns the best score (the
- * mean squared one-step error of the window's last season) and leaves the
- * best constants in c[], or returns NAN and leaves c[] alone when GSL
- * refuses to start. */
+ * simplex is under `tol` logits (its RMS distance to its centre) or
+ * max_iter (>= 1) iterations. Every trial is held to the box [1e-4, 0.9999]
+ * of the constants. Returns the best score (the mean squared one-step error
+ * of the window's last season) and leaves the best constants in c[]. */
 double as_hw_fit(as_hw_fitter *f, const as_hw_window *w, double c[3], double step, double tol,
                  int max_iter);
 

@@ -12,8 +12,10 @@
 #include "as_hw.h"
 
 #include <criterion/criterion.h>
+#include <gsl/gsl_multimin.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -208,13 +210,13 @@ static warm_case warm_vs_cold(as_hw_fitter *fit, int m, bool mult)
     as_hw_window w = {.m = m, .W = W, .mult = mult, .phi = 0.98, .y = y, .s0 = s0};
     as_hw_prepare(&w);
     double c[3] = {0.3, 0.01, 0.1};
-    cr_assert(isfinite(as_hw_fit(fit, &w, c, 1.0, 1e-3, 200)));
+    cr_assert(isfinite(as_hw_fit(fit, &w, c, AS_HW_COLD_STEP, AS_HW_COLD_TOL, 200)));
     w.y = y + m; /* the refit's window, a season later */
     as_hw_prepare(&w);
     double cc[3] = {c[0], c[1], c[2]}, cw[3] = {c[0], c[1], c[2]};
     warm_case r;
     long e0 = fit->evals;
-    r.cold = as_hw_fit(fit, &w, cc, 1.0, 1e-3, 200);
+    r.cold = as_hw_fit(fit, &w, cc, AS_HW_COLD_STEP, AS_HW_COLD_TOL, 200);
     long e1 = fit->evals;
     r.warm = as_hw_fit(fit, &w, cw, AS_HW_WARM_STEP, AS_HW_WARM_TOL, 200);
     r.cold_ev = e1 - e0;
@@ -260,4 +262,179 @@ Test(hw_score, a_warm_refit_fits_about_as_well_as_a_cold_one_for_less)
     cr_expect_lt((double)warm_ev, 0.7 * (double)cold_ev, "evaluations: warm %ld, cold %ld",
                  warm_ev, cold_ev);
     as_hw_fitter_free(&fit);
+}
+
+/* ---- the lanes and the fit against GSL's nmsimplex2 ----------------- */
+
+/* Each lane of as_hw_score_lanes is the run of its own constants, to the
+ * bit, for every count of lanes in use (idle lanes must not leak into the
+ * used ones), additive and multiplicative, with gaps and zeros. */
+Test(hw_score, lanes_match_single_runs_bit_for_bit)
+{
+    for (int c = 0; c < 40; c++) {
+        const int mult = c % 2, m = 2 + (int)(unif() * 60), W = (2 + c % 4) * m;
+        double *y = malloc((size_t)W * sizeof *y), *s0 = malloc((size_t)m * sizeof *s0);
+        double *season = malloc((size_t)m * sizeof *season);
+        double *lanes = malloc((size_t)m * AS_HW_LANES * sizeof *lanes);
+        cr_assert(y && s0 && season && lanes);
+        for (int i = 0; i < W; i++) {
+            y[i] = 100 + 40 * sin(6.283185307179586 * (i % m) / m) + unif() * 20;
+            if (c % 4 >= 2 && unif() < 0.05)
+                y[i] = unif() < 0.5 ? NAN : 0;
+        }
+        as_hw_window w = {.m = m, .W = W, .mult = mult, .phi = 0.9 + unif() * 0.1, .y = y, .s0 = s0};
+        as_hw_prepare(&w);
+        double k[AS_HW_LANES][3], out[AS_HW_LANES], l, b;
+        for (int i = 0; i < AS_HW_LANES; i++)
+            for (int j = 0; j < 3; j++)
+                k[i][j] = unif();
+        const int n = 1 + c % AS_HW_LANES;
+        as_hw_score_lanes(&w, n, (const double (*)[3])k, lanes, out);
+        for (int i = 0; i < n; i++) {
+            double want = as_hw_score(&w, k[i][0], k[i][1], k[i][2], &l, &b, season);
+            cr_assert(same_bits(out[i], want), "case %d lane %d of %d: %.17g, alone %.17g", c, i, n,
+                      out[i], want);
+        }
+        free(y);
+        free(s0);
+        free(season);
+        free(lanes);
+    }
+}
+
+/* The fit as GSL's nmsimplex2 made it (before the lanes), as reference. */
+#define REF_LOGIT_MAX 9.2102403669758
+static double ref_box(double x)
+{
+    return x < -REF_LOGIT_MAX ? -REF_LOGIT_MAX : x > REF_LOGIT_MAX ? REF_LOGIT_MAX : x;
+}
+static double ref_logistic(double x) { return 1.0 / (1.0 + exp(-x)); }
+
+typedef struct ref_fitter {
+    const as_hw_window *w;
+    double *season;
+    long evals;
+} ref_fitter;
+
+static double ref_objective(const gsl_vector *x, void *ctx)
+{
+    ref_fitter *f = ctx;
+    double l, b, c[3], out = 0;
+    for (int i = 0; i < 3; i++) {
+        double v = gsl_vector_get(x, (size_t)i);
+        c[i] = ref_box(v);
+        out += fabs(v - c[i]);
+    }
+    f->evals++;
+    double v = as_hw_score(f->w, ref_logistic(c[0]), ref_logistic(c[1]), ref_logistic(c[2]), &l,
+                           &b, f->season);
+    v *= 1.0 + out;
+    return isfinite(v) && v < 1e300 ? v : 1e300;
+}
+
+static double ref_fit(ref_fitter *f, const as_hw_window *w, double c[3], double step, double tol)
+{
+    f->w = w;
+    gsl_multimin_fminimizer *nm = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 3);
+    gsl_vector *x = gsl_vector_alloc(3), *st = gsl_vector_alloc(3);
+    cr_assert(nm && x && st);
+    gsl_multimin_function fn = {.f = ref_objective, .n = 3, .params = f};
+    for (int i = 0; i < 3; i++)
+        gsl_vector_set(x, (size_t)i, ref_box(log(c[i] / (1.0 - c[i]))));
+    gsl_vector_set_all(st, step);
+    cr_assert_eq(gsl_multimin_fminimizer_set(nm, &fn, x, st), GSL_SUCCESS);
+    for (int it = 0; it < 200; it++) {
+        if (gsl_multimin_fminimizer_iterate(nm) != GSL_SUCCESS)
+            break;
+        if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(nm), tol) == GSL_SUCCESS)
+            break;
+    }
+    for (int i = 0; i < 3; i++)
+        c[i] = ref_logistic(ref_box(gsl_vector_get(gsl_multimin_fminimizer_x(nm), (size_t)i)));
+    double v = gsl_multimin_fminimizer_minimum(nm);
+    gsl_multimin_fminimizer_free(nm);
+    gsl_vector_free(x);
+    gsl_vector_free(st);
+    return v;
+}
+
+/* A cold fit from c[] and a warm one from its result on the window a
+ * season later (y + m), each against GSL's: same constants, score and
+ * evaluations to the bit. Returns the lanes' passes of the two fits. */
+static long fits_match_gsl(const double *y, int m, int W, bool mult, const char *what)
+{
+    double *s0 = malloc((size_t)m * sizeof *s0), *season = malloc((size_t)m * sizeof *season);
+    as_hw_fitter fit;
+    cr_assert(s0 && season && as_hw_fitter_alloc(&fit, m) == 0);
+    ref_fitter ref = {.season = season};
+    as_hw_window w = {.m = m, .W = W, .mult = mult, .phi = 0.98, .y = y, .s0 = s0};
+    double c[3] = {0.3, 0.01, 0.1}, r[3] = {0.3, 0.01, 0.1};
+    for (int k = 0; k < 2; k++) {
+        w.y = y + k * m;
+        as_hw_prepare(&w);
+        const double step = k ? AS_HW_WARM_STEP : AS_HW_COLD_STEP;
+        const double tol = k ? AS_HW_WARM_TOL : AS_HW_COLD_TOL;
+        long e0 = fit.evals, r0 = ref.evals;
+        double got = as_hw_fit(&fit, &w, c, step, tol, 200);
+        double want = ref_fit(&ref, &w, r, step, tol);
+        cr_assert(same_bits(got, want), "%s, %s fit: score %.17g, GSL's %.17g", what,
+                  k ? "warm" : "cold", got, want);
+        for (int j = 0; j < 3; j++)
+            cr_assert(same_bits(c[j], r[j]), "%s, %s fit: constant %d %.17g, GSL's %.17g", what,
+                      k ? "warm" : "cold", j, c[j], r[j]);
+        cr_assert_eq(fit.evals - e0, ref.evals - r0, "%s: evaluations", what);
+    }
+    long passes = fit.passes;
+    cr_assert_lt(passes, fit.evals, "%s: %ld passes for %ld evaluations", what, passes, fit.evals);
+    as_hw_fitter_free(&fit);
+    free(s0);
+    free(season);
+    return passes;
+}
+
+/* On random seasonal series, additive and multiplicative, with gaps: the
+ * fit makes GSL's nmsimplex2's decisions to the bit, in fewer passes than
+ * GSL made evaluations. */
+Test(hw_score, the_fit_matches_gsl_nmsimplex2_bit_for_bit)
+{
+    long passes = 0;
+    for (int c = 0; c < 24; c++) {
+        const int m = 4 + (int)(unif() * 40), W = 3 * m, n = W + m;
+        double *y = malloc((size_t)n * sizeof *y);
+        cr_assert(y);
+        const double level = 20 + unif() * 500, amp = 0.1 + unif() * 0.6;
+        for (int i = 0; i < n; i++) {
+            y[i] = level * (1 + amp * sin(6.283185307179586 * (i % m) / m)) +
+                   (unif() - 0.5) * 0.3 * level;
+            if (c % 3 == 2 && unif() < 0.05)
+                y[i] = NAN;
+        }
+        char what[64];
+        snprintf(what, sizeof what, "case %d (m %d, %s)", c, m, c % 2 ? "mult" : "add");
+        passes += fits_match_gsl(y, m, W, c % 2, what);
+        free(y);
+    }
+    cr_log_info("fits in %ld passes", passes);
+}
+
+/* The NASA trace (one-minute steps, daily season): the first fit on its
+ * first three days and the refit a day later, as holt_winters makes them
+ * by default, reach GSL's fit to the bit (so no worse an SSE), and the
+ * passes (one trial run's time each) are fewer than GSL's evaluations. */
+Test(hw_score, on_the_nasa_trace_the_fit_and_refit_are_gsls)
+{
+    FILE *f = fopen("traces/nasa_http_jul1995_1min.csv", "r");
+    cr_assert(f, "traces/nasa_http_jul1995_1min.csv (run from the project root)");
+    enum { M = 1440, W = 3 * M, N = W + M };
+    double *y = malloc(N * sizeof *y), t, v;
+    char line[128];
+    int n = 0;
+    while (n < N && fgets(line, sizeof line, f))
+        if (sscanf(line, "%lf,%lf", &t, &v) == 2)
+            y[n++] = v;
+    fclose(f);
+    cr_assert_eq(n, N);
+    long passes = fits_match_gsl(y, M, W, false, "NASA");
+    cr_log_info("NASA: cold and warm fit in %ld passes", passes);
+    free(y);
 }

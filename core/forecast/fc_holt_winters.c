@@ -8,17 +8,21 @@
  * phi each step and h*b becomes (phi + ... + phi^h) b).
  * Each observation is O(1). The smoothing constants are fitted once the
  * first `fit_seasons` seasons have been seen (the warm-up window), by
- * minimising the mean squared one-step error over that window with GSL's
- * Nelder-Mead (nmsimplex2) in logit space (so a, B, G stay in (0, 1) with no
- * constraint handling; trials are held to the box [1e-4, 0.9999]), and
+ * minimising the mean squared one-step error over that window by
+ * Nelder-Mead in logit space, with the decisions of GSL's nmsimplex2 (so
+ * a, B, G stay in (0, 1) with no constraint handling; trials are held to
+ * the box [1e-4, 0.9999]; fc_hw_fit.c, which scores each iteration's
+ * candidate trials together in one pass), and
  * refitted on the last window when the one-step error drifts (refit = -1,
  * the default; see hw_refit_due) or every `refit` steps.
  * A fit copies the window out of its ring and computes the heuristic start
  * once (hw_prepare), then scores each trial with as_hw_score (as_hw.h), the
  * recursion below with the same operations in the same order: 2880 steps
  * per trial at 4320 points, each bound by the latency of its dependency
- * chain (3 multiplies and 4 adds, ~5.4 ns). The first fit is cold (step 1
- * logit, tolerance 1e-3: about 120 trials at 4320 points); every refit
+ * chain (3 multiplies and 4 adds, ~5.4 ns); fc_hw_fit.c runs four such
+ * trials in one pass for about the time of one. The first fit is cold
+ * (step 1 logit, tolerance 1e-3: about 230 trials in 120 passes at 4320
+ * points); every refit
  * starts warm from the constants in use (step 0.3, tolerance 1e-2, hw_fit
  * says why: 40 % fewer trials on random series). Refits change the fitted
  * constants against the earlier cold refit once a season (other valleys of
@@ -45,13 +49,12 @@
  * factors are kept in [1e-3, 1e3] and every division goes through
  * fc_safe_div, so zeros and a zero level never produce inf/NAN.
  * No allocation after init: the window ring, its copy in time order, the
- * start and a scratch season, and the fitter (the GSL minimiser and its
- * trial season) are all taken there. update() does no I/O. */
+ * start and a scratch season, and the fitter (the trial runs' seasons)
+ * are all taken there. update() does no I/O. */
 #include "as_hw.h"
 #include "fc_int.h"
 
 #include <float.h>
-#include <gsl/gsl_multimin.h>
 #include <stddef.h>
 
 enum { HW_ADDITIVE = 0, HW_MULTIPLICATIVE = 1 };
@@ -149,8 +152,6 @@ typedef struct {
 FC_TRACK_FIRST(hw_state);
 
 static double clamp_s(double s) { return s < HW_SMIN ? HW_SMIN : s > HW_SMAX ? HW_SMAX : s; }
-static double logistic(double x) { return 1.0 / (1.0 + exp(-x)); }
-static double logit(double p) { return log(p / (1.0 - p)); }
 
 /* One O(1) step of the recursions on (l, b, season slot *sp) with y (NAN =
  * missing: follow the forecast). Returns the one-step forecast made before y. */
@@ -313,87 +314,6 @@ double as_hw_score(const as_hw_window *w, double a, double bb, double g, double 
     return ne ? sse / ne : 0.0;
 }
 
-/* The box of the constants, in logits: [1e-4, 0.9999]. Beyond it the
- * model degenerates (a frozen season, or a level that ignores the season),
- * and the objective is flat to the last digits: unclamped, Nelder-Mead
- * spent a third of its trials walking beta and gamma out to logits of -30
- * to -100 that the fit then clamped back to 1e-4 anyway. */
-#define HW_LOGIT_MAX 9.2102403669758 /* logit(0.9999) = -logit(1e-4) */
-
-static double box(double x)
-{
-    return x < -HW_LOGIT_MAX ? -HW_LOGIT_MAX : x > HW_LOGIT_MAX ? HW_LOGIT_MAX : x;
-}
-
-/* Nelder-Mead objective: x = logits of (a, B, G). A trial outside the box
- * is scored at its projection onto the box, times 1 + its distance to it:
- * a plain projection leaves the objective flat out there, and on a flat
- * plateau the simplex reflects for ever instead of shrinking (200
- * iterations, the cap, when all three optima sit on the edge). Must stay
- * finite: GSL's nmsimplex2 stops with an error on inf/NAN. */
-static double hw_objective(const gsl_vector *x, void *ctx)
-{
-    as_hw_fitter *f = ctx;
-    double l, b, c[3], out = 0;
-    for (int i = 0; i < 3; i++) {
-        double v = gsl_vector_get(x, (size_t)i);
-        c[i] = box(v);
-        out += fabs(v - c[i]);
-    }
-    f->evals++;
-    double v = as_hw_score(f->w, logistic(c[0]), logistic(c[1]), logistic(c[2]), &l, &b, f->season);
-    v *= 1.0 + out;
-    return isfinite(v) && v < 1e300 ? v : 1e300;
-}
-
-int as_hw_fitter_alloc(as_hw_fitter *f, int m)
-{
-    *f = (as_hw_fitter){0};
-    f->nm = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 3);
-    f->x = gsl_vector_alloc(3);
-    f->step = gsl_vector_alloc(3);
-    f->season = calloc((size_t)m, sizeof *f->season);
-    return f->nm && f->x && f->step && f->season ? 0 : -1;
-}
-
-void as_hw_fitter_free(as_hw_fitter *f)
-{
-    if (f->nm)
-        gsl_multimin_fminimizer_free(f->nm);
-    if (f->x)
-        gsl_vector_free(f->x);
-    if (f->step)
-        gsl_vector_free(f->step);
-    free(f->season);
-    *f = (as_hw_fitter){0};
-}
-
-/* One trial run per objective evaluation (as_hw_score, O(W - m)). The
- * stop is on the simplex's size only: GSL keeps the vertices' values to
- * itself. No allocation: nmsimplex2 keeps its simplex in the minimiser
- * taken at init. */
-double as_hw_fit(as_hw_fitter *f, const as_hw_window *w, double c[3], double step, double tol,
-                 int max_iter)
-{
-    f->w = w;
-    gsl_multimin_function fn = {.f = hw_objective, .n = 3, .params = f};
-    for (int i = 0; i < 3; i++)
-        gsl_vector_set(f->x, (size_t)i, box(logit(c[i])));
-    gsl_vector_set_all(f->step, step);
-    if (gsl_multimin_fminimizer_set(f->nm, &fn, f->x, f->step) != GSL_SUCCESS)
-        return NAN;
-    for (int it = 0; it < max_iter; it++) {
-        if (gsl_multimin_fminimizer_iterate(f->nm) != GSL_SUCCESS)
-            break;
-        if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(f->nm), tol) == GSL_SUCCESS)
-            break;
-    }
-    const gsl_vector *best = gsl_multimin_fminimizer_x(f->nm);
-    for (int i = 0; i < 3; i++)
-        c[i] = logistic(box(gsl_vector_get(best, (size_t)i)));
-    return gsl_multimin_fminimizer_minimum(f->nm);
-}
-
 /* Fit the constants on the window, starting from the ones in use: cold
  * (step 1 logit, tolerance 1e-3, as every fit was before) the first time,
  * warm after. The warm step, AS_HW_WARM_STEP = 0.3 logits (as_hw.h), is the
@@ -414,9 +334,9 @@ static void hw_fit(hw_state *s)
 {
     hw_prepare(s);
     double c[3] = {s->a, s->b, s->g};
-    double v = s->fitted
-                   ? as_hw_fit(&s->fit, &s->win, c, AS_HW_WARM_STEP, AS_HW_WARM_TOL, s->p.max_iter)
-                   : as_hw_fit(&s->fit, &s->win, c, 1.0, 1e-3, s->p.max_iter);
+    const double step = s->fitted ? AS_HW_WARM_STEP : AS_HW_COLD_STEP;
+    const double tol = s->fitted ? AS_HW_WARM_TOL : AS_HW_COLD_TOL;
+    double v = as_hw_fit(&s->fit, &s->win, c, step, tol, s->p.max_iter);
     if (isfinite(v) && isfinite(c[0]) && isfinite(c[1]) && isfinite(c[2])) {
         s->a = c[0];
         s->b = c[1];
