@@ -27,10 +27,11 @@ typedef struct as_hw_window {
     const double *y; /* W observations in time order (NAN = missing) */
     double *s0;      /* m doubles: the start season (window order) */
     double l0, b0;   /* the start level and trend */
+    int ne;          /* finite observations in the last season (scored) */
 } as_hw_window;
 
-/* The heuristic start of the window (s0[], l0, b0): it does not depend on
- * the constants, so a fit computes it once. O(W). */
+/* The heuristic start of the window (s0[], l0, b0) and ne: they do not
+ * depend on the constants, so a fit computes them once. O(W). */
 void as_hw_prepare(as_hw_window *w);
 
 /* One trial run with constants (a, bb, g) from the prepared start over the

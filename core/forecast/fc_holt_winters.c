@@ -227,6 +227,9 @@ void as_hw_prepare(as_hw_window *w)
     }
     w->l0 = m1 + slope * (m - 1) / 2.0;
     w->b0 = slope;
+    w->ne = 0;
+    for (int i = W - m; i < W; i++)
+        w->ne += isfinite(w->y[i]);
 }
 
 /* Copy the window ring into xw[] in time order (xw[i] = y(n - W + i)) and

@@ -21,9 +21,10 @@
  * would make (the cost the warm/cold test compares); passes counts the
  * trial runs this one makes.
  * Cost at 4320 points (m = 1440), measured in one process: a pass of 4
- * lanes takes 1.05 to 1.1 times one trial run; a warm refit a step after
- * the last fit makes 63 trials in 31 passes (0.57 of the time of GSL's
- * fit), the first, cold fit 231 trials in 123 passes. Shrinks are rare
+ * lanes takes 1.0 to 1.1 times one trial run (the lanes read the start
+ * season where they share it, so a pass copies none); a warm refit a step
+ * after the last fit makes 63 trials in 31 passes (0.5 of the time of
+ * GSL's fit), the first, cold fit 231 trials in 123 passes. Shrinks are rare
  * (none in those), so scoring the shrink's corners in the same pass (8
  * lanes) would buy nothing. Not taken: scoring two iterations ahead (16
  * lanes: more work than the chain's latency hides with SSE2's two-wide
@@ -87,10 +88,11 @@ static void pair_store(const hw_pair *p, double *lv, double *bv, double *sse)
         memcpy(sse, &p->e, sizeof p->e);
 }
 
-/* One step of two lanes on observation yv (finite) and their slots s[0..2). */
-static inline void pair_step(hw_pair *p, hw_v2 ph, hw_v2 yv, double *s)
+/* One step of two lanes on observation yv (finite) with their slots' values
+ * sv, whose new values go to s[0..2). */
+static inline void pair_step(hw_pair *p, hw_v2 ph, hw_v2 yv, hw_v2 sv, double *s)
 {
-    hw_v2 base = p->l + ph * p->b, sv = v2_load(s);
+    hw_v2 base = p->l + ph * p->b;
     hw_v2 f = base + sv;
     hw_v2 lnew = p->a * (yv - sv) + p->a1 * base;
     hw_v2 snew = p->g * (yv - base) + p->g1 * sv;
@@ -104,14 +106,17 @@ static inline void pair_step(hw_pair *p, hw_v2 ph, hw_v2 yv, double *s)
  * y[0..m) for NL = 4 lanes (seasons interleaved: sp[j * NL + k] is slot j
  * of lane k), each lane with the same operations in the same order as
  * there, so each lane's values are the same to the bit as a run of its
- * own. The lanes share the branch on a missing observation. Written on two
+ * own. The lanes share the branch on a missing observation. s0, when not
+ * NULL, is the season every lane starts from (the run's first season): it
+ * is read from there, so a pass copies no start season per lane. Written on two
  * registers of two lanes, each pair's state in locals: left to itself the
  * compiler vectorised part of the step and kept the rest on the stack,
  * where store-to-load forwarding lengthened the chain (4 lanes cost 1.5
  * times one lane). */
 static void lanes_add(const double *restrict y, int m, double phi, const double *restrict a,
                       const double *restrict bb, const double *restrict g, double *restrict lv,
-                      double *restrict bv, double *restrict sp, double *restrict sse)
+                      double *restrict bv, const double *restrict s0, double *restrict sp,
+                      double *restrict sse)
 {
     const hw_v2 ph = {phi, phi};
     hw_pair p0 = pair_load(a, bb, g, phi, lv, bv, sse);
@@ -120,6 +125,9 @@ static void lanes_add(const double *restrict y, int m, double phi, const double 
         const double yj = y[j];
         double *restrict s = sp + (size_t)j * NL;
         if (!isfinite(yj)) {
+            if (s0) /* the slot keeps its start value */
+                for (int k = 0; k < NL; k++)
+                    s[k] = s0[j];
             p0.l = p0.l + ph * p0.b;
             p0.b = p0.b * ph;
             p1.l = p1.l + ph * p1.b;
@@ -127,8 +135,16 @@ static void lanes_add(const double *restrict y, int m, double phi, const double 
             continue;
         }
         const hw_v2 yv = {yj, yj};
-        pair_step(&p0, ph, yv, s);
-        pair_step(&p1, ph, yv, s + 2);
+        hw_v2 sv0, sv1;
+        if (s0) {
+            sv0 = (hw_v2){s0[j], s0[j]};
+            sv1 = sv0;
+        } else {
+            sv0 = v2_load(s);
+            sv1 = v2_load(s + 2);
+        }
+        pair_step(&p0, ph, yv, sv0, s);
+        pair_step(&p1, ph, yv, sv1, s + 2);
     }
     pair_store(&p0, lv, bv, sse);
     pair_store(&p1, lv + 2, bv + 2, sse ? sse + 2 : NULL);
@@ -138,14 +154,16 @@ static void lanes_add(const double *restrict y, int m, double phi, const double 
  * lane after lane within each step: its branches (fc_safe_div, the factor
  * clamp) keep it scalar, but the lanes' chains still overlap. */
 static void lanes_mult(const double *y, int m, double phi, const double *a, const double *bb,
-                       const double *g, double *lv, double *bv, double *sp, double *sse)
+                       const double *g, double *lv, double *bv, const double *s0, double *sp,
+                       double *sse)
 {
     for (int j = 0; j < m; j++) {
         const double yj = y[j];
         for (int k = 0; k < NL; k++) {
-            double base = lv[k] + phi * bv[k], s = sp[(size_t)j * NL + k];
+            double base = lv[k] + phi * bv[k], s = s0 ? s0[j] : sp[(size_t)j * NL + k];
             double f = base * s;
             if (!isfinite(yj)) {
+                sp[(size_t)j * NL + k] = s;
                 lv[k] = base;
                 bv[k] *= phi;
                 continue;
@@ -174,21 +192,16 @@ void as_hw_score_lanes(const as_hw_window *w, int n, const double (*c)[3], doubl
         b[k] = w->b0;
         sse[k] = 0.0;
     }
-    for (int j = 0; j < m; j++)
-        for (int k = 0; k < NL; k++)
-            season[(size_t)j * NL + k] = w->s0[j];
     for (int i = m; i < W; i += m) {
         double *acc = i == W - m ? sse : NULL; /* the last season is scored */
+        const double *s0 = i == m ? w->s0 : NULL;
         if (w->mult)
-            lanes_mult(w->y + i, m, w->phi, a, bb, g, l, b, season, acc);
+            lanes_mult(w->y + i, m, w->phi, a, bb, g, l, b, s0, season, acc);
         else
-            lanes_add(w->y + i, m, w->phi, a, bb, g, l, b, season, acc);
+            lanes_add(w->y + i, m, w->phi, a, bb, g, l, b, s0, season, acc);
     }
-    long ne = 0;
-    for (int i = W - m; i < W; i++)
-        ne += isfinite(w->y[i]);
     for (int k = 0; k < n; k++)
-        out[k] = ne ? sse[k] / ne : 0.0;
+        out[k] = w->ne ? sse[k] / w->ne : 0.0;
 }
 
 /* ---- the objective ---- */
