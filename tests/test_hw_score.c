@@ -8,7 +8,11 @@
  * offsets that are not a multiple of the season) the score, the final level,
  * trend and every season slot must be the same to the bit: the fit's
  * Nelder-Mead then sees the same values in the same order, so the fitted
- * constants and every forecast stay as they were. */
+ * constants and every forecast stay as they were. Then the lanes (four
+ * trial runs in one pass) against single runs, and the fit, which scores a
+ * Nelder-Mead iteration's candidates in one pass, against GSL's nmsimplex2
+ * itself: same constants, score and evaluations, on random series and on
+ * the NASA trace. */
 #include "as_hw.h"
 
 #include <criterion/criterion.h>
