@@ -6,6 +6,7 @@
  * cost off the per-tick path. */
 #include "sim_latency.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -216,7 +217,9 @@ int sim_tierlat_init(sim_tierlat *L, const sim_tierlat_cfg *cfg, as_err *err)
     L->ent = calloc(SIM_LAT_CACHE, sizeof *L->ent);
     L->hash = malloc(HCAP * sizeof *L->hash);
     L->memo = malloc(SIM_LAT_MEMO * sizeof *L->memo);
+    L->bound = calloc(SIM_LAT_BOUNDS, sizeof *L->bound); /* c = 0: free */
     if (L->sh == NULL || L->ent == NULL || L->hash == NULL || L->memo == NULL ||
+        L->bound == NULL ||
         add_chunk(L) != AS_OK)
         return err && err->code ? err->code
                                 : as_err_set(err, AS_ENOMEM, "out of memory (latency model)");
@@ -234,7 +237,9 @@ void sim_tierlat_fini(sim_tierlat *L)
     free(L->ent);
     free(L->hash);
     free(L->memo);
+    free(L->bound);
     L->memo = NULL;
+    L->bound = NULL;
     as_mgc_shapes_free(L->sh);
     L->ent = NULL;
     L->hash = NULL;
@@ -409,6 +414,27 @@ static double served_in_time(sim_tierlat *L, int c, int j, double target)
     return (1 - e->pab) * (1 - as_latdist_tail(e->law, target));
 }
 
+/* served_in_time(c, j, target) >= need, from c's bracket when j lies
+ * outside it (no law), else from the law, which then narrows the bracket. */
+static int served_at_least(sim_tierlat *L, int c, int j, double target, double need)
+{
+    struct sim_latbound *b = &L->bound[c & (SIM_LAT_BOUNDS - 1)];
+    if (b->c == c && b->target == target && b->need == need) {
+        if (j <= b->jok)
+            return 1;
+        if (j >= b->jmiss)
+            return 0;
+    } else {
+        *b = (struct sim_latbound){c, -1, INT_MAX, target, need};
+    }
+    int ok = served_in_time(L, c, j, target) >= need;
+    if (ok && j > b->jok)
+        b->jok = j;
+    if (!ok && j < b->jmiss)
+        b->jmiss = j;
+    return ok;
+}
+
 /* Whether c servers serve a visit at lam within target with probability
  * >= p, judged at the load bin above lam's load (a law is monotone in the
  * load, so this errs on the safe side). */
@@ -430,7 +456,7 @@ static int meets(sim_tierlat *L, double lam, int c, double target, double p, dou
          * for every server (then it is no bound) */
         need = fmin(need, p + 0.5 * (1 - as_latdist_tail(&L->S, target) - p));
     }
-    return served_in_time(L, c, j, target) >= need;
+    return served_at_least(L, c, j, target, need);
 }
 
 static int search(sim_tierlat *L, double lam, double target, double p, int cmax, double z,

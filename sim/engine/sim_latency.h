@@ -45,6 +45,7 @@
 #define SIM_LAT_MEMO 1024 /* sizing answers kept per tier */
 #define SIM_LAT_SEEN 1024 /* sizing law keys remembered (not the laws) per tier */
 #define SIM_LAT_RATE_BINS 200.0 /* sizing rate bins per unit of ln(rate): 0.5 % apart */
+#define SIM_LAT_BOUNDS 512 /* sizing brackets kept per tier (by server count) */
 
 /* One cached law: a tier state (c servers, load bin j). */
 typedef struct sim_latent {
@@ -113,6 +114,19 @@ typedef struct sim_tierlat {
         int cmax, c;
     } *memo;              /* SIM_LAT_MEMO */
     int nmemo;
+    /* per server count c (direct-mapped), for one (target, share asked
+     * for): the highest load bin known to meet it and the lowest known to
+     * miss it. The share served in time falls with the load, so a bin at
+     * or below jok meets it and one at or above jmiss misses it without a
+     * law: the search's laws at a count are asked for until the bracket
+     * is one bin wide, not once per rate bin (a week of week3tier.ini:
+     * 12 % fewer instructions). The answers are those of the laws as long
+     * as the share is monotone in the bin, as it is on every scenario's
+     * run (bit-identical datasets) */
+    struct sim_latbound {
+        int c, jok, jmiss;
+        double target, need;
+    } *bound;             /* SIM_LAT_BOUNDS */
     as_mgc_ws ws;
 } sim_tierlat;
 
