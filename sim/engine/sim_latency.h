@@ -9,8 +9,8 @@
  * current slot (all visits of a request, for the end-to-end law) and record
  * (one visit, for the tier's row).
  * Cache: a law is built once per (servers c, load bin j) and kept, j =
- * floor(64 u), u = -ln(1 - rho); a tick at load u mixes the laws of bins j
- * and j + 1 (weights 1 - f, f). Building one costs about 20-40 us; a week
+ * floor(64 u), u = -ln(1 - rho); a tick at load rho mixes the laws of bins
+ * j and j + 1 (weights 1 - f, f; f linear in rho between their loads). Building one costs about 20-40 us; a week
  * of 1 s ticks on week3tier.ini builds about 650 for its ticks and 2550
  * for the sizing search (demand per record). A tick reuses the last pair
  * while it holds the same keys (else hash look-ups). The search's laws
@@ -88,6 +88,8 @@ typedef struct sim_tierlat {
     uint64_t now;             /* ticks seen (for least recently used) */
     uint64_t builds;          /* laws built (for the bench and tests) */
     sim_latent *last_a, *last_b; /* the pair of the last stable tick (checked by key) */
+    double rho_lo, rho_hi;    /* the load bin of the last stable tick: [rho_lo, rho_hi) */
+    int bin_j;                /* its index */
     sim_latent once;          /* a sizing law not kept (see seen) */
     as_latdist once_law;
     int64_t seen[SIM_LAT_SEEN]; /* sizing keys asked for once, by hash slot; -1: none */
