@@ -553,18 +553,22 @@ void as_latdist_prune(as_latdist *d, double eps_lo, double eps_hi)
         d->m[d->hi] += acc;
 }
 
-void as_latdist_prune_below(as_latdist *d, double v)
+void as_latdist_fold_below(as_latdist *d, double v)
 {
     tables();
-    double acc = 0;
-    while (d->lo <= d->hi && gx[d->lo] < v) {
-        acc += d->m[d->lo];
-        d->m[d->lo] = 0;
-        d->lo++;
+    int k = d->lo;
+    while (k <= d->hi && gx[k] < v)
+        k++;
+    if (k == d->lo || k > d->hi) /* nothing below v, or nothing above it */
+        return;
+    double acc = 0, s = 0;
+    for (int i = d->lo; i < k; i++) {
+        acc += d->m[i];
+        s += d->m[i] * gx[i];
+        d->m[i] = 0;
     }
-    d->zero += acc;
-    if (d->lo > d->hi) {
-        d->lo = AS_LD_N;
-        d->hi = -1;
-    }
+    double up = s / gx[k]; /* <= acc: every value folded is below gx[k] */
+    d->zero += acc - up;
+    d->m[k] += up;
+    d->lo = k;
 }

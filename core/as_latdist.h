@@ -75,9 +75,12 @@ void as_latdist_quantiles(const as_latdist *d, int n, const double *p, double *q
  * 1 - eps_hi onto the last point kept: shortens the range a convolution
  * runs over (eps_lo 1e-4 moves no percentile we read by more than 0.01 %). */
 void as_latdist_prune(as_latdist *d, double eps_lo, double eps_hi);
-/* Fold the mass at grid points below v (above the shift) into the atom:
- * before convolving laws whose sum is far above v, it moves every sum by
- * less than v and cuts the points the convolution runs over. */
-void as_latdist_prune_below(as_latdist *d, double v);
+/* Fold the mass at grid points below v (above the shift) into the atom
+ * and the first point at or above v, split in proportion to value (as a
+ * mass off the grid is): each value moves by less than v, the mean not at
+ * all. Before convolving laws whose sum is far above v it cuts the points
+ * the convolution runs over. No-op when no point lies below v or none at
+ * or above it. */
+void as_latdist_fold_below(as_latdist *d, double v);
 
 #endif

@@ -97,9 +97,17 @@ double sim_billed_at(const sim_engine *R, as_time now)
 
 /* The end-to-end law of the slot's served requests into *out (empty when
  * nothing was served); returns the share of requests served. Each tier's
- * mass below 0.5 % of the end-to-end mean is folded to 0 first: it moves no
- * percentile by more than 0.05 % (measured on the tiers of multitier.ini)
- * and halves the convolution. */
+ * mass below 5 % of the largest tier median is folded into the atom and
+ * the first point above, keeping its mean (as_latdist_fold_below): each
+ * sum moves by less than that, and an end-to-end quantile at or above the
+ * median (no less than any tier's) by less than 5 % of it; measured on
+ * multitier.ini's records against the convolution of the whole laws,
+ * p50 within 1.6e-4, p95 2.7e-4, p99 4.5e-4 of themselves, no window's
+ * verdict moved. It cuts a week of week3tier.ini by 7 % of its
+ * instructions. Not taken: 0.5 % of the sum of the tier means, folded to
+ * 0 (what it replaced): a slot with a backlog has a mean far above most
+ * of its requests, and whole tiers went to 0 (p99 2.7 % off, p95 1.4 %);
+ * 10 % of the median: p50 up to 2.8e-3 off for 3 % fewer instructions. */
 static double slot_e2e(sim_engine *R, as_latdist **out)
 {
     as_latdist *E = &R->e2e[0], *V = &R->e2e[1], *T = &R->e2e[2];
@@ -115,7 +123,9 @@ static double slot_e2e(sim_engine *R, as_latdist **out)
             served *= L->slot_srv / L->slot_req;
         /* (normalising keeps a law with mass a law with mass) */
         if (as_latdist_normalize(&L->slotv) > 0) {
-            scale += as_latdist_mean(&L->slotv);
+            double q = as_latdist_quantile(&L->slotv, 0.5);
+            if (q > scale)
+                scale = q;
             some[i] = true;
             n++;
         }
@@ -129,7 +139,7 @@ static double slot_e2e(sim_engine *R, as_latdist **out)
             as_latdist *dst = have ? V : E;
             *dst = L->slotv;
             if (n > 1) {
-                as_latdist_prune_below(dst, 5e-3 * scale);
+                as_latdist_fold_below(dst, 0.05 * scale);
                 as_latdist_prune(dst, 0.0, 1e-9);
             }
             if (have) {
