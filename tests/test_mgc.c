@@ -79,6 +79,37 @@ Test(latdist, tail_and_quantile_invert_and_mixtures_keep_mass)
 }
 
 /* Each service law on the grid: its quantiles and mean against the law. */
+/* Folding the mass below v keeps the total and the mean, leaves no point
+ * below v and every point above the first one at or above it untouched,
+ * and is a no-op when nothing lies below v or nothing at or above it. */
+Test(latdist, fold_below_keeps_mass_and_mean)
+{
+    as_latdist *d = ld(), *o = ld();
+    d->shift = 0.002;
+    for (int k = 0; k < 40; k++) /* 1 ms .. about 50 ms above the shift */
+        as_latdist_add(d, 0.001 * pow(1.1, k), 1.0 + 0.1 * k);
+    d->zero = 0.5;
+    *o = *d;
+    double v = 0.004;
+    as_latdist_fold_below(d, v);
+    cr_assert_float_eq(as_latdist_total(d), as_latdist_total(o), 1e-12 * as_latdist_total(o));
+    cr_assert_float_eq(as_latdist_mean(d), as_latdist_mean(o), 1e-12 * as_latdist_mean(o));
+    cr_assert_gt(d->zero, o->zero, "nothing went to the atom");
+    cr_assert(as_latdist_x(d->lo) >= v && as_latdist_x(d->lo - 1) < v, "lo %d", d->lo);
+    cr_assert_gt(d->m[d->lo], o->m[d->lo], "nothing went to the first point kept");
+    for (int k = d->lo + 1; k <= d->hi; k++)
+        cr_assert_eq(d->m[k], o->m[k], "point %d moved", k);
+    /* an end-to-end quantile moves by less than v */
+    cr_assert_lt(fabs(as_latdist_quantile(d, 0.95) - as_latdist_quantile(o, 0.95)), v);
+    *o = *d;
+    as_latdist_fold_below(d, 1e-7); /* nothing below */
+    cr_assert(memcmp(d, o, sizeof *d) == 0);
+    as_latdist_fold_below(d, 10.0); /* nothing at or above */
+    cr_assert(memcmp(d, o, sizeof *d) == 0);
+    free(d);
+    free(o);
+}
+
 Test(latdist, service_laws_on_the_grid)
 {
     const struct {

@@ -261,6 +261,53 @@ Test(sim, sizing_between_ticks_changes_no_tick)
     tl_free(B);
 }
 
+/* The sizing search's brackets (per server count, the load bins known to
+ * meet and to miss) change no answer: one model asked for rates up and
+ * down answers each as a fresh model does, with and without clients that
+ * give up and two visits. */
+Test(sim, sizing_brackets_change_no_answer)
+{
+    for (int law = 0; law < 2; law++) {
+        sim_tierlat *B = law ? tl_new2() : tl_new(0.05, AS_SVC_EXP, 1, 0, 0);
+        for (int s = 0; s < 24; s++) {
+            double lam = 200 * (1.3 + sin(s * 0.7)) + 3 * s; /* up and down */
+            sim_tierlat *A = law ? tl_new2() : tl_new(0.05, AS_SVC_EXP, 1, 0, 0);
+            int a = sim_tierlat_min_servers(A, lam, 0.25, 0.95, 400, 0, 0);
+            int b = sim_tierlat_min_servers(B, lam, 0.25, 0.95, 400, 0, 0);
+            cr_assert_eq(a, b, "law %d, rate %g: fresh %d, bracketed %d", law, lam, a, b);
+            cr_assert(a > lam * 0.05 && a <= 400, "law %d, rate %g: %d", law, lam, a);
+            tl_free(A);
+        }
+        tl_free(B);
+    }
+}
+
+/* A tick mixes the two load bins around its load linearly in rho between
+ * the loads they were built at (rho_j = 1 - exp(-j / 64)), and the same
+ * whether its bin was found anew or kept from the tick before. */
+Test(sim, tick_mixes_load_bins_linearly_in_rho)
+{
+    sim_tierlat *L = tl_new(0.1, AS_SVC_EXP, 1, 0, 0);
+    const int c = 10;
+    double cap = c * 10.0;
+    for (int j = 8; j < 200; j += 37) {
+        double r0 = -expm1(-j / SIM_LAT_BINS), r1 = -expm1(-(j + 1) / SIM_LAT_BINS);
+        sim_tick_out a, b, m, m2;
+        sim_tierlat_tick(L, (r0 + 1e-12) * cap, c, 1.0, &a);
+        sim_tierlat_tick(L, (r1 + 1e-12) * cap, c, 1.0, &b);
+        cr_assert_gt(b.quantile, a.quantile, "bin %d", j);
+        sim_tierlat_tick(L, 0.75 * r0 * cap + 0.25 * r1 * cap, c, 1.0, &m);
+        double want = 0.75 * a.quantile + 0.25 * b.quantile;
+        cr_assert(fabs(m.quantile - want) < 1e-9 * want, "bin %d: %.12g against %.12g", j,
+                  m.quantile, want);
+        /* the same load again, its bin kept: the same bits */
+        sim_tierlat_tick(L, 0.75 * r0 * cap + 0.25 * r1 * cap, c, 1.0, &m2);
+        cr_assert(memcmp(&m, &m2, sizeof m) == 0, "bin %d", j);
+        sim_tierlat_flush(L);
+    }
+    tl_free(L);
+}
+
 /* More laws than the cache holds: evictions (the hash entry taken out,
  * the run behind it moved back) leave every look-up finding its own law,
  * so ticks after them equal those of a model that never evicted. */
