@@ -308,6 +308,41 @@ Test(sim, tick_mixes_load_bins_linearly_in_rho)
     tl_free(L);
 }
 
+/* Tiers whose service laws share dist and cv share one M/G/1 shape table
+ * (sim_tierlat_cfg.shapes): a model on a borrowed table, the lender
+ * building shapes in between, ticks as one with a table of its own. */
+Test(sim, borrowed_shape_table_changes_no_tick)
+{
+    sim_tierlat *A = tl_new(0.05, AS_SVC_LOGNORMAL, 2, 0, 0);
+    sim_tierlat_cfg c = {.visits = 1, .p = 0.95, .concurrency = 10};
+    cr_assert_eq(as_svclaw_init(&c.svc, AS_SVC_LOGNORMAL, 0.02, 2, NULL), AS_OK);
+    sim_tierlat *B = calloc(1, sizeof *B), *C = calloc(1, sizeof *C);
+    cr_assert(B && C);
+    as_err err = {0};
+    cr_assert_eq(sim_tierlat_init(C, &c, &err), AS_OK, "%s", err.msg);
+    c.shapes = A->sh;
+    cr_assert_eq(sim_tierlat_init(B, &c, &err), AS_OK, "%s", err.msg);
+    cr_assert_eq(B->sh, A->sh);
+    sim_tick_out oa, ob, oc;
+    for (int s = 0; s < 600; s++) {
+        int n = 8 + s % 5;
+        double lam = n * 50.0 * (0.3 + 0.65 * fabs(sin(s * 0.05)));
+        sim_tierlat_tick(A, 0.4 * lam, n, 1.0, &oa);
+        sim_tierlat_tick(B, lam, n, 1.0, &ob);
+        sim_tierlat_tick(C, lam, n, 1.0, &oc);
+        cr_assert(memcmp(&ob, &oc, sizeof ob) == 0, "tick %d differs", s);
+        if (s % 16 == 15) {
+            sim_tierlat_flush(A);
+            sim_tierlat_flush(B);
+            sim_tierlat_flush(C);
+        }
+    }
+    cr_assert_gt(as_mgc_shapes_built(A->sh), 3, "no shape was built");
+    tl_free(B); /* a borrower first: it leaves the table alone */
+    tl_free(A);
+    tl_free(C);
+}
+
 /* More laws than the cache holds: evictions (the hash entry taken out,
  * the run behind it moved back) leave every look-up finding its own law,
  * so ticks after them equal those of a model that never evicted. */

@@ -109,6 +109,12 @@ static int setup_tier(sim_engine *R, int i, double total_work, uint64_t seed, as
                             c->service_dist == SIM_DIST_EXP ? 1.0 : c->service_cv, err);
     if (rc != AS_OK)
         return as_err_prefix(err, "[tier.%s] ", c->name);
+    /* one shape table per service law's (dist, cv) (sim_latency.h); its
+     * owner is freed first, and a borrower's fini leaves it alone */
+    for (int k = 0; k < i && lc.shapes == NULL; k++)
+        if (R->tiers[k].lat.cfg.svc.dist == lc.svc.dist && R->tiers[k].lat.cfg.svc.cv == lc.svc.cv &&
+            R->tiers[k].lat.cfg.shapes == NULL)
+            lc.shapes = R->tiers[k].lat.sh;
     T->mu = 1.0 / lc.svc.m1;
     T->f = (1.0 + lc.svc.scv) / 2.0; /* Poisson arrivals: ca2 = 1 */
     /* the latency budget of the SLO is shared among tiers in proportion to

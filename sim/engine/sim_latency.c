@@ -213,7 +213,7 @@ int sim_tierlat_init(sim_tierlat *L, const sim_tierlat_cfg *cfg, as_err *err)
     int n = (int)floor(cfg->visits);
     as_latdist_power(&L->Sn, &L->S, n, &L->ws.a);
     as_latdist_conv(&L->Sn1, &L->Sn, &L->S);
-    L->sh = as_mgc_shapes_new(&cfg->svc, err);
+    L->sh = cfg->shapes ? cfg->shapes : as_mgc_shapes_new(&cfg->svc, err);
     L->ent = calloc(SIM_LAT_CACHE, sizeof *L->ent);
     L->hash = malloc(HCAP * sizeof *L->hash);
     L->memo = malloc(SIM_LAT_MEMO * sizeof *L->memo);
@@ -240,7 +240,8 @@ void sim_tierlat_fini(sim_tierlat *L)
     free(L->bound);
     L->memo = NULL;
     L->bound = NULL;
-    as_mgc_shapes_free(L->sh);
+    if (L->cfg.shapes == NULL)
+        as_mgc_shapes_free(L->sh);
     L->ent = NULL;
     L->hash = NULL;
     L->sh = NULL;

@@ -68,13 +68,20 @@ typedef struct sim_tierlat_cfg {
     double tmax;       /* patience: a visit that waited this long gives up, s; 0 = never */
     double p;          /* the percentile the per-tick quantile is for */
     int concurrency;   /* servers per instance (the drain of a tier with none ready) */
+    /* the M/G/1 shape table of another tier of the run whose service law
+     * has the same dist and cv (the shapes depend on nothing else), or NULL
+     * for a table of its own: borrowed, it must outlive this model. A
+     * shape costs two FFTs (3 M instructions at lognormal cv 2): three
+     * tiers of one law built each shape three times, 11 % of a week of
+     * week3tier.ini with lognormal service */
+    as_mgc_shapes *shapes;
 } sim_tierlat_cfg;
 
 typedef struct sim_tierlat {
     sim_tierlat_cfg cfg;
     double mu;                /* 1 / mean service time */
     double q0;                /* p-quantile of the service time alone */
-    as_mgc_shapes *sh;        /* owned */
+    as_mgc_shapes *sh;        /* owned unless cfg.shapes lent it */
     as_latdist S;             /* service law on the grid */
     as_latdist Sn, Sn1;       /* its floor(visits)- and floor(visits)+1-fold sums */
     /* cache */
