@@ -68,17 +68,8 @@ void as_mgc_wait_law(as_mgc_shapes *sh, const as_mgc_wait *w, as_latdist *out, a
         out->zero = 1.0;
         return;
     }
-    /* X at rho: the mixture of the two table loads around it (both mean 1) */
-    double u = -log1p(-w->rho) / 0.1;
-    int j = (int)floor(u);
-    if (j >= AS_MGC_NSHAPE - 1)
-        j = AS_MGC_NSHAPE - 2;
-    double f = u - j;
-    f = f < 0 ? 0 : f > 1 ? 1 : f;
     as_latdist *mix = &ws->a, *sc = &ws->b;
-    as_latdist_clear(mix);
-    as_latdist_axpy(mix, 1 - f, as_mgc_shape(sh, j));
-    as_latdist_axpy(mix, f, as_mgc_shape(sh, j + 1));
+    as_mgc_shape_at(sh, w->c, w->rho, mix);
     as_latdist_prune(mix, 0.0, 1e-10);
     as_latdist_scale(sc, mix, w->kappa);
     out->zero = 1.0 - w->pw;

@@ -45,24 +45,45 @@
  *              the DES's in every cell of the grid but two, both lognormal
  *              cv 2: c = 4, rho 0.5, +5.1 %; c = 16, rho 0.8, +10.3 % (4
  *              se: 3.8 and 8.3 %)
- *   W | W>0  = kappa X_rho: X_rho the exact M/G/1 conditional wait at the
- *              same load and the same service law, normalised to mean 1
- *              (Pollaczek-Khinchine in Benes' form, a geometric compound of
- *              the equilibrium excess), kappa = E[W] / P(W > 0); exact at
- *              c = 1 for every law and for M/M/c at every c; the scaling of
- *              M/G/1 to M/G/c follows Boxma, Cohen & Huffels (1979), Oper.
- *              Res. 27:1115-1127. Not taken: a shape that depends on c, the
- *              compound of the minimum of c copies of S_e (the residual
- *              services seen when all c servers are busy, Nozaki & Ross
- *              (1978), J. Appl. Prob. 15:826-834): against the DES it is far
- *              too light for lognormal cv 2 (c = 4, rho 0.8: p99 -10.7 %)
- *              and moves deterministic service the wrong way, and it costs
- *              a table per class of c; fed the DES's own P(W > 0) and E[W],
- *              X_rho is within 3.7 % there (README, cross-validation)
+ *   W | W>0  = kappa X, kappa = E[W] / P(W > 0), X of mean 1 at the same
+ *              load rho and service law (the scaling of an M/G/1 shape to
+ *              M/G/c follows Boxma, Cohen & Huffels (1979), Oper. Res.
+ *              27:1115-1127), the mixture
+ *                X = w_A X_1 + (1 - w_A) X_c,
+ *                w_A = 1 / (1 + 4 (1 - rho)^2 (c - 1)).
+ *              While all c servers are busy they complete work as c
+ *              superposed renewal processes, and a waiting arrival's wait
+ *              is an M/G/1 wait of that process. Two renewal processes
+ *              stand for it:
+ *              X_1, the exact M/G/1 conditional wait (Pollaczek-Khinchine
+ *              in Benes' form, the geometric compound of the equilibrium
+ *              excess S_e), normalised to mean 1: one server of service
+ *              S / c, whose long-run variance is the superposition's (the
+ *              asymptotic method; right in heavy traffic);
+ *              X_c, the geometric compound of m_c, the least of c
+ *              independent copies of S_e, normalised to mean 1: the M/G/1
+ *              of the superposition's stationary interval, whose
+ *              equilibrium excess is m_c (the stationary-interval method;
+ *              the residual services Nozaki & Ross (1978), J. Appl. Prob.
+ *              15:826-834, assume, and the wait of light traffic, Burman &
+ *              Smith (1983), Math. Oper. Res. 8:15-25).
+ *              w_A is the weight Albin (1984), Oper. Res. 32:1133-1162, and
+ *              Whitt's QNA (1983), Bell Syst. Tech. J. 62:2779-2815, give
+ *              the asymptotic method for a superposition of c like renewal
+ *              streams feeding a queue at load rho; both shapes having
+ *              mean 1, the mixture's squared coefficient of variation is
+ *              the same convex combination of theirs, as in QNA. Exact at
+ *              c = 1 (w_A = 1) for every law and for M/M/c (both Exp(1)).
+ *              Against long DES runs (16 seeds x 5 batches of 1e6) at c =
+ *              4, rho 0.8, lognormal cv 2, p99 +5.5 % (X_1 alone, as
+ *              before) -> -0.3 %; X_c alone: -11.2 % (README,
+ *              cross-validation). Cost: X_c needs a table per class of c,
+ *              each point a real FFT of 4096 points built on first use
+ *              (X_1: 16384 for cs2 > 1.5); a law mixes 6 table laws
  *   R        = W (+) S, the tier's own service law (FCFS: a request's
  *              service does not depend on its wait)
- * Owns: as_mgc_shapes, the lazily built table of X_rho for one service
- * law's shape (dist, cv: X_rho does not depend on the mean, c or lambda),
+ * Owns: as_mgc_shapes, the lazily built tables of X_1 and X_c for one
+ * service law's shape (dist, cv: neither depends on the mean or lambda),
  * and its FFT workspace. Everything else works in caller-owned structs and
  * scratch (as_mgc_ws), so that runs in threads share nothing.
  * Invariant: every law returned has total mass 1.
@@ -75,21 +96,29 @@
 #include "as_queueing.h"
 #include "as_svclaw.h"
 
-/* The shape table: X_rho at u = -ln(1 - rho) = 0.1 j, j < AS_MGC_NSHAPE
- * (rho up to 0.9992; beyond, the last point: the heavy-traffic limit of
- * X_rho is Exp(1) for every law). */
+/* The shape tables: at u = -ln(1 - rho) = 0.1 j, j < AS_MGC_NSHAPE (rho
+ * up to 0.9992; beyond, the last point: the heavy-traffic limit of both
+ * shapes is Exp(1) for every law), X_1 and X_c for 10 classes of c from 2
+ * to 256 (as_mgc_shape.c), linear in u between two points and in 1/c
+ * between two classes; beyond 256, towards the limit of X_c, Exp(1). */
 #define AS_MGC_NSHAPE 72
 
 typedef struct as_mgc_shapes as_mgc_shapes;
 
-/* The table for the shape of law s (its mean is irrelevant). NULL with err
+/* The tables for the shape of law s (its mean is irrelevant). NULL with err
  * filled on no memory. */
 as_mgc_shapes *as_mgc_shapes_new(const as_svclaw *s, as_err *err);
 void as_mgc_shapes_free(as_mgc_shapes *sh); /* NULL is a no-op */
-/* X_rho at table point j, built on first use (exponential service: Exp(1),
- * no build; otherwise two FFTs of at most 16384 points, under a millisecond).
+/* X_1 at table point j, built on first use (exponential service: Exp(1),
+ * no build; otherwise two real FFTs of at most 16384 points, under a
+ * millisecond).
  * Borrowed: valid until the table is freed. */
 const as_latdist *as_mgc_shape(as_mgc_shapes *sh, int j);
+/* X = w_A X_1 + (1 - w_A) X_c at (c, rho) into out (mean 1), from the
+ * tables (points built on first use, as above). */
+void as_mgc_shape_at(as_mgc_shapes *sh, int c, double rho, as_latdist *out);
+/* w_A(c, rho) = 1 / (1 + 4 (1 - rho)^2 (c - 1)); 1 at c <= 1. */
+double as_mgc_shape_weight(int c, double rho);
 /* How many table points have been built (for tests and the bench). */
 int as_mgc_shapes_built(const as_mgc_shapes *sh);
 
@@ -101,17 +130,20 @@ typedef struct as_mgc_ws {
 /* Zero a workspace before its first use. */
 void as_mgc_ws_init(as_mgc_ws *ws);
 
-/* X_rho on the grid, computed directly (the table calls this): the exact
- * M/G/1 conditional wait of law s at load rho, mean 1. work holds at least
- * 2 * 16384 doubles. */
+/* X_1 on the grid, computed directly: the exact M/G/1 conditional wait of
+ * law s at load rho, mean 1. work holds at least 16384 doubles. */
 void as_mgc_mg1_shape(const as_svclaw *s, double rho, as_latdist *out, double *work);
+/* The geometric compound (parameter rho) of m_c, the least of c
+ * independent equilibrium excesses of s, normalised to mean 1 (X_c; the
+ * tables call this; c = 1: as_mgc_mg1_shape). */
+void as_mgc_compound_shape(const as_svclaw *s, int c, double rho, as_latdist *out, double *work);
 
 /* The service law on the grid: deterministic parts (a fixed service, the
  * uniform law's low end) in the shift, exact; the rest cell by cell, each
  * cell's mass at its conditional mean. */
 void as_mgc_service_law(const as_svclaw *s, as_latdist *out);
 
-/* The wait: an atom 1 - pw at 0 and pw kappa X_rho. */
+/* The wait: an atom 1 - pw at 0 and pw kappa X (X at w's c and rho). */
 void as_mgc_wait_law(as_mgc_shapes *sh, const as_mgc_wait *w, as_latdist *out, as_mgc_ws *ws);
 /* The response R = W (+) S; S the service law on the grid. */
 void as_mgc_resp_law(as_mgc_shapes *sh, const as_mgc_wait *w, const as_latdist *S,

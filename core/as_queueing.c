@@ -225,6 +225,7 @@ double as_wq_mgc(int c, double a, double mu, double cs2)
 void as_mgc_wait_params(as_mgc_wait *w, double lambda, double mu, int c, double cs2)
 {
     double a = lambda / mu;
+    w->c = c;
     w->rho = c > 0 ? a / c : INFINITY;
     w->stable = c > 0 && a < (double)c;
     if (!w->stable) {

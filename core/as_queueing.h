@@ -66,6 +66,7 @@ double as_wq_mgc(int c, double a, double mu, double cs2);
  * c = 1; the Tijms-van Hoorn-Federgruen "Erlang delay" approximation
  * otherwise), E[W] by Kimura, kappa = E[W | W > 0]. */
 typedef struct as_mgc_wait {
+    int c;        /* servers */
     double rho;   /* a / c */
     double pw;    /* P(W > 0) */
     double ew;    /* E[W], s */

@@ -6,6 +6,7 @@
 #include "as_mgc.h"
 
 #include <criterion/criterion.h>
+#include <gsl/gsl_integration.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,13 +193,15 @@ Test(mgc, mmc_response_percentiles_are_exact_for_c_1_to_256)
     free(ws);
 }
 
-/* The M/G/1 wait by the Panjer recursion, independently of the library's
- * FFT: w_0 = (1 - rho)/(1 - rho q_0), w_k = rho sum q_j w_{k-j}/(1 - rho q_0). */
-static void panjer(const as_svclaw *s, double rho, double h, int n, double *w)
+/* The geometric compound of m_c (the least of c equilibrium excesses; c =
+ * 1: the M/G/1 wait) by the Panjer recursion, independently of the
+ * library's FFT: w_0 = (1 - rho)/(1 - rho q_0), w_k = rho sum q_j
+ * w_{k-j}/(1 - rho q_0). */
+static void panjer(const as_svclaw *s, int c, double rho, double h, int n, double *w)
 {
     double *q = malloc((size_t)n * sizeof *q), prev = 1.0;
     for (int j = 0; j < n; j++) {
-        double tl = as_svclaw_excess_tail(s, (j + 0.5) * h);
+        double tl = pow(as_svclaw_excess_tail(s, (j + 0.5) * h), c);
         q[j] = prev - tl;
         prev = tl;
     }
@@ -230,7 +233,7 @@ Test(mgc, mg1_wait_shape_matches_panjer_and_pollaczek_khinchine)
         /* the conditional quantiles against the exact recursion on a fine grid */
         int n = 4000;
         double h = cm * (s.scv > 1.5 ? 200.0 : 60.0) / n, *w = malloc((size_t)n * sizeof *w);
-        panjer(&s, rho, h, n, w);
+        panjer(&s, 1, rho, h, n, w);
         for (double p = 0.5; p < 0.995; p += 0.2) {
             double cum = w[0] - (1 - rho), target = p * rho;
             int j = 1;
@@ -243,6 +246,92 @@ Test(mgc, mg1_wait_shape_matches_panjer_and_pollaczek_khinchine)
         free(w);
     }
     free(X);
+    free(work);
+}
+
+typedef struct mc_arg {
+    const as_svclaw *s;
+    int c;
+} mc_arg;
+
+static double mc_tail(double t, void *p)
+{
+    const mc_arg *a = p;
+    return pow(as_svclaw_excess_tail(a->s, t), a->c);
+}
+
+/* The conditional quantiles of the compound of m_c against the recursion
+ * on a fine grid, scaled by its mean E[m_c] / (1 - rho) (GSL's QAGIU). */
+static void check_compound(const as_svclaw *s, int c, double rho, const as_latdist *X)
+{
+    int n = 6000;
+    double *w = malloc((size_t)n * sizeof *w), h = 0.002;
+    panjer(s, c, rho, h, n, w);
+    mc_arg a = {s, c};
+    gsl_function F = {mc_tail, &a};
+    gsl_integration_workspace *iw = gsl_integration_workspace_alloc(200);
+    double emc, abserr;
+    gsl_integration_qagiu(&F, 0.0, 1e-10, 1e-8, 200, iw, &emc, &abserr);
+    gsl_integration_workspace_free(iw);
+    double mean = emc / (1 - rho);
+    for (double p = 0.5; p < 0.995; p += 0.2) {
+        double cum = w[0] - (1 - rho), target = p * rho;
+        int j = 1;
+        while (j < n && cum + w[j] < target)
+            cum += w[j++];
+        double exact = (j - 0.5 + (target - cum) / w[j]) * h / mean;
+        double got = as_latdist_quantile(X, p);
+        cr_assert(fabs(got / exact - 1) < 0.02, "c %d p %g: %g vs %g", c, p, got, exact);
+    }
+    free(w);
+}
+
+Test(mgc, min_excess_shape_matches_panjer_and_mixes_towards_it)
+{
+    double *work = malloc(2 * 16384 * sizeof *work);
+    as_latdist *X = ld(), *Y = ld();
+    as_svclaw s, s1;
+    as_svclaw_init(&s, AS_SVC_LOGNORMAL, 1.0, 2.0, NULL);
+    as_svclaw_init(&s1, AS_SVC_LOGNORMAL, 0.1, 2.0, NULL);
+    for (int c = 2; c <= 8; c *= 2) {
+        as_mgc_compound_shape(&s, c, 0.5, X, work);
+        cr_assert_float_eq(as_latdist_mean(X), 1.0, 2e-3, "c %d: mean 1", c);
+        check_compound(&s, c, 0.5, X);
+    }
+    /* the least of many excesses is nearly exponential: p99 -> ln 100 */
+    double r16 = -expm1(-1.6); /* table point 16 */
+    as_mgc_compound_shape(&s, 4, r16, X, work);
+    double q4 = as_latdist_quantile(X, 0.99);
+    as_mgc_compound_shape(&s, 256, r16, X, work);
+    double q256 = as_latdist_quantile(X, 0.99);
+    as_mgc_mg1_shape(&s, r16, Y, work);
+    double q1 = as_latdist_quantile(Y, 0.99);
+    cr_assert(q1 > q4 && q4 > q256, "p99 of X_c: %g, %g, %g", q1, q4, q256);
+    cr_assert_float_eq(q256, log(100.0), 0.02 * log(100.0));
+    /* the mixture: X_1 at c = 1; at c = 4 between X_1 and X_4 (w_A at
+     * rho 0.8: 1 / 1.48) */
+    as_mgc_shapes *sh = as_mgc_shapes_new(&s1, NULL);
+    cr_assert_float_eq(as_mgc_shape_weight(4, 0.8), 1 / 1.48, 1e-12);
+    cr_assert_float_eq(as_mgc_shape_weight(1, 0.3), 1.0, 1e-15);
+    as_mgc_shape_at(sh, 1, r16, X);
+    double qt = as_latdist_quantile(as_mgc_shape(sh, 16), 0.99);
+    cr_assert_float_eq(as_latdist_quantile(X, 0.99), qt, 1e-6 * qt);
+    as_mgc_shape_at(sh, 4, r16, X);
+    double qm = as_latdist_quantile(X, 0.99);
+    cr_assert(qm < q1 && qm > q4, "mixture p99 %g not between %g and %g", qm, q4, q1);
+    cr_assert_float_eq(as_latdist_mean(X), 1.0, 2e-3);
+    /* beyond the last class, towards Exp(1); between classes, in between */
+    as_mgc_shape_at(sh, 100000, 0.5, X);
+    cr_assert_float_eq(as_latdist_quantile(X, 0.99), log(100.0), 0.01 * log(100.0));
+    as_mgc_shape_at(sh, 5, 0.5, X);
+    double q5 = as_latdist_quantile(X, 0.99);
+    as_mgc_shape_at(sh, 4, 0.5, X);
+    double q4m = as_latdist_quantile(X, 0.99);
+    as_mgc_shape_at(sh, 6, 0.5, X);
+    cr_assert(q5 < q4m && q5 > as_latdist_quantile(X, 0.99), "c 5 between 4 and 6");
+    as_mgc_shapes_free(sh);
+    free(X);
+    free(Y);
     free(work);
 }
 

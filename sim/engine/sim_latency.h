@@ -1,9 +1,9 @@
 /* sim_latency.h - the analytic latency model of one tier: per tick, the
  * M/G/c response-time law of its state (core's as_mgc: Erlang C, Kimura's
- * mean wait, the exact M/G/1 wait shape, the tier's own service law) while
- * it is stable, a fluid backlog while arrivals exceed what ready servers
- * clear; clients that give up after `timeout` in both. Per slot and record,
- * the mixture of the laws its ticks used.
+ * mean wait, a mixture of two M/G/1 wait shapes, the tier's own service
+ * law) while it is stable, a fluid backlog while arrivals exceed what ready
+ * servers clear; clients that give up after `timeout` in both. Per slot and
+ * record, the mixture of the laws its ticks used.
  * Owns: per tier the cache of laws, the fluid backlog, the open list of
  * (law, weight) of the ticks since the last flush, and the mixtures of the
  * current slot (all visits of a request, for the end-to-end law) and record
