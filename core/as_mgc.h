@@ -4,7 +4,8 @@
  *   P(W > 0) = Erlang C(c, a)            (as_mgc_wait_params, as_queueing.h)
  *   E[W]     = Kimura's M/G/c interpolation (as_queueing.h). Not taken,
  *              measured against the DES on the cross-validation grid
- *              (tests/test_xval.c, 4 seeds x 5 batches a cell; README):
+ *              (tests/test_xval.c, 4 seeds x 5 batches a cell; README),
+ *              each with the M/G/1 shape X_1 alone (below):
  *              two means that use the whole service law through E[m_c],
  *              m_c the least of c equilibrium excesses (light traffic:
  *              W_G / W_MMc -> c mu E[m_c], Burman & Smith (1983), Math.
@@ -43,8 +44,9 @@
  *              c^4 / 4 operations a law (a second at c = 256, one law per
  *              (c, load bin)). Kimura's mean is within 4 standard errors of
  *              the DES's in every cell of the grid but two, both lognormal
- *              cv 2: c = 4, rho 0.5, +5.1 %; c = 16, rho 0.8, +10.3 % (4
- *              se: 3.8 and 8.3 %)
+ *              cv 2: c = 4, rho 0.5, +6.9 %; c = 16, rho 0.8, +8.9 % (4
+ *              se: 3.7 and 7.8 %; and c = 64, rho 0.5, where the DES sees
+ *              a few waits in 4e6 requests)
  *   W | W>0  = kappa X, kappa = E[W] / P(W > 0), X of mean 1 at the same
  *              load rho and service law (the scaling of an M/G/1 shape to
  *              M/G/c follows Boxma, Cohen & Huffels (1979), Oper. Res.

@@ -213,12 +213,22 @@ void as_mgc_shapes_free(as_mgc_shapes *sh)
 
 /* The shape of class k (servers CLASS_C[k]) at table point j, built on
  * first use. */
+/* Table points of class k: X_1 every 0.1 of u, X_c every 0.2 (half the
+ * builds, most of the cost of a run with a non-exponential law: the
+ * sizing search meets nearly every load; the line between two points
+ * 0.2 apart is within 0.8 % of the shape's p50 to p99.9 at rho <= 0.99,
+ * 0.3 % for the points 0.1 apart). */
+static int class_step(int k) { return k == 0 ? 1 : 2; }
+
+/* The shape of class k (servers CLASS_C[k]) at its table point j (u =
+ * 0.1 j class_step(k)), built on first use. */
 static const as_latdist *class_shape(as_mgc_shapes *sh, int k, int j)
 {
-    j = j < 0 ? 0 : j >= AS_MGC_NSHAPE ? AS_MGC_NSHAPE - 1 : j;
+    int np = AS_MGC_NSHAPE / class_step(k);
+    j = j < 0 ? 0 : j >= np ? np - 1 : j;
     int i = sh->s.dist == AS_SVC_EXP ? 0 : k * AS_MGC_NSHAPE + j; /* (exponential: Exp(1)) */
     if (!sh->built[i]) {
-        double rho = j == 0 ? 1e-3 : -expm1(-0.1 * j);
+        double rho = j == 0 ? 1e-3 : -expm1(-0.1 * class_step(k) * j);
         as_mgc_compound_shape(&sh->s, CLASS_C[k], rho, &sh->tab[i], sh->work);
         sh->built[i] = true;
         sh->nbuilt++;
@@ -228,14 +238,15 @@ static const as_latdist *class_shape(as_mgc_shapes *sh, int k, int j)
 
 const as_latdist *as_mgc_shape(as_mgc_shapes *sh, int j) { return class_shape(sh, 0, j); }
 
-/* out += wt times class k's shape at load u (table units), linear between
+/* out += wt times class k's shape at load u (units of 0.1), linear between
  * the two table points around it (both mean 1). */
 static void add_class(as_mgc_shapes *sh, int k, double u, double wt, as_latdist *out)
 {
-    int j = (int)floor(u);
-    if (j >= AS_MGC_NSHAPE - 1)
-        j = AS_MGC_NSHAPE - 2;
-    double f = u - j;
+    double v = u / class_step(k);
+    int j = (int)floor(v), np = AS_MGC_NSHAPE / class_step(k);
+    if (j >= np - 1)
+        j = np - 2;
+    double f = v - j;
     f = f < 0 ? 0 : f > 1 ? 1 : f;
     as_latdist_axpy(out, wt * (1 - f), class_shape(sh, k, j));
     as_latdist_axpy(out, wt * f, class_shape(sh, k, j + 1));
