@@ -335,6 +335,30 @@ Test(mgc, min_excess_shape_matches_panjer_and_mixes_towards_it)
     free(work);
 }
 
+/* In heavy traffic both shapes tend to Exp(1), bounded laws too (whose
+ * whole summand once fell in the grid's first cell past rho 0.992). */
+Test(mgc, shapes_of_bounded_laws_tend_to_exp1_in_heavy_traffic)
+{
+    double *work = malloc(16384 * sizeof *work);
+    as_latdist *X = ld();
+    const int dists[] = {AS_SVC_DET, AS_SVC_UNIFORM};
+    const double rhos[] = {0.995, 0.9992};
+    for (int d = 0; d < 2; d++)
+        for (int r = 0; r < 2; r++)
+            for (int c = 1; c <= 4; c += 3) {
+                as_svclaw s;
+                as_svclaw_init(&s, dists[d], 1.0, 0.5, NULL);
+                as_mgc_compound_shape(&s, c, rhos[r], X, work);
+                double q50 = as_latdist_quantile(X, 0.5), q99 = as_latdist_quantile(X, 0.99);
+                cr_assert_float_eq(q50, log(2.0), 0.02 * log(2.0), "law %d rho %g c %d: p50 %g",
+                                   dists[d], rhos[r], c, q50);
+                cr_assert_float_eq(q99, log(100.0), 0.02 * log(100.0), "law %d rho %g c %d: p99 %g",
+                                   dists[d], rhos[r], c, q99);
+            }
+    free(X);
+    free(work);
+}
+
 Test(mgc, c1_mean_wait_is_pollaczek_khinchine_for_every_law)
 {
     const int dists[] = {AS_SVC_EXP, AS_SVC_DET, AS_SVC_LOGNORMAL, AS_SVC_NORMAL};
