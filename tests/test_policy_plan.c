@@ -230,6 +230,41 @@ Test(policy, predictive_scale_in_keeps_one_step_of_forecast_error)
     as_policy_free(p);
 }
 
+/* A lasting surprise is extrapolated: a rate above the forecast's upper
+ * bound at every decision for longer than twice the data's age (60 s here)
+ * is the load's own rise, and the count requested now serves a boot time
+ * later, so the plan follows the rise at its pace (4 req/s a step) over its
+ * steps. A tier that sees the same last rate after a single surprise gets
+ * the one-step floor only, and fewer instances. */
+Test(policy, predictive_extrapolates_a_lasting_surprise)
+{
+    double flat[20];
+    for (int i = 0; i < 20; i++)
+        flat[i] = 20;
+    fc_buf b;
+    as_policy *p = make("predictive", NULL);
+    as_observation o;
+    as_decision lasting = {0};
+    for (int k = 0; k <= 8; k++) { /* 20, 26, 30, ..., 54 req/s against 20 +-1 */
+        double y = k == 0 ? 20 : 22 + 4 * k;
+        o = tier_pr(S(15) * k, 4, y);
+        lasting = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    }
+    as_policy_free(p);
+    p = make("predictive", NULL);
+    o = tier_pr(0, 4, 20);
+    run(p, &o, fc_15(&b, flat, 20, 0.05));
+    o = tier_pr(S(120), 4, 54);
+    as_decision once = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    as_policy_free(p);
+    cr_expect_eq(lasting.reason, AS_R_SURPRISE, "%s", as_reason_name(lasting.reason));
+    cr_expect_eq(once.reason, AS_R_SURPRISE, "%s", as_reason_name(once.reason));
+    cr_expect_geq(once.desired, as_mmc_min_servers(54 + 34, 10, 1.0, 0.95, 0.5, 100), "%d",
+                  once.desired);
+    cr_expect_gt(lasting.desired, once.desired, "lasting %d, once %d", lasting.desired,
+                 once.desired);
+}
+
 /* With a forecaster behind the view, the plan uses its distribution (its
  * own recent errors), not a normal curve through [lo, hi]: two naive
  * forecasters of the same level, one fed calm data and one fed noisy data,
