@@ -112,7 +112,13 @@ static double ref_tail(const ref_conf *R, int h, double at_least, double x, doub
         return NAN;
     int n = R->n[j], k = 0;
     double m = R->last < at_least ? at_least : R->last;
-    double sc = ref_scale(R, m) * sqrt((double)h / (double)(j + 1)), t = (x - m) / sc;
+    /* the threshold on the residuals' own symmetric scale (that of an
+     * outcome x); the excess at the local scale of x */
+    double wide = sqrt((double)h / (double)(j + 1)), sx = ref_scale(R, x);
+    double sc = 0.5 * (ref_scale(R, m) + sx) * wide, t = (x - m) / sc;
+    sx *= wide;
+    if (sx < sc)
+        sx = sc;
     if (!isfinite(t))
         return t > 0 ? 0.0 : 1.0;
     /* at or past the upper quantile: the exponential tail of the residuals
@@ -135,10 +141,10 @@ static double ref_tail(const ref_conf *R, int h, double at_least, double x, doub
         if (!(beta > 0))
             return 0.0;
         double p = (double)nt / (double)n * exp(-(t - s[qh]) / beta);
-        *excess = p * beta * sc;
+        *excess = p * beta * sx;
         return p;
     }
-    *excess = (suf - (double)(n - k) * t) * sc / (double)n;
+    *excess = (suf - (double)(n - k) * t) * sx / (double)n;
     return (double)(n - k) / (double)n;
 }
 

@@ -155,7 +155,11 @@ Test(forecast, tail_goes_on_past_the_largest_error)
  * outcome's scales, not by the forecast's alone, which is near zero: a
  * 0 -> 100 jump is then an error of 19 scales, not of 300 (the scale floor
  * is 0.1 % of the mean level), and once the load is back at 100 it does not
- * read as a one-in-a-window chance of 400 for the window's whole memory. */
+ * read as a one-in-a-window chance (1/500) of 400 for the window's whole
+ * memory. On the square-root scale the two jumps are the same size
+ * (2 (sqrt 400 - sqrt 100) = 2 sqrt 100), and the tail is read on that
+ * scale, so 400 keeps a chance: the exponential tail's past the outage's
+ * one error, several times below one in the window. */
 Test(forecast, an_outage_does_not_widen_the_tail_at_the_usual_level)
 {
     as_forecaster *f = make("naive", 0, 4, NULL);
@@ -175,7 +179,28 @@ Test(forecast, an_outage_does_not_widen_the_tail_at_the_usual_level)
             worst = p > worst ? p : worst;
         }
     }
-    cr_expect(worst < 1e-4, "P(y > 400) at level 100 after an outage: %.3g", worst);
+    cr_expect(worst < 1e-3, "P(y > 400) at level 100 after an outage: %.3g", worst);
+    as_forecaster_free(f);
+}
+
+/* The tail is read on the scale its errors were stored on: a 100 -> 400
+ * jump is stored as 300 over the mean of the two scales (20 scales), so
+ * "above 390 from 100" is the same event and must read as the share of such
+ * jumps. A naive forecaster of a level of 100 that jumped to 400 at every
+ * tenth step reads P(y > 390) = 0.1; read with the forecast's scale alone,
+ * 390 is 29 scales away, past every error, and the chance was 0. */
+Test(forecast, tail_reads_a_jump_on_the_scale_it_was_stored_on)
+{
+    as_forecaster *f = make("naive", 0, 4, NULL);
+    long k = 0;
+    for (; k < 1000; k++)
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, k % 10 == 5 ? 400 : 100);
+    double m[H_MAX], lo[H_MAX], hi[H_MAX], e;
+    as_forecaster_predict(f, 1, m, lo, hi);
+    cr_assert_float_eq(m[0], 100, 1e-9);
+    double p = as_forecaster_tail(f, 1, -INFINITY, 390, &e);
+    cr_expect(fabs(p - 0.1) < 0.005, "P(y > 390) = %.4g, jumps at 0.1 of the steps", p);
+    cr_expect(e > 0, "E[(y - 390)+] = %.4g", e);
     as_forecaster_free(f);
 }
 

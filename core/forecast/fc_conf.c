@@ -199,10 +199,15 @@ double fc_conf_tail(const fc_conf *cf, int h, double yhat, double x, double *exc
         return NAN;
     const double *s = cf->sorted + (size_t)j * SW;
     int n = cf->n[j];
-    double sc = fc_conf_scale(cf, yhat);
-    if (h != j + 1)
-        sc *= sqrt((double)h / (double)(j + 1));
+    double sx = fc_conf_scale(cf, x), sc = 0.5 * (fc_conf_scale(cf, yhat) + sx);
+    if (h != j + 1) {
+        double wide = sqrt((double)h / (double)(j + 1));
+        sc *= wide;
+        sx *= wide;
+    }
     double t = (x - yhat) / sc;
+    if (sx < sc) /* x below the forecast: the excess at an outcome near it */
+        sx = sc;
     if (!isfinite(t))
         return t > 0 ? 0.0 : 1.0;
     /* past the upper quantile u = s[qhi]: the exponential tail of the
@@ -227,9 +232,9 @@ double fc_conf_tail(const fc_conf *cf, int h, double yhat, double x, double *exc
         if (!(beta > 0))
             return 0.0; /* every residual of the tail is u: nothing above */
         double p = (double)nt / (double)n * exp(-(t - u) / beta);
-        *excess = p * beta * sc;
+        *excess = p * beta * sx;
         return p;
     }
-    *excess = (suf[k] - (double)(n - k) * t) * sc / (double)n;
+    *excess = (suf[k] - (double)(n - k) * t) * sx / (double)n;
     return (double)(n - k) / (double)n;
 }
