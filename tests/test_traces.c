@@ -431,6 +431,36 @@ Test(traces, cli_gen_errors)
     cr_assert_eq(count_lines(eb), 1, "%s", eb);
 }
 
+/* gen writes duration / step rows: a year at 1 ms would fill the disk. The
+ * count is checked before anything is written; the bound is the most
+ * ticks a run takes, and is inclusive. */
+Test(traces, cli_gen_refuses_more_rows_than_a_run_takes)
+{
+    char out[256], eb[1024];
+    tmp_path(out, sizeof out, "genbig");
+    const char *a[] = {"trace", "gen", D("trace_gen.ini"), "--duration", "365d", "--step", "1ms",
+                       "-o", out};
+    cr_assert_eq(run_cmd(9, a, NULL, 0, eb, sizeof eb), 2, "%s", eb);
+    cr_assert_eq(count_lines(eb), 1, "%s", eb);
+    cr_assert(strstr(eb, "--duration 365d at --step 1ms is 31536000000 rows, more than 400000000")
+                  != NULL, "%s", eb);
+    cr_assert_neq(access(out, F_OK), 0, "nothing is written");
+    /* the scenario's duration (2h) at a tiny --step */
+    const char *b[] = {"trace", "gen", D("trace_gen.ini"), "--step", "10us", "-o", out};
+    cr_assert_eq(run_cmd(7, b, NULL, 0, eb, sizeof eb), 2, "%s", eb);
+    cr_assert(strstr(eb, "duration 2h at --step 10us is 720000000 rows") != NULL, "%s", eb);
+    /* one row over the bound (writing the bound itself takes a minute) */
+    const char *c[] = {"trace", "gen", D("trace_gen.ini"), "--duration", "400000001s", "--step",
+                       "1s", "-o", out};
+    cr_assert_eq(run_cmd(9, c, NULL, 0, eb, sizeof eb), 2, "%s", eb);
+    cr_assert(strstr(eb, "is 400000001 rows") != NULL, "%s", eb);
+    cr_assert_neq(access(out, F_OK), 0, "nothing is written");
+    static char ob[16384];
+    const char *d[] = {"trace", "gen", "--help"};
+    cr_assert_eq(run_cmd(3, d, ob, sizeof ob, eb, sizeof eb), 0);
+    cr_assert(strstr(ob, "At most 4e8\nrows") != NULL, "%s", ob);
+}
+
 /* ------------------------------------------- known answer, allocation */
 
 Test(traces, known_answer_seed_42)

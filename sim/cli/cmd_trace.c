@@ -14,6 +14,7 @@
 #include "sim_run.h"
 #include "sim_scenario.h"
 
+#include "as_name.h"
 #include "as_param.h"
 #include "tr_trace.h"
 
@@ -49,10 +50,27 @@ static int fail(int code, const char *msg)
     return code;
 }
 
+/* A path or argument as messages show it (as_name_printable): the user's
+ * bytes, so an escape sequence or a newline in a file name never reaches
+ * the terminal raw nor splits the message's one line. */
+static const char *shown(const char *s, char *buf, size_t n)
+{
+    as_name_printable(s ? s : "stdout", buf, n);
+    return buf;
+}
+
+/* arg is the user's text (an option, a path), shown escaped; a message
+ * already made printable (a parser's err.msg) goes through usage_msg. */
+static int usage_msg(const char *sub, const char *msg)
+{
+    fprintf(stderr, "simrun trace %s: %s (see simrun trace %s --help)\n", sub, msg, sub);
+    return EXIT_INPUT;
+}
+
 static int usage_error(const char *sub, const char *fmt, const char *arg)
 {
-    char msg[1024];
-    snprintf(msg, sizeof msg, fmt, arg);
+    char msg[1024], a[600];
+    snprintf(msg, sizeof msg, fmt, shown(arg, a, sizeof a));
     fprintf(stderr, "simrun trace %s: %s (see simrun trace %s --help)\n", sub, msg, sub);
     return EXIT_INPUT;
 }
@@ -115,7 +133,8 @@ static int out_close(out_file *o, bool ok)
     if (o->tmp[0] != '\0' && (!ok || bad))
         unlink(o->tmp);
     if (bad) {
-        fprintf(stderr, "simrun trace: %s: write error: %s\n", o->path ? o->path : "stdout",
+        char b[600];
+        fprintf(stderr, "simrun trace: %s: write error: %s\n", shown(o->path, b, sizeof b),
                 strerror(e));
         return EXIT_OTHER;
     }
@@ -149,6 +168,27 @@ static int parse_seed(const char *s, uint64_t *out)
     return AS_OK;
 }
 
+/* The rows gen would write, checked before anything is written: a long
+ * duration at a tiny step (a year at 1 ms is 3e10 rows, about 600 GB)
+ * would fill the disk. The bound is the most ticks a run takes
+ * (SIM_MAX_TICKS): no run replays a longer trace at one rate a tick, so a
+ * longer one is a mistake, not a trace anybody can use here. */
+static int gen_rows_check(as_time duration, as_time step, bool dur_given, bool step_given)
+{
+    long long rows = (long long)((duration - 1) / step) + 1;
+    if (rows <= SIM_MAX_TICKS)
+        return EXIT_OK;
+    char d[32], st[32], msg[400];
+    as_duration_format(duration, d, sizeof d);
+    as_duration_format(step, st, sizeof st);
+    snprintf(msg, sizeof msg,
+             "%s%s at %s%s is %lld rows, more than %lld (the most ticks a run takes); use a "
+             "longer --step",
+             dur_given ? "--duration " : "duration ", d, step_given ? "--step " : "step ", st,
+             rows, SIM_MAX_TICKS);
+    return usage_msg("gen", msg);
+}
+
 static void help_line(const char *key, const char *help, void *ud)
 {
     fprintf(ud, "  %-17s %s\n", key, help);
@@ -160,7 +200,9 @@ static void gen_help(FILE *f)
           "[--seed N]\n"
           "Write the arrival rate of the scenario's [trace] section as time_s,rate CSV\n"
           "(to stdout without -o): exactly the rates a run of the scenario replays. Duration,\n"
-          "seed and step default to the scenario's duration, seed and tick.\n\n[trace] keys:\n",
+          "seed and step default to the scenario's duration, seed and tick. At most 4e8\n"
+          "rows (duration / step; the most ticks a run takes), about 20 bytes each: more\n"
+          "is refused before anything is written.\n\n[trace] keys:\n",
           f);
     tr_config_help(help_line, f);
 }
@@ -192,7 +234,7 @@ static int cmd_gen(int argc, char **argv)
         }
     }
     if (ini == NULL)
-        return usage_error("gen", "%s", "missing SCENARIO.ini");
+        return usage_msg("gen", "missing SCENARIO.ini");
 
     /* the scenario loader validates the whole file (every key, file and
      * line in messages), and the stream is seeded as a run seeds it, so
@@ -214,7 +256,7 @@ static int cmd_gen(int argc, char **argv)
     as_time step = g.tick > 0 ? g.tick : 60 * AS_SEC;
     if ((o_dur && as_parse_duration(o_dur, &g.duration, &err)) ||
         (o_step && as_parse_duration(o_step, &step, &err))) {
-        code = usage_error("gen", "%s", err.msg);
+        code = usage_msg("gen", err.msg);
         goto out;
     }
     if (o_seed && parse_seed(o_seed, &g.seed)) {
@@ -222,16 +264,20 @@ static int cmd_gen(int argc, char **argv)
         goto out;
     }
     if (step <= 0 || g.duration <= 0) {
-        code = usage_error("gen", "%s", "duration and step must be > 0");
+        code = usage_msg("gen", "duration and step must be > 0");
         goto out;
     }
+    if ((code = gen_rows_check(g.duration, step, o_dur != NULL, o_step != NULL)) != EXIT_OK)
+        goto out;
+    char b[600];
     if ((s = tr_stream_open(sc->trace, sim_trace_seed(g.seed), g.duration, &err)) == NULL) {
-        snprintf(msg, sizeof msg, "%s: [trace] %s", ini, err.msg);
+        snprintf(msg, sizeof msg, "%s: [trace] %s", shown(ini, b, sizeof b), err.msg);
         code = fail(exit_for(err.code), msg);
         goto out;
     }
     if ((f = out_open(&of, out)) == NULL) {
-        snprintf(msg, sizeof msg, "%s: cannot write: %s", out, strerror(errno));
+        snprintf(msg, sizeof msg, "%s: cannot write: %s", shown(out, b, sizeof b),
+                 strerror(errno));
         code = fail(EXIT_OTHER, msg);
         goto out;
     }
@@ -301,11 +347,19 @@ static int set_value_opt(const char *sub, const char *a, const char *v, file_opt
     size_t n;
     if (strcmp(a, "--bucket") == 0) {
         if (as_parse_duration(v, &o->r.bucket, &err) != AS_OK || o->r.bucket <= 0)
-            return usage_error(sub, "--bucket: %s", err.code ? err.msg : "must be > 0");
+            {
+            char m[400];
+            snprintf(m, sizeof m, "--bucket: %s", err.code ? err.msg : "must be > 0");
+            return usage_msg(sub, m);
+        }
     } else if (strcmp(a, "--format") == 0) {
         int f;
         if (as_parse_enum(v, tr_format_names, &f, &err) != AS_OK)
-            return usage_error(sub, "--format: %s", err.msg);
+            {
+            char m[400];
+            snprintf(m, sizeof m, "--format: %s", err.msg);
+            return usage_msg(sub, m);
+        }
         o->r.format = (tr_format)f;
     } else if (strcmp(a, "--skip-bad") == 0) {
         if (!parse_count(v, &n))
@@ -353,7 +407,7 @@ static int parse_file_opts(const char *sub, int argc, char **argv, file_opts *o,
         }
     }
     if (o->in == NULL)
-        return usage_error(sub, "%s", "missing input FILE (or - for standard input)");
+        return usage_msg(sub, "missing input FILE (or - for standard input)");
     return EXIT_OK;
 }
 

@@ -29,6 +29,11 @@
 #define SIM_TYPE_NAME_LEN 16   /* an instance type name with its NUL */
 #define SIM_MAX_OUTAGES 16     /* [faults] metric_outage windows */
 #define SIM_MAX_SWEEP 16       /* [sweep] keys */
+/* Ticks of one run beyond which a longer tick is asked for (memory and time
+ * of a run grow with them); the message says 4e8. Also the most rows
+ * `simrun trace gen` writes: no run replays a longer trace at one rate a
+ * tick. */
+#define SIM_MAX_TICKS 400000000LL
 /* Largest scenario file read: far above any real one (a few KB), low
  * enough that its text can be kept in memory and in the results file. */
 #define SIM_SCENARIO_MAX_BYTES ((size_t)16 << 20)

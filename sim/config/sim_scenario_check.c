@@ -11,10 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Ticks of one run beyond which a longer tick is asked for (memory and time
- * of a run grow with them); the message says 4e8. */
-#define MAX_TICKS 400000000LL
-
 /* s as a message shows it (as_name_printable): a section name or a --set
  * argument is the user's text, and a newline or an escape sequence in it
  * split the message's one line or reached the terminal raw. */
@@ -99,7 +95,7 @@ int sim_check_scenario(sim_loader *L, as_err *err)
         return sim_ld_fail_at(L, sec, -1, "tick", err, "tick is longer than duration");
     if (s->record < s->tick || s->record % s->tick != 0)
         return sim_ld_fail_at(L, sec, -1, "record", err, "record must be a whole multiple of tick");
-    if (s->duration / s->tick > MAX_TICKS)
+    if (s->duration / s->tick > SIM_MAX_TICKS)
         return sim_ld_fail_at(L, sec, -1, "duration", err,
                               "duration/tick is over 4e8 ticks; use a longer tick");
     return check_name(L, sec, err);
