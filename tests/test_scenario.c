@@ -113,6 +113,35 @@ Test(scenario, bad_values_and_sections)
     unlink(path);
 }
 
+/* Configurations the engine would have run as something else: a static
+ * count outside the tier's [min, max] (clamped), an empty item in a list
+ * of HPA scaling policies (skipped). And a kind's own refusal points at
+ * the key's line, not at the section's. */
+Test(scenario, configs_not_modelled_are_refused_at_their_key)
+{
+    static const edit_case cases[] = {
+        {"up = 0.75\nkind = threshold", "kind = static\ninstances = 11",
+         ":12: [policy.t] key 'instances': 11 is above [tier.web] max = 10"},
+        {"max = 10", "max = 10\nmin = 3\ninitial = 3\n[policy.s]\nkind = static\ninstances = 2",
+         ":12: [policy.s] key 'instances': 2 is below [tier.web] min = 3"},
+        {"up = 0.75\nkind = threshold",
+         "kind = hpa\nbehavior = true\nup_policies = pods:4:15s,",
+         ":13: [policy.t] key 'up_policies': 'pods:4:15s,' has an empty item"},
+        {"up = 0.75\nkind = threshold",
+         "kind = hpa\nbehavior = true\ndown_policies = , percent:10:60s",
+         ":13: [policy.t] key 'down_policies': ', percent:10:60s' has an empty item"},
+        {"up = 0.75\nkind = threshold",
+         "kind = hpa\nmetrics = resource:cpu:utilization:60,,pods:rps:averagevalue:10",
+         ":12: [policy.t] key 'metrics': 'resource:cpu:utilization:60,,pods:rps:averagevalue:10' "
+         "has an empty item"},
+        /* refused by the kind's init: its line, not the section's (11) */
+        {"up = 0.75\nkind = threshold", "kind = hpa\n\nup_policies = pods:4:15s",
+         ":13: [policy.t] key 'up_policies' is a behavior field"},
+    };
+    expect_edits_fail(cases, sizeof cases / sizeof cases[0]);
+    unlink(path);
+}
+
 Test(scenario, set_overrides_with_same_validation)
 {
     const char *ov[] = {"scenario.duration=2h", "tier.web.max=20", "policy.t.cooldown=30s"};

@@ -62,6 +62,7 @@
  * per second over the longest window or period (3600 s at most, as the API
  * bounds them); decide() never allocates. */
 #include "as_hpa.h"
+#include "as_name.h"
 #include "as_policy.h"
 
 #include <math.h>
@@ -198,6 +199,32 @@ static bool next_item(const char **p, char *buf, size_t n)
     return true;
 }
 
+/* AS_OK, or AS_EINVAL naming key when the comma-separated list text has
+ * an empty item ("pods:4:15s," ",a" "a,,b"): next_item skips commas, so a
+ * stray one would otherwise pass as a list of fewer items. A blank text
+ * is no list (the callers say what that means). */
+static int check_items(const char *key, const char *t, as_err *err)
+{
+    const char *all = t;
+    if (t[strspn(t, " \t")] == '\0')
+        return AS_OK;
+    for (;;) {
+        t += strspn(t, " \t");
+        if (*t == ',' || *t == '\0') {
+            char shown[160];
+            as_name_printable(all, shown, sizeof shown);
+            return as_err_set(err, AS_EINVAL,
+                              "key '%s': '%s' has an empty item (a comma with nothing before "
+                              "or after it)",
+                              key, shown);
+        }
+        t += strcspn(t, ",");
+        if (*t == '\0')
+            return AS_OK;
+        t++;
+    }
+}
+
 /* A metric value: "80", "80%" (utilization), "0.5" or "500m". */
 static int metric_value(const char *v, bool util, int64_t *out)
 {
@@ -277,6 +304,8 @@ static int parse_metrics(hpa_state *s, as_err *err)
                           c->target * 100.0);
     char item[128];
     const char *p = c->metrics;
+    if (check_items("metrics", p, err) != AS_OK)
+        return AS_EINVAL;
     while (next_item(&p, item, sizeof item)) {
         if (s->nm == MAX_METRICS)
             return as_err_set(err, AS_EINVAL, "key 'metrics': more than %d metrics", MAX_METRICS);
@@ -298,6 +327,8 @@ static int parse_rules(const char *key, const char *text, as_hpa_rules *r, as_er
 {
     char item[64];
     const char *p = text;
+    if (check_items(key, text, err) != AS_OK)
+        return AS_EINVAL;
     while (next_item(&p, item, sizeof item)) {
         char type[16], period[32];
         long value;

@@ -222,6 +222,49 @@ static int resolve_tiers(sim_loader *L, int i, as_err *err)
     return AS_OK;
 }
 
+/* A static policy holds `instances` in every tier it scales; the engine
+ * keeps a tier within [min, max], so a count outside that range would run
+ * as min or max while the results name the count asked for. A static
+ * count is a plan, not a load the tier meets: it is refused, naming both
+ * values, rather than clamped. */
+static int check_static(sim_loader *L, int i, as_err *err)
+{
+    const sim_policy_cfg *p = &L->s->policies[i];
+    const as_param_def *d = as_param_find(p->type->params, "instances");
+    if (strcmp(p->type->name, "static") != 0 || d == NULL || d->kind != AS_P_INT)
+        return AS_OK;
+    int n = *(const int *)(const void *)((const char *)p->cfg + d->offset);
+    for (int t = 0; n > 0 && t < L->s->ntiers; t++) {
+        const sim_tier_cfg *c = &L->s->tiers[t];
+        if (!c->autoscale || (p->tiers_mask != 0 && !(p->tiers_mask >> t & 1u)))
+            continue;
+        if (n > c->max || n < c->min)
+            return sim_ld_fail_at(L, &sim_policy_section, i, "instances", err,
+                                  "%d is %s [tier.%s] %s = %d (a static count is held as "
+                                  "given, never clamped: change one of them)",
+                                  n, n > c->max ? "above" : "below", c->name,
+                                  n > c->max ? "max" : "min", n > c->max ? c->max : c->min);
+    }
+    return AS_OK;
+}
+
+/* A kind's init names the key it refuses ("key 'NAME': ..."): the message
+ * points at that key's line (or its --set), not at the section's. */
+static int probe_failed(sim_loader *L, int i, as_err *err)
+{
+    const sim_policy_cfg *p = &L->s->policies[i];
+    char key[SIM_KEY_LEN];
+    const sim_entry *hit = NULL;
+    if (err->code == AS_EINVAL && sscanf(err->msg, "key '%63[^']'", key) == 1)
+        for (int k = 0; k < L->n; k++)
+            if (L->e[k].sec == &sim_policy_section && L->e[k].inst == i &&
+                strcmp(L->e[k].key, key) == 0)
+                hit = &L->e[k]; /* the last one set wins, as it did */
+    if (hit)
+        return sim_ld_where(L, hit, err);
+    return as_err_prefix(err, "%s:%d: [policy.%s] ", L->path, p->line, p->name);
+}
+
 static int policy_check(sim_loader *L, as_err *err)
 {
     sim_scenario *s = L->s;
@@ -238,8 +281,10 @@ static int policy_check(sim_loader *L, as_err *err)
                                   "unknown kind '%s'", p->detector);
         as_policy *probe = as_policy_new(p->type, p->cfg, err);
         if (probe == NULL)
-            return as_err_prefix(err, "%s:%d: [policy.%s] ", L->path, p->line, p->name);
+            return probe_failed(L, i, err);
         as_policy_free(probe);
+        if ((rc = check_static(L, i, err)) != AS_OK)
+            return rc;
     }
     return AS_OK;
 }
