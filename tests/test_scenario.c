@@ -142,6 +142,38 @@ Test(scenario, configs_not_modelled_are_refused_at_their_key)
     unlink(path);
 }
 
+/* An event the run never sees ran to exit 0 without it: refused at its
+ * line. A window chosen with --set (tune's parts, a short trial) is not. */
+Test(scenario, trace_events_outside_the_run_are_refused)
+{
+    static const edit_case cases[] = {
+        {"seed = 7", "seed = 7\n[trace]\nspike = 6h, 1m, 1m, 2",
+         ":6: [trace] key 'spike': starts at 6h, at or after the run's end at 6h"},
+        {"seed = 7", "seed = 7\n[trace]\nspike = 1h, 1m, 1m, 2\nspike = 38h, 2m, 20m, 8",
+         ":7: [trace] key 'spike': starts at 38h, at or after the run's end at 6h"},
+        {"seed = 7", "seed = 7\n[trace]\nskip = 2h\nspike = 1h, 1m, 1m, 2, 1m",
+         ":7: [trace] key 'spike': ends at 63m, before the run starts at 2h (skip)"},
+        {"seed = 7", "seed = 7\n[trace]\nramp = 1h, 1h, 2\nstep = 7h, 2",
+         ":7: [trace] key 'step': starts at 7h"},
+        {"seed = 7", "seed = 7\n[trace]\nramp = 8h, 1h, 2", ":6: [trace] key 'ramp': starts at 8h"},
+    };
+    expect_edits_fail(cases, sizeof cases / sizeof cases[0]);
+    char buf[1024];
+    /* seen in part: a spike across the end, a ramp from before a skip */
+    snprintf(buf, sizeof buf, "%s[trace]\nspike = 359m, 1m, 1h, 2\nskip = 1h\nramp = 30m, 1h, 2\n",
+             BASE);
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_load(write_ini(buf), NULL, 0, &e);
+    cr_expect_not_null(s, "%s", e.msg);
+    sim_scenario_free(s);
+    snprintf(buf, sizeof buf, "%s[trace]\nspike = 5h, 1m, 1m, 2\n", BASE);
+    const char *window[] = {"scenario.duration=2h"};
+    s = sim_scenario_load(write_ini(buf), window, 1, &e);
+    cr_expect_not_null(s, "a --set window: %s", e.msg);
+    sim_scenario_free(s);
+    unlink(path);
+}
+
 Test(scenario, set_overrides_with_same_validation)
 {
     const char *ov[] = {"scenario.duration=2h", "tier.web.max=20", "policy.t.cooldown=30s"};

@@ -395,6 +395,42 @@ bool tr_config_clock(const tr_config *c, int64_t *epoch_us, int32_t *utc_offset_
     return known;
 }
 
+/* A run sees trace times [skip, skip + duration): an event wholly outside
+ * it changes nothing the run replays, and is a mistyped time or a run too
+ * short for what the file describes; the loader refuses it. */
+int tr_config_unseen(const tr_config *c, as_time duration, const char **key, int *nth,
+                     char *why, size_t n)
+{
+    as_time lo = c->skip, hi = c->skip + duration; /* both below 2^55 us */
+    char a[32], b[32];
+    as_duration_format(hi, b, sizeof b);
+    const char *const names[] = {"spike", "ramp", "step"};
+    const int counts[] = {c->nspike, c->nramp, c->nstep};
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < counts[k]; i++) {
+            as_time start = k == 0 ? c->spike[i].start : k == 1 ? c->ramp[i].start
+                                                                 : c->step[i].start;
+            as_time end = k == 0 ? start + c->spike[i].rise + c->spike[i].length +
+                                       c->spike[i].decay
+                                 : INT64_MAX;
+            *key = names[k];
+            *nth = i;
+            if (start >= hi) {
+                as_duration_format(start, a, sizeof a);
+                snprintf(why, n, "starts at %s, at or after the run's end at %s%s", a, b,
+                         lo > 0 ? " (skip + duration)" : " (its duration)");
+                return 1;
+            }
+            if (end <= lo) {
+                as_duration_format(end, a, sizeof a);
+                as_duration_format(lo, b, sizeof b);
+                snprintf(why, n, "ends at %s, before the run starts at %s (skip)", a, b);
+                return 1;
+            }
+        }
+    return 0;
+}
+
 int tr_config_check(const tr_config *c, as_err *err)
 {
     bool replay = c->file[0] != '\0';

@@ -30,6 +30,15 @@ void tr_config_set_basedir(tr_config *c, const char *dir);
 int tr_config_set(tr_config *c, const char *key, const char *value, as_err *err);
 /* Cross-key checks once every key is set (e.g. a file exists). */
 int tr_config_check(const tr_config *c, as_err *err);
+/* The first event a run of `duration` (from `skip` into the trace) never
+ * sees: a spike that ends before the run starts or starts at or after its
+ * end, a ramp or step that starts at or after its end (one that starts
+ * before the run is in force throughout). Returns 0 when every event is
+ * seen; else 1 with *key ("spike", "ramp", "step"), *nth (0-based among
+ * that key's values, in the order they were set) and why (n bytes, e.g.
+ * "starts at 50h, at or after the run's end at 48h"). */
+int tr_config_unseen(const tr_config *c, as_time duration, const char **key /* OUT */,
+                     int *nth /* OUT */, char *why, size_t n);
 /* The wall-clock time of replay time 0, for time axes: true with
  * *epoch_us (microseconds since 1970-01-01 UTC) and *utc_offset_s (the
  * zone the file was written in, seconds east of UTC) when the config
