@@ -4,6 +4,7 @@
  * whitelist is right for all of them at once. */
 #include "as_name.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -88,4 +89,41 @@ int as_reason_check(const char *reason, as_err *err)
     a[la] = '\0';
     int rc = as_name_check(a, err);
     return rc != AS_OK ? rc : as_name_check(gt + 1, err);
+}
+
+int as_shell_quote(const char *s, char *buf, size_t n)
+{
+    bool plain = true;
+    for (const char *p = s; *p; p++)
+        plain &= (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f;
+    size_t o = 0;
+    char tmp[8];
+    if (n < 3)
+        goto small;
+    if (!plain)
+        buf[o++] = '$';
+    buf[o++] = '\'';
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (plain && c == '\'')
+            snprintf(tmp, sizeof tmp, "'\\''"); /* close, an escaped quote, reopen */
+        else if (!plain && (c == '\'' || c == '\\'))
+            snprintf(tmp, sizeof tmp, "\\%c", c);
+        else if (!plain && (c < 0x20 || c >= 0x7f))
+            snprintf(tmp, sizeof tmp, "\\x%02x", c);
+        else
+            snprintf(tmp, sizeof tmp, "%c", c);
+        size_t k = strlen(tmp);
+        if (o + k + 2 > n) /* room for the closing quote and the terminator */
+            goto small;
+        memcpy(buf + o, tmp, k);
+        o += k;
+    }
+    buf[o++] = '\'';
+    buf[o] = '\0';
+    return 0;
+small:
+    if (n > 0)
+        buf[0] = '\0';
+    return -1;
 }

@@ -9,6 +9,8 @@
  * file name, a gnuplot string or HTML. Callers check names where they
  * enter (a scenario at load, a results file at read), not where they are
  * used, and prefix the message with the file (and line) they came from.
+ * Also the one way a string is shown in a message (as_name_printable) or
+ * in a command line printed for a user to paste (as_shell_quote).
  * Must not: print, allocate, or know where a name came from. */
 #ifndef AS_NAME_H
 #define AS_NAME_H
@@ -44,5 +46,17 @@ int as_reason_check(const char *reason, as_err *err);
  * So a hostile name in a message cannot move the cursor, clear a
  * terminal, or start a new line. */
 void as_name_printable(const char *s, char *buf, size_t n);
+
+/* Copy s into buf (n > 0 bytes, always terminated) as one shell word that
+ * a user can paste into sh, bash or zsh and get s back, byte for byte:
+ * 'single-quoted', each ' written '\'' (nothing is expanded inside single
+ * quotes: $(...), backquotes, $VAR, spaces, globs and ! stay text). A
+ * string with a byte that is not printable ASCII (a control byte, a
+ * newline, UTF-8 or not) is written $'...' with such bytes as \xNN and
+ * ' and \ escaped, so that no raw control byte reaches the terminal and
+ * the command stays on one line; $'...' is in bash, zsh, ksh and POSIX
+ * sh since 2024 (dash lacks it). Returns 0, or -1 when buf is too small
+ * (then buf holds "" : a cut word would name another file). O(length). */
+int as_shell_quote(const char *s, char *buf, size_t n);
 
 #endif

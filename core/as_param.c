@@ -29,6 +29,17 @@ static bool is_hex(const char *s)
     return s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
 }
 
+/* A value as a message shows it (as_name_printable): the file's or the
+ * command line's bytes, so a control byte never reaches the terminal nor
+ * splits the message. The buffer is a compound literal of the calling
+ * block: valid for the as_err_set call it is an argument of. */
+static const char *shown_value(const char *s, char *buf, size_t n)
+{
+    as_name_printable(s, buf, n);
+    return buf;
+}
+#define SHOWN(s) shown_value((s), (char[160]){0}, 160)
+
 int as_parse_double(const char *s, double *out, as_err *err)
 {
     s = skip_ws(s);
@@ -38,16 +49,16 @@ int as_parse_double(const char *s, double *out, as_err *err)
     errno = 0;
     double v = strtod(s, &end);
     if (end == s)
-        return as_err_set(err, AS_EINVAL, "'%s' is not a number", s);
+        return as_err_set(err, AS_EINVAL, "'%s' is not a number", SHOWN(s));
     bool pct = false;
     if (*end == '%') {
         pct = true;
         end++;
     }
     if (!only_ws(end) || is_hex(s)) /* no hexadecimal: 0x10 is not 10 */
-        return as_err_set(err, AS_EINVAL, "'%s' is not a number", s);
+        return as_err_set(err, AS_EINVAL, "'%s' is not a number", SHOWN(s));
     if (!isfinite(v) || errno == ERANGE)
-        return as_err_set(err, AS_EINVAL, "'%s' is not a finite number", s);
+        return as_err_set(err, AS_EINVAL, "'%s' is not a finite number", SHOWN(s));
     *out = pct ? v / 100.0 : v;
     return AS_OK;
 }
@@ -61,9 +72,9 @@ int as_parse_int(const char *s, long *out, as_err *err)
     errno = 0;
     long v = strtol(s, &end, 10);
     if (end == s || !only_ws(end))
-        return as_err_set(err, AS_EINVAL, "'%s' is not an integer", s);
+        return as_err_set(err, AS_EINVAL, "'%s' is not an integer", SHOWN(s));
     if (errno == ERANGE || v > 1000000000L || v < -1000000000L)
-        return as_err_set(err, AS_EINVAL, "'%s' is out of range", s);
+        return as_err_set(err, AS_EINVAL, "'%s' is out of range", SHOWN(s));
     *out = v;
     return AS_OK;
 }
@@ -77,15 +88,17 @@ int as_parse_duration(const char *s, as_time *out, as_err *err)
     errno = 0;
     double v = strtod(s, &end);
     if (end == s || is_hex(s))
-        return as_err_set(err, AS_EINVAL, "'%s' is not a duration (e.g. 250ms, 90s, 15m, 6h, 2d)", s);
+        return as_err_set(err, AS_EINVAL, "'%s' is not a duration (e.g. 250ms, 90s, 15m, 6h, 2d)",
+                          SHOWN(s));
     if (!isfinite(v) || errno == ERANGE)
-        return as_err_set(err, AS_EINVAL, "'%s' is not a finite duration", s);
+        return as_err_set(err, AS_EINVAL, "'%s' is not a finite duration", SHOWN(s));
     const char *u = skip_ws(end);
     size_t ulen = 0;
     while (isalpha((unsigned char)u[ulen]))
         ulen++;
     if (!only_ws(u + ulen))
-        return as_err_set(err, AS_EINVAL, "'%s' is not a duration (e.g. 250ms, 90s, 15m, 6h, 2d)", s);
+        return as_err_set(err, AS_EINVAL, "'%s' is not a duration (e.g. 250ms, 90s, 15m, 6h, 2d)",
+                          SHOWN(s));
     static const struct {
         const char *name;
         double usec;
@@ -98,21 +111,21 @@ int as_parse_duration(const char *s, as_time *out, as_err *err)
     }
     if (ulen == 0) {
         return as_err_set(err, AS_EINVAL,
-                          "'%s' has no unit (write e.g. %gs, %gm or %gms)", s, v, v, v);
+                          "'%s' has no unit (write e.g. %gs, %gm or %gms)", SHOWN(s), v, v, v);
     }
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
         if (strlen(units[i].name) == ulen && strncmp(u, units[i].name, ulen) == 0)
             mult = units[i].usec;
     if (mult < 0)
         return as_err_set(err, AS_EINVAL, "'%s': unknown time unit '%.*s' (us, ms, s, m, h, d, w)",
-                          s, (int)ulen, u);
+                          SHOWN(s), (int)ulen, u);
     if (!isfinite(v) || errno == ERANGE)
-        return as_err_set(err, AS_EINVAL, "'%s' is not a finite duration", s);
+        return as_err_set(err, AS_EINVAL, "'%s' is not a finite duration", SHOWN(s));
     if (v < 0)
-        return as_err_set(err, AS_EINVAL, "'%s' is negative; durations must be >= 0", s);
+        return as_err_set(err, AS_EINVAL, "'%s' is negative; durations must be >= 0", SHOWN(s));
     double us = v * mult;
     if (us > 9.0e15) /* about 285 years: far beyond any run, far from overflow */
-        return as_err_set(err, AS_EINVAL, "'%s' is too long", s);
+        return as_err_set(err, AS_EINVAL, "'%s' is too long", SHOWN(s));
     *out = (as_time)llround(us);
     return AS_OK;
 }
@@ -131,7 +144,7 @@ int as_parse_bool(const char *s, bool *out, as_err *err)
             return AS_OK;
         }
     }
-    return as_err_set(err, AS_EINVAL, "'%s' is not a boolean (true/false)", s);
+    return as_err_set(err, AS_EINVAL, "'%s' is not a boolean (true/false)", SHOWN(s));
 }
 
 int as_parse_enum(const char *s, const char *const *choices, int *out, as_err *err)
@@ -147,7 +160,7 @@ int as_parse_enum(const char *s, const char *const *choices, int *out, as_err *e
         size_t l = strlen(list);
         snprintf(list + l, sizeof list - l, "%s%s", i ? ", " : "", choices[i]);
     }
-    return as_err_set(err, AS_EINVAL, "'%s' is not one of: %s", s, list);
+    return as_err_set(err, AS_EINVAL, "'%s' is not one of: %s", SHOWN(s), list);
 }
 
 _Static_assert(sizeof(unsigned long long) == sizeof(uint64_t), "strtoull reads a uint64_t");
@@ -159,11 +172,11 @@ int as_parse_u64(const char *s, uint64_t *out, as_err *err)
     while (isdigit((unsigned char)*p))
         p++;
     if (p == s || !only_ws(p))
-        return as_err_set(err, AS_EINVAL, "'%s' is not a non-negative integer", s);
+        return as_err_set(err, AS_EINVAL, "'%s' is not a non-negative integer", SHOWN(s));
     errno = 0;
     unsigned long long v = strtoull(s, NULL, 10);
     if (errno == ERANGE)
-        return as_err_set(err, AS_EINVAL, "'%s' is larger than %llu", s,
+        return as_err_set(err, AS_EINVAL, "'%s' is larger than %llu", SHOWN(s),
                           (unsigned long long)UINT64_MAX);
     *out = (uint64_t)v;
     return AS_OK;
@@ -175,16 +188,16 @@ int as_parse_span(const char *s, as_time *start, as_time *len, as_err *err)
     const char *comma = strchr(s, ',');
     as_time st = 0, ln = 0;
     if (comma == NULL || (size_t)(comma - s) >= sizeof a || strlen(comma + 1) >= sizeof b)
-        return as_err_set(err, AS_EINVAL, "'%s' is not START, LENGTH (e.g. 6h, 10m)", s);
+        return as_err_set(err, AS_EINVAL, "'%s' is not START, LENGTH (e.g. 6h, 10m)", SHOWN(s));
     memcpy(a, s, (size_t)(comma - s));
     a[comma - s] = '\0';
     snprintf(b, sizeof b, "%s", comma + 1);
     as_err e2 = {0};
     if (as_parse_duration(a, &st, &e2) != AS_OK || as_parse_duration(b, &ln, &e2) != AS_OK)
-        return as_err_set(err, AS_EINVAL, "'%s' is not START, LENGTH (e.g. 6h, 10m): %s", s,
+        return as_err_set(err, AS_EINVAL, "'%s' is not START, LENGTH (e.g. 6h, 10m): %s", SHOWN(s),
                           e2.msg);
     if (ln <= 0)
-        return as_err_set(err, AS_EINVAL, "'%s': LENGTH must be > 0", s);
+        return as_err_set(err, AS_EINVAL, "'%s': LENGTH must be > 0", SHOWN(s));
     *start = st;
     *len = ln;
     return AS_OK;
@@ -206,11 +219,11 @@ static int out_of_bounds(const as_param_def *d, double v, const char *value, as_
         char lo[32], hi[32];
         as_duration_format((as_time)llround(d->min * 1e6), lo, sizeof lo);
         as_duration_format((as_time)llround(d->max * 1e6), hi, sizeof hi);
-        return as_err_set(err, AS_EINVAL, "key '%s': %s is outside [%s, %s]", d->name, value, lo,
-                          hi);
+        return as_err_set(err, AS_EINVAL, "key '%s': %s is outside [%s, %s]", d->name,
+                          SHOWN(value), lo, hi);
     }
-    return as_err_set(err, AS_EINVAL, "key '%s': %s is outside [%g, %g]", d->name, value, d->min,
-                      d->max);
+    return as_err_set(err, AS_EINVAL, "key '%s': %s is outside [%g, %g]", d->name, SHOWN(value),
+                      d->min, d->max);
 }
 
 /* A list of names ("web, app" or "web app") as "web,app" in field[size]. */
@@ -319,7 +332,7 @@ int as_param_set(const as_param_def *defs, void *cfg, const char *key, const cha
 {
     const as_param_def *d = as_param_find(defs, key);
     if (d == NULL)
-        return as_err_set(err, AS_ENOTFOUND, "unknown key '%s'", key);
+        return as_err_set(err, AS_ENOTFOUND, "unknown key '%s'", SHOWN(key));
     char *field = (char *)cfg + d->offset;
     int rc = AS_OK;
     switch (d->kind) {

@@ -26,7 +26,7 @@ int plot_folder_draw(const plot_folder *f, plot_gp *g, as_err *err)
         }
     }
     if (rc == AS_OK) {
-        plot_gnuplot_job job = {.dirfd = o.fd, .shown = o.target, .script = script, .len = len,
+        plot_gnuplot_job job = {.dirfd = o.fd, .shown = o.shown, .script = script, .len = len,
                                 .rerun = f->script_name, .prog = f->gnuplot};
         int grc = plot_gnuplot_run(&job, NULL, err);
         as_err cerr = {0};

@@ -9,6 +9,8 @@
  * permissions of any other file the user creates. */
 #include "plot_outdir.h"
 
+#include "as_name.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,17 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+/* A path as messages show it (as_name_printable): the user's bytes, so a
+ * control byte in a folder name never reaches the terminal. The buffer is
+ * a compound literal of the calling block, valid for the call it is an
+ * argument of. */
+static const char *shown_path(const char *s, char *buf, size_t n)
+{
+    as_name_printable(s, buf, n);
+    return buf;
+}
+#define SHOWN(s) shown_path((s), (char[1400]){0}, 1400)
 
 /* Folders deeper than this below a target are not deleted (a --force on
  * someone's deep tree stops with an error instead of running out of
@@ -73,7 +86,7 @@ static int rm_at(int dfd, const char *name, int depth)
 int plot_rm_tree(const char *path, as_err *err)
 {
     if (rm_at(AT_FDCWD, path, 0) != 0)
-        return as_err_set(err, AS_EIO, "%s: cannot delete: %s", path, strerror(errno));
+        return as_err_set(err, AS_EIO, "%s: cannot delete: %s", SHOWN(path), strerror(errno));
     return AS_OK;
 }
 
@@ -88,14 +101,16 @@ static int mkdir_p(const char *path, as_err *err)
             continue;
         *p = '\0';
         if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-            return as_err_set(err, AS_EIO, "%s: cannot create folder: %s", buf, strerror(errno));
+            return as_err_set(err, AS_EIO, "%s: cannot create folder: %s", SHOWN(buf),
+                              strerror(errno));
         *p = '/';
     }
     if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-        return as_err_set(err, AS_EIO, "%s: cannot create folder: %s", buf, strerror(errno));
+        return as_err_set(err, AS_EIO, "%s: cannot create folder: %s", SHOWN(buf),
+                              strerror(errno));
     struct stat st;
     if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
-        return as_err_set(err, AS_EIO, "%s: not a folder", buf);
+        return as_err_set(err, AS_EIO, "%s: not a folder", SHOWN(buf));
     return AS_OK;
 }
 
@@ -142,7 +157,7 @@ static int check_target(const plot_outdir *o, as_err *err)
     if (lstat(o->target, &st) != 0) {
         if (errno == ENOENT)
             return AS_OK;
-        return as_err_set(err, AS_EIO, "%s: %s", o->target, strerror(errno));
+        return as_err_set(err, AS_EIO, "%s: %s", o->shown, strerror(errno));
     }
     if (o->force)
         return AS_OK;
@@ -150,15 +165,15 @@ static int check_target(const plot_outdir *o, as_err *err)
         return as_err_set(err, AS_EEXIST,
                           "%s is a symbolic link: simrun does not write through links; use "
                           "--force to replace the link (what it points to is left alone)",
-                          o->target);
+                          o->shown);
     if (!S_ISDIR(st.st_mode))
         return as_err_set(err, AS_EEXIST,
-                          "%s exists and is not a folder; use --force to replace it", o->target);
+                          "%s exists and is not a folder; use --force to replace it", o->shown);
     if (!is_ours(o->target))
         return as_err_set(err, AS_EEXIST,
                           "%s exists and was not made by simrun (no %s in it); use --force to "
                           "replace it as a whole",
-                          o->target, PLOT_OUTDIR_MARKER);
+                          o->shown, PLOT_OUTDIR_MARKER);
     char had[1100];
     plot_outdir_owner(o->target, had, sizeof had);
     /* a marker without an owner is an older simrun's: replaced as before */
@@ -166,7 +181,7 @@ static int check_target(const plot_outdir *o, as_err *err)
         return as_err_set(err, AS_EEXIST,
                           "%s holds the report of %s, not of %s; choose another folder, or "
                           "use --force to replace it",
-                          o->target, had, o->owner);
+                          o->shown, SHOWN(had), SHOWN(o->owner));
     return AS_OK;
 }
 
@@ -178,15 +193,16 @@ static int split_target(plot_outdir *o, const char *target, char *parent, size_t
     while (len > 1 && target[len - 1] == '/')
         len--;
     if (len >= sizeof o->target)
-        return as_err_set(err, AS_EINVAL, "%s: path too long", target);
+        return as_err_set(err, AS_EINVAL, "%s: path too long", SHOWN(target));
     memcpy(o->target, target, len);
     o->target[len] = '\0';
+    as_name_printable(o->target, o->shown, sizeof o->shown);
     const char *slash = strrchr(o->target, '/');
     *base = slash ? slash + 1 : o->target;
     if (**base == '\0' || strcmp(*base, ".") == 0 || strcmp(*base, "..") == 0)
         return as_err_set(err, AS_EINVAL,
                           "%s: an output folder must be a folder of its own (not /, . or ..)",
-                          target);
+                          o->shown);
     if (slash == NULL)
         snprintf(parent, n, ".");
     else if (slash == o->target)
@@ -246,7 +262,7 @@ int plot_outdir_begin_for(plot_outdir *o, const char *target, int force, const c
         if (mkdir(o->tmp, 0777) == 0)
             break;
         if (errno != EEXIST || k >= 999) {
-            rc = as_err_set(err, AS_EIO, "%s: cannot create folder: %s", o->tmp,
+            rc = as_err_set(err, AS_EIO, "%s: cannot create folder: %s", SHOWN(o->tmp),
                             strerror(errno));
             o->tmp[0] = '\0';
             return rc;
@@ -254,7 +270,7 @@ int plot_outdir_begin_for(plot_outdir *o, const char *target, int force, const c
     }
     o->fd = open(o->tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (o->fd < 0) {
-        rc = as_err_set(err, AS_EIO, "%s: cannot open: %s", o->tmp, strerror(errno));
+        rc = as_err_set(err, AS_EIO, "%s: cannot open: %s", SHOWN(o->tmp), strerror(errno));
         plot_outdir_end(o);
         return rc;
     }
@@ -266,7 +282,7 @@ int plot_outdir_begin_for(plot_outdir *o, const char *target, int force, const c
 int plot_outdir_mkdir(plot_outdir *o, const char *rel, as_err *err)
 {
     if (mkdirat(o->fd, rel, 0777) != 0)
-        return as_err_set(err, AS_EIO, "%s/%s: cannot create folder: %s", o->target, rel,
+        return as_err_set(err, AS_EIO, "%s/%s: cannot create folder: %s", o->shown, rel,
                           strerror(errno));
     return AS_OK;
 }
@@ -279,7 +295,7 @@ FILE *plot_outdir_fopen(plot_outdir *o, const char *rel, as_err *err)
         int e = errno;
         if (fd >= 0)
             close(fd);
-        as_err_set(err, e == ENOMEM ? AS_ENOMEM : AS_EIO, "%s/%s: cannot write: %s", o->target,
+        as_err_set(err, e == ENOMEM ? AS_ENOMEM : AS_EIO, "%s/%s: cannot write: %s", o->shown,
                    rel, strerror(e));
     }
     return f;
@@ -289,7 +305,7 @@ int plot_outdir_fclose(plot_outdir *o, FILE *f, const char *rel, as_err *err)
 {
     int bad = ferror(f);
     if (fclose(f) != 0 || bad)
-        return as_err_set(err, AS_EIO, "%s/%s: write failed (disk full?)", o->target, rel);
+        return as_err_set(err, AS_EIO, "%s/%s: write failed (disk full?)", o->shown, rel);
     return AS_OK;
 }
 
@@ -308,19 +324,19 @@ static int swap_in(plot_outdir *o, as_err *err)
             return AS_OK;
     }
     if (errno != EINVAL && errno != ENOSYS)
-        return as_err_set(err, AS_EIO, "%s: cannot put in place: %s", o->target,
+        return as_err_set(err, AS_EIO, "%s: cannot put in place: %s", o->shown,
                           strerror(errno));
     char old[1300];
     snprintf(old, sizeof old, "%s.old", o->tmp);
     struct stat st;
     int had = lstat(o->target, &st) == 0;
     if (had && rename(o->target, old) != 0)
-        return as_err_set(err, AS_EIO, "%s: cannot move aside: %s", o->target, strerror(errno));
+        return as_err_set(err, AS_EIO, "%s: cannot move aside: %s", o->shown, strerror(errno));
     if (rename(o->tmp, o->target) != 0) {
         int e = errno;
         if (had)
             rename(old, o->target);
-        return as_err_set(err, AS_EIO, "%s: cannot put in place: %s", o->target, strerror(e));
+        return as_err_set(err, AS_EIO, "%s: cannot put in place: %s", o->shown, strerror(e));
     }
     if (had)
         rename(old, o->tmp);
@@ -338,7 +354,7 @@ int plot_outdir_commit(plot_outdir *o, as_err *err)
     if (rm_at(AT_FDCWD, o->tmp, 0) != 0)
         return as_err_set(err, AS_EIO,
                           "%s written, but the folder it replaced (now %s) cannot be deleted: %s",
-                          o->target, o->tmp, strerror(errno));
+                          o->shown, SHOWN(o->tmp), strerror(errno));
     return AS_OK;
 }
 

@@ -30,6 +30,7 @@
 
 typedef struct plot_outdir {
     char target[1024];      /* the folder as it will be named (no trailing '/') */
+    char shown[1024];       /* the same as messages show it (as_name_printable) */
     char owner[1100];       /* what the folder shows (a results file's absolute
                              * path), kept in the marker; "" for none */
     char tmp[1200];         /* the temporary folder being filled */

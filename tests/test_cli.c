@@ -142,3 +142,49 @@ Test(cmdline, every_command_takes_j_with_its_value_attached)
                   cmds[c], out);
     }
 }
+
+/* 1 when s holds a byte a terminal acts on or that is not ASCII (a line
+ * end is the end of a message, and allowed). */
+static int has_raw_byte(const char *s)
+{
+    for (; *s; s++)
+        if (((unsigned char)*s < 0x20 && *s != '\n') || (unsigned char)*s >= 0x7f)
+            return 1;
+    return 0;
+}
+
+/* A path is the user's bytes: every command's message shows an escape
+ * sequence or a byte that is not UTF-8 in it as \xNN (as_name_printable),
+ * never raw. Traces, results files, baselines and report folders all
+ * printed them as given. */
+Test(cmdline, messages_show_hostile_paths_escaped)
+{
+    static char out[16384];
+    char cmd[PATH_MAX + 512];
+    /* ESC [ 2 J clears a terminal; \377 is no UTF-8 */
+    const char *bad = "x\033[2J\377";
+    th_write_tmp("t.csv", "time_s,rate\n0,1\n60,2\n");
+    th_write_tmp("s.ini", "[scenario]\nduration = 1h\n[tier.web]\nservice_time = 50ms\n"
+                          "[policy.s]\nkind = static\n");
+    const char *const cmds[] = {
+        "trace info '%s.csv'", "trace convert '%s.csv'", "trace convert t.csv -o /proc/'%s.csv'",
+        "trace gen '%s.ini'", "trace gen s.ini --step '%s'", "show '%s.h5'", "report '%s.h5'",
+        "compare '%s.h5' '%s.h5'", "forecast '%s.csv'", "check --baseline '%s.csv' s.ini",
+        "s.ini -o /proc/'%s.h5' --no-report -q", "s.ini --set 'tier.web.max=%s' -q",
+        "bench '%s.ini'", "show --frob'%s'", "report r.h5 -o /proc/'%s'/r",
+        "report r.h5 -o r.h5/'%s'",
+    };
+    snprintf(cmd, sizeof cmd, "cd %s && %s s.ini -o r.h5 --no-report -q", th_tmpdir(),
+             th_simrun_abspath());
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        char args[512];
+        snprintf(args, sizeof args, cmds[i], bad, bad);
+        snprintf(cmd, sizeof cmd, "cd %s && %s %s", th_tmpdir(), th_simrun_abspath(), args);
+        int st = th_sh_out(cmd, out, sizeof out);
+        cr_expect(st == 1 || st == 2, "%s: exit %d: %s", cmds[i], st, out);
+        cr_expect(strstr(out, "x\\x1b[2J\\xff") != NULL, "%s: the path escaped: %s", cmds[i],
+                  out);
+        cr_expect(!has_raw_byte(out), "%s: a raw byte reached the terminal", cmds[i]);
+    }
+}

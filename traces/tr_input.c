@@ -15,6 +15,8 @@
  * line of standard input (a pipe cannot seek) and still read it again. */
 #include "tr_reader_int.h"
 
+#include "as_name.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -96,25 +98,24 @@ static int next_buffer(tr_input *in, as_err *err)
     return read_more(in, err);
 }
 
-static int open_fd(const char *path, bool std, bool allow_stdin, int *fd, bool *seekable,
-                   as_err *err)
+/* name: the path as messages show it (tr_input.name). */
+static int open_fd(const char *path, const char *name, bool std, bool allow_stdin, int *fd,
+                   bool *seekable, as_err *err)
 {
     *fd = std ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (*fd < 0)
-        return as_err_set(err, AS_EIO, "%s: cannot open: %s", std ? "<stdin>" : path,
-                          strerror(errno));
+        return as_err_set(err, AS_EIO, "%s: cannot open: %s", name, strerror(errno));
     struct stat st;
     int rc = AS_OK;
     if (fstat(*fd, &st) != 0)
-        rc = as_err_set(err, AS_EIO, "%s: cannot open: %s", path, strerror(errno));
+        rc = as_err_set(err, AS_EIO, "%s: cannot open: %s", name, strerror(errno));
     else if (S_ISDIR(st.st_mode))
-        rc = as_err_set(err, AS_EIO, "%s: cannot open: %s", std ? "<stdin>" : path,
-                        strerror(EISDIR));
+        rc = as_err_set(err, AS_EIO, "%s: cannot open: %s", name, strerror(EISDIR));
     else if (!std && !S_ISREG(st.st_mode))
         rc = as_err_set(err, AS_EINVAL,
                         "%s: cannot open: %s, not a regular file (traces are read from "
                         "regular files%s)",
-                        path, kind_of(st.st_mode),
+                        name, kind_of(st.st_mode),
                         allow_stdin ? " or '-' for standard input" : "");
     if (rc != AS_OK) {
         close(*fd);
@@ -130,17 +131,23 @@ int tr_input_open(tr_input *in, const char *path, bool allow_stdin, as_err *err)
 {
     memset(in, 0, sizeof *in);
     bool std = allow_stdin && is_stdin_name(path);
-    in->name = strdup(std ? "<stdin>" : path);
+    /* every message shows the path escaped (as_name_printable): a file
+     * name's control bytes never reach the terminal; 4 bytes a byte
+     * (\xNN) leave it whole, so an extension stays at its end */
+    size_t n = std ? sizeof "<stdin>" : 4 * strlen(path) + 4;
+    in->name = malloc(n);
+    if (in->name != NULL)
+        as_name_printable(std ? "<stdin>" : path, in->name, n);
     in->buf = malloc(TR_BUF);
     if (in->name == NULL || in->buf == NULL)
-        return as_err_set(err, AS_ENOMEM, "%s: out of memory", path);
+        return as_err_set(err, AS_ENOMEM, "out of memory opening a trace");
     int fd;
-    int rc = open_fd(path, std, allow_stdin, &fd, &in->seekable, err);
+    int rc = open_fd(path, in->name, std, allow_stdin, &fd, &in->seekable, err);
     if (rc != AS_OK)
         return rc;
     if ((in->gz = gzdopen(fd, "rb")) == NULL) {
         close(fd);
-        return as_err_set(err, AS_ENOMEM, "%s: out of memory", path);
+        return as_err_set(err, AS_ENOMEM, "%s: out of memory", in->name);
     }
     gzbuffer(in->gz, (unsigned)TR_BUF);
     if ((rc = read_at_least(in, 3, err)) != AS_OK)

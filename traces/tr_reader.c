@@ -150,13 +150,13 @@ tr_reader *tr_reader_open_opts(const char *path, const tr_read_opts *o, as_err *
 {
     tr_reader *r = calloc(1, sizeof *r);
     if (r == NULL) {
-        as_err_set(err, AS_ENOMEM, "%s: out of memory", path);
+        as_err_set(err, AS_ENOMEM, "out of memory opening a trace");
         return NULL;
     }
     r->opts = *o;
     r->bucket = o->bucket > 0 ? o->bucket : 60 * AS_SEC;
     if (o->series && (r->opts.series = r->series_buf = strdup(o->series)) == NULL) {
-        as_err_set(err, AS_ENOMEM, "%s: out of memory", path);
+        as_err_set(err, AS_ENOMEM, "out of memory opening a trace");
         goto fail;
     }
     if (tr_input_open(&r->in, path, o->allow_stdin, err) != AS_OK)
@@ -164,7 +164,7 @@ tr_reader *tr_reader_open_opts(const char *path, const tr_read_opts *o, as_err *
     r->path = r->in.name;
     int fmt = o->format == TR_FORMAT_AUTO ? detect_format(r) : (int)o->format;
     if (fmt < 0) {
-        as_err_set(err, AS_ENOMEM, "%s: out of memory", path);
+        as_err_set(err, AS_ENOMEM, "out of memory opening a trace");
         goto fail;
     }
     r->type = type_of((tr_format)fmt);

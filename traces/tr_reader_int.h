@@ -21,7 +21,7 @@
 /* One input stream read through zlib, which reads gzip data and plain
  * bytes alike (its "transparent" mode), so a .gz log needs no zcat. */
 typedef struct tr_input {
-    char *name;        /* path as given, or "<stdin>": for messages */
+    char *name;        /* path as messages show it (as_name_printable), or "<stdin>" */
     gzFile gz;
     bool seekable;     /* a regular file: rewind seeks back */
     char *buf;         /* read buffer */

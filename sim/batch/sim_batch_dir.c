@@ -15,6 +15,8 @@
  * link and never what it points to. */
 #include "sim_batch_int.h"
 
+#include "as_name.h"
+
 #include "sim_results.h"
 
 #include <dirent.h>
@@ -27,6 +29,16 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The folder as messages show it (as_name_printable): a path is the
+ * user's bytes. The buffer is a compound literal of the calling block,
+ * valid for the as_err_set call it is an argument of. */
+static const char *shown_dir(const char *s, char *buf, size_t n)
+{
+    as_name_printable(s, buf, n);
+    return buf;
+}
+#define SHOWN(s) shown_dir((s), (char[1400]){0}, 1400)
 
 #define MARKER ".simrun"
 #define LOCK "lock"
@@ -128,22 +140,22 @@ static int claim(sim_batch *b, int *foreign, as_err *err)
             return -1;
         }
         if (unlink(b->dir) != 0) {
-            as_err_set(err, AS_EIO, "%s: cannot remove: %s", b->dir, strerror(errno));
+            as_err_set(err, AS_EIO, "%s: cannot remove: %s", SHOWN(b->dir), strerror(errno));
             return -1;
         }
     }
     int created = mkdir_parents(b->dir) == 0 && mkdir(b->dir, 0777) == 0;
     if (!created && errno != EEXIST) {
-        as_err_set(err, AS_EIO, "cannot create %s: %s", b->dir, strerror(errno));
+        as_err_set(err, AS_EIO, "cannot create %s: %s", SHOWN(b->dir), strerror(errno));
         return -1;
     }
     int fd = open(b->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
-        as_err_set(err, AS_EIO, "cannot open %s: %s", b->dir, strerror(errno));
+        as_err_set(err, AS_EIO, "cannot open %s: %s", SHOWN(b->dir), strerror(errno));
         return -1;
     }
     if (created && write_file_at(fd, MARKER, MARKER_TEXT) != 0) {
-        as_err_set(err, AS_EIO, "cannot write in %s: %s", b->dir, strerror(errno));
+        as_err_set(err, AS_EIO, "cannot write in %s: %s", SHOWN(b->dir), strerror(errno));
         close(fd);
         return -1;
     }
@@ -189,7 +201,7 @@ static int take_lock(sim_batch *b, int dfd, as_err *err)
 {
     int fd = openat(dfd, LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0)
-        return as_err_set(err, AS_EIO, "%s/%s: %s", b->dir, LOCK, strerror(errno));
+        return as_err_set(err, AS_EIO, "%s/%s: %s", SHOWN(b->dir), LOCK, strerror(errno));
     for (int tries = 0; flock(fd, LOCK_EX | LOCK_NB) != 0; tries++) {
         int busy = errno == EWOULDBLOCK, pid = read_pid(fd);
         if (!busy || pid_alive(pid) || tries >= 300) {
@@ -199,7 +211,7 @@ static int take_lock(sim_batch *b, int dfd, as_err *err)
                                   "%s is in use by another simrun (pid %d); wait for it to end "
                                   "or stop it",
                                   b->dir, pid);
-            return as_err_set(err, AS_EIO, "%s is in use by another simrun", b->dir);
+            return as_err_set(err, AS_EIO, "%s is in use by another simrun", SHOWN(b->dir));
         }
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -266,7 +278,7 @@ static int prepare(sim_batch *b, int dfd, int foreign, as_err *err)
     char pid[32];
     snprintf(pid, sizeof pid, "%d\n", (int)getpid());
     if (ftruncate(b->lock_fd, 0) != 0 || pwrite(b->lock_fd, pid, strlen(pid), 0) < 0)
-        return as_err_set(err, AS_EIO, "%s/%s: %s", b->dir, LOCK, strerror(errno));
+        return as_err_set(err, AS_EIO, "%s/%s: %s", SHOWN(b->dir), LOCK, strerror(errno));
     uint64_t fp = fingerprint(b->sc, b->plan);
     if (!foreign && !b->o.fresh && plan_matches(dfd, fp))
         b->resumed = resume(b, dfd);
@@ -276,7 +288,7 @@ static int prepare(sim_batch *b, int dfd, int foreign, as_err *err)
     snprintf(text, sizeof text, "%llx\n", (unsigned long long)fp);
     if (write_file_at(dfd, MARKER, MARKER_TEXT) != 0 ||
         write_file_at(dfd, PLAN, text) != 0)
-        return as_err_set(err, AS_EIO, "cannot write in %s: %s", b->dir, strerror(errno));
+        return as_err_set(err, AS_EIO, "cannot write in %s: %s", SHOWN(b->dir), strerror(errno));
     return AS_OK;
 }
 
@@ -300,7 +312,7 @@ int sim_batch_dir_open(sim_batch *b, as_err *err)
             sim_batch_dir_unlock(b);
         return rc;
     }
-    return as_err_set(err, AS_EIO, "%s keeps being removed while simrun takes it", b->dir);
+    return as_err_set(err, AS_EIO, "%s keeps being removed while simrun takes it", SHOWN(b->dir));
 }
 
 void sim_batch_dir_remove(sim_batch *b)

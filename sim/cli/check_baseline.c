@@ -1,6 +1,8 @@
 /* check_baseline.c - see check_baseline.h. */
 #include "check_baseline.h"
 
+#include "cli_text.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -197,10 +199,10 @@ static int check_header(const chk_baseline *b, const char *line, int lineno)
     if (strcmp(line, OLD_HEADER) == 0)
         fprintf(stderr, "simrun check: %s:%d: a baseline of the old format (one seed, fixed "
                         "tolerances): remove it and record a new one with --update\n",
-                b->path, lineno);
+                cli_shown(b->path), lineno);
     else
-        fprintf(stderr, "simrun check: %s:%d: expected the header '%s'\n", b->path, lineno,
-                HEADER);
+        fprintf(stderr, "simrun check: %s:%d: expected the header '%s'\n", cli_shown(b->path),
+                lineno, HEADER);
     return 2;
 }
 
@@ -213,8 +215,8 @@ static int read_lines(chk_baseline *b, FILE *f)
         lineno++;
         size_t len = strlen(line);
         if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
-            fprintf(stderr, "simrun check: %s:%d: line longer than %d characters\n", b->path,
-                    lineno, CHK_LINE);
+            fprintf(stderr, "simrun check: %s:%d: line longer than %d characters\n",
+                    cli_shown(b->path), lineno, CHK_LINE);
             return 2;
         }
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
@@ -231,13 +233,14 @@ static int read_lines(chk_baseline *b, FILE *f)
         char buf[128];
         const char *why = parse_row(line, &r, buf, sizeof buf);
         if (why) {
-            fprintf(stderr, "simrun check: %s:%d: %s\n", b->path, lineno, why);
+            fprintf(stderr, "simrun check: %s:%d: %s\n", cli_shown(b->path), lineno, why);
             return 2;
         }
         int dup = find_dup(b, &r);
         if (dup >= 0) {
-            fprintf(stderr, "simrun check: %s:%d: duplicate of line %d (%s,%s,%s)\n", b->path,
-                    lineno, b->rows[dup].line, r.scen, r.run, chk_metric_names[r.metric]);
+            fprintf(stderr, "simrun check: %s:%d: duplicate of line %d (%s,%s,%s)\n",
+                    cli_shown(b->path), lineno, b->rows[dup].line, r.scen, r.run,
+                    chk_metric_names[r.metric]);
             return 2;
         }
         if (chk_baseline_add(b, &r) != 0) {
@@ -246,12 +249,12 @@ static int read_lines(chk_baseline *b, FILE *f)
         }
     }
     if (ferror(f)) {
-        fprintf(stderr, "simrun check: %s: read error\n", b->path);
+        fprintf(stderr, "simrun check: %s: read error\n", cli_shown(b->path));
         return 2;
     }
     if (!header) {
-        fprintf(stderr, "simrun check: %s:1: empty file (expected the header '%s')\n", b->path,
-                HEADER);
+        fprintf(stderr, "simrun check: %s:1: empty file (expected the header '%s')\n",
+                cli_shown(b->path), HEADER);
         return 2;
     }
     return 0;
@@ -264,7 +267,7 @@ int chk_baseline_read(chk_baseline *b, int *exists)
     if (f == NULL) {
         if (errno == ENOENT)
             return 0;
-        fprintf(stderr, "simrun check: %s: %s\n", b->path, strerror(errno));
+        fprintf(stderr, "simrun check: %s: %s\n", cli_shown(b->path), strerror(errno));
         return 2;
     }
     int rc = read_lines(b, f);
@@ -300,7 +303,7 @@ int chk_baseline_write(const char *path, chk_row *rows, int n)
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
     if (f == NULL) {
-        fprintf(stderr, "simrun check: cannot write %s: %s\n", tmp, strerror(errno));
+        fprintf(stderr, "simrun check: cannot write %s: %s\n", cli_shown(tmp), strerror(errno));
         return 1;
     }
     fprintf(f, "%s\n", HEADER);
@@ -314,7 +317,7 @@ int chk_baseline_write(const char *path, chk_row *rows, int n)
     int bad = ferror(f);
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path) != 0) {
-        fprintf(stderr, "simrun check: cannot write %s: %s\n", path, strerror(errno));
+        fprintf(stderr, "simrun check: cannot write %s: %s\n", cli_shown(path), strerror(errno));
         remove(tmp);
         return 1;
     }

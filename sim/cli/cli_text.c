@@ -3,6 +3,17 @@
  * column heads, which would not fit 100 columns. */
 #include "cli_text.h"
 
+#include "as_name.h"
+
+const char *cli_shown(const char *s)
+{
+    static char buf[8][2048];
+    static unsigned k;
+    char *b = buf[k++ % 8];
+    as_name_printable(s ? s : "", b, sizeof buf[0]);
+    return b;
+}
+
 void cli_print_legend(FILE *f)
 {
     fputs("columns: total = infra + penalty (price units); windows = % of SLO windows\n"

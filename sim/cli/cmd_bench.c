@@ -5,6 +5,7 @@
  * repetitions). The only clock read is here and in bench/ (and the run
  * progress line); the policies themselves never see it. */
 #include "as_policy.h"
+#include "cli_text.h"
 #include "cmd.h"
 #include "sim_scenario.h"
 
@@ -132,12 +133,14 @@ static int parse_args(int argc, char **argv, const char **path, const char **onl
                 return 2;
             }
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "simrun bench: unknown option '%s' (see simrun bench --help)\n", a);
+            fprintf(stderr, "simrun bench: unknown option '%s' (see simrun bench --help)\n",
+                    cli_shown(a));
             return 2;
         } else if (*path == NULL) {
             *path = a;
         } else {
-            fprintf(stderr, "simrun bench: one scenario only ('%s' and '%s')\n", *path, a);
+            fprintf(stderr, "simrun bench: one scenario only ('%s' and '%s')\n",
+                    cli_shown(*path), cli_shown(a));
             return 2;
         }
     }
@@ -158,7 +161,8 @@ static int bench_policy(bench_loop *x, const sim_scenario *sc, const sim_tier_cf
     x->pc = pc;
     x->p = as_policy_new(pc->type, pc->cfg, &err);
     if (x->p == NULL) {
-        fprintf(stderr, "simrun bench: %s: [policy.%s]: %s\n", sc->path, pc->name, err.msg);
+        fprintf(stderr, "simrun bench: %s: [policy.%s]: %s\n", cli_shown(sc->path), pc->name,
+                err.msg);
         return 2;
     }
     fill_obs(x, sc, tc);
@@ -219,7 +223,8 @@ int cmd_bench(int argc, char **argv)
     for (int pi = 0; pi < sc->npolicies; pi++)
         found |= only == NULL || strcmp(only, sc->policies[pi].name) == 0;
     if (!found) {
-        fprintf(stderr, "simrun bench: %s: no [policy.%s]\n", sc->path, only ? only : "NAME");
+        fprintf(stderr, "simrun bench: %s: no [policy.%s]\n", cli_shown(sc->path),
+                cli_shown(only ? only : "NAME"));
         sim_scenario_free(sc);
         return 2;
     }
@@ -229,7 +234,8 @@ int cmd_bench(int argc, char **argv)
         fprintf(stderr, "simrun bench: out of memory\n");
         return 1;
     }
-    printf("%s: decide() of each policy on tier %s (%d..%d instances)\n", sc->path, tc->name,
+    printf("%s: decide() of each policy on tier %s (%d..%d instances)\n", cli_shown(sc->path),
+           tc->name,
            tc->min, tc->max);
     printf("%-16s %-12s %12s %12s %12s %5s %8s\n", "policy", "kind", "median ns", "min ns",
            "max ns", "reps", "moves%");

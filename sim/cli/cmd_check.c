@@ -26,6 +26,7 @@
  * atomically. Every metric that moved is printed first, so the update is
  * reviewed twice: on screen and in git diff. */
 #include "check_baseline.h"
+#include "cli_text.h"
 #include "cmd.h"
 #include "sim_results.h"
 #include "sim_run.h"
@@ -220,7 +221,7 @@ static int add_scenario(check *C, const char *name, const char *path)
     if (!chk_name_ok(name) || strlen(name) >= CHK_SCEN_LEN) {
         fprintf(stderr, "simrun check: %s: scenario name '%s' cannot be a baseline field "
                         "(empty, longer than %d characters, or has a comma or quote)\n",
-                path, name, CHK_SCEN_LEN - 1);
+                cli_shown(path), cli_shown(name), CHK_SCEN_LEN - 1);
         return -1;
     }
     for (int s = 0; s < C->nscen; s++)
@@ -228,7 +229,7 @@ static int add_scenario(check *C, const char *name, const char *path)
             fprintf(stderr,
                     "simrun check: %s: scenario name '%s' given twice (the baseline is keyed "
                     "by [scenario] name)\n",
-                    path, name);
+                    cli_shown(path), name);
             return -1;
         }
     snprintf(C->scen[C->nscen], CHK_SCEN_LEN, "%s", name);
@@ -250,8 +251,8 @@ static void split_rep(const char *name, char *run, int *rep)
 static int add_one(check *C, int scen, const sim_summary_row *row, const char *path)
 {
     if (!chk_name_ok(row->run)) {
-        fprintf(stderr, "simrun check: %s: run name '%s' cannot be a baseline field\n", path,
-                row->run);
+        fprintf(stderr, "simrun check: %s: run name '%s' cannot be a baseline field\n",
+                cli_shown(path), cli_shown(row->run));
         return 2;
     }
     if (C->n1 == C->cap1) {
@@ -361,7 +362,7 @@ static int load_scenario(check *C, const char *path)
         fprintf(stderr, "simrun check: out of memory\n");
         rc = 1;
     } else if (bad >= 0) {
-        fprintf(stderr, "simrun check: %s: run %s: %s\n", path, plan.runs[bad].name,
+        fprintf(stderr, "simrun check: %s: run %s: %s\n", cli_shown(path), plan.runs[bad].name,
                 errs[bad].msg);
         rc = errs[bad].code == AS_EINVAL ? 2 : 1;
     }
@@ -370,7 +371,7 @@ static int load_scenario(check *C, const char *path)
         rc = add_one(C, scen, &rows[i], path);
     }
     if (rc == 0 && !C->o.quiet)
-        printf("%s: %d run(s) of %s\n", sc->name, plan.n, path);
+        printf("%s: %d run(s) of %s\n", sc->name, plan.n, cli_shown(path));
     free(rows);
     free(errs);
     sim_plan_free(&plan);
@@ -394,7 +395,7 @@ static int load_results(check *C, const char *path)
     for (int i = 0; rc == 0 && i < n; i++)
         rc = add_one(C, scen, &rows[i], path);
     if (rc == 0 && !C->o.quiet)
-        printf("%s: %d run(s) read from %s\n", name, n, path);
+        printf("%s: %d run(s) read from %s\n", name, n, cli_shown(path));
     free(rows);
     return rc;
 }
@@ -584,12 +585,12 @@ static int report_missing(const check *C, int *header, int *skipped)
             fprintf(stderr,
                     "simrun check: %s:%d: run '%s' of scenario '%s' is not in the results "
                     "(renamed or removed policy? --update accepts that)\n",
-                    C->base.path, b->line, b->run, b->scen);
+                    cli_shown(C->base.path), b->line, b->run, b->scen);
         else
             fprintf(stderr,
                     "simrun check: %s:%d: scenario '%s' is not among the inputs (give its "
                     "file, or --subset to check only some scenarios)\n",
-                    C->base.path, b->line, b->scen);
+                    cli_shown(C->base.path), b->line, b->scen);
     }
     return nmissing;
 }
@@ -616,7 +617,7 @@ static int update(const check *C)
         rc = chk_baseline_write(C->o.bpath, out.rows, out.n);
     if (rc == 0)
         printf("baseline %s rewritten from the current results: review it with git diff\n",
-               C->o.bpath);
+               cli_shown(C->o.bpath));
     chk_baseline_free(&out);
     return rc;
 }
@@ -664,7 +665,7 @@ static int load(check *C)
         return rc;
     if (!exists && !C->o.update) {
         fprintf(stderr, "simrun check: %s: no such file (create it with --update)\n",
-                C->o.bpath);
+                cli_shown(C->o.bpath));
         return 2;
     }
     sim_results_quiet();
@@ -674,7 +675,7 @@ static int load(check *C)
         if (has_suffix(in, ".h5") && C->o.nsets > 1) {
             fprintf(stderr, "simrun check: %s: --set applies to scenarios, not to a results "
                             "file\n",
-                    in);
+                    cli_shown(in));
             return 2;
         }
         rc = has_suffix(in, ".h5") ? load_results(C, in) : load_scenario(C, in);

@@ -6,6 +6,7 @@
  * any difference is a real one). Lower is better for every metric but
  * meets_slo and elastic_speedup. */
 #include "as_name.h"
+#include "cli_text.h"
 #include "cmd.h"
 #include "plot_compare.h"
 #include "sim_results.h"
@@ -142,7 +143,7 @@ static void report(const cmp_args *o, const sim_summary_row *ra, int na,
             i++;
         if (i == na) {
             if (o->format == SIM_FMT_TEXT)
-                printf("%-20s only in %s\n", rb[j].run, o->b);
+                printf("%-20s only in %s\n", rb[j].run, cli_shown(o->b));
             continue;
         }
         if (o->format == SIM_FMT_JSON)
@@ -181,7 +182,7 @@ static void report(const cmp_args *o, const sim_summary_row *ra, int na,
         for (int j = 0; j < nb; j++)
             found |= strcmp(ra[i].run, rb[j].run) == 0;
         if (!found)
-            printf("%-20s only in %s\n", ra[i].run, o->a);
+            printf("%-20s only in %s\n", ra[i].run, cli_shown(o->a));
     }
     if (o->format == SIM_FMT_JSON)
         printf("\n], \"worse\": %d}\n", *worse);

@@ -3,6 +3,7 @@
  * file is probed in a child first (sim_results_probe); everything it holds
  * is then checked and quoted by plots/. */
 #include "cli_progress.h"
+#include "cli_text.h"
 #include "cmd.h"
 #include "plot_fmt.h"
 #include "plot_report.h"
@@ -127,20 +128,20 @@ int cmd_report(int argc, char **argv)
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--format") == 0 ||
                    strcmp(a, "--gnuplot") == 0 || strcmp(a, "--currency") == 0 ||
                    strcmp(a, "--window") == 0 || strcmp(a, "-j") == 0) {
-            fprintf(stderr, "simrun report: %s needs a value\n", a);
+            fprintf(stderr, "simrun report: %s needs a value\n", cli_shown(a));
             return 2;
         } else if (strncmp(a, "-j", 2) == 0 && a[2] != '\0') { /* -j2, as simrun run takes it */
             if (value_opt(&o, &dir, "-j", a + 2) < 0)
                 return 2;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "simrun report: unknown option '%s' (see simrun report --help)\n",
-                    a);
+                    cli_shown(a));
             return 2;
         } else if (file == NULL) {
             file = a;
         } else {
             fprintf(stderr, "simrun report: one results file at a time ('%s' and '%s')\n",
-                    file, a);
+                    cli_shown(file), cli_shown(a));
             return 2;
         }
     }
@@ -165,16 +166,17 @@ int cmd_report(int argc, char **argv)
         return rc == AS_EINVAL || rc == AS_EEXIST ? 2 : 1;
     }
     if (o.format == PLOT_PDF)
-        printf("report: %s/index.html and %s/report.pdf (%d pages, %d run%s)\n", info.outdir,
-               info.outdir, info.pages, info.runs, info.runs == 1 ? "" : "s");
+        printf("report: %s/index.html and %s/report.pdf (%d pages, %d run%s)\n",
+               cli_shown(info.outdir), cli_shown(info.outdir), info.pages, info.runs,
+               info.runs == 1 ? "" : "s");
     else
-        printf("report: %s/index.html (%d figures, %d run%s)\n", info.outdir, info.figures,
-               info.runs, info.runs == 1 ? "" : "s");
+        printf("report: %s/index.html (%d figures, %d run%s)\n", cli_shown(info.outdir),
+               info.figures, info.runs, info.runs == 1 ? "" : "s");
     if (info.runs_left > 0)
         printf("figures of %d of the %d runs (a big sweep): --all-figures draws them all\n",
                info.runs - info.runs_left, info.runs);
     if (info.warnings > 0)
         printf("gnuplot wrote %d line%s of warnings: %s/gnuplot.log\n", info.warnings,
-               info.warnings == 1 ? "" : "s", info.outdir);
+               info.warnings == 1 ? "" : "s", cli_shown(info.outdir));
     return 0;
 }

@@ -238,7 +238,8 @@ static int parse_args(run_args *a, int argc, char **argv)
             fprintf(stderr, "simrun: unknown or incomplete option '%s' (see simrun --help)\n", o);
             return 2;
         } else if (a->scen != NULL) {
-            fprintf(stderr, "simrun: one scenario at a time ('%s' and '%s')\n", a->scen, o);
+            fprintf(stderr, "simrun: one scenario at a time ('%s' and '%s')\n", cli_shown(a->scen),
+                    cli_shown(o));
             return 2;
         }
         a->scen = o;
@@ -265,7 +266,8 @@ static int print_results(const run_args *a, const sim_scenario *sc, const sim_pl
         if (a->format == SIM_FMT_TEXT) {
             char dur[32];
             as_duration_format(sc->duration, dur, sizeof dur);
-            printf("%s: %d run(s) of %s simulated time -> %s\n", sc->name, plan->n, dur, a->out);
+            printf("%s: %d run(s) of %s simulated time -> %s\n", sc->name, plan->n, dur,
+                   cli_shown(a->out));
         }
         sim_slo_info slo;
         sim_slo_info_of(sc, &slo);
@@ -301,9 +303,9 @@ static int print_results(const run_args *a, const sim_scenario *sc, const sim_pl
     }
     if (!a->quiet && a->format == SIM_FMT_TEXT && info.runs_left > 0)
         printf("report: %s/index.html (figures of %d of %d runs; --all-figures draws all)\n",
-               info.outdir, info.runs - info.runs_left, info.runs);
+               cli_shown(info.outdir), info.runs - info.runs_left, info.runs);
     else if (!a->quiet && a->format == SIM_FMT_TEXT)
-        printf("report: %s/index.html\n", info.outdir);
+        printf("report: %s/index.html\n", cli_shown(info.outdir));
     return 0;
 }
 
@@ -385,8 +387,8 @@ static sim_scenario *load(run_args *a, sim_plan *plan, char *outbuf, size_t n, i
         for (int p = 0; p < sc->npolicies; p++)
             found |= strcmp(sc->policies[p].name, a->only[k]) == 0;
         if (!found) {
-            fprintf(stderr, "simrun: --policy %s: %s has no [policy.%s]\n", a->only[k], a->scen,
-                    a->only[k]);
+            fprintf(stderr, "simrun: --policy %s: %s has no [policy.%s]\n", cli_shown(a->only[k]),
+                    cli_shown(a->scen), cli_shown(a->only[k]));
             *status = 2;
             sim_scenario_free(sc);
             return NULL;
@@ -420,7 +422,7 @@ static int preflight(const run_args *a)
     struct stat st;
     if (!a->force && lstat(a->out, &st) == 0) {
         fprintf(stderr, "simrun: %s exists; use --force to overwrite it, or -o to write "
-                        "another file\n", a->out);
+                        "another file\n", cli_shown(a->out));
         return 2;
     }
     as_err err = {0};
@@ -455,7 +457,8 @@ static void note_replaced(const run_args *a, const sim_plan *plan)
     }
     if (lost > 0)
         fprintf(stderr, "simrun: replacing %s (--force): %d of its %d runs will not be in the "
-                        "new file: %s%s\n", a->out, lost, n, names, lost > 8 ? ", ..." : "");
+                        "new file: %s%s\n",
+                cli_shown(a->out), lost, n, names, lost > 8 ? ", ..." : "");
     free(rows);
 }
 
@@ -481,10 +484,10 @@ static int batch(const run_args *a, const sim_scenario *sc, const sim_plan *plan
     }
     if (sim_batch_stale_pid(b) && !a->quiet)
         fprintf(stderr, "simrun: taking over %s from simrun pid %d, which is no longer running\n",
-                sim_batch_dir(b), sim_batch_stale_pid(b));
+                cli_shown(sim_batch_dir(b)), sim_batch_stale_pid(b));
     if (sim_batch_resumed(b) > 0 && !a->quiet)
         fprintf(stderr, "simrun: resuming: %d of %d runs already complete in %s\n",
-                sim_batch_resumed(b), plan->n, sim_batch_dir(b));
+                sim_batch_resumed(b), plan->n, cli_shown(sim_batch_dir(b)));
     int rc = sim_batch_run(b, &err);
     cli_progress_clear(&pr);
     int done = sim_batch_done(b), status;
@@ -492,16 +495,17 @@ static int batch(const run_args *a, const sim_scenario *sc, const sim_plan *plan
         fprintf(stderr,
                 "simrun: %s; %d of %d runs complete (kept in %s/%s%s%s); run the same "
                 "command again to resume\n",
-                err.msg, done, plan->n, sim_batch_dir(b), done > 0 ? " and " : "",
-                done > 0 ? a->out : "", done > 0 ? ".partial" : "");
+                err.msg, done, plan->n, cli_shown(sim_batch_dir(b)), done > 0 ? " and " : "",
+                done > 0 ? cli_shown(a->out) : "", done > 0 ? ".partial" : "");
     else if (rc != AS_OK && rc != AS_EINVAL && done > 0)
         fprintf(stderr, "simrun: %s; %d of %d runs complete are kept in %s/: run the same "
-                "command again to resume\n", err.msg, done, plan->n, sim_batch_dir(b));
+                "command again to resume\n", err.msg, done, plan->n,
+                cli_shown(sim_batch_dir(b)));
     else if (rc != AS_OK)
         fprintf(stderr, "simrun: %s\n", err.msg);
     else if ((rc = sim_batch_finish(b, a->baseline, &err)) != AS_OK)
         fprintf(stderr, "simrun: %s; the %d runs are kept in %s/: run the same command again "
-                "to merge them\n", err.msg, plan->n, sim_batch_dir(b));
+                "to merge them\n", err.msg, plan->n, cli_shown(sim_batch_dir(b)));
     status = rc == AS_OK ? print_results(a, sc, plan, sim_batch_rows(b)) : exit_status(rc);
     sim_batch_close(b);
     return status;

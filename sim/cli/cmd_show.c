@@ -96,7 +96,7 @@ static int parse(show_args *a, int argc, char **argv)
             a->json = 1;
         } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
             fprintf(stderr, "simrun show: unknown option '%s' (see simrun show --help)\n",
-                    argv[i]);
+                    cli_shown(argv[i]));
             return 2;
         } else if (a->file == NULL) {
             a->file = argv[i];
@@ -104,7 +104,7 @@ static int parse(show_args *a, int argc, char **argv)
             a->run = argv[i];
         } else {
             fprintf(stderr, "simrun show: one file and one run at most ('%s' is a third "
-                            "argument)\n", argv[i]);
+                            "argument)\n", cli_shown(argv[i]));
             return 2;
         }
     }
@@ -150,7 +150,7 @@ int cmd_show(int argc, char **argv)
         if (strcmp(rows[i].run, a.run) == 0)
             k = i;
     if (a.run && k < 0) {
-        fprintf(stderr, "simrun show: %s has no run '%s'\n", a.file, a.run);
+        fprintf(stderr, "simrun show: %s has no run '%s'\n", cli_shown(a.file), cli_shown(a.run));
         free(params);
         free(rows);
         return 2;

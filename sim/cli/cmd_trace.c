@@ -461,8 +461,9 @@ static int cmd_convert(int argc, char **argv)
     out_file of;
     FILE *f = out_open(&of, o.out);
     if (f == NULL) {
-        char msg[1200];
-        snprintf(msg, sizeof msg, "%s: cannot write: %s", o.out, strerror(errno));
+        char msg[1200], b[600];
+        snprintf(msg, sizeof msg, "%s: cannot write: %s", shown(o.out, b, sizeof b),
+                 strerror(errno));
         tr_reader_free(r);
         return fail(EXIT_OTHER, msg);
     }
@@ -564,7 +565,8 @@ static int cmd_info(int argc, char **argv)
         tr_reader_free(r);
         return fail(exit_for(rc), err.msg);
     }
-    printf("file:       %s\n", o.in);
+    char b[600];
+    printf("file:       %s\n", shown(o.in, b, sizeof b));
     printf("format:     %s\n", tr_format_names[tr_reader_format(r)]);
     if (tr_reader_format(r) == TR_FORMAT_PROMETHEUS)
         printf("series:     %s\n", tr_reader_series(r));

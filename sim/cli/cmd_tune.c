@@ -3,7 +3,9 @@
  * SLO, searched on the first part of the trace and checked on the rest.
  * This file parses options and prints; the search is sim/tune's, the
  * figure plots/plot_tune's. */
+#include "as_name.h"
 #include "as_param.h"
+#include "cli_text.h"
 #include "cmd.h"
 #include "plot_tune.h"
 #include "sim_results.h"
@@ -270,13 +272,20 @@ static void print_text(const sim_tune_result *r, const char *scen)
                r->h_oracle.peak_instances > r->oracle.peak_instances
                    ? ": the held-out part holds a load the search never saw"
                    : "");
-    printf("written: %s (%s)\n", r->file,
+    printf("written: %s (%s)\n", cli_shown(r->file),
            r->format == SIM_EMIT_HPA   ? "Kubernetes autoscaling/v2 HorizontalPodAutoscaler"
            : r->format == SIM_EMIT_AWS ? "AWS EC2 target-tracking policy"
                                        : "INI section: no deployable format for this kind");
+    /* a command to paste: the path is the user's (-o DIR), quoted as one
+     * shell word whatever it holds; the duration and the policy name are
+     * quoted alike, so the line is one rule, not a judgement per field */
+    char q[3][4 * sizeof r->replay + 8];
+    as_shell_quote(r->replay, q[0], sizeof q[0]);
+    as_shell_quote(a, q[1], sizeof q[1]);
+    as_shell_quote(r->tuned, q[2], sizeof q[2]);
     printf("replay:  simrun %s --set scenario.duration=%s --policy %s   (reproduces the chosen "
-           "run: %s)\n", r->replay, a, r->tuned, r->reproduced ? "yes, bit for bit" : "NO");
-    printf("every run: %s in %s\n", r->search_files, r->outdir);
+           "run: %s)\n", q[0], q[1], q[2], r->reproduced ? "yes, bit for bit" : "NO");
+    printf("every run: %s in %s\n", r->search_files, cli_shown(r->outdir));
 }
 
 /* ---- the command ---- */
@@ -342,10 +351,10 @@ static int tune_kind(const tune_args *a, const char *kind, sim_tune_result *r)
     else
         print_text(r, a->scen);
     if (a->format == SIM_FMT_TEXT && a->plot)
-        printf("figure: %s/frontier.png\n", figs);
+        printf("figure: %s/frontier.png\n", cli_shown(figs));
     if (!r->reproduced) {
         fprintf(stderr, "simrun tune: the written %s does not reproduce the chosen run\n",
-                r->file);
+                cli_shown(r->file));
         return 1;
     }
     return r->meets ? 0 : 1;

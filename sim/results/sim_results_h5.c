@@ -10,6 +10,8 @@
  * seed give identical files apart from the root attribute `created`. */
 #include "sim_results_int.h"
 
+#include "as_name.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,9 +156,11 @@ static herr_t scan_entry(unsigned n, const H5E_error2_t *e, void *ud)
     return 0;
 }
 
-int sim_h5_fail(as_err *err, const char *file, const char *what)
+int sim_h5_fail(as_err *err, const char *path, const char *what)
 {
-    int e = sim_h5_io_errno(file);
+    int e = sim_h5_io_errno(path);
+    char file[1100]; /* the path as messages show it: the user's bytes */
+    as_name_printable(path, file, sizeof file);
     if (e > 0)
         return as_err_set(err, AS_EIO, "%s: %s: %s (errno %d)", file, what, strerror(e), e);
     stack_scan s = {0};

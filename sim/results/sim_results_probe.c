@@ -10,6 +10,7 @@
  * on it). */
 #include "sim_results.h"
 #include "sim_results_int.h"
+#include "as_name.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -137,8 +138,11 @@ double sim_results_probe_limit(const char *path)
 int sim_results_probe_within(const char *path, double limit_s, as_err *err)
 {
     struct stat st;
-    if (stat(path, &st) != 0)
-        return as_err_set(err, AS_EINVAL, "%s: no such file", path);
+    if (stat(path, &st) != 0) {
+        char shown[1024];
+        as_name_printable(path, shown, sizeof shown);
+        return as_err_set(err, AS_EINVAL, "%s: no such file", shown);
+    }
     fflush(NULL);
     pid_t parent = getpid();
     pid_t pid = fork();

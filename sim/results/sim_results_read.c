@@ -9,6 +9,7 @@
 #include "sim_results_read.h"
 #include "sim_results_int.h"
 
+#include "as_name.h"
 #include "as_param.h"
 
 #include <hdf5.h>
@@ -21,7 +22,7 @@
 
 struct sim_reader {
     hid_t file;
-    char path[1024];
+    char path[1024]; /* as messages show it (as_name_printable) */
 };
 
 /* Open path; with `whole`, also check that it has /summary and /runs (the
@@ -30,19 +31,21 @@ static sim_reader *reader_open(const char *path, int whole, as_err *err)
 {
     /* HDF5 prints its error stack by default; our messages replace it */
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    char shown[sizeof ((sim_reader *)0)->path];
+    as_name_printable(path, shown, sizeof shown); /* the user's bytes: never raw in a message */
     struct stat st;
     if (stat(path, &st) != 0) {
-        as_err_set(err, AS_EINVAL, "%s: no such file", path);
+        as_err_set(err, AS_EINVAL, "%s: no such file", shown);
         return NULL;
     }
     if (!S_ISREG(st.st_mode)) {
-        as_err_set(err, AS_EINVAL, "%s: not a regular file", path);
+        as_err_set(err, AS_EINVAL, "%s: not a regular file", shown);
         return NULL;
     }
     /* H5Fis_hdf5 checks the signature only; a truncated file passes it and
      * fails in H5Fopen (end of file below the superblock's end address) */
     if (H5Fis_hdf5(path) <= 0) {
-        as_err_set(err, AS_EINVAL, "%s: not an HDF5 file (or truncated)", path);
+        as_err_set(err, AS_EINVAL, "%s: not an HDF5 file (or truncated)", shown);
         return NULL;
     }
     sim_reader *r = calloc(1, sizeof *r);
@@ -50,16 +53,16 @@ static sim_reader *reader_open(const char *path, int whole, as_err *err)
         as_err_set(err, AS_ENOMEM, "out of memory");
         return NULL;
     }
-    snprintf(r->path, sizeof r->path, "%s", path);
+    snprintf(r->path, sizeof r->path, "%s", shown);
     r->file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (r->file < 0) {
-        as_err_set(err, AS_EINVAL, "%s: cannot open as HDF5 (truncated or damaged?)", path);
+        as_err_set(err, AS_EINVAL, "%s: cannot open as HDF5 (truncated or damaged?)", shown);
         free(r);
         return NULL;
     }
     if (whole && (H5Lexists(r->file, "summary", H5P_DEFAULT) <= 0 ||
                   H5Lexists(r->file, "runs", H5P_DEFAULT) <= 0)) {
-        as_err_set(err, AS_EINVAL, "%s: not a simrun results file (no /summary or /runs)", path);
+        as_err_set(err, AS_EINVAL, "%s: not a simrun results file (no /summary or /runs)", shown);
         sim_reader_close(r);
         return NULL;
     }

@@ -48,7 +48,8 @@ typedef struct sim_attr {
 sim_reader *sim_reader_open(const char *path, as_err *err);
 /* Close; NULL is a no-op. */
 void sim_reader_close(sim_reader *r);
-/* The path given to open (borrowed, valid until close). */
+/* The path given to open as messages show it (as_name_printable; borrowed,
+ * valid until close). */
 const char *sim_reader_path(const sim_reader *r);
 
 /* Root string attribute into buf (cut to n-1 chars); "" and AS_OK when
