@@ -93,11 +93,20 @@ int as_reason_check(const char *reason, as_err *err)
 
 int as_shell_quote(const char *s, char *buf, size_t n)
 {
-    bool plain = true;
-    for (const char *p = s; *p; p++)
-        plain &= (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f;
+    bool plain = true, bare = *s != '\0' && *s != '='; /* zsh expands =cmd to its path */
+    for (const char *p = s; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+        plain &= c >= 0x20 && c < 0x7f;
+        bare &= name_char(c) || strchr("/:=,+@%", c) != NULL; /* no shell meaning */
+    }
     size_t o = 0;
     char tmp[8];
+    if (bare) {
+        if (strlen(s) >= n)
+            goto small;
+        memcpy(buf, s, strlen(s) + 1);
+        return 0;
+    }
     if (n < 3)
         goto small;
     if (!plain)

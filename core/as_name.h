@@ -48,7 +48,9 @@ int as_reason_check(const char *reason, as_err *err);
 void as_name_printable(const char *s, char *buf, size_t n);
 
 /* Copy s into buf (n > 0 bytes, always terminated) as one shell word that
- * a user can paste into sh, bash or zsh and get s back, byte for byte:
+ * a user can paste into sh, bash or zsh and get s back, byte for byte: as
+ * is when it is made only of name characters and / : = , + @ % (no shell
+ * gives those a meaning, so common paths print as before); else
  * 'single-quoted', each ' written '\'' (nothing is expanded inside single
  * quotes: $(...), backquotes, $VAR, spaces, globs and ! stay text). A
  * string with a byte that is not printable ASCII (a control byte, a

@@ -27,7 +27,7 @@ int plot_folder_draw(const plot_folder *f, plot_gp *g, as_err *err)
     }
     if (rc == AS_OK) {
         plot_gnuplot_job job = {.dirfd = o.fd, .shown = o.shown, .script = script, .len = len,
-                                .rerun = f->script_name, .prog = f->gnuplot};
+                                .rerun = f->script_name, .prog = f->gnuplot, .dir = o.target};
         int grc = plot_gnuplot_run(&job, NULL, err);
         as_err cerr = {0};
         int crc = plot_outdir_commit(&o, grc == AS_OK ? err : &cerr);

@@ -85,7 +85,8 @@ int plot_forecast_by_horizon(const plot_forecast_in *in, as_err *err)
         }
     }
     if (rc == AS_OK) {
-        plot_gnuplot_job job = {o.fd, o.shown, script, len, "forecast.gp", in->gnuplot, NULL, NULL};
+        plot_gnuplot_job job = {o.fd, o.shown, script, len, "forecast.gp",
+                                in->gnuplot, NULL, NULL, o.target};
         int grc = plot_gnuplot_run(&job, NULL, err);
         as_err cerr = {0};
         int crc = plot_outdir_commit(&o, grc == AS_OK ? err : &cerr);

@@ -12,6 +12,8 @@
  * only when no figure is left for it). */
 #include "plot_gnuplot.h"
 
+#include "as_name.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -405,6 +407,8 @@ static int verdict(const plot_gnuplot_pool *p, const outcome *out, as_err *err)
     if (more > 0)
         snprintf(others, sizeof others, " (and on %d other figure%s)", more, more == 1 ? "" : "s");
     first_error(o->log ? o->log : "", line, sizeof line);
+    char cd[4200]; /* a command to paste: the folder as one shell word */
+    as_shell_quote(p->dir ? p->dir : p->shown, cd, sizeof cd);
     if (WIFSIGNALED(o->status))
         return as_err_set(err, AS_EIO, "gnuplot was killed by signal %d%s%s (%s); see %s/gnuplot.log",
                           WTERMSIG(o->status), what, others, line, p->shown);
@@ -412,7 +416,7 @@ static int verdict(const plot_gnuplot_pool *p, const outcome *out, as_err *err)
         return as_err_set(err, AS_EIO,
                           "gnuplot failed%s (exit %d)%s: %s; all output in %s/gnuplot.log, rerun "
                           "with: cd %s && gnuplot %s",
-                          what, WEXITSTATUS(o->status), others, line, p->shown, p->shown, p->rerun);
+                          what, WEXITSTATUS(o->status), others, line, p->shown, cd, p->rerun);
     return as_err_set(err, AS_EIO, "gnuplot stopped reading its script%s%s: %s", what, others,
                       line);
 }
@@ -481,6 +485,6 @@ int plot_gnuplot_run(const plot_gnuplot_job *job, int *warnings, as_err *err)
 {
     size_t cut[2] = {0, job->len};
     plot_gnuplot_pool p = {job->dirfd, job->shown, job->rerun, job->prog, job->script, cut,
-                           NULL, 1, 1, job->tick ? job_tick : NULL, (void *)job};
+                           NULL, 1, 1, job->tick ? job_tick : NULL, (void *)job, job->dir};
     return plot_gnuplot_draw(&p, warnings, err);
 }

@@ -28,6 +28,8 @@ typedef struct plot_gnuplot_job {
      * at the folder to see how far gnuplot got); may be NULL */
     void (*tick)(void *ud);
     void *tick_ud;
+    const char *dir;        /* that folder's path as given (where it will be), for the
+                             * "rerun with: cd DIR" hint (shell-quoted); NULL: shown */
 } plot_gnuplot_job;
 
 /* Run the job. gnuplot's output, when not empty, is kept in gnuplot.log
@@ -59,6 +61,7 @@ typedef struct plot_gnuplot_pool {
     /* called when a piece is done and about five times a second; may be NULL */
     void (*tick)(void *ud, int done, int n);
     void *tick_ud;
+    const char *dir;        /* as in plot_gnuplot_job */
 } plot_gnuplot_pool;
 
 /* Draw every piece. gnuplot's output is kept in gnuplot.log in the order

@@ -188,3 +188,20 @@ Test(cmdline, messages_show_hostile_paths_escaped)
         cr_expect(!has_raw_byte(out), "%s: a raw byte reached the terminal", cmds[i]);
     }
 }
+
+/* gnuplot's failure names a command to rerun the script: the report
+ * folder in it is one shell word (as_shell_quote), whatever it holds. */
+Test(cmdline, gnuplot_rerun_hint_quotes_the_folder)
+{
+    static char out[16384];
+    char cmd[PATH_MAX + 512];
+    th_write_tmp("s.ini", "[scenario]\nduration = 1h\n[tier.web]\nservice_time = 50ms\n"
+                          "[policy.s]\nkind = static\n");
+    const char *gp = th_write_tmp("gp", "#!/bin/sh\necho 'bad line' >&2\nexit 1\n");
+    snprintf(cmd, sizeof cmd, "cd %s && chmod +x gp && %s s.ini -o r.h5 --no-report -q && "
+             "%s report r.h5 -o \"rep's \\$(x)\" --gnuplot %s", th_tmpdir(), th_simrun_abspath(),
+             th_simrun_abspath(), gp);
+    cr_assert_neq(th_sh_out(cmd, out, sizeof out), 0, "%s", out);
+    cr_expect(strstr(out, "rerun with: cd 'rep'\\''s $(x)' && gnuplot report.gp") != NULL, "%s",
+              out);
+}

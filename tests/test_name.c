@@ -1,9 +1,12 @@
 /* test_name.c - the name rule of core/as_name.h: what passes, what is
- * refused and how the message shows a hostile name. */
+ * refused and how the message shows a hostile name; shell quoting of a
+ * string for a command line to paste. */
 #include "as_name.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 Test(name, accepts_the_names_simrun_writes)
 {
@@ -89,4 +92,60 @@ Test(name, reasons_are_names_or_a_resize_between_two)
         cr_expect_eq(as_reason_check(bad[i], &e), AS_EINVAL, "%s", bad[i]);
         cr_expect(e.msg[0] != '\0', "%s: no message", bad[i]);
     }
+}
+
+/* What `shell` prints for `printf %s WORD`, WORD as as_shell_quote writes
+ * it: the string itself when the quoting is right. */
+static char *through_shell(const char *shell, const char *s, char *got, size_t n)
+{
+    char q[1024], path[64], cmd[128];
+    cr_assert_eq(as_shell_quote(s, q, sizeof q), 0);
+    snprintf(path, sizeof path, "/tmp/simtest_quote_%d.sh", (int)getpid());
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "printf %%s %s\n", q);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "%s %s", shell, path);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t k = fread(got, 1, n - 1, p);
+    got[k] = '\0';
+    cr_assert_eq(pclose(p), 0, "%s failed on %s", shell, q);
+    unlink(path);
+    return got;
+}
+
+/* A path in a command line simrun prints for pasting comes back byte for
+ * byte: spaces, quotes, $(...), backquotes and globs stay text. */
+Test(name, shell_quote_round_trips_through_a_shell)
+{
+    static const char *const plain[] = {
+        "results/hpa-replay.ini", "my dir/it's here.ini", "$(touch /tmp/x) `id` $HOME *.ini",
+        "'", "''", "a'b'c", "back\\slash \"dq\"", "", "=ls", "a=b:c,d+e@f%g",
+    };
+    char got[512];
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        cr_expect_str_eq(through_shell("sh", plain[i], got, sizeof got), plain[i]);
+        cr_expect_str_eq(through_shell("bash", plain[i], got, sizeof got), plain[i]);
+    }
+    char q[64];
+    cr_assert_eq(as_shell_quote("it's", q, sizeof q), 0);
+    cr_expect_str_eq(q, "'it'\\''s'");
+    cr_assert_eq(as_shell_quote("results/spike-tune/hpa-replay.ini", q, sizeof q), 0);
+    cr_expect_str_eq(q, "results/spike-tune/hpa-replay.ini", "a plain path prints as is");
+    cr_assert_eq(as_shell_quote("=ls", q, sizeof q), 0);
+    cr_expect_str_eq(q, "'=ls'", "zsh expands a bare =ls");
+    cr_assert_eq(as_shell_quote("", q, sizeof q), 0);
+    cr_expect_str_eq(q, "''", "an empty word is still a word");
+    /* not printable ASCII: one line, no raw byte, and still the same bytes */
+    static const char *const raw[] = {"a\nb", "x\033[2J\377'\\y", "caf\xc3\xa9"};
+    for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++) {
+        cr_assert_eq(as_shell_quote(raw[i], q, sizeof q), 0);
+        for (const char *c = q; *c; c++)
+            cr_expect((unsigned char)*c >= 0x20 && (unsigned char)*c < 0x7f, "%zu: raw byte", i);
+        cr_expect_str_eq(through_shell("bash", raw[i], got, sizeof got), raw[i]);
+    }
+    /* too small: nothing rather than a cut word naming another file */
+    cr_expect_eq(as_shell_quote("abcdef", q, 5), -1);
+    cr_expect_str_eq(q, "");
 }

@@ -322,6 +322,10 @@ Test(scenario, messages_escape_the_users_text)
         {"[policy.t]", "[policy.t\033[2J]", ":11: [policy.t\\x1b[2J] bad policy name"},
         {"max = 10", "m\033[31max = 10", ":7: [tier.web] unknown key 'm\\x1b[31max'"},
         {"up = 0.75", "u\377p = 0.75", ":11: [policy.t] unknown key 'u\\xffp' for kind threshold"},
+        /* a value: every parser of as_param shows it escaped */
+        {"max = 10", "max = 1\033[2J", ":7: [tier.web] key 'max': '1\\x1b[2J' is not an integer"},
+        {"up = 0.75", "up = \377", ":11: [policy.t] key 'up': '\\xff' is not a number"},
+        {"tick = 500ms", "tick = 5\033s", ":3: [scenario] key 'tick': '5\\x1bs' is not a duration"},
     };
     expect_edits_fail(cases, sizeof cases / sizeof cases[0]);
     const char *sets[][1] = {{"scenario.name=a\nb"}, {"scenario.na\033me=x"}, {"x\ny"}};

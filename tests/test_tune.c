@@ -326,6 +326,40 @@ Test(tune, aws_policy_read_back_gives_the_chosen_run_bit_for_bit, .timeout = 240
     round_trip("target", "json");
 }
 
+/* The replay line is a command to paste: an output folder with a space, a
+ * quote and $(...) comes out as one quoted word (as_shell_quote), and the
+ * line, run by a shell as printed, replays the tuned policy and runs
+ * nothing else. It was printed unquoted: the $(...) ran. */
+Test(tune, the_replay_line_is_a_command_a_shell_runs_as_printed, .timeout = 240)
+{
+    mkdirs();
+    char out[600], q[2600], cmd[8192], canary[600];
+    static char buf[65536];
+    snprintf(canary, sizeof canary, "%s/ran", dir);
+    snprintf(out, sizeof out, "%s/it's $(touch %s) x", dir, canary);
+    cr_assert_eq(as_shell_quote(out, q, sizeof q), 0);
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=4h --kind hpa "
+             "--n0 8 --rungs 1 -j 2 -q --no-plot -o %s", th_simrun_path(), q);
+    int st = th_sh_out(cmd, buf, sizeof buf);
+    cr_assert(st == 0 || st == 1, "status %d: %s", st, buf);
+    const char *p = strstr(buf, "replay:  simrun "), *end = p ? strstr(p, "   (") : NULL;
+    cr_assert(p && end, "%s", buf);
+    p += strlen("replay:  simrun ");
+    cr_assert_eq(strncmp(p, q, strlen(q) - 1), 0, "the folder quoted: %.*s", (int)(end - p), p);
+    snprintf(cmd, sizeof cmd, "%s %.*s -o %s/replay.h5 --force --no-report -q -j 1",
+             th_simrun_path(), (int)(end - p), p, dir);
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 0, "%s: %s", cmd, buf);
+    cr_expect_neq(access(canary, F_OK), 0, "the $(...) in the path ran");
+    char h5[600];
+    snprintf(h5, sizeof h5, "%s/replay.h5", dir);
+    sim_summary_row *rows = NULL;
+    int n = 0;
+    as_err err = {0};
+    cr_assert_eq(sim_results_read_summary(h5, &rows, &n, &err), AS_OK, "%s", err.msg);
+    cr_expect(n == 1 && strcmp(rows[0].run, "hpa_tuned") == 0, "%d runs", n);
+    free(rows);
+}
+
 Test(tune, an_interrupted_or_repeated_tune_reruns_nothing, .timeout = 240)
 {
     mkdirs();
