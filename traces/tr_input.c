@@ -134,10 +134,11 @@ int tr_input_open(tr_input *in, const char *path, bool allow_stdin, as_err *err)
     /* every message shows the path escaped (as_name_printable): a file
      * name's control bytes never reach the terminal; 4 bytes a byte
      * (\xNN) leave it whole, so an extension stays at its end */
-    size_t n = std ? sizeof "<stdin>" : 4 * strlen(path) + 4;
+    const char *nm = std ? "<stdin>" : path;
+    size_t n = 4 * strlen(nm) + 4;
     in->name = malloc(n);
     if (in->name != NULL)
-        as_name_printable(std ? "<stdin>" : path, in->name, n);
+        as_name_printable(nm, in->name, n);
     in->buf = malloc(TR_BUF);
     if (in->name == NULL || in->buf == NULL)
         return as_err_set(err, AS_ENOMEM, "out of memory opening a trace");

@@ -6,10 +6,10 @@
  * Exit status: 0 ok; 2 bad input or usage, with one line on stderr naming
  * the file (and line); 1 anything else (out of memory, cannot write).
  *
- * `gen` reads the INI itself with inih because sim/config/sim_scenario.c may not
- * be available to a trace-only workflow: it applies the [trace] keys and
- * [scenario] duration/seed/tick, and ignores every other section (a
- * scenario's tiers and policies are not its business). */
+ * `gen` loads the scenario as a run does (every key checked, file and line
+ * in messages), uses its [trace] section and [scenario] duration, seed and
+ * tick, and writes at most SIM_MAX_TICKS rows (checked before writing).
+ * Paths and arguments in messages are shown escaped (as_name_printable). */
 #include "cmd.h"
 #include "sim_run.h"
 #include "sim_scenario.h"
