@@ -336,8 +336,8 @@ static void check_nothing_left(const char *name, const char *tmp, const bad_expe
 ParameterizedTest(struct bad_case *c, bad, corpus, .timeout = 90)
 {
     char tmp[256], cap[256];
-    snprintf(tmp, sizeof tmp, "/tmp/simbad_%s_%d", c->name, (int)getpid());
-    snprintf(cap, sizeof cap, "/tmp/simbad_%s_%d.cap", c->name, (int)getpid());
+    snprintf(tmp, sizeof tmp, "%s/simbad_%s_%d", th_tmpdir(), c->name, (int)getpid());
+    snprintf(cap, sizeof cap, "%s/simbad_%s_%d.cap", th_tmpdir(), c->name, (int)getpid());
     rm_rf(tmp);
     rm_rf(cap);
     cr_assert_eq(mkdir(tmp, 0755), 0);
@@ -402,7 +402,7 @@ Test(bad, corpus_files_are_used)
 
 static void tmpdir_for(const char *name, char *buf, size_t n)
 {
-    snprintf(buf, n, "/tmp/simbad_%s_%d", name, (int)getpid());
+    snprintf(buf, n, "%s/simbad_%s_%d", th_tmpdir(), name, (int)getpid());
     rm_rf(buf);
     cr_assert_eq(mkdir(buf, 0755), 0);
 }

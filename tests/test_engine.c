@@ -25,7 +25,7 @@ static const char *tmp_path(const char *name)
 {
     static char p[256];
     char dir[128];
-    snprintf(dir, sizeof dir, "/tmp/engtest_%d", (int)getpid());
+    snprintf(dir, sizeof dir, "%s/engtest_%d", th_tmpdir(), (int)getpid());
     mkdir(dir, 0777);
     snprintf(p, sizeof p, "%s/%s", dir, name);
     return p;

@@ -502,7 +502,7 @@ ParameterizedTest(int *idx, forecast, conformance_time_going_back_aborts, .signa
 Test(forecast, cli_plot_draws_error_by_horizon, .timeout = 60)
 {
     char dir[128], cmd[1024];
-    snprintf(dir, sizeof dir, "/tmp/simfc_%d", (int)getpid());
+    snprintf(dir, sizeof dir, "%s/simfc_%d", th_tmpdir(), (int)getpid());
     const char *sr = getenv("SIMRUN") ? getenv("SIMRUN") : "bin/simrun";
     snprintf(cmd, sizeof cmd,
              "%s forecast tests/data/synthetic_seasonal.csv --forecaster seasonal_naive,ewma "

@@ -297,7 +297,7 @@ Test(forecast, cli_skips_what_cannot_run_and_says_why, .timeout = 60)
     cr_expect(strstr(out, "\newma ") != NULL, "ewma still scored:\n%s", out);
     /* the first day of the trace (1440 one-minute steps) at a 1-day season */
     char tmp[128], cmd[300];
-    snprintf(tmp, sizeof tmp, "/tmp/simfc_day_%d.csv", (int)getpid());
+    snprintf(tmp, sizeof tmp, "%s/simfc_day_%d.csv", th_tmpdir(), (int)getpid());
     snprintf(cmd, sizeof cmd, "head -1441 tests/data/synthetic_seasonal.csv > %s", tmp);
     cr_assert_eq(system(cmd), 0);
     snprintf(cmd, sizeof cmd, "%s --season 1d --forecaster naive,seasonal_naive,auto", tmp);

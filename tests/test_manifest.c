@@ -5,6 +5,7 @@
  * loader, giving the same run as the hand-written INI policy, and the
  * limits on what is read are test_manifest_load.c. */
 #include "test_manifest.h"
+#include "test_helpers.h"
 
 /* ---------------- Kubernetes ---------------- */
 
@@ -156,7 +157,7 @@ Test(manifest, unmodelled_fields_fail_unless_lenient)
 Test(manifest, metric_targets_map_onto_signals)
 {
     char path[128];
-    snprintf(path, sizeof path, "/tmp/simtest_manifest_met_%d.yaml", (int)getpid());
+    snprintf(path, sizeof path, "%s/simtest_manifest_met_%d.yaml", th_tmpdir(), (int)getpid());
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     fputs("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n"
@@ -203,7 +204,7 @@ Test(manifest, policies_of_different_periods_are_kept_as_they_are)
     /* selectPolicy Min over Pods 4/60 s and Percent 100/15 s: the kind
      * keeps both with their own periods (no rescaling, no warning) */
     char path[128];
-    snprintf(path, sizeof path, "/tmp/simtest_manifest_%d.yaml", (int)getpid());
+    snprintf(path, sizeof path, "%s/simtest_manifest_%d.yaml", th_tmpdir(), (int)getpid());
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     fputs("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n"
@@ -364,7 +365,7 @@ Test(manifest, aws_target_tracking_application_auto_scaling)
     /* the same values on a CPU policy map: take the third one alone */
     p = mk_policy("target");
     char path[128];
-    snprintf(path, sizeof path, "/tmp/simtest_manifest_%d.json", (int)getpid());
+    snprintf(path, sizeof path, "%s/simtest_manifest_%d.json", th_tmpdir(), (int)getpid());
     FILE *o = fopen(path, "w");
     cr_assert_not_null(o);
     fputs(

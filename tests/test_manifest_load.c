@@ -5,6 +5,7 @@
  * scenarios/rps_alb.ini against hand arithmetic. Runs from the project
  * root (data in tests/data/). */
 #include "test_manifest.h"
+#include "test_helpers.h"
 
 /* ---------------- through the scenario loader, and runs ---------------- */
 
@@ -13,7 +14,7 @@ static char tmpdir[128];
 static const char *write_scenario(const char *name, const char *policy)
 {
     static char path[256];
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/simtest_manifest_%d", (int)getpid());
+    snprintf(tmpdir, sizeof tmpdir, "%s/simtest_manifest_%d", th_tmpdir(), (int)getpid());
     mkdir(tmpdir, 0777);
     snprintf(path, sizeof path, "%s/%s.ini", tmpdir, name);
     FILE *f = fopen(path, "w");
@@ -170,7 +171,7 @@ Test(manifest, only_regular_files_are_read)
     free_policy(p);
 
     char fifo[128];
-    snprintf(fifo, sizeof fifo, "/tmp/simtest_manifest_fifo_%d.yaml", (int)getpid());
+    snprintf(fifo, sizeof fifo, "%s/simtest_manifest_fifo_%d.yaml", th_tmpdir(), (int)getpid());
     unlink(fifo);
     cr_assert_eq(mkfifo(fifo, 0600), 0);
     p = mk_policy("hpa");
@@ -185,7 +186,7 @@ Test(manifest, only_regular_files_are_read)
 Test(manifest, oversize_file_is_refused_unread)
 {
     char big[128];
-    snprintf(big, sizeof big, "/tmp/simtest_manifest_big_%d.json", (int)getpid());
+    snprintf(big, sizeof big, "%s/simtest_manifest_big_%d.json", th_tmpdir(), (int)getpid());
     FILE *f = fopen(big, "w");
     cr_assert_not_null(f);
     cr_assert_eq(ftruncate(fileno(f), (off_t)(4 << 20) + 1), 0); /* sparse */
@@ -204,7 +205,7 @@ Test(manifest, oversize_file_is_refused_unread)
 Test(manifest, deep_nesting_is_refused_at_the_limit, .timeout = 60)
 {
     char path[128];
-    snprintf(path, sizeof path, "/tmp/simtest_manifest_deep_%d.yaml", (int)getpid());
+    snprintf(path, sizeof path, "%s/simtest_manifest_deep_%d.yaml", th_tmpdir(), (int)getpid());
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     fputs("apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nspec:\n  maxReplicas: 5\n"
@@ -237,7 +238,7 @@ Test(manifest, deep_nesting_is_refused_at_the_limit, .timeout = 60)
     free_policy(p);
 
     /* and JSON: brackets inside strings do not count */
-    snprintf(path, sizeof path, "/tmp/simtest_manifest_deep_%d.json", (int)getpid());
+    snprintf(path, sizeof path, "%s/simtest_manifest_deep_%d.json", th_tmpdir(), (int)getpid());
     f = fopen(path, "w");
     cr_assert_not_null(f);
     fputs("{\"PolicyName\": \"", f);
@@ -256,14 +257,14 @@ Test(manifest, deep_nesting_is_refused_at_the_limit, .timeout = 60)
     cr_expect(strstr(e.msg, want), "'%s' lacks '%s'", e.msg, want);
     free_policy(p);
     unlink(path);
-    snprintf(path, sizeof path, "/tmp/simtest_manifest_deep_%d.yaml", (int)getpid());
+    snprintf(path, sizeof path, "%s/simtest_manifest_deep_%d.yaml", th_tmpdir(), (int)getpid());
     unlink(path);
 }
 
 Test(manifest, a_path_with_control_bytes_stays_one_line)
 {
     char path[128];
-    snprintf(path, sizeof path, "/tmp/simtest_manifest_%d\n\x1b[31mred.yaml", (int)getpid());
+    snprintf(path, sizeof path, "%s/simtest_manifest_%d\n\x1b[31mred.yaml", th_tmpdir(), (int)getpid());
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     fputs("kind: Deployment\n", f);

@@ -4,6 +4,7 @@
 #include "sim_results.h"
 #include "sim_run.h"
 #include "sim_scenario.h"
+#include "test_helpers.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -99,7 +100,7 @@ static sim_scenario *load(const char *const *ov, int n)
 static const char *out_file(const char *name)
 {
     static char p[256];
-    snprintf(dir, sizeof dir, "/tmp/simmon_%d", (int)getpid());
+    snprintf(dir, sizeof dir, "%s/simmon_%d", th_tmpdir(), (int)getpid());
     mkdir(dir, 0777);
     snprintf(p, sizeof p, "%s/%s", dir, name);
     return p;
@@ -322,7 +323,7 @@ Test(monitor, last_time_is_the_newest_visible_sample_that_is_not_missing)
 static const char *signal_scenario(const char *name, const char *policy)
 {
     static char p[256];
-    snprintf(dir, sizeof dir, "/tmp/simmon_%d", (int)getpid());
+    snprintf(dir, sizeof dir, "%s/simmon_%d", th_tmpdir(), (int)getpid());
     mkdir(dir, 0777);
     snprintf(p, sizeof p, "%s/%s.ini", dir, name);
     FILE *f = fopen(p, "w");

@@ -2,6 +2,7 @@
  * refused and how the message shows a hostile name; shell quoting of a
  * string for a command line to paste. */
 #include "as_name.h"
+#include "test_helpers.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -100,7 +101,7 @@ static char *through_shell(const char *shell, const char *s, char *got, size_t n
 {
     char q[1024], path[64], cmd[128];
     cr_assert_eq(as_shell_quote(s, q, sizeof q), 0);
-    snprintf(path, sizeof path, "/tmp/simtest_quote_%d.sh", (int)getpid());
+    snprintf(path, sizeof path, "%s/simtest_quote_%d.sh", th_tmpdir(), (int)getpid());
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     fprintf(f, "printf %%s %s\n", q);

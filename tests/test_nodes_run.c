@@ -19,7 +19,7 @@
 static sim_scenario *load_text(const char *text)
 {
     char dir[128], path[160];
-    snprintf(dir, sizeof dir, "/tmp/nodestest_%d", (int)getpid());
+    snprintf(dir, sizeof dir, "%s/nodestest_%d", th_tmpdir(), (int)getpid());
     mkdir(dir, 0777);
     snprintf(path, sizeof path, "%s/s.ini", dir);
     FILE *f = fopen(path, "w");
@@ -219,7 +219,7 @@ Test(nodes_run, results_and_report_hold_the_node_layer, .timeout = 120)
 {
     sim_scenario *s = load_text(CROWD);
     char dir[128], h5[192], rep[192];
-    snprintf(dir, sizeof dir, "/tmp/nodestest_%d", (int)getpid());
+    snprintf(dir, sizeof dir, "%s/nodestest_%d", th_tmpdir(), (int)getpid());
     snprintf(h5, sizeof h5, "%s/crowd.h5", dir);
     snprintf(rep, sizeof rep, "%s/rep", dir);
     as_err e = {0};

@@ -4,6 +4,7 @@
 #include "sim_run.h"
 #include "sim_sweep.h"
 #include "sim_scenario.h"
+#include "test_helpers.h"
 
 #include <glob.h>
 #include <math.h>
@@ -15,11 +16,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char path[64];
+static char path[256];
 
 static const char *write_ini(const char *text)
 {
-    snprintf(path, sizeof path, "/tmp/simtest_%d.ini", (int)getpid());
+    snprintf(path, sizeof path, "%s/simtest_%d.ini", th_tmpdir(), (int)getpid());
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     fputs(text, f);
@@ -345,8 +346,8 @@ Test(scenario, messages_escape_the_users_text)
 
 Test(scenario, default_name_comes_from_a_valid_file_name)
 {
-    char dir[64], file[128];
-    snprintf(dir, sizeof dir, "/tmp/simtest_names_%d", (int)getpid());
+    char dir[256], file[320];
+    snprintf(dir, sizeof dir, "%s/simtest_names_%d", th_tmpdir(), (int)getpid());
     mkdir(dir, 0777);
     const char *text = "[scenario]\nduration = 1h\n";
     struct {
@@ -394,8 +395,8 @@ Test(scenario, only_regular_files_are_read)
     as_err e = {0};
     cr_assert_null(sim_scenario_load("/dev/zero", NULL, 0, &e));
     cr_expect(strstr(e.msg, "/dev/zero: is a character device, not a scenario file"), "%s", e.msg);
-    char fifo[64];
-    snprintf(fifo, sizeof fifo, "/tmp/simtest_fifo_%d.ini", (int)getpid());
+    char fifo[256];
+    snprintf(fifo, sizeof fifo, "%s/simtest_fifo_%d.ini", th_tmpdir(), (int)getpid());
     unlink(fifo);
     cr_assert_eq(mkfifo(fifo, 0600), 0);
     /* no writer: a blocking open would never return (Criterion's timeout
@@ -404,8 +405,8 @@ Test(scenario, only_regular_files_are_read)
     cr_expect(strstr(e.msg, "is a FIFO (named pipe), not a scenario file"), "%s", e.msg);
     unlink(fifo);
     /* a sparse file one byte over the limit: refused by its size, unread */
-    char big[64];
-    snprintf(big, sizeof big, "/tmp/simtest_big_%d.ini", (int)getpid());
+    char big[256];
+    snprintf(big, sizeof big, "%s/simtest_big_%d.ini", th_tmpdir(), (int)getpid());
     FILE *f = fopen(big, "w");
     cr_assert_not_null(f);
     cr_assert_eq(ftruncate(fileno(f), (off_t)SIM_SCENARIO_MAX_BYTES + 1), 0);
@@ -418,8 +419,8 @@ Test(scenario, only_regular_files_are_read)
 Test(scenario, more_keys_than_a_scenario_has, .timeout = 30)
 {
     /* many distinct-looking keys cost n log n, then are refused */
-    char file[64];
-    snprintf(file, sizeof file, "/tmp/simtest_keys_%d.ini", (int)getpid());
+    char file[256];
+    snprintf(file, sizeof file, "%s/simtest_keys_%d.ini", th_tmpdir(), (int)getpid());
     FILE *f = fopen(file, "w");
     cr_assert_not_null(f);
     fputs("[trace]\n", f);

@@ -16,6 +16,7 @@
 #include "cmd.h"
 #include "sim_run.h"
 #include "tr_trace.h"
+#include "test_helpers.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -78,7 +79,7 @@ static inline double *series_of(const char *const *kv, uint64_t seed, as_time st
 
 static inline void tmp_path(char *buf, size_t n, const char *tag)
 {
-    snprintf(buf, n, "/tmp/as_traces_%s_%ld.tmp", tag, (long)getpid());
+    snprintf(buf, n, "%s/as_traces_%s_%ld.tmp", th_tmpdir(), tag, (long)getpid());
 }
 
 /* Run cmd_trace with stdout and stderr captured into the given buffers. */
