@@ -461,6 +461,10 @@ Test(quality_slow, determinism_script_catches_a_difference)
     char *p = strstr(ini, "duration = 1d");
     cr_assert_not_null(p);
     memcpy(p, "duration = 2h", 13);
+    /* the crowd inside those 2 h: an event the run never sees is refused */
+    p = strstr(ini, "spike = 14h");
+    cr_assert_not_null(p);
+    memcpy(p, "spike = 90m", 11);
     const char *small = th_write_tmp("small.ini", ini);
     free(ini);
     th_out r = {0};
