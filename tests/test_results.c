@@ -208,6 +208,36 @@ Test(results, the_probe_refuses_a_file_it_cannot_read_in_time, .timeout = 60)
     cr_assert_geq(sim_results_probe_limit(SLOW_FILE), 10.0);
 }
 
+/* A handler the parent has (here one that leaves a mark, as libFuzzer's
+ * death hook writes the parent's input out as a crash) must not run in the
+ * probe: the child dies of libhdf5's own SIGSEGV and the parent reports the
+ * signal. results_libhdf5_crash_5.h5 (found by make fuzz) makes libhdf5
+ * 1.10 read address 0x4c in H5A__close. */
+static char mark_path[512];
+static void leave_mark(int sig)
+{
+    int fd = open(mark_path, O_WRONLY | O_CREAT, 0600);
+    if (fd >= 0)
+        close(fd);
+    _exit(100 + sig);
+}
+
+Test(results, the_probe_child_runs_no_handler_of_its_parent, .timeout = 60)
+{
+    snprintf(mark_path, sizeof mark_path, "%s", th_path("probe_mark"));
+    unlink(mark_path);
+    void (*old_segv)(int) = signal(SIGSEGV, leave_mark);
+    void (*old_abrt)(int) = signal(SIGABRT, leave_mark);
+    as_err e = {0};
+    int st = sim_results_probe_within("tests/fuzz/regressions/results_libhdf5_crash_5.h5", 30.0,
+                                      &e);
+    signal(SIGSEGV, old_segv);
+    signal(SIGABRT, old_abrt);
+    cr_assert_eq(st, AS_EINVAL);
+    cr_expect(strstr(e.msg, "crashed reading it (signal") != NULL, "%s", e.msg);
+    cr_expect(access(mark_path, F_OK) != 0, "the parent's handler ran in the probe: %s", e.msg);
+}
+
 Test(results_slow, show_refuses_a_file_that_keeps_libhdf5_busy, .timeout = 90)
 {
     char cmd[512], out[4096];
