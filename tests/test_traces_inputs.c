@@ -474,3 +474,31 @@ Test(traces, long_lines_and_binary_input_are_refused)
     cr_assert(strstr(eb, "<stdin>:1: NUL byte in line (binary file?)") != NULL, "%s", eb);
     free(b);
 }
+
+/* A field of the file shown in a message goes through as_name_printable:
+ * an escape sequence in a rate, a timestamp or a Prometheus value never
+ * reaches the terminal raw (ESC ] 0 ; retitles a terminal window). */
+Test(traces, fields_in_messages_are_shown_escaped)
+{
+    char eb[512];
+    const char *a[] = {"trace", "info", "-"};
+    const char csv_rate[] = "time,rate\n0,1\n60,\x1b]0;owned\x07\n";
+    const char csv_time[] = "time,rate\n0,1\n6\x1b[2J0,2\n";
+    const char *in[] = {csv_rate, csv_time};
+    const char *want[] = {"<stdin>:3: bad rate '\\x1b]0;owned\\x07'",
+                          "<stdin>:3: bad timestamp '6\\x1b[2J0'"};
+    for (int i = 0; i < 2; i++) {
+        cr_assert_eq(run_cmd_stdin(in[i], strlen(in[i]), 3, a, NULL, 0, eb, sizeof eb), 2);
+        cr_expect(strstr(eb, want[i]) != NULL, "%s", eb);
+        cr_expect(strchr(eb, '\x1b') == NULL, "a raw ESC reached the message: %s", eb);
+    }
+    const char *p = th_path("esc.json");
+    th_write(p, "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":"
+                "{},\"values\":[[0,\"1\"],[60,\"\\u001b[31m\"]]}]}}");
+    as_err err = {0};
+    tr_series s = {0};
+    cr_assert_neq(tr_series_load(p, &s, &err), AS_OK);
+    cr_expect(strstr(err.msg, "bad value '\\x1b[31m'") != NULL, "%s", err.msg);
+    cr_expect(strchr(err.msg, '\x1b') == NULL, "a raw ESC reached the message: %s", err.msg);
+    tr_series_free(&s);
+}

@@ -7,6 +7,7 @@
  * from tr_input.c (regular files or standard input, gzip or plain).
  * Messages are "FILE:LINE: what is wrong" so a user can open the line. */
 #include "tr_reader_int.h"
+#include "as_name.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,12 @@ int tr_reader_bad(tr_reader *r, as_err *err, const char *fmt, ...)
     vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
     return AS_EINVAL;
+}
+
+const char *tr_reader_shown(tr_reader *r, const char *field)
+{
+    as_name_printable(field, r->shown, sizeof r->shown);
+    return r->shown;
 }
 
 int tr_reader_skip(tr_reader *r, as_err *err)
