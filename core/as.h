@@ -67,7 +67,9 @@ typedef struct as_err {
     char msg[512];
 } as_err;
 
-/* Fill err (may be NULL) and return code. printf-style message. */
+/* Fill err (may be NULL) and return code. printf-style message; control
+ * bytes in it (a value quoted from a file) are written \n, \t, \xNN, so
+ * the message stays one line of printable text (as_err.c). */
 int as_err_set(as_err *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Prefix an existing message, e.g. with "file:line: ". Returns err->code. */

@@ -150,3 +150,29 @@ Test(name, shell_quote_round_trips_through_a_shell)
     cr_expect_eq(as_shell_quote("abcdef", q, 5), -1);
     cr_expect_str_eq(q, "");
 }
+
+/* Every error message is one printable line, whatever value it quotes
+ * (core/as_err.c): control bytes become \n, \t, \xNN in as_err_set and
+ * as_err_prefix; bytes from 0x80 (UTF-8) stay; a plain message is as
+ * formatted; the result is cut to the buffer, always terminated. */
+Test(name, error_messages_are_one_printable_line)
+{
+    as_err e = {0};
+    cr_assert_eq(as_err_set(&e, AS_EINVAL, "key 'kind': unknown '%s'", "hp\x1b]0;x\x07\n"),
+                 AS_EINVAL);
+    cr_expect_str_eq(e.msg, "key 'kind': unknown 'hp\\x1b]0;x\\x07\\n'");
+    as_err_set(&e, AS_EIO, "caf\xc3\xa9\t%d", 7);
+    cr_expect_str_eq(e.msg, "caf\xc3\xa9\\t7");
+    as_err_set(&e, AS_EIO, "plain message 100%%");
+    cr_expect_str_eq(e.msg, "plain message 100%");
+    as_err_set(&e, AS_EINVAL, "x");
+    cr_assert_eq(as_err_prefix(&e, "%s:3: ", "a\rb.ini"), AS_EINVAL);
+    cr_expect_str_eq(e.msg, "a\\rb.ini:3: x");
+    char big[600];
+    memset(big, '\x01', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    as_err_set(&e, AS_EINVAL, "%s", big);
+    cr_expect_lt(strlen(e.msg), sizeof e.msg);
+    cr_expect_eq(strlen(e.msg) % 4, 0, "cut inside an escape: %zu", strlen(e.msg));
+    cr_expect(strchr(e.msg, '\x01') == NULL);
+}

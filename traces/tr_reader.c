@@ -22,12 +22,12 @@ int tr_reader_bad(tr_reader *r, as_err *err, const char *fmt, ...)
     r->bad = true;
     if (err == NULL)
         return AS_EINVAL;
-    err->code = AS_EINVAL;
+    char msg[sizeof err->msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return AS_EINVAL;
+    return as_err_set(err, AS_EINVAL, "%s", msg); /* one line, as every message */
 }
 
 const char *tr_reader_shown(tr_reader *r, const char *field)
