@@ -67,10 +67,17 @@ static void ref_update(ref_conf *R, double y)
     R->upd++;
 }
 
-static int cmp_double(const void *a, const void *b)
+/* (value, arrival) order: the sorted window's, which keeps -0 and +0 (equal
+ * to <) in the order they came. */
+typedef struct {
+    double v;
+    int at;
+} ref_item;
+
+static int cmp_item(const void *a, const void *b)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    const ref_item *x = a, *y = b;
+    return x->v < y->v ? -1 : x->v > y->v ? 1 : (x->at > y->at) - (x->at < y->at);
 }
 
 /* The window serving horizon h, sorted into s; its index, or -1. */
@@ -80,8 +87,13 @@ static int ref_sorted(const ref_conf *R, int h, double *s)
     while (j >= 0 && R->n[j] < RMIN)
         j--;
     if (j >= 0) {
-        memcpy(s, R->ring[j], (size_t)R->n[j] * sizeof *s);
-        qsort(s, (size_t)R->n[j], sizeof *s, cmp_double);
+        static ref_item it[RW];
+        int n = R->n[j], from = n == RW ? R->head[j] : 0;
+        for (int i = 0; i < n; i++)
+            it[i] = (ref_item){R->ring[j][(from + i) % RW], i};
+        qsort(it, (size_t)n, sizeof *it, cmp_item);
+        for (int i = 0; i < n; i++)
+            s[i] = it[i].v;
     }
     return j;
 }
@@ -160,10 +172,12 @@ static double unif(uint64_t *s) { return (double)(xs(s) >> 11) * (1.0 / 90071992
 
 static bool same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
-/* Feed n observations from gen(), and after each compare every bound and
- * a few tails (random horizons and thresholds, some far out) with the
- * reference. Returns the number of comparisons made. */
-static long run_stream(double (*gen)(uint64_t *, long), uint64_t seed, long n)
+/* Feed n observations from gen(), and after each compare every bound and,
+ * every tail_every updates, a few tails (random horizons and thresholds,
+ * some far out) with the reference: read at every update, the sorted copy
+ * the tails read replays each update; every few, several; rarely, it is
+ * rebuilt from the bins. Returns the number of comparisons made. */
+static long run_stream(double (*gen)(uint64_t *, long), uint64_t seed, long n, int tail_every)
 {
     const as_forecaster_type *t = as_forecaster_type_find("naive");
     cr_assert_not_null(t);
@@ -191,7 +205,7 @@ static long run_stream(double (*gen)(uint64_t *, long), uint64_t seed, long n)
                       lo[h - 1], hi[h - 1], rlo, rhi);
             compared++;
         }
-        for (int q = 0; q < 4; q++) {
+        for (int q = 0; q < (i % tail_every == 0 ? 4 : 0); q++) {
             int h = 1 + (int)(xs(&s) % RH);
             double at_least = q == 3 ? R.last + 3 : -INFINITY;
             double x = R.last + (unif(&s) - 0.5) * (q == 2 ? 200 : 12);
@@ -228,14 +242,40 @@ static double gen_ties(uint64_t *s, long i)
 
 Test(conformal, bounds_and_tails_match_a_sorted_window_on_noise)
 {
-    long k = run_stream(gen_noise, 1, 2600);
+    long k = run_stream(gen_noise, 1, 2600, 1);
     cr_expect_gt(k, 2600 * RH, "compared %ld", k);
+    k = run_stream(gen_noise, 7, 2600, 5); /* replays of several updates */
+    cr_expect_gt(k, 2500 * RH, "compared %ld", k);
+    k = run_stream(gen_noise, 8, 2600, 37); /* rebuilds */
+    cr_expect_gt(k, 2500 * RH, "compared %ld", k);
 }
 
 Test(conformal, bounds_and_tails_match_a_sorted_window_with_ties_and_gaps)
 {
     for (uint64_t seed = 2; seed < 5; seed++) {
-        long k = run_stream(gen_ties, seed, 1800);
+        long k = run_stream(gen_ties, seed, 1800, seed == 3 ? 29 : 1);
         cr_expect_gt(k, 1500 * RH, "seed %llu: compared %ld", (unsigned long long)seed, k);
+    }
+}
+
+/* Values over 18 orders of magnitude, both signs, +0 and -0 and repeats:
+ * residuals in every class of bins (zero, below and above the grid), -0
+ * among the zeros, the same bits leaving and entering. */
+static double gen_wide(uint64_t *s, long i)
+{
+    (void)i;
+    double u = unif(s), sign = xs(s) & 1 ? -1.0 : 1.0;
+    if (u < 0.15)
+        return sign * 0.0;
+    if (u < 0.3)
+        return 5.0; /* repeats: a run of them scores 0 at every horizon */
+    return sign * pow(10.0, -9 + 18 * unif(s));
+}
+
+Test(conformal, bounds_and_tails_match_a_sorted_window_across_magnitudes)
+{
+    for (uint64_t seed = 11; seed < 13; seed++) {
+        long k = run_stream(gen_wide, seed, 1800, seed == 11 ? 1 : 13);
+        cr_expect_gt(k, 1700 * RH, "seed %llu: compared %ld", (unsigned long long)seed, k);
     }
 }

@@ -1,23 +1,21 @@
-/* fc_conf.c - split-conformal residual windows per horizon (fc_conf.h).
- * Each horizon keeps its residuals twice: a ring in arrival order (to know
- * which one leaves) and a sorted array (quantiles and tails), with every
- * B-th sorted value copied into a small summary that the searches start
- * from. An update costs, per horizon, two searches without branches (see
- * rank_below), one memmove of the values between the leaving and the
- * entering positions (a third of W on average) and a refresh of the
- * samples in that range.
- * Cost, W = 500, H = 10, one update and a 10-step forecast of naive (perf
- * and CPU time, a loaded 2-core machine): with plain binary searches
- * 1.8 us, three quarters of it in the searches' mispredicted branches;
- * now 1.1 us: searches and block counts ~0.3 us, memmove ~0.2 us, the
- * residual's sqrt and division, the sample refresh and the forecast's
- * reads the rest. The point forecasters themselves take 30-60 ns (make
- * bench: "no intervals" rows). Not taken: an order-statistics tree or
- * blocked arrays with slack would move fewer values but cost as many
- * dependent loads per search and more per quantile and tail read, for at
- * most the memmove's share; a lazy catch-up (merge a horizon's residuals
- * only when it is read) saves nothing in the simulator, which reads every
- * horizon's interval after every update (sim_act.c: forecast_view). */
+/* fc_conf.c - split-conformal residual windows per horizon (fc_conf.h):
+ * allocation, the sorted copy the tails read, and the reads. The update
+ * and the bins the intervals read are in fc_conf_bins.c.
+ * The sorted copy keeps every B-th sorted value in a small summary that
+ * the searches start from. It is brought up to date only when a tail is
+ * read: the updates since the last read are replayed (up to FC_CONF_LOG;
+ * per update, two searches without branches (see rank_below), one memmove
+ * of the values between the leaving and the entering positions, a third
+ * of W on average, and a refresh of the samples in that range: ~100 ns at
+ * W = 500), or, past that, the copy is rebuilt from the bins (O(W)). A
+ * forecaster whose tails nobody reads (every policy but predictive) never
+ * pays for it; the predictive policy reads the tails of every step it
+ * plans at each decision, and pays what every update paid before the bins.
+ * Not taken: keeping it sorted at every update (what the intervals alone
+ * cost before: ~1.1 us an update and a 10-step forecast of naive, nine
+ * tenths of it the sorted windows); an order-statistics tree or blocked
+ * arrays with slack would move fewer values but cost as many dependent
+ * loads per search and more per tail read. */
 #include "fc_conf.h"
 
 #include <math.h>
@@ -46,10 +44,22 @@ int fc_conf_init(fc_conf *cf, int H, double coverage, as_err *err)
     cf->suf_from = calloc(h, sizeof *cf->suf_from);
     cf->qlo = calloc(h, sizeof *cf->qlo);
     cf->qhi = calloc(h, sizeof *cf->qhi);
+    cf->rbin = calloc(h * W, sizeof *cf->rbin);
+    cf->next = calloc(h * W, sizeof *cf->next);
+    cf->bin = malloc(h * FC_CONF_NB * sizeof *cf->bin);
+    cf->used = calloc(h * FC_CONF_NBW, sizeof *cf->used);
+    cf->cur = calloc(2 * h, sizeof *cf->cur);
+    cf->nneg0 = calloc(h, sizeof *cf->nneg0);
+    cf->sn = calloc(h, sizeof *cf->sn);
+    cf->lag = calloc(h, sizeof *cf->lag);
+    cf->log = malloc(h * FC_CONF_LOG * 2 * sizeof *cf->log);
     if (!cf->ring || !cf->sorted || !cf->samp || !cf->suffix || !cf->n || !cf->head || !cf->suf_from ||
-        !cf->qlo || !cf->qhi)
+        !cf->qlo || !cf->qhi || !cf->rbin || !cf->next || !cf->bin || !cf->used || !cf->cur ||
+        !cf->nneg0 || !cf->sn || !cf->lag || !cf->log)
         return as_err_set(err, AS_ENOMEM, "out of memory for the error windows of %d horizons",
                           H);
+    for (size_t i = 0; i < h * FC_CONF_NB; i++)
+        cf->bin[i] = (fc_conf_bin){.cnt = 0, .first = -1, .last = -1};
     return AS_OK;
 }
 
@@ -64,6 +74,15 @@ void fc_conf_fini(fc_conf *cf)
     free(cf->suf_from);
     free(cf->qlo);
     free(cf->qhi);
+    free(cf->rbin);
+    free(cf->next);
+    free(cf->bin);
+    free(cf->used);
+    free(cf->cur);
+    free(cf->nneg0);
+    free(cf->sn);
+    free(cf->lag);
+    free(cf->log);
     memset(cf, 0, sizeof *cf);
 }
 
@@ -123,27 +142,26 @@ static void resample(const double *s, double *smp, int n, int lo, int hi)
  * residuals: the ceil((n + 1) p)-th smallest for an upper level, floor for
  * a lower one (clamped to the sample), so that the interval covers at
  * least c of exchangeable errors. */
-static int quantile_rank(int n, double p)
+int fc_conf_rank(int n, double p)
 {
     double pos = p * (double)(n + 1);
     int k = p > 0.5 ? (int)ceil(pos) - 1 : (int)floor(pos) - 1;
     return k < 0 ? 0 : k > n - 1 ? n - 1 : k;
 }
 
-void fc_conf_add_scaled(fc_conf *cf, int j, double y, double yhat, double scale)
+/* Apply one update to the sorted copy of horizon j: `out` leaves (NAN:
+ * none, the window grows) and r enters. */
+static void sorted_apply(const fc_conf *cf, int j, double out, double r)
 {
-    double r = (y - yhat) / scale;
-    if (!isfinite(r))
-        return;
-    double *restrict ring = cf->ring + (size_t)j * W, *restrict s = cf->sorted + (size_t)j * SW;
+    double *restrict s = cf->sorted + (size_t)j * SW;
     double *restrict smp = cf->samp + (size_t)j * NS;
-    int n = cf->n[j], head = cf->head[j];
-    if (n == W) {
+    int n = cf->sn[j];
+    if (!isnan(out)) {
         /* the oldest leaves (its first copy: a) and r goes after its
          * equals (b): only the values between the two positions move (a
          * third of the window on average, where a removal and an insertion
          * would move all of it) */
-        int a = rank_below(s, smp, n, ring[head], false), b = rank_below(s, smp, n, r, true);
+        int a = rank_below(s, smp, n, out, false), b = rank_below(s, smp, n, r, true);
         if (b > a) {
             memmove(s + a, s + a + 1, (size_t)(b - 1 - a) * sizeof *s);
             s[b - 1] = r;
@@ -157,14 +175,33 @@ void fc_conf_add_scaled(fc_conf *cf, int j, double y, double yhat, double scale)
         int k = rank_below(s, smp, n, r, true);
         memmove(s + k + 1, s + k, (size_t)(n - k) * sizeof *s);
         s[k] = r;
-        cf->n[j] = ++n;
+        cf->sn[j] = ++n;
         resample(s, smp, n, k, n - 1);
-        cf->qlo[j] = quantile_rank(n, cf->plo);
-        cf->qhi[j] = quantile_rank(n, cf->phi);
     }
-    ring[head] = r;
-    cf->head[j] = head + 1 == W ? 0 : head + 1;
-    cf->suf_from[j] = n;
+}
+
+/* Bring the sorted copy of horizon j up to the ring before a tail reads
+ * it: replay the logged updates, or rebuild it from the bins when more
+ * than FC_CONF_LOG were missed (O(W): a forecaster whose tails nobody
+ * reads never pays for the sorted copy). */
+static void sorted_sync(const fc_conf *cf, int j)
+{
+    /* const: a cache, as the suffix sums (written through the pointers) */
+    int lag = cf->lag[j];
+    if (lag == 0)
+        return;
+    if (lag > FC_CONF_LOG) {
+        double *s = cf->sorted + (size_t)j * SW;
+        fc_conf_bins_sorted(cf, j, s);
+        cf->sn[j] = cf->n[j];
+        resample(s, cf->samp + (size_t)j * NS, cf->n[j], 0, cf->n[j] - 1);
+    } else {
+        const double *lg = cf->log + (size_t)j * FC_CONF_LOG * 2;
+        for (int i = 0; i < lag; i++)
+            sorted_apply(cf, j, lg[2 * i], lg[2 * i + 1]);
+    }
+    cf->lag[j] = 0;
+    cf->suf_from[j] = cf->n[j];
 }
 
 /* The horizon whose residuals serve h (h - 1, or the largest shorter one
@@ -183,11 +220,10 @@ bool fc_conf_bounds_sc(const fc_conf *cf, int h, double yhat, double scale, doub
     int j = cf->H ? pick(cf, h) : -1;
     if (j < 0)
         return false;
-    const double *s = cf->sorted + (size_t)j * SW;
     /* h == j + 1: sqrt(1) * scale is scale, bit for bit; skip the sqrt */
     double sc = h == j + 1 ? scale : scale * sqrt((double)h / (double)(j + 1));
-    *lo = yhat + s[cf->qlo[j]] * sc;
-    *hi = yhat + s[cf->qhi[j]] * sc;
+    *lo = yhat + fc_conf_quant(cf, j, 0) * sc;
+    *hi = yhat + fc_conf_quant(cf, j, 1) * sc;
     return true;
 }
 
@@ -197,6 +233,7 @@ double fc_conf_tail(const fc_conf *cf, int h, double yhat, double x, double *exc
     int j = cf->H ? pick(cf, h) : -1;
     if (j < 0)
         return NAN;
+    sorted_sync(cf, j);
     const double *s = cf->sorted + (size_t)j * SW;
     int n = cf->n[j];
     double sx = fc_conf_scale(cf, x), sc = 0.5 * (fc_conf_scale(cf, yhat) + sx);

@@ -2,19 +2,27 @@
  * of recent forecast errors, one window per horizon (not API: shared by the
  * kinds in core/forecast/ through fc_track, fc_int.h).
  * Owns: per horizon h = j + 1, the last FC_CONF_WINDOW scaled residuals
- * r = (y - yhat) / ((s(y) + s(yhat)) / 2), in arrival order and sorted,
+ * r = (y - yhat) / ((s(y) + s(yhat)) / 2), in arrival order (the ring),
+ * binned (fc_conf_bins.c) and sorted (read by the tails),
  * where s(v) = sqrt(|v| + floor) and floor = FC_CONF_FLOOR times the mean
  * |y| seen so far (the caller, fc_track, passes that scale).
- * Invariant: the sorted copy holds exactly the residuals of the ring, and
- * among equal residuals the same order as a stable insertion after its
- * equals with removal of the first equal (so every read is bit-identical to
- * sorting the window: tests/test_conformal.c checks it against that
- * reference); floor is the floor of the observations seen; qlo/qhi are the
+ * Invariant: the bins hold exactly the residuals of the ring, each bin's
+ * in arrival order; the two quantile cursors of horizon j stand on the
+ * bins holding ranks qlo and qhi, with the count of the bins below; the
+ * sorted copy holds the ring's residuals as of lag[j] updates ago (those
+ * updates logged; more than FC_CONF_LOG: rebuilt from the bins when read),
+ * and among equal residuals the same order as a stable insertion after its
+ * equals with removal of the first equal, i.e. by (value, arrival) (so every
+ * read is bit-identical to sorting the window: tests/test_conformal.c checks
+ * it against that reference; a quantile read from the bins selects in that
+ * same order); floor is the floor of the observations seen; qlo/qhi are the
  * quantile ranks of n[j] residuals; the suffix sums of horizon j are valid
  * from index suf_from[j] up (n[j]: none). No allocation after
- * fc_conf_init(); an interval or a tail is read in O(log W) (the tail's
- * mean excess in O(n - k) more the first time it reaches rank k after a
- * change).
+ * fc_conf_init(); an update costs O(1) per horizon (amortized: a cursor
+ * moves past empty bins through a bitmap), an interval is read in O(1)
+ * (O(size of the quantile's bin) after a change there), a tail in O(log W)
+ * after catching the sorted copy up (the tail's mean excess in O(n - k)
+ * more the first time it reaches rank k after a change).
  * Must not: be included outside core/forecast/.
  *
  * Why conformal: the interval is the empirical (1 - c)/2 and (1 + c)/2
@@ -78,21 +86,53 @@
 
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #define FC_CONF_WINDOW 500 /* residuals kept per horizon */
 #define FC_CONF_MIN 20     /* residuals a horizon needs before its own quantiles */
 #define FC_CONF_FLOOR 0.001 /* scale floor, as a share of the mean |y| */
+#define FC_CONF_LOG 8      /* updates the sorted copy may lag before a rebuild */
+/* The bins: zero alone, then per sign |r| below 2^-FC_CONF_OCT, FC_CONF_SUB
+ * bins per octave up to 2^FC_CONF_OCT, and the rest (fc_conf_bins.c). */
+#define FC_CONF_OCT 20
+#define FC_CONF_SUB_BITS 5
+#define FC_CONF_NMAG (3 + 2 * FC_CONF_OCT * (1 << FC_CONF_SUB_BITS))
+#define FC_CONF_NB (2 * FC_CONF_NMAG - 1)
+#define FC_CONF_NBW ((FC_CONF_NB + 63) / 64)
+
+typedef struct fc_conf_bin {
+    uint16_t cnt;        /* residuals in the bin */
+    int16_t first, last; /* its oldest and newest ring slot (-1: empty) */
+} fc_conf_bin;
+
+typedef struct fc_conf_cursor {
+    int bin;      /* the bin holding the cursor's rank */
+    int below;    /* the residuals in the bins below it */
+    double v;     /* the residual of that rank, valid unless stale */
+    int stale;
+} fc_conf_cursor;
 
 typedef struct fc_conf {
     int H;             /* horizons 1..H */
     double plo, phi;   /* quantile levels (1 - c) / 2 and (1 + c) / 2 */
     double *ring;      /* H x W: residuals of horizon j in arrival order */
-    double *sorted;    /* H x SW (W rounded up to whole blocks): the same, ascending */
+    int *n, *head;     /* per horizon: residuals held, next ring slot */
+    int *qlo, *qhi;    /* per horizon: ranks of the plo and phi quantiles of n[j] */
+    /* the bins (fc_conf_bins.c): the quantiles the intervals read */
+    uint16_t *rbin;    /* H x W: the bin of each ring slot */
+    int16_t *next;     /* H x W: the next newer slot of the same bin (-1: none) */
+    fc_conf_bin *bin;  /* H x FC_CONF_NB */
+    uint64_t *used;    /* H x FC_CONF_NBW: bit b set while bin b is not empty */
+    fc_conf_cursor *cur; /* H x 2: on ranks qlo (0) and qhi (1) */
+    int *nneg0;        /* per horizon: residuals that are -0 */
+    /* the sorted copy (fc_conf.c): the tails read it */
+    double *sorted;    /* H x SW (W rounded up to whole blocks): ascending */
     double *samp;      /* H x SW / B: every B-th sorted value, the search's first step */
     double *suffix;    /* H x (W + 1): suffix sums of sorted (from suf_from[j] up) */
-    int *n, *head;     /* per horizon: residuals held, next ring slot */
+    int *sn;           /* per horizon: residuals in the sorted copy */
+    int *lag;          /* per horizon: updates not in it yet (> FC_CONF_LOG: rebuild) */
+    double *log;       /* H x FC_CONF_LOG x 2: their (leaving, entering); leaving NAN: none */
     int *suf_from;     /* per horizon: lowest index whose suffix sum is valid */
-    int *qlo, *qhi;    /* per horizon: ranks of the plo and phi quantiles of n[j] */
     double level_sum;  /* sum of |y| of the observations seen */
     long level_n;      /* their number */
     double floor;      /* FC_CONF_FLOOR * level_sum / level_n (0 before any) */
@@ -131,6 +171,21 @@ static inline double fc_conf_scale_memo(const fc_conf *cf, double yhat, double *
  * its scale given: (fc_conf_scale(yhat) + fc_conf_scale(y)) / 2, the first
  * memoized by the caller. */
 void fc_conf_add_scaled(fc_conf *cf, int j, double y, double yhat, double scale);
+
+/* The rank of the split-conformal quantile at level p of n residuals
+ * (fc_conf.c). */
+int fc_conf_rank(int n, double p);
+/* The residual of rank qlo (which 0) or qhi (1) of horizon j, selected in
+ * its bin and cached. */
+double fc_conf_bins_select(const fc_conf *cf, int j, int which);
+/* The window of horizon j in (value, arrival) order into s (n[j] values). */
+void fc_conf_bins_sorted(const fc_conf *cf, int j, double *s);
+/* The residual of rank qlo (which 0) or qhi (1) of horizon j (n[j] > 0). */
+static inline double fc_conf_quant(const fc_conf *cf, int j, int which)
+{
+    const fc_conf_cursor *c = cf->cur + 2 * j + which;
+    return c->stale ? fc_conf_bins_select(cf, j, which) : c->v;
+}
 
 /* Interval around yhat at horizon h (1 <= h), given the scale of yhat
  * (fc_conf_scale(cf, yhat)): the horizon's own residuals once it has

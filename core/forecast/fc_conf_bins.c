@@ -1,0 +1,306 @@
+/* fc_conf_bins.c - the binned copy of the conformal residual windows
+ * (fc_conf.h): exact quantiles at two fixed ranks for O(1) per update.
+ * A residual's bin is read off its bits: zero alone in the middle, then per
+ * sign one bin below 2^-20, 32 bins per octave from 2^-20 to 2^20 (a bin is
+ * 2.2 % of its values wide) and one above; monotone in the value, so the
+ * bins in order hold the window in order. Each bin is a queue of ring slots
+ * in arrival order (a residual leaves as the oldest of the window, hence
+ * the oldest of its bin: no search), with its count. Per quantile rank a
+ * cursor holds the bin of that rank and the count of the bins below: an
+ * update moves it by one bin at most in rank, past empty bins through a
+ * bitmap (a word covers 64 bins). The residual itself is selected in the
+ * cursor's bin, by (value, arrival) like the sorted window, only when an
+ * update changed that bin or the cursor, and cached: ~2 residuals a bin at
+ * the 5 % and 95 % quantiles of a normal spread, whatever its width (the
+ * bins are relative).
+ * Cost, W = 500, H = 10, one update and a 10-step forecast of naive
+ * (instruction counts, callgrind): see the README's "Forecasting"
+ * section; the sorted-array windows cost ~100 ns per horizon per update
+ * (two searches and a memmove of a third of the window), these a few ns.
+ * Exact, not a histogram's interpolated quantile: the intervals and every
+ * dataset stay bit-identical. Not taken: an order-statistics tree (a
+ * dozen dependent loads per update); a histogram on a fixed grid (a grid
+ * step is a guess at the errors' spread, which varies by orders of
+ * magnitude across traces, and its quantiles are approximate). A bin
+ * full of equal residuals (a trace of small counts) costs its length when
+ * selected in; zero, the common case of those, is selected in O(1). */
+#include "fc_conf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define W FC_CONF_WINDOW
+#define NMAG FC_CONF_NMAG
+#define NB FC_CONF_NB
+#define NBW FC_CONF_NBW
+#define ZERO (NMAG - 1) /* the bin of +0 and -0 */
+
+/* The bin of a finite r: magnitude class 0 (zero), 1 (below the grid),
+ * 2 .. NMAG - 2 (the grid: exponent and top mantissa bits), NMAG - 1
+ * (above it), mirrored for negative r. */
+static inline int bin_of(double r)
+{
+    uint64_t u;
+    memcpy(&u, &r, sizeof u);
+    uint64_t a = u & ~(UINT64_C(1) << 63);
+    int64_t g = (int64_t)(a >> (52 - FC_CONF_SUB_BITS)) -
+                ((int64_t)(1023 - FC_CONF_OCT) << FC_CONF_SUB_BITS) + 2;
+    int mag = g < 1 ? 1 : g > NMAG - 1 ? NMAG - 1 : (int)g;
+    mag = a == 0 ? 0 : mag;
+    return (u >> 63) ? ZERO - mag : ZERO + mag;
+}
+
+/* The nearest non-empty bin above b (one exists: the caller's rank is). */
+static int next_used(const uint64_t *used, int b)
+{
+    int w = (b + 1) >> 6;
+    uint64_t m = (b + 1) & 63 ? used[w] & (~UINT64_C(0) << ((b + 1) & 63)) : used[w];
+    while (m == 0)
+        m = used[++w];
+    return (w << 6) + __builtin_ctzll(m);
+}
+
+/* The nearest non-empty bin below b (one exists). */
+static int prev_used(const uint64_t *used, int b)
+{
+    int w = (b - 1) >> 6, s = (b - 1) & 63;
+    uint64_t m = s == 63 ? used[w] : used[w] & ((UINT64_C(1) << (s + 1)) - 1);
+    while (m == 0)
+        m = used[--w];
+    return (w << 6) + 63 - __builtin_clzll(m);
+}
+
+/* Move cursor c onto the bin of its rank q after an update that took a
+ * residual from bin bo (-1: none) and put one in bi. */
+static void cursor_fix(fc_conf_cursor *c, const fc_conf_bin *bn, const uint64_t *used, int q,
+                       int bo, int bi)
+{
+    int b = c->bin, below = c->below, b0 = b, k0 = q - below;
+    below += (bi < b) - (bo >= 0 && bo < b);
+    while (below > q) {
+        b = prev_used(used, b);
+        below -= bn[b].cnt;
+    }
+    while (below + bn[b].cnt <= q) {
+        below += bn[b].cnt;
+        b = next_used(used, b);
+    }
+    c->bin = b;
+    c->below = below;
+    /* the rank's residual moved if its bin, its place in the bin or the
+     * bin's content did */
+    c->stale |= b != b0 || q - below != k0 || bi == b || bo == b;
+    /* (the common case, neither bin the cursor's and both on one side,
+     * is sorted out by the caller in two comparisons) */
+}
+
+/* The same bits leave and enter ring slot `slot` of horizon j: no value
+ * moves, only the slot's place in its bin's queue (oldest -> newest). */
+static void requeue(fc_conf *cf, int j, int slot)
+{
+    fc_conf_bin *e = cf->bin + (size_t)j * NB + cf->rbin[(size_t)j * W + (size_t)slot];
+    int16_t *next = cf->next + (size_t)j * W;
+    if (e->first != e->last) {
+        e->first = next[slot];
+        next[e->last] = (int16_t)slot;
+        next[slot] = -1;
+        e->last = (int16_t)slot;
+    }
+}
+
+/* The bins' side of an update of horizon j: r enters ring slot `slot`,
+ * replacing `out` there when `full` (other bits than r's); n[j], qlo[j]
+ * and qhi[j] are already those of the window with r in it. */
+static inline void bins_push(fc_conf *cf, int j, int slot, bool full, double out, double r)
+{
+    fc_conf_bin *bn = cf->bin + (size_t)j * NB;
+    uint64_t *used = cf->used + (size_t)j * NBW;
+    uint16_t *rbin = cf->rbin + (size_t)j * W;
+    int16_t *next = cf->next + (size_t)j * W;
+    fc_conf_cursor *cur = cf->cur + 2 * j;
+    int bo = -1, bi = bin_of(r);
+    /* without branches on the data: whether a bin empties or fills is a
+     * coin toss near the quantiles, and a mispredicted branch costs more
+     * than the few stores it saves. An empty bin's first and last are
+     * stale, never read: its bit in used is clear and no cursor stops on it */
+    if (full) {
+        bo = rbin[slot];
+        fc_conf_bin *o = bn + bo; /* slot is its oldest */
+        o->first = next[slot];
+        o->cnt--;
+        used[bo >> 6] &= ~((uint64_t)(o->cnt == 0) << (bo & 63));
+        if (bo == ZERO)
+            cf->nneg0[j] -= signbit(out) != 0;
+    }
+    fc_conf_bin *e = bn + bi;
+    next[slot] = -1;
+    int16_t *link = e->cnt ? next + e->last : &e->first;
+    *link = (int16_t)slot;
+    e->cnt++;
+    e->last = (int16_t)slot;
+    used[bi >> 6] |= UINT64_C(1) << (bi & 63);
+    rbin[slot] = (uint16_t)bi;
+    if (bi == ZERO)
+        cf->nneg0[j] += signbit(r) != 0;
+    if (!full) {
+        /* the ranks grow with n: move both, their residuals to select */
+        cursor_fix(cur, bn, used, cf->qlo[j], bo, bi);
+        cursor_fix(cur + 1, bn, used, cf->qhi[j], bo, bi);
+        cur[0].stale = cur[1].stale = 1;
+        return;
+    }
+    int c0 = cur[0].bin, c1 = cur[1].bin;
+    bool m0 = ((bo < c0) ^ (bi < c0)) | (bo == c0) | (bi == c0);
+    bool m1 = ((bo < c1) ^ (bi < c1)) | (bo == c1) | (bi == c1);
+    if (m0 | m1) {
+        if (m0)
+            cursor_fix(cur, bn, used, cf->qlo[j], bo, bi);
+        if (m1)
+            cursor_fix(cur + 1, bn, used, cf->qhi[j], bo, bi);
+    }
+}
+
+void fc_conf_add_scaled(fc_conf *cf, int j, double y, double yhat, double scale)
+{
+    double r = (y - yhat) / scale;
+    if (!isfinite(r))
+        return;
+    double *ring = cf->ring + (size_t)j * W;
+    int n = cf->n[j], head = cf->head[j];
+    bool full = n == W;
+    double out = NAN;
+    if (full) {
+        out = ring[head];
+        uint64_t uo, ui;
+        memcpy(&uo, &out, sizeof uo);
+        memcpy(&ui, &r, sizeof ui);
+        if (uo == ui) {
+            /* a flat stretch: the window's values, and so every read and
+             * the sorted copy, stay as they are */
+            requeue(cf, j, head);
+            cf->head[j] = head + 1 == W ? 0 : head + 1;
+            return;
+        }
+    } else {
+        cf->n[j] = ++n;
+        cf->qlo[j] = fc_conf_rank(n, cf->plo);
+        cf->qhi[j] = fc_conf_rank(n, cf->phi);
+    }
+    bins_push(cf, j, head, full, out, r);
+    /* the sorted copy: the update logged for the next tail read; past
+     * FC_CONF_LOG the copy is rebuilt then, and nothing more is logged */
+    int lag = cf->lag[j];
+    if (lag <= FC_CONF_LOG) {
+        if (lag < FC_CONF_LOG) {
+            double *lg = cf->log + ((size_t)j * FC_CONF_LOG + (size_t)lag) * 2;
+            lg[0] = out;
+            lg[1] = r;
+        }
+        cf->lag[j] = lag + 1;
+    }
+    ring[head] = r;
+    cf->head[j] = head + 1 == W ? 0 : head + 1;
+}
+
+/* Is (a, ia) before (b, ib) in (value, arrival) order? */
+static inline bool before(double a, int ia, double b, int ib)
+{
+    return a < b || (a == b && ia < ib);
+}
+
+/* The k-th (from 0) of the m values v[] in (value, arrival) order, where
+ * v[] is in arrival order: quickselect on (value, index), O(m) expected,
+ * insertion sort for a few. Reorders v and ix. */
+static double select_kth(double *v, int *ix, int m, int k)
+{
+    int lo = 0, hi = m - 1;
+    while (hi - lo > 8) {
+        int mid = lo + (hi - lo) / 2;
+        double pv = v[mid];
+        int pi = ix[mid], a = lo, b = hi;
+        while (a <= b) {
+            while (before(v[a], ix[a], pv, pi))
+                a++;
+            while (before(pv, pi, v[b], ix[b]))
+                b--;
+            if (a <= b) {
+                double tv = v[a];
+                int ti = ix[a];
+                v[a] = v[b];
+                ix[a] = ix[b];
+                v[b] = tv;
+                ix[b] = ti;
+                a++;
+                b--;
+            }
+        }
+        if (k <= b)
+            hi = b;
+        else if (k >= a)
+            lo = a;
+        else
+            return v[k];
+    }
+    for (int i = lo + 1; i <= hi; i++) {
+        double tv = v[i];
+        int ti = ix[i], p = i;
+        for (; p > lo && before(tv, ti, v[p - 1], ix[p - 1]); p--) {
+            v[p] = v[p - 1];
+            ix[p] = ix[p - 1];
+        }
+        v[p] = tv;
+        ix[p] = ti;
+    }
+    return v[k];
+}
+
+double fc_conf_bins_select(const fc_conf *cf, int j, int which)
+{
+    fc_conf_cursor *c = cf->cur + 2 * j + which;
+    int b = c->bin, k = (which ? cf->qhi[j] : cf->qlo[j]) - c->below;
+    const fc_conf_bin *e = cf->bin + (size_t)j * NB + b;
+    double q;
+    if (b == ZERO && cf->nneg0[j] == 0) {
+        q = 0.0; /* a bin of +0 alone: nothing to select */
+    } else if (e->cnt == 1) {
+        q = cf->ring[(size_t)j * W + (size_t)e->first];
+    } else {
+        const double *ring = cf->ring + (size_t)j * W;
+        const int16_t *next = cf->next + (size_t)j * W;
+        double v[W];
+        int ix[W], m = 0;
+        for (int s = e->first; s >= 0; s = next[s]) {
+            v[m] = ring[s];
+            ix[m] = m;
+            m++;
+        }
+        q = select_kth(v, ix, m, k);
+    }
+    c->v = q;
+    c->stale = 0;
+    return q;
+}
+
+void fc_conf_bins_sorted(const fc_conf *cf, int j, double *s)
+{
+    const fc_conf_bin *bn = cf->bin + (size_t)j * NB;
+    const uint64_t *used = cf->used + (size_t)j * NBW;
+    const double *ring = cf->ring + (size_t)j * W;
+    const int16_t *next = cf->next + (size_t)j * W;
+    int n = 0;
+    for (int w = 0; w < NBW; w++)
+        for (uint64_t m = used[w]; m; m &= m - 1) {
+            int b = (w << 6) + __builtin_ctzll(m);
+            for (int sl = bn[b].first; sl >= 0; sl = next[sl])
+                s[n++] = ring[sl];
+        }
+    /* bins in order, each in arrival order: a stable insertion sort only
+     * reorders within bins (equal values never move past each other) */
+    for (int i = 1; i < n; i++) {
+        double t = s[i];
+        int p = i;
+        for (; p > 0 && t < s[p - 1]; p--)
+            s[p] = s[p - 1];
+        s[p] = t;
+    }
+}
