@@ -70,12 +70,13 @@ static int prev_used(const uint64_t *used, int b)
     return (w << 6) + 63 - __builtin_clzll(m);
 }
 
-/* Move cursor c onto the bin of its rank q after an update that took a
- * residual from bin bo (-1: none) and put one in bi. */
+/* Move cursor c onto the bin of its rank q (up by dq with the update)
+ * after an update that took a residual from bin bo (-1: none) and put one
+ * in bi. */
 static void cursor_fix(fc_conf_cursor *c, const fc_conf_bin *bn, const uint64_t *used, int q,
-                       int bo, int bi)
+                       int dq, int bo, int bi)
 {
-    int b = c->bin, below = c->below, b0 = b, k0 = q - below;
+    int b = c->bin, below = c->below, b0 = b, k0 = q - dq - below;
     below += (bi < b) - (bo >= 0 && bo < b);
     while (below > q) {
         b = prev_used(used, b);
@@ -110,8 +111,10 @@ static void requeue(fc_conf *cf, int j, int slot)
 
 /* The bins' side of an update of horizon j: r enters ring slot `slot`,
  * replacing `out` there when `full` (other bits than r's); n[j], qlo[j]
- * and qhi[j] are already those of the window with r in it. */
-static inline void bins_push(fc_conf *cf, int j, int slot, bool full, double out, double r)
+ * and qhi[j] are already those of the window with r in it (up by dq0,
+ * dq1 when it grew). */
+static inline void bins_push(fc_conf *cf, int j, int slot, bool full, double out, double r,
+                             int dq0, int dq1)
 {
     fc_conf_bin *bn = cf->bin + (size_t)j * NB;
     uint64_t *used = cf->used + (size_t)j * NBW;
@@ -142,11 +145,9 @@ static inline void bins_push(fc_conf *cf, int j, int slot, bool full, double out
     rbin[slot] = (uint16_t)bi;
     if (bi == ZERO)
         cf->nneg0[j] += signbit(r) != 0;
-    if (!full) {
-        /* the ranks grow with n: move both, their residuals to select */
-        cursor_fix(cur, bn, used, cf->qlo[j], bo, bi);
-        cursor_fix(cur + 1, bn, used, cf->qhi[j], bo, bi);
-        cur[0].stale = cur[1].stale = 1;
+    if (!full) { /* the window grows: every insertion moves them */
+        cursor_fix(cur, bn, used, cf->qlo[j], dq0, bo, bi);
+        cursor_fix(cur + 1, bn, used, cf->qhi[j], dq1, bo, bi);
         return;
     }
     int c0 = cur[0].bin, c1 = cur[1].bin;
@@ -154,9 +155,9 @@ static inline void bins_push(fc_conf *cf, int j, int slot, bool full, double out
     bool m1 = ((bo < c1) ^ (bi < c1)) | (bo == c1) | (bi == c1);
     if (m0 | m1) {
         if (m0)
-            cursor_fix(cur, bn, used, cf->qlo[j], bo, bi);
+            cursor_fix(cur, bn, used, cf->qlo[j], 0, bo, bi);
         if (m1)
-            cursor_fix(cur + 1, bn, used, cf->qhi[j], bo, bi);
+            cursor_fix(cur + 1, bn, used, cf->qhi[j], 0, bo, bi);
     }
 }
 
@@ -169,6 +170,7 @@ void fc_conf_add_scaled(fc_conf *cf, int j, double y, double yhat, double scale)
     int n = cf->n[j], head = cf->head[j];
     bool full = n == W;
     double out = NAN;
+    int dq0 = 0, dq1 = 0;
     if (full) {
         out = ring[head];
         uint64_t uo, ui;
@@ -183,10 +185,13 @@ void fc_conf_add_scaled(fc_conf *cf, int j, double y, double yhat, double scale)
         }
     } else {
         cf->n[j] = ++n;
-        cf->qlo[j] = fc_conf_rank(n, cf->plo);
-        cf->qhi[j] = fc_conf_rank(n, cf->phi);
+        int lo = fc_conf_rank(n, cf->plo), hi = fc_conf_rank(n, cf->phi);
+        dq0 = lo - cf->qlo[j];
+        dq1 = hi - cf->qhi[j];
+        cf->qlo[j] = lo;
+        cf->qhi[j] = hi;
     }
-    bins_push(cf, j, head, full, out, r);
+    bins_push(cf, j, head, full, out, r, dq0, dq1);
     /* the sorted copy: the update logged for the next tail read; past
      * FC_CONF_LOG the copy is rebuilt then, and nothing more is logged */
     int lag = cf->lag[j];
