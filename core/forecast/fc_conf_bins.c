@@ -269,6 +269,11 @@ double fc_conf_bins_select(const fc_conf *cf, int j, int which)
         q = 0.0; /* a bin of +0 alone: nothing to select */
     } else if (e->cnt == 1) {
         q = cf->ring[(size_t)j * W + (size_t)e->first];
+    } else if (e->cnt == 2) { /* the common case at the quantiles */
+        const double *ring = cf->ring + (size_t)j * W;
+        double a = ring[e->first], b2 = ring[e->last];
+        /* first is the older: it comes first when not above last */
+        q = (a <= b2) == (k == 0) ? a : b2;
     } else {
         const double *ring = cf->ring + (size_t)j * W;
         const int16_t *next = cf->next + (size_t)j * W;
