@@ -98,6 +98,22 @@ static int ref_sorted(const ref_conf *R, int h, double *s)
     return j;
 }
 
+/* The outcome y whose residual against m (scale a, floor f) is r: for y
+ * >= 0 the root of y - m = r (sqrt(y + f) + a) / 2, m + r a + r^2 / 4; below
+ * the least residual of an outcome >= 0 the line through it with slope
+ * sqrt f; a negative m mirrored (the same operations as fc_conf.c). */
+static double ref_outcome(double m, double a, double r, double f)
+{
+    if (m < 0)
+        return -ref_outcome(-m, a, -r, f);
+    if (!(m + f > 0))
+        return m + r * a;
+    double u = a + 0.5 * r;
+    if (u >= 0 && u * u >= f)
+        return m + r * (a + 0.25 * r);
+    return 2 * (u - sqrt(f)) * sqrt(f);
+}
+
 static bool ref_bounds(const ref_conf *R, int h, double *lo, double *hi)
 {
     static double s[RW];
@@ -109,9 +125,10 @@ static bool ref_bounds(const ref_conf *R, int h, double *lo, double *hi)
     int klo = (int)floor(plo * (double)(n + 1)) - 1, khi = (int)ceil(phi * (double)(n + 1)) - 1;
     klo = klo < 0 ? 0 : klo > n - 1 ? n - 1 : klo;
     khi = khi < 0 ? 0 : khi > n - 1 ? n - 1 : khi;
-    double m = R->last, sc = ref_scale(R, m) * sqrt((double)h / (double)(j + 1));
-    *lo = m + s[klo] * sc;
-    *hi = m + s[khi] * sc;
+    double m = R->last, a = ref_scale(R, m), wide = sqrt((double)h / (double)(j + 1));
+    double f = R->level_n ? 0.001 * R->level_sum / (double)R->level_n : 0.0;
+    *lo = ref_outcome(m, a, s[klo] * wide, f);
+    *hi = ref_outcome(m, a, s[khi] * wide, f);
     return true;
 }
 

@@ -204,6 +204,33 @@ Test(forecast, tail_reads_a_jump_on_the_scale_it_was_stored_on)
     as_forecaster_free(f);
 }
 
+/* The interval is read on the scale its errors were stored on, as the
+ * tail is: a stored error r stands for the outcome y with y - yhat =
+ * r (s(y) + s(yhat)) / 2, which for yhat >= 0 is yhat + r s(yhat) + r^2 / 4.
+ * A naive forecaster of a level of 100 that jumps to 400 at every tenth
+ * step and back at the next has errors of +20 (100 -> 400, 300 over the
+ * mean scale 15), -20 (400 -> 100) and 0: its 95 % quantile is a jump, so
+ * the upper bound at 100 is 400, the jump itself; its 5 % quantile is the
+ * drop, which on the square-root scale is as large as 100 -> 0, so the
+ * lower bound is 0 (a little below: the scale floor, 0.1 % of the mean
+ * level, makes the drop a shade larger than any fall from 100 to >= 0).
+ * Read with the forecast's scale alone the bounds were 100 +- 20 x 10,
+ * [-100, 300]: the 90 % interval left out the jump that comes at a tenth of
+ * the steps, and the coverage of the upper bound fell to 0.9. */
+Test(forecast, bounds_read_a_jump_on_the_scale_it_was_stored_on)
+{
+    as_forecaster *f = make("naive", 0, 4, NULL);
+    long k = 0;
+    for (; k < 1000; k++)
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, k % 10 == 5 ? 400 : 100);
+    double m[H_MAX], lo[H_MAX], hi[H_MAX];
+    as_forecaster_predict(f, 1, m, lo, hi);
+    cr_assert_float_eq(m[0], 100, 1e-9);
+    cr_expect(fabs(hi[0] - 400) < 1, "upper bound %.6g, the jump is 400", hi[0]);
+    cr_expect(fabs(lo[0]) < 1, "lower bound %.6g, the drop read at 100 is 0", lo[0]);
+    as_forecaster_free(f);
+}
+
 /* auto on a pure season: the seasonal members are exact once a season has
  * been seen and scored, so they lead alone. Before a whole season it does
  * not use them: its path is the one it has without a season at all; after

@@ -214,16 +214,42 @@ static int pick(const fc_conf *cf, int h)
     return j;
 }
 
+/* The outcome y a residual r was stored for against the forecast yhat >= 0
+ * of scale a = s(yhat): the root of y - yhat = r (s(y) + a) / 2, the map
+ * fc_conf_add_scaled applies, inverted. For y >= 0 it is r = 2 (s(y) - a),
+ * so y = (a + r/2)^2 - f = yhat + r a + r^2 / 4 (f the floor): the linear
+ * read yhat + r a plus the square that the outcome's scale adds (above the
+ * forecast a stored error stands for a larger move, below it for a smaller
+ * one). Below r0 = 2 (sqrt f - a), the least residual an outcome >= 0 can
+ * have, the map is not monotone (s rises again for y < 0), so the bound
+ * goes on as the line through (r0, 0) with the map's slope there, sqrt f:
+ * continuous and increasing in r, and a little below 0 (a rate's lower
+ * bound when the window's drops are larger than the level). A negative
+ * forecast is the mirror image (s is even). The scale of a series of zeros
+ * (a = 1 where yhat + f = 0) has no root: the linear read stays. */
+static double outcome_of(double yhat, double a, double r, double f)
+{
+    if (yhat < 0)
+        return -outcome_of(-yhat, a, -r, f);
+    if (!(yhat + f > 0))
+        return yhat + r * a;
+    double u = a + 0.5 * r;
+    if (u >= 0 && u * u >= f) /* the usual case, without a sqrt */
+        return yhat + r * (a + 0.25 * r);
+    double sf = sqrt(f);
+    return 2 * (u - sf) * sf;
+}
+
 bool fc_conf_bounds_sc(const fc_conf *cf, int h, double yhat, double scale, double *lo,
                        double *hi)
 {
     int j = cf->H ? pick(cf, h) : -1;
     if (j < 0)
         return false;
-    /* h == j + 1: sqrt(1) * scale is scale, bit for bit; skip the sqrt */
-    double sc = h == j + 1 ? scale : scale * sqrt((double)h / (double)(j + 1));
-    *lo = yhat + fc_conf_quant(cf, j, 0) * sc;
-    *hi = yhat + fc_conf_quant(cf, j, 1) * sc;
+    /* h == j + 1: sqrt(1) is 1, bit for bit; skip the sqrt */
+    double wide = h == j + 1 ? 1.0 : sqrt((double)h / (double)(j + 1));
+    *lo = outcome_of(yhat, scale, fc_conf_quant(cf, j, 0) * wide, cf->floor);
+    *hi = outcome_of(yhat, scale, fc_conf_quant(cf, j, 1) * wide, cf->floor);
     return true;
 }
 
