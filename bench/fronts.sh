@@ -1,8 +1,9 @@
 #!/bin/sh
 # fronts.sh - the benchmark of the predictive policy's fronts (README,
 # "The predictive policy"): each scenario below gets the same policies and
-# [sweep] (hpa target 0.4..0.9 by 0.05, predictive risk 0.1..100 on a log
-# grid, aws_predictive target 0.4..0.9 by 0.1, the oracle), runs, and
+# [sweep] (hpa target 0.4..0.9 by 0.05 and predictive risk 0.1..100 by
+# factors of 2, 11 points each, so that neither front is drawn from fewer
+# points; aws_predictive target 0.4..0.9 by 0.1, the oracle), runs, and
 # bench/fronts.py compares the predictive and the aws_predictive fronts
 # with the HPA's. Usage: bench/fronts.sh [OUTDIR] (default build/fronts);
 # SCENARIOS="nasa seasonal" limits the set; JOBS (default 2) runs at once.
@@ -45,7 +46,7 @@ kind = oracle
 
 [sweep]
 policy.hpa.target = 0.4:0.9:0.05
-policy.predictive.risk = 0.1, 0.3, 1, 3, 10, 30, 100
+policy.predictive.risk = 0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.3, 13, 25, 50, 100
 policy.aws_predictive.target = 0.4:0.9:0.1
 EOT
     "$simrun" "$ini" -o "$out/$s.h5" --force --no-report -q -j "$jobs"
