@@ -203,8 +203,11 @@ int tune_replay(tuner *T, const sim_scenario *chosen, as_err *err)
     char name[64];
     memset(runs, 0, sizeof runs);
     if (rc == AS_OK) {
+        /* the chosen settings in the plan: a resumed tune whose choice
+         * changed (another rule, another --split) runs the check again */
         runs[0] = (sim_runspec){.sc = rs, .policy = tuned, .seed = rs->seed};
         snprintf(runs[0].name, sizeof runs[0].name, "%s", r->tuned);
+        snprintf(runs[0].params, sizeof runs[0].params, "%s", r->points[r->best].sets);
         snprintf(name, sizeof name, "%s-check", r->kind);
         rc = tune_batch(T->o, r->outdir, name, rs, &plan, "check", rows, err);
     }
@@ -222,6 +225,9 @@ int tune_replay(tuner *T, const sim_scenario *chosen, as_err *err)
             if (idx[i] >= 0) {
                 runs[plan.n] = (sim_runspec){.sc = rh, .policy = idx[i], .seed = rh->seed};
                 snprintf(runs[plan.n].name, sizeof runs[0].name, "%s", rh->policies[idx[i]].name);
+                if (i == 1)
+                    snprintf(runs[plan.n].params, sizeof runs[0].params, "%s",
+                             r->points[r->best].sets);
                 plan.n++;
             }
         snprintf(name, sizeof name, "%s-heldout", r->kind);
