@@ -52,6 +52,31 @@ Test(tune, objective_ranks_meeting_first_then_cost_then_violation)
     cr_assert_eq(sim_tune_cmp(&cheap_meet, &cheap_meet), 0);
 }
 
+Test(tune, the_least_infrastructure_wins_among_totals_within_one_window_of_penalty)
+{
+    sim_tune_point pts[5] = {0};
+    pts[0].row = row(1, 22.69, 9.17, 660);  /* the cheapest total, 31.86 */
+    pts[1].row = row(1, 21.49, 10.83, 780); /* 32.32: within one window (0.83) of it */
+    pts[2].row = row(1, 19.99, 13.33, 960); /* 33.32: less infrastructure, one window too far */
+    pts[3].row = row(0, 5, 0.5, 9000);      /* misses: never chosen */
+    pts[4].row = row(1, 21.49, 10.50, 756); /* as little infrastructure as 1, later in run order */
+    sim_tune_result r = {.points = pts, .npoints = 5, .tie = 50.0 * 60 / 3600};
+    int ties = -1;
+    cr_assert_eq(tune_best(&r), 0);
+    cr_assert_eq(tune_choose(&r, &ties), 4, "4: the same infrastructure as 1 at a lower total");
+    cr_assert_eq(ties, 3);
+    pts[4].row = row(1, 21.49, 10.83, 780);
+    cr_assert_eq(tune_choose(&r, &ties), 1, "equal rows: the first in run order");
+    r.tie = 0;
+    cr_assert_eq(tune_choose(&r, &ties), 0, "no resolution: the strict minimum");
+    cr_assert_eq(ties, 1);
+    r.tie = 1.5;
+    cr_assert_eq(tune_choose(&r, &ties), 2);
+    for (int i = 0; i < 5; i++)
+        pts[i].row.meets_slo = 0;
+    cr_assert_eq(tune_choose(&r, &ties), tune_best(&r), "none meets: the closest, as ranked");
+}
+
 Test(tune, frontier_keeps_only_undominated_points)
 {
     sim_tune_point pts[4] = {0};
@@ -473,6 +498,16 @@ Test(tune, a_held_out_peak_the_search_never_saw_is_said, .timeout = 240)
                            "%d on", &held, &searched), 2, "%s", p);
     cr_expect_gt(held, searched, "%s", p);
     cr_expect(strstr(p, "a load the search never saw"), "%s", p);
+    /* where: the crowd of 7 h to 7 h 27 min (the oracle boots ahead of it),
+     * and the first whole percent of the 8 h trace after it */
+    double from = 0, to = 0, split = 0;
+    const char *at = strstr(p, "  it is at ");
+    cr_assert_not_null(at, "%s", p);
+    cr_assert_eq(sscanf(at, "  it is at %lf h to %lf h: --split %lf", &from, &to, &split), 3,
+                 "%s", at);
+    cr_expect(from >= 6.8 && from <= 7.0, "%s", at);
+    cr_expect(to >= 7.4 && to <= 7.6, "%s", at);
+    cr_expect(split * 8 >= to && split * 8 < to + 0.08 + 1e-9, "%s", at);
     tune_crowd_at("2h", buf, sizeof buf);
     p = strstr(buf, "peak need: the oracle runs up to ");
     cr_assert_not_null(p, "%s", buf);
@@ -480,6 +515,7 @@ Test(tune, a_held_out_peak_the_search_never_saw_is_said, .timeout = 240)
                            "%d on", &held, &searched), 2, "%s", p);
     cr_expect_lt(held, searched, "%s", p);
     cr_expect_null(strstr(p, "never saw"), "%s", p);
+    cr_expect_null(strstr(p, "it is at"), "%s", p);
 }
 
 /* ---- [trace] skip ---- */

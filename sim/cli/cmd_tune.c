@@ -228,6 +228,28 @@ static void print_points(const sim_tune_result *r, int frontier_only)
     }
 }
 
+/* What to do about a held-out load the search never saw: where it is, and
+ * the split that would show it to the search. Such a split leaves a
+ * held-out part without it, which can then confirm the price of the calm
+ * hours only: the line says so rather than promise a validation no split
+ * of one trace can give. */
+static void print_unseen(const sim_tune_result *r)
+{
+    if (!(r->unseen_to > 0))
+        return;
+    /* hours from the trace's start, as a scenario's spike = line gives them */
+    double a = r->unseen_from / 3600, b = r->unseen_to / 3600;
+    double f = ceil(r->unseen_to / r->end_s * 100) / 100;
+    if (f < 0.99)
+        printf("  it is at %.1f h to %.1f h: --split %.2f would let the search size for it; "
+               "the held-out part after it then tests calm hours only, so to confirm a choice "
+               "on such a load the trace must hold it twice\n", a, b, f);
+    else
+        printf("  it is at %.1f h to %.1f h, at the trace's end: no split shows it to the "
+               "search and leaves a held-out part after it; the trace must hold it twice\n",
+               a, b);
+}
+
 static void print_text(const sim_tune_result *r, const char *scen)
 {
     char a[32], b[32];
@@ -281,6 +303,7 @@ static void print_text(const sim_tune_result *r, const char *scen)
                r->h_oracle.peak_instances > r->oracle.peak_instances
                    ? ": the held-out part holds a load the search never saw"
                    : "");
+    print_unseen(r);
     printf("written: %s (%s)\n", cli_shown(r->file),
            r->format == SIM_EMIT_HPA   ? "Kubernetes autoscaling/v2 HorizontalPodAutoscaler"
            : r->format == SIM_EMIT_AWS ? "AWS EC2 target-tracking policy"

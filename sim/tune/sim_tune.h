@@ -117,6 +117,9 @@ typedef struct sim_tune_result {
     int rungs;                     /* rungs run */
     double grid;                   /* runs of a grid at the keys' resolution */
     double split_s, end_s;         /* the held-out part is [split_s, end_s) */
+    double unseen_from, unseen_to; /* where on the held-out part the oracle runs more
+                                    * instances than anywhere on the search part (s from
+                                    * the trace's start; unseen_to 0: nowhere) */
     double slo_latency, slo_percentile;
     char slo_text[256];            /* the whole SLO definition (sim_slo_describe) */
     sim_emit_format format;

@@ -8,6 +8,7 @@
 #include "sim_tune_int.h"
 
 #include "as_param.h"
+#include "sim_results_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +186,38 @@ static int same_policy(const sim_policy_cfg *a, const sim_policy_cfg *b, const c
     return AS_OK;
 }
 
+/* Where the held-out part needs more than the search part ever did: the
+ * oracle sizes to the load itself, so its instances above its search-part
+ * peak mark a load the search never saw (read from KIND-heldout.h5; rank 0
+ * only). Nothing is set when the file cannot be read: the peak line still
+ * says that there is such a load, only not where. */
+static void locate_unseen(tuner *T)
+{
+    sim_tune_result *r = T->r;
+    if (!r->has_oracle || tune_mpi_worker() ||
+        !(r->h_oracle.peak_instances > r->oracle.peak_instances))
+        return;
+    char path[1200];
+    snprintf(path, sizeof path, "%s/%s-heldout.h5", r->outdir, r->kind);
+    as_err e = {0};
+    sim_reader *rd = sim_reader_open(path, &e);
+    sim_ts_row *ts = NULL;
+    size_t n = 0;
+    if (rd == NULL ||
+        sim_reader_timeseries(rd, T->base->policies[T->oracle].name, &ts, &n, &e) != AS_OK)
+        n = 0;
+    double rec = as_time_to_s(T->base->record);
+    for (size_t i = 0; i < n; i++) {
+        if (!(ts[i].ready + ts[i].booting > r->oracle.peak_instances))
+            continue;
+        if (r->unseen_to <= 0) /* t ends the interval: the load began in it */
+            r->unseen_from = r->split_s + ts[i].t - rec;
+        r->unseen_to = r->split_s + ts[i].t;
+    }
+    free(ts);
+    sim_reader_close(rd);
+}
+
 int tune_replay(tuner *T, const sim_scenario *chosen, as_err *err)
 {
     sim_tune_result *r = T->r;
@@ -238,6 +271,7 @@ int tune_replay(tuner *T, const sim_scenario *chosen, as_err *err)
         r->h_best = rows[1];
         if (orc >= 0)
             r->h_oracle = rows[2];
+        locate_unseen(T);
     }
     sim_scenario_free(rs);
     sim_scenario_free(rh);

@@ -106,6 +106,10 @@ int sim_tune_json(FILE *f, const sim_tune_result *r, as_err *err)
     json_object_set_new(h, "tuned", jrow(&r->h_best));
     if (r->has_oracle)
         json_object_set_new(h, "oracle", jrow(&r->h_oracle));
+    if (r->unseen_to > 0) { /* a held-out load the search never saw, s from the start */
+        json_object_set_new(h, "unseen_from_s", json_real(r->unseen_from));
+        json_object_set_new(h, "unseen_to_s", json_real(r->unseen_to));
+    }
     json_object_set_new(o, "heldout", h);
     json_object_set_new(o, "file", json_string(r->file));
     json_object_set_new(o, "replay", json_string(r->replay));

@@ -87,7 +87,8 @@ int tune_choose(const sim_tune_result *r, int *ties)
     *ties = best >= 0;
     if (best < 0 || !sim_tune_score_of(&r->points[best].row).meets || !(r->tie > 0))
         return best;
-    double top = sim_tune_score_of(&r->points[best].row).cost, infra = 0;
+    double top = sim_tune_score_of(&r->points[best].row).cost;
+    sim_tune_score p = {0};
     int pick = -1;
     *ties = 0;
     for (int i = 0; i < r->npoints; i++) {
@@ -95,9 +96,10 @@ int tune_choose(const sim_tune_result *r, int *ties)
         if (!s.meets || !(s.cost <= top + r->tie))
             continue;
         ++*ties;
-        if (pick < 0 || s.infra < infra) { /* the first in run order among equals */
+        /* least infrastructure, then lower total, then the first in run order */
+        if (pick < 0 || s.infra < p.infra || (s.infra == p.infra && s.cost < p.cost)) {
             pick = i;
-            infra = s.infra;
+            p = s;
         }
     }
     return pick;
