@@ -52,31 +52,6 @@ Test(tune, objective_ranks_meeting_first_then_cost_then_violation)
     cr_assert_eq(sim_tune_cmp(&cheap_meet, &cheap_meet), 0);
 }
 
-Test(tune, the_least_infrastructure_wins_among_totals_within_one_window_of_penalty)
-{
-    sim_tune_point pts[5] = {0};
-    pts[0].row = row(1, 22.69, 9.17, 660);  /* the cheapest total, 31.86 */
-    pts[1].row = row(1, 21.49, 10.83, 780); /* 32.32: within one window (0.83) of it */
-    pts[2].row = row(1, 19.99, 13.33, 960); /* 33.32: less infrastructure, one window too far */
-    pts[3].row = row(0, 5, 0.5, 9000);      /* misses: never chosen */
-    pts[4].row = row(1, 21.49, 10.50, 756); /* as little infrastructure as 1, later in run order */
-    sim_tune_result r = {.points = pts, .npoints = 5, .tie = 50.0 * 60 / 3600};
-    int ties = -1;
-    cr_assert_eq(tune_best(&r), 0);
-    cr_assert_eq(tune_choose(&r, &ties), 4, "4: the same infrastructure as 1 at a lower total");
-    cr_assert_eq(ties, 3);
-    pts[4].row = row(1, 21.49, 10.83, 780);
-    cr_assert_eq(tune_choose(&r, &ties), 1, "equal rows: the first in run order");
-    r.tie = 0;
-    cr_assert_eq(tune_choose(&r, &ties), 0, "no resolution: the strict minimum");
-    cr_assert_eq(ties, 1);
-    r.tie = 1.5;
-    cr_assert_eq(tune_choose(&r, &ties), 2);
-    for (int i = 0; i < 5; i++)
-        pts[i].row.meets_slo = 0;
-    cr_assert_eq(tune_choose(&r, &ties), tune_best(&r), "none meets: the closest, as ranked");
-}
-
 Test(tune, frontier_keeps_only_undominated_points)
 {
     sim_tune_point pts[4] = {0};
@@ -233,6 +208,50 @@ Test(tune, hpa_manifest_is_autoscaling_v2_field_by_field)
     sim_scenario_free(sc);
 }
 
+/* A Pods requests-per-second metric (what tune searches as `rps`): the
+ * metric's name the manifest reader maps back to the rps signal, an
+ * AverageValue quantity; a fraction of a request or another metric is
+ * refused rather than written as something else. */
+Test(tune, hpa_manifest_writes_a_pods_rps_metric)
+{
+    const char *sets[] = {"policy.hpa.target=0.8", "policy.hpa.metrics=pods:rps:averagevalue:48"};
+    sim_scenario *sc = load(sets, 2);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    as_err err = {0};
+    cr_assert_eq(sim_emit_hpa(m, sc, policy_of(sc, "hpa"), &err), AS_OK, "%s", err.msg);
+    fclose(m);
+    yaml_parser_t p;
+    yaml_document_t d;
+    cr_assert(yaml_parser_initialize(&p));
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    cr_assert(yaml_parser_load(&p, &d), "not YAML: %s\n%s", p.problem, text);
+    cr_assert_eq(ycount(&d, "spec.metrics"), 1);
+    cr_assert_str_eq(yval(&d, "spec.metrics.[0].type"), "Pods");
+    cr_assert_eq(ycount(&d, "spec.metrics.[0]"), 2, "type and pods, no resource");
+    cr_assert_str_eq(yval(&d, "spec.metrics.[0].pods.metric.name"), "http_requests_per_second");
+    cr_assert_str_eq(yval(&d, "spec.metrics.[0].pods.target.type"), "AverageValue");
+    cr_assert_str_eq(yval(&d, "spec.metrics.[0].pods.target.averageValue"), "48");
+    cr_assert_eq(ycount(&d, "spec.metrics.[0].pods.target"), 2);
+    yaml_document_delete(&d);
+    yaml_parser_delete(&p);
+    free(text);
+    sim_scenario_free(sc);
+    const char *bad[][2] = {{"policy.hpa.target=0.8", "policy.hpa.metrics=pods:rps:averagevalue:47.5"},
+                            {"policy.hpa.target=0.8", "policy.hpa.metrics=object:rps:value:1000"}};
+    for (int k = 0; k < 2; k++) {
+        sc = load(bad[k], 2);
+        text = NULL;
+        m = open_memstream(&text, &len);
+        cr_assert_eq(sim_emit_hpa(m, sc, policy_of(sc, "hpa"), &err), AS_EINVAL, "%s", bad[k][1]);
+        fclose(m);
+        cr_assert(strstr(err.msg, "metrics = "), "%s", err.msg);
+        free(text);
+        sim_scenario_free(sc);
+    }
+}
+
 Test(tune, writers_refuse_what_the_format_cannot_carry)
 {
     const char *a[] = {"policy.hpa.target=0.735"};
@@ -305,13 +324,13 @@ static int find_row(const char *out, const char *kind, const char *name, sim_sum
 
 /* Tune a kind on 8 hours of spike.ini, then replay the written file with
  * simrun itself: the summary must be the chosen run's, bit for bit. */
-static void round_trip(const char *kind, const char *ext)
+static void round_trip(const char *kind, const char *ext, const char *extra, const char *sub)
 {
     mkdirs();
     char out[200], cmd[2048], buf[65536];
-    snprintf(out, sizeof out, "%s/%s", dir, kind);
+    snprintf(out, sizeof out, "%s/%s", dir, sub);
     snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=8h --kind %s "
-             "--n0 8 --rungs 1 -j 2 -q --no-plot -o %s", th_simrun_path(), kind, out);
+             "%s --n0 8 --rungs 1 -j 2 -q --no-plot -o %s", th_simrun_path(), kind, extra, out);
     int st = th_sh_out(cmd, buf, sizeof buf);
     cr_assert(st == 0 || st == 1, "status %d: %s", st, buf);
     cr_assert(strstr(buf, "reproduces the chosen run: yes, bit for bit"), "%s", buf);
@@ -343,12 +362,50 @@ static void round_trip(const char *kind, const char *ext)
 
 Test(tune, hpa_manifest_read_back_gives_the_chosen_run_bit_for_bit, .timeout = 240)
 {
-    round_trip("hpa", "yaml");
+    round_trip("hpa", "yaml", "", "hpa");
 }
 
 Test(tune, aws_policy_read_back_gives_the_chosen_run_bit_for_bit, .timeout = 240)
 {
-    round_trip("target", "json");
+    round_trip("target", "json", "", "target");
+}
+
+/* --param policy.hpa.rps: the search is over a Pods requests-per-second
+ * metric in place of the CPU target, and the manifest carries it. */
+Test(tune, hpa_rps_manifest_read_back_gives_the_chosen_run_bit_for_bit, .timeout = 240)
+{
+    round_trip("hpa", "yaml", "--param policy.hpa.rps=20:80:1", "hpa_rps");
+    char path[600];
+    snprintf(path, sizeof path, "%s/hpa_rps/hpa-tune.json", dir);
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+    cr_assert_not_null(j, "%s: %s", path, je.text);
+    json_t *keys = json_object_get(j, "keys"), *k;
+    size_t i;
+    int rps = 0, target = 0;
+    json_array_foreach(keys, i, k) {
+        const char *name = json_string_value(json_object_get(k, "name"));
+        rps += strcmp(name, "policy.hpa.rps") == 0;
+        target += strcmp(name, "policy.hpa.target") == 0;
+    }
+    cr_assert(rps == 1 && target == 0, "the rps key replaces the target (%d, %d)", rps, target);
+    double v = json_real_value(json_object_get(
+        json_object_get(json_object_get(j, "chosen"), "params"), "policy.hpa.rps"));
+    json_decref(j);
+    snprintf(path, sizeof path, "%s/hpa_rps/hpa-tuned.yaml", dir);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    yaml_parser_t p;
+    yaml_document_t d;
+    cr_assert(yaml_parser_initialize(&p));
+    yaml_parser_set_input_file(&p, f);
+    cr_assert(yaml_parser_load(&p, &d), "%s: %s", path, p.problem);
+    cr_assert_str_eq(yval(&d, "spec.metrics.[0].pods.metric.name"), "http_requests_per_second");
+    cr_assert(v >= 20 && v <= 80 && v == floor(v), "rps %g", v);
+    cr_assert_eq(atof(yval(&d, "spec.metrics.[0].pods.target.averageValue")), v);
+    yaml_document_delete(&d);
+    yaml_parser_delete(&p);
+    fclose(f);
 }
 
 /* The replay line is a command to paste: an output folder with a space, a
@@ -457,6 +514,15 @@ Test(tune, bad_kind_and_unknown_parameter_exit_2, .timeout = 60)
     cr_assert(strstr(buf, "has no [policy.NAME] of kind step"), "%s", buf);
     snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind hpa --split 1.5", th_simrun_path());
     cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 2, "%s", buf);
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind hpa --param "
+             "policy.hpa.rps=20:80 --param policy.hpa.target=0.5:0.9 -o /tmp/never-made-%d",
+             th_simrun_path(), (int)getpid());
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 2, "%s", buf);
+    cr_assert(strstr(buf, "not both"), "%s", buf);
+    snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --kind target --param "
+             "policy.target.rps=20:80 -o /tmp/never-made-%d", th_simrun_path(), (int)getpid());
+    cr_assert_eq(th_sh_out(cmd, buf, sizeof buf), 2, "%s", buf);
+    cr_assert(strstr(buf, "kind target has no numeric key 'rps'"), "%s", buf);
 }
 
 Test(tune, an_slo_nothing_meets_says_so_and_names_the_closest, .timeout = 240)

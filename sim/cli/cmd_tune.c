@@ -269,11 +269,6 @@ static void print_text(const sim_tune_result *r, const char *scen)
                "(least violation) is %s:\n  %s\n", r->kind, best->name, best->sets);
     else
         printf("\nchosen: %s\n  %s\n", best->name, best->sets);
-    if (r->meets && r->cheapest >= 0 && r->cheapest != r->best)
-        printf("  the least infrastructure (%.2f) of %d configurations whose total is within one "
-               "SLO window's penalty (%.2f) of the cheapest, %s (total %.2f, infrastructure "
-               "%.2f)\n", best->row.cost_infra, r->ties, r->tie, r->points[r->cheapest].name,
-               r->points[r->cheapest].row.cost_total, r->points[r->cheapest].row.cost_infra);
     printf("\n%-22s %9s %9s %9s %10s %-6s | %9s %9s %9s %10s %-6s\n", "", "total", "infra",
            "SLO viol", "p95", "", "total", "infra", "SLO viol", "p95", "");
     printf("%-22s %-49s | held-out part\n", "", "search part");

@@ -8,8 +8,12 @@
  *                                  '-' for anything else)
  *   minReplicas, maxReplicas       the policy's bounds (the tier's)
  *   metrics[0]                     Resource cpu, Utilization, target x 100
- *                                  (metrics = auto; other metrics are
- *                                  refused: this writer has no form for them)
+ *                                  (metrics = auto), or Pods
+ *                                  http_requests_per_second, AverageValue
+ *                                  (metrics = pods:rps:averagevalue:V, V a
+ *                                  whole number: what tune searches as
+ *                                  `rps`); other metrics are refused: this
+ *                                  writer has no form for them
  *   behavior                       only when behavior = true (without it the
  *                                  controller takes its legacy path)
  *   behavior.scaleUp/scaleDown     <dir>_stabilization, <dir>_select and
@@ -246,8 +250,41 @@ static int the_tier(const sim_scenario *sc, const sim_policy_cfg *p, as_err *err
     return tier;
 }
 
-static void emit_doc(em *e, const char *name, long min, long max, long pct, const dir_vals *up,
-                     const dir_vals *down)
+/* The one metric: CPU Utilization at pct percent, or (rps > 0) a Pods
+ * requests-per-second metric at rps per pod, under the name
+ * prometheus-adapter's default rules give a request counter (the manifest
+ * reader maps it back to the rps signal). */
+static void emit_metric(em *e, long pct, long rps)
+{
+    map_start(e);
+    kv(e, "type", rps > 0 ? "Pods" : "Resource");
+    scalar(e, rps > 0 ? "pods" : "resource", 0);
+    map_start(e);
+    if (rps > 0) {
+        scalar(e, "metric", 0);
+        map_start(e);
+        kv(e, "name", "http_requests_per_second");
+        map_end(e);
+    } else
+        kv(e, "name", "cpu");
+    scalar(e, "target", 0);
+    map_start(e);
+    if (rps > 0) {
+        char b[32];
+        snprintf(b, sizeof b, "%ld", rps);
+        kv(e, "type", "AverageValue");
+        kvq(e, "averageValue", b); /* a quantity: a string in the API */
+    } else {
+        kv(e, "type", "Utilization");
+        kvi(e, "averageUtilization", pct);
+    }
+    map_end(e);
+    map_end(e);
+    map_end(e);
+}
+
+static void emit_doc(em *e, const char *name, long min, long max, long pct, long rps,
+                     const dir_vals *up, const dir_vals *down)
 {
     yaml_event_t ev;
     emit(e, &ev, yaml_stream_start_event_initialize(&ev, YAML_UTF8_ENCODING));
@@ -271,18 +308,7 @@ static void emit_doc(em *e, const char *name, long min, long max, long pct, cons
     kvi(e, "maxReplicas", max);
     scalar(e, "metrics", 0);
     seq_start(e);
-    map_start(e);
-    kv(e, "type", "Resource");
-    scalar(e, "resource", 0);
-    map_start(e);
-    kv(e, "name", "cpu");
-    scalar(e, "target", 0);
-    map_start(e);
-    kv(e, "type", "Utilization");
-    kvi(e, "averageUtilization", pct);
-    map_end(e);
-    map_end(e);
-    map_end(e);
+    emit_metric(e, pct, rps);
     seq_end(e);
     if (up != NULL) { /* behavior = true */
         scalar(e, "behavior", 0);
@@ -314,11 +340,21 @@ int sim_emit_hpa(FILE *f, const sim_scenario *sc, int policy, as_err *err)
     dir_vals up, down;
     double tol, behavior = 0;
     const char *metrics = text_param(p, "metrics");
-    if (metrics != NULL && strcmp(metrics, "auto") != 0)
-        return as_err_set(err, AS_EINVAL, "[policy.%s] metrics = %s: the HPA manifest writer "
-                          "writes one cpu Utilization metric (metrics = auto, target)",
-                          p->name, metrics);
-    int rc = whole(p, "target", 100, 1, 10000, &pct, err);
+    long rps = 0;
+    int rc = AS_OK;
+    if (metrics != NULL && strcmp(metrics, "auto") != 0) {
+        char tail;
+        double v;
+        if (sscanf(metrics, " pods:rps:averagevalue:%lf %c", &v, &tail) != 1 || !(v >= 1) ||
+            v > 1e9 || v != floor(v))
+            return as_err_set(err, AS_EINVAL, "[policy.%s] metrics = %s: the HPA manifest "
+                              "writer writes one cpu Utilization metric (metrics = auto, "
+                              "target) or one pods:rps:averagevalue:N, N a whole number",
+                              p->name, metrics);
+        rps = (long)v;
+        pct = 0;
+    } else
+        rc = whole(p, "target", 100, 1, 10000, &pct, err);
     if (rc == AS_OK)
         rc = sim_emit_param(p, "tolerance", &tol, err);
     if (rc == AS_OK)
@@ -336,7 +372,7 @@ int sim_emit_hpa(FILE *f, const sim_scenario *sc, int policy, as_err *err)
         return as_err_set(err, AS_ENOMEM, "out of memory (YAML emitter)");
     yaml_emitter_set_output(&e.y, write_handler, f);
     yaml_emitter_set_unicode(&e.y, 1);
-    emit_doc(&e, name, min, max, pct, behavior != 0 ? &up : NULL, &down);
+    emit_doc(&e, name, min, max, pct, rps, behavior != 0 ? &up : NULL, &down);
     int failed = e.failed;
     const char *why = e.y.problem ? e.y.problem : "write failed";
     if (failed)

@@ -72,7 +72,6 @@ static int setup(tuner *T, as_err *err)
     sim_slo_info slo;
     sim_slo_info_of(b, &slo);
     sim_slo_describe(&slo, r->slo_text, sizeof r->slo_text);
-    r->tie = b->penalty_per_hour * slo.window / 3600; /* one window's penalty */
     int rc = tune_space_init(r, p, o, err);
     if (rc != AS_OK)
         return rc;
@@ -199,8 +198,7 @@ static int search(tuner *T, as_err *err)
         rc = as_err_set(err, AS_EINVAL, "no configuration of the space could be loaded");
     if (rc != AS_OK)
         return rc;
-    r->cheapest = tune_best(r);
-    r->best = tune_choose(r, &r->ties);
+    r->best = tune_best(r);
     r->meets = sim_tune_score_of(&r->points[r->best].row).meets;
     sim_tune_frontier(r);
     return AS_OK;
@@ -209,7 +207,7 @@ static int search(tuner *T, as_err *err)
 int sim_tune_run(const sim_tune_opts *o, sim_tune_result *r, as_err *err)
 {
     memset(r, 0, sizeof *r);
-    r->best = r->cheapest = -1;
+    r->best = -1;
     int rc = sim_tune_kind_check(o->kind, err);
     if (rc != AS_OK)
         return rc;

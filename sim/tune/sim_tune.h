@@ -18,12 +18,7 @@
  *     as narrow as the keys' resolution;
  *  3. configurations are ranked by one function of the summary row
  *     (sim_tune_score_of): meeting the SLO first, then total cost; among
- *     those that miss it, the least violation first;
- *  4. the chosen one: among the configurations that meet the SLO with a
- *     total within the objective's resolution of the cheapest (r->tie,
- *     one SLO window's penalty: violation is counted in whole windows),
- *     the one with the least infrastructure cost (sim_tune_search.c says
- *     why).
+ *     those that miss it, the least violation first.
  *
  * Owns: the output folder (marked .simrun-tune; never written into when
  * another program's, unless force), its files: per rung KIND-rN.h5 (every
@@ -102,11 +97,6 @@ typedef struct sim_tune_result {
     int npoints;
     sim_tune_point *points;        /* every configuration, in run order */
     int best;                      /* index of the chosen one (or the closest) */
-    int cheapest;                  /* index of the cheapest total (sim_tune_cmp's first) */
-    double tie;                    /* the objective's resolution: the penalty of one SLO
-                                    * window; totals closer than it are equal */
-    int ties;                      /* configurations meeting the SLO within tie of the
-                                    * cheapest total (the chosen one among them) */
     int meets;                     /* it meets the SLO on the search part */
     sim_summary_row dflt, oracle;  /* search part: the scenario's policy, the oracle */
     int has_oracle;

@@ -59,12 +59,6 @@ int tune_candidates(const sim_tune_result *r, const sim_tune_opts *o, int k, dou
 int tune_rung_count(const sim_tune_result *r, const sim_tune_opts *o);
 /* Index of the best point (sim_tune_cmp), -1 when none. */
 int tune_best(const sim_tune_result *r);
-/* Index of the configuration to choose: the best point when it misses the
- * SLO; else the least infrastructure cost among those meeting it with a
- * total within r->tie of the best's (then the lower total, then run
- * order), their count
- * into *ties. -1 when there is no point. */
-int tune_choose(const sim_tune_result *r, int *ties);
 
 /* ---- batches (sim_tune_batch.c) ---- */
 

@@ -91,10 +91,6 @@ int sim_tune_json(FILE *f, const sim_tune_result *r, as_err *err)
     json_object_set_new(o, "points", pts);
     if (r->best >= 0)
         json_object_set_new(o, "chosen", jpoint(r, r->best));
-    if (r->cheapest >= 0 && r->cheapest != r->best) /* the chosen one is a tie of it */
-        json_object_set_new(o, "cheapest", jpoint(r, r->cheapest));
-    json_object_set_new(o, "tie_cost", json_real(r->tie));
-    json_object_set_new(o, "ties", json_integer(r->ties));
     json_object_set_new(o, "meets_slo", json_boolean(r->meets));
     json_object_set_new(o, "default", jrow(&r->dflt));
     if (r->has_oracle)

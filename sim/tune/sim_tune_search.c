@@ -68,43 +68,6 @@ int tune_best(const sim_tune_result *r)
     return best;
 }
 
-/* The choice among near-equals. The search part's total is infrastructure
- * (paid every hour, on any traffic) plus the SLO penalty, which is counted
- * in whole windows and, on a trace with one flash crowd, comes from that
- * crowd alone. Two totals less than one window's penalty apart are equal on
- * the data: one window more or less is where the crowd's onset falls on the
- * window grid. Taking the strict minimum there buys a window of penalty on
- * the search part's crowd with infrastructure paid in every calm hour after
- * it (spike.ini at --split 0.85: target 0.51 at 31.85 against 0.56 at
- * 32.32, which costs 6 % less on the held-out quiet hours). So among the
- * configurations meeting the SLO within that resolution of the cheapest,
- * the least infrastructure wins. The alternative of the most margin
- * (least violation) among them goes the other way: more instances in every
- * hour for a window on one crowd, which the penalty already prices. */
-int tune_choose(const sim_tune_result *r, int *ties)
-{
-    int best = tune_best(r);
-    *ties = best >= 0;
-    if (best < 0 || !sim_tune_score_of(&r->points[best].row).meets || !(r->tie > 0))
-        return best;
-    double top = sim_tune_score_of(&r->points[best].row).cost;
-    sim_tune_score p = {0};
-    int pick = -1;
-    *ties = 0;
-    for (int i = 0; i < r->npoints; i++) {
-        sim_tune_score s = sim_tune_score_of(&r->points[i].row);
-        if (!s.meets || !(s.cost <= top + r->tie))
-            continue;
-        ++*ties;
-        /* least infrastructure, then lower total, then the first in run order */
-        if (pick < 0 || s.infra < p.infra || (s.infra == p.infra && s.cost < p.cost)) {
-            pick = i;
-            p = s;
-        }
-    }
-    return pick;
-}
-
 int sim_tune_frontier(sim_tune_result *r)
 {
     int n = 0;

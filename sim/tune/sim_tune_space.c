@@ -10,7 +10,19 @@
  * is the product of (range / resolution + 1) over the keys.
  * The ranges are those a person would try: a target from 30 % to 95 %,
  * windows up to 10 minutes. `--param policy.P.KEY=LO:HI[:STEP]` changes a
- * range or adds a numeric key of the kind. */
+ * range or adds a numeric key of the kind.
+ *
+ * `--param policy.P.rps=LO:HI` (kind hpa) searches a Pods
+ * requests-per-second metric (averageValue per pod) in place of the CPU
+ * target. Why it is there: CPU utilisation saturates at the pod's limit,
+ * so in an overload one reconcile asks for at most current / target pods,
+ * and the next step waits for those pods to boot; a flash crowd of 8x
+ * then takes several boot times to meet, however fast the behavior
+ * policies allow (spike.ini: up_policies of 80 pods or 900 % per 15 s
+ * change nothing), and the search buys it with a low target, paid in every
+ * calm hour. A request rate does not saturate: the first reconcile asks
+ * for the whole need. It is opt-in because it needs a custom metrics
+ * pipeline (prometheus-adapter or the like) the cluster may not have. */
 #include "sim_tune_int.h"
 
 #include "as_param.h"
@@ -106,6 +118,15 @@ static const rule_key *rule_of(const sim_policy_cfg *p, const char *key)
         return d && d->kind == AS_P_STRING ? &rule_keys[i] : NULL;
     }
     return NULL;
+}
+
+/* Is key the `rps` metric key of p's kind (an HPA, whose `metrics` text
+ * takes pods:rps:averagevalue:V)? */
+static int is_rps(const sim_policy_cfg *p, const char *key)
+{
+    const as_param_def *d = as_param_find(p->type->params, "metrics");
+    return strcmp(key, "rps") == 0 && strcmp(p->type->name, "hpa") == 0 && d &&
+           d->kind == AS_P_STRING;
 }
 
 /* One "TYPE:VALUE:PERIOD" item of a rules text. */
@@ -226,8 +247,12 @@ static int dim_set(sim_tune_dim *d, const sim_policy_cfg *p, const char *key, do
         rdef.kind = rk->type ? AS_P_INT : AS_P_DURATION;
         rdef.min = 1;
         rdef.max = rk->max;
+    } else if (is_rps(p, key)) { /* the value of a pods:rps:averagevalue metric */
+        rdef.kind = AS_P_INT;
+        rdef.min = 1;
+        rdef.max = 1e6;
     }
-    const as_param_def *def = rk ? &rdef : as_param_find(p->type->params, key);
+    const as_param_def *def = rk || rdef.kind ? &rdef : as_param_find(p->type->params, key);
     if (def == NULL || (def->kind != AS_P_DOUBLE && def->kind != AS_P_INT &&
                         def->kind != AS_P_DURATION)) {
         char keys[400] = "";
@@ -241,6 +266,10 @@ static int dim_set(sim_tune_dim *d, const sim_policy_cfg *p, const char *key, do
             size_t l = strlen(keys);
             if (rule_of(p, rule_keys[i].key))
                 snprintf(keys + l, sizeof keys - l, ", %s", rule_keys[i].key);
+        }
+        if (is_rps(p, "rps")) {
+            size_t l = strlen(keys);
+            snprintf(keys + l, sizeof keys - l, ", rps");
         }
         return as_err_set(err, AS_EINVAL, "policy.%s.%s: kind %s has no numeric key '%s' "
                           "(keys: %s)", p->name, key, p->type->name, key, keys);
@@ -314,6 +343,31 @@ static int apply_param(sim_tune_result *r, const sim_policy_cfg *p, const char *
     return AS_OK;
 }
 
+/* With an rps key the CPU target is no longer searched (the HPA reads one
+ * or the other); asking for both is an error. */
+static int rps_replaces_target(sim_tune_result *r, const sim_policy_cfg *p, int user_target,
+                               as_err *err)
+{
+    int rps = -1, tgt = -1;
+    for (int i = 0; i < r->ndim; i++) {
+        if (is_rps(p, r->dim[i].key))
+            rps = i;
+        if (strcmp(r->dim[i].key, "target") == 0)
+            tgt = i;
+    }
+    if (rps < 0 || tgt < 0)
+        return AS_OK;
+    if (user_target)
+        return as_err_set(err, AS_EINVAL, "--param policy.%s.rps and policy.%s.target: the HPA "
+                          "scales on a requests-per-second metric or on CPU at a target, not "
+                          "both; give one", p->name, p->name);
+    memmove(&r->dim[tgt], &r->dim[tgt + 1], sizeof r->dim[0] * (size_t)(r->ndim - tgt - 1));
+    r->ndim--;
+    for (int i = tgt; i < r->ndim; i++) /* key points into name: follow the move */
+        r->dim[i].key = strrchr(r->dim[i].name, '.') + 1;
+    return AS_OK;
+}
+
 int tune_space_init(sim_tune_result *r, const sim_policy_cfg *p, const sim_tune_opts *o,
                     as_err *err)
 {
@@ -327,11 +381,16 @@ int tune_space_init(sim_tune_result *r, const sim_policy_cfg *p, const sim_tune_
         if (rc != AS_OK) /* a kind changed its keys: the table above must follow */
             return as_err_prefix(err, "the tune space of kind %s: ", s->kind);
     }
+    int user_target = 0;
     for (int i = 0; i < o->nparams; i++) {
         int rc = apply_param(r, p, o->params[i], err);
         if (rc != AS_OK)
             return rc;
+        user_target |= strstr(o->params[i], ".target=") != NULL;
     }
+    int rc = rps_replaces_target(r, p, user_target, err);
+    if (rc != AS_OK)
+        return rc;
     for (int dir = 0; dir < 2; dir++) {
         const as_param_def *def =
             as_param_find(p->type->params, dir ? "down_policies" : "up_policies");
@@ -345,8 +404,14 @@ int tune_space_init(sim_tune_result *r, const sim_policy_cfg *p, const sim_tune_
         sim_tune_dim *d = &r->dim[i];
         r->grid *= floor((d->hi - d->lo) / d->step + 1e-9) + 1;
         const rule_key *rk = rule_of(p, d->key);
+        double v;
         if (rk != NULL)
             r->dflt_x[i] = rule_value(rk, r->rules[rk->param[0] == 'd']);
+        else if (is_rps(p, d->key)) /* the scenario's rps metric, or the middle */
+            r->dflt_x[i] = sscanf((const char *)p->cfg +
+                                      as_param_find(p->type->params, "metrics")->offset,
+                                  " pods:rps:averagevalue:%lf", &v) == 1
+                               ? v : d->lo + floor((d->hi - d->lo) / d->step / 2) * d->step;
         else if (sim_emit_param(p, d->key, &r->dflt_x[i], err) != AS_OK)
             return err->code;
     }
@@ -408,7 +473,13 @@ void tune_render(const sim_tune_result *r, const double *u, double *x, char *set
         int rule = 0;
         for (size_t j = 0; j < NRULE_KEYS; j++)
             rule |= strcmp(rule_keys[j].key, r->dim[i].key) == 0; /* only kinds with rules take them */
-        if (!rule)
+        if (!rule && strcmp(r->kind, "hpa") == 0 && strcmp(r->dim[i].key, "rps") == 0)
+            /* target = 0.8 is the kind's default, the value it takes as "not
+             * given" beside metrics (the scenario's own target would be refused) */
+            l += (size_t)snprintf(sets + l, n - l, "%spolicy.%s.target=0.8 policy.%s.metrics="
+                                  "pods:rps:averagevalue:%s", l ? " " : "", r->policy,
+                                  r->policy, txt[i]);
+        else if (!rule)
             l += (size_t)snprintf(sets + l, n - l, "%s%s=%s", l ? " " : "", r->dim[i].name,
                                   txt[i]);
     }
