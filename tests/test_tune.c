@@ -208,6 +208,58 @@ Test(tune, hpa_manifest_is_autoscaling_v2_field_by_field)
     sim_scenario_free(sc);
 }
 
+/* The rps key: asked for, it replaces the CPU target (the HPA reads one or
+ * the other) and starts in the middle of its range; a scenario whose HPA
+ * already scales on requests per second is searched on that key around its
+ * value without being asked; rps and target together are refused. */
+static int dim_of(const sim_tune_result *r, const char *key)
+{
+    for (int i = 0; i < r->ndim; i++)
+        if (strcmp(r->dim[i].key, key) == 0)
+            return i;
+    return -1;
+}
+
+Test(tune, the_rps_key_replaces_the_cpu_target)
+{
+    sim_scenario *sc = load(NULL, 0);
+    const char *prm[] = {"policy.hpa.rps=20:80:1", "policy.hpa.target=0.5:0.9"};
+    sim_tune_opts o = {.params = prm, .nparams = 1};
+    sim_tune_result r = {0};
+    snprintf(r.kind, sizeof r.kind, "hpa");
+    snprintf(r.policy, sizeof r.policy, "hpa");
+    as_err err = {0};
+    const sim_policy_cfg *p = &sc->policies[policy_of(sc, "hpa")];
+    cr_assert_eq(tune_space_init(&r, p, &o, &err), AS_OK, "%s", err.msg);
+    int k = dim_of(&r, "rps");
+    cr_assert(k >= 0 && dim_of(&r, "target") < 0, "rps %d, target %d", k, dim_of(&r, "target"));
+    cr_assert_eq(r.ndim, 6);
+    cr_assert_str_eq(r.dim[k].name, "policy.hpa.rps");
+    cr_assert_eq(r.dflt_x[k], 50);
+    for (int i = 0; i < r.ndim; i++) /* the keys moved with their names */
+        cr_assert_str_eq(r.dim[i].key, strrchr(r.dim[i].name, '.') + 1);
+    double x[SIM_TUNE_MAXDIM], u[SIM_TUNE_MAXDIM] = {0};
+    char sets[768];
+    u[k] = 0.5;
+    tune_render(&r, u, x, sets, sizeof sets);
+    cr_assert(strstr(sets, "policy.hpa.target=0.8 policy.hpa.metrics=pods:rps:averagevalue:50"),
+              "%s", sets);
+    o.nparams = 2;
+    cr_assert_eq(tune_space_init(&r, p, &o, &err), AS_EINVAL);
+    cr_assert(strstr(err.msg, "not both"), "%s", err.msg);
+    sim_scenario_free(sc);
+    const char *rps[] = {"policy.hpa.target=0.8", "policy.hpa.metrics=pods:rps:averagevalue:48"};
+    sc = load(rps, 2);
+    o.nparams = 0;
+    cr_assert_eq(tune_space_init(&r, &sc->policies[policy_of(sc, "hpa")], &o, &err), AS_OK,
+                 "%s", err.msg);
+    k = dim_of(&r, "rps");
+    cr_assert(k >= 0 && dim_of(&r, "target") < 0);
+    cr_assert_eq(r.dflt_x[k], 48);
+    cr_assert(r.dim[k].lo == 24 && r.dim[k].hi == 77, "%g..%g", r.dim[k].lo, r.dim[k].hi);
+    sim_scenario_free(sc);
+}
+
 /* A Pods requests-per-second metric (what tune searches as `rps`): the
  * metric's name the manifest reader maps back to the rps signal, an
  * AverageValue quantity; a fraction of a request or another metric is

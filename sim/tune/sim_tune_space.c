@@ -129,6 +129,13 @@ static int is_rps(const sim_policy_cfg *p, const char *key)
            d->kind == AS_P_STRING;
 }
 
+/* The text of string key `key` of p's kind ("" when it has none). */
+static const char *text_of(const sim_policy_cfg *p, const char *key)
+{
+    const as_param_def *d = as_param_find(p->type->params, key);
+    return d && d->kind == AS_P_STRING ? (const char *)p->cfg + d->offset : "";
+}
+
 /* One "TYPE:VALUE:PERIOD" item of a rules text. */
 typedef struct rule_item {
     char type[16], period[48];
@@ -381,6 +388,16 @@ int tune_space_init(sim_tune_result *r, const sim_policy_cfg *p, const sim_tune_
         if (rc != AS_OK) /* a kind changed its keys: the table above must follow */
             return as_err_prefix(err, "the tune space of kind %s: ", s->kind);
     }
+    double v;
+    if (is_rps(p, "rps") && sscanf(text_of(p, "metrics"), " pods:rps:averagevalue:%lf", &v) == 1) {
+        /* the scenario's HPA scales on requests per second: that is the key,
+         * over the range a CPU target's 30 % to 95 % spans around 60 % */
+        int rc = dim_set(&r->dim[r->ndim], p, "rps", fmax(1, floor(v / 2)),
+                         fmax(2, ceil(v * 1.6)), 1, err);
+        if (rc != AS_OK)
+            return rc;
+        r->ndim++;
+    }
     int user_target = 0;
     for (int i = 0; i < o->nparams; i++) {
         int rc = apply_param(r, p, o->params[i], err);
@@ -404,13 +421,10 @@ int tune_space_init(sim_tune_result *r, const sim_policy_cfg *p, const sim_tune_
         sim_tune_dim *d = &r->dim[i];
         r->grid *= floor((d->hi - d->lo) / d->step + 1e-9) + 1;
         const rule_key *rk = rule_of(p, d->key);
-        double v;
         if (rk != NULL)
             r->dflt_x[i] = rule_value(rk, r->rules[rk->param[0] == 'd']);
         else if (is_rps(p, d->key)) /* the scenario's rps metric, or the middle */
-            r->dflt_x[i] = sscanf((const char *)p->cfg +
-                                      as_param_find(p->type->params, "metrics")->offset,
-                                  " pods:rps:averagevalue:%lf", &v) == 1
+            r->dflt_x[i] = sscanf(text_of(p, "metrics"), " pods:rps:averagevalue:%lf", &v) == 1
                                ? v : d->lo + floor((d->hi - d->lo) / d->step / 2) * d->step;
         else if (sim_emit_param(p, d->key, &r->dflt_x[i], err) != AS_OK)
             return err->code;
