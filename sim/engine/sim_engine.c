@@ -282,9 +282,8 @@ static int setup(sim_engine *R, uint64_t seed, as_err *err)
 static int first_events(sim_engine *R)
 {
     const sim_scenario *sc = R->sc;
-    int rc = sim_push(R, 0, SIM_EV_TICK, 0, 0, 0);
-    if (rc == AS_OK)
-        rc = sim_push(R, sc->record, SIM_EV_RECORD, 0, 0, 0);
+    R->tick_next = 0; /* the tick is not queued (sim_run.c) */
+    int rc = sim_push(R, sc->record, SIM_EV_RECORD, 0, 0, 0);
     if (rc == AS_OK)
         rc = sim_push(R, R->scrape, SIM_EV_SCRAPE, 0, 0, 0);
     for (int i = 0; rc == AS_OK && i < R->nt; i++)

@@ -84,7 +84,8 @@ struct sim_engine {
     const sim_sink *sink;    /* where rows go (NULL: nowhere) */
     sim_run_opts opts;       /* copied; its pointers borrowed */
     char name[SIM_STR];      /* the run's name */
-    sim_queue q;
+    sim_queue q;             /* every event but the tick */
+    as_time tick_next;       /* the next tick (priority 4, see sim_run.c); -1: none left */
     tr_stream *trace;
     as_exec *ex;             /* the instances of every tier */
     sim_tier tiers[SIM_MAX_TIERS];

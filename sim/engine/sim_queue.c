@@ -84,3 +84,9 @@ int sim_queue_pop(sim_queue *q, sim_event *out)
     q->now = out->t;
     return 1;
 }
+
+void sim_queue_advance(sim_queue *q, as_time t)
+{
+    assert(t >= q->now);
+    q->now = t;
+}

@@ -37,5 +37,13 @@ void sim_queue_fini(sim_queue *q);
 int sim_queue_push(sim_queue *q, as_time t, int prio, int type, int a, int b, uint32_t gen);
 /* 0 when empty; else 1 and *out = the earliest event. */
 int sim_queue_pop(sim_queue *q, sim_event *out);
+/* The earliest event, left in place; NULL when empty. */
+static inline const sim_event *sim_queue_top(const sim_queue *q)
+{
+    return q->n > 0 ? &q->heap[0] : NULL;
+}
+/* An event kept outside the queue runs at t (>= now): now moves to t, as
+ * a pop of it would have moved it. */
+void sim_queue_advance(sim_queue *q, as_time t);
 
 #endif

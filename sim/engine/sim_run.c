@@ -14,6 +14,12 @@
  * allocates, prints or formats (the event heap aside, which only grows in
  * a run's first moments).
  *
+ * The tick, one event in every step but a few, is not queued: tick_next
+ * holds its time, and a step runs it when the queue's first event is later
+ * or of a later priority (no other event has its priority, so the order is
+ * the one the queue gave it; a push and a pop of the heap a tick were a
+ * tenth of a week's instructions at 1 s ticks).
+ *
  * Stopping: the stop flag is read every STOP_EVERY steps with a relaxed
  * atomic load (a load and a branch per thousand events); a step is at most
  * one tick of the latency model, and the request-level model reads the flag
@@ -49,8 +55,7 @@ static int on_tick(sim_engine *R, const sim_event *ev)
     if (rc != AS_OK)
         return rc;
     sim_ring_pop(R);
-    if (now + R->sc->tick < end)
-        rc = sim_push(R, now + R->sc->tick, SIM_EV_TICK, 0, 0, 0);
+    R->tick_next = now + R->sc->tick < end ? now + R->sc->tick : -1;
     if ((++R->ticks & PROGRESS_EVERY) == 0 && R->opts.progress)
         R->opts.progress(R->opts.progress_ud, (double)now / (double)end);
     return rc;
@@ -162,7 +167,13 @@ int sim_engine_step(sim_engine *R, sim_step *ev, as_err *err)
     if ((++R->steps & STOP_EVERY) == 0 && stop_requested(R))
         return fail(R, as_err_set(R->err, AS_EINTR, "interrupted"), err);
     sim_event e;
-    if (!sim_queue_pop(&R->q, &e)) { /* cannot happen: the end is always queued */
+    const sim_event *top = sim_queue_top(&R->q);
+    if (R->tick_next >= 0 &&
+        (top == NULL || top->t > R->tick_next ||
+         (top->t == R->tick_next && top->prio > ev_prio[SIM_EV_TICK]))) {
+        e = (sim_event){.t = R->tick_next, .prio = ev_prio[SIM_EV_TICK], .type = SIM_EV_TICK};
+        sim_queue_advance(&R->q, e.t);
+    } else if (!sim_queue_pop(&R->q, &e)) { /* cannot happen: the end is always queued */
         R->done = true;
         return AS_OK;
     }
