@@ -21,13 +21,14 @@ static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 typedef void conv_d_fn(double *restrict m, const double *restrict xm, const double *restrict ym,
                        int ilo, int ihi, double wl, double wu);
+typedef void conv_pairs_fn(as_latdist *o, const as_latdist *a, const as_latdist *b);
 
-static conv_d_fn *conv_d_pick(void);
-static conv_d_fn *conv_d; /* the convolution's inner loop (set with the tables) */
+static conv_pairs_fn *conv_pairs_pick(void);
+static conv_pairs_fn *conv_pairs; /* the convolution's pairs (set with the tables) */
 
 static void build_tables(void)
 {
-    conv_d = conv_d_pick();
+    conv_pairs = conv_pairs_pick();
     r_ = pow(10.0, 1.0 / AS_LD_PER_DEC);
     lnr = log(r_);
     for (int k = 0; k <= AS_LD_N; k++)
@@ -120,7 +121,7 @@ typedef double v2d __attribute__((vector_size(16)));
 #define CONV_D_BODY(V, N)                                                                      \
     m[ilo] += wl * xm[ilo] * ym[ilo];                                                          \
     int i = ilo + 1;                                                                           \
-    V vl, vu;                                                                                  \
+    V vl = {0}, vu = {0}; /* (lanes set below; {0}: no use before set, for -O1) */           \
     for (int l = 0; l < (N); l++)                                                              \
         vl[l] = wl, vu[l] = wu;                                                                \
     V carry = vl;                                                                              \
@@ -151,7 +152,7 @@ typedef double v2d __attribute__((vector_size(16)));
  * each row went through the scalar loop. */
 #define CONV_D_STEP(V, N)                                                                      \
     if (i + (N)-1 <= ihi) {                                                                    \
-        V a0, b0, c0, d0, m0, vl0, vu0;                                                        \
+        V a0, b0, c0, d0, m0, vl0 = {0}, vu0 = {0};                                            \
         for (int l = 0; l < (N); l++)                                                          \
             vl0[l] = wl, vu0[l] = wu;                                                          \
         LOAD2(m0, m + i);                                                                      \
@@ -182,11 +183,51 @@ typedef long long v8l __attribute__((vector_size(64)));
 #endif
 #define CONV_D_SHIFT(a, b, N) CONV_D_SHIFT##N(a, b)
 
+/* Every pair of a's and b's grid points into o, a row (one distance d) at
+ * a time through row, which each width's conv_pairs below inlines: the
+ * rows are 10-150 points long and some 140 a convolution, so a call per
+ * row (seven arguments, the vector constants set up again) was a sixth of
+ * a convolution's instructions. */
+static inline __attribute__((always_inline)) void conv_pairs_with(conv_d_fn *row, as_latdist *o,
+                                                                   const as_latdist *a,
+                                                                   const as_latdist *b)
+{
+    double *m = o->m;
+    for (int pass = 0; pass < 2; pass++) {
+        const as_latdist *x = pass ? b : a, *y = pass ? a : b; /* x holds the larger index */
+        int d0 = x->lo - y->hi > pass ? x->lo - y->hi : pass; /* below it no pair */
+        for (int d = d0; d <= x->hi - y->lo; d++) {
+            int ilo = x->lo > y->lo + d ? x->lo : y->lo + d;
+            int ihi = x->hi < y->hi + d ? x->hi : y->hi + d;
+            if (ilo > ihi)
+                continue;
+            int o0 = off_[d], top = AS_LD_N - 2 - o0; /* last i landing inside */
+            int iend = ihi < top ? ihi : top;
+            if (ilo <= iend)
+                row(m + o0, x->m, y->m - d, ilo, iend, 1.0 - wup_[d], wup_[d]);
+            for (int i = iend + 1 > ilo ? iend + 1 : ilo; i <= ihi; i++)
+                m[AS_LD_N - 1] += x->m[i] * y->m[i - d];
+            int hi = ihi + o0 + 1 < AS_LD_N ? ihi + o0 + 1 : AS_LD_N - 1;
+            if (ilo + o0 < o->lo)
+                o->lo = ilo + o0 < AS_LD_N ? ilo + o0 : AS_LD_N - 1;
+            if (hi > o->hi)
+                o->hi = hi;
+        }
+    }
+}
+
 #define CONV_D_TAIL(V, N) CONV_D_STEP(V, N)
-static void conv_d2(double *restrict m, const double *restrict xm, const double *restrict ym,
-                    int ilo, int ihi, double wl, double wu)
+static inline __attribute__((always_inline)) void conv_d2(double *restrict m,
+                                                          const double *restrict xm,
+                                                          const double *restrict ym, int ilo,
+                                                          int ihi, double wl, double wu)
 {
     CONV_D_BODY(v2d, 2)
+}
+
+static void conv_pairs2(as_latdist *o, const as_latdist *a, const as_latdist *b)
+{
+    conv_pairs_with(conv_d2, o, a, b);
 }
 
 /* Where the processor has them (chosen once, in build_tables), 4 and 8
@@ -202,80 +243,65 @@ typedef double v8d __attribute__((vector_size(64)));
 
 #undef CONV_D_TAIL
 #define CONV_D_TAIL(V, N) CONV_D_STEP(V, N) CONV_D_STEP(v2d, 2)
-__attribute__((target("avx2"))) static void conv_d4(double *restrict m, const double *restrict xm,
-                                                    const double *restrict ym, int ilo, int ihi,
-                                                    double wl, double wu)
+__attribute__((target("avx2"), always_inline)) static inline void
+conv_d4(double *restrict m, const double *restrict xm, const double *restrict ym, int ilo, int ihi,
+        double wl, double wu)
 {
     CONV_D_BODY(v4d, 4)
 }
 
+__attribute__((target("avx2"))) static void conv_pairs4(as_latdist *o, const as_latdist *a,
+                                                        const as_latdist *b)
+{
+    conv_pairs_with(conv_d4, o, a, b);
+}
+
 #undef CONV_D_TAIL
 #define CONV_D_TAIL(V, N) CONV_D_STEP(V, N) CONV_D_STEP(v4d, 4) CONV_D_STEP(v2d, 2)
-__attribute__((target("avx512f"))) static void conv_d8(double *restrict m,
-                                                       const double *restrict xm,
-                                                       const double *restrict ym, int ilo,
-                                                       int ihi, double wl, double wu)
+__attribute__((target("avx512f"), always_inline)) static inline void
+conv_d8(double *restrict m, const double *restrict xm, const double *restrict ym, int ilo, int ihi,
+        double wl, double wu)
 {
     CONV_D_BODY(v8d, 8)
+}
+
+__attribute__((target("avx512f"))) static void conv_pairs8(as_latdist *o, const as_latdist *a,
+                                                           const as_latdist *b)
+{
+    conv_pairs_with(conv_d8, o, a, b);
 }
 #endif
 
 /* The widest the processor runs (0 asks for it) or `want` lanes if it runs
  * them; NULL when it does not. */
-static conv_d_fn *conv_d_of(int want)
+static conv_pairs_fn *conv_pairs_of(int want)
 {
 #ifdef AS_LD_WIDE
     __builtin_cpu_init();
     if ((want == 0 || want == 8) && __builtin_cpu_supports("avx512f"))
-        return conv_d8;
+        return conv_pairs8;
     if ((want == 0 || want == 4) && __builtin_cpu_supports("avx2"))
-        return conv_d4;
+        return conv_pairs4;
 #endif
-    return want == 0 || want == 2 ? conv_d2 : NULL;
+    return want == 0 || want == 2 ? conv_pairs2 : NULL;
 }
 
-static conv_d_fn *conv_d_pick(void) { return conv_d_of(0); }
+static conv_pairs_fn *conv_pairs_pick(void) { return conv_pairs_of(0); }
 
 int as_latdist_lanes(int want)
 {
     tables();
-    conv_d_fn *f = conv_d_of(want);
+    conv_pairs_fn *f = conv_pairs_of(want);
     if (f == NULL)
         return 0;
-    conv_d = f;
+    conv_pairs = f;
 #ifdef AS_LD_WIDE
-    if (f == conv_d8)
+    if (f == conv_pairs8)
         return 8;
-    if (f == conv_d4)
+    if (f == conv_pairs4)
         return 4;
 #endif
     return 2;
-}
-
-static void conv_pairs(as_latdist *o, const as_latdist *a, const as_latdist *b)
-{
-    double *m = o->m;
-    for (int pass = 0; pass < 2; pass++) {
-        const as_latdist *x = pass ? b : a, *y = pass ? a : b; /* x holds the larger index */
-        int d0 = x->lo - y->hi > pass ? x->lo - y->hi : pass; /* below it no pair */
-        for (int d = d0; d <= x->hi - y->lo; d++) {
-            int ilo = x->lo > y->lo + d ? x->lo : y->lo + d;
-            int ihi = x->hi < y->hi + d ? x->hi : y->hi + d;
-            if (ilo > ihi)
-                continue;
-            int o0 = off_[d], top = AS_LD_N - 2 - o0; /* last i landing inside */
-            int iend = ihi < top ? ihi : top;
-            if (ilo <= iend)
-                conv_d(m + o0, x->m, y->m - d, ilo, iend, 1.0 - wup_[d], wup_[d]);
-            for (int i = iend + 1 > ilo ? iend + 1 : ilo; i <= ihi; i++)
-                m[AS_LD_N - 1] += x->m[i] * y->m[i - d];
-            int hi = ihi + o0 + 1 < AS_LD_N ? ihi + o0 + 1 : AS_LD_N - 1;
-            if (ilo + o0 < o->lo)
-                o->lo = ilo + o0 < AS_LD_N ? ilo + o0 : AS_LD_N - 1;
-            if (hi > o->hi)
-                o->hi = hi;
-        }
-    }
 }
 
 /* o += z x point by point (x's range inside the grid). */
@@ -337,6 +363,93 @@ void as_latdist_rebase(as_latdist *d, double shift)
     as_latdist_add(d, ds, z);
 }
 
+static void widen(as_latdist *o, int lo, int hi)
+{
+    if (lo < o->lo)
+        o->lo = lo;
+    if (hi > o->hi)
+        o->hi = hi;
+}
+
+/* o1 += w a and, when o2 is not NULL, o2 += w a, with equal shifts: what a
+ * put() per point does, with the range found once (the flush of every slot
+ * runs this over each law its ticks used, into the record's and the slot's
+ * mixtures). No test for zero masses: adding w 0 leaves a mass as it was.
+ * Two doubles a vector (SSE2, which every x86-64 has; -O2 does not
+ * vectorise a loop of unknown length): each lane computes o + w a as the
+ * scalar loop does, so the sums are the same to the bit; one pass over a
+ * for both outputs. */
+static void axpy_same(as_latdist *o1, as_latdist *o2, double w, const as_latdist *a)
+{
+    o1->zero += w * a->zero;
+    if (o2)
+        o2->zero += w * a->zero;
+    int lo = a->lo, hi = a->hi;
+    while (lo <= hi && a->m[lo] == 0)
+        lo++;
+    while (hi >= lo && a->m[hi] == 0)
+        hi--;
+    if (lo > hi)
+        return;
+    double *restrict m1 = o1->m;
+    double *restrict m2 = o2 ? o2->m : NULL;
+    const double *restrict am = a->m;
+    v2d vw = {w, w};
+    int k = lo;
+    if (m2) {
+        for (; k + 1 <= hi; k += 2) {
+            v2d x, y1, y2;
+            LOAD2(x, am + k);
+            LOAD2(y1, m1 + k);
+            LOAD2(y2, m2 + k);
+            v2d p = vw * x;
+            y1 += p;
+            y2 += p;
+            memcpy(m1 + k, &y1, sizeof y1);
+            memcpy(m2 + k, &y2, sizeof y2);
+        }
+        for (; k <= hi; k++) {
+            double p = w * am[k];
+            m1[k] += p;
+            m2[k] += p;
+        }
+    } else {
+        for (; k + 1 <= hi; k += 2) {
+            v2d x, y;
+            LOAD2(x, am + k);
+            LOAD2(y, m1 + k);
+            y += vw * x;
+            memcpy(m1 + k, &y, sizeof y);
+        }
+        for (; k <= hi; k++)
+            m1[k] += w * am[k];
+    }
+    widen(o1, lo, hi);
+    if (o2)
+        widen(o2, lo, hi);
+}
+
+/* Whether out += w a would take the equal-shift path (after an empty out
+ * takes a's shift). */
+static int same_shift(const as_latdist *o, const as_latdist *a)
+{
+    return (o->lo > o->hi && o->zero == 0) || o->shift == a->shift;
+}
+
+void as_latdist_axpy2(as_latdist *o1, as_latdist *o2, double w, const as_latdist *a)
+{
+    if (!same_shift(o1, a) || !same_shift(o2, a)) {
+        as_latdist_axpy(o1, w, a);
+        as_latdist_axpy(o2, w, a);
+        return;
+    }
+    if (o1->lo > o1->hi && o1->zero == 0)
+        o1->shift = a->shift;
+    if (o2->lo > o2->hi && o2->zero == 0)
+        o2->shift = a->shift;
+    axpy_same(o1, o2, w, a);
+}
+
 void as_latdist_axpy(as_latdist *o, double w, const as_latdist *a)
 {
     if (o->lo > o->hi && o->zero == 0) /* empty: take a's shift */
@@ -344,26 +457,7 @@ void as_latdist_axpy(as_latdist *o, double w, const as_latdist *a)
     if (a->shift < o->shift)
         as_latdist_rebase(o, a->shift);
     if (a->shift == o->shift) {
-        /* what a put() per point does, with the range found once: the
-         * flush of every slot runs this over each law its ticks used */
-        o->zero += w * a->zero;
-        int lo = a->lo, hi = a->hi;
-        while (lo <= hi && a->m[lo] == 0)
-            lo++;
-        while (hi >= lo && a->m[hi] == 0)
-            hi--;
-        if (lo > hi)
-            return;
-        /* no test for zero masses: adding w 0 leaves a mass as it was, and
-         * the loop without a branch vectorises */
-        double *restrict om = o->m;
-        const double *restrict am = a->m;
-        for (int k = lo; k <= hi; k++)
-            om[k] += w * am[k];
-        if (lo < o->lo)
-            o->lo = lo;
-        if (hi > o->hi)
-            o->hi = hi;
+        axpy_same(o, NULL, w, a);
         return;
     }
     tables();
@@ -433,7 +527,15 @@ double as_latdist_normalize(as_latdist *d)
         return t;
     double inv = 1.0 / t;
     d->zero *= inv;
-    for (int k = d->lo; k <= d->hi; k++)
+    v2d vi = {inv, inv}; /* (a lane multiplies as the scalar loop does) */
+    int k = d->lo;
+    for (; k + 1 <= d->hi; k += 2) {
+        v2d x;
+        LOAD2(x, d->m + k);
+        x *= vi;
+        memcpy(d->m + k, &x, sizeof x);
+    }
+    for (; k <= d->hi; k++)
         d->m[k] *= inv;
     return t;
 }

@@ -44,6 +44,9 @@ void as_latdist_conv(as_latdist *out, const as_latdist *a, const as_latdist *b);
 /* out += w a (a mixture). When the shifts differ, the one with the larger
  * shift is moved into the grid (O(n) with a logarithm per point). */
 void as_latdist_axpy(as_latdist *out, double w, const as_latdist *a);
+/* out1 += w a and out2 += w a (distinct, neither a), the same to the bit
+ * as the two calls, in one pass over a when both shifts allow it. */
+void as_latdist_axpy2(as_latdist *out1, as_latdist *out2, double w, const as_latdist *a);
 /* Lower d's shift to `shift` (<= d->shift): the difference moves into the grid. */
 void as_latdist_rebase(as_latdist *d, double shift);
 /* out = the law of k X, X ~ a (k > 0). */

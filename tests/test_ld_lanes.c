@@ -128,3 +128,50 @@ Test(ld_lanes, quantiles_together_equal_one_at_a_time)
     cr_assert(isnan(q[0]) && isnan(q[1]), "an empty law has no quantile");
     cr_log_info("laws compared: %d", cases);
 }
+
+/* out1 += w a, out2 += w a in one pass: the same bits as the two calls,
+ * whatever the shifts (equal, a's lower or higher than an output's, an
+ * empty output that takes a's) and ranges. */
+Test(ld_lanes, mixture_into_two_equals_two_mixtures)
+{
+    static as_latdist a, o1, o2, r1, r2;
+    int fused = 0;
+    for (int c = 0; c < 300; c++) {
+        random_law(&a);
+        random_law(&o1);
+        random_law(&o2);
+        if (c % 4 == 0) /* the common case: every shift the same */
+            o1.shift = o2.shift = a.shift;
+        else if (c % 4 == 1) { /* an empty output takes a's shift */
+            as_latdist_clear(&o1);
+            o2.shift = a.shift;
+        }
+        fused += o1.shift == a.shift && o2.shift == a.shift;
+        r1 = o1;
+        r2 = o2;
+        double w = 0.1 + unif();
+        as_latdist_axpy2(&o1, &o2, w, &a);
+        as_latdist_axpy(&r1, w, &a);
+        as_latdist_axpy(&r2, w, &a);
+        cr_assert(memcmp(&o1, &r1, sizeof o1) == 0, "case %d: first output differs", c);
+        cr_assert(memcmp(&o2, &r2, sizeof o2) == 0, "case %d: second output differs", c);
+    }
+    cr_assert(fused > 50, "the one-pass path ran %d times", fused);
+}
+
+/* Normalising (two lanes a vector) divides each mass as a scalar multiply
+ * by 1 / total does. */
+Test(ld_lanes, normalize_equals_scalar_multiply)
+{
+    static as_latdist a, r;
+    for (int c = 0; c < 200; c++) {
+        random_law(&a);
+        r = a;
+        double t = as_latdist_normalize(&a), inv = 1.0 / t;
+        cr_assert(same_bits(t, as_latdist_total(&r)));
+        r.zero *= inv;
+        for (int k = r.lo; k <= r.hi; k++)
+            r.m[k] *= inv;
+        cr_assert(memcmp(&a, &r, sizeof a) == 0, "case %d", c);
+    }
+}

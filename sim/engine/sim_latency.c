@@ -391,8 +391,13 @@ void sim_tierlat_flush(sim_tierlat *L)
     for (int k = 0; k < L->nlist; k++) {
         const sim_latent *e = &L->ent[L->lid[k]];
         double w = L->lw[k], s = 1 - e->pab, sv = v == 1.0 || s == 1.0 ? s : pow(s, v);
-        as_latdist_axpy(&L->rec1, w * v * s, e->law);
-        as_latdist_axpy(&L->slotv, w * sv, e->vlaw);
+        /* one visit (the law is the visits law, v s = sv): one pass into both */
+        if (e->vlaw == e->law && w * v * s == w * sv) {
+            as_latdist_axpy2(&L->rec1, &L->slotv, w * sv, e->law);
+        } else {
+            as_latdist_axpy(&L->rec1, w * v * s, e->law);
+            as_latdist_axpy(&L->slotv, w * sv, e->vlaw);
+        }
         L->slot_req += w;
         L->slot_srv += w * sv;
     }

@@ -128,7 +128,8 @@ static double slot_e2e(sim_engine *R, as_latdist **out)
             served *= L->slot_srv / L->slot_req;
         /* (normalising keeps a law with mass a law with mass) */
         if (as_latdist_normalize(&L->slotv) > 0) {
-            double q = as_latdist_quantile(&L->slotv, 0.5);
+            double q, half = 0.5; /* (one walk: as_latdist_quantile's bits) */
+            as_latdist_quantiles(&L->slotv, 1, &half, &q);
             if (q > scale)
                 scale = q;
             some[i] = true;
@@ -173,8 +174,7 @@ void sim_slot_close(sim_engine *R, as_time t0, as_time t1)
     R->slo_fed = t1;
     R->i_good += good;
     if (req * served > 0 && tot > 0) {
-        as_latdist_axpy(&R->rec_e2e, req * served, E);
-        as_latdist_axpy(&R->run_e2e, req * served, E);
+        as_latdist_axpy2(&R->rec_e2e, &R->run_e2e, req * served, E);
     }
     R->s_req = 0;
 }
