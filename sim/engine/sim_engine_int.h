@@ -109,6 +109,7 @@ struct sim_engine {
     /* the SLO, its slots, the end-to-end laws (analytic) */
     sim_slo slo;
     as_time slot;                 /* min(window, record) */
+    as_time slot_at;              /* the next multiple of slot a tick may end at */
     as_time slo_fed;              /* slots fed to slo up to here */
     as_latdist e2e[3];            /* a slot's law; scratch */
     as_latdist rec_e2e, run_e2e;  /* mixtures of the record, of the run */

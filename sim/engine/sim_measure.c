@@ -23,7 +23,8 @@ int sim_ring_fill(sim_engine *R, as_time upto)
         if (!isfinite(rate) || rate < 0)
             return as_err_set(R->err, AS_EINVAL, "trace gave an invalid rate %g at t=%gs", rate,
                               as_time_to_s(t));
-        R->ring[(R->ring_head + R->ring_n) % R->ring_cap] = rate;
+        size_t k = R->ring_head + R->ring_n; /* (< 2 ring_cap: a compare, not a division) */
+        R->ring[k >= R->ring_cap ? k - R->ring_cap : k] = rate;
         R->ring_n++;
     }
     return AS_OK;
@@ -32,15 +33,17 @@ int sim_ring_fill(sim_engine *R, as_time upto)
 /* Rate at tick time t (t = ring_t0 + k*tick, k < ring_n). */
 double sim_ring_at(const sim_engine *R, as_time t)
 {
-    size_t k = (size_t)((t - R->ring_t0) / R->sc->tick);
+    /* (the tick's own rate, t = ring_t0, without a division) */
+    size_t k = t == R->ring_t0 ? 0 : (size_t)((t - R->ring_t0) / R->sc->tick);
     if (k >= R->ring_n)
         k = R->ring_n ? R->ring_n - 1 : 0;
-    return R->ring[(R->ring_head + k) % R->ring_cap];
+    k += R->ring_head;
+    return R->ring[k >= R->ring_cap ? k - R->ring_cap : k];
 }
 
 void sim_ring_pop(sim_engine *R)
 {
-    R->ring_head = (R->ring_head + 1) % R->ring_cap;
+    R->ring_head = R->ring_head + 1 == R->ring_cap ? 0 : R->ring_head + 1;
     R->ring_n--;
     R->ring_t0 += R->sc->tick;
 }
@@ -170,7 +173,12 @@ int sim_tick(sim_engine *R, as_time now)
     R->i_rate += lambda * dt;
     R->i_time += dt;
     as_time t1 = now + R->sc->tick;
-    if (t1 % R->slot == 0 || t1 >= R->sc->duration)
+    /* a slot ends at each multiple of its length (slot_at, the next one, in
+     * place of a division a tick) and at the run's end */
+    bool boundary = t1 == R->slot_at;
+    while (R->slot_at <= t1)
+        R->slot_at += R->slot;
+    if (boundary || t1 >= R->sc->duration)
         sim_slot_close(R, t1 - (t1 - 1) % R->slot - 1, t1 < R->sc->duration ? t1 : R->sc->duration);
     return AS_OK;
 }

@@ -32,6 +32,7 @@ int sim_rows_init(sim_engine *R, as_err *err)
 {
     const sim_scenario *sc = R->sc;
     R->slot = sc->slo_window < sc->record ? sc->slo_window : sc->record;
+    R->slot_at = R->slot;
     sim_slo_def def = {.latency = sc->slo_latency,
                        .p = sc->slo_percentile,
                        .window = sc->slo_window,
