@@ -658,9 +658,16 @@ void as_latdist_prune(as_latdist *d, double eps_lo, double eps_hi)
 void as_latdist_fold_below(as_latdist *d, double v)
 {
     tables();
-    int k = d->lo;
-    while (k <= d->hi && gx[k] < v)
-        k++;
+    /* the first k in lo..hi + 1 with gx[k] >= v (hi + 1: none), by
+     * bisection: gx rises (a walk from lo was a third of the fold) */
+    int k = d->lo, b = d->hi + 1;
+    while (k < b) {
+        int mid = k + (b - k) / 2;
+        if (gx[mid] < v)
+            k = mid + 1;
+        else
+            b = mid;
+    }
     if (k == d->lo || k > d->hi) /* nothing below v, or nothing above it */
         return;
     double acc = 0, s = 0;
