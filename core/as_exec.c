@@ -74,6 +74,7 @@ static void pool_start(as_pool *p)
         in->state = AS_INST_READY;
         in->requested = 0;
         in->ready_at = 0;
+        p->top = k + 1;
         in->type = c->type;
         p->ready++;
         p->units += c->types[c->type].factor;
@@ -131,6 +132,8 @@ int as_pool_launch(as_pool *p, as_time now)
         if (in->state != AS_INST_FREE)
             continue;
         in->state = AS_INST_BOOTING;
+        if (k >= p->top)
+            p->top = k + 1;
         in->gen++;
         in->requested = now;
         in->type = p->type;

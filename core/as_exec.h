@@ -69,6 +69,8 @@ typedef struct as_pool {
     double price_rate;      /* price per hour of every open (billed) instance */
     double billed;          /* exact cost of the instances closed so far */
     int peak;               /* most ready + booting after a scaling decision */
+    int top;                /* slots [top, cfg.slots) have never held an instance (all
+                             * free): a walk over the open ones may stop there */
     /* Called whenever a slot becomes free (an instance leaves, for any
      * reason), after the pool's counts are updated; NULL: nobody asks.
      * The node layer uses it to free what a pod held on its node. */

@@ -178,3 +178,33 @@ Test(exec, drawn_times_are_clamped_before_conversion)
     cr_assert_gt(INT64_MAX - AS_TIME_DRAW_MAX, 365 * 1000 * AS_DAY);
     cr_assert_eq(as_draw_clamp_us(1e30), (double)AS_TIME_DRAW_MAX);
 }
+
+/* top, the end of the slots ever used: every slot at or beyond it is free
+ * through launches and removals, and it never falls. */
+Test(exec, slots_beyond_top_are_free)
+{
+    as_pool_cfg c = pool_cfg(12, 2);
+    as_exec *x = mk(NULL, 1, &c);
+    as_pool *p = &x->pools[0];
+    cr_assert_eq(p->top, 2, "the initial instances");
+    int last = p->top;
+    for (int step = 0; step < 60; step++) {
+        if (step % 3 == 2 && p->ready + p->booting > 0) {
+            int v = as_pool_victim(p);
+            cr_assert_geq(v, 0);
+            as_pool_remove(p, v, step * AS_SEC);
+        } else {
+            as_pool_launch(p, step * AS_SEC);
+        }
+        cr_assert_geq(p->top, last, "top fell at step %d", step);
+        last = p->top;
+        for (int k = p->top; k < c.slots; k++)
+            cr_assert_eq(p->inst[k].state, AS_INST_FREE, "slot %d beyond top %d", k, p->top);
+        int open = 0;
+        for (int k = 0; k < p->top; k++)
+            open += p->inst[k].state != AS_INST_FREE;
+        cr_assert_eq(open, p->ready + p->booting + p->draining, "step %d", step);
+    }
+    cr_assert_eq(p->top, c.slots, "the pool filled up once");
+    as_exec_free(x);
+}

@@ -73,7 +73,7 @@ double sim_pool_bill_add(const as_pool *P, as_time now, double b)
 {
     b += P->billed;
     double g = as_time_to_s(P->cfg.granularity), m = as_time_to_s(P->cfg.minimum);
-    for (int k = 0; k < P->cfg.slots; k++) {
+    for (int k = 0; k < P->top; k++) { /* (beyond top every slot is free) */
         const as_inst *in = &P->inst[k];
         if (in->state != AS_INST_FREE)
             b += as_billed_seconds(as_time_to_s(now - in->requested), g, m) *
