@@ -97,6 +97,25 @@ double as_monitor_view(const as_monitor *m, as_time now)
             }
         return k == 0 ? NAN : acc / (double)k;
     }
+    if (m->agg == AS_AGG_RATE) { /* every run's request counter: the same, without the switch */
+        for (size_t j = 0; j < m->n; j++, i = i + 1 == m->cap ? 0 : i + 1) {
+            if (!(m->t[i] > lo && m->t[i] <= hi) || isnan(m->v[i]))
+                continue;
+            double v = m->v[i];
+            if (k == 0) {
+                first = v;
+                t_first = m->t[i];
+            } else if (v < prev) {
+                resets += prev;
+            }
+            prev = v;
+            t_last = m->t[i];
+            k++;
+        }
+        if (k < 2 || t_last == t_first)
+            return NAN;
+        return (prev + resets - first) / as_time_to_s(t_last - t_first);
+    }
     for (size_t j = 0; j < m->n; j++, i = i + 1 == m->cap ? 0 : i + 1) {
         if (!(m->t[i] > lo && m->t[i] <= hi) || isnan(m->v[i]))
             continue;

@@ -151,7 +151,8 @@ static double tier_tick(sim_engine *R, sim_tier *T, double lreq, double dt)
 int sim_tick(sim_engine *R, as_time now)
 {
     double dt = as_time_to_s(R->sc->tick);
-    double lambda = sim_ring_at(R, now);
+    /* (the ring starts at the tick: its first rate, as sim_ring_at gives it) */
+    double lambda = now == R->ring_t0 ? R->ring[R->ring_head] : sim_ring_at(R, now);
     if (R->des)
         return des_tick(R, now, lambda);
     double back[16];

@@ -168,9 +168,10 @@ int sim_engine_step(sim_engine *R, sim_step *ev, as_err *err)
         return fail(R, as_err_set(R->err, AS_EINTR, "interrupted"), err);
     sim_event e;
     const sim_event *top = sim_queue_top(&R->q);
-    if (R->tick_next >= 0 &&
-        (top == NULL || top->t > R->tick_next ||
-         (top->t == R->tick_next && top->prio > ev_prio[SIM_EV_TICK]))) {
+    bool tick = R->tick_next >= 0 &&
+                (top == NULL || top->t > R->tick_next ||
+                 (top->t == R->tick_next && top->prio > ev_prio[SIM_EV_TICK]));
+    if (tick) {
         e = (sim_event){.t = R->tick_next, .prio = ev_prio[SIM_EV_TICK], .type = SIM_EV_TICK};
         sim_queue_advance(&R->q, e.t);
     } else if (!sim_queue_pop(&R->q, &e)) { /* cannot happen: the end is always queued */
@@ -185,7 +186,7 @@ int sim_engine_step(sim_engine *R, sim_step *ev, as_err *err)
                          .tier = per_tier ? e.a : -1,
                          .slot = per_slot ? e.b : -1};
     }
-    int rc = handler[e.type](R, &e);
+    int rc = tick ? on_tick(R, &e) : handler[e.type](R, &e); /* (the tick's call direct) */
     return rc == AS_OK ? AS_OK : fail(R, rc, err);
 }
 
