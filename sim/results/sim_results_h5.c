@@ -337,6 +337,22 @@ hid_t sim_h5_group(hid_t loc, const char *name)
 
 /* ---- files ---- */
 
+/* See sim_results_int.h. Resizing off: the adaptive modes would grow it
+ * back to the default's 32 MiB. */
+void sim_h5_small_cache(hid_t file)
+{
+    H5AC_cache_config_t c = {.version = H5AC__CURR_CACHE_CONFIG_VERSION};
+    if (H5Fget_mdc_config(file, &c) < 0)
+        return;
+    c.set_initial_size = 1;
+    c.initial_size = c.max_size = 64 * 1024;
+    c.min_size = c.min_size < c.max_size ? c.min_size : c.max_size;
+    c.incr_mode = H5C_incr__off;
+    c.flash_incr_mode = H5C_flash_incr__off;
+    c.decr_mode = H5C_decr__off;
+    H5Fset_mdc_config(file, &c);
+}
+
 hid_t sim_h5_create(const char *partial, as_err *err)
 {
     struct stat st;
