@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 /* The stop request. A signal handler can only set a flag, so it is a
  * global; `volatile sig_atomic_t` is what C guarantees a handler may write
@@ -69,6 +70,7 @@ sim_batch *sim_batch_open(const sim_scenario *sc, const sim_plan *plan,
     b->plan = plan;
     b->o = *opts;
     b->lock_fd = -1;
+    b->wake[0] = b->wake[1] = -1;
     b->stop = &g_stop;
     /* SIMRUN_KILL_AFTER=N, a test hook: the worker that completes the Nth
      * run of this invocation SIGKILLs the coordinator, a kill without
@@ -182,6 +184,9 @@ void sim_batch_close(sim_batch *b)
     if (b == NULL)
         return;
     sim_batch_merger_stop(b, 0, NULL);
+    for (int k = 0; k < 2; k++)
+        if (b->wake[k] >= 0)
+            close(b->wake[k]);
     sim_batch_dir_unlock(b);
     if (b->xfsz_saved)
         sigaction(SIGXFSZ, &b->old_xfsz, NULL);

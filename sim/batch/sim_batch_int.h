@@ -48,6 +48,8 @@ struct sim_batch {
     int lock_fd;            /* OUT.runs/lock, flock'ed; -1 when none */
     int resumed;            /* runs found complete by open */
     pid_t merger;           /* the merger process, 0 when none */
+    int wake[2];            /* the merger's wake-up pipe (sim_batch_merge.c);
+                             * -1 when none */
     int stale_pid;          /* a dead holder's lock taken over */
     volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM (sim_batch.c) */
     int kill_after;         /* SIMRUN_KILL_AFTER (sim_batch.c); 0: off */
@@ -102,6 +104,9 @@ int sim_batch_merge_now(const sim_batch *b, const char *path, int only_done, as_
 /* Start the merger process, which copies runs into OUT.partial as they
  * complete (none started: stop merges at once). */
 void sim_batch_merger_start(sim_batch *b);
+/* Tell the merger that a run is complete or a command is set (a worker
+ * calls it after done[i] = 1; never blocks). */
+void sim_batch_merger_wake(const sim_batch *b);
 /* finish: every run complete and the rows ranked: the merger writes the
  * summary and renames OUT.partial to OUT; else it is aborted (its partial
  * file removed). Returns the merge's status. */

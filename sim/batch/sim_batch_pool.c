@@ -110,6 +110,7 @@ static void worker(sim_batch *b, int w, pid_t parent)
         store_frac(ws, 0);
         if (rc == AS_OK) {
             atomic_store(&b->done[i], 1);
+            sim_batch_merger_wake(b);
             atomic_store(&ws->run, -1);
             if (b->kill_after > 0 && sim_batch_done(b) - b->resumed >= b->kill_after) {
                 kill(parent, SIGKILL); /* SIMRUN_KILL_AFTER: this worker dies with it */
