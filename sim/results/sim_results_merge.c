@@ -62,7 +62,9 @@ sim_results_merger *sim_results_merge_begin(const char *path, const sim_scenario
 /* Open a complete run's file for reading. One of up to CORE_MAX bytes is
  * read whole into memory (HDF5's core driver, no backing store): copying
  * a run reads its metadata in about 50 small pieces, each a pread through
- * the default driver, a quarter of a short run's merge. A bigger file is
+ * the default driver; with the small cache of merge_begin, those were a
+ * quarter of the merge of 200 short runs (0.122 s of CPU against 0.093 s,
+ * medians of 7). A bigger file is
  * read in place, so that the merge's memory does not grow with a run's
  * length; so is one the core driver is refused for. */
 #define CORE_MAX (4 << 20)
