@@ -150,6 +150,24 @@ static int ycount(yaml_document_t *d, const char *path)
                : (int)(n->data.sequence.items.top - n->data.sequence.items.start);
 }
 
+/* sc's hpa policy written by sim_emit_hpa and parsed back by libyaml into
+ * *d; returns the text (the caller frees it and deletes d). */
+static char *emit_hpa_doc(sim_scenario *sc, yaml_document_t *d)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&text, &len);
+    as_err err = {0};
+    cr_assert_eq(sim_emit_hpa(m, sc, policy_of(sc, "hpa"), &err), AS_OK, "%s", err.msg);
+    fclose(m);
+    yaml_parser_t p;
+    cr_assert(yaml_parser_initialize(&p));
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    cr_assert(yaml_parser_load(&p, d), "not YAML: %s\n%s", p.problem, text);
+    yaml_parser_delete(&p);
+    return text;
+}
+
 Test(tune, hpa_manifest_is_autoscaling_v2_field_by_field)
 {
     const char *sets[] = {"policy.hpa.target=0.73",
@@ -160,17 +178,8 @@ Test(tune, hpa_manifest_is_autoscaling_v2_field_by_field)
                           "policy.hpa.up_select=min",
                           "policy.hpa.up_stabilization=30s"};
     sim_scenario *sc = load(sets, 7);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    as_err err = {0};
-    cr_assert_eq(sim_emit_hpa(m, sc, policy_of(sc, "hpa"), &err), AS_OK, "%s", err.msg);
-    fclose(m);
-    yaml_parser_t p;
     yaml_document_t d;
-    cr_assert(yaml_parser_initialize(&p));
-    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-    cr_assert(yaml_parser_load(&p, &d), "not YAML: %s\n%s", p.problem, text);
+    char *text = emit_hpa_doc(sc, &d);
     cr_assert_str_eq(yval(&d, "apiVersion"), "autoscaling/v2");
     cr_assert_str_eq(yval(&d, "kind"), "HorizontalPodAutoscaler");
     cr_assert_str_eq(yval(&d, "metadata.name"), "web");
@@ -203,7 +212,6 @@ Test(tune, hpa_manifest_is_autoscaling_v2_field_by_field)
     cr_assert_eq(ycount(&d, "spec"), 5);
     cr_assert_eq(ycount(&d, "spec.behavior.scaleUp"), 3, "no tolerance at the default 0.1");
     yaml_document_delete(&d);
-    yaml_parser_delete(&p);
     free(text);
     sim_scenario_free(sc);
 }
@@ -268,17 +276,8 @@ Test(tune, hpa_manifest_writes_a_pods_rps_metric)
 {
     const char *sets[] = {"policy.hpa.target=0.8", "policy.hpa.metrics=pods:rps:averagevalue:48"};
     sim_scenario *sc = load(sets, 2);
-    char *text = NULL;
-    size_t len = 0;
-    FILE *m = open_memstream(&text, &len);
-    as_err err = {0};
-    cr_assert_eq(sim_emit_hpa(m, sc, policy_of(sc, "hpa"), &err), AS_OK, "%s", err.msg);
-    fclose(m);
-    yaml_parser_t p;
     yaml_document_t d;
-    cr_assert(yaml_parser_initialize(&p));
-    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
-    cr_assert(yaml_parser_load(&p, &d), "not YAML: %s\n%s", p.problem, text);
+    char *text = emit_hpa_doc(sc, &d);
     cr_assert_eq(ycount(&d, "spec.metrics"), 1);
     cr_assert_str_eq(yval(&d, "spec.metrics.[0].type"), "Pods");
     cr_assert_eq(ycount(&d, "spec.metrics.[0]"), 2, "type and pods, no resource");
@@ -287,7 +286,6 @@ Test(tune, hpa_manifest_writes_a_pods_rps_metric)
     cr_assert_str_eq(yval(&d, "spec.metrics.[0].pods.target.averageValue"), "48");
     cr_assert_eq(ycount(&d, "spec.metrics.[0].pods.target"), 2);
     yaml_document_delete(&d);
-    yaml_parser_delete(&p);
     free(text);
     sim_scenario_free(sc);
     const char *bad[][2] = {{"policy.hpa.target=0.8", "policy.hpa.metrics=pods:rps:averagevalue:47.5"},
@@ -295,7 +293,9 @@ Test(tune, hpa_manifest_writes_a_pods_rps_metric)
     for (int k = 0; k < 2; k++) {
         sc = load(bad[k], 2);
         text = NULL;
-        m = open_memstream(&text, &len);
+        size_t len = 0;
+        as_err err = {0};
+        FILE *m = open_memstream(&text, &len);
         cr_assert_eq(sim_emit_hpa(m, sc, policy_of(sc, "hpa"), &err), AS_EINVAL, "%s", bad[k][1]);
         fclose(m);
         cr_assert(strstr(err.msg, "metrics = "), "%s", err.msg);
