@@ -475,9 +475,10 @@ Test(traces, long_lines_and_binary_input_are_refused)
     free(b);
 }
 
-/* A field of the file shown in a message goes through as_name_printable:
- * an escape sequence in a rate, a timestamp or a Prometheus value never
- * reaches the terminal raw (ESC ] 0 ; retitles a terminal window). */
+/* A field of the file quoted in a reader's message is escaped by the one
+ * rule of every message (as_err_set, core/as_err.c): an escape sequence in
+ * a rate, a timestamp or a Prometheus value never reaches the terminal raw
+ * (ESC ] 0 ; retitles a terminal window). */
 Test(traces, fields_in_messages_are_shown_escaped)
 {
     char eb[512];

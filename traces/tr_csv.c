@@ -59,17 +59,14 @@ static int csv_rate(tr_reader *r, const char *fr, double *v, as_err *err)
 {
     long ln = r->in.lineno;
     if (!tr_parse_number(fr, v))
-        return tr_reader_bad(r, err, "%s:%ld: bad rate '%s' (a number expected)", r->path,
-                             ln, tr_reader_shown(r, fr));
+        return tr_reader_bad(r, err, "%s:%ld: bad rate '%s' (a number expected)", r->path, ln,
+                             fr);
     if (!isfinite(*v))
-        return tr_reader_bad(r, err, "%s:%ld: rate '%s' is not finite", r->path, ln,
-                             tr_reader_shown(r, fr));
+        return tr_reader_bad(r, err, "%s:%ld: rate '%s' is not finite", r->path, ln, fr);
     if (*v < 0)
-        return tr_reader_bad(r, err, "%s:%ld: negative rate %s", r->path, ln,
-                             tr_reader_shown(r, fr));
+        return tr_reader_bad(r, err, "%s:%ld: negative rate %s", r->path, ln, fr);
     if (*v > TR_RATE_MAX)
-        return tr_reader_bad(r, err, "%s:%ld: rate %s is above %g req/s", r->path, ln,
-                             tr_reader_shown(r, fr),
+        return tr_reader_bad(r, err, "%s:%ld: rate %s is above %g req/s", r->path, ln, fr,
                              TR_RATE_MAX);
     return AS_OK;
 }
@@ -105,16 +102,16 @@ static int csv_next(tr_reader *r, as_time *t, double *rate, bool *more, as_err *
              * names: time_s,rate or timestamp,requests). */
             if (!time_ok && csv_names_time(fr)) /* a file error: never skipped */
                 return as_err_set(err, AS_EINVAL,
-                                  "%s:%ld: the header names '%s' second: the columns "
-                                  "are time,rate, in that order",
-                                  r->path, r->in.lineno, tr_reader_shown(r, fr));
+                                  "%s:%ld: the header names '%s' second: the columns are "
+                                  "time,rate, in that order",
+                                  r->path, r->in.lineno, fr);
             if (!time_ok)
                 continue;
         }
         if (!time_ok)
             return tr_reader_bad(r, err,
                                  "%s:%ld: bad timestamp '%s' (seconds or ISO 8601 expected)",
-                                 r->path, r->in.lineno, tr_reader_shown(r, ft));
+                                 r->path, r->in.lineno, ft);
         if ((rc = csv_rate(r, fr, rate, err)) != AS_OK)
             return rc;
         *t = tv;

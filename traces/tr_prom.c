@@ -210,7 +210,7 @@ static int prom_select(tr_reader *r, json_t *res, bool **pick, size_t *npick, as
     if (!parse_selector(sel, &s))
         return as_err_set(err, AS_EINVAL,
                           "%s: series '%s': expected sum or LABEL=VALUE[,LABEL=VALUE...]",
-                          r->path, tr_reader_shown(r, sel));
+                          r->path, sel);
     size_t last = 0;
     for (size_t i = 0; i < n; i++)
         if (((*pick)[i] = matches(json_array_get(res, i), &s))) {
@@ -223,8 +223,7 @@ static int prom_select(tr_reader *r, json_t *res, bool **pick, size_t *npick, as
     }
     list_series(res, *npick ? *pick : NULL, list, sizeof list);
     return as_err_set(err, AS_EINVAL, "%s: %s series match '%s' (one must): %s", r->path,
-                      *npick ? "several" : "no", tr_reader_shown(r, sel),
-                      list[0] ? list : "the answer has none");
+                      *npick ? "several" : "no", sel, list[0] ? list : "the answer has none");
 }
 
 /* ---- points ---------------------------------------------------------------- */
@@ -243,18 +242,18 @@ static int prom_point(tr_reader *r, json_t *pt, size_t si, size_t i, prom_pt *ou
     double v;
     /* Prometheus spells non-finite values "NaN", "+Inf", "-Inf". */
     if (!tr_parse_number(vs, &v) && strcmp(vs, "+Inf") && strcmp(vs, "-Inf"))
-        return tr_reader_bad(r, err, "%s: result[%zu].values[%zu]: bad value '%s'", r->path,
-                             si, i, tr_reader_shown(r, vs));
+        return tr_reader_bad(r, err, "%s: result[%zu].values[%zu]: bad value '%s'", r->path, si,
+                             i, vs);
     out->nan = tr_parse_number(vs, &v) && isnan(v);
     if (!out->nan && (!tr_parse_number(vs, &v) || !isfinite(v)))
         return tr_reader_bad(r, err, "%s: result[%zu].values[%zu]: rate '%s' is not finite",
-                             r->path, si, i, tr_reader_shown(r, vs));
+                             r->path, si, i, vs);
     if (!out->nan && v < 0)
         return tr_reader_bad(r, err, "%s: result[%zu].values[%zu]: negative rate %s", r->path,
-                             si, i, tr_reader_shown(r, vs));
+                             si, i, vs);
     if (!out->nan && v > TR_RATE_MAX)
         return tr_reader_bad(r, err, "%s: result[%zu].values[%zu]: rate %s is above %g req/s",
-                             r->path, si, i, tr_reader_shown(r, vs), TR_RATE_MAX);
+                             r->path, si, i, vs, TR_RATE_MAX);
     double ts = json_number_value(jt);
     if (!isfinite(ts) || fabs(ts) > 9.0e9) /* as in CSV: beyond year 2255 */
         return tr_reader_bad(r, err,

@@ -7,7 +7,6 @@
  * from tr_input.c (regular files or standard input, gzip or plain).
  * Messages are "FILE:LINE: what is wrong" so a user can open the line. */
 #include "tr_reader_int.h"
-#include "as_name.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,12 +27,6 @@ int tr_reader_bad(tr_reader *r, as_err *err, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return as_err_set(err, AS_EINVAL, "%s", msg); /* one line, as every message */
-}
-
-const char *tr_reader_shown(tr_reader *r, const char *field)
-{
-    as_name_printable(field, r->shown, sizeof r->shown);
-    return r->shown;
 }
 
 int tr_reader_skip(tr_reader *r, as_err *err)

@@ -110,14 +110,8 @@ struct tr_reader {
     bool clock;
     int32_t utc_offset;
     char series_desc[160];
-    char shown[96];    /* tr_reader_shown's buffer */
     void *state;       /* the format's own */
 };
-
-/* A field of the file as a message shows it (as_name_printable: control
- * bytes escaped, cut with "..." past about 90 bytes), in r's one buffer:
- * valid until the next call, so one field per message. Error paths only. */
-const char *tr_reader_shown(tr_reader *r, const char *field);
 
 /* A malformed line or point: fill err like as_err_set and mark it
  * skippable. Returns AS_EINVAL. */
