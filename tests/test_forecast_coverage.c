@@ -183,6 +183,16 @@ Test(forecast, an_outage_does_not_widen_the_tail_at_the_usual_level)
     as_forecaster_free(f);
 }
 
+/* A naive forecaster fed a level of 100 that jumps to 400 at every tenth
+ * step (and back at the next), 1000 one-minute steps. */
+static as_forecaster *jumpy_naive(void)
+{
+    as_forecaster *f = make("naive", 0, 4, NULL);
+    for (long k = 0; k < 1000; k++)
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, k % 10 == 5 ? 400 : 100);
+    return f;
+}
+
 /* The tail is read on the scale its errors were stored on: a 100 -> 400
  * jump is stored as 300 over the mean of the two scales (20 scales), so
  * "above 390 from 100" is the same event and must read as the share of such
@@ -191,10 +201,7 @@ Test(forecast, an_outage_does_not_widen_the_tail_at_the_usual_level)
  * 390 is 29 scales away, past every error, and the chance was 0. */
 Test(forecast, tail_reads_a_jump_on_the_scale_it_was_stored_on)
 {
-    as_forecaster *f = make("naive", 0, 4, NULL);
-    long k = 0;
-    for (; k < 1000; k++)
-        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, k % 10 == 5 ? 400 : 100);
+    as_forecaster *f = jumpy_naive();
     double m[H_MAX], lo[H_MAX], hi[H_MAX], e;
     as_forecaster_predict(f, 1, m, lo, hi);
     cr_assert_float_eq(m[0], 100, 1e-9);
@@ -219,10 +226,7 @@ Test(forecast, tail_reads_a_jump_on_the_scale_it_was_stored_on)
  * the steps, and the coverage of the upper bound fell to 0.9. */
 Test(forecast, bounds_read_a_jump_on_the_scale_it_was_stored_on)
 {
-    as_forecaster *f = make("naive", 0, 4, NULL);
-    long k = 0;
-    for (; k < 1000; k++)
-        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, k % 10 == 5 ? 400 : 100);
+    as_forecaster *f = jumpy_naive();
     double m[H_MAX], lo[H_MAX], hi[H_MAX];
     as_forecaster_predict(f, 1, m, lo, hi);
     cr_assert_float_eq(m[0], 100, 1e-9);
