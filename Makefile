@@ -244,7 +244,9 @@ clean:
 # against the project sources compiled with clang (in build/fuzz/, apart
 # from the gcc build), each run for FUZZ_SECONDS (default 60). New inputs go
 # to build/fuzz/corpus/NAME (the seeds in tests/fuzz/corpus/NAME stay as
-# they are), crashes to build/fuzz/NAME-crash-*. Fails if any harness crashed.
+# they are), crashes to build/fuzz/NAME-crash-*. Fails if any harness crashed,
+# hung (-timeout) or leaked; an input slower than 10 s but within the timeout
+# (libFuzzer's slow-unit file) is reported as "slow" and kept, not a failure.
 .PHONY: fuzz fuzz-deps valgrind
 # clang and its fuzzer runtime (libFuzzer) for the harnesses: only `make
 # fuzz` needs them, so `make deps` leaves them out.
@@ -297,7 +299,8 @@ fuzz: fuzz-deps
 	    execs=$$(printf '%s' "$$last" | sed -n 's/^#\([0-9]*\):.*/\1/p'); \
 	    cov=$$(printf '%s' "$$last" | sed -n 's/.*\(cov: [0-9]*\).*/\1/p'); \
 	    bad=$$(printf '%s' "$$last" | sed -n 's/.*oom\/timeout\/crash: \([0-9\/]*\).*/\1/p'); \
-	    if ls build/fuzz/$$c-crash-* >/dev/null 2>&1; then st=FOUND; failed="$$failed $$c"; else st=ok; fi; \
+	    if ls build/fuzz/$$c-crash-* 2>/dev/null | grep -qv -- '-slow-unit-'; then st=FOUND; failed="$$failed $$c"; \
+	    elif ls build/fuzz/$$c-crash-slow-unit-* >/dev/null 2>&1; then st=slow; else st=ok; fi; \
 	    printf '  %-10s %-5s executions %s  %s  oom/timeout/crash %s  (log build/fuzz/%s.log)\n' \
 	        $$c $$st "$$execs" "$$cov" "$$bad" $$c; \
 	done; \
