@@ -445,3 +445,25 @@ Test(traces, replay_clf_and_prometheus)
     cr_assert_float_eq(rate_at(s, 20 * AS_SEC), 12.0, 1e-12);
     tr_stream_free(s);
 }
+
+/* fuzz_clf: a one-line access log looped under time_scale 30 and read a
+ * minute apart over 6 h re-read the file once per 1 s pass: 648,000
+ * rewinds, 8 s under the sanitizers. Whole passes between two calls are
+ * now skipped, not read. The values are those of the periodic trace. */
+Test(traces, loop_skips_whole_passes_between_calls)
+{
+    const char *csv = th_write_tmp("loop2.csv", "time_s,rate\n0,3\n1,5\n");
+    const char *kv[] = {"file", csv, "at_end", "loop", "time_scale", "30", NULL};
+    tr_stream *s = open_kv(kv, 1);
+    size_t calls = 0;
+    for (as_time t = 0; t <= 6 * AS_HOUR; t += AS_MIN + 7 * AS_SEC / 30, calls++) {
+        /* file time x = 30 t: a pass is 2 s, [0, 1) at 3 and [1, 2) at 5 */
+        as_time x = 30 * t;
+        double want = (x % (2 * AS_SEC)) < AS_SEC ? 3 : 5;
+        cr_assert_eq(rate_at(s, t), want, "t %lld us", (long long)t);
+    }
+    cr_expect_leq(tr_stream_rewinds(s), 4 * calls, "%zu rewinds in %zu calls",
+                  tr_stream_rewinds(s), calls);
+    cr_expect_geq(tr_stream_rewinds(s), calls / 2); /* each call ends in a new pass */
+    tr_stream_free(s);
+}

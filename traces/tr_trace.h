@@ -59,6 +59,10 @@ void tr_stream_free(tr_stream *s);
 /* Malformed lines of the replayed file skipped under [trace] skip_bad in
  * the current pass over it (0 for a synthetic trace). */
 size_t tr_stream_skipped(const tr_stream *s);
+/* How many times a looped replay has gone back to the file's start (0 for
+ * a synthetic trace): whole passes that no call lands in are skipped, not
+ * read, so this grows with the calls, not with the passes they span. */
+size_t tr_stream_rewinds(const tr_stream *s);
 /* Rate (req/s) at time t; t must not decrease between calls. A read error
  * of a recorded file is AS_EIO/AS_EINVAL naming file and line. */
 int tr_stream_rate(tr_stream *s, as_time t, double *rate, as_err *err);
