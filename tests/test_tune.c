@@ -52,6 +52,25 @@ Test(tune, objective_ranks_meeting_first_then_cost_then_violation)
     cr_assert_eq(sim_tune_cmp(&cheap_meet, &cheap_meet), 0);
 }
 
+/* The held-out verdict: confirmed only when the tuned configuration
+ * meets the SLO there; when neither it nor the default does, doing no
+ * worse on violation at a lower total is said apart, never as confirmed. */
+Test(tune, held_out_verdict_against_the_default)
+{
+    sim_summary_row meet_cheap = row(1, 3, 0, 0), meet_dear = row(1, 4, 0, 0),
+                    miss_a = row(0, 7, 10, 780), miss_b = row(0, 8, 12, 900);
+    cr_assert_eq(sim_tune_heldout_of(&meet_cheap, &meet_dear), SIM_HELDOUT_CONFIRMED);
+    cr_assert_eq(sim_tune_heldout_of(&meet_dear, &meet_cheap), SIM_HELDOUT_COSTS_MORE);
+    cr_assert_eq(sim_tune_heldout_of(&meet_dear, &miss_b), SIM_HELDOUT_CONFIRMED,
+                 "meeting where the default misses confirms at any cost");
+    cr_assert_eq(sim_tune_heldout_of(&miss_a, &miss_b), SIM_HELDOUT_BETTER);
+    cr_assert_eq(sim_tune_heldout_of(&miss_b, &miss_a), SIM_HELDOUT_MISSES);
+    cr_assert_eq(sim_tune_heldout_of(&miss_a, &meet_cheap), SIM_HELDOUT_MISSES);
+    /* cheaper but more violation: not better */
+    sim_summary_row miss_cheap_worse = row(0, 5, 1, 1000);
+    cr_assert_eq(sim_tune_heldout_of(&miss_cheap_worse, &miss_b), SIM_HELDOUT_MISSES);
+}
+
 Test(tune, frontier_keeps_only_undominated_points)
 {
     sim_tune_point pts[4] = {0};

@@ -282,19 +282,22 @@ static void print_text(const sim_tune_result *r, const char *scen)
     row_line(what, &r->check, &r->h_best);
     if (r->has_oracle)
         row_line("oracle (bound)", &r->oracle, &r->h_oracle);
-    int confirmed = sim_tune_meets(&r->h_best) &&
-                    (!sim_tune_meets(&r->h_dflt) || r->h_best.cost_total < r->h_dflt.cost_total);
     printf("against the default on the search part: total %+.2f = infrastructure %+.2f, "
            "SLO penalty %+.2f\n", r->check.cost_total - r->dflt.cost_total,
            r->check.cost_infra - r->dflt.cost_infra,
            r->check.cost_penalty - r->dflt.cost_penalty);
-    printf("held-out part: %s\n",
-           confirmed ? "confirmed: the tuned configuration meets the SLO there at a lower total "
-                       "cost than the default (or where the default misses it)"
-           : sim_tune_meets(&r->h_best)
-               ? "not confirmed: the tuned configuration meets the SLO but "
-                 "costs more than the default there"
-               : "not confirmed: the tuned configuration misses the SLO there");
+    static const char *const verdict[] = {
+        [SIM_HELDOUT_CONFIRMED] = "confirmed: the tuned configuration meets the SLO there at a "
+                                  "lower total cost than the default (or where the default "
+                                  "misses it)",
+        [SIM_HELDOUT_COSTS_MORE] = "not confirmed: the tuned configuration meets the SLO but "
+                                   "costs more than the default there",
+        [SIM_HELDOUT_BETTER] = "not confirmed: neither the tuned configuration nor the default "
+                               "meets the SLO there; the tuned one has no more violation and a "
+                               "lower total cost",
+        [SIM_HELDOUT_MISSES] = "not confirmed: the tuned configuration misses the SLO there",
+    };
+    printf("held-out part: %s\n", verdict[sim_tune_heldout_of(&r->h_best, &r->h_dflt)]);
     if (r->has_oracle) /* the oracle sizes to the load itself: its peak is the part's need */
         printf("peak need: the oracle runs up to %.0f instances on the held-out part, %.0f on "
                "the search part%s\n", r->h_oracle.peak_instances, r->oracle.peak_instances,

@@ -143,6 +143,19 @@ typedef struct sim_tune_score {
 sim_tune_score sim_tune_score_of(const sim_summary_row *r);
 /* The verdict of r as tune and its outputs print it (its score's). */
 int sim_tune_meets(const sim_summary_row *r);
+/* What the held-out part says of the tuned configuration against the
+ * scenario's default, both replayed there. CONFIRMED: the tuned one meets
+ * the SLO, at a lower total cost than the default or where the default
+ * misses. When neither meets it (a load the search never saw), BETTER says
+ * the tuned one still did no worse on violation and cost less in total,
+ * which is not a confirmation but is not a regression either. */
+typedef enum sim_tune_heldout {
+    SIM_HELDOUT_CONFIRMED,
+    SIM_HELDOUT_COSTS_MORE, /* meets, but the default meets it cheaper */
+    SIM_HELDOUT_BETTER,     /* both miss; tuned: less or equal violation, lower total */
+    SIM_HELDOUT_MISSES,     /* misses, and does not do better than the default */
+} sim_tune_heldout;
+sim_tune_heldout sim_tune_heldout_of(const sim_summary_row *tuned, const sim_summary_row *dflt);
 /* < 0 when a ranks before b: meeting the SLO, then cheaper; among misses,
  * less violation, then cheaper. Ties keep run order (the caller's). */
 int sim_tune_cmp(const sim_summary_row *a, const sim_summary_row *b);

@@ -46,6 +46,15 @@ sim_tune_score sim_tune_score_of(const sim_summary_row *r)
 
 int sim_tune_meets(const sim_summary_row *r) { return sim_tune_score_of(r).meets; }
 
+sim_tune_heldout sim_tune_heldout_of(const sim_summary_row *tuned, const sim_summary_row *dflt)
+{
+    sim_tune_score t = sim_tune_score_of(tuned), d = sim_tune_score_of(dflt);
+    if (t.meets)
+        return !d.meets || t.cost < d.cost ? SIM_HELDOUT_CONFIRMED : SIM_HELDOUT_COSTS_MORE;
+    return !d.meets && t.miss <= d.miss && t.cost < d.cost ? SIM_HELDOUT_BETTER
+                                                           : SIM_HELDOUT_MISSES;
+}
+
 static int cmp_d(double a, double b) { return a < b ? -1 : a > b ? 1 : 0; }
 
 int sim_tune_cmp(const sim_summary_row *a, const sim_summary_row *b)
