@@ -39,23 +39,14 @@ int fc_conf_init(fc_conf *cf, int H, double coverage, as_err *err)
     cf->sorted = calloc(h * SW, sizeof *cf->sorted);
     cf->samp = calloc(h * NS, sizeof *cf->samp);
     cf->suffix = malloc(h * (W + 1) * sizeof *cf->suffix);
-    cf->n = calloc(h, sizeof *cf->n);
-    cf->head = calloc(h, sizeof *cf->head);
-    cf->suf_from = calloc(h, sizeof *cf->suf_from);
-    cf->qlo = calloc(h, sizeof *cf->qlo);
-    cf->qhi = calloc(h, sizeof *cf->qhi);
+    cf->hz = calloc(h, sizeof *cf->hz);
     cf->rbin = calloc(h * W, sizeof *cf->rbin);
     cf->next = calloc(h * W, sizeof *cf->next);
     cf->bin = malloc(h * FC_CONF_NB * sizeof *cf->bin);
     cf->used = calloc(h * FC_CONF_NBW, sizeof *cf->used);
-    cf->cur = calloc(2 * h, sizeof *cf->cur);
-    cf->nneg0 = calloc(h, sizeof *cf->nneg0);
-    cf->sn = calloc(h, sizeof *cf->sn);
-    cf->lag = calloc(h, sizeof *cf->lag);
     cf->log = malloc(h * FC_CONF_LOG * 2 * sizeof *cf->log);
-    if (!cf->ring || !cf->sorted || !cf->samp || !cf->suffix || !cf->n || !cf->head || !cf->suf_from ||
-        !cf->qlo || !cf->qhi || !cf->rbin || !cf->next || !cf->bin || !cf->used || !cf->cur ||
-        !cf->nneg0 || !cf->sn || !cf->lag || !cf->log)
+    if (!cf->ring || !cf->sorted || !cf->samp || !cf->suffix || !cf->hz || !cf->rbin || !cf->next ||
+        !cf->bin || !cf->used || !cf->log)
         return as_err_set(err, AS_ENOMEM, "out of memory for the error windows of %d horizons",
                           H);
     for (size_t i = 0; i < h * FC_CONF_NB; i++)
@@ -69,19 +60,11 @@ void fc_conf_fini(fc_conf *cf)
     free(cf->sorted);
     free(cf->samp);
     free(cf->suffix);
-    free(cf->n);
-    free(cf->head);
-    free(cf->suf_from);
-    free(cf->qlo);
-    free(cf->qhi);
+    free(cf->hz);
     free(cf->rbin);
     free(cf->next);
     free(cf->bin);
     free(cf->used);
-    free(cf->cur);
-    free(cf->nneg0);
-    free(cf->sn);
-    free(cf->lag);
     free(cf->log);
     memset(cf, 0, sizeof *cf);
 }
@@ -155,7 +138,8 @@ static void sorted_apply(const fc_conf *cf, int j, double out, double r)
 {
     double *restrict s = cf->sorted + (size_t)j * SW;
     double *restrict smp = cf->samp + (size_t)j * NS;
-    int n = cf->sn[j];
+    fc_conf_hz *z = cf->hz + j;
+    int n = z->sn;
     if (!isnan(out)) {
         /* the oldest leaves (its first copy: a) and r goes after its
          * equals (b): only the values between the two positions move (a
@@ -175,7 +159,7 @@ static void sorted_apply(const fc_conf *cf, int j, double out, double r)
         int k = rank_below(s, smp, n, r, true);
         memmove(s + k + 1, s + k, (size_t)(n - k) * sizeof *s);
         s[k] = r;
-        cf->sn[j] = ++n;
+        z->sn = ++n;
         resample(s, smp, n, k, n - 1);
     }
 }
@@ -187,21 +171,22 @@ static void sorted_apply(const fc_conf *cf, int j, double out, double r)
 static void sorted_sync(const fc_conf *cf, int j)
 {
     /* const: a cache, as the suffix sums (written through the pointers) */
-    int lag = cf->lag[j];
+    fc_conf_hz *z = cf->hz + j;
+    int lag = z->lag;
     if (lag == 0)
         return;
     if (lag > FC_CONF_LOG) {
         double *s = cf->sorted + (size_t)j * SW;
         fc_conf_bins_sorted(cf, j, s);
-        cf->sn[j] = cf->n[j];
-        resample(s, cf->samp + (size_t)j * NS, cf->n[j], 0, cf->n[j] - 1);
+        z->sn = z->n;
+        resample(s, cf->samp + (size_t)j * NS, z->n, 0, z->n - 1);
     } else {
         const double *lg = cf->log + (size_t)j * FC_CONF_LOG * 2;
         for (int i = 0; i < lag; i++)
             sorted_apply(cf, j, lg[2 * i], lg[2 * i + 1]);
     }
-    cf->lag[j] = 0;
-    cf->suf_from[j] = cf->n[j];
+    z->lag = 0;
+    z->suf_from = z->n;
 }
 
 /* The horizon whose residuals serve h (h - 1, or the largest shorter one
@@ -209,7 +194,7 @@ static void sorted_sync(const fc_conf *cf, int j)
 static int pick(const fc_conf *cf, int h)
 {
     int j = h - 1 < cf->H ? h - 1 : cf->H - 1;
-    while (j >= 0 && cf->n[j] < FC_CONF_MIN)
+    while (j >= 0 && cf->hz[j].n < FC_CONF_MIN)
         j--;
     return j;
 }
@@ -261,7 +246,8 @@ double fc_conf_tail(const fc_conf *cf, int h, double yhat, double x, double *exc
         return NAN;
     sorted_sync(cf, j);
     const double *s = cf->sorted + (size_t)j * SW;
-    int n = cf->n[j];
+    fc_conf_hz *z = cf->hz + j;
+    int n = z->n;
     double sx = fc_conf_scale(cf, x), sc = 0.5 * (fc_conf_scale(cf, yhat) + sx);
     if (h != j + 1) {
         double wide = sqrt((double)h / (double)(j + 1));
@@ -275,11 +261,11 @@ double fc_conf_tail(const fc_conf *cf, int h, double yhat, double x, double *exc
         return t > 0 ? 0.0 : 1.0;
     /* past the upper quantile u = s[qhi]: the exponential tail of the
      * residuals at or above it (their count nt, mean excess beta) */
-    int qh = cf->qhi[j], nt = n - qh;
+    int qh = z->qhi, nt = n - qh;
     bool beyond = t >= s[qh];
     int k = beyond ? qh : rank_below(s, cf->samp + (size_t)j * NS, n, t, true);
     double *suf = cf->suffix + (size_t)j * (W + 1);
-    int from = cf->suf_from[j];
+    int from = z->suf_from;
     if (from == n)
         suf[n] = 0; /* the empty sum, read when k = n */
     if (k < from) {
@@ -288,7 +274,7 @@ double fc_conf_tail(const fc_conf *cf, int h, double yhat, double x, double *exc
          * an upper tail (small n - k) costs a few additions, not n */
         for (int i = from - 1; i >= k; i--)
             suf[i] = suf[i + 1] + s[i];
-        cf->suf_from[j] = k;
+        z->suf_from = k;
     }
     if (beyond) {
         double u = s[qh], beta = suf[qh] / (double)nt - u;

@@ -119,27 +119,35 @@ typedef struct fc_conf_cursor {
     int stale;
 } fc_conf_cursor;
 
+/* What one update of horizon j reads and writes besides the bins and the
+ * ring, in one place (one or two cache lines a horizon, where nine arrays
+ * indexed by j touched nine). */
+typedef struct fc_conf_hz {
+    int n, head;       /* residuals held, next ring slot */
+    int qlo, qhi;      /* ranks of the plo and phi quantiles of n */
+    int lag;           /* updates not in the sorted copy yet (> FC_CONF_LOG: rebuild) */
+    int nneg0;         /* residuals that are -0 */
+    fc_conf_cursor cur[2]; /* on ranks qlo (0) and qhi (1) */
+    int sn;            /* residuals in the sorted copy */
+    int suf_from;      /* lowest index whose suffix sum is valid */
+} fc_conf_hz;
+
 typedef struct fc_conf {
     int H;             /* horizons 1..H */
+    int ready;         /* every horizon has FC_CONF_MIN residuals (then for good) */
     double plo, phi;   /* quantile levels (1 - c) / 2 and (1 + c) / 2 */
+    fc_conf_hz *hz;    /* per horizon */
     double *ring;      /* H x W: residuals of horizon j in arrival order */
-    int *n, *head;     /* per horizon: residuals held, next ring slot */
-    int *qlo, *qhi;    /* per horizon: ranks of the plo and phi quantiles of n[j] */
     /* the bins (fc_conf_bins.c): the quantiles the intervals read */
     uint16_t *rbin;    /* H x W: the bin of each ring slot */
     int16_t *next;     /* H x W: the next newer slot of the same bin (-1: none) */
     fc_conf_bin *bin;  /* H x FC_CONF_NB */
     uint64_t *used;    /* H x FC_CONF_NBW: bit b set while bin b is not empty */
-    fc_conf_cursor *cur; /* H x 2: on ranks qlo (0) and qhi (1) */
-    int *nneg0;        /* per horizon: residuals that are -0 */
     /* the sorted copy (fc_conf.c): the tails read it */
     double *sorted;    /* H x SW (W rounded up to whole blocks): ascending */
     double *samp;      /* H x SW / B: every B-th sorted value, the search's first step */
-    double *suffix;    /* H x (W + 1): suffix sums of sorted (from suf_from[j] up) */
-    int *sn;           /* per horizon: residuals in the sorted copy */
-    int *lag;          /* per horizon: updates not in it yet (> FC_CONF_LOG: rebuild) */
+    double *suffix;    /* H x (W + 1): suffix sums of sorted (from suf_from up) */
     double *log;       /* H x FC_CONF_LOG x 2: their (leaving, entering); leaving NAN: none */
-    int *suf_from;     /* per horizon: lowest index whose suffix sum is valid */
     double level_sum;  /* sum of |y| of the observations seen */
     long level_n;      /* their number */
     double floor;      /* FC_CONF_FLOOR * level_sum / level_n (0 before any) */
@@ -174,10 +182,12 @@ static inline double fc_conf_scale_memo(const fc_conf *cf, double yhat, double *
     }
     return *memo_s;
 }
-/* The error of a forecast yhat of y at horizon j + 1 (both finite), with
- * its scale given: (fc_conf_scale(yhat) + fc_conf_scale(y)) / 2, the first
- * memoized by the caller. */
-void fc_conf_add_scaled(fc_conf *cf, int j, double y, double yhat, double scale);
+/* Score observation y (finite) against the forecasts of the last nj
+ * origins, in one loop over the horizons: horizon j + 1's forecast is
+ * pend[r * H + j] where r is row for j = 0 and one row further back (mod H)
+ * for each next j. Its |y| joins the mean level first. The error is
+ * (y - yhat) / ((fc_conf_scale(yhat) + fc_conf_scale(y)) / 2). */
+void fc_conf_observe(fc_conf *cf, double y, const double *pend, int row, int nj);
 
 /* The rank of the split-conformal quantile at level p of n residuals
  * (fc_conf.c). */
@@ -190,7 +200,7 @@ void fc_conf_bins_sorted(const fc_conf *cf, int j, double *s);
 /* The residual of rank qlo (which 0) or qhi (1) of horizon j (n[j] > 0). */
 static inline double fc_conf_quant(const fc_conf *cf, int j, int which)
 {
-    const fc_conf_cursor *c = cf->cur + 2 * j + which;
+    const fc_conf_cursor *c = cf->hz[j].cur + which;
     return c->stale ? fc_conf_bins_select(cf, j, which) : c->v;
 }
 

@@ -99,45 +99,53 @@ static void cursor_fix(fc_conf_cursor *c, const fc_conf_bin *bn, const uint64_t 
      * is sorted out by the caller in two comparisons) */
 }
 
-/* The same bits leave and enter ring slot `slot` of horizon j: no value
- * moves, only the slot's place in its bin's queue (oldest -> newest). */
-static void requeue(fc_conf *cf, int j, int slot)
+/* One horizon's arrays (the horizon's slices of the H x ... arrays of
+ * fc_conf), found once per horizon by the update loop. */
+typedef struct hz_view {
+    fc_conf_hz *z;
+    double *ring;
+    uint16_t *rbin;
+    int16_t *next;
+    fc_conf_bin *bn;
+    uint64_t *used;
+    double *log;
+} hz_view;
+
+/* The same bits leave and enter ring slot `slot`: no value moves, only the
+ * slot's place in its bin's queue (oldest -> newest). */
+static inline void requeue(const hz_view *v, int slot)
 {
-    fc_conf_bin *e = cf->bin + (size_t)j * NB + cf->rbin[(size_t)j * W + (size_t)slot];
-    int16_t *next = cf->next + (size_t)j * W;
+    fc_conf_bin *e = v->bn + v->rbin[slot];
     if (e->first != e->last) {
-        e->first = next[slot];
-        next[e->last] = (int16_t)slot;
-        next[slot] = -1;
+        e->first = v->next[slot];
+        v->next[e->last] = (int16_t)slot;
+        v->next[slot] = -1;
         e->last = (int16_t)slot;
     }
 }
 
-/* The bins' side of an update of horizon j: r enters ring slot `slot`,
- * replacing `out` there when `full` (other bits than r's); n[j], qlo[j]
- * and qhi[j] are already those of the window with r in it (up by dq0,
- * dq1 when it grew). */
-static inline void bins_push(fc_conf *cf, int j, int slot, bool full, double out, double r,
-                             int dq0, int dq1)
+/* The bins' side of an update: r enters ring slot `slot`, replacing `out`
+ * there when `full` (other bits than r's); z->n, qlo and qhi are already
+ * those of the window with r in it (up by dq0, dq1 when it grew). */
+static inline void bins_push(const fc_conf *cf, const hz_view *v, int slot, bool full,
+                             double out, double r, int dq0, int dq1)
 {
-    fc_conf_bin *bn = cf->bin + (size_t)j * NB;
-    uint64_t *used = cf->used + (size_t)j * NBW;
-    uint16_t *rbin = cf->rbin + (size_t)j * W;
-    int16_t *next = cf->next + (size_t)j * W;
-    fc_conf_cursor *cur = cf->cur + 2 * j;
+    fc_conf_hz *z = v->z;
+    fc_conf_bin *bn = v->bn;
+    uint64_t *used = v->used;
+    int16_t *next = v->next;
     int bo = -1, bi = bin_of(r);
     /* without branches on the data: whether a bin empties or fills is a
      * coin toss near the quantiles, and a mispredicted branch costs more
      * than the few stores it saves. An empty bin's first and last are
      * stale, never read: its bit in used is clear and no cursor stops on it */
     if (full) {
-        bo = rbin[slot];
+        bo = v->rbin[slot];
         fc_conf_bin *o = bn + bo; /* slot is its oldest */
         o->first = next[slot];
         o->cnt--;
         used[bo >> 6] &= ~((uint64_t)(o->cnt == 0) << (bo & 63));
-        if (bo == ZERO)
-            cf->nneg0[j] -= signbit(out) != 0;
+        z->nneg0 -= (bo == ZERO) & (signbit(out) != 0);
     }
     fc_conf_bin *e = bn + bi;
     next[slot] = -1;
@@ -146,12 +154,13 @@ static inline void bins_push(fc_conf *cf, int j, int slot, bool full, double out
     e->cnt++;
     e->last = (int16_t)slot;
     used[bi >> 6] |= UINT64_C(1) << (bi & 63);
-    rbin[slot] = (uint16_t)bi;
-    if (bi == ZERO)
-        cf->nneg0[j] += signbit(r) != 0;
+    v->rbin[slot] = (uint16_t)bi;
+    z->nneg0 += (bi == ZERO) & (signbit(r) != 0);
+    fc_conf_cursor *cur = z->cur;
     if (!full) { /* the window grows: every insertion moves them */
-        cursor_fix(cur, bn, used, cf->qlo[j], dq0, bo, bi);
-        cursor_fix(cur + 1, bn, used, cf->qhi[j], dq1, bo, bi);
+        cursor_fix(cur, bn, used, z->qlo, dq0, bo, bi);
+        cursor_fix(cur + 1, bn, used, z->qhi, dq1, bo, bi);
+        (void)cf;
         return;
     }
     int c0 = cur[0].bin, c1 = cur[1].bin;
@@ -159,56 +168,91 @@ static inline void bins_push(fc_conf *cf, int j, int slot, bool full, double out
     bool m1 = ((bo < c1) ^ (bi < c1)) | (bo == c1) | (bi == c1);
     if (m0 | m1) {
         if (m0)
-            cursor_fix(cur, bn, used, cf->qlo[j], 0, bo, bi);
+            cursor_fix(cur, bn, used, z->qlo, 0, bo, bi);
         if (m1)
-            cursor_fix(cur + 1, bn, used, cf->qhi[j], 0, bo, bi);
+            cursor_fix(cur + 1, bn, used, z->qhi, 0, bo, bi);
     }
 }
 
-void fc_conf_add_scaled(fc_conf *cf, int j, double y, double yhat, double scale)
+/* Has every horizon FC_CONF_MIN residuals (the reads' fast path)? */
+static int all_min(const fc_conf *cf)
 {
-    double r = (y - yhat) / scale;
-    if (!isfinite(r))
-        return;
-    double *ring = cf->ring + (size_t)j * W;
-    int n = cf->n[j], head = cf->head[j];
+    for (int j = 0; j < cf->H; j++)
+        if (cf->hz[j].n < FC_CONF_MIN)
+            return 0;
+    return 1;
+}
+
+/* The residual r (finite) of one horizon joins its window. */
+static inline void add_one(fc_conf *cf, const hz_view *v, double r)
+{
+    fc_conf_hz *z = v->z;
+    int n = z->n, head = z->head, next_head = head + 1 == W ? 0 : head + 1;
     bool full = n == W;
     double out = NAN;
     int dq0 = 0, dq1 = 0;
     if (full) {
-        out = ring[head];
+        out = v->ring[head];
         uint64_t uo, ui;
         memcpy(&uo, &out, sizeof uo);
         memcpy(&ui, &r, sizeof ui);
         if (uo == ui) {
             /* a flat stretch: the window's values, and so every read and
              * the sorted copy, stay as they are */
-            requeue(cf, j, head);
-            cf->head[j] = head + 1 == W ? 0 : head + 1;
+            requeue(v, head);
+            z->head = next_head;
             return;
         }
     } else {
-        cf->n[j] = ++n;
+        z->n = ++n;
         int lo = fc_conf_rank(n, cf->plo), hi = fc_conf_rank(n, cf->phi);
-        dq0 = lo - cf->qlo[j];
-        dq1 = hi - cf->qhi[j];
-        cf->qlo[j] = lo;
-        cf->qhi[j] = hi;
+        dq0 = lo - z->qlo;
+        dq1 = hi - z->qhi;
+        z->qlo = lo;
+        z->qhi = hi;
+        if (n == FC_CONF_MIN)
+            cf->ready = all_min(cf); /* H times in all */
     }
-    bins_push(cf, j, head, full, out, r, dq0, dq1);
+    bins_push(cf, v, head, full, out, r, dq0, dq1);
     /* the sorted copy: the update logged for the next tail read; past
      * FC_CONF_LOG the copy is rebuilt then, and nothing more is logged */
-    int lag = cf->lag[j];
+    int lag = z->lag;
     if (lag <= FC_CONF_LOG) {
         if (lag < FC_CONF_LOG) {
-            double *lg = cf->log + ((size_t)j * FC_CONF_LOG + (size_t)lag) * 2;
-            lg[0] = out;
-            lg[1] = r;
+            v->log[2 * lag] = out;
+            v->log[2 * lag + 1] = r;
         }
-        cf->lag[j] = lag + 1;
+        z->lag = lag + 1;
     }
-    ring[head] = r;
-    cf->head[j] = head + 1 == W ? 0 : head + 1;
+    v->ring[head] = r;
+    z->head = next_head;
+}
+
+void fc_conf_observe(fc_conf *cf, double y, const double *pend, int row, int nj)
+{
+    fc_conf_level(cf, y);
+    int H = cf->H;
+    /* the error's scale is the mean of the forecast's and the outcome's
+     * (fc_conf.h: symmetric scaling), the outcome's computed once */
+    double memo_y = NAN, memo_s = 0, sy = fc_conf_scale(cf, y);
+    hz_view v = {cf->hz, cf->ring, cf->rbin, cf->next, cf->bin, cf->used, cf->log};
+    const double *p = pend + (size_t)row * (size_t)H;
+    const double *pend_last = pend + (size_t)(H - 1) * (size_t)H;
+    for (int j = 0; j < nj; j++) {
+        double yhat = p[j];
+        double r = (y - yhat) / (0.5 * (fc_conf_scale_memo(cf, yhat, &memo_y, &memo_s) + sy));
+        if (isfinite(r))
+            add_one(cf, &v, r);
+        /* the next horizon: the row before (no modulo), each slice on */
+        p = p == pend ? pend_last : p - H;
+        v.z++;
+        v.ring += W;
+        v.rbin += W;
+        v.next += W;
+        v.bn += NB;
+        v.used += NBW;
+        v.log += FC_CONF_LOG * 2;
+    }
 }
 
 /* Is (a, ia) before (b, ib) in (value, arrival) order? */
@@ -265,11 +309,12 @@ static double select_kth(double *v, int *ix, int m, int k)
 
 double fc_conf_bins_select(const fc_conf *cf, int j, int which)
 {
-    fc_conf_cursor *c = cf->cur + 2 * j + which;
-    int b = c->bin, k = (which ? cf->qhi[j] : cf->qlo[j]) - c->below;
+    fc_conf_hz *z = cf->hz + j;
+    fc_conf_cursor *c = z->cur + which;
+    int b = c->bin, k = (which ? z->qhi : z->qlo) - c->below;
     const fc_conf_bin *e = cf->bin + (size_t)j * NB + b;
     double q;
-    if (b == ZERO && cf->nneg0[j] == 0) {
+    if (b == ZERO && z->nneg0 == 0) {
         q = 0.0; /* a bin of +0 alone: nothing to select */
     } else if (e->cnt == 1) {
         q = cf->ring[(size_t)j * W + (size_t)e->first];

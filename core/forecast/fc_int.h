@@ -74,23 +74,14 @@ static inline void fc_track_observe(fc_track *tr, double y)
     tr->om2 += d * (y - tr->omean);
     if (tr->cf.H == 0)
         return; /* no intervals asked for */
-    fc_conf_level(&tr->cf, y);
     /* origin k = n - 1 - j made the h = j + 1 forecast of y; none before
      * the first observation. Its row walks back through pend (no modulo
      * per horizon: a 64-bit division costs more than the rest of the loop) */
     long nj = tr->first < 0 ? 0 : tr->n - tr->first;
     if (nj > tr->H)
         nj = tr->H;
-    int H = tr->H, row = nj > 0 ? (int)((tr->n - 1) % H) : 0;
-    /* the error's scale is the mean of the forecast's and the outcome's
-     * (fc_conf.h: symmetric scaling), the outcome's computed once */
-    double memo_y = NAN, memo_s = 0, sy = fc_conf_scale(&tr->cf, y);
-    for (int j = 0; j < (int)nj; j++) {
-        double yhat = tr->pend[(size_t)row * (size_t)H + (size_t)j];
-        fc_conf_add_scaled(&tr->cf, j, y, yhat,
-                           0.5 * (fc_conf_scale_memo(&tr->cf, yhat, &memo_y, &memo_s) + sy));
-        row = row == 0 ? H - 1 : row - 1;
-    }
+    int row = nj > 0 ? (int)((tr->n - 1) % tr->H) : 0;
+    fc_conf_observe(&tr->cf, y, tr->pend, row, (int)nj);
 }
 
 /* The row the kind fills with its path (H values) for the origin being
