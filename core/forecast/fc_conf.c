@@ -212,7 +212,7 @@ static int pick(const fc_conf *cf, int h)
  * bound when the window's drops are larger than the level). A negative
  * forecast is the mirror image (s is even). The scale of a series of zeros
  * (a = 1 where yhat + f = 0) has no root: the linear read stays. */
-static double outcome_of(double yhat, double a, double r, double f)
+static inline double outcome_of(double yhat, double a, double r, double f)
 {
     if (yhat < 0)
         return -outcome_of(-yhat, a, -r, f);
@@ -236,6 +236,26 @@ bool fc_conf_bounds_sc(const fc_conf *cf, int h, double yhat, double scale, doub
     *lo = outcome_of(yhat, scale, fc_conf_quant(cf, j, 0) * wide, cf->floor);
     *hi = outcome_of(yhat, scale, fc_conf_quant(cf, j, 1) * wide, cf->floor);
     return true;
+}
+
+void fc_conf_bounds_path(const fc_conf *cf, int h, const double *mean, double *lo, double *hi)
+{
+    double memo_y = NAN, memo_s = 0, f = cf->floor;
+    int H = cf->H;
+    for (int i = 0; i < h; i++) {
+        double m = mean[i], a = fc_conf_scale_memo(cf, m, &memo_y, &memo_s);
+        int j = i < H ? i : H - 1;
+        const fc_conf_cursor *c = cf->hz[j].cur;
+        double qlo = c[0].stale ? fc_conf_bins_select(cf, j, 0) : c[0].v;
+        double qhi = c[1].stale ? fc_conf_bins_select(cf, j, 1) : c[1].v;
+        if (i >= H) { /* past the longest horizon: as fc_conf_bounds_sc */
+            double wide = sqrt((double)(i + 1) / (double)H);
+            qlo *= wide;
+            qhi *= wide;
+        }
+        lo[i] = outcome_of(m, a, qlo, f);
+        hi[i] = outcome_of(m, a, qhi, f);
+    }
 }
 
 double fc_conf_tail(const fc_conf *cf, int h, double yhat, double x, double *excess)

@@ -211,6 +211,10 @@ static inline double fc_conf_quant(const fc_conf *cf, int j, int which)
  * (lo, hi untouched) when none has. */
 bool fc_conf_bounds_sc(const fc_conf *cf, int h, double yhat, double scale, double *lo,
                        double *hi);
+/* The bounds of fc_conf_bounds_sc for horizons 1..h around the path
+ * mean[0..h-1], in one loop, once cf->ready (every horizon then serves
+ * itself: no search for a shorter one); the same bits. */
+void fc_conf_bounds_path(const fc_conf *cf, int h, const double *mean, double *lo, double *hi);
 /* P(y > x) at horizon h for a forecast yhat, and *excess = E[(y - x)+]:
  * empirical below the upper quantile, exponential from it up (see above);
  * NAN (excess 0) when no horizon up to h has FC_CONF_MIN residuals. */

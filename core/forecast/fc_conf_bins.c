@@ -145,7 +145,8 @@ static inline void bins_push(const fc_conf *cf, const hz_view *v, int slot, bool
         o->first = next[slot];
         o->cnt--;
         used[bo >> 6] &= ~((uint64_t)(o->cnt == 0) << (bo & 63));
-        z->nneg0 -= (bo == ZERO) & (signbit(out) != 0);
+        if (bo == ZERO) /* rare outside traces of small counts: predicted */
+            z->nneg0 -= signbit(out) != 0;
     }
     fc_conf_bin *e = bn + bi;
     next[slot] = -1;
@@ -155,7 +156,8 @@ static inline void bins_push(const fc_conf *cf, const hz_view *v, int slot, bool
     e->last = (int16_t)slot;
     used[bi >> 6] |= UINT64_C(1) << (bi & 63);
     v->rbin[slot] = (uint16_t)bi;
-    z->nneg0 += (bi == ZERO) & (signbit(r) != 0);
+    if (bi == ZERO)
+        z->nneg0 += signbit(r) != 0;
     fc_conf_cursor *cur = z->cur;
     if (!full) { /* the window grows: every insertion moves them */
         cursor_fix(cur, bn, used, z->qlo, dq0, bo, bi);
@@ -163,9 +165,10 @@ static inline void bins_push(const fc_conf *cf, const hz_view *v, int slot, bool
         (void)cf;
         return;
     }
-    int c0 = cur[0].bin, c1 = cur[1].bin;
-    bool m0 = ((bo < c0) ^ (bi < c0)) | (bo == c0) | (bi == c0);
-    bool m1 = ((bo < c1) ^ (bi < c1)) | (bo == c1) | (bi == c1);
+    /* a cursor moves, or its bin changes, when it lies between the two
+     * bins (either included): else the count below it is unchanged */
+    int c0 = cur[0].bin, c1 = cur[1].bin, b0 = bo < bi ? bo : bi, b1 = bo < bi ? bi : bo;
+    bool m0 = (b0 <= c0) & (c0 <= b1), m1 = (b0 <= c1) & (c1 <= b1);
     if (m0 | m1) {
         if (m0)
             cursor_fix(cur, bn, used, z->qlo, 0, bo, bi);

@@ -119,6 +119,16 @@ static inline double fc_track_mean(const fc_track *tr, int h)
 static inline void fc_track_forecast(const fc_track *tr, int h, double *mean, double *lo,
                                      double *hi)
 {
+    if (tr->cf.ready && tr->n > 0) {
+        /* every horizon has its own errors: no fallback width needed */
+        const double *p = tr->pend + (size_t)((tr->n - 1) % tr->H) * (size_t)tr->H;
+        int k = h < tr->H ? h : tr->H;
+        memcpy(mean, p, (size_t)k * sizeof *mean);
+        for (int i = k; i < h; i++)
+            mean[i] = tr->last;
+        fc_conf_bounds_path(&tr->cf, h, mean, lo, hi);
+        return;
+    }
     double sd = 0;
     if (tr->nobs >= 2) {
         double v = tr->om2 / (double)(tr->nobs - 1);
