@@ -74,10 +74,14 @@ static int prev_used(const uint64_t *used, int b)
     return (w << 6) + 63 - __builtin_clzll(m);
 }
 
+/* (always inlined: gcc -O2 keeps it a call, whose setup is a third of
+ * the common case, a check that the rank is still in the bin; callgrind:
+ * -2.5 % of an update and forecast of naive, -2.2 % of an update of
+ * holt_winters) */
 /* Move cursor c onto the bin of its rank q (up by dq with the update)
  * after an update that took a residual from bin bo (-1: none) and put one
  * in bi. */
-static void cursor_fix(fc_conf_cursor *c, const fc_conf_bin *bn, const uint64_t *used, int q,
+static inline __attribute__((always_inline)) void cursor_fix(fc_conf_cursor *c, const fc_conf_bin *bn, const uint64_t *used, int q,
                        int dq, int bo, int bi)
 {
     int b = c->bin, below = c->below, b0 = b, k0 = q - dq - below;
