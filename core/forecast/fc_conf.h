@@ -1,11 +1,13 @@
 /* fc_conf.h - split-conformal prediction intervals and tails from a window
  * of recent forecast errors, one window per horizon (not API: shared by the
  * kinds in core/forecast/ through fc_track, fc_int.h).
- * Owns: per horizon h = j + 1, the last FC_CONF_WINDOW scaled residuals
+ * Owns: per horizon h = j + 1 (its counters and cursors in hz[j]), the
+ * last FC_CONF_WINDOW scaled residuals
  * r = (y - yhat) / ((s(y) + s(yhat)) / 2), in arrival order (the ring),
  * binned (fc_conf_bins.c) and sorted (read by the tails),
  * where s(v) = sqrt(|v| + floor) and floor = FC_CONF_FLOOR times the mean
- * |y| seen so far (the caller, fc_track, passes that scale).
+ * |y| seen so far (fc_conf_observe keeps that level and scores every
+ * horizon against the caller's pending forecasts).
  * Invariant: the bins hold exactly the residuals of the ring, each bin's
  * in arrival order; the two quantile cursors of horizon j stand on the
  * bins holding ranks qlo and qhi, with the count of the bins below; the
@@ -17,7 +19,8 @@
  * it against that reference; a quantile read from the bins selects in that
  * same order); floor is the floor of the observations seen; qlo/qhi are the
  * quantile ranks of n[j] residuals; the suffix sums of horizon j are valid
- * from index suf_from[j] up (n[j]: none). No allocation after
+ * from index suf_from[j] up (n[j]: none); ready is set once every
+ * horizon has FC_CONF_MIN residuals (n[j] never falls). No allocation after
  * fc_conf_init(); an update costs O(1) per horizon (amortized: a cursor
  * moves past empty bins through a bitmap), an interval is read in O(1)
  * (O(size of the quantile's bin) after a change there), a tail in O(log W)

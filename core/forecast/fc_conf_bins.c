@@ -15,12 +15,23 @@
  * bins are relative). Memory: ~15 KiB of bins a horizon (2565 of 6 bytes),
  * of which the few hundred around the errors' spread are touched.
  * Cost, W = 500, H = 10, one update and a 10-step forecast of naive, ewma
- * or holt (callgrind instruction counts): 4,200-4,400 instructions against
+ * or holt (callgrind instruction counts): 3,500-3,700 instructions against
  * 8,300-8,500 with the sorted windows, of which the point forecaster alone
- * takes 760-830; per horizon the update itself (bin, two queues, the
- * cursors' check) ~150 against ~600 (two searches, a memmove of a third
- * of the window, the samples' refresh), the interval's read ~60 plus a
- * selection in one update in ten (side changes of the rank).
+ * takes 755-830; per horizon the update itself (scale, division, bin, two
+ * queues, the cursors' check) ~190, the interval's read ~45 plus a
+ * selection in one read in ten (a side change of the rank). The update
+ * of all horizons is one loop (fc_conf_observe) that steps each array's
+ * slice by its stride, with the counters of a horizon in one struct
+ * (fc_conf_hz); it cut 4,800 to 4,600, the one loop of the reads
+ * (fc_conf_bounds_path) 4,600 to 3,760. Not taken: a precise staleness
+ * test for the cached residual (keep it when the leaving and the entering
+ * residuals are on one side of it and it does not leave): measured, the
+ * selections fell by a tenth and the update cost more than they saved
+ * (+400 instructions); carrying the forecast's scale from the read that
+ * made it to the update that scores it: the floor moves in between, so
+ * the bits would. What remains is spread over a dozen steps of ~10
+ * instructions each; the 50 ns goal (~100 instructions for the ten
+ * horizons) is out of reach of an exact window.
  * Exact, not a histogram's interpolated quantile: the intervals and every
  * dataset stay bit-identical. Not taken: an order-statistics tree (a
  * dozen dependent loads per update); a histogram on a fixed grid (a grid
