@@ -39,7 +39,7 @@ void *as_instance_new(const as_kind *kind, const char *family, size_t head, cons
         as_err_set(err, AS_EINVAL, "%s: no kind", family);
         return NULL;
     }
-    if (kind->version != AS_KIND_VERSION) {
+    if (kind->version < AS_KIND_VERSION_MIN || kind->version > AS_KIND_VERSION) {
         as_err_set(err, AS_EINVAL, "%s '%s': interface version %d, this build has %d", family,
                    kind->name ? kind->name : "?", kind->version, AS_KIND_VERSION);
         return NULL;

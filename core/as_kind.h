@@ -23,8 +23,11 @@
 
 /* The interface version every kind in the tree is written against. A
  * field added at the end of a type object bumps it, and the wrappers gate
- * the new method on it (as SQLite's os.c does with iVersion). */
-#define AS_KIND_VERSION 1
+ * the new method on it (as SQLite's os.c does with iVersion): a kind of an
+ * older version (>= AS_KIND_VERSION_MIN) is still taken, its newer methods
+ * read as absent. 2: as_policy_type.signals. */
+#define AS_KIND_VERSION 2
+#define AS_KIND_VERSION_MIN 1
 
 /* Flags: what a kind is, so that no caller ever compares a kind's name.
  * Policy flags on a forecaster or a detector are refused by

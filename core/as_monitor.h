@@ -40,6 +40,8 @@ typedef enum as_signal {
     AS_SIG_COUNT
 } as_signal;
 
+#define AS_SIG_ALL ((1u << AS_SIG_COUNT) - 1) /* every signal, as bits 1u << k */
+
 extern const char *const as_signal_names[]; /* "rps_per_pod", "queue", ..., NULL */
 
 /* scrape: expected spacing of samples; window: averaging window; lag:

@@ -89,3 +89,11 @@ void as_decision_clamp(as_decision *out, const as_observation *obs, int raw, int
 }
 
 const as_policy_type *as_policy_kind(const as_policy *p) { return type_of(p); }
+
+unsigned as_policy_signals(const as_policy *p)
+{
+    const as_policy_type *t = type_of(p);
+    if (t->version < 2 || t->signals == NULL)
+        return AS_SIG_ALL;
+    return t->signals(p->in.state) & AS_SIG_ALL;
+}

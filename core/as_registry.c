@@ -203,9 +203,9 @@ static int check_head(as_family f, const as_kind *k, bool as_template, as_err *e
     if (!name_ok(k->name))
         return as_err_set(err, AS_EINVAL, "%s '%s': the name is not [a-z0-9_]+", fam,
                           k->name ? k->name : "(null)");
-    if (k->version != AS_KIND_VERSION)
-        return as_err_set(err, AS_EINVAL, "%s '%s': version %d, expected %d", fam, k->name,
-                          k->version, AS_KIND_VERSION);
+    if (k->version < AS_KIND_VERSION_MIN || k->version > AS_KIND_VERSION)
+        return as_err_set(err, AS_EINVAL, "%s '%s': version %d, expected %d to %d", fam,
+                          k->name, k->version, AS_KIND_VERSION_MIN, AS_KIND_VERSION);
     if (((k->flags & AS_KIND_TEMPLATE) != 0) != as_template)
         return as_err_set(err, AS_EINVAL,
                           "%s '%s': AS_KIND_TEMPLATE is %s but the kind is in the %s list", fam,

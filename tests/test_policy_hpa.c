@@ -470,6 +470,52 @@ Test(policy, hpa_metric_types)
                  AS_EINVAL, "target next to metrics");
 }
 
+/* The signals an HPA says it reads (the driver monitors only those) are
+ * all its metrics read: the others set to a value that would move every
+ * proposal leave the decision as it was; CPU and a tier's rate are not
+ * signals. A kind that does not say is given every signal. */
+Test(policy, hpa_reads_only_the_signals_it_declares)
+{
+    as_observation o = tier(0, 10, 0.40);
+    double sig[AS_SIG_COUNT] = {[AS_SIG_RPS_POD] = 75.0, [AS_SIG_QUEUE] = 240.0,
+                                [AS_SIG_INFLIGHT] = 30.0, [AS_SIG_MEMORY] = 600.0};
+    o.rate = 750.0;
+    struct {
+        const char *metrics;
+        unsigned mask;
+    } cases[] = {
+        {"auto", 0},
+        {"resource:cpu:averagevalue:200m", 0},
+        {"object:rps:value:500", 0},
+        {"pods:rps:averagevalue:50", 1u << AS_SIG_RPS_POD},
+        {"resource:cpu:utilization:80, external:queue:value:100", 1u << AS_SIG_QUEUE},
+        {"pods:queue:averagevalue:12, pods:inflight:averagevalue:2",
+         1u << AS_SIG_QUEUE | 1u << AS_SIG_INFLIGHT},
+        {"resource:memory:averagevalue:500, pods:rps:averagevalue:50",
+         1u << AS_SIG_MEMORY | 1u << AS_SIG_RPS_POD},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        as_policy *p = make("hpa", (const char *[]){"metrics", cases[i].metrics, NULL});
+        unsigned m = as_policy_signals(p);
+        cr_expect_eq(m, cases[i].mask, "%s: mask %#x, expected %#x", cases[i].metrics, m,
+                     cases[i].mask);
+        for (int k = 0; k < AS_SIG_COUNT; k++)
+            o.signal[k] = sig[k];
+        as_decision all = run(p, &o, NULL);
+        as_policy_free(p);
+        p = make("hpa", (const char *[]){"metrics", cases[i].metrics, NULL});
+        for (int k = 0; k < AS_SIG_COUNT; k++)
+            o.signal[k] = m >> k & 1u ? sig[k] : 1e6; /* (a driver leaves them 0) */
+        as_decision some = run(p, &o, NULL);
+        cr_expect_eq(some.raw, all.raw, "%s: raw %d with only its signals, %d with all",
+                     cases[i].metrics, some.raw, all.raw);
+        as_policy_free(p);
+    }
+    as_policy *p = make("step", NULL);
+    cr_expect_eq(as_policy_signals(p), AS_SIG_ALL);
+    as_policy_free(p);
+}
+
 Test(policy, hpa_current_outside_bounds)
 {
     as_policy *p = make("hpa", NULL);

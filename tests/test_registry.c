@@ -178,6 +178,38 @@ static void no_decide(void *s, const as_observation *o, const as_forecast_view *
 
 /* A failing init still gets fini (on the state it left), nothing leaks
  * (make asan), and the kind's message and code come back. */
+static unsigned reads_queue(const void *state)
+{
+    (void)state;
+    return 1u << AS_SIG_QUEUE;
+}
+
+/* A kind of an older interface version is still taken, its newer methods
+ * read as absent: a version 1 policy is given every signal whatever its
+ * signals slot holds; below the oldest version a kind is refused. */
+Test(registry, an_older_kind_is_taken_without_its_newer_methods)
+{
+    as_policy_type t = *as_policy_type_find("threshold");
+    t.version = AS_KIND_VERSION;
+    t.signals = reads_queue;
+    as_err err = {0};
+    cr_assert_eq(as_registry_check_policy(&t, false, &err), AS_OK, "%s", err.msg);
+    as_policy *p = as_policy_new(&t, NULL, &err);
+    cr_assert_not_null(p, "%s", err.msg);
+    cr_expect_eq(as_policy_signals(p), 1u << AS_SIG_QUEUE);
+    as_policy_free(p);
+    t.version = 1;
+    cr_assert_eq(as_registry_check_policy(&t, false, &err), AS_OK, "%s", err.msg);
+    p = as_policy_new(&t, NULL, &err);
+    cr_assert_not_null(p, "%s", err.msg);
+    cr_expect_eq(as_policy_signals(p), AS_SIG_ALL);
+    as_policy_free(p);
+    t.version = AS_KIND_VERSION_MIN - 1;
+    cr_expect_eq(as_registry_check_policy(&t, false, &err), AS_EINVAL);
+    cr_expect_null(as_policy_new(&t, NULL, &err));
+    cr_expect(strstr(err.msg, "version"), "%s", err.msg);
+}
+
 Test(registry, failed_init_is_cleaned_up_by_fini)
 {
     as_policy_type t = {.version = AS_KIND_VERSION, .name = "failing", .state_size = 64,

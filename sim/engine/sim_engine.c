@@ -136,6 +136,7 @@ static int setup_tier(sim_engine *R, int i, double total_work, uint64_t seed, as
         T->policy = as_policy_new(R->pc->type, R->pc->cfg, err);
         if (T->policy == NULL)
             return err->code;
+        T->sigs = as_policy_signals(T->policy);
     }
     T->next_vertical = 30 * AS_MIN; /* a first window of recommendations */
     T->last_fc[0] = T->last_fc[1] = T->last_fc[2] = NAN;

@@ -243,7 +243,8 @@ static void scrape_signals(sim_tier *T, as_time now, bool out)
     v[AS_SIG_MEMORY] =
         ready > 0 ? T->cfg->memory_base + T->cfg->memory_per_request * flight / ready : NAN;
     for (int k = 0; k < AS_SIG_COUNT; k++)
-        as_monitor_push(T->mon_sig[k], now, out ? NAN : v[k]);
+        if (T->sigs >> k & 1u)
+            as_monitor_push(T->mon_sig[k], now, out ? NAN : v[k]);
     T->s_queue = T->s_inflight = 0;
 }
 
