@@ -100,7 +100,8 @@ static int setup_tier(sim_engine *R, int i, double total_work, uint64_t seed, as
     sim_tier *T = &R->tiers[i];
     const sim_tier_cfg *c = &sc->tiers[i];
     T->cfg = c;
-    sim_tierlat_cfg lc = {.visits = c->visits,
+    sim_tierlat_cfg lc = {.no_record = !(R->sink && R->sink->tier_row),
+                          .visits = c->visits,
                           .queue_cap = c->queue_cap,
                           .tmax = as_time_to_s(sc->timeout),
                           .p = sc->slo_percentile,

@@ -393,8 +393,11 @@ void sim_tierlat_flush(sim_tierlat *L)
     for (int k = 0; k < L->nlist; k++) {
         const sim_latent *e = &L->ent[L->lid[k]];
         double w = L->lw[k], s = 1 - e->pab, sv = v == 1.0 || s == 1.0 ? s : pow(s, v);
-        /* one visit (the law is the visits law, v s = sv): one pass into both */
-        if (e->vlaw == e->law && w * v * s == w * sv) {
+        /* one visit (the law is the visits law, v s = sv): one pass into both
+         * (as_latdist_axpy2 is the same bits as the two calls) */
+        if (L->cfg.no_record) {
+            as_latdist_axpy(&L->slotv, w * sv, e->vlaw);
+        } else if (e->vlaw == e->law && w * v * s == w * sv) {
             as_latdist_axpy2(&L->rec1, &L->slotv, w * sv, e->law);
         } else {
             as_latdist_axpy(&L->rec1, w * v * s, e->law);
@@ -407,7 +410,7 @@ void sim_tierlat_flush(sim_tierlat *L)
     L->stamp++;
     if (L->fl_req > 0) {
         as_latdist *t = &L->ws.a;
-        if (L->fw1 > 0) {
+        if (L->fw1 > 0 && !L->cfg.no_record) {
             as_latdist_conv(t, &L->fd1, &L->S);
             as_latdist_axpy(&L->rec1, 1.0, t);
         }

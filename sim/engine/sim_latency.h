@@ -68,6 +68,10 @@ typedef struct sim_tierlat_cfg {
     double tmax;       /* patience: a visit that waited this long gives up, s; 0 = never */
     double p;          /* the percentile the per-tick quantile is for */
     int concurrency;   /* servers per instance (the drain of a tier with none ready) */
+    /* nobody reads the record's one-visit law (no tier rows go anywhere):
+     * flushes leave rec1 empty (three tiers: 2 % of a week of week3tier.ini
+     * with its quantiles), the slot's law is the same bits */
+    int no_record;
     /* the M/G/1 shape table of another tier of the run whose service law
      * has the same dist and cv (the shapes depend on nothing else), or NULL
      * for a table of its own: borrowed, it must outlive this model. A
@@ -111,7 +115,8 @@ typedef struct sim_tierlat {
     double fw1, fwn;          /* their served weights: visits, requests */
     double fl_req, fl_srv;    /* fluid requests and served requests (since the flush) */
     /* mixtures, filled by flushes */
-    as_latdist rec1;          /* one visit's response over the record, served visits */
+    as_latdist rec1;          /* one visit's response over the record, served visits
+                               * (empty with cfg.no_record) */
     as_latdist slotv;         /* all visits of a request over the slot, served requests */
     double slot_req, slot_srv; /* requests that reached the tier in the slot, served */
     double rec_clamped;       /* served visits of the record beyond the grid */

@@ -213,9 +213,13 @@ static void record_tier(sim_engine *R, int i, as_time now, double T_s, sim_pend 
     sim_tier *T = &R->tiers[i];
     const as_pool *P = T->P;
     double q[3] = {0, 0, 0};
+    /* a row nobody reads (no tier rows go anywhere) leaves out what only
+     * it shows: the tier's latencies and what the monitors showed */
+    bool rows = R->sink && R->sink->tier_row;
     if (R->des == NULL) {
-        sim_tierlat_flush(&T->lat);
-        quantiles3(&T->lat.rec1, q);
+        sim_tierlat_flush(&T->lat); /* (rows or not: a later flush gives other bits) */
+        if (rows)
+            quantiles3(&T->lat.rec1, q);
         sim_tierlat_record_reset(&T->lat);
     } else {
         sim_des_stats st;
@@ -254,8 +258,8 @@ static void record_tier(sim_engine *R, int i, as_time now, double T_s, sim_pend 
                          .timeouts = T->i_timeouts,
                          .demand = demand,
                          .inflight = T->i_inflight / T_s,
-                         .seen_utilization = as_monitor_view(T->mon_util, now),
-                         .seen_rate = as_monitor_view(T->mon_rate, now)};
+                         .seen_utilization = rows ? as_monitor_view(T->mon_util, now) : NAN,
+                         .seen_rate = rows ? as_monitor_view(T->mon_rate, now) : NAN};
     tr->memory = T->cfg->memory_base * T->i_ready / T_s + T->cfg->memory_per_request * tr->inflight;
     if (T->cfg->autoscale) /* supply: ready at the end of the interval (as_quality.h) */
         as_quality_add(&T->quality, demand, (double)P->units / T->cfg->types[P->type].factor,
