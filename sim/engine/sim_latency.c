@@ -74,6 +74,7 @@ static int add_chunk(sim_tierlat *L)
     L->store[k] = s;
     for (int i = 0; i < SIM_LAT_CHUNK; i++) {
         sim_latent *e = &L->ent[k * SIM_LAT_CHUNK + i];
+        e->id = k * SIM_LAT_CHUNK + i;
         e->law = &s[i * pe];
         e->vlaw = &s[i * pe + pe - 1];
         as_latdist_clear(e->law);
@@ -255,7 +256,7 @@ static inline __attribute__((always_inline)) void list_add(sim_tierlat *L, sim_l
 {
     if (!(w > 0))
         return;
-    int id = (int)(e - L->ent), k = e->lk;
+    int id = e->id, k = e->lk; /* ((e - L->ent) divides by the entry's size: 6 instructions) */
     if (k < L->nlist && L->lid[k] == id) { /* on the list already (a law is there once) */
         L->lw[k] += w;
         return;

@@ -53,6 +53,7 @@ typedef struct sim_latent {
     int full;          /* q and vlaw are set (the sizing search needs neither) */
     int lk;            /* its place on the open list, if lid[lk] is this entry */
     uint32_t pin;      /* stamp of the open list that uses it */
+    int id;            /* its index in the cache (kept: the tick's list reads it) */
     uint64_t used;     /* tick of the last use (least recently used goes first) */
     double q;          /* p-quantile of one visit's response, s */
     double pab;        /* share of visits whose clients give up */
