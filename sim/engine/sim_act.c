@@ -390,7 +390,9 @@ static int apply(sim_engine *R, int ti, const as_observation *obs, const as_deci
     bool changed = d->desired != obs->current;
     /* kept from changing: by a limit, or by a missing metric */
     bool held = !changed && (d->raw != obs->current || d->reason == AS_R_MISSING_METRIC);
-    if (changed || held) {
+    /* (formatted only for a sink that takes it: a week of week3tier.ini
+     * without one formatted 26,000 rows, 0.7 % of its instructions) */
+    if ((changed || held) && R->sink && R->sink->action) {
         sim_action_row a = {.t = as_time_to_s(now),
                             .tier = ti,
                             .from = obs->current,
