@@ -94,6 +94,6 @@ unsigned as_policy_signals(const as_policy *p)
 {
     const as_policy_type *t = type_of(p);
     if (t->version < 2 || t->signals == NULL)
-        return AS_SIG_ALL;
-    return t->signals(p->in.state) & AS_SIG_ALL;
+        return AS_OBS_ALL;
+    return t->signals(p->in.state) & AS_OBS_ALL;
 }

@@ -179,13 +179,21 @@ typedef struct as_policy_type {
     /* One evaluation: out arrives as {current, current, AS_R_NONE}. */
     void (*decide)(void *state, const as_observation *obs, const as_forecast_view *fc,
                    as_decision *out);
-    /* Version 2. The further signals decide() reads, as bits 1u << k of
-     * as_signal k, given the state init() filled; NULL (or a version 1
-     * kind): every signal. A driver may leave the others unmonitored (a
-     * view of each is a walk over a window of samples, every evaluation):
-     * decide() must not read a signal it left out. */
+    /* Version 2. What decide() reads of the monitored metrics beyond
+     * utilization, given the state init() filled: bits 1u << k of the
+     * further signals (as_signal k), AS_OBS_RATE and AS_OBS_LATENCY; NULL
+     * (or a version 1 kind): all of them. A driver may leave the others
+     * unmonitored (a view of each is a walk over a window of samples, every
+     * evaluation; the observation then holds 0 or NAN there): decide() must
+     * not read what it left out. */
     unsigned (*signals)(const void *state);
 } as_policy_type;
+
+/* as_policy_type.signals' bits beyond the signals' own: the observation's
+ * rate and latency. */
+#define AS_OBS_RATE (1u << AS_SIG_COUNT)
+#define AS_OBS_LATENCY (1u << (AS_SIG_COUNT + 1))
+#define AS_OBS_ALL (AS_SIG_ALL | AS_OBS_RATE | AS_OBS_LATENCY)
 
 typedef struct as_policy as_policy;
 
@@ -209,8 +217,8 @@ void as_policy_free(as_policy *p);
 void as_policy_decide(as_policy *p, const as_observation *obs, const as_forecast_view *fc,
                       as_decision *out);
 const as_policy_type *as_policy_kind(const as_policy *p);
-/* The signals p's kind reads (see as_policy_type.signals): AS_SIG_ALL
- * unless the kind says. */
+/* What p's kind reads (see as_policy_type.signals): AS_OBS_ALL unless the
+ * kind says. */
 unsigned as_policy_signals(const as_policy *p);
 
 #endif

@@ -470,10 +470,10 @@ Test(policy, hpa_metric_types)
                  AS_EINVAL, "target next to metrics");
 }
 
-/* The signals an HPA says it reads (the driver monitors only those) are
- * all its metrics read: the others set to a value that would move every
- * proposal leave the decision as it was; CPU and a tier's rate are not
- * signals. A kind that does not say is given every signal. */
+/* What an HPA says it reads beyond utilization (the driver monitors only
+ * that) is all its metrics read: the other signals, the rate and the
+ * latency set to values that would move every proposal leave the decision
+ * as it was. A kind that does not say is given everything. */
 Test(policy, hpa_reads_only_the_signals_it_declares)
 {
     as_observation o = tier(0, 10, 0.40);
@@ -486,7 +486,7 @@ Test(policy, hpa_reads_only_the_signals_it_declares)
     } cases[] = {
         {"auto", 0},
         {"resource:cpu:averagevalue:200m", 0},
-        {"object:rps:value:500", 0},
+        {"object:rps:value:500", AS_OBS_RATE},
         {"pods:rps:averagevalue:50", 1u << AS_SIG_RPS_POD},
         {"resource:cpu:utilization:80, external:queue:value:100", 1u << AS_SIG_QUEUE},
         {"pods:queue:averagevalue:12, pods:inflight:averagevalue:2",
@@ -501,18 +501,22 @@ Test(policy, hpa_reads_only_the_signals_it_declares)
                      cases[i].mask);
         for (int k = 0; k < AS_SIG_COUNT; k++)
             o.signal[k] = sig[k];
+        o.rate = 750.0;
+        o.latency = 0.1;
         as_decision all = run(p, &o, NULL);
         as_policy_free(p);
         p = make("hpa", (const char *[]){"metrics", cases[i].metrics, NULL});
         for (int k = 0; k < AS_SIG_COUNT; k++)
             o.signal[k] = m >> k & 1u ? sig[k] : 1e6; /* (a driver leaves them 0) */
+        o.rate = m & AS_OBS_RATE ? 750.0 : 1e6;
+        o.latency = m & AS_OBS_LATENCY ? 0.1 : 1e6;
         as_decision some = run(p, &o, NULL);
         cr_expect_eq(some.raw, all.raw, "%s: raw %d with only its signals, %d with all",
                      cases[i].metrics, some.raw, all.raw);
         as_policy_free(p);
     }
     as_policy *p = make("step", NULL);
-    cr_expect_eq(as_policy_signals(p), AS_SIG_ALL);
+    cr_expect_eq(as_policy_signals(p), AS_OBS_ALL);
     as_policy_free(p);
 }
 

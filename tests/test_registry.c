@@ -202,7 +202,7 @@ Test(registry, an_older_kind_is_taken_without_its_newer_methods)
     cr_assert_eq(as_registry_check_policy(&t, false, &err), AS_OK, "%s", err.msg);
     p = as_policy_new(&t, NULL, &err);
     cr_assert_not_null(p, "%s", err.msg);
-    cr_expect_eq(as_policy_signals(p), AS_SIG_ALL);
+    cr_expect_eq(as_policy_signals(p), AS_OBS_ALL);
     as_policy_free(p);
     t.version = AS_KIND_VERSION_MIN - 1;
     cr_expect_eq(as_registry_check_policy(&t, false, &err), AS_EINVAL);

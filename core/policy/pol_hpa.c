@@ -505,9 +505,10 @@ static double signal_of(const hpa_state *s, const hpa_metric *m, const as_observ
     }
 }
 
-/* The further signals signal_of reads for the configured metrics (the
- * driver monitors only these: a view of each of the four, every 15 s on
- * every tier, was 4 % of a week of week3tier.ini, which reads CPU only). */
+/* What signal_of reads for the configured metrics beyond utilization (the
+ * driver monitors only these: a view of each of the four signals, every
+ * 15 s on every tier, was 4 % of a week of week3tier.ini, which reads CPU
+ * only; the rate and latency views 2.5 %). */
 static unsigned signals(const void *state)
 {
     const hpa_state *s = state;
@@ -521,7 +522,9 @@ static unsigned signals(const void *state)
         const hpa_metric *m = &s->m[i];
         bool per_pod = m->src == SRC_RESOURCE || m->src == SRC_PODS;
         int k = sig_of[m->sig];
-        if (k >= 0 && (per_pod || m->sig != SIG_RPS)) /* (a tier's rate is obs->rate) */
+        if (m->sig == SIG_RPS && !per_pod) /* a tier's rate */
+            mask |= AS_OBS_RATE;
+        else if (k >= 0)
             mask |= 1u << k;
     }
     return mask;

@@ -125,5 +125,5 @@ const as_policy_type as_pol_template = {
     .default_interval = 60 * AS_SEC, /* how often the real system evaluates */
     .init = init,
     .decide = decide,
-    .signals = NULL, /* the further signals decide() reads (as_policy.h); NULL: all of them */
+    .signals = NULL, /* the metrics decide() reads beyond utilization (as_policy.h); NULL: all */
 };

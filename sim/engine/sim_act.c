@@ -354,6 +354,13 @@ double sim_tier_max_rate(void *ud, int servers)
     return sim_tierlat_max_rate(&T->lat, servers, T->slo_share, T->R->pctl);
 }
 
+/* The rate is viewed for a policy that reads it, a forecaster, and the
+ * action rows a sink takes (which show it). */
+static bool observes_rate(const sim_engine *R, const sim_tier *T)
+{
+    return (T->sigs & AS_OBS_RATE) || T->fc || (R->sink && R->sink->action);
+}
+
 static as_observation observe(const sim_engine *R, const sim_tier *T, as_time now)
 {
     const sim_tier_cfg *c = T->cfg;
@@ -365,8 +372,9 @@ static as_observation observe(const sim_engine *R, const sim_tier *T, as_time no
                         .min = policy_min(R->pc, c),
                         .max = R->pc->max > 0 && R->pc->max < c->max ? R->pc->max : c->max,
                         .utilization = as_monitor_view(T->mon_util, now),
-                        .rate = as_monitor_view(T->mon_rate, now),
-                        .latency = as_monitor_view(T->mon_lat, now),
+                        .rate = observes_rate(R, T) ? as_monitor_view(T->mon_rate, now) : NAN,
+                        .latency = T->sigs & AS_OBS_LATENCY ? as_monitor_view(T->mon_lat, now)
+                                                            : NAN,
                         .capacity = c->concurrency * c->types[P->type].factor * T->mu,
                         .service_rate = T->mu,
                         .concurrency = c->concurrency * c->types[P->type].factor,

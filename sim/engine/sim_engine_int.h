@@ -47,8 +47,9 @@ typedef struct sim_tier {
     gsl_rng *rng;          /* boot times, monitoring noise */
     as_monitor *mon_util, *mon_rate, *mon_lat; /* what the policy sees */
     as_monitor *mon_sig[AS_SIG_COUNT];         /* and the further signals (as_signal) */
-    unsigned sigs;             /* the signals the policy reads (as_policy_signals): the
-                                * others are neither scraped nor viewed */
+    unsigned sigs;             /* what the policy reads (as_policy_signals): the other
+                                * signals are neither scraped nor viewed, nor the rate
+                                * and latency views */
     as_pod *pods;              /* ready instances as pods, refilled at each evaluation */
     as_policy *policy;
     as_forecaster *fc;
