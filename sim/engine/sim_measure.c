@@ -30,17 +30,6 @@ int sim_ring_fill(sim_engine *R, as_time upto)
     return AS_OK;
 }
 
-/* Rate at tick time t (t = ring_t0 + k*tick, k < ring_n). */
-double sim_ring_at(const sim_engine *R, as_time t)
-{
-    /* (the tick's own rate, t = ring_t0, without a division) */
-    size_t k = t == R->ring_t0 ? 0 : (size_t)((t - R->ring_t0) / R->sc->tick);
-    if (k >= R->ring_n)
-        k = R->ring_n ? R->ring_n - 1 : 0;
-    k += R->ring_head;
-    return R->ring[k >= R->ring_cap ? k - R->ring_cap : k];
-}
-
 void sim_ring_pop(sim_engine *R)
 {
     R->ring_head = R->ring_head + 1 == R->ring_cap ? 0 : R->ring_head + 1;
@@ -151,8 +140,7 @@ static double tier_tick(sim_engine *R, sim_tier *T, double lreq, double dt)
 int sim_tick(sim_engine *R, as_time now)
 {
     double dt = as_time_to_s(R->sc->tick);
-    /* (the ring starts at the tick: its first rate, as sim_ring_at gives it) */
-    double lambda = now == R->ring_t0 ? R->ring[R->ring_head] : sim_ring_at(R, now);
+    double lambda = sim_ring_at(R, now);
     if (R->des)
         return des_tick(R, now, lambda);
     double back[16];
