@@ -47,7 +47,8 @@ void bench_analytic(bench_table *t, const bench_opts *o)
         bench_table_value(t, "analytic", "week, 1 s ticks, 3 tiers", NAN, "s", err.msg);
         goto out;
     }
-    int reps = o->quick ? 1 : 3;
+    /* 5: the before/after figures are medians of at least 5 */
+    int reps = o->quick ? 1 : 5;
     double wall[8], tps[8];
     for (int r = 0; r < reps; r++) {
         uint64_t t0 = bench_now_ns();
@@ -211,7 +212,7 @@ void bench_hdf5(bench_table *t, const bench_opts *o)
     char path[1200];
     snprintf(path, sizeof path, "%s/build/bench_hdf5.h5", o->root);
     const long rows = o->quick ? 200000 : 500000;
-    const int reps = o->quick ? 2 : 3;
+    const int reps = o->quick ? 2 : 5;
     double mbs[8], bytes_file = 0;
     for (int r = -1; r < reps; r++) {
         uint64_t t0 = bench_now_ns();
@@ -334,8 +335,8 @@ void bench_sweep(bench_table *t, const bench_opts *o)
     char note[128];
     sweep_part(sc, 0, 1, 4); /* warm-up */
     /* alternate 1 and 2 workers so that both see the same machine load */
-    int reps = o->quick ? 1 : 2;
-    double r1[4], r2[4];
+    int reps = o->quick ? 1 : 5;
+    double r1[8], r2[8];
     for (int r = 0; r < reps; r++) {
         r1[r] = n / sweep_fork(sc, n, 1);
         r2[r] = n / sweep_fork(sc, n, 2);
@@ -361,8 +362,8 @@ void bench_sweep(bench_table *t, const bench_opts *o)
     }
     /* alternating, so that both see the same load; the speedup is the
      * median of the pairs' ratios */
-    int sr = o->quick ? 1 : 3;
-    double j1[4], j2[4], sp[4];
+    int sr = o->quick ? 1 : 5;
+    double j1[8], j2[8], sp[8];
     for (int r = 0; r < sr; r++) {
         j1[r] = n / sweep_simrun(o, 1);
         j2[r] = n / sweep_simrun(o, 2);
