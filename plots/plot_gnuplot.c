@@ -6,10 +6,18 @@
  * it writes: gnuplot may write more than a pipe holds while we are still
  * writing its script, and a pipe read only after the writing would
  * deadlock. A third pipe (O_CLOEXEC) tells a failed chdir or exec apart
- * from a running gnuplot: it reads 0 bytes once exec succeeded. The
- * program must read its script a line at a time, as gnuplot does: one
- * that reads to EOF before it draws waits for ever (its stdin is closed
- * only when no figure is left for it). */
+ * from a running gnuplot: it reads 0 bytes once exec succeeded.
+ * A program that reads its script to EOF before it draws (a wrapper that
+ * saves stdin to a file, say) would wait for ever on a pipe kept open for
+ * the next figure. So a child that has its whole piece, has said nothing
+ * and used no CPU for the pool's stall time (stall_ms, 5 s by default) gets
+ * its stdin closed: a line reader (gnuplot) just ends after the piece, a
+ * reader to EOF now draws it. From then on every piece goes to a process
+ * of its own, its stdin closed after it. A child that then still does
+ * nothing for 24 times the stall time (2 minutes) is killed and its piece
+ * failed, named in the error: no program given as gnuplot hangs a report.
+ * CPU time is read from /proc/PID/stat; without it, silence alone counts
+ * (closing stdin is harmless either way: the figure is still drawn). */
 #include "plot_gnuplot.h"
 
 #include "as_name.h"
@@ -23,6 +31,7 @@
 #include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* First line of gnuplot's output that carries an error ("line N: ..."
@@ -61,6 +70,7 @@ static void first_error(const char *log, char *buf, size_t n)
 static void child(int in, int log, int dirfd, int ex, const char *prog)
 {
     int what[2] = {0, 0};
+    setpgid(0, 0); /* its own group: a stuck one is killed with what it started */
     if (dup2(in, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
         what[0] = 1;
     else if (fchdir(dirfd) != 0)
@@ -152,6 +162,37 @@ static void keep_log(int dirfd, const char *text)
 static const char marker_cmd[] = "\nprint '@@simrun: figure done@@'\n";
 static const char marker[] = "@@simrun: figure done@@\n";
 
+/* Milliseconds of the monotonic clock. */
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* CPU clock ticks the process has used (user + system); -1: unknown. */
+static long long cpu_ticks(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    /* after the command's name (which may hold spaces and parentheses):
+     * state, then fields 4..13, then utime and stime (fields 14 and 15) */
+    const char *p = strrchr(buf, ')');
+    long long ut = 0, st = 0;
+    if (p == NULL || sscanf(p + 2, "%*c %*s %*s %*s %*s %*s %*s %*s %*s %*s %*s %lld %lld", &ut,
+                            &st) != 2)
+        return -1;
+    return ut + st;
+}
+
 typedef struct slot {
     pid_t pid;              /* 0: no gnuplot */
     int in;                 /* write end of its stdin; -1 once closed */
@@ -161,11 +202,14 @@ typedef struct slot {
     size_t pos;             /* bytes of the piece's text written */
     char *buf;              /* output since the last marker */
     size_t len, cap;
+    long long quiet;        /* when it last did something we saw (now_ms) */
+    long long cpu;          /* its CPU ticks then */
 } slot;
 
 typedef struct outcome {
     int status;             /* gnuplot's, when it ended while drawing the piece */
     int failed;             /* 1: it did (no marker came) */
+    int killed;             /* 1: killed after sitting idle with its stdin closed */
     char *log;              /* what gnuplot said while drawing it (NULL: nothing) */
 } outcome;
 
@@ -177,6 +221,8 @@ typedef struct pool_run {
     int next, done;
     int fatal;              /* first error starting a gnuplot (then none is started) */
     as_err ferr;
+    int one_each;           /* a piece per process, its stdin closed after it */
+    long long stall;        /* ms of idleness before stdin is closed */
 } pool_run;
 
 /* A new gnuplot for the slot. */
@@ -200,6 +246,8 @@ static int start(pool_run *r, slot *s)
     s->out = po[0];
     s->fresh = 1;
     s->len = 0;
+    s->quiet = now_ms();
+    s->cpu = -1;
     return AS_OK;
 }
 
@@ -241,6 +289,11 @@ static void feed(pool_run *r, slot *s)
             return;
         }
         s->pos += (size_t)w;
+        s->quiet = now_ms();
+    }
+    if (r->one_each) { /* all sent: its end of input ends the piece */
+        close(s->in);
+        s->in = -1;
     }
 }
 
@@ -285,6 +338,7 @@ static void drain(pool_run *r, slot *s)
             break;
         }
         s->len += (size_t)got;
+        s->quiet = now_ms();
     }
     s->buf[s->len] = '\0';
     char *m = s->piece >= 0 ? strstr(s->buf, marker) : NULL;
@@ -308,6 +362,33 @@ static void drain(pool_run *r, slot *s)
     s->len = 0;
 }
 
+/* A child drawing a piece: CPU it used counts as activity, like bytes
+ * moved. Idle with its whole piece sent: its stdin is closed (see the
+ * file's head). Idle for KILL_TIMES the stall time: killed. */
+#define KILL_TIMES 24
+static void watch(pool_run *r, slot *s, long long now)
+{
+    long long c = cpu_ticks(s->pid);
+    if (c >= 0 && c != s->cpu) {
+        s->cpu = c;
+        s->quiet = now;
+        return;
+    }
+    long long idle = now - s->quiet;
+    const char *txt[3];
+    size_t len[3];
+    parts(r, s, txt, len);
+    if (s->in >= 0 && s->pos == len[0] + len[1] + len[2] && idle >= r->stall) {
+        close(s->in);
+        s->in = -1;
+        s->quiet = now;
+        r->one_each = 1;
+    } else if (idle >= KILL_TIMES * r->stall && !r->out[s->piece].killed) {
+        kill(-s->pid, SIGKILL); /* its group; drain() reaps it and fails its piece */
+        r->out[s->piece].killed = 1;
+    }
+}
+
 /* One turn: give free slots a piece (a new gnuplot where none runs), close
  * the stdin of those with none left, move bytes. 0 when all is done. */
 static int turn(pool_run *r)
@@ -318,7 +399,14 @@ static int turn(pool_run *r)
     slot *of[2 * 64];
     for (int k = 0; k < r->ns; k++) {
         slot *s = &r->s[k];
-        if (s->piece < 0 && r->next < p->n && r->fatal == AS_OK) {
+        if (s->piece < 0 && s->in >= 0 && (r->next >= p->n || r->fatal != AS_OK || r->one_each)) {
+            close(s->in); /* nothing more for it: gnuplot ends at EOF */
+            s->in = -1;
+        }
+        /* a free slot takes a piece: a new gnuplot where none runs (one
+         * whose stdin is closed is left to end first) */
+        if (s->piece < 0 && (s->pid == 0 || s->in >= 0) && r->next < p->n &&
+            r->fatal == AS_OK) {
             int rc = s->pid ? AS_OK : start(r, s);
             if (rc != AS_OK)
                 r->fatal = rc;
@@ -326,10 +414,6 @@ static int turn(pool_run *r)
                 s->piece = r->next++;
                 s->pos = 0;
             }
-        }
-        if (s->piece < 0 && s->in >= 0 && (r->next >= p->n || r->fatal != AS_OK)) {
-            close(s->in); /* nothing more for it: gnuplot ends at EOF */
-            s->in = -1;
         }
         if (s->pid == 0)
             continue;
@@ -356,6 +440,10 @@ static int turn(pool_run *r)
         else if (pf[j].events == POLLIN && of[j]->out == pf[j].fd)
             drain(r, of[j]);
     }
+    long long now = now_ms();
+    for (int k = 0; k < r->ns; k++)
+        if (r->s[k].pid != 0 && r->s[k].piece >= 0)
+            watch(r, &r->s[k], now);
     if (p->tick && (r->done != before || pr == 0))
         p->tick(p->tick_ud, r->done, p->n);
     return 1;
@@ -387,6 +475,12 @@ static void keep_logs(const plot_gnuplot_pool *p, const outcome *out, int *warni
     free(all);
 }
 
+/* The pool's stall time in ms. */
+static long long stall_of(const plot_gnuplot_pool *p)
+{
+    return p->stall_ms > 0 ? p->stall_ms : 5000;
+}
+
 /* The error of the first piece that failed, or AS_OK. */
 static int verdict(const plot_gnuplot_pool *p, const outcome *out, as_err *err)
 {
@@ -409,6 +503,12 @@ static int verdict(const plot_gnuplot_pool *p, const outcome *out, as_err *err)
     first_error(o->log ? o->log : "", line, sizeof line);
     char cd[4200]; /* a command to paste: the folder as one shell word */
     as_shell_quote(p->dir ? p->dir : p->shown, cd, sizeof cd);
+    if (o->killed)
+        return as_err_set(err, AS_EIO,
+                          "'%s' did nothing for %lld s%s, neither drawing nor ending, and was "
+                          "killed%s; the data and %s are in %s",
+                          p->prog ? p->prog : "gnuplot", (KILL_TIMES * stall_of(p) + 999) / 1000,
+                          what, others, p->rerun, p->shown);
     if (WIFSIGNALED(o->status))
         return as_err_set(err, AS_EIO, "gnuplot was killed by signal %d%s%s (%s); see %s/gnuplot.log",
                           WTERMSIG(o->status), what, others, line, p->shown);
@@ -433,7 +533,7 @@ int plot_gnuplot_draw(const plot_gnuplot_pool *p, int *warnings, as_err *err)
         *warnings = 0;
     if (p->n <= 0)
         return AS_OK;
-    pool_run r = {.p = p, .fatal = AS_OK};
+    pool_run r = {.p = p, .fatal = AS_OK, .stall = stall_of(p)};
     r.ns = p->procs < 1 ? 1 : p->procs > 64 ? 64 : p->procs;
     if (r.ns > p->n)
         r.ns = p->n;
@@ -485,6 +585,6 @@ int plot_gnuplot_run(const plot_gnuplot_job *job, int *warnings, as_err *err)
 {
     size_t cut[2] = {0, job->len};
     plot_gnuplot_pool p = {job->dirfd, job->shown, job->rerun, job->prog, job->script, cut,
-                           NULL, 1, 1, job->tick ? job_tick : NULL, (void *)job, job->dir};
+                           NULL, 1, 1, job->tick ? job_tick : NULL, (void *)job, job->dir, 0};
     return plot_gnuplot_draw(&p, warnings, err);
 }

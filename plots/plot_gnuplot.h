@@ -62,6 +62,8 @@ typedef struct plot_gnuplot_pool {
     void (*tick)(void *ud, int done, int n);
     void *tick_ud;
     const char *dir;        /* as in plot_gnuplot_job */
+    int stall_ms;           /* idle time before a child's stdin is closed
+                             * (plot_gnuplot.c's head); <= 0: 5000 */
 } plot_gnuplot_pool;
 
 /* Draw every piece. gnuplot's output is kept in gnuplot.log in the order

@@ -188,7 +188,7 @@ static int draw(plot_rep *R, const char *script, size_t len, int *warnings, as_e
     const plot_report_opts *o = R->opts;
     plot_gnuplot_pool pool = {R->out.fd, R->out.shown, "report.gp", o->gnuplot, script, cut,
                               pdf ? NULL : name, n, o->procs > 0 ? o->procs : plot_gnuplot_procs(),
-                              o->progress ? drawing : NULL, R, R->out.target};
+                              o->progress ? drawing : NULL, R, R->out.target, o->stall_ms};
     int rc = plot_gnuplot_draw(&pool, warnings, err);
     free(cut);
     free(name);

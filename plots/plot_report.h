@@ -48,6 +48,7 @@ typedef struct plot_report_opts {
     int all_figures;        /* 1: every run's figures, also in a big sweep
                              * (else only the runs plot_select.c picks) */
     int procs;              /* gnuplot processes at once; 0: one per online CPU */
+    int stall_ms;           /* plot_gnuplot_pool's (a program that reads to EOF); 0: 5 s */
     const char *currency;   /* "EUR", "$", ...; NULL or "": "price units" */
     int window;             /* 1: zoom every run on [window_start, window_end]
                              * (s since the start) instead of its worst SLO window */

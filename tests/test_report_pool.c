@@ -45,15 +45,21 @@ static void sweep(void)
     cr_assert_eq(system(cmd), 0, "simrun failed: %s", cmd);
 }
 
-static int draw(const char *out, int all, int procs, const char *gnuplot, plot_report_info *info,
-                as_err *err)
+static int draw_stall(const char *out, int all, int procs, const char *gnuplot, int stall_ms,
+                      plot_report_info *info, as_err *err)
 {
     char h5[512], o[512];
     snprintf(h5, sizeof h5, "%s/sw.h5", dir);
     snprintf(o, sizeof o, "%s/%s", dir, out);
     plot_report_opts opts = {.format = PLOT_PNG, .all_figures = all, .procs = procs,
-                             .gnuplot = gnuplot};
+                             .gnuplot = gnuplot, .stall_ms = stall_ms};
     return plot_report_ex(h5, o, &opts, info, err);
+}
+
+static int draw(const char *out, int all, int procs, const char *gnuplot, plot_report_info *info,
+                as_err *err)
+{
+    return draw_stall(out, all, procs, gnuplot, 0, info, err);
 }
 
 static int exists(const char *out, const char *file)
@@ -227,4 +233,55 @@ Test(report_pool, a_failing_figure_is_named)
               "%s", log ? log : "(no log)");
     free(log);
     cr_assert(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD, "a child is left");
+}
+
+/* An executable script in the test's folder; returns its path. */
+static const char *script(const char *name, const char *text)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    fclose(f);
+    chmod(path, 0755);
+    return path;
+}
+
+/* A program that reads its whole script before it draws (here: saves it
+ * to a file, then runs gnuplot on the file) would wait for ever on a pipe
+ * kept open for the next figure: once it sits idle with its figure sent,
+ * its stdin is closed, and every later figure gets a process of its own.
+ * The folder is the same as gnuplot's through the pipe. */
+Test(report_pool, a_program_that_reads_to_eof_draws_the_same_figures)
+{
+    sweep();
+    const char *fake = script("eofplot", "#!/bin/sh\nf=piece.$$.gp\ncat > \"$f\"\n"
+                                         "gnuplot \"$f\"; s=$?; rm -f \"$f\"; exit $s\n");
+    as_err err = {0};
+    cr_assert_eq(draw("pipe", 0, 2, NULL, NULL, &err), AS_OK, "%s", err.msg);
+    cr_assert_eq(draw_stall("eof", 0, 2, fake, 300, NULL, &err), AS_OK, "%s", err.msg);
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "diff -r %s/pipe %s/eof >&2", dir, dir);
+    cr_assert_eq(system(cmd), 0, "the program reading to EOF drew other figures");
+    cr_assert(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD, "a child is left");
+}
+
+/* A program that neither reads nor ends is killed, with whatever it
+ * started, after 24 stall times, and the error says so. */
+Test(report_pool, a_program_that_does_nothing_is_killed)
+{
+    sweep();
+    const char *fake = script("stuckplot", "#!/bin/sh\nsleep 600 &\nwait\n");
+    as_err err = {0};
+    int rc = draw_stall("stuck", 0, 2, fake, 100, NULL, &err);
+    cr_assert_eq(rc, AS_EIO, "%d: %s", rc, err.msg);
+    cr_assert(strstr(err.msg, "did nothing for 3 s") && strstr(err.msg, "was killed") &&
+                  strstr(err.msg, "stuck"),
+              "%s", err.msg);
+    cr_assert(waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD, "a child is left");
+    /* its group went with it: no sleep of this test's left */
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "pgrep -f '^sleep 600$' >/dev/null");
+    cr_assert_neq(system(cmd), 0, "the program's own child was left running");
 }
