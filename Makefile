@@ -41,7 +41,13 @@ CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null)
 # Messages go into fixed buffers and are cut on purpose: -Wno-format-truncation.
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wold-style-definition -Wformat=2 -Wno-format-nonliteral -Wno-format-truncation
-CFLAGS_release := -O2 -g -DNDEBUG
+# Link-time optimisation: the per-tick path crosses files (engine -> latency
+# model -> trace), and calls that carry a struct out through memory were a
+# tenth of a week's instructions; -flto inlines them (a week of
+# week3tier.ini: 2.006 G to 1.866 G instructions, the same bits: the build
+# stays in ISO C mode, no contraction into fused multiply-adds).
+CFLAGS_release := -O2 -g -DNDEBUG -flto=auto
+LDFLAGS_release := -O2 -flto=auto
 CFLAGS_test    := -O1 -g
 CFLAGS_asan    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS_asan   := -fsanitize=address,undefined
