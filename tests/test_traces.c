@@ -209,6 +209,24 @@ Test(traces, same_seed_same_series_bit_for_bit)
     free(c);
 }
 
+/* The daily factor kept by time of day (tr_stream_tabulate) gives the
+ * bits the cos gives: on the step's grid (read from the table from the
+ * second day on), off it (the cos), with a start time and a weekly shape
+ * on top. */
+Test(traces, tabulated_daily_factor_same_bits)
+{
+    const char *kv[] = {"shape", "weekly", "daily_amplitude", "0.7", "start_time", "3h",
+                        "noise", "gaussian", "noise_step", "1m", NULL};
+    tr_stream *a = open_kv(kv, 5), *b = open_kv(kv, 5);
+    tr_stream_tabulate(b, 10 * AS_SEC);
+    for (as_time t = 0; t < 3 * AS_DAY; t += 5 * AS_SEC) {
+        double x = rate_at(a, t), y = rate_at(b, t);
+        cr_assert(memcmp(&x, &y, sizeof x) == 0, "t = %lld: %.17g %.17g", (long long)t, x, y);
+    }
+    tr_stream_free(a);
+    tr_stream_free(b);
+}
+
 Test(traces, poisson_seed_determinism)
 {
     const char *kv[] = {"base", "3", "noise", "poisson", NULL};

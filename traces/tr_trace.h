@@ -66,6 +66,12 @@ size_t tr_stream_rewinds(const tr_stream *s);
 /* Rate (req/s) at time t; t must not decrease between calls. A read error
  * of a recorded file is AS_EIO/AS_EINVAL naming file and line. */
 int tr_stream_rate(tr_stream *s, as_time t, double *rate, as_err *err);
+/* A hint: the caller will ask mostly at multiples of step. A synthetic
+ * daily shape whose day is a whole number of steps (at most 86400) and
+ * that runs past a day then keeps its daily factor by time of day,
+ * computed once (the same bits as without the hint). Out of memory: no
+ * table, nothing else changes. */
+void tr_stream_tabulate(tr_stream *s, as_time step);
 
 /* A whole series in memory (for forecast evaluation and `trace info`). */
 typedef struct tr_series {

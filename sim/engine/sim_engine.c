@@ -242,6 +242,7 @@ static int setup_ring(sim_engine *R, as_time maxboot, uint64_t seed, as_err *err
     R->trace = tr_stream_open(sc->trace, sim_trace_seed(seed), sc->duration, err);
     if (R->trace == NULL)
         return err->code ? err->code : AS_EINVAL;
+    tr_stream_tabulate(R->trace, sc->tick); /* (the ring asks at each tick) */
     return AS_OK;
 }
 
