@@ -49,6 +49,36 @@ Test(latdist, sums_of_points_land_where_they_should)
     free(o);
 }
 
+/* A convolution's range holds every point it gave mass to and is trimmed
+ * to them: laws spread over 1 us to 10 s and, near the grid's top (1e6 s,
+ * where the landings are cut onto the last point), 1e4 to 1e6 s; the mass
+ * is the product of the masses and the mean the sum of the means. */
+Test(latdist, convolution_range_holds_every_landing)
+{
+    as_latdist *a = ld(), *b = ld(), *o = ld();
+    const double lo[] = {1e-6, 1e-3, 1e4}, hi[] = {1e-3, 10.0, 9e5};
+    for (int k = 0; k < 3; k++) {
+        as_latdist_clear(a);
+        as_latdist_clear(b);
+        for (double v = lo[k]; v <= hi[k]; v *= 1.37) {
+            as_latdist_add(a, v, 1.0 + v / hi[k]);
+            as_latdist_add(b, v * 0.7, 2.0 - v / hi[k]);
+        }
+        as_latdist_conv(o, a, b);
+        cr_assert(o->lo <= o->hi && o->m[o->lo] > 0 && o->m[o->hi] > 0, "case %d", k);
+        for (int i = 0; i < AS_LD_N; i++)
+            cr_assert(o->m[i] == 0 || (i >= o->lo && i <= o->hi), "case %d: point %d", k, i);
+        double ta = as_latdist_total(a), tb = as_latdist_total(b);
+        cr_assert_float_eq(as_latdist_total(o), ta * tb, 1e-12 * ta * tb, "case %d", k);
+        if (k < 2) /* (near the top the cut keeps the mass, not the mean) */
+            cr_assert_float_eq(as_latdist_mean(o), as_latdist_mean(a) + as_latdist_mean(b),
+                               1e-9 * as_latdist_mean(o), "case %d", k);
+    }
+    free(a);
+    free(b);
+    free(o);
+}
+
 Test(latdist, tail_and_quantile_invert_and_mixtures_keep_mass)
 {
     as_svclaw s;
