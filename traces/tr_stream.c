@@ -24,9 +24,11 @@
  * back. Each has its own mt19937 seeded with as_seed_derive(seed, k), so
  * adding a spike does not change the noise a run sees.
  *
- * Cost per tr_stream_rate: two cos(), a loop over the configured events
- * (at most TR_MAX_EVENTS, a constant of the config, not of the run) and the
- * random draws that fell due; no allocation. A replayed file advances one
+ * Cost per tr_stream_rate: two cos() (the daily one read from a table
+ * when tabulated), a loop over the configured events (at most
+ * TR_MAX_EVENTS, a constant of the config, not of the run; skipped when
+ * there are none) and the random draws that fell due (none looked for
+ * before the next is due); no allocation. A replayed file advances one
  * line at a time. */
 #include "tr_config_impl.h"
 
@@ -63,6 +65,10 @@ struct tr_stream {
      * of day_step (tr_stream_tabulate); 0: not computed yet */
     double *day_tab;
     as_time day_step;
+    /* advance_random has nothing to do before this time (the next switch or
+     * noise draw), so that a call between two skips it */
+    as_time random_due;
+    bool plain; /* no trend and no events: modifiers() is 1 exactly */
 };
 
 void tr_stream_free(tr_stream *s)
@@ -176,7 +182,6 @@ static double synth_shape(const tr_stream *s, as_time t)
     const tr_config *c = &s->c;
     double v = c->base;
     as_time tod = (c->start_time + t) % AS_DAY;
-    as_time tow = ((as_time)c->start_day * AS_DAY + c->start_time + t) % AS_WEEK;
     if (c->daily_amp != 0) {
         double *e = s->day_tab && tod >= 0 && tod % s->day_step == 0
                         ? &s->day_tab[tod / s->day_step]
@@ -186,6 +191,9 @@ static double synth_shape(const tr_stream *s, as_time t)
         else /* (a factor of exactly 0 is computed again: still the same bits) */
             v *= *e != 0 ? *e : (*e = daily_factor(c, tod));
     }
+    if (c->weekly_amp == 0 && c->weekend_factor == 1)
+        return v;
+    as_time tow = ((as_time)c->start_day * AS_DAY + c->start_time + t) % AS_WEEK;
     if (c->weekly_amp != 0)
         v *= 1 + c->weekly_amp *
                      cos(2 * M_PI * (double)(tow - c->weekly_peak) / (double)AS_WEEK);
@@ -253,7 +261,8 @@ static int level_at(tr_stream *s, as_time t, double *v, as_err *err)
     } else {
         u = synth_shape(s, t);
     }
-    *v = u * s->c.rate_scale * modifiers(s, t) * onoff_mul(s);
+    double m = s->plain ? 1.0 : modifiers(s, t); /* (the same bits: 1 * (1 + 0)) */
+    *v = u * s->c.rate_scale * m * onoff_mul(s);
     return AS_OK;
 }
 
@@ -275,8 +284,10 @@ static int advance_random(tr_stream *s, as_time t, as_err *err)
             when = nb;
             who = -2;
         }
-        if (when > t)
+        if (when > t) {
+            s->random_due = when;
             return AS_OK;
+        }
         if (who >= 0) {
             s->on[who] = !s->on[who];
             const tr_onoff *e = &c->onoff[who];
@@ -324,6 +335,7 @@ tr_stream *tr_stream_open(const tr_config *c, uint64_t seed, as_time duration, a
     s->weekday_mul = 7 / (5 + 2 * k->weekend_factor);
     s->weekend_mul = k->weekend_factor * s->weekday_mul;
     s->noise_factor = 1;
+    s->plain = k->trend == 0 && k->nramp == 0 && k->nstep == 0 && k->nspike == 0;
     if (k->noise != NOISE_NONE && (s->noise_rng = rng_new(seed, 1)) == NULL)
         goto nomem;
     for (int i = 0; i < k->nonoff; i++) {
@@ -386,7 +398,7 @@ int tr_stream_rate(tr_stream *s, as_time t, double *rate, as_err *err)
     s->last_t = t;
     as_time u = t + s->c.skip; /* both below 2^55 us: no overflow */
     double v;
-    int rc = advance_random(s, u, &s->error);
+    int rc = u >= s->random_due ? advance_random(s, u, &s->error) : AS_OK;
     if (rc == AS_OK)
         rc = level_at(s, u, &v, &s->error);
     if (rc != AS_OK) {
