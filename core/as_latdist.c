@@ -121,9 +121,7 @@ typedef double v2d __attribute__((vector_size(16)));
 #define CONV_D_BODY(V, N)                                                                      \
     m[ilo] += wl * xm[ilo] * ym[ilo];                                                          \
     int i = ilo + 1;                                                                           \
-    V vl = {0}, vu = {0}; /* (lanes set below; {0}: no use before set, for -O1) */           \
-    for (int l = 0; l < (N); l++)                                                              \
-        vl[l] = wl, vu[l] = wu;                                                                \
+    V vl = CONV_BCAST##N(wl), vu = CONV_BCAST##N(wu);                                          \
     V carry = vl;                                                                              \
     carry[(N)-1] = xm[i - 1] * ym[i - 1];                                                      \
     for (; i + 2 * (N)-1 <= ihi; i += 2 * (N)) {                                               \
@@ -147,14 +145,19 @@ typedef double v2d __attribute__((vector_size(16)));
         m[i] += wl * (xm[i] * ym[i]) + wu * (xm[i - 1] * ym[i - 1]);                           \
     m[ihi + 1] += wu * xm[ihi] * ym[ihi];
 
+/* x in every lane, spelt out: a loop setting the lanes one by one built
+ * the vector with 2-4 shuffles a row where one broadcast does (the rows
+ * are some 26 points long, so their set-up counts). */
+#define CONV_BCAST2(x) {(x), (x)}
+#define CONV_BCAST4(x) {(x), (x), (x), (x)}
+#define CONV_BCAST8(x) {(x), (x), (x), (x), (x), (x), (x), (x)}
+
 /* One vector of N lanes where at least N points are left: the rows of a
  * convolution are 10-150 points long, so without it up to 2N - 1 points of
  * each row went through the scalar loop. */
 #define CONV_D_STEP(V, N)                                                                      \
     if (i + (N)-1 <= ihi) {                                                                    \
-        V a0, b0, c0, d0, m0, vl0 = {0}, vu0 = {0};                                            \
-        for (int l = 0; l < (N); l++)                                                          \
-            vl0[l] = wl, vu0[l] = wu;                                                          \
+        V a0, b0, c0, d0, m0, vl0 = CONV_BCAST##N(wl), vu0 = CONV_BCAST##N(wu);                \
         LOAD2(m0, m + i);                                                                      \
         LOAD2(a0, xm + i);                                                                     \
         LOAD2(b0, ym + i);                                                                     \
