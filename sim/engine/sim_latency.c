@@ -308,8 +308,9 @@ static void tick_stable(sim_tierlat *L, double lreq, int c, double dt, sim_tick_
      * when it still holds those keys (an evicted entry holds another key
      * or none), else the hash */
     if (a != NULL && a->c == c && a->j == j && b->c == c && b->j == j + 1) {
+        /* (no pin here: a pin keeps a law the open list holds, and
+         * list_add pins what it puts there; no look-up follows to evict) */
         a->used = b->used = L->now;
-        a->pin = b->pin = L->stamp;
     } else {
         a = lookup(L, c, j, 1);
         b = lookup(L, c, j + 1, 1);

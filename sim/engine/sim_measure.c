@@ -120,7 +120,8 @@ static double tier_tick(sim_engine *R, sim_tier *T, double lreq, double dt)
     T->i_arr += w;
     T->i_util += o.util * dt;
     T->i_queue += o.queue * dt;
-    T->i_inflight += (o.queue + o.util * P->units * T->cfg->concurrency) * dt;
+    double inflight = (o.queue + o.util * P->units * T->cfg->concurrency) * dt;
+    T->i_inflight += inflight;
     T->i_drop += o.dropped;
     T->i_timeouts += o.timeouts;
     T->i_ready += P->ready * dt;
@@ -131,7 +132,7 @@ static double tier_tick(sim_engine *R, sim_tier *T, double lreq, double dt)
     T->s_lat += o.quantile * w;
     T->s_w += w;
     T->s_queue += o.queue * dt;
-    T->s_inflight += (o.queue + o.util * P->units * T->cfg->concurrency) * dt;
+    T->s_inflight += inflight;
     T->arrivals_total += w;
     (void)R;
     return o.served;
