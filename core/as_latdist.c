@@ -62,6 +62,17 @@ void as_latdist_clear(as_latdist *d)
     d->hi = -1;
 }
 
+void as_latdist_copy(as_latdist *dst, const as_latdist *src)
+{
+    as_latdist_clear(dst);
+    dst->shift = src->shift;
+    dst->zero = src->zero;
+    dst->lo = src->lo;
+    dst->hi = src->hi;
+    if (src->lo <= src->hi)
+        memcpy(dst->m + src->lo, src->m + src->lo, (size_t)(src->hi - src->lo + 1) * sizeof(double));
+}
+
 static inline void put(as_latdist *d, int k, double w)
 {
     if (k < 0)

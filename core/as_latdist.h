@@ -35,6 +35,9 @@ double as_latdist_x(int k);
 /* Empty: no mass, shift 0. d must be zeroed once before its first use
  * (calloc, memset or = {0}); after that, clearing costs its occupied range. */
 void as_latdist_clear(as_latdist *d);
+/* dst = src (distinct), at the cost of their occupied ranges, not of the
+ * whole grid (a struct copy is 2.3 KB). */
+void as_latdist_copy(as_latdist *dst, const as_latdist *src);
 /* Add mass w at value v >= 0 above the shift. */
 void as_latdist_add(as_latdist *d, double v, double w);
 /* out = a (+) b, the law of the sum of independent draws; out must alias

@@ -150,7 +150,7 @@ static double slot_e2e(sim_engine *R, as_latdist **out)
             continue;
         if (some[i]) {
             as_latdist *dst = have ? V : E;
-            *dst = L->slotv;
+            as_latdist_copy(dst, &L->slotv); /* (its range, not 2.3 KB) */
             if (n > 1) {
                 as_latdist_fold_below(dst, 0.05 * scale);
                 as_latdist_prune(dst, 0.0, 1e-4);
