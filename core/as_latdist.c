@@ -25,10 +25,15 @@ typedef void conv_pairs_fn(as_latdist *o, const as_latdist *a, const as_latdist 
 
 static conv_pairs_fn *conv_pairs_pick(void);
 static conv_pairs_fn *conv_pairs; /* the convolution's pairs (set with the tables) */
+typedef void axpy_rows_fn(double *restrict m1, double *restrict m2, const double *restrict am,
+                          double w, int lo, int hi);
+static axpy_rows_fn *axpy_rows; /* the mixtures' rows (set with conv_pairs) */
+static axpy_rows_fn *axpy_rows_for(conv_pairs_fn *f);
 
 static void build_tables(void)
 {
     conv_pairs = conv_pairs_pick();
+    axpy_rows = axpy_rows_for(conv_pairs);
     r_ = pow(10.0, 1.0 / AS_LD_PER_DEC);
     lnr = log(r_);
     for (int k = 0; k <= AS_LD_N; k++)
@@ -331,6 +336,7 @@ static conv_pairs_fn *conv_pairs_of(int want)
 
 static conv_pairs_fn *conv_pairs_pick(void) { return conv_pairs_of(0); }
 
+
 int as_latdist_lanes(int want)
 {
     tables();
@@ -338,6 +344,7 @@ int as_latdist_lanes(int want)
     if (f == NULL)
         return 0;
     conv_pairs = f;
+    axpy_rows = axpy_rows_for(f);
 #ifdef AS_LD_WIDE
     if (f == conv_pairs8)
         return 8;
@@ -406,6 +413,70 @@ void as_latdist_rebase(as_latdist *d, double shift)
     as_latdist_add(d, ds, z);
 }
 
+/* m1[k] += w am[k] (and m2[k], when not NULL) for k in lo..hi, N doubles
+ * a vector: each lane computes what the scalar tail does, so the sums are
+ * the same to the bit at every width. */
+#define AXPY_ROWS_BODY(V, N)                                                                   \
+    V vw = CONV_BCAST##N(w);                                                                   \
+    int k = lo;                                                                                \
+    if (m2) {                                                                                  \
+        for (; k + (N)-1 <= hi; k += (N)) {                                                    \
+            V x, y1, y2;                                                                       \
+            LOAD2(x, am + k);                                                                  \
+            LOAD2(y1, m1 + k);                                                                 \
+            LOAD2(y2, m2 + k);                                                                 \
+            V p = vw * x;                                                                      \
+            y1 += p;                                                                           \
+            y2 += p;                                                                           \
+            memcpy(m1 + k, &y1, sizeof y1);                                                    \
+            memcpy(m2 + k, &y2, sizeof y2);                                                    \
+        }                                                                                      \
+        for (; k <= hi; k++) {                                                                 \
+            double p = w * am[k];                                                              \
+            m1[k] += p;                                                                        \
+            m2[k] += p;                                                                        \
+        }                                                                                      \
+    } else {                                                                                   \
+        for (; k + (N)-1 <= hi; k += (N)) {                                                    \
+            V x, y;                                                                            \
+            LOAD2(x, am + k);                                                                  \
+            LOAD2(y, m1 + k);                                                                  \
+            y += vw * x;                                                                       \
+            memcpy(m1 + k, &y, sizeof y);                                                      \
+        }                                                                                      \
+        for (; k <= hi; k++)                                                                   \
+            m1[k] += w * am[k];                                                                \
+    }
+
+static void axpy_rows2(double *restrict m1, double *restrict m2, const double *restrict am,
+                       double w, int lo, int hi)
+{
+    AXPY_ROWS_BODY(v2d, 2)
+}
+
+#ifdef AS_LD_WIDE
+/* 4 lanes where the processor has them (chosen with the convolution's
+ * width): the flushes' mixtures were 3 % of a week of week3tier.ini */
+__attribute__((target("avx2"))) static void axpy_rows4(double *restrict m1, double *restrict m2,
+                                                      const double *restrict am, double w,
+                                                      int lo, int hi)
+{
+    AXPY_ROWS_BODY(v4d, 4)
+}
+#endif
+
+/* 2 lanes with the SSE2 convolution, else 4 (AVX2 is there: every
+ * processor with AVX-512F has it) */
+static axpy_rows_fn *axpy_rows_for(conv_pairs_fn *f)
+{
+#ifdef AS_LD_WIDE
+    if (f != conv_pairs2)
+        return axpy_rows4;
+#endif
+    (void)f;
+    return axpy_rows2;
+}
+
 static void widen(as_latdist *o, int lo, int hi)
 {
     if (lo < o->lo)
@@ -434,39 +505,8 @@ static void axpy_same(as_latdist *o1, as_latdist *o2, double w, const as_latdist
         hi--;
     if (lo > hi)
         return;
-    double *restrict m1 = o1->m;
-    double *restrict m2 = o2 ? o2->m : NULL;
-    const double *restrict am = a->m;
-    v2d vw = {w, w};
-    int k = lo;
-    if (m2) {
-        for (; k + 1 <= hi; k += 2) {
-            v2d x, y1, y2;
-            LOAD2(x, am + k);
-            LOAD2(y1, m1 + k);
-            LOAD2(y2, m2 + k);
-            v2d p = vw * x;
-            y1 += p;
-            y2 += p;
-            memcpy(m1 + k, &y1, sizeof y1);
-            memcpy(m2 + k, &y2, sizeof y2);
-        }
-        for (; k <= hi; k++) {
-            double p = w * am[k];
-            m1[k] += p;
-            m2[k] += p;
-        }
-    } else {
-        for (; k + 1 <= hi; k += 2) {
-            v2d x, y;
-            LOAD2(x, am + k);
-            LOAD2(y, m1 + k);
-            y += vw * x;
-            memcpy(m1 + k, &y, sizeof y);
-        }
-        for (; k <= hi; k++)
-            m1[k] += w * am[k];
-    }
+    tables();
+    axpy_rows(o1->m, o2 ? o2->m : NULL, a->m, w, lo, hi);
     widen(o1, lo, hi);
     if (o2)
         widen(o2, lo, hi);
