@@ -357,10 +357,7 @@ int as_latdist_lanes(int want)
 /* o += z x point by point (x's range inside the grid). */
 static void atom_times(as_latdist *o, double z, const as_latdist *x)
 {
-    double *restrict om = o->m;
-    const double *restrict xm = x->m;
-    for (int k = x->lo; k <= x->hi; k++)
-        om[k] += z * xm[k];
+    axpy_rows(o->m, NULL, x->m, z, x->lo, x->hi); /* (om[k] += z xm[k], vectorised) */
     if (x->lo < o->lo)
         o->lo = x->lo;
     if (x->hi > o->hi)
