@@ -28,12 +28,16 @@ static conv_pairs_fn *conv_pairs; /* the convolution's pairs (set with the table
 typedef void axpy_rows_fn(double *restrict m1, double *restrict m2, const double *restrict am,
                           double w, int lo, int hi);
 static axpy_rows_fn *axpy_rows; /* the mixtures' rows (set with conv_pairs) */
+typedef void scale_rows_fn(double *m, double s, int lo, int hi);
+static scale_rows_fn *scale_rows; /* m[lo..hi] *= s (set with conv_pairs) */
 static axpy_rows_fn *axpy_rows_for(conv_pairs_fn *f);
+static scale_rows_fn *scale_rows_for(conv_pairs_fn *f);
 
 static void build_tables(void)
 {
     conv_pairs = conv_pairs_pick();
     axpy_rows = axpy_rows_for(conv_pairs);
+    scale_rows = scale_rows_for(conv_pairs);
     r_ = pow(10.0, 1.0 / AS_LD_PER_DEC);
     lnr = log(r_);
     for (int k = 0; k <= AS_LD_N; k++)
@@ -345,6 +349,7 @@ int as_latdist_lanes(int want)
         return 0;
     conv_pairs = f;
     axpy_rows = axpy_rows_for(f);
+    scale_rows = scale_rows_for(f);
 #ifdef AS_LD_WIDE
     if (f == conv_pairs8)
         return 8;
@@ -472,6 +477,39 @@ static axpy_rows_fn *axpy_rows_for(conv_pairs_fn *f)
 #endif
     (void)f;
     return axpy_rows2;
+}
+
+/* m[k] *= s for k in lo..hi, N doubles a vector (each lane the scalar
+ * product): the slots' normalisation, 2 % of a week of week3tier.ini */
+#define SCALE_ROWS_BODY(V, N)                                                                  \
+    V vs = CONV_BCAST##N(s);                                                                   \
+    int k = lo;                                                                                \
+    for (; k + (N)-1 <= hi; k += (N)) {                                                        \
+        V x;                                                                                   \
+        LOAD2(x, m + k);                                                                       \
+        x *= vs;                                                                               \
+        memcpy(m + k, &x, sizeof x);                                                           \
+    }                                                                                          \
+    for (; k <= hi; k++)                                                                       \
+        m[k] *= s;
+
+static void scale_rows2(double *m, double s, int lo, int hi) { SCALE_ROWS_BODY(v2d, 2) }
+
+#ifdef AS_LD_WIDE
+__attribute__((target("avx2"))) static void scale_rows4(double *m, double s, int lo, int hi)
+{
+    SCALE_ROWS_BODY(v4d, 4)
+}
+#endif
+
+static scale_rows_fn *scale_rows_for(conv_pairs_fn *f)
+{
+#ifdef AS_LD_WIDE
+    if (f != conv_pairs2)
+        return scale_rows4;
+#endif
+    (void)f;
+    return scale_rows2;
 }
 
 static void widen(as_latdist *o, int lo, int hi)
@@ -607,16 +645,8 @@ double as_latdist_normalize(as_latdist *d)
         return t;
     double inv = 1.0 / t;
     d->zero *= inv;
-    v2d vi = {inv, inv}; /* (a lane multiplies as the scalar loop does) */
-    int k = d->lo;
-    for (; k + 1 <= d->hi; k += 2) {
-        v2d x;
-        LOAD2(x, d->m + k);
-        x *= vi;
-        memcpy(d->m + k, &x, sizeof x);
-    }
-    for (; k <= d->hi; k++)
-        d->m[k] *= inv;
+    tables();
+    scale_rows(d->m, inv, d->lo, d->hi); /* (a lane multiplies as the scalar loop does) */
     return t;
 }
 

@@ -1,7 +1,7 @@
-/* test_ld_lanes.c - the convolution of as_latdist at every vector width the
- * processor runs (2, 4 and 8 doubles) gives the same bits, on seeded random
- * laws of many ranges (short ones exercise the scalar ends, long ones the
- * vector body), with atoms and shifts; and a mixture (axpy) of laws of the
+/* test_ld_lanes.c - the convolution of as_latdist (and its normalisation)
+ * at every vector width the processor runs (2, 4 and 8 doubles) gives the
+ * same bits, on seeded random laws of many ranges (short ones exercise
+ * the scalar ends, long ones the vector body), with atoms and shifts; and a mixture (axpy) of laws of the
  * same shift equals, at every width, the point-by-point sum it was written
  * as before its range was found once (the reference below). Widths the processor lacks are skipped
  * (as_latdist_lanes returns 0), the SSE2 one always runs. Quantiles taken
@@ -39,7 +39,7 @@ static void random_law(as_latdist *d)
 
 Test(ld_lanes, every_width_gives_the_same_bits)
 {
-    static as_latdist a, b, ref, got;
+    static as_latdist a, b, ref, got, refn, gotn;
     int widths[] = {2, 4, 8}, ran = 0;
     for (int c = 0; c < 300; c++) {
         random_law(&a);
@@ -48,6 +48,8 @@ Test(ld_lanes, every_width_gives_the_same_bits)
         memset(&ref, 0, sizeof ref);
         as_latdist_conv(&ref, &a, &b);
         cr_assert(as_latdist_total(&ref) > 0);
+        refn = ref; /* normalised at 2 lanes too */
+        as_latdist_normalize(&refn);
         for (int w = 1; w < 3; w++) {
             if (as_latdist_lanes(widths[w]) != widths[w])
                 continue;
@@ -60,6 +62,11 @@ Test(ld_lanes, every_width_gives_the_same_bits)
             cr_assert(memcmp(got.m + ref.lo, ref.m + ref.lo,
                              (size_t)(ref.hi - ref.lo + 1) * sizeof(double)) == 0,
                       "width %d: masses differ (case %d)", widths[w], c);
+            gotn = got;
+            as_latdist_normalize(&gotn);
+            cr_assert(memcmp(gotn.m, refn.m, sizeof refn.m) == 0 &&
+                          memcmp(&gotn.zero, &refn.zero, sizeof refn.zero) == 0,
+                      "width %d: normalised masses differ (case %d)", widths[w], c);
         }
     }
     as_latdist_lanes(0);
