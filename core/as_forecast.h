@@ -26,6 +26,16 @@ typedef struct as_forecast_common {
      * so the kinds skip their error windows: the interval is the spread of
      * the observations and the tail NAN. Most of an update's cost saved. */
     bool no_intervals;
+    /* true: the series is never negative (an arrival rate), so every path
+     * is floored at 0. A linear or trend model extrapolates a fall below
+     * zero (holt after a spike from a near-zero base); for an outcome
+     * y >= 0, max(0, f) is never further from y than f, and the
+     * interval's inverse map is exact only for a forecast >= 0 (fc_conf.c,
+     * outcome_of). Measured on a synthetic day of serverless invocations
+     * (many near-zero minutes, 15-minute timer bursts), holt at h = 1..10:
+     * MASE 2.446 -> 2.079, coverage of the 90 % interval 0.811 -> 0.903.
+     * false for a series that may be negative (auto's log members). */
+    bool nonneg;
 } as_forecast_common;
 
 /* A forecaster kind: the shared head (as_kind.h), then its own slots.

@@ -104,7 +104,9 @@ static int add_member(auto_state *s, const char *name, const as_forecast_common 
     const as_forecaster_type *t = as_forecaster_type_find(name);
     if (t == NULL)
         return as_err_set(err, AS_ENOTFOUND, "auto: no forecaster kind '%s'", name);
-    s->mem[s->K] = as_forecaster_new(t, c, NULL, err);
+    as_forecast_common cm = *c;
+    cm.nonneg = c->nonneg && !islog; /* a log member's series may be negative */
+    s->mem[s->K] = as_forecaster_new(t, &cm, NULL, err);
     if (s->mem[s->K] == NULL)
         return err ? err->code : AS_ENOMEM;
     s->islog[s->K] = islog;

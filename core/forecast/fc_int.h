@@ -37,6 +37,7 @@ typedef struct fc_track {
     double last;    /* last finite observation (0 before any) */
     long nobs;      /* finite observations so far */
     double omean, om2; /* Welford mean / M2 of the observations: fallback width */
+    bool nonneg;    /* floor the paths at 0 (as_forecast_common.nonneg) */
     fc_conf cf;     /* the errors, per horizon */
 } fc_track;
 
@@ -46,6 +47,7 @@ static inline int fc_track_init(fc_track *tr, const as_forecast_common *c, as_er
     memset(tr, 0, sizeof *tr);
     tr->H = c->max_horizon;
     tr->first = -1;
+    tr->nonneg = c->nonneg;
     tr->z = gsl_cdf_ugaussian_Pinv(0.5 + 0.5 * c->coverage);
     size_t h = (size_t)tr->H;
     tr->pend = calloc(h * h, sizeof *tr->pend);
@@ -92,13 +94,17 @@ static inline double *fc_track_row(fc_track *tr)
 }
 
 /* Make the new row finite (a kind must not produce NAN; this is the last
- * line of defence: the last observation stands in) and publish it. */
+ * line of defence: the last observation stands in), floor it at 0 for a
+ * series that is never negative, and publish it. */
 static inline void fc_track_commit(fc_track *tr)
 {
     double *row = fc_track_row(tr);
-    for (int j = 0; j < tr->H; j++)
+    for (int j = 0; j < tr->H; j++) {
         if (!isfinite(row[j]))
             row[j] = tr->last;
+        if (tr->nonneg && row[j] < 0)
+            row[j] = 0;
+    }
     if (tr->first < 0 && tr->nobs > 0)
         tr->first = tr->n;
     tr->n++;

@@ -466,6 +466,17 @@ typedef struct {
     as_time step, season_t;
 } fc_data;
 
+/* A trace of rates is never negative: its forecasts are floored at 0
+ * (as_forecast_common.nonneg). One that has a negative value is some other
+ * series, forecast as it is. */
+static bool never_negative(const double *y, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (y[i] < 0)
+            return false;
+    return true;
+}
+
 /* Loads the trace of o onto its grid and places the first origin; the
  * caller frees d->y and d->ser whatever the result. */
 static int prepare(const fc_opts *o, fc_data *d)
@@ -631,7 +642,8 @@ int cmd_forecast(int argc, char **argv)
     as_forecast_common common = {.step = d.step,
                                  .season = (int)d.m,
                                  .max_horizon = (int)o.horizon,
-                                 .coverage = o.coverage};
+                                 .coverage = o.coverage,
+                                 .nonneg = never_negative(d.y, d.n)};
     for (int k = 0; k < nspec; k++)
         if ((rc = build_cfg(&specs[k], o.window)) != EXIT_OK)
             goto out;

@@ -166,7 +166,8 @@ static int setup_forecast(sim_engine *R, sim_tier *T, as_err *err)
     as_forecast_common fcc = {.step = pc->interval,
                               .season = (int)(pc->season / pc->interval),
                               .max_horizon = T->horizon,
-                              .coverage = pc->coverage};
+                              .coverage = pc->coverage,
+                              .nonneg = true}; /* an arrival rate */
     const as_forecaster_type *ft = as_forecaster_type_find(pc->forecaster);
     if (ft == NULL)
         return as_err_set(err, AS_EINVAL, "[policy.%s] unknown forecaster '%s'", pc->name,
