@@ -34,9 +34,12 @@ typedef struct des_req {
     uint8_t state;    /* REQ_* */
 } des_req;
 
+/* seq before t: on a little-endian machine the pair read as one signed
+ * 128-bit integer is t * 2^64 + seq (t signed, seq unsigned), so the (t, seq)
+ * order is one 128-bit compare (see ev_lt in sim_des.c). */
 typedef struct des_ev {
-    as_time t;
     uint64_t seq;
+    as_time t;
     uint32_t req;  /* the request (departure, give-up, retry); NIL for an arrival */
     uint32_t kind; /* EV_* */
 } des_ev;
