@@ -58,17 +58,22 @@ static void des_mt_twist(des_mt_state *s)
     s->mti = 0;
 }
 
-/* Next 32-bit word, as gsl_rng_get. */
-static inline unsigned long des_mt_get(des_mt_state *s)
+/* mt.c's tempering of one state word. */
+static inline unsigned long des_mt_temper(unsigned long k)
 {
-    if (__builtin_expect(s->mti >= DES_MT_N, 0))
-        des_mt_twist(s);
-    unsigned long k = s->mt[s->mti++];
     k ^= (k >> 11);
     k ^= (k << 7) & 0x9d2c5680UL;
     k ^= (k << 15) & 0xefc60000UL;
     k ^= (k >> 18);
     return k;
+}
+
+/* Next 32-bit word, as gsl_rng_get. */
+static inline unsigned long des_mt_get(des_mt_state *s)
+{
+    if (__builtin_expect(s->mti >= DES_MT_N, 0))
+        des_mt_twist(s);
+    return des_mt_temper(s->mt[s->mti++]);
 }
 
 /* As gsl_rng_uniform: [0, 1). Forced inline: GCC kept it out of line in
@@ -96,6 +101,23 @@ static inline __attribute__((always_inline)) unsigned long des_word(const gsl_rn
     if (__builtin_expect(r->type != gsl_rng_mt19937, 0))
         return gsl_rng_get(r);
     return des_mt_get(r->state);
+}
+
+/* Two words of r as one 64-bit value, the first the high half: the same as
+ * two des_word calls, with one test of the generator's type and of the
+ * state's index for both (the twist falls between them 1 time in 312:
+ * then word by word). A test and an index update less per exponential
+ * draw: an M/M/1 event 7 instructions fewer. */
+static inline __attribute__((always_inline)) uint64_t des_word2(const gsl_rng *r)
+{
+    des_mt_state *s = r->state;
+    if (__builtin_expect(r->type == gsl_rng_mt19937 && s->mti <= DES_MT_N - 2, 1)) {
+        const unsigned long *p = &s->mt[s->mti];
+        s->mti += 2;
+        return (uint64_t)des_mt_temper(p[0]) << 32 | des_mt_temper(p[1]);
+    }
+    uint64_t hi = des_word(r);
+    return hi << 32 | des_word(r);
 }
 
 /* ---- exponential draws: the ziggurat ----
@@ -131,9 +153,7 @@ double des_exp_slow(const des_zig *z, const gsl_rng *r, int i, double x);
 /* Exp(1) from r. */
 static inline __attribute__((always_inline)) double des_exp(const des_zig *z, const gsl_rng *r)
 {
-    uint64_t hi = des_word(r);
-    uint64_t w = hi << 32 | des_word(r);
-    uint64_t ri = w >> 3;
+    uint64_t ri = des_word2(r) >> 3;
     int i = (int)(ri & 0xff);
     ri >>= 8;
     double x = (double)(int64_t)ri * z->we[i]; /* ri < 2^53: a signed convert is one instruction */

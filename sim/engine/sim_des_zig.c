@@ -48,9 +48,7 @@ double des_exp_slow(const des_zig *z, const gsl_rng *r, int i, double x)
         /* a point uniform in the strip's box, below the curve? */
         if (z->fe[i] + des_uniform(r) * (z->fe[i - 1] - z->fe[i]) < exp(-x))
             return x;
-        uint64_t hi = des_word(r);
-        uint64_t w = hi << 32 | des_word(r);
-        uint64_t ri = w >> 3;
+        uint64_t ri = des_word2(r) >> 3;
         i = (int)(ri & 0xff);
         ri >>= 8;
         x = (double)(int64_t)ri * z->we[i];
