@@ -10,7 +10,7 @@
  * pointers, so the pool can grow by realloc). The heap holds one departure
  * per busy server, one give-up per waiting request when clients have a
  * timeout, and one retry per request backing off. The one pending arrival
- * is kept beside it (arr_t, arr_seq) and compared with the heap's top by
+ * is kept beside it (arr, an entry of its own) and compared with the heap's top by
  * the same (time, seq) key: an arrival replaces itself, so half the events
  * of an open queue cost no heap operation, and a new rate needs no search.
  * The order is the heap's exactly, so results are as with one heap. A
@@ -464,8 +464,8 @@ HOT void push_arrival(sim_des *d)
     if (d->arr_us > (double)AS_TIME_DRAW_MAX)
         d->arr_us = (double)AS_TIME_DRAW_MAX;
     d->arr_live = 1;
-    d->arr_t = (as_time)d->arr_us;
-    d->arr_seq = ++d->seq;
+    d->arr.t = (as_time)d->arr_us;
+    d->arr.seq = ++d->seq;
 }
 
 /* Attempt r (new, or a retry) enters the system at now. */
@@ -520,10 +520,9 @@ static int run_until(sim_des *d, as_time t1)
     while (!rc) {
         /* the pending arrival, unless the heap's top comes first */
         int arr = d->arr_live;
-        as_time t = d->arr_t;
+        as_time t = d->arr.t;
         if (d->hn) {
-            des_ev a = {.t = d->arr_t, .seq = d->arr_seq, .req = NIL, .kind = EV_ARRIVAL};
-            if (!arr || ev_lt(&d->heap[0], &a)) {
+            if (!arr || ev_lt(&d->heap[0], &d->arr)) {
                 arr = 0;
                 t = d->heap[0].t;
             }

@@ -115,9 +115,9 @@ struct sim_des {
     double lambda;        /* rate of the pending arrival */
     double arr_mean;      /* 1e6 / lambda: its mean gap, us (set with lambda) */
     double arr_us;        /* exact time of the pending arrival, us */
-    int arr_live;         /* an arrival is pending (at arr_t, with seq arr_seq) */
-    as_time arr_t;        /* (as_time)arr_us; kept beside the heap, see sim_des.c */
-    uint64_t arr_seq;
+    int arr_live;         /* an arrival is pending (at arr.t, with seq arr.seq) */
+    des_ev arr;           /* t = (as_time)arr_us; kept beside the heap as a heap entry
+                           * (compared with the top without building a key) */
     /* end to end */
     uint64_t in_sys;
     as_time sys_last;

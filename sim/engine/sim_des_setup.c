@@ -76,6 +76,8 @@ sim_des *sim_des_new(int ntiers, const sim_des_tier *tiers, uint64_t seed, as_er
         goto nomem;
     d->ntiers = ntiers;
     d->free_head = NIL;
+    d->arr.req = NIL; /* the pending arrival, never in the heap */
+    d->arr.kind = EV_ARRIVAL;
     d->zig = des_zig_tables();
     size_t hint = 1; /* the heap's sentinel (sim_des.c) */
     uint64_t pool = 0;
