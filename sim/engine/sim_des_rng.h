@@ -20,6 +20,7 @@
 #include <gsl/gsl_rng.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #define DES_MT_N 624
 #define DES_MT_M 397
@@ -103,6 +104,37 @@ static inline __attribute__((always_inline)) unsigned long des_word(const gsl_rn
     return des_mt_get(r->state);
 }
 
+/* des_mt_temper(p[0]) << 32 | des_mt_temper(p[1]), the two words tempered
+ * side by side in one 128-bit vector (GCC's vector extension: SSE2 on
+ * x86-64, the baseline), then packed by one shuffle of 32-bit lanes (the
+ * words are below 2^32, as in mt.c). The same bits; an M/M/1 event 287.8 ->
+ * 271.1 instructions, M/M/10 328.2 -> 311.1 (callgrind). Other compilers
+ * and machines take the scalar form. */
+#if defined(__GNUC__) && !defined(__clang__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && \
+    __SIZEOF_LONG__ == 8
+typedef unsigned long des_v2ul __attribute__((vector_size(16)));
+typedef unsigned int des_v4u __attribute__((vector_size(16)));
+static inline __attribute__((always_inline)) uint64_t des_mt_temper2(const unsigned long *p)
+{
+    des_v2ul k;
+    memcpy(&k, p, sizeof k);
+    k ^= k >> 11;
+    k ^= (k << 7) & 0x9d2c5680UL;
+    k ^= (k << 15) & 0xefc60000UL;
+    k ^= k >> 18;
+    /* 32-bit lanes {lo0, 0, lo1, 0} -> {lo1, lo0, ...}: lo1 | lo0 << 32 */
+    des_v4u u = __builtin_shuffle((des_v4u)k, (des_v4u){2, 0, 1, 3});
+    uint64_t w;
+    memcpy(&w, &u, sizeof w);
+    return w;
+}
+#else
+static inline uint64_t des_mt_temper2(const unsigned long *p)
+{
+    return (uint64_t)des_mt_temper(p[0]) << 32 | des_mt_temper(p[1]);
+}
+#endif
+
 /* Two words of r as one 64-bit value, the first the high half: the same as
  * two des_word calls, with one test of the generator's type and of the
  * state's index for both (the twist falls between them 1 time in 312:
@@ -114,7 +146,7 @@ static inline __attribute__((always_inline)) uint64_t des_word2(const gsl_rng *r
     if (__builtin_expect(r->type == gsl_rng_mt19937 && s->mti <= DES_MT_N - 2, 1)) {
         const unsigned long *p = &s->mt[s->mti];
         s->mti += 2;
-        return (uint64_t)des_mt_temper(p[0]) << 32 | des_mt_temper(p[1]);
+        return des_mt_temper2(p);
     }
     uint64_t hi = des_word(r);
     return hi << 32 | des_word(r);
