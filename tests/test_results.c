@@ -29,6 +29,9 @@
  * after 120 s, on the CPU alone; the tests that need a file the library
  * cannot finish use this one. */
 #define LOOP_FILE "tests/fuzz/regressions/results_libhdf5_loop.h5"
+/* 6 KB found by make fuzz whose damaged variable-length attribute makes
+ * libhdf5 1.10 ask for 4 GB (simrun show peaked at 4.2 GB on it). */
+#define VLEN_FILE "tests/fuzz/regressions/results_libhdf5_vlen_4g.h5"
 
 static sim_scenario *load(const char *duration)
 {
@@ -309,4 +312,26 @@ Test(results, killing_simrun_kills_the_probe, .timeout = 60)
     if (!ok)
         kill(probe, SIGKILL);
     cr_assert(ok, "the probe (pid %d) outlived simrun", (int)probe);
+}
+
+/* The probe's child has 2 GiB beyond what it had at the fork: the file is
+ * refused in a moment, not read at 4 GB. (Under the sanitizers the child's
+ * allocator dies at the limit instead: refused as a failed read.) */
+Test(results, the_probe_refuses_a_file_that_asks_for_too_much_memory, .timeout = 60)
+{
+    as_err e = {0};
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    cr_assert_eq(sim_results_probe_within(VLEN_FILE, 30.0, &e), AS_EINVAL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cr_assert(strstr(e.msg, VLEN_FILE) && (strstr(e.msg, "more than 2 GiB of memory") ||
+                                           strstr(e.msg, "failed reading it")),
+              "%s", e.msg);
+    double s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    cr_assert_lt(s, 25.0, "the probe took %.1f s: it read the 4 GB", s);
+    /* simrun itself, as a user runs it (not under a sanitizer) */
+    char cmd[512], out[4096];
+    snprintf(cmd, sizeof cmd, "%s show %s", th_simrun_path(), VLEN_FILE);
+    cr_assert_eq(th_sh_out(cmd, out, sizeof out), 2, "%s", out);
+    cr_assert(strstr(out, "more than 2 GiB of memory"), "%s", out);
 }

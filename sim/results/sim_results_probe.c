@@ -17,11 +17,58 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+/* The child may take this much memory beyond what it has at the fork
+ * (RLIMIT_AS): more than the largest buffer it reads (512 MB) with room
+ * for the library. A damaged variable-length size in a 6 KB file made
+ * libhdf5 1.10 ask for 4 GB, and simrun show peaked at 4.2 GB on it. */
+#define PROBE_MEM (2048.0 * 1024 * 1024)
+/* The child's exit status when the library ran out of that memory. */
+#define PROBE_NOMEM 3
+
+static void probe_cap_memory(void)
+{
+    char buf[64] = "";
+    int fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC);
+    ssize_t k = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    struct rlimit rl;
+    if (k <= 0 || getrlimit(RLIMIT_AS, &rl) != 0)
+        return;
+    buf[k] = '\0';
+    double have = strtod(buf, NULL) * (double)sysconf(_SC_PAGESIZE);
+    rlim_t want = (rlim_t)(have + PROBE_MEM);
+    if (rl.rlim_max != RLIM_INFINITY && want > rl.rlim_max)
+        want = rl.rlim_max;
+    rl.rlim_cur = want;
+    setrlimit(RLIMIT_AS, &rl);
+}
+
+static herr_t resource_error(unsigned n, const H5E_error2_t *e, void *ud)
+{
+    (void)n;
+    if (e->maj_num == H5E_RESOURCE)
+        *(int *)ud = 1;
+    return 0;
+}
+
+/* After a failed read: the library could not get memory, so the file is
+ * refused (the parent would ask for the same memory reading it). */
+static void exit_if_out_of_memory(void)
+{
+    int nomem = 0;
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, resource_error, &nomem);
+    if (nomem)
+        _exit(PROBE_NOMEM);
+}
 
 static herr_t probe_attr(hid_t loc, const char *name, const H5A_info_t *info, void *ud)
 {
@@ -36,7 +83,8 @@ static herr_t probe_attr(hid_t loc, const char *name, const H5A_info_t *info, vo
     if (n > 0 && sz > 0 && (double)n * (double)sz < 64e6) {
         void *buf = malloc((size_t)n * sz);
         if (buf) {
-            H5Aread(a, t, buf);
+            if (H5Aread(a, t, buf) < 0)
+                exit_if_out_of_memory();
             free(buf);
         }
     }
@@ -63,7 +111,8 @@ static herr_t probe_obj(hid_t loc, const char *name, const H5O_info_t *info, voi
         if (n > 0 && sz > 0 && (double)n * (double)sz < 512e6) {
             void *buf = malloc((size_t)n * sz);
             if (buf) {
-                H5Dread(o, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf);
+                if (H5Dread(o, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+                    exit_if_out_of_memory();
                 free(buf);
             }
         }
@@ -103,6 +152,7 @@ static void probe_child(const char *path, pid_t parent)
     if (getppid() != parent)
         _exit(1);
     probe_child_drop_handlers();
+    probe_cap_memory();
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     hid_t f = H5Fis_hdf5(path) > 0 ? H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT) : -1;
     if (f >= 0) {
@@ -178,6 +228,11 @@ int sim_results_probe_within(const char *path, double limit_s, as_err *err)
         return as_err_set(err, AS_EINVAL,
                           "%s: damaged: the HDF5 library crashed reading it (signal %d)", path,
                           WTERMSIG(status));
+    if (WIFEXITED(status) && WEXITSTATUS(status) == PROBE_NOMEM)
+        return as_err_set(err, AS_EINVAL,
+                          "%s: refused: the HDF5 library asked for more than %.0f GiB of memory "
+                          "reading it (a damaged length can make it)",
+                          path, PROBE_MEM / (1024.0 * 1024 * 1024));
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         return as_err_set(err, AS_EINVAL, "%s: damaged: the HDF5 library failed reading it",
                           path);
