@@ -175,6 +175,62 @@ Test(scenario, trace_events_outside_the_run_are_refused)
     unlink(path);
 }
 
+static void collect(void *ud, const char *line)
+{
+    fprintf((FILE *)ud, "%s\n", line);
+}
+
+/* The loader's warnings (at most n bytes) of loading text with overrides. */
+static void load_warnings(const char *text, const char *const *ov, int nov, char *out, size_t n)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *w = open_memstream(&buf, &len);
+    cr_assert_not_null(w);
+    sim_warn sink = {collect, w, false};
+    sim_load_opts o = {ov, nov, &sink};
+    as_err e = {0};
+    sim_scenario *s = sim_scenario_open(write_ini(text), &o, &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    sim_scenario_free(s);
+    fclose(w);
+    snprintf(out, n, "%s", buf);
+    free(buf);
+}
+
+/* A run that outlasts its replayed file (at_end = zero) ran hours of zero
+ * load to exit 0 without a word: now a warning at the line of `file`,
+ * with where the replay ends and the duration that would fit. */
+Test(scenario, a_run_longer_than_its_file_is_warned)
+{
+    char csv[300], text[1024], got[2048];
+    snprintf(csv, sizeof csv, "%s/simtest_ends_%d.csv", th_tmpdir(), (int)getpid());
+    FILE *f = fopen(csv, "w");
+    cr_assert_not_null(f);
+    fputs("time_s,rate\n", f);
+    for (int k = 0; k <= 60; k++)
+        fprintf(f, "%d,5\n", 60 * k);
+    fclose(f);
+    snprintf(text, sizeof text, "%s[trace]\nfile = %s\n", BASE, csv);
+    load_warnings(text, NULL, 0, got, sizeof got);
+    cr_expect(strstr(got, ":14: warning: [trace] file: the replay runs out at 61m of the 6h run") !=
+                  NULL, "%s", got);
+    cr_expect(strstr(got, "its last 299m (4.98 h) run at zero load") != NULL, "%s", got);
+    cr_expect(strstr(got, "set duration = 61m") != NULL, "%s", got);
+    const char *fits[] = {"scenario.duration=61m"};
+    load_warnings(text, fits, 1, got, sizeof got);
+    cr_expect_str_empty(got);
+    const char *held[] = {"trace.at_end=hold"};
+    load_warnings(text, held, 1, got, sizeof got);
+    cr_expect_str_empty(got);
+    const char *later[] = {"scenario.duration=61m", "trace.start=1m"};
+    load_warnings(text, later, 2, got, sizeof got);
+    cr_expect(strstr(got, "runs out at 1h of the 61m run") != NULL, "%s", got);
+    cr_expect(strstr(got, "its last 1m run at zero load") != NULL, "%s", got);
+    unlink(csv);
+    unlink(path);
+}
+
 Test(scenario, set_overrides_with_same_validation)
 {
     const char *ov[] = {"scenario.duration=2h", "tier.web.max=20", "policy.t.cooldown=30s"};

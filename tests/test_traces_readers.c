@@ -467,3 +467,50 @@ Test(traces, loop_skips_whole_passes_between_calls)
     cr_expect_geq(tr_stream_rewinds(s), calls / 2); /* each call ends in a new pass */
     tr_stream_free(s);
 }
+
+/* tr_config_replay_end names the run time from which the stream gives
+ * zero: the stream's own rate is positive just before it and zero at it,
+ * under time_scale, start and skip; hold, loop and a run that ends first
+ * give -1. (The loader warns with it when a run outlasts its file.) */
+Test(traces, replay_end_is_where_the_stream_runs_out)
+{
+    char text[2048] = "time_s,rate\n";
+    for (int k = 0; k <= 60; k++) /* 0..3600 s: the replay ends at 3660 s */
+        snprintf(text + strlen(text), sizeof text - strlen(text), "%d,5\n", 60 * k);
+    const char *csv = th_write_tmp("ends.csv", text);
+    const char *const cases[][9] = {
+        {"file", csv, NULL},
+        {"file", csv, "time_scale", "7", NULL},
+        {"file", csv, "time_scale", "0.37", "start", "90s", NULL},
+        {"file", csv, "skip", "45s", "interpolate", "linear", NULL},
+        {"file", csv, "start", "3001s", "skip", "1m", "time_scale", "3", NULL},
+    };
+    const as_time want[] = {3660 * AS_SEC, 3660 * AS_SEC / 7 + 1, 0, 3615 * AS_SEC, 0};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        tr_config *c = cfg_of(cases[i]);
+        as_time end = -2;
+        as_err err = {0};
+        cr_assert_eq(tr_config_replay_end(c, 30 * AS_DAY, &end, &err), AS_OK, "%s", err.msg);
+        cr_assert_gt(end, 0, "case %zu", i);
+        if (want[i] > 0)
+            cr_expect_eq(end, want[i], "case %zu: %lld us", i, (long long)end);
+        tr_stream *s = tr_stream_open(c, 1, 30 * AS_DAY, &err);
+        cr_assert_not_null(s, "%s", err.msg);
+        cr_expect_gt(rate_at(s, end - 1), 0, "case %zu: just before %lld us", i, (long long)end);
+        cr_expect_eq(rate_at(s, end), 0, "case %zu: at %lld us", i, (long long)end);
+        tr_stream_free(s);
+        cr_assert_eq(tr_config_replay_end(c, end, &end, &err), AS_OK);
+        cr_expect_eq(end, -1, "case %zu: a run that ends with the file", i);
+        tr_config_free(c);
+    }
+    const char *const lasting[][5] = {{"file", csv, "at_end", "hold", NULL},
+                                      {"file", csv, "at_end", "loop", NULL},
+                                      {"shape", "daily", NULL}};
+    for (size_t i = 0; i < 3; i++) {
+        tr_config *c = cfg_of(lasting[i]);
+        as_time end = -2;
+        cr_assert_eq(tr_config_replay_end(c, 30 * AS_DAY, &end, NULL), AS_OK);
+        cr_expect_eq(end, -1, "lasting case %zu", i);
+        tr_config_free(c);
+    }
+}

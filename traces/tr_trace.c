@@ -5,6 +5,7 @@
 
 #include "as_param.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -273,6 +274,37 @@ tr_reader *tr_config_open_file(const tr_config *c, as_err *err)
     resolve_path(c, path, sizeof path);
     reader_opts(c, &o);
     return tr_reader_open_opts(path, &o, err);
+}
+
+int tr_config_replay_end(const tr_config *c, as_time duration, as_time *end, as_err *err)
+{
+    *end = -1;
+    if (c->file[0] == '\0' || c->at_end != END_ZERO)
+        return AS_OK;
+    tr_reader *r = tr_config_open_file(c, err);
+    if (r == NULL)
+        return err && err->code ? err->code : AS_EINVAL;
+    as_time t, last = 0, step = 0;
+    double v;
+    bool more = true, first = true;
+    int rc;
+    while ((rc = tr_reader_next(r, &t, &v, &more, err)) == AS_OK && more) {
+        as_time d = t - last;
+        if (!first && d > 0 && (step == 0 || d < step))
+            step = d;
+        last = t;
+        first = false;
+    }
+    tr_reader_free(r);
+    if (rc != AS_OK || step == 0)
+        return rc;
+    /* the replay reads file time llround(start + u * time_scale) at trace
+     * time u = t + skip: the first u at which that reaches last + step */
+    double u = ceil(((double)(last + step) - 0.5 - (double)c->start) / c->time_scale);
+    double run = u - (double)c->skip;
+    if (run < (double)duration)
+        *end = run <= 0 ? 0 : (as_time)run;
+    return AS_OK;
 }
 
 bool tr_config_clock(const tr_config *c, int64_t *epoch_us, int32_t *utc_offset_s)

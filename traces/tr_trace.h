@@ -39,6 +39,14 @@ int tr_config_check(const tr_config *c, as_err *err);
  * "starts at 50h, at or after the run's end at 48h"). */
 int tr_config_unseen(const tr_config *c, as_time duration, const char **key /* OUT */,
                      int *nth /* OUT */, char *why, size_t n);
+/* Where a run of `duration` outruns its replayed file: *end is the run
+ * time (skip taken off) from which the replay gives zero load under
+ * at_end = zero, one step (the smallest spacing) after the file's last
+ * sample, through start and time_scale as the replay computes it; -1 when
+ * the replay lasts the whole run (or is synthetic, or at_end is hold or
+ * loop, or the file holds one sample). Reads the file through. */
+int tr_config_replay_end(const tr_config *c, as_time duration, as_time *end /* OUT */,
+                         as_err *err);
 /* The wall-clock time of replay time 0, for time axes: true with
  * *epoch_us (microseconds since 1970-01-01 UTC) and *utc_offset_s (the
  * zone the file was written in, seconds east of UTC) when the config

@@ -134,11 +134,63 @@ static int check_events_seen(sim_loader *L, as_err *err)
                       key, why);
 }
 
+/* t exactly (as a key takes it back), and in days or hours beside it
+ * when that form is long: "28172m (19.56 d)". */
+static void span_text(as_time t, char *buf, size_t n)
+{
+    char exact[32];
+    as_duration_format(t, exact, sizeof exact);
+    double s = as_time_to_s(t);
+    if (s >= 2 * 86400.0 && t % AS_DAY != 0)
+        snprintf(buf, n, "%s (%.2f d)", exact, s / 86400.0);
+    else if (s >= 2 * 3600.0 && t % AS_HOUR != 0 && t % AS_DAY != 0)
+        snprintf(buf, n, "%s (%.2f h)", exact, s / 3600.0);
+    else
+        snprintf(buf, n, "%s", exact);
+}
+
+/* A replay that runs out before the run ends gives zero load from there
+ * on (at_end = zero): a duration longer than the file, or a start too
+ * late, ran to exit 0 on hours of idle service that every policy then
+ * "met". It is a warning with the way out, at the line of `file`; the file
+ * is read through for it only when a warning sink listens. */
+static int warn_replay_end(sim_loader *L, as_err *err)
+{
+    if (L->warn == NULL || L->warn->fn == NULL)
+        return AS_OK;
+    as_time end, dur = L->s->duration;
+    if (tr_config_replay_end(L->s->trace, dur, &end, err) != AS_OK)
+        return as_err_prefix(err, "%s: [trace] ", L->path);
+    if (end < 0)
+        return AS_OK;
+    char where[400] = "", b[300], at[48], exact[32], total[48], rest[48];
+    const sim_section *sec = section("trace");
+    for (int i = 0; i < L->n; i++)
+        if (L->e[i].sec == sec && strcmp(L->e[i].key, "file") == 0)
+            snprintf(where, sizeof where, L->e[i].set_index >= 0 ? "--set %s: " : "%s:%d: ",
+                     L->e[i].set_index >= 0 ? shown(L->ov[L->e[i].set_index], b, sizeof b)
+                                            : L->path,
+                     L->e[i].line);
+    span_text(end, at, sizeof at);
+    as_duration_format(end, exact, sizeof exact);
+    span_text(dur, total, sizeof total);
+    span_text(dur - end, rest, sizeof rest);
+    char line[900];
+    snprintf(line, sizeof line,
+             "%swarning: [trace] file: the replay runs out at %s of the %s run (one step after "
+             "the file's last sample); its last %s run at zero load (at_end = zero): set "
+             "duration = %s, an earlier start, or at_end = hold or loop",
+             where, at, total, rest, exact);
+    L->warn->fn(L->warn->ud, line);
+    return AS_OK;
+}
+
 int sim_check_trace(sim_loader *L, as_err *err)
 {
     if (tr_config_check(L->s->trace, err) != AS_OK)
         return as_err_prefix(err, "%s: [trace] ", L->path);
-    return check_events_seen(L, err);
+    int rc = check_events_seen(L, err);
+    return rc == AS_OK ? warn_replay_end(L, err) : rc;
 }
 
 /* The instance types of a tier, resolved once every key is read: without
