@@ -74,7 +74,8 @@ static const as_param_def keys[] = {
     {"bucket", AS_P_DURATION, OFF(bucket), 0.001, 86400, NULL, 0,
      "width of the buckets an access log is counted in"},
     {"at_end", AS_P_ENUM, OFF(at_end), 0, 0, end_names, 0,
-     "after the last sample (plus one step): zero, hold, or loop the file"},
+     "after the last sample (plus one step): zero, hold, or loop the file (a run that outlasts "
+     "the file under zero is warned at load)"},
     {"skip_bad", AS_P_INT, OFF(skip_bad), 0, 1e9, NULL, 0,
      "skip up to N malformed lines (points) of the file instead of refusing it; the first "
      "one past N is the error"},
