@@ -277,6 +277,54 @@ Test(forecast, holt_winters_refits_when_the_error_drifts)
     cr_expect_eq(hw_steps_to_first_refit("1e6", &steady), -1, "a refit with drift out of reach");
 }
 
+/* A burst on a near-zero series and on a level of 10 (REFERENCE.md
+ * section 5, refit on drift): a base with noise, and the series `mult`
+ * times higher for 20 steps right after the first fit (season 60, warm-up
+ * 3 seasons). The burst drives the refits; whatever constants they find,
+ * the state must follow the series back: over the last two seasons the
+ * one-step forecast stays within a factor 2 of the range of the last
+ * three seasons (the fit window), burst included. Returns the forecasts
+ * out of that range. Before a refit checked the state it carried on, the
+ * overshoot after the burst left the level below anything seen (-35 on a
+ * base of 10 on one draw, negative on most near-zero draws), and the
+ * refit's alpha of 1e-4 kept it there to the end. */
+static int hw_out_of_range_after_burst(uint64_t seed, double base, double mult)
+{
+    enum { M = 60, N = 6 * M, H = 1 };
+    as_forecaster *f = make("holt_winters", M, H, NULL);
+    rng r = {.s = seed};
+    double y[N];
+    int out = 0;
+    for (int k = 0; k < N; k++) {
+        y[k] = base * (1 + 0.2 * sin(2 * M_PI * k / 400) + 0.1 * rng_gauss(&r));
+        if (k >= 3 * M && k < 3 * M + 20)
+            y[k] *= mult;
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, y[k]);
+        if (k < N - 2 * M)
+            continue;
+        double lo = INFINITY, hi = -INFINITY, mean[H], l[H], h[H];
+        for (int i = k - 3 * M + 1; i <= k; i++) {
+            lo = fmin(lo, y[i]);
+            hi = fmax(hi, y[i]);
+        }
+        as_forecaster_predict(f, H, mean, l, h);
+        out += !(mean[0] >= lo / 2 && mean[0] <= 2 * hi);
+    }
+    as_forecaster_free(f);
+    return out;
+}
+
+Test(forecast, holt_winters_keeps_the_level_after_a_burst)
+{
+    for (uint64_t seed = 1; seed <= 5; seed++)
+        for (int i = 0; i < 2; i++) {
+            double base = i ? 10 : 0.05, mult = i ? 4 : 20;
+            int out = hw_out_of_range_after_burst(seed, base, mult);
+            cr_expect_eq(out, 0, "seed %d, base %g, burst x%g: %d forecasts out of range",
+                         (int)seed, base, mult, out);
+        }
+}
+
 static void line_exact(const char *name, const char *const *kv)
 {
     as_forecaster *f = make(name, 0, 10, kv);

@@ -29,6 +29,9 @@
  * a multimodal objective); measured on the real traces, MASE at horizons 1
  * and 10 got better on NASA and stayed within the spread the old fit shows
  * under a change of its start point on Wikipedia (README, Forecasters).
+ * A refit keeps the state carried on unless a fresh run over the window
+ * with the same constants predicted the window's last season better; then
+ * it takes that run's state (hw_refit says why).
  * Why Nelder-Mead: three parameters, a non-smooth objective with NAN gaps,
  * and no gradient; a grid would cost ~1000 filter passes instead of ~150.
  * Tried and not taken: the SSE and its gradient in one pass (forward-mode
@@ -137,6 +140,7 @@ typedef struct {
     double level, trend;
     double *seas;   /* seas[i % m]: seasonal term of index i (latest season) */
     double *scratch; /* a season for the start's trial run */
+    double *err2;   /* err2[i % m]: squared one-step error of y(i) (NAN: none) */
     double a, b, g; /* the constants in use */
     bool ready;     /* initialised from the warm-up window */
     /* a fit's work area (hw_prepare): the window in time order (xw) and
@@ -332,10 +336,10 @@ double as_hw_score(const as_hw_window *w, double a, double bb, double g, double 
  * (tests/test_hw_score.c) a warm refit takes 60 % of the trials of a cold
  * one with a median score ratio of 1.000. Not taken: a smaller step (0.1:
  * 15 % fewer trials, but it missed valleys on Wikipedia's hourly trace).
- * Leaves the fit's score in mse_fit and restarts the drift watch. */
+ * The window is the prepared one (hw_prepare). Leaves the fit's score in
+ * mse_fit and restarts the drift watch. */
 static void hw_fit(hw_state *s)
 {
-    hw_prepare(s);
     double c[3] = {s->a, s->b, s->g};
     const double step = s->fitted ? AS_HW_WARM_STEP : AS_HW_COLD_STEP;
     const double tol = s->fitted ? AS_HW_WARM_TOL : AS_HW_COLD_TOL;
@@ -358,6 +362,7 @@ static void fini(void *state)
     free(s->hist);
     free(s->seas);
     free(s->scratch);
+    free(s->err2);
     free(s->xw);
     free(s->win.s0);
     as_hw_fitter_free(&s->fit);
@@ -388,10 +393,11 @@ static int init(void *state, const as_forecast_common *c, const void *cfg, as_er
     s->hist = malloc((size_t)s->W * sizeof *s->hist);
     s->seas = calloc((size_t)s->m, sizeof *s->seas);
     s->scratch = calloc((size_t)s->m, sizeof *s->scratch);
+    s->err2 = malloc((size_t)s->m * sizeof *s->err2);
     s->xw = malloc((size_t)s->W * sizeof *s->xw);
     s->win.s0 = malloc((size_t)s->m * sizeof *s->win.s0);
     int fit_ok = as_hw_fitter_alloc(&s->fit, s->m) == 0;
-    int rc = (s->hist && s->seas && s->scratch && s->xw && s->win.s0 && fit_ok)
+    int rc = (s->hist && s->seas && s->scratch && s->err2 && s->xw && s->win.s0 && fit_ok)
                  ? fc_track_init(&s->tr, c, err)
                  : as_err_set(err, AS_ENOMEM, "out of memory (holt_winters, season %d)", s->m);
     if (rc != AS_OK)
@@ -401,19 +407,55 @@ static int init(void *state, const as_forecast_common *c, const void *cfg, as_er
     return AS_OK;
 }
 
-/* The first fit and the state at the end of the warm-up window (seas[] in
- * slot order, the trial run's season in window order). */
-static void hw_start(hw_state *s)
+/* The state a trial run with the constants in use leaves at the end of
+ * the prepared window (seas[] in slot order, the run's season in window
+ * order). */
+static void hw_restart(hw_state *s)
 {
-    if (s->p.fit)
-        hw_fit(s);
-    else
-        hw_prepare(s);
     as_hw_score(&s->win, s->a, s->b, s->g, &s->level, &s->trend, s->scratch);
     const long g0 = s->n - s->W;
     for (int j = 0; j < s->m; j++)
         s->seas[(g0 + j) % s->m] = s->scratch[j];
+}
+
+/* The first fit and the state at the end of the warm-up window. */
+static void hw_start(hw_state *s)
+{
+    hw_prepare(s);
+    if (s->p.fit)
+        hw_fit(s);
+    hw_restart(s);
+    for (int j = 0; j < s->m; j++)
+        s->err2[j] = NAN;
     s->ready = true;
+}
+
+/* A refit: new constants from the last window and, when the state carried
+ * on has gone astray, the state of a fresh run over that window too.
+ * The test is like for like: the carried state's squared one-step errors
+ * over the window's last season (err2[], under the constants it ran with)
+ * against those of a fresh run from the window's heuristic start with the
+ * same constants (as_hw_score), on the same observations. A carried state
+ * that did worse than a fresh start is not worth keeping: it has lost the
+ * level (e.g. an overshoot after a burst left it far below the series),
+ * and new constants would only carry the error on (a fitted alpha near 0
+ * keeps a wrong level for thousands of steps). Otherwise the state carries
+ * on, as before: a fresh run would forget the older seasons. One trial run
+ * more than the fit, O(W). */
+static void hw_refit(hw_state *s)
+{
+    double run = 0, fresh, l, b;
+    int ne = 0;
+    for (int j = 0; j < s->m; j++)
+        if (isfinite(s->err2[j])) {
+            run += s->err2[j];
+            ne++;
+        }
+    hw_prepare(s);
+    fresh = as_hw_score(&s->win, s->a, s->b, s->g, &l, &b, s->scratch);
+    hw_fit(s);
+    if (ne > 0 && fresh < run / ne)
+        hw_restart(s);
 }
 
 /* Whether to refit now, after the step that forecast f for y. refit = N:
@@ -458,10 +500,11 @@ static void update(void *state, as_time t, double y)
     if (s->ready) {
         double f = hw_step(mult, s->a, s->b, s->g, s->p.phi, &s->level, &s->trend,
                            &s->seas[(s->n - 1) % m], y);
-        /* new constants from the last window; the state carries on (a
-         * re-run from the heuristic start would forget older seasons) */
+        s->err2[(s->n - 1) % m] = isfinite(y) ? (y - f) * (y - f) : NAN;
+        /* new constants from the last window (hw_refit: and a fresh state
+         * when the one carried on has gone astray) */
         if (hw_refit_due(s, y, f))
-            hw_fit(s);
+            hw_refit(s);
     } else if (s->n >= s->W) {
         hw_start(s);
     }
