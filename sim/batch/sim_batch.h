@@ -63,6 +63,11 @@ sim_batch *sim_batch_open(const sim_scenario *sc, const sim_plan *plan,
 /* Runs found complete by open (resumed), and the pid of a dead simrun
  * whose lock open took over (0: none). */
 int sim_batch_resumed(const sim_batch *b);
+/* What a batch of plan on sc computes, as a 64-bit FNV-1a of the
+ * scenario's text, its overrides (--set lines: the duration of a part, a
+ * skip) and seed, and each run's name, seed and settings: equal
+ * fingerprints, equal runs. */
+uint64_t sim_batch_fingerprint(const sim_scenario *sc, const sim_plan *plan);
 int sim_batch_stale_pid(const sim_batch *b);
 /* OUT.runs (borrowed). */
 const char *sim_batch_dir(const sim_batch *b);

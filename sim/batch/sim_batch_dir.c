@@ -50,9 +50,9 @@ void sim_batch_run_file(const sim_batch *b, int i, char *buf, size_t n)
     snprintf(buf, n, "%s/%s.h5", b->dir, b->plan->runs[i].name);
 }
 
-/* A fingerprint of what the batch computes: a runs folder left by another
- * scenario, other overrides or another seed is never resumed from. */
-static uint64_t fingerprint(const sim_scenario *sc, const sim_plan *plan)
+/* A runs folder left by another scenario, other overrides, another seed
+ * or other settings of a run is never resumed from (sim_batch.h). */
+uint64_t sim_batch_fingerprint(const sim_scenario *sc, const sim_plan *plan)
 {
     uint64_t h = 1469598103934665603ULL;
 #define MIX(p, n)                                                                             \
@@ -64,6 +64,7 @@ static uint64_t fingerprint(const sim_scenario *sc, const sim_plan *plan)
     for (int i = 0; i < plan->n; i++) {
         MIX(plan->runs[i].name, strlen(plan->runs[i].name));
         MIX(&plan->runs[i].seed, sizeof plan->runs[i].seed);
+        MIX(plan->runs[i].params, strlen(plan->runs[i].params));
     }
 #undef MIX
     return h;
@@ -279,7 +280,7 @@ static int prepare(sim_batch *b, int dfd, int foreign, as_err *err)
     snprintf(pid, sizeof pid, "%d\n", (int)getpid());
     if (ftruncate(b->lock_fd, 0) != 0 || pwrite(b->lock_fd, pid, strlen(pid), 0) < 0)
         return as_err_set(err, AS_EIO, "%s/%s: %s", SHOWN(b->dir), LOCK, strerror(errno));
-    uint64_t fp = fingerprint(b->sc, b->plan);
+    uint64_t fp = sim_batch_fingerprint(b->sc, b->plan);
     if (!foreign && !b->o.fresh && plan_matches(dfd, fp))
         b->resumed = resume(b, dfd);
     else

@@ -157,11 +157,15 @@ static void on_progress(void *ud, const sim_batch_progress *p)
     c->o->progress(c->o->progress_ud, c->stage, p);
 }
 
-/* The plan as text, for NAME.plan. */
-static char *plan_text(const sim_plan *plan)
+/* The plan as text, for NAME.plan: the batch's fingerprint first, so that
+ * a tune asked again with another --split, --set or scenario file reads
+ * back no batch of the earlier one, then a line per run. */
+static char *plan_text(const sim_scenario *sc, const sim_plan *plan)
 {
     size_t cap = 64 + (size_t)plan->n * (SIM_STR + sizeof plan->runs[0].params + 32);
     char *t = malloc(cap), *p = t;
+    if (t)
+        p += snprintf(p, cap, "fingerprint\t%016" PRIx64 "\n", sim_batch_fingerprint(sc, plan));
     for (int i = 0; t && i < plan->n; i++) {
         const sim_runspec *rs = &plan->runs[i];
         p += snprintf(p, cap - (size_t)(p - t), "%s\t%" PRIu64 "\t%s\n", rs->name, rs->seed,
@@ -266,7 +270,7 @@ int tune_batch(const sim_tune_opts *o, const char *dir, const char *name, const 
     }
     char out[1300];
     snprintf(out, sizeof out, "%s/%s.h5", dir, name);
-    char *text = plan_text(plan);
+    char *text = plan_text(sc, plan);
     if (text == NULL)
         rc = as_err_set(err, AS_ENOMEM, "out of memory");
     else if (!o->fresh && read_back(dir, name, text, plan, rows))
