@@ -401,7 +401,8 @@ static void round_trip(const char *kind, const char *ext, const char *extra, con
     char out[200], cmd[2048], buf[65536];
     snprintf(out, sizeof out, "%s/%s", dir, sub);
     snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=8h --kind %s "
-             "%s --n0 8 --rungs 1 -j 2 -q --no-plot -o %s", th_simrun_path(), kind, extra, out);
+             "%s --heldout time --n0 8 --rungs 1 -j 2 -q --no-plot -o %s", th_simrun_path(), kind,
+             extra, out);
     int st = th_sh_out(cmd, buf, sizeof buf);
     cr_assert(st == 0 || st == 1, "status %d: %s", st, buf);
     cr_assert(strstr(buf, "reproduces the chosen run: yes, bit for bit"), "%s", buf);
@@ -618,8 +619,8 @@ static void tune_crowd_at(const char *at, char *buf, size_t n)
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "%s tune scenarios/spike.ini --set scenario.duration=8h --set "
              "trace.shape=flat --set trace.daily_amplitude=0 --set 'trace.spike=%s, 2m, 20m, 8, "
-             "5m' --kind hpa --n0 8 --rungs 1 -j 2 -q --no-plot -o %s/crowd_%s", th_simrun_path(), at,
-             dir, at);
+             "5m' --kind hpa --heldout time --n0 8 --rungs 1 -j 2 -q --no-plot -o %s/crowd_%s",
+             th_simrun_path(), at, dir, at);
     int st = th_sh_out(cmd, buf, n);
     cr_assert(st == 0 || st == 1, "status %d: %s", st, buf);
 }

@@ -325,6 +325,14 @@ bool tr_config_clock(const tr_config *c, int64_t *epoch_us, int32_t *utc_offset_
     return known;
 }
 
+bool tr_config_generated(const tr_config *c) { return c->file[0] == '\0'; }
+
+bool tr_config_random(const tr_config *c)
+{
+    int noise = c->noise == NOISE_POISSON || (c->noise == NOISE_GAUSSIAN && c->noise_sd > 0);
+    return tr_config_generated(c) && (noise || c->nonoff > 0);
+}
+
 /* A run sees trace times [skip, skip + duration): an event wholly outside
  * it changes nothing the run replays, and is a mistyped time or a run too
  * short for what the file describes; the loader refuses it. */

@@ -56,6 +56,13 @@ int tr_config_replay_end(const tr_config *c, as_time duration, as_time *end /* O
  * (an access log or CSV: its first line; Prometheus: the whole answer). */
 bool tr_config_clock(const tr_config *c, int64_t *epoch_us /* OUT */,
                      int32_t *utc_offset_s /* OUT */);
+/* True when the trace is generated (no file) and draws from its seed:
+ * noise (Poisson, or Gaussian with noise_sd > 0) or on/off periods.
+ * Another seed then gives another draw of the same traffic; a replayed
+ * file is one draw whatever the seed. */
+bool tr_config_random(const tr_config *c);
+/* True when the trace is generated (no file is replayed). */
+bool tr_config_generated(const tr_config *c);
 /* One line per key for --help and the README. */
 void tr_config_help(void (*line)(const char *key, const char *help, void *ud), void *ud);
 

@@ -13,6 +13,7 @@
 #include "sim_summary.h"
 #include "sim_tune.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,14 +27,21 @@ static void usage(FILE *f)
           "Searches the keys of a policy kind (hpa, target, step, predictive,\n"
           "aws_predictive) for the cheapest configuration that meets the scenario's\n"
           "SLO. The scenario's first [policy.NAME] of that kind is the starting point\n"
-          "and the default it is compared with. The search runs on the first part of\n"
-          "the trace (--split); the chosen configuration, written as a file you can\n"
-          "deploy and read back through a replay scenario, is then run on the rest,\n"
-          "which the search never saw, next to the default and the oracle.\n"
+          "and the default it is compared with. The chosen configuration, written as\n"
+          "a file you can deploy and read back through a replay scenario, is then run\n"
+          "on a held-out part the search never saw, next to the default and the\n"
+          "oracle. A replayed trace is split in time: the search runs on its first\n"
+          "part (--split), the held-out part is the rest. A generated trace with a\n"
+          "random part (noise, onoff, the des model) is searched whole and held out\n"
+          "as a new draw: the same events, the whole run, under the next seed.\n"
           "\n"
           "options:\n"
           "  --kind KIND              policy kind to tune (repeatable)\n"
-          "  --split F                share of the duration searched (default 0.75)\n"
+          "  --heldout time|draw      how the held-out part is made: the rest of the\n"
+          "                           trace after --split, or a new draw (the default\n"
+          "                           for a generated trace with a random part)\n"
+          "  --split F                share of the duration searched (default 0.75;\n"
+          "                           implies --heldout time)\n"
           "  --param NAME=LO:HI[:STEP] change the range of a key or add one, e.g.\n"
           "                           --param policy.hpa.target=0.5:0.9:0.01; for hpa,\n"
           "                           --param policy.hpa.rps=20:80 searches a Pods\n"
@@ -70,6 +78,7 @@ typedef struct tune_args {
     int nsets, nkinds, nparams, fresh, force, quiet, plot, format;
     long jobs, n0, rungs;
     double split;
+    int heldout;
 } tune_args;
 
 static int whole(const char *opt, const char *v, long *out)
@@ -101,6 +110,12 @@ static int value_opt(tune_args *a, const char *o, const char *v)
         if (as_parse_double(v, &a->split, NULL) != AS_OK || !(a->split > 0 && a->split < 1)) {
             fprintf(stderr, "simrun tune: --split: '%s' is not a share between 0 and 1 (e.g. "
                     "0.75 or 75%%)\n", v);
+            return -1;
+        }
+    } else if (strcmp(o, "--heldout") == 0) {
+        static const char *const names[] = {"auto", "time", "draw", NULL};
+        if (as_parse_enum(v, names, &a->heldout, NULL) != AS_OK) {
+            fprintf(stderr, "simrun tune: --heldout: '%s' is not time or draw\n", v);
             return -1;
         }
     } else if (strcmp(o, "--format") == 0) {
@@ -240,6 +255,11 @@ static void print_unseen(const sim_tune_result *r)
 {
     if (!(r->unseen_to > 0))
         return;
+    if (r->draw) { /* both parts hold every event: the draw's noise went higher */
+        printf("  it is at %.1f h to %.1f h of the new draw\n", r->unseen_from / 3600,
+               r->unseen_to / 3600);
+        return;
+    }
     /* hours from the trace's start, as a scenario's spike = line gives them */
     double a = r->unseen_from / 3600, b = r->unseen_to / 3600;
     double f = ceil(r->unseen_to / r->end_s * 100) / 100;
@@ -258,8 +278,13 @@ static void print_text(const sim_tune_result *r, const char *scen)
     char a[32], b[32];
     dur(r->split_s, a, sizeof a);
     dur(r->end_s, b, sizeof b);
-    printf("\ntune %s, kind %s ([policy.%s]): search on [0, %s), held out [%s, %s)\n", scen,
-           r->kind, r->policy, a, a, b);
+    if (r->draw)
+        printf("\ntune %s, kind %s ([policy.%s]): search on [0, %s) under seed %" PRIu64
+               ", held out: a new draw of the generated trace, [0, %s) under seed %" PRIu64 "\n",
+               scen, r->kind, r->policy, b, r->seed, b, r->held_seed);
+    else
+        printf("\ntune %s, kind %s ([policy.%s]): search on [0, %s), held out [%s, %s)\n", scen,
+               r->kind, r->policy, a, a, b);
     printf("SLO: %s\n", r->slo_text);
     printf("runs: %d on the search part in %d rungs, where a grid at the same resolution "
            "(%d keys) has %.3g; %d more to check the written file and the held-out part\n",
@@ -301,9 +326,9 @@ static void print_text(const sim_tune_result *r, const char *scen)
     if (r->has_oracle) /* the oracle sizes to the load itself: its peak is the part's need */
         printf("peak need: the oracle runs up to %.0f instances on the held-out part, %.0f on "
                "the search part%s\n", r->h_oracle.peak_instances, r->oracle.peak_instances,
-               r->h_oracle.peak_instances > r->oracle.peak_instances
-                   ? ": the held-out part holds a load the search never saw"
-                   : "");
+               !(r->h_oracle.peak_instances > r->oracle.peak_instances) ? ""
+               : r->draw ? ": the new draw's noise peaks higher"
+                         : ": the held-out part holds a load the search never saw");
     print_unseen(r);
     printf("written: %s (%s)\n", cli_shown(r->file),
            r->format == SIM_EMIT_HPA   ? "Kubernetes autoscaling/v2 HorizontalPodAutoscaler"
@@ -316,8 +341,12 @@ static void print_text(const sim_tune_result *r, const char *scen)
     as_shell_quote(r->replay, q[0], sizeof q[0]);
     as_shell_quote(a, q[1], sizeof q[1]);
     as_shell_quote(r->tuned, q[2], sizeof q[2]);
-    printf("replay:  simrun %s --set scenario.duration=%s --policy %s   (reproduces the chosen "
-           "run: %s)\n", q[0], q[1], q[2], r->reproduced ? "yes, bit for bit" : "NO");
+    if (r->draw) /* the search ran the scenario whole */
+        printf("replay:  simrun %s --policy %s   (reproduces the chosen run: %s)\n", q[0], q[2],
+               r->reproduced ? "yes, bit for bit" : "NO");
+    else
+        printf("replay:  simrun %s --set scenario.duration=%s --policy %s   (reproduces the "
+               "chosen run: %s)\n", q[0], q[1], q[2], r->reproduced ? "yes, bit for bit" : "NO");
     printf("every run: %s in %s\n", r->search_files, cli_shown(r->outdir));
 }
 
@@ -354,6 +383,7 @@ static int tune_kind(const tune_args *a, const char *kind, sim_tune_result *r)
     }
     sim_tune_opts o = {.scenario = a->scen, .sets = a->sets, .nsets = a->nsets, .kind = kind,
                        .params = a->params, .nparams = a->nparams, .split = a->split,
+                       .heldout = a->heldout,
                        .outdir = dir, .jobs = (int)a->jobs, .fresh = a->fresh,
                        .force = a->force, .n0 = (int)a->n0, .rungs = (int)a->rungs,
                        .warn = stderr};
@@ -395,7 +425,7 @@ static int tune_kind(const tune_args *a, const char *kind, sim_tune_result *r)
 
 int cmd_tune(int argc, char **argv)
 {
-    tune_args a = {.split = 0.75, .plot = 1, .format = SIM_FMT_TEXT,
+    tune_args a = {.plot = 1, .format = SIM_FMT_TEXT,
                    .jobs = sysconf(_SC_NPROCESSORS_ONLN)};
     a.sets = calloc((size_t)argc + 1, sizeof *a.sets);
     a.kinds = calloc((size_t)argc + 1, sizeof *a.kinds);

@@ -9,7 +9,9 @@
 #include "as_param.h"
 #include "as_policy.h"
 #include "sim_summary.h"
+#include "tr_trace.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +19,7 @@
 #include <unistd.h>
 
 /* Load the scenario at path with the user's sets, then extra (space-
- * separated --set lines, may be NULL), then more (may be NULL). */
+ * separated --set lines, may be NULL), then more (may be NULL or ""). */
 sim_scenario *tune_load(tuner *T, const char *path, const char *extra, const char *more1,
                           const char *more2, as_err *err)
 {
@@ -26,7 +28,7 @@ sim_scenario *tune_load(tuner *T, const char *path, const char *extra, const cha
         T->ov[n++] = T->o->sets[i];
     const char *more[2] = {more1, more2};
     for (int i = 0; i < 2; i++)
-        if (more[i])
+        if (more[i] && more[i][0])
             T->ov[n++] = more[i];
     int k = 0;
     for (const char *p = extra; p && *p && k < (int)(sizeof T->ovtext / sizeof T->ovtext[0]);) {
@@ -39,12 +41,79 @@ sim_scenario *tune_load(tuner *T, const char *path, const char *extra, const cha
     return sim_scenario_load(path, T->ov, n, err);
 }
 
-/* The scenario's policy of the kind, the oracle, the split. */
+/* How the held-out part is made (SIM_TUNE_HELDOUT_*). A replayed file is
+ * one draw of its traffic: only its future was not seen. A generated
+ * trace is the user's description of the traffic, events at their times
+ * included: split in time, the search never sees what the description
+ * puts after the split (spike.ini's crowd at 38 h of 48), and a choice on
+ * it cannot be confirmed by any split of one draw. A new draw of the same
+ * description holds every event with other noise: what the search chose
+ * on one draw must hold on another. Without a random part (no noise, no
+ * on/off, the analytic model) another seed gives the same run: no test. */
+static int heldout_mode(const sim_tune_opts *o, const sim_scenario *b, int *mode, as_err *err)
+{
+    int random = tr_config_random(b->trace) ||
+                 (b->model == SIM_MODEL_DES && tr_config_generated(b->trace));
+    if (o->heldout == SIM_TUNE_HELDOUT_DRAW && o->split > 0)
+        return as_err_set(err, AS_EINVAL, "--split %g: a held-out draw is searched whole; "
+                          "--split goes with --heldout time", o->split);
+    if (o->heldout == SIM_TUNE_HELDOUT_DRAW && !random)
+        return as_err_set(err, AS_EINVAL, "--heldout draw: %s %s: another seed gives the same "
+                          "traffic; use --heldout time", o->scenario,
+                          tr_config_generated(b->trace)
+                              ? "generates its trace with no random part (no noise, no onoff, "
+                                "the analytic model)"
+                              : "replays a file");
+    *mode = o->heldout;
+    if (o->heldout == SIM_TUNE_HELDOUT_AUTO)
+        *mode = random && !(o->split > 0) ? SIM_TUNE_HELDOUT_DRAW : SIM_TUNE_HELDOUT_TIME;
+    return AS_OK;
+}
+
+/* The search part and the held-out part: a split in time, or the whole
+ * run under the scenario's seed and under the next one (a draw). */
+static int parts(tuner *T, as_err *err)
+{
+    const sim_tune_opts *o = T->o;
+    const sim_scenario *b = T->base;
+    sim_tune_result *r = T->r;
+    int mode = SIM_TUNE_HELDOUT_TIME, rc = heldout_mode(o, b, &mode, err);
+    if (rc != AS_OK)
+        return rc;
+    r->seed = b->seed;
+    r->end_s = as_time_to_s(b->duration);
+    if (mode == SIM_TUNE_HELDOUT_DRAW) {
+        r->draw = 1;
+        r->held_seed = b->seed + 1;
+        r->split_s = r->end_s;
+        T->split_set[0] = T->held_dur[0] = '\0';
+        snprintf(T->held_skip, sizeof T->held_skip, "scenario.seed=%" PRIu64, r->held_seed);
+        return AS_OK;
+    }
+    double share = o->split > 0 ? o->split : 0.75;
+    /* the held-out part starts on a record boundary, so its rows line up */
+    as_time split = (as_time)floor((double)b->duration * share / (double)b->record) * b->record;
+    if (split <= 0 || split >= b->duration)
+        return as_err_set(err, AS_EINVAL, "--split %g of %s leaves no search or no held-out "
+                          "part (record interval %gs)", share, o->scenario,
+                          as_time_to_s(b->record));
+    char d1[32], d2[32];
+    as_duration_format(split, d1, sizeof d1);
+    as_duration_format(b->duration - split, d2, sizeof d2);
+    snprintf(T->split_set, sizeof T->split_set, "scenario.duration=%s", d1);
+    snprintf(T->held_dur, sizeof T->held_dur, "scenario.duration=%s", d2);
+    snprintf(T->held_skip, sizeof T->held_skip, "trace.skip=%s", d1);
+    r->split_s = as_time_to_s(split);
+    r->held_seed = b->seed;
+    return AS_OK;
+}
+
+/* The scenario's policy of the kind, the oracle, the parts. */
 static int setup(tuner *T, as_err *err)
 {
     const sim_tune_opts *o = T->o;
     sim_tune_result *r = T->r;
-    if (!(o->split > 0 && o->split < 1))
+    if (o->split != 0 && !(o->split > 0 && o->split < 1))
         return as_err_set(err, AS_EINVAL, "--split %g: the share searched must be between 0 "
                           "and 1 (e.g. 0.75)", o->split);
     if ((T->base = tune_load(T, o->scenario, NULL, NULL, NULL, err)) == NULL)
@@ -73,22 +142,10 @@ static int setup(tuner *T, as_err *err)
     sim_slo_info_of(b, &slo);
     sim_slo_describe(&slo, r->slo_text, sizeof r->slo_text);
     int rc = tune_space_init(r, p, o, err);
+    if (rc == AS_OK)
+        rc = parts(T, err);
     if (rc != AS_OK)
         return rc;
-    /* the held-out part starts on a record boundary, so its rows line up */
-    as_time split = (as_time)floor((double)b->duration * o->split / (double)b->record) * b->record;
-    if (split <= 0 || split >= b->duration)
-        return as_err_set(err, AS_EINVAL, "--split %g of %s leaves no search or no held-out "
-                          "part (record interval %gs)", o->split, o->scenario,
-                          as_time_to_s(b->record));
-    char d1[32], d2[32];
-    as_duration_format(split, d1, sizeof d1);
-    as_duration_format(b->duration - split, d2, sizeof d2);
-    snprintf(T->split_set, sizeof T->split_set, "scenario.duration=%s", d1);
-    snprintf(T->held_dur, sizeof T->held_dur, "scenario.duration=%s", d2);
-    snprintf(T->held_skip, sizeof T->held_skip, "trace.skip=%s", d1);
-    r->split_s = as_time_to_s(split);
-    r->end_s = as_time_to_s(b->duration);
     T->search = tune_load(T, o->scenario, NULL, T->split_set, NULL, err);
     return T->search ? AS_OK : err->code;
 }

@@ -8,9 +8,13 @@
  * what it returns, sim/cli prints it.
  *
  * The search (sim_tune_search.c says why this one):
- *  1. the trace is split in time: the search sees [0, split); the chosen
- *     configuration, the scenario's own policy and the oracle are then run
- *     on [split, end) ([trace] skip), which nothing was chosen on;
+ *  1. the held-out part: by default a replayed trace is split in time
+ *     (the search sees [0, split); the chosen configuration, the
+ *     scenario's own policy and the oracle are then run on [split, end)
+ *     through [trace] skip, which nothing was chosen on); a generated
+ *     trace with a random part is searched whole under the scenario's
+ *     seed and held out as a new draw, the whole of it under the next
+ *     seed (sim_tune.c says why);
  *  2. rung 0 is a scrambled-free Sobol design of n0 points over the whole
  *     space of the kind's keys (sim_tune_space.c); every later rung keeps
  *     the better half of the survivors of the one before and samples new
@@ -54,7 +58,9 @@ typedef struct sim_tune_opts {
     const char *kind;              /* the policy kind to tune (hpa, target, step, predictive) */
     const char *const *params;     /* --param policy.P.KEY=LO:HI[:STEP]: change or add a key */
     int nparams;
-    double split;                  /* share of the duration searched (0 < split < 1) */
+    double split;                  /* share of the duration searched (0 < split < 1; 0:
+                                    * not given, 0.75 when the part is held out in time) */
+    int heldout;                   /* SIM_TUNE_HELDOUT_*: how the held-out part is made */
     const char *outdir;            /* the output folder */
     int jobs, fresh, force;
     int n0;                        /* rung 0's design size (0: 64, 32 for one or two keys) */
@@ -65,6 +71,11 @@ typedef struct sim_tune_opts {
     void *progress_ud;
     FILE *warn;                    /* the manifest reader's warnings (NULL: none) */
 } sim_tune_opts;
+
+/* The held-out part: AUTO is DRAW for a generated trace with a random part
+ * (tr_config_random) or the DES model on a generated trace, and TIME
+ * otherwise or when a split is given. */
+enum { SIM_TUNE_HELDOUT_AUTO, SIM_TUNE_HELDOUT_TIME, SIM_TUNE_HELDOUT_DRAW };
 
 /* One key searched. */
 typedef struct sim_tune_dim {
@@ -106,7 +117,10 @@ typedef struct sim_tune_result {
     int runs;                      /* runs on the search part (points + default + oracle) */
     int rungs;                     /* rungs run */
     double grid;                   /* runs of a grid at the keys' resolution */
-    double split_s, end_s;         /* the held-out part is [split_s, end_s) */
+    double split_s, end_s;         /* the held-out part is [split_s, end_s); a draw:
+                                    * split_s = end_s, the whole run is searched */
+    int draw;                      /* the held-out part is a new draw (held_seed) */
+    uint64_t seed, held_seed;      /* the search's seed, the held-out part's */
     double unseen_from, unseen_to; /* where on the held-out part the oracle runs more
                                     * instances than anywhere on the search part (s from
                                     * the trace's start; unseen_to 0: nowhere) */

@@ -206,13 +206,13 @@ static void locate_unseen(tuner *T)
     if (rd == NULL ||
         sim_reader_timeseries(rd, T->base->policies[T->oracle].name, &ts, &n, &e) != AS_OK)
         n = 0;
-    double rec = as_time_to_s(T->base->record);
+    double rec = as_time_to_s(T->base->record), from = r->draw ? 0 : r->split_s;
     for (size_t i = 0; i < n; i++) {
         if (!(ts[i].ready + ts[i].booting > r->oracle.peak_instances))
             continue;
         if (r->unseen_to <= 0) /* t ends the interval: the load began in it */
-            r->unseen_from = r->split_s + ts[i].t - rec;
-        r->unseen_to = r->split_s + ts[i].t;
+            r->unseen_from = from + ts[i].t - rec;
+        r->unseen_to = from + ts[i].t;
     }
     free(ts);
     sim_reader_close(rd);

@@ -76,6 +76,9 @@ int sim_tune_json(FILE *f, const sim_tune_result *r, as_err *err)
     json_object_set_new(o, "policy", json_string(r->policy));
     json_object_set_new(o, "search_s", json_real(r->split_s));
     json_object_set_new(o, "end_s", json_real(r->end_s));
+    json_object_set_new(o, "heldout_by", json_string(r->draw ? "draw" : "time"));
+    json_object_set_new(o, "seed", json_integer((json_int_t)r->seed));
+    json_object_set_new(o, "heldout_seed", json_integer((json_int_t)r->held_seed));
     json_object_set_new(o, "runs", json_integer(r->runs));
     json_object_set_new(o, "rungs", json_integer(r->rungs));
     json_object_set_new(o, "grid_runs", json_real(r->grid));
