@@ -18,6 +18,7 @@
 
 #define NIL UINT32_MAX        /* end of a request list */
 #define MAX_VISITS 65535
+#define DES_EXP_BUF 64        /* exponential draws made at a time per stream */
 
 enum { EV_ARRIVAL, EV_DEPART, EV_GIVEUP, EV_RETRY };
 enum { REQ_FREE, REQ_WAIT, REQ_SERVICE, REQ_BACKOFF };
@@ -95,6 +96,10 @@ struct sim_des {
     int ntiers;
     des_tier tiers[SIM_DES_MAX_TIERS];
     gsl_rng *arr_rng;
+    /* the arrival stream's next Exp(1) draws, made DES_EXP_BUF at a time
+     * (sim_des.c, arr_exp): the same numbers in the same order */
+    double arr_buf[DES_EXP_BUF];
+    int arr_left;         /* of them not used yet, the last ones of arr_buf */
     gsl_rng *retry_rng;   /* backoff jitter (its own stream: none drawn without retries) */
     const struct des_zig *zig; /* exponential tables (sim_des_zig.c), shared, read only */
     sim_des_clients cl;
