@@ -41,8 +41,8 @@ void as_latdist_copy(as_latdist *dst, const as_latdist *src);
 /* Add mass w at value v >= 0 above the shift. */
 void as_latdist_add(as_latdist *d, double v, double w);
 /* out = a (+) b, the law of the sum of independent draws; out must alias
- * neither. Vectorised at the widest the processor runs (2, 4 or 8 doubles),
- * the same to the bit at every width. */
+ * neither. Vectorised at 4 doubles where the processor runs AVX2, else 2
+ * (8 on request), the same to the bit at every width. */
 void as_latdist_conv(as_latdist *out, const as_latdist *a, const as_latdist *b);
 /* out += w a (a mixture). When the shifts differ, the one with the larger
  * shift is moved into the grid (O(n) with a logarithm per point). */
@@ -57,7 +57,7 @@ void as_latdist_scale(as_latdist *out, const as_latdist *a, double k);
 /* out = a (+) ... (+) a, k times (k = 0: a point at 0); tmp is scratch. */
 void as_latdist_power(as_latdist *out, const as_latdist *a, int k, as_latdist *tmp);
 /* Make convolutions use `lanes` doubles per instruction (2, 4 or 8; 0: the
- * widest this processor runs, the default) and return the width now in use,
+ * default, 4 where the processor runs them, else 2) and return the width now in use,
  * or 0 (nothing changed) when the processor lacks it. For the tests, which
  * hold every width against the others; process-wide, not for threads that
  * convolve meanwhile. */
