@@ -126,6 +126,8 @@ static double slot_e2e(sim_engine *R, as_latdist **out)
     double served = 1.0, scale = 0.0;
     int n = 0;
     bool some[SIM_MAX_TIERS] = {false}; /* tier i's slot law has mass */
+    as_latdist *law[SIM_MAX_TIERS];
+    int tier[SIM_MAX_TIERS], nl = 0;
     for (int i = 0; i < R->nt; i++) {
         sim_tierlat *L = &R->tiers[i].lat;
         if (R->tiers[i].cfg->visits <= 0)
@@ -133,15 +135,30 @@ static double slot_e2e(sim_engine *R, as_latdist **out)
         sim_tierlat_flush(L);
         if (L->slot_req > 0)
             served *= L->slot_srv / L->slot_req;
-        /* (normalising keeps a law with mass a law with mass) */
-        if (as_latdist_normalize(&L->slotv) > 0) {
-            double q, half = 0.5; /* (one walk: as_latdist_quantile's bits) */
-            as_latdist_quantiles(&L->slotv, 1, &half, &q);
-            if (q > scale)
-                scale = q;
-            some[i] = true;
-            n++;
+        law[nl] = &L->slotv;
+        tier[nl++] = i;
+    }
+    /* normalised and their medians taken three laws at a time (the same
+     * bits as one at a time; the walks' chains of additions run in step:
+     * with 4-lane convolutions, a week of week3tier.ini 0.114 -> 0.104 s,
+     * medians of 7 interleaved runs) */
+    for (int c0 = 0; c0 < nl; c0 += 3) {
+        int k = nl - c0 < 3 ? nl - c0 : 3, m = 0;
+        double tot[3], q[3];
+        as_latdist *with[3];
+        as_latdist_normalize_n(law + c0, k, tot);
+        for (int c = 0; c < k; c++) {
+            /* (normalising keeps a law with mass a law with mass) */
+            if (tot[c] > 0) {
+                with[m++] = law[c0 + c];
+                some[tier[c0 + c]] = true;
+                n++;
+            }
         }
+        as_latdist_quantile_n(with, m, 0.5, q);
+        for (int c = 0; c < m; c++)
+            if (q[c] > scale)
+                scale = q[c];
     }
     int have = 0;
     for (int i = 0; i < R->nt; i++) {
