@@ -80,9 +80,11 @@ void as_latdist_quantiles(const as_latdist *d, int n, const double *p, double *q
 /* Several laws at a time (n <= 3), their chains of additions in step: the
  * same to the bit as the one-law calls. d[c] distinct.
  * as_latdist_normalize_n: tot[c] = as_latdist_normalize(d[c]).
- * as_latdist_quantile_n: q[c] = as_latdist_quantile(d[c], p). */
+ * as_latdist_quantile_n: q[c] = as_latdist_quantile(d[c], p).
+ * as_latdist_prune_n: as_latdist_prune(d[c], eps_lo, eps_hi) for each c. */
 void as_latdist_normalize_n(as_latdist *const *d, int n, double *tot);
 void as_latdist_quantile_n(as_latdist *const *d, int n, double p, double *q);
+void as_latdist_prune_n(as_latdist *const *d, int n, double eps_lo, double eps_hi);
 /* Fold the mass below the eps_lo quantile into the atom and the mass above
  * 1 - eps_hi onto the last point kept: shortens the range a convolution
  * runs over (eps_lo 1e-4 moves no percentile we read by more than 0.01 %). */

@@ -123,3 +123,27 @@ void as_latdist_quantile_n(as_latdist *const *d, int n, double p, double *q)
         q[c] = quantile_from(d[c], P[c], cum[c], p);
     }
 }
+
+void as_latdist_prune_n(as_latdist *const *d, int n, double eps_lo, double eps_hi)
+{
+    double tot[3];
+    totals_n(d, n, tot);
+    for (int c = 0; c < n; c++) { /* as_latdist_prune, its total given */
+        as_latdist *x = d[c];
+        double acc = 0;
+        while (x->lo < x->hi && acc + x->m[x->lo] < eps_lo * tot[c]) {
+            acc += x->m[x->lo];
+            x->m[x->lo] = 0;
+            x->lo++;
+        }
+        x->zero += acc;
+        acc = 0;
+        while (x->hi > x->lo && acc + x->m[x->hi] < eps_hi * tot[c]) {
+            acc += x->m[x->hi];
+            x->m[x->hi] = 0;
+            x->hi--;
+        }
+        if (x->lo <= x->hi)
+            x->m[x->hi] += acc;
+    }
+}

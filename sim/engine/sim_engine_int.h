@@ -114,7 +114,7 @@ struct sim_engine {
     as_time slot;                 /* min(window, record) */
     as_time slot_at;              /* the next multiple of slot a tick may end at */
     as_time slo_fed;              /* slots fed to slo up to here */
-    as_latdist e2e[3];            /* a slot's law; scratch */
+    as_latdist e2e[2];            /* a slot's law; scratch */
     as_latdist rec_e2e, run_e2e;  /* mixtures of the record, of the run */
     /* retries (analytic): requests arriving per tick, by attempt */
     double *retry;                /* retries x rlen */

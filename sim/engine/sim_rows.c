@@ -46,7 +46,7 @@ int sim_rows_init(sim_engine *R, as_err *err)
     R->pend = calloc((size_t)R->pcap, sizeof *R->pend);
     if (R->pend == NULL)
         return as_err_set(err, AS_ENOMEM, "out of memory (record rows)");
-    for (int k = 0; k < 3; k++)
+    for (int k = 0; k < 2; k++)
         as_latdist_clear(&R->e2e[k]);
     as_latdist_clear(&R->rec_e2e);
     as_latdist_clear(&R->run_e2e);
@@ -122,12 +122,11 @@ double sim_billed_at(const sim_engine *R, as_time now)
  * 8 % with lognormal service (cv 2), whose laws reach far (exponential 2 %). */
 static double slot_e2e(sim_engine *R, as_latdist **out)
 {
-    as_latdist *E = &R->e2e[0], *V = &R->e2e[1], *T = &R->e2e[2];
+    as_latdist *E = &R->e2e[0], *T = &R->e2e[1];
     double served = 1.0, scale = 0.0;
     int n = 0;
-    bool some[SIM_MAX_TIERS] = {false}; /* tier i's slot law has mass */
-    as_latdist *law[SIM_MAX_TIERS];
-    int tier[SIM_MAX_TIERS], nl = 0;
+    as_latdist *law[SIM_MAX_TIERS], *ms[SIM_MAX_TIERS]; /* ms: the laws with mass */
+    int nl = 0;
     for (int i = 0; i < R->nt; i++) {
         sim_tierlat *L = &R->tiers[i].lat;
         if (R->tiers[i].cfg->visits <= 0)
@@ -135,8 +134,7 @@ static double slot_e2e(sim_engine *R, as_latdist **out)
         sim_tierlat_flush(L);
         if (L->slot_req > 0)
             served *= L->slot_srv / L->slot_req;
-        law[nl] = &L->slotv;
-        tier[nl++] = i;
+        law[nl++] = &L->slotv;
     }
     /* normalised and their medians taken three laws at a time (the same
      * bits as one at a time; the walks' chains of additions run in step:
@@ -151,8 +149,7 @@ static double slot_e2e(sim_engine *R, as_latdist **out)
             /* (normalising keeps a law with mass a law with mass) */
             if (tot[c] > 0) {
                 with[m++] = law[c0 + c];
-                some[tier[c0 + c]] = true;
-                n++;
+                ms[n++] = law[c0 + c];
             }
         }
         as_latdist_quantile_n(with, m, 0.5, q);
@@ -160,30 +157,28 @@ static double slot_e2e(sim_engine *R, as_latdist **out)
             if (q[c] > scale)
                 scale = q[c];
     }
-    int have = 0;
-    for (int i = 0; i < R->nt; i++) {
-        sim_tierlat *L = &R->tiers[i].lat;
-        if (R->tiers[i].cfg->visits <= 0)
-            continue;
-        if (some[i]) {
-            as_latdist *dst = have ? V : E;
-            as_latdist_copy(dst, &L->slotv); /* (its range, not 2.3 KB) */
-            if (n > 1) {
-                as_latdist_fold_below(dst, 0.05 * scale);
-                as_latdist_prune(dst, 0.0, 1e-4);
-            }
-            if (have) {
-                as_latdist_conv(T, E, V);
-                as_latdist *x = E;
-                E = T;
-                T = x;
-            }
-            have = 1;
+    /* the tiers' laws are folded, pruned (three at a time) and convolved
+     * in place (each tier's is cleared below): no copies, two buffers */
+    if (n > 1) {
+        for (int c = 0; c < n; c++)
+            as_latdist_fold_below(ms[c], 0.05 * scale);
+        for (int c0 = 0; c0 < n; c0 += 3)
+            as_latdist_prune_n(ms + c0, n - c0 < 3 ? n - c0 : 3, 0.0, 1e-4);
+        as_latdist_conv(E, ms[0], ms[1]);
+        for (int c = 2; c < n; c++) {
+            as_latdist_conv(T, E, ms[c]);
+            as_latdist *x = E;
+            E = T;
+            T = x;
         }
-        sim_tierlat_slot_reset(L);
-    }
-    if (!have)
+    } else if (n == 1) {
+        as_latdist_copy(E, ms[0]); /* (its range, not 2.3 KB) */
+    } else {
         as_latdist_clear(E);
+    }
+    for (int i = 0; i < R->nt; i++)
+        if (R->tiers[i].cfg->visits > 0)
+            sim_tierlat_slot_reset(&R->tiers[i].lat);
     *out = E;
     return served;
 }
