@@ -390,14 +390,7 @@ void as_latdist_quantiles(const as_latdist *d, int n, const double *p, double *q
             q[i] = d->shift + gx[hi > 0 ? hi : 0];
             continue;
         }
-        int a = lo, b = hi; /* the first k in [a, b] with P[k + 1] >= target */
-        while (a < b) {
-            int mid = a + (b - a) / 2;
-            if (P[mid + 1] >= target)
-                b = mid;
-            else
-                a = mid + 1;
-        }
+        int a = as_ld_first_at(P, lo, hi, target);
         double f = (target - P[a]) / d->m[a]; /* position within the cell */
         q[i] = d->shift + AS_LD_X0 * exp(lnr * (a - 0.5 + f));
     }

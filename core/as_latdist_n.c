@@ -5,7 +5,7 @@
  * step runs three independent chains at once, where the processor had
  * one. Each law's sums are the same additions in the same order as the
  * one-law functions', so every answer is the same to the bit. */
-#include "as_latdist.h"
+#include "as_latdist_int.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -16,17 +16,25 @@ static pthread_once_t once_n = PTHREAD_ONCE_INIT;
 
 static void build_n(void) { lnr_n = log(pow(10.0, 1.0 / AS_LD_PER_DEC)); }
 
-/* tot[c] = as_latdist_total(d[c]) for c < n (n <= 3), the chains in step */
-static void totals_n(as_latdist *const *d, int n, double *tot)
+/* For c < n: start[c] = d[c]'s mass at 0, lo[c] its first point, len[c]
+ * its points; returns the fewest points of them (the part walked in step). */
+static int ranges_n(as_latdist *const *d, int n, double *start, int *lo, int *len)
 {
-    double s[3] = {0, 0, 0};
-    int lo[3] = {0, 0, 0}, len[3] = {0, 0, 0}, both = AS_LD_N;
+    int both = AS_LD_N;
     for (int c = 0; c < n; c++) {
-        s[c] = d[c]->zero;
+        start[c] = d[c]->zero;
         lo[c] = d[c]->lo;
         len[c] = d[c]->hi >= d[c]->lo ? d[c]->hi - d[c]->lo + 1 : 0;
         both = len[c] < both ? len[c] : both;
     }
+    return both;
+}
+
+/* tot[c] = as_latdist_total(d[c]) for c < n (n <= 3), the chains in step */
+static void totals_n(as_latdist *const *d, int n, double *tot)
+{
+    double s[3] = {0, 0, 0};
+    int lo[3] = {0, 0, 0}, len[3] = {0, 0, 0}, both = ranges_n(d, n, s, lo, len);
     int j = 0;
     if (n == 3) {
         const double *a = d[0]->m + lo[0], *b = d[1]->m + lo[1], *e = d[2]->m + lo[2];
@@ -77,14 +85,7 @@ static double quantile_from(const as_latdist *d, const double *P, double tot, do
         return d->shift;
     if (!(lo <= hi && P[hi + 1] >= target)) /* (rounding: p = 1) */
         return d->shift + as_latdist_x(hi > 0 ? hi : 0);
-    int a = lo, b = hi; /* the first k in [a, b] with P[k + 1] >= target */
-    while (a < b) {
-        int mid = a + (b - a) / 2;
-        if (P[mid + 1] >= target)
-            b = mid;
-        else
-            a = mid + 1;
-    }
+    int a = as_ld_first_at(P, lo, hi, target);
     double f = (target - P[a]) / d->m[a]; /* position within the cell */
     return d->shift + AS_LD_X0 * exp(lnr_n * (a - 0.5 + f));
 }
@@ -93,13 +94,7 @@ void as_latdist_quantile_n(as_latdist *const *d, int n, double p, double *q)
 {
     pthread_once(&once_n, build_n);
     double P[3][AS_LD_N + 1], cum[3] = {0, 0, 0};
-    int lo[3] = {0, 0, 0}, len[3] = {0, 0, 0}, both = AS_LD_N;
-    for (int c = 0; c < n; c++) {
-        cum[c] = d[c]->zero;
-        lo[c] = d[c]->lo;
-        len[c] = d[c]->hi >= d[c]->lo ? d[c]->hi - d[c]->lo + 1 : 0;
-        both = len[c] < both ? len[c] : both;
-    }
+    int lo[3] = {0, 0, 0}, len[3] = {0, 0, 0}, both = ranges_n(d, n, cum, lo, len);
     int j = 0;
     if (n == 3) {
         const double *a = d[0]->m + lo[0], *b = d[1]->m + lo[1], *e = d[2]->m + lo[2];
