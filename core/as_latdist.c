@@ -379,21 +379,28 @@ void as_latdist_quantiles(const as_latdist *d, int n, const double *p, double *q
             q[i] = NAN;
         return;
     }
+    for (int i = 0; i < n; i++)
+        q[i] = as_ld_quantile_at(d, P, p[i] * tot);
+}
+
+double as_ld_quantile_at(const as_latdist *d, const double *P, double target)
+{
+    int lo = d->lo, hi = d->hi;
     tables();
-    for (int i = 0; i < n; i++) {
-        double target = p[i] * tot;
-        if (d->zero >= target) {
-            q[i] = d->shift;
-            continue;
-        }
-        if (!(lo <= hi && P[hi + 1] >= target)) { /* (rounding: p = 1) */
-            q[i] = d->shift + gx[hi > 0 ? hi : 0];
-            continue;
-        }
-        int a = as_ld_first_at(P, lo, hi, target);
-        double f = (target - P[a]) / d->m[a]; /* position within the cell */
-        q[i] = d->shift + AS_LD_X0 * exp(lnr * (a - 0.5 + f));
+    if (d->zero >= target)
+        return d->shift;
+    if (!(lo <= hi && P[hi + 1] >= target)) /* (rounding: p = 1) */
+        return d->shift + gx[hi > 0 ? hi : 0];
+    int a = lo, b = hi; /* the first k in [a, b] with P[k + 1] >= target */
+    while (a < b) {
+        int mid = a + (b - a) / 2;
+        if (P[mid + 1] >= target)
+            b = mid;
+        else
+            a = mid + 1;
     }
+    double f = (target - P[a]) / d->m[a]; /* position within the cell */
+    return d->shift + AS_LD_X0 * exp(lnr * (a - 0.5 + f));
 }
 
 void as_latdist_prune(as_latdist *d, double eps_lo, double eps_hi)

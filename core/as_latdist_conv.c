@@ -284,18 +284,6 @@ __attribute__((target("avx2"))) static void axpy_rows4(double *restrict m1, doub
 }
 #endif
 
-/* 2 lanes with the SSE2 convolution, else 4 (AVX2 is there: every
- * processor with AVX-512F has it) */
-static as_ld_axpy_fn *axpy_rows_for(as_ld_pairs_fn *f)
-{
-#ifdef AS_LD_WIDE
-    if (f != conv_pairs2)
-        return axpy_rows4;
-#endif
-    (void)f;
-    return axpy_rows2;
-}
-
 /* m[k] *= s for k in lo..hi, N doubles a vector (each lane the scalar
  * product): the slots' normalisation, 2 % of a week of week3tier.ini */
 #define SCALE_ROWS_BODY(V, N)                                                                  \
@@ -319,29 +307,22 @@ __attribute__((target("avx2"))) static void scale_rows4(double *m, double s, int
 }
 #endif
 
-static as_ld_scale_fn *scale_rows_for(as_ld_pairs_fn *f)
-{
-#ifdef AS_LD_WIDE
-    if (f != conv_pairs2)
-        return scale_rows4;
-#endif
-    (void)f;
-    return scale_rows2;}
-
-
 int as_ld_kernels(int want, as_ld_pairs_fn **pairs, as_ld_axpy_fn **axpy, as_ld_scale_fn **scale)
 {
     as_ld_pairs_fn *f = conv_pairs_of(want);
     if (f == NULL)
         return 0;
     *pairs = f;
-    *axpy = axpy_rows_for(f);
-    *scale = scale_rows_for(f);
+    *axpy = axpy_rows2;
+    *scale = scale_rows2;
 #ifdef AS_LD_WIDE
-    if (f == conv_pairs8)
-        return 8;
-    if (f == conv_pairs4)
-        return 4;
+    /* the rows at 4 lanes with the 4- and 8-lane convolutions (AVX2 is
+     * there: every processor with AVX-512F has it) */
+    if (f != conv_pairs2) {
+        *axpy = axpy_rows4;
+        *scale = scale_rows4;
+        return f == conv_pairs8 ? 8 : 4;
+    }
 #endif
     return 2;
 }

@@ -1,5 +1,5 @@
 /* as_latdist_int.h - internal to core/as_latdist*.c: the grid's landing
- * tables, a quantile's search, and the vectorised kernels (convolution
+ * tables, a quantile from running sums, and the vectorised kernels (convolution
  * pairs, mixtures' rows, scaling), chosen by vector width.
  * Owns: nothing. Must not: be included outside core/as_latdist*.c. */
 #ifndef AS_LATDIST_INT_H
@@ -12,19 +12,9 @@
 extern int as_ld_off[AS_LD_N + 1];
 extern double as_ld_wup[AS_LD_N + 1];
 
-/* The first k in [a, b] with P[k + 1] >= target, for running sums P that
- * do not decrease and reach target at P[b + 1] (a quantile's cell). */
-static inline int as_ld_first_at(const double *P, int a, int b, double target)
-{
-    while (a < b) {
-        int mid = a + (b - a) / 2;
-        if (P[mid + 1] >= target)
-            b = mid;
-        else
-            a = mid + 1;
-    }
-    return a;
-}
+/* The target-quantile of d from its running sums P (P[k] = zero + m[lo]
+ * + ... + m[k - 1], P[hi + 1] the total; target = p x total > 0). */
+double as_ld_quantile_at(const as_latdist *d, const double *P, double target);
 
 /* o += every pair of a's and b's grid points (both non-empty) */
 typedef void as_ld_pairs_fn(as_latdist *o, const as_latdist *a, const as_latdist *b);

@@ -8,13 +8,7 @@
 #include "as_latdist_int.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <string.h>
-
-static double lnr_n; /* log of the grid's ratio, as as_latdist.c has it */
-static pthread_once_t once_n = PTHREAD_ONCE_INIT;
-
-static void build_n(void) { lnr_n = log(pow(10.0, 1.0 / AS_LD_PER_DEC)); }
 
 /* For c < n: start[c] = d[c]'s mass at 0, lo[c] its first point, len[c]
  * its points; returns the fewest points of them (the part walked in step). */
@@ -74,25 +68,8 @@ void as_latdist_normalize_n(as_latdist *const *d, int n, double *tot)
     }
 }
 
-/* The p-quantile of d from its running sums P (as as_latdist_quantiles) */
-static double quantile_from(const as_latdist *d, const double *P, double tot, double p)
-{
-    int lo = d->lo, hi = d->hi;
-    if (!(tot > 0))
-        return NAN;
-    double target = p * tot;
-    if (d->zero >= target)
-        return d->shift;
-    if (!(lo <= hi && P[hi + 1] >= target)) /* (rounding: p = 1) */
-        return d->shift + as_latdist_x(hi > 0 ? hi : 0);
-    int a = as_ld_first_at(P, lo, hi, target);
-    double f = (target - P[a]) / d->m[a]; /* position within the cell */
-    return d->shift + AS_LD_X0 * exp(lnr_n * (a - 0.5 + f));
-}
-
 void as_latdist_quantile_n(as_latdist *const *d, int n, double p, double *q)
 {
-    pthread_once(&once_n, build_n);
     double P[3][AS_LD_N + 1], cum[3] = {0, 0, 0};
     int lo[3] = {0, 0, 0}, len[3] = {0, 0, 0}, both = ranges_n(d, n, cum, lo, len);
     int j = 0;
@@ -115,7 +92,7 @@ void as_latdist_quantile_n(as_latdist *const *d, int n, double p, double *q)
         }
         if (len[c] > 0)
             P[c][d[c]->hi + 1] = cum[c];
-        q[c] = quantile_from(d[c], P[c], cum[c], p);
+        q[c] = cum[c] > 0 ? as_ld_quantile_at(d[c], P[c], p * cum[c]) : NAN;
     }
 }
 

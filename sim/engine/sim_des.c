@@ -468,7 +468,7 @@ static __attribute__((noinline)) void arr_refill(sim_des *d)
 }
 
 /* The arrival stream's next Exp(1). */
-HOT double arr_exp(sim_des *d)
+static inline double arr_exp(sim_des *d)
 {
     if (__builtin_expect(d->arr_left == 0, 0))
         arr_refill(d);

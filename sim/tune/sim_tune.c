@@ -87,7 +87,7 @@ static int parts(tuner *T, as_err *err)
         r->held_seed = b->seed + 1;
         r->split_s = r->end_s;
         T->split_set[0] = T->held_dur[0] = '\0';
-        snprintf(T->held_skip, sizeof T->held_skip, "scenario.seed=%" PRIu64, r->held_seed);
+        snprintf(T->held_at, sizeof T->held_at, "scenario.seed=%" PRIu64, r->held_seed);
         return AS_OK;
     }
     double share = o->split > 0 ? o->split : 0.75;
@@ -102,7 +102,7 @@ static int parts(tuner *T, as_err *err)
     as_duration_format(b->duration - split, d2, sizeof d2);
     snprintf(T->split_set, sizeof T->split_set, "scenario.duration=%s", d1);
     snprintf(T->held_dur, sizeof T->held_dur, "scenario.duration=%s", d2);
-    snprintf(T->held_skip, sizeof T->held_skip, "trace.skip=%s", d1);
+    snprintf(T->held_at, sizeof T->held_at, "trace.skip=%s", d1);
     r->split_s = as_time_to_s(split);
     r->held_seed = b->seed;
     return AS_OK;

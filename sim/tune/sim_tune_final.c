@@ -247,7 +247,7 @@ int tune_replay(tuner *T, const sim_scenario *chosen, as_err *err)
     if (rc == AS_OK) {
         r->check = rows[0];
         r->reproduced = sim_tune_same_row(&rows[0], &r->points[r->best].row);
-        rh = tune_load(T, r->replay, NULL, T->held_skip, T->held_dur, err);
+        rh = tune_load(T, r->replay, NULL, T->held_at, T->held_dur, err);
         if (rh == NULL)
             rc = as_err_prefix(err, "the replay scenario (held-out part): ");
     }

@@ -15,7 +15,10 @@ typedef struct tuner {
     sim_scenario *base;       /* the scenario with the user's --set */
     sim_scenario *search;     /* the same on the search part */
     int pol, oracle;          /* policy indices (oracle -1: none) */
-    char split_set[64], held_dur[64], held_skip[64];
+    /* --set lines of the parts ("": none): the search's duration; the
+     * held-out part's duration and where it is (trace.skip=, or for a
+     * draw scenario.seed=) */
+    char split_set[64], held_dur[64], held_at[64];
     const char **ov;          /* room for the overrides of one load */
     char ovtext[2 * SIM_TUNE_MAXDIM + 8][160];
     char tmpdir[64];          /* MPI ranks above 0: where the replay files are */
