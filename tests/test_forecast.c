@@ -219,6 +219,68 @@ Test(forecast, seasonal_drift_follows_the_shape_at_a_new_level)
     cr_expect(strstr(err.msg, "needs a season") != NULL, "%s", err.msg);
 }
 
+/* seasonal_drift with alpha < 1 starts its path from the smoothed
+ * deviation from the seasons' mean. On a season with noise held for 6
+ * steps, the last value carries the last jump to a horizon past it (the
+ * error there is about sqrt(2) times the noise); the smoothed start
+ * (alpha = 1/64) forgets it: its mean absolute error at h = 12 must be
+ * well under the plain one's (0.74 of it; equal if alpha were ignored),
+ * and `auto`, which runs it as a member, under the plain one too (0.81 of
+ * it; 0.92 without the smoothed members: on a working day's step the
+ * local members cannot see 12 steps ahead). After a
+ * lasting step of the level (no noise), alpha = 1/8 follows it at its
+ * pace: a third of the step left after 8 steps, under 2.5 % after 40
+ * (where the seasons' mean has taken in the first shifted day). */
+static double sd_mae_h12(const char *name, const char *const *kv)
+{
+    enum { M = 24, H = 12, DAYS = 60 };
+    as_forecaster *f = make(name, M, H, kv);
+    rng r = {.s = 5};
+    double noise = 0, err = 0;
+    double pend[M * DAYS];
+    int n = 0;
+    for (long k = 0; k < (long)M * DAYS; k++) {
+        if (k % 6 == 0)
+            noise = 10 * rng_gauss(&r);
+        double y = 100 + (k % M >= 8 && k % M < 17 ? 200 : 0) + noise; /* a working day */
+        if (k >= (long)M * 10 && k - H >= 0) {
+            err += fabs(y - pend[k - H]);
+            n++;
+        }
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, y);
+        double m[H], lo[H], hi[H]; /* the path of steps 1..H */
+        as_forecaster_predict(f, H, m, lo, hi);
+        pend[k] = m[H - 1];
+    }
+    as_forecaster_free(f);
+    return err / n;
+}
+
+Test(forecast, seasonal_drift_alpha_goes_back_to_the_seasons_mean)
+{
+    const char *const slow[] = {"alpha", "0.015625", NULL};
+    double plain = sd_mae_h12("seasonal_drift", NULL), smooth = sd_mae_h12("seasonal_drift", slow);
+    double aut = sd_mae_h12("auto", NULL);
+    cr_expect(smooth < 0.85 * plain, "h = 12: smoothed MAE %.2f, plain %.2f", smooth, plain);
+    cr_expect(aut < 0.87 * plain, "h = 12: auto MAE %.2f, plain seasonal_drift %.2f", aut, plain);
+
+    enum { M = 24 };
+    as_forecaster *f = make("seasonal_drift", M, 1, (const char *const[]){"alpha", "0.125", NULL});
+    double y[M * 10];
+    for (int k = 0; k < M * 10; k++)
+        y[k] = 100 + 40 * cos(2 * M_PI * k / M) + (k >= M * 8 ? 100 : 0);
+    long k = 0;
+    feed(f, y, M * 8 + 8, &k); /* 8 steps after the step */
+    double m, lo, hi;
+    as_forecaster_predict(f, 1, &m, &lo, &hi);
+    double left8 = y[k] - m;
+    feed(f, y + k, 32, &k); /* 40 after */
+    as_forecaster_predict(f, 1, &m, &lo, &hi);
+    cr_expect(left8 > 25 && left8 < 45, "8 steps after a step of 100: %.2f left", left8);
+    cr_expect(fabs(y[k] - m) < 2.5, "40 steps after: %.3f left", y[k] - m);
+    as_forecaster_free(f);
+}
+
 Test(forecast, season_plus_trend_is_forecast_exactly_by_holt_winters)
 {
     enum { M = 12 };
