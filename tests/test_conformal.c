@@ -12,6 +12,7 @@
 #include "as_forecast.h"
 
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,9 +23,23 @@
 #define RH 10     /* horizons */
 #define COV 0.9
 
+#define LCAP 256     /* FC_LONG_CAP */
+#define LSPAN 10000L /* FC_LONG_SPAN */
+
+/* The long memory of one horizon, as fc_conf_long.c keeps it: entries in
+ * arrival order with the count of residuals seen when each came. */
+typedef struct {
+    double v[LCAP];
+    long at[LCAP];
+    int n, head;
+    long seen, since, lost;
+    double thr;
+} ref_long;
+
 typedef struct {
     double ring[RH][RW];
     int n[RH], head[RH];
+    ref_long lg[RH];
     double last;       /* last finite observation */
     long upd, first;   /* updates so far; first origin with a path (-1) */
     double path[RH];   /* naive's path of origin k: path[k % RH] (flat) */
@@ -37,6 +52,74 @@ static double ref_scale(const ref_conf *R, double yhat)
     double floor = R->level_n ? 0.001 * R->level_sum / (double)R->level_n : 0.0;
     double v = fabs(yhat) + floor;
     return v > 0 && isfinite(v) ? sqrt(v) : 1.0;
+}
+
+static void ref_long_expire(ref_long *L)
+{
+    while (L->n > 0 && L->seen - L->at[(L->head - L->n + LCAP) % LCAP] >= LSPAN)
+        L->n--;
+}
+
+static void ref_long_add(ref_long *L, double r)
+{
+    L->seen++;
+    if (!(r > L->thr))
+        return;
+    ref_long_expire(L);
+    if (L->n == LCAP) {
+        L->lost = L->at[(L->head - L->n + LCAP) % LCAP];
+        L->n--;
+    }
+    L->v[L->head] = r;
+    L->at[L->head] = L->seen;
+    L->head = (L->head + 1) % LCAP;
+    L->n++;
+}
+
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The share of the span's residuals above t and their excess per residual
+ * (summed from the largest down, as the suffix sums are). */
+static double ref_long_share(ref_long *L, double t, double u, int nwin, double *excess)
+{
+    *excess = 0;
+    if (L->thr == INFINITY)
+        L->since = L->seen;
+    L->thr = u;
+    ref_long_expire(L);
+    if (L->n == 0)
+        return 0;
+    static double v[LCAP];
+    for (int i = 0; i < L->n; i++)
+        v[i] = L->v[(L->head - L->n + i + LCAP) % LCAP];
+    qsort(v, (size_t)L->n, sizeof *v, cmp_dbl);
+    long from = L->since > L->lost ? L->since : L->lost;
+    if (L->seen - from > LSPAN)
+        from = L->seen - LSPAN;
+    double span = (double)(L->seen - from > nwin ? L->seen - from : nwin);
+    int k = 0;
+    while (k < L->n && v[k] <= t)
+        k++;
+    /* the entries above t must span more than a window (two spells) */
+    long amin = LONG_MAX, amax = LONG_MIN;
+    for (int i = 0; i < L->n; i++) {
+        int slot = (L->head - L->n + i + LCAP) % LCAP;
+        if (L->v[slot] > t) {
+            amin = L->at[slot] < amin ? L->at[slot] : amin;
+            amax = L->at[slot] > amax ? L->at[slot] : amax;
+        }
+    }
+    if (k == L->n || amax - amin <= RW)
+        return 0;
+    double suf = 0;
+    for (int i = L->n - 1; i >= k; i--)
+        suf = suf + v[i];
+    *excess = (suf - (double)(L->n - k) * t) / span;
+    return (double)(L->n - k) / span;
 }
 
 static void ref_update(ref_conf *R, double y)
@@ -58,6 +141,7 @@ static void ref_update(ref_conf *R, double y)
             R->head[j] = (R->head[j] + 1) % RW;
             if (R->n[j] < RW)
                 R->n[j]++;
+            ref_long_add(&R->lg[j], r);
         }
         if (R->first < 0)
             R->first = R->upd;
@@ -132,7 +216,7 @@ static bool ref_bounds(const ref_conf *R, int h, double *lo, double *hi)
     return true;
 }
 
-static double ref_tail(const ref_conf *R, int h, double at_least, double x, double *excess)
+static double ref_tail(ref_conf *R, int h, double at_least, double x, double *excess)
 {
     static double s[RW];
     *excess = 0;
@@ -167,11 +251,14 @@ static double ref_tail(const ref_conf *R, int h, double at_least, double x, doub
     if (beyond) {
         int nt = n - qh;
         double beta = suf / (double)nt - s[qh];
-        if (!(beta > 0))
-            return 0.0;
+        double exl, pl = ref_long_share(&R->lg[j], t, s[qh], n, &exl);
+        if (!(beta > 0)) {
+            *excess = exl * sx;
+            return pl;
+        }
         double p = (double)nt / (double)n * exp(-(t - s[qh]) / beta);
-        *excess = p * beta * sx;
-        return p;
+        *excess = fmax(p * beta, exl) * sx;
+        return fmax(p, pl);
     }
     *excess = (suf - (double)(n - k) * t) * sx / (double)n;
     return (double)(n - k) / (double)n;
@@ -205,6 +292,8 @@ static long run_stream(double (*gen)(uint64_t *, long), uint64_t seed, long n, i
     static ref_conf R;
     memset(&R, 0, sizeof R);
     R.first = -1;
+    for (int j = 0; j < RH; j++)
+        R.lg[j].thr = INFINITY;
     uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
     long compared = 0;
     for (long i = 0; i < n; i++) {

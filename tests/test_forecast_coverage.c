@@ -2,6 +2,7 @@
  * interval and conformal coverage near nominal on seeded Gaussian noise,
  * the tail as the distribution of the errors, auto's choice (in the
  * library and through `simrun forecast`), and the seasonal kinds' warm-up. */
+#define FC_LONG_SPAN_TEST 10000 /* fc_conf.h: FC_LONG_SPAN */
 #include "test_forecast.h"
 
 /* ---- interval coverage --------------------------------------------------- */
@@ -158,8 +159,10 @@ Test(forecast, tail_goes_on_past_the_largest_error)
  * read as a one-in-a-window chance (1/500) of 400 for the window's whole
  * memory. On the square-root scale the two jumps are the same size
  * (2 (sqrt 400 - sqrt 100) = 2 sqrt 100), and the tail is read on that
- * scale, so 400 keeps a chance: the exponential tail's past the outage's
- * one error, several times below one in the window. */
+ * scale, so 400 keeps a chance: that of the outage's return among the
+ * errors (the long memory counts the two of them at or past 400's: 2 in
+ * the 500 residuals of the window, 0.004), and far less past it (900:
+ * the exponential tail, under 1e-3). */
 Test(forecast, an_outage_does_not_widen_the_tail_at_the_usual_level)
 {
     as_forecaster *f = make("naive", 0, 4, NULL);
@@ -169,7 +172,7 @@ Test(forecast, an_outage_does_not_widen_the_tail_at_the_usual_level)
         as_forecaster_update(f, (as_time)k * 60 * AS_SEC, 100 + 10 * rng_gauss(&r));
     for (; k < 640; k++) /* the outage */
         as_forecaster_update(f, (as_time)k * 60 * AS_SEC, 0);
-    double worst = 0;
+    double worst = 0, worst900 = 0;
     for (; k < 700; k++) {
         as_forecaster_update(f, (as_time)k * 60 * AS_SEC, 100 + 10 * rng_gauss(&r));
         double m[H_MAX], lo[H_MAX], hi[H_MAX], e;
@@ -177,9 +180,55 @@ Test(forecast, an_outage_does_not_widen_the_tail_at_the_usual_level)
         for (int h = 1; h <= 4; h++) {
             double p = as_forecaster_tail(f, h, -INFINITY, 400, &e);
             worst = p > worst ? p : worst;
+            p = as_forecaster_tail(f, h, -INFINITY, 900, &e);
+            worst900 = p > worst900 ? p : worst900;
         }
     }
-    cr_expect(worst < 1e-3, "P(y > 400) at level 100 after an outage: %.3g", worst);
+    cr_expect(worst <= 4.0 / 500, "P(y > 400) at level 100 after an outage: %.3g", worst);
+    cr_expect(worst900 < 1e-3, "P(y > 900) at level 100 after an outage: %.3g", worst900);
+    as_forecaster_free(f);
+}
+
+/* Bursts further apart than the error window are still priced: the long
+ * memory (fc_conf_long.c) keeps the errors above the window's upper
+ * quantile for FC_LONG_SPAN residuals. A level of 100 (noise sd 3) with a
+ * burst to 250 for 5 steps every 800 steps: 700 steps after the tenth,
+ * the window (500 errors) holds none, but the chance of a jump past 140
+ * must still read as about one onset per 800 steps (the window alone: the
+ * exponential tail of the noise, under 1e-10). Once FC_LONG_SPAN quiet
+ * steps have passed, it is forgotten; and a single burst, once out of
+ * the window, counts for nothing (one spell is not a pattern). */
+Test(forecast, bursts_further_apart_than_the_window_are_remembered)
+{
+    as_forecaster *f = make("naive", 0, 4, NULL);
+    rng r = {.s = 3};
+    long k = 0;
+    double p = 0, e = 0, m[H_MAX], lo[H_MAX], hi[H_MAX];
+    for (; k < 8000 + 700; k++) {
+        bool burst = k % 800 >= 795;
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, (burst ? 250 : 100) + 3 * rng_gauss(&r));
+        as_forecaster_predict(f, 1, m, lo, hi);
+        p = as_forecaster_tail(f, 1, -INFINITY, m[0] + 140, &e); /* sets the threshold */
+    }
+    cr_expect(p > 1.0 / 1600 && p < 2.0 / 800, "P(jump > 140) %.3g, bursts 1 in 800", p);
+    cr_expect(e > 0, "E[(y - x)+] = %.3g", e);
+    for (long end = k + FC_LONG_SPAN_TEST; k < end; k++) {
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, 100 + 3 * rng_gauss(&r));
+        as_forecaster_predict(f, 1, m, lo, hi);
+    }
+    p = as_forecaster_tail(f, 1, -INFINITY, m[0] + 140, &e);
+    cr_expect(p < 1e-10, "P(jump > 140) %.3g after a long quiet spell", p);
+    as_forecaster_free(f);
+
+    /* one burst is not a pattern: 700 steps after the only one, nothing */
+    f = make("naive", 0, 4, NULL);
+    for (k = 0; k < 3000; k++) {
+        bool burst = k >= 2295 && k < 2300;
+        as_forecaster_update(f, (as_time)k * 60 * AS_SEC, (burst ? 250 : 100) + 3 * rng_gauss(&r));
+        as_forecaster_predict(f, 1, m, lo, hi);
+        p = as_forecaster_tail(f, 1, -INFINITY, m[0] + 140, &e);
+    }
+    cr_expect(p < 1e-10, "P(jump > 140) %.3g 700 steps after a single burst", p);
     as_forecaster_free(f);
 }
 

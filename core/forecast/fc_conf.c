@@ -45,8 +45,9 @@ int fc_conf_init(fc_conf *cf, int H, double coverage, as_err *err)
     cf->bin = malloc(h * FC_CONF_NB * sizeof *cf->bin);
     cf->used = calloc(h * FC_CONF_NBW, sizeof *cf->used);
     cf->log = malloc(h * FC_CONF_LOG * 2 * sizeof *cf->log);
+    int lg_ok = fc_conf_long_init(&cf->lng, H) == 0;
     if (!cf->ring || !cf->sorted || !cf->samp || !cf->suffix || !cf->hz || !cf->rbin || !cf->next ||
-        !cf->bin || !cf->used || !cf->log)
+        !cf->bin || !cf->used || !cf->log || !lg_ok)
         return as_err_set(err, AS_ENOMEM, "out of memory for the error windows of %d horizons",
                           H);
     for (size_t i = 0; i < h * FC_CONF_NB; i++)
@@ -66,6 +67,7 @@ void fc_conf_fini(fc_conf *cf)
     free(cf->bin);
     free(cf->used);
     free(cf->log);
+    fc_conf_long_fini(&cf->lng);
     memset(cf, 0, sizeof *cf);
 }
 
@@ -298,11 +300,16 @@ double fc_conf_tail(const fc_conf *cf, int h, double yhat, double x, double *exc
     }
     if (beyond) {
         double u = s[qh], beta = suf[qh] / (double)nt - u;
-        if (!(beta > 0))
-            return 0.0; /* every residual of the tail is u: nothing above */
+        /* and the long memory's share of larger errors (fc_conf_long.c):
+         * the larger of the two */
+        double exl, pl = fc_conf_long_share(&cf->lng, j, t, u, n, &exl);
+        if (!(beta > 0)) { /* every residual of the tail is u: none above in the window */
+            *excess = exl * sx;
+            return pl;
+        }
         double p = (double)nt / (double)n * exp(-(t - u) / beta);
-        *excess = p * beta * sx;
-        return p;
+        *excess = fmax(p * beta, exl) * sx;
+        return fmax(p, pl);
     }
     *excess = (suf[k] - (double)(n - k) * t) * sx / (double)n;
     return (double)(n - k) / (double)n;

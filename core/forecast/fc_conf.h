@@ -88,7 +88,13 @@
  * large risk) could not buy anything past it: the predictive policy's
  * fronts stopped at the same count from risk 10 up. The threshold is the
  * interval's own quantile, not a new constant; the exponential (not a
- * fitted GPD shape) because some 25 residuals cannot pin a shape.
+ * fitted GPD shape) because some 25 residuals cannot pin a shape. Past
+ * the upper quantile the read also takes the long memory's share of larger
+ * errors if it is larger (fc_conf_long.c: the window forgets a burst
+ * after 500 errors). Not taken: a shape fitted by moments, limited to
+ * lighter tails than the exponential ([-0.5, 0]): the fronts stopped short
+ * (seasonal's least 720 s at 1.22x, nasa's 360 s), the exponential tail
+ * being what buys the last violations away at a high risk.
  * Not taken: an adaptive correction on top of the window (online conformal:
  * per horizon and side an offset on the quantile, moved by quantile
  * tracking d += eta (miss - (1 - c) / 2) with eta = 0.1 x the window's
@@ -164,6 +170,37 @@ typedef struct fc_conf_hz {
     int suf_from;      /* lowest index whose suffix sum is valid */
 } fc_conf_hz;
 
+/* The long memory of large errors (fc_conf_long.c): per horizon the
+ * residuals above the window's upper quantile over a longer span, which
+ * the tail reads past that quantile. */
+#define FC_LONG_CAP 256     /* entries per horizon */
+#define FC_LONG_SPAN 10000L /* residuals it looks back over, at most */
+typedef struct fc_conf_long_hz {
+    int n, head;    /* entries held, next ring slot */
+    long seen;      /* residuals seen */
+    long since;     /* seen when the first threshold was set */
+    long lost;      /* seen when the last entry dropped for room came */
+    double thr;     /* residuals above it enter (INFINITY: none yet) */
+    bool dirty;     /* the suffix sums are out of date */
+} fc_conf_long_hz;
+typedef struct fc_conf_long {
+    double *val;    /* H x CAP: in arrival order */
+    long *at;       /* H x CAP: seen when each came */
+    double *srt;    /* H x CAP: ascending */
+    double *suf;    /* H x (CAP + 1): suffix sums of srt */
+    long *sat;      /* H x CAP: the at of each sorted entry */
+    long *smin, *smax; /* H x (CAP + 1): suffix least and greatest of sat */
+    fc_conf_long_hz *hz;
+} fc_conf_long;
+int fc_conf_long_init(fc_conf_long *lg, int H);
+void fc_conf_long_fini(fc_conf_long *lg);
+void fc_conf_long_add(fc_conf_long *lg, int j, double r);
+/* The share of the span's residuals (at least nwin, the window's count)
+ * above t, and *excess their excess over t per residual; sets the entry
+ * threshold to u (the window's upper quantile). */
+double fc_conf_long_share(const fc_conf_long *lg, int j, double t, double u, int nwin,
+                          double *excess);
+
 typedef struct fc_conf {
     int H;             /* horizons 1..H */
     int ready;         /* every horizon has FC_CONF_MIN residuals (then for good) */
@@ -183,6 +220,7 @@ typedef struct fc_conf {
     double level_sum;  /* sum of |y| of the observations seen */
     long level_n;      /* their number */
     double floor;      /* FC_CONF_FLOOR * level_sum / level_n (0 before any) */
+    fc_conf_long lng;  /* the long memory of large errors */
 } fc_conf;
 
 /* Allocate for H horizons at central coverage c (0 < c < 1). AS_OK or

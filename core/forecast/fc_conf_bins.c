@@ -259,8 +259,10 @@ void fc_conf_observe(fc_conf *cf, double y, const double *pend, int row, int nj)
     for (int j = 0; j < nj; j++) {
         double yhat = p[j];
         double r = (y - yhat) / (0.5 * (fc_conf_scale_memo(cf, yhat, &memo_y, &memo_s) + sy));
-        if (isfinite(r))
+        if (isfinite(r)) {
             add_one(cf, &v, r);
+            fc_conf_long_add(&cf->lng, j, r);
+        }
         /* the next horizon: the row before (no modulo), each slice on */
         p = p == pend ? pend_last : p - H;
         v.z++;

@@ -32,7 +32,9 @@
  * forecaster's conformal predictive distribution (as_forecaster_tail:
  * the share of its recent errors at that horizon above x; past the
  * interval's upper quantile their exponential tail, so that a large risk
- * still prices loads beyond the largest recent error), or, for a
+ * still prices loads beyond the largest recent error, or the share of
+ * larger errors over about ten windows where bursts recur further apart
+ * than one window: fc_conf_long.c), or, for a
  * forecaster without one, a two-piece normal through the view's lo, mean
  * and hi at its coverage. The count is found by scanning n upwards until
  * no larger count can pay for itself (w sum P < price K / 1000).
