@@ -194,7 +194,17 @@ typedef struct fc_conf_long {
 } fc_conf_long;
 int fc_conf_long_init(fc_conf_long *lg, int H);
 void fc_conf_long_fini(fc_conf_long *lg);
-void fc_conf_long_add(fc_conf_long *lg, int j, double r);
+/* r above the threshold of horizon j: it enters (fc_conf_long.c). */
+void fc_conf_long_enter(fc_conf_long *lg, int j, double r);
+/* A residual r of horizon j (finite). Inline: once per horizon and update,
+ * and most residuals only count. */
+static inline void fc_conf_long_add(fc_conf_long *lg, int j, double r)
+{
+    fc_conf_long_hz *z = lg->hz + j;
+    z->seen++;
+    if (r > z->thr)
+        fc_conf_long_enter(lg, j, r);
+}
 /* The share of the span's residuals (at least nwin, the window's count)
  * above t, and *excess their excess over t per residual; sets the entry
  * threshold to u (the window's upper quantile). */

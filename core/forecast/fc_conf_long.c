@@ -121,12 +121,9 @@ static void expire(const fc_conf_long *lg, int j)
         drop_oldest(lg, j);
 }
 
-void fc_conf_long_add(fc_conf_long *lg, int j, double r)
+void fc_conf_long_enter(fc_conf_long *lg, int j, double r)
 {
     fc_conf_long_hz *z = lg->hz + j;
-    z->seen++;
-    if (!(r > z->thr))
-        return;
     expire(lg, j);
     if (z->n == CAP) { /* the residuals up to the oldest's lose their entries */
         z->lost = lg->at[(size_t)j * CAP + (size_t)oldest_slot(z)];
