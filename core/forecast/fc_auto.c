@@ -120,15 +120,17 @@ static int add_member(auto_state *s, const char *name, const char *key, const ch
         return as_err_set(err, AS_ENOTFOUND, "auto: no forecaster kind '%s'", name);
     as_forecast_common cm = *c;
     cm.nonneg = c->nonneg && !islog; /* a log member's series may be negative */
-    _Alignas(max_align_t) unsigned char cfg[256];
+    void *cfg = NULL;
     if (key != NULL) {
-        if (t->config_size > sizeof cfg || t->defaults == NULL)
-            return as_err_set(err, AS_EINVAL, "auto: %s has no settings to change", name);
-        t->defaults(cfg);
-        if (as_param_set(t->params, cfg, key, val, err) != AS_OK)
+        if ((cfg = as_kind_config_new(&t->kind, err)) == NULL)
+            return err ? err->code : AS_ENOMEM;
+        if (as_param_set(t->params, cfg, key, val, err) != AS_OK) {
+            free(cfg);
             return err ? err->code : AS_EINVAL;
+        }
     }
-    s->mem[s->K] = as_forecaster_new(t, &cm, key != NULL ? cfg : NULL, err);
+    s->mem[s->K] = as_forecaster_new(t, &cm, cfg, err);
+    free(cfg);
     if (s->mem[s->K] == NULL)
         return err ? err->code : AS_ENOMEM;
     s->islog[s->K] = islog;

@@ -184,8 +184,7 @@ typedef struct fc_conf_long_hz {
     bool dirty;     /* the suffix sums are out of date */
 } fc_conf_long_hz;
 typedef struct fc_conf_long {
-    double *val;    /* H x CAP: in arrival order */
-    long *at;       /* H x CAP: seen when each came */
+    long *at;       /* H x CAP: seen when each came, in arrival order */
     double *srt;    /* H x CAP: ascending */
     double *suf;    /* H x (CAP + 1): suffix sums of srt */
     long *sat;      /* H x CAP: the at of each sorted entry */

@@ -2,11 +2,11 @@
  * Owns, per horizon, the residuals that came above the entry threshold
  * (the window's upper quantile, as the last tail read past it left it)
  * among the last FC_LONG_SPAN residuals, at most FC_LONG_CAP of them (the
- * oldest go first): in arrival order with the count of residuals seen when
- * each came, and sorted (with that count), with suffix sums and the
+ * oldest go first): sorted, each with the count of residuals seen when it
+ * came, that count also in arrival order (a ring), with suffix sums and the
  * suffixes' least and greatest count (brought up to date by the first read
  * after a change).
- * Invariant: the sorted copy holds exactly the entries of the ring; every
+ * Invariant: the sorted entries' counts are exactly those of the ring; every
  * entry came fewer than FC_LONG_SPAN residuals ago once expire() has run.
  * Why: the window (FC_CONF_WINDOW residuals: two hours of 15 s steps)
  * forgets a burst once 500 residuals have passed. Bursts further apart than
@@ -50,7 +50,6 @@ int fc_conf_long_init(fc_conf_long *lg, int H)
 {
     memset(lg, 0, sizeof *lg);
     size_t h = (size_t)H;
-    lg->val = malloc(h * CAP * sizeof *lg->val);
     lg->at = malloc(h * CAP * sizeof *lg->at);
     lg->srt = malloc(h * CAP * sizeof *lg->srt);
     lg->suf = malloc(h * (CAP + 1) * sizeof *lg->suf);
@@ -58,7 +57,7 @@ int fc_conf_long_init(fc_conf_long *lg, int H)
     lg->smin = malloc(h * (CAP + 1) * sizeof *lg->smin);
     lg->smax = malloc(h * (CAP + 1) * sizeof *lg->smax);
     lg->hz = calloc(h, sizeof *lg->hz);
-    if (!lg->val || !lg->at || !lg->srt || !lg->suf || !lg->sat || !lg->smin || !lg->smax ||
+    if (!lg->at || !lg->srt || !lg->suf || !lg->sat || !lg->smin || !lg->smax ||
         !lg->hz)
         return -1;
     for (size_t j = 0; j < h; j++)
@@ -68,7 +67,6 @@ int fc_conf_long_init(fc_conf_long *lg, int H)
 
 void fc_conf_long_fini(fc_conf_long *lg)
 {
-    free(lg->val);
     free(lg->at);
     free(lg->srt);
     free(lg->suf);
@@ -99,13 +97,12 @@ static int oldest_slot(const fc_conf_long_hz *z) { return (z->head - z->n + CAP)
 static void drop_oldest(const fc_conf_long *lg, int j)
 {
     fc_conf_long_hz *z = lg->hz + j;
-    const double v = lg->val[(size_t)j * CAP + (size_t)oldest_slot(z)];
     const long when = lg->at[(size_t)j * CAP + (size_t)oldest_slot(z)];
     double *s = lg->srt + (size_t)j * CAP;
     long *sat = lg->sat + (size_t)j * CAP;
-    int k = first_above(s, z->n, v) - 1;
-    while (sat[k] != when) /* among equal values, the one that came then */
-        k--;
+    int k = 0;
+    while (sat[k] != when) /* each entry came at a count of its own */
+        k++;
     memmove(s + k, s + k + 1, (size_t)(z->n - 1 - k) * sizeof *s);
     memmove(sat + k, sat + k + 1, (size_t)(z->n - 1 - k) * sizeof *sat);
     z->n--;
@@ -136,7 +133,6 @@ void fc_conf_long_enter(fc_conf_long *lg, int j, double r)
     memmove(sat + k + 1, sat + k, (size_t)(z->n - k) * sizeof *sat);
     s[k] = r;
     sat[k] = z->seen;
-    lg->val[(size_t)j * CAP + (size_t)z->head] = r;
     lg->at[(size_t)j * CAP + (size_t)z->head] = z->seen;
     z->head = (z->head + 1) % CAP;
     z->n++;
