@@ -132,9 +132,9 @@ sim_results *sim_results_create(const char *path, const sim_scenario *sc, int fo
     if (sim_table_open(&r->trace, r->file, "/trace", r->partial, sim_trace_cols,
                        sizeof(sim_trace_row), records, err) ||
         sim_table_open(&r->summary, r->file, "/summary", r->partial, sim_summary_cols,
-                       sizeof(sim_summary_row), 64, err) ||
+                       sizeof(sim_summary_row), 1, err) ||
         sim_table_open(&r->timing, r->file, "/timing", r->partial, sim_timing_cols,
-                       sizeof(sim_timing_row), 64, err)) {
+                       sizeof(sim_timing_row), 1, err)) {
         sim_results_abort(r, 1);
         return NULL;
     }

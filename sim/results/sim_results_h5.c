@@ -197,23 +197,16 @@ static size_t chunk_rows(size_t rows)
 {
     if (rows == 0)
         return 1024;
-    return rows < 64 ? 64 : rows > SIM_CHUNK_ROWS ? SIM_CHUNK_ROWS : rows;
+    return rows > SIM_CHUNK_ROWS ? SIM_CHUNK_ROWS : rows;
 }
 
-int sim_table_open(sim_table *tb, hid_t loc, const char *name, const char *file,
-                   const sim_col *cols, size_t row_size, size_t rows, as_err *err)
+/* The dataset of tb under tb->loc, chunked by `chunk` rows. */
+static int table_create(sim_table *tb, size_t chunk, as_err *err)
 {
-    memset(tb, 0, sizeof *tb);
-    tb->ds = H5I_INVALID_HID;
-    tb->file = file;
-    snprintf(tb->name, sizeof tb->name, "%s", name);
-    tb->row_size = row_size;
-    tb->type = sim_h5_type(cols, row_size);
-    tb->chunk = chunk_rows(rows);
-    hsize_t dim = 0, maxdim = H5S_UNLIMITED, chunk = tb->chunk;
+    hsize_t dim = 0, maxdim = H5S_UNLIMITED, ch = chunk;
     hid_t space = H5Screate_simple(1, &dim, &maxdim);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    H5Pset_chunk(dcpl, 1, &chunk);
+    H5Pset_chunk(dcpl, 1, &ch);
     H5Pset_shuffle(dcpl);
     H5Pset_deflate(dcpl, 4);
     /* last in the pipeline: the checksum covers the bytes on disk, so a
@@ -228,19 +221,49 @@ int sim_table_open(sim_table *tb, hid_t loc, const char *name, const char *file,
      * end, or a checkpoint) reads its chunk back once when it goes on. */
     hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
     H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0, H5D_CHUNK_CACHE_W0_DEFAULT);
-    tb->ds = H5Dcreate2(loc, name, tb->type, space, H5P_DEFAULT, dcpl, dapl);
-    int rc = tb->ds < 0 ? sim_h5_fail(err, file, "cannot create a dataset") : AS_OK;
+    tb->ds = H5Dcreate2(tb->loc, tb->rel, tb->type, space, H5P_DEFAULT, dcpl, dapl);
     H5Pclose(dapl);
     H5Pclose(dcpl);
     H5Sclose(space);
-    tb->buf = malloc(tb->chunk * row_size);
-    if (rc == AS_OK && tb->buf == NULL)
-        rc = as_err_set(err, AS_ENOMEM, "out of memory");
-    return rc;
+    H5Idec_ref(tb->loc);
+    tb->loc = H5I_INVALID_HID;
+    return tb->ds < 0 ? sim_h5_fail(err, tb->file, "cannot create a dataset") : AS_OK;
 }
 
-int sim_table_flush(sim_table *tb, as_err *err)
+int sim_table_open(sim_table *tb, hid_t loc, const char *name, const char *file,
+                   const sim_col *cols, size_t row_size, size_t rows, as_err *err)
 {
+    memset(tb, 0, sizeof *tb);
+    tb->ds = tb->loc = H5I_INVALID_HID;
+    tb->file = file;
+    snprintf(tb->name, sizeof tb->name, "%s", name);
+    snprintf(tb->rel, sizeof tb->rel, "%s", name);
+    tb->row_size = row_size;
+    tb->type = sim_h5_type(cols, row_size);
+    tb->chunk = chunk_rows(rows);
+    tb->buf = malloc(tb->chunk * row_size);
+    if (tb->buf == NULL)
+        return as_err_set(err, AS_ENOMEM, "out of memory");
+    /* (held until the dataset is made: the caller may close its handle) */
+    if (H5Iinc_ref(loc) < 0)
+        return sim_h5_fail(err, file, "cannot create a dataset");
+    tb->loc = loc;
+    /* a table of unknown length is made at its first write, so that one
+     * that ends within its first chunk gets a chunk of its own length:
+     * the actions of a short run, 1024 rows of 72 bytes for a few dozen */
+    return rows > 0 ? table_create(tb, tb->chunk, err) : AS_OK;
+}
+
+/* Write the buffered rows; `last`: no row follows (the chunk of a table
+ * made now is then no longer than its rows). */
+static int table_flush(sim_table *tb, int last, as_err *err)
+{
+    if (tb->ds < 0 && tb->loc > 0) {
+        size_t ch = last && tb->nbuf < tb->chunk ? (tb->nbuf > 0 ? tb->nbuf : 1) : tb->chunk;
+        int rc = table_create(tb, ch, err);
+        if (rc != AS_OK)
+            return rc;
+    }
     if (tb->nbuf == 0)
         return AS_OK;
     hsize_t start = tb->written, count = tb->nbuf, size = tb->written + tb->nbuf;
@@ -262,6 +285,13 @@ int sim_table_flush(sim_table *tb, as_err *err)
     return AS_OK;
 }
 
+int sim_table_flush(sim_table *tb, as_err *err)
+{
+    if (tb->nbuf == 0)
+        return AS_OK;
+    return table_flush(tb, 0, err);
+}
+
 int sim_table_append(sim_table *tb, const void *row, as_err *err)
 {
     memcpy(tb->buf + tb->nbuf * tb->row_size, row, tb->row_size);
@@ -273,9 +303,9 @@ int sim_table_append(sim_table *tb, const void *row, as_err *err)
 int sim_table_close(sim_table *tb, as_err *err)
 {
     int rc = AS_OK;
+    if (err && (tb->ds >= 0 || tb->loc > 0))
+        rc = table_flush(tb, 1, err);
     if (tb->ds >= 0) {
-        if (err)
-            rc = sim_table_flush(tb, err);
         /* closing writes the chunks still in HDF5's chunk cache: a failure
          * here loses rows as surely as one in H5Dwrite */
         char what[128];
@@ -285,11 +315,13 @@ int sim_table_close(sim_table *tb, as_err *err)
         else if (err && rc == AS_OK)
             rc = sim_h5_check(err, tb->file, what);
     }
+    if (tb->loc > 0)
+        H5Idec_ref(tb->loc);
     if (tb->type > 0)
         H5Tclose(tb->type);
     free(tb->buf);
     memset(tb, 0, sizeof *tb);
-    tb->ds = H5I_INVALID_HID;
+    tb->ds = tb->loc = H5I_INVALID_HID;
     return rc;
 }
 

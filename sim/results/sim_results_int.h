@@ -67,8 +67,10 @@ int sim_h5_check(as_err *err, const char *file, const char *what);
 /* A table being appended: rows buffered, written a chunk at a time. */
 typedef struct sim_table {
     hid_t ds, type;
+    hid_t loc;        /* where the dataset is made, until it is (else invalid) */
     const char *file; /* path of the file, for messages (borrowed) */
     char name[96];    /* dataset name, for messages */
+    char rel[64];     /* its name under loc */
     size_t row_size;
     hsize_t written;
     size_t nbuf;
@@ -76,8 +78,10 @@ typedef struct sim_table {
     char *buf;    /* chunk rows */
 } sim_table;
 
-/* Create dataset `name` under loc: chunked for `rows` expected rows (0 =
- * unknown), shuffled, deflated and Fletcher-32 checksummed. */
+/* Dataset `name` under loc: chunked for `rows` expected rows, shuffled,
+ * deflated and Fletcher-32 checksummed. rows = 0 (unknown): made at its
+ * first write, with a chunk no longer than its rows when they all fit in
+ * the first one (its failure is then that write's). */
 int sim_table_open(sim_table *tb, hid_t loc, const char *name, const char *file,
                    const sim_col *cols, size_t row_size, size_t rows, as_err *err);
 int sim_table_append(sim_table *tb, const void *row, as_err *err);
