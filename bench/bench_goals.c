@@ -248,7 +248,8 @@ void bench_goals(bench_table *t, const bench_peers *p)
             res = "n/a: machine loaded";
         printf("%-62s %11.4g %9.4g %12s %s", g->figure, v, g->goal, units, res);
         if (strcmp(g->row, "sweep") == 0 && isfinite(par))
-            printf(" (parallelism available %.2fx)", par);
+            printf(" (parallelism available %.2fx; two -j 1 sweeps at once %.2fx)", par,
+                   bench_table_get(t, "sweep", "two simrun -j 1 at once / one"));
         printf("\n");
         snprintf(note, sizeof note, "goal %s %g %s; %s%s%s", g->at_most ? "<=" : ">=", g->goal,
                  g->unit, res, units[0] ? "; reference iterations " : "", units);
