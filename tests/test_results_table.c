@@ -11,14 +11,16 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Write n action rows (t = i) to table `name` of f; a checkpoint flush
- * after `flush_at` rows (< 0: none). */
-static void write_table(hid_t f, const char *file, const char *name, int n, int flush_at)
+/* Write n action rows (t = i) to table `name` of f, opened for `rows`
+ * expected rows (0: unknown); a checkpoint flush after `flush_at` rows
+ * (< 0: none). */
+static void write_table(hid_t f, const char *file, const char *name, size_t rows, int n,
+                        int flush_at)
 {
     sim_table tb;
     as_err e = {0};
-    cr_assert_eq(sim_table_open(&tb, f, name, file, sim_action_cols, sizeof(sim_action_row), 0,
-                                &e),
+    cr_assert_eq(sim_table_open(&tb, f, name, file, sim_action_cols, sizeof(sim_action_row),
+                                rows, &e),
                  AS_OK, "%s", e.msg);
     for (int i = 0; i < n; i++) {
         sim_action_row r = {.t = i, .tier = 0, .from = i, .raw = i + 1, .to = i + 1};
@@ -57,22 +59,35 @@ static void check_table(hid_t f, const char *name, hsize_t want_chunk, hsize_t w
     H5Dclose(ds);
 }
 
-Test(results_table, a_table_of_unknown_length_is_chunked_by_its_rows)
+/* A new file in the test's folder (its path in path). */
+static hid_t new_file(char *path, size_t n, const char *name)
 {
-    char path[512];
-    snprintf(path, sizeof path, "%s/t.h5", th_tmpdir());
+    snprintf(path, n, "%s/%s", th_tmpdir(), name);
     as_err e = {0};
     hid_t f = sim_h5_create(path, &e);
     cr_assert_geq(f, 0, "%s", e.msg);
-    write_table(f, path, "short", 30, -1);
-    write_table(f, path, "empty", 0, -1);
-    write_table(f, path, "long", 1500, -1);
-    write_table(f, path, "checkpointed", 30, 10);
-    write_table(f, path, "one_chunk_exactly", 1024, -1);
-    cr_assert_geq(H5Fclose(f), 0);
+    return f;
+}
 
+/* Close f (written) and open it again for reading. */
+static hid_t reopen(hid_t f, const char *path)
+{
+    cr_assert_geq(H5Fclose(f), 0);
     f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    cr_assert_geq(f, 0);
+    cr_assert_geq(f, 0, "%s", path);
+    return f;
+}
+
+Test(results_table, a_table_of_unknown_length_is_chunked_by_its_rows)
+{
+    char path[512];
+    hid_t f = new_file(path, sizeof path, "t.h5");
+    write_table(f, path, "short", 0, 30, -1);
+    write_table(f, path, "empty", 0, 0, -1);
+    write_table(f, path, "long", 0, 1500, -1);
+    write_table(f, path, "checkpointed", 0, 30, 10);
+    write_table(f, path, "one_chunk_exactly", 0, 1024, -1);
+    f = reopen(f, path);
     check_table(f, "short", 30, 30);
     check_table(f, "empty", 1, 0);
     check_table(f, "long", 1024, 1500);
@@ -87,21 +102,11 @@ Test(results_table, a_table_of_unknown_length_is_chunked_by_its_rows)
 Test(results_table, a_table_of_known_length_is_chunked_by_it)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/k.h5", th_tmpdir());
-    as_err e = {0};
-    hid_t f = sim_h5_create(path, &e);
-    cr_assert_geq(f, 0, "%s", e.msg);
-    sim_table tb;
-    cr_assert_eq(sim_table_open(&tb, f, "known", path, sim_action_cols, sizeof(sim_action_row), 121,
-                                &e),
-                 AS_OK, "%s", e.msg);
-    for (int i = 0; i < 300; i++) {
-        sim_action_row r = {.t = i};
-        cr_assert_eq(sim_table_append(&tb, &r, &e), AS_OK, "%s", e.msg);
-    }
-    cr_assert_eq(sim_table_close(&tb, &e), AS_OK, "%s", e.msg);
-    cr_assert_geq(H5Fclose(f), 0);
-    f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t f = new_file(path, sizeof path, "k.h5");
+    write_table(f, path, "known", 121, 300, -1);
+    write_table(f, path, "known_short", 121, 30, -1);
+    f = reopen(f, path);
     check_table(f, "known", 121, 300);
+    check_table(f, "known_short", 121, 30);
     H5Fclose(f);
 }
