@@ -237,7 +237,8 @@ int sim_table_open(sim_table *tb, hid_t loc, const char *name, const char *file,
     tb->ds = tb->loc = H5I_INVALID_HID;
     tb->file = file;
     snprintf(tb->name, sizeof tb->name, "%s", name);
-    snprintf(tb->rel, sizeof tb->rel, "%s", name);
+    if ((size_t)snprintf(tb->rel, sizeof tb->rel, "%s", name) >= sizeof tb->rel)
+        return as_err_set(err, AS_EINVAL, "%s: dataset name %.40s... is too long", file, name);
     tb->row_size = row_size;
     tb->type = sim_h5_type(cols, row_size);
     tb->chunk = chunk_rows(rows);
