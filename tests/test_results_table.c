@@ -110,3 +110,24 @@ Test(results_table, a_table_of_known_length_is_chunked_by_it)
     check_table(f, "known_short", 121, 30);
     H5Fclose(f);
 }
+
+/* A name longer than the table keeps is refused, never cut short into
+ * another dataset's name. */
+Test(results_table, a_name_too_long_is_refused)
+{
+    char path[512], name[200];
+    hid_t f = new_file(path, sizeof path, "n.h5");
+    memset(name, 'a', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    sim_table tb;
+    as_err e = {0};
+    cr_assert_eq(sim_table_open(&tb, f, name, path, sim_action_cols, sizeof(sim_action_row), 0, &e),
+                 AS_EINVAL);
+    cr_assert(strstr(e.msg, "too long") && strstr(e.msg, path), "%s", e.msg);
+    cr_assert_eq(sim_table_close(&tb, &e), AS_OK);
+    name[95] = '\0'; /* 95 bytes: the longest kept */
+    write_table(f, path, name, 0, 3, -1);
+    f = reopen(f, path);
+    check_table(f, name, 3, 3);
+    H5Fclose(f);
+}
