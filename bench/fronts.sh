@@ -7,9 +7,9 @@
 # bench/fronts.py compares the predictive and the aws_predictive fronts
 # with the HPA's. Usage: bench/fronts.sh [OUTDIR] (default build/fronts);
 # SCENARIOS="nasa seasonal" limits the set (names from scenarios/, or paths
-# of .ini files: bench/fronts_sports.ini and bench/fronts_social.ini are
-# generated traces of two kinds the five do not cover); JOBS (default 2)
-# runs at once.
+# of .ini files: bench/fronts_sports.ini, bench/fronts_social.ini and
+# bench/fronts_serverless.ini are generated traces of three kinds the five
+# do not cover); JOBS (default 2) runs at once.
 # About a minute of CPU for the five (72 s of wall time at -j 2 measured).
 set -eu
 out=${1:-build/fronts}

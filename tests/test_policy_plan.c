@@ -169,6 +169,39 @@ Test(policy, predictive_reacts_to_surprises_at_once)
     as_policy_free(p);
 }
 
+/* A backlog's scale-out is for its drain: held while the latency stays
+ * over the SLO, and gone at once when it is back under, not held by the
+ * scale-in window as a forecast's plan is. */
+Test(policy, predictive_drains_a_backlog_without_holding_it)
+{
+    const double flat[20] = {50, 50, 50, 50, 50, 50, 50, 50, 50, 50,
+                             50, 50, 50, 50, 50, 50, 50, 50, 50, 50};
+    fc_buf b;
+    as_policy *p = make("predictive", NULL);
+    as_observation o = tier_pr(0, 8, 50);
+    int calm = run(p, &o, fc_15(&b, flat, 20, 0.05)).desired;
+    /* 50 req/s against 80 of service, but 60 s of latency: 4800 waiting,
+     * to drain at +40 req/s */
+    o = tier_pr(S(15), 8, 50);
+    o.latency = 60.0;
+    as_decision d = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    int drain = d.desired;
+    cr_expect_eq(d.reason, AS_R_SURPRISE, "%s", as_reason_name(d.reason));
+    cr_assert_gt(drain, calm + 3, "%d against %d", drain, calm);
+    /* the same latency seen again: kept */
+    o = tier_pr(S(30), drain, 50);
+    o.latency = 60.0;
+    d = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    cr_expect_geq(d.desired, drain, "%d, was %d", d.desired, drain);
+    /* drained: well inside the 5-minute window, back to the calm plan */
+    o = tier_pr(S(45), d.desired, 50);
+    o.latency = 0.2;
+    d = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    cr_expect_leq(d.desired, calm + 1, "%d against %d", d.desired, calm);
+    cr_expect_eq(d.reason, AS_R_SCALE_IN, "%s", as_reason_name(d.reason));
+    as_policy_free(p);
+}
+
 /* Scale-in waits for its window: after a high plan, low forecasts are held
  * (stabilized) until scale_in_window has passed; a missing rate never
  * scales in. */

@@ -51,6 +51,24 @@
  * least y + Q / boot_time, Q = (latency - 1/mu) x the ready servers' rate.
  * Either is evaluated at every decision, so it reacts at the pace of the
  * evaluation interval (15 s) rather than falling back to a slow rule.
+ * The backlog's plan is a scale-out only: the scale-in window keeps the
+ * surprise's plan, not the drain's, so the drain's instances go once the
+ * latency is back under the SLO. Why: the latency seen is older (window
+ * and lag) than the instances a drain adds, so each scale-out reads as a
+ * larger queue at the next decision: on bench/fronts_serverless.ini (4x
+ * bursts of about 2 min, 20 s boots) the plan went 10, 16, 26, 46, 78
+ * instances in a minute for a load 22 serve, and the window then held 78
+ * for five minutes. Measured on bench/fronts.sh: serverless's cheapest
+ * point 7740 s at 39.90 -> 8340 s at 27.00 (cost at equal violation 1.17
+ * -> 0.83 of the HPA's); onoff's violation at equal cost (median) 0.50 ->
+ * 0.41 of the HPA's; flashcrowd 3.43 -> 3.36 at 300 s; nasa, wikipedia,
+ * seasonal, sports and social within 1 %; the quality gate 5 metrics
+ * better, none worse. Not taken: the lesser of the rate and the ready
+ * servers' rate as the queue's pace (no growth with the instances the
+ * latency has not seen yet): serverless 24.67 at 8400 s, but the quality
+ * gate's 8x flash crowds lost a minute of violation a seed (spike 306 ->
+ * 366 s): while a crowd still rises, the larger read makes up for the rate
+ * the averaging window shows late.
  * A surprise that lasts (the rate above the last forecast's upper bound at
  * every decision for longer than twice the data's age, the span over which
  * one step of the load keeps raising the averaged rate) and still rises is
@@ -311,25 +329,27 @@ static void stab_push(mpc_state *s, as_time now, int n, as_time window)
 
 static int stab_max(const mpc_state *s) { return s->st_len ? s->st_n[s->st_head] : 0; }
 
-/* The least median a surprise or a backlog calls for (-INFINITY: none). */
+/* The least median a surprise calls for (-INFINITY: none). */
 static double surprise_floor(const mpc_state *s, const as_observation *obs)
 {
-    double y = obs->rate, f = -INFINITY;
-    if (!isfinite(y))
-        return f;
-    if (s->have_prev && y > s->prev_hi0)
-        f = y + (y - s->prev_m0);
-    if (isfinite(obs->latency) && obs->latency > obs->slo_latency && obs->ready > 0 &&
-        obs->service_rate > 0) {
-        double srv = (double)obs->ready * conc_of(obs) * obs->service_rate;
-        double q = (obs->latency - 1.0 / obs->service_rate) * srv;
-        double boot = as_time_to_s(obs->boot_time > 0 ? obs->boot_time : 15 * AS_SEC);
-        double top = (double)(obs->max + 1) * conc_of(obs) * obs->service_rate;
-        double b = fmin(y + q / boot, top);
-        if (b > f)
-            f = b;
-    }
-    return f;
+    double y = obs->rate;
+    return isfinite(y) && s->have_prev && y > s->prev_hi0 ? y + (y - s->prev_m0) : -INFINITY;
+}
+
+/* The least median a backlog calls for (-INFINITY: none): the rate plus
+ * the queue (what the ready servers serve in the wait seen) drained over
+ * a boot time. */
+static double backlog_floor(const as_observation *obs)
+{
+    double y = obs->rate;
+    if (!isfinite(y) || !isfinite(obs->latency) || !(obs->latency > obs->slo_latency) ||
+        obs->ready <= 0 || !(obs->service_rate > 0))
+        return -INFINITY;
+    double srv = (double)obs->ready * conc_of(obs) * obs->service_rate;
+    double q = (obs->latency - 1.0 / obs->service_rate) * srv;
+    double boot = as_time_to_s(obs->boot_time > 0 ? obs->boot_time : 15 * AS_SEC);
+    double top = (double)(obs->max + 1) * conc_of(obs) * obs->service_rate;
+    return fmin(y + q / boot, top);
 }
 
 /* The pace of a lasting rise, per forecast step (0: none): the rate has
@@ -393,14 +413,21 @@ static void decide(void *state, const as_observation *obs, const as_forecast_vie
     int n_out = plan(s, obs, &d, i0, i1, price, w);
     int n_in = plan(s, obs, &d, i_now, i1, price, w);
     as_reason up_why = blind ? AS_R_LOW_CONFIDENCE : AS_R_PREDICTIVE;
-    d.floor_m = surprise_floor(s, obs);
+    double f_s = surprise_floor(s, obs), f_b = backlog_floor(obs);
     d.i_now = i_now;
     d.slope = rise_slope(s, obs, age, fc->step);
-    if (isfinite(d.floor_m)) {
+    if (isfinite(f_s) || isfinite(f_b)) {
+        d.floor_m = fmax(f_s, f_b);
         int n_s = plan(s, obs, &d, i_now, i1, price, w);
         if (n_s > n_out) {
             n_out = n_s;
             up_why = AS_R_SURPRISE;
+        }
+        /* a backlog's capacity is for its drain: the scale-in window
+         * holds the surprise's plan alone */
+        if (f_b > f_s) {
+            d.floor_m = f_s;
+            n_s = isfinite(f_s) ? plan(s, obs, &d, i_now, i1, price, w) : 0;
         }
         n_in = n_s > n_in ? n_s : n_in;
     }
