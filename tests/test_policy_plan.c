@@ -14,6 +14,15 @@ static const as_forecast_view *fc_15(fc_buf *b, const double *mean, int n, doubl
     return &b->v;
 }
 
+/* A flat view of 20 steps of 15 s at v, the interval +-5 %. */
+static const as_forecast_view *fc_flat(fc_buf *b, double v)
+{
+    double m[20];
+    for (int i = 0; i < 20; i++)
+        m[i] = v;
+    return fc_15(b, m, 20, 0.05);
+}
+
 /* The tier of tier() with the economics of a scenario: 0.10 per
  * instance-hour, 30 per hour of violation, data 30 s old. */
 static as_observation tier_pr(as_time now, int n, double rate)
@@ -141,17 +150,15 @@ Test(policy, predictive_plans_over_boot_time_and_data_age)
  * adds its drain. Without either, the forecast rules. */
 Test(policy, predictive_reacts_to_surprises_at_once)
 {
-    const double flat[20] = {20, 20, 20, 20, 20, 20, 20, 20, 20, 20,
-                             20, 20, 20, 20, 20, 20, 20, 20, 20, 20};
     fc_buf b;
     as_policy *p = make("predictive", NULL);
     as_observation o = tier_pr(0, 4, 20);
-    as_decision d = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    as_decision d = run(p, &o, fc_flat(&b, 20));
     int calm = d.desired;
     cr_expect_leq(calm, 4);
     /* 15 s later: 40 req/s against a forecast of 20 [19, 21] */
     o = tier_pr(S(15), calm, 40);
-    d = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    d = run(p, &o, fc_flat(&b, 20));
     int need = as_mmc_min_servers(40 + (40 - 20), 10, 1.0, 0.95, 0.5, 100);
     cr_expect_geq(d.desired, need, "%d < %d", d.desired, need);
     cr_expect_eq(d.reason, AS_R_SURPRISE, "%s", as_reason_name(d.reason));
@@ -160,43 +167,41 @@ Test(policy, predictive_reacts_to_surprises_at_once)
      * requests wait, to drain within a boot time (120 s) at +20 req/s */
     p = make("predictive", NULL);
     o = tier_pr(0, 4, 20);
-    run(p, &o, fc_15(&b, flat, 20, 0.05));
+    run(p, &o, fc_flat(&b, 20));
     o = tier_pr(S(15), 4, 20);
     o.latency = 60.0;
-    d = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    d = run(p, &o, fc_flat(&b, 20));
     cr_expect_geq(d.desired, as_mmc_min_servers(39, 10, 1.0, 0.95, 0.5, 100), "%d", d.desired);
     cr_expect_eq(d.reason, AS_R_SURPRISE, "%s", as_reason_name(d.reason));
     as_policy_free(p);
 }
 
-/* A backlog's scale-out is for its drain: held while the latency stays
- * over the SLO, and gone at once when it is back under, not held by the
- * scale-in window as a forecast's plan is. */
+/* A backlog's scale-out is for its drain: kept while the latency seen
+ * stays as high, and gone at once when it is back under the SLO, not held
+ * by the scale-in window as a forecast's plan is. */
 Test(policy, predictive_drains_a_backlog_without_holding_it)
 {
-    const double flat[20] = {50, 50, 50, 50, 50, 50, 50, 50, 50, 50,
-                             50, 50, 50, 50, 50, 50, 50, 50, 50, 50};
     fc_buf b;
     as_policy *p = make("predictive", NULL);
     as_observation o = tier_pr(0, 8, 50);
-    int calm = run(p, &o, fc_15(&b, flat, 20, 0.05)).desired;
+    int calm = run(p, &o, fc_flat(&b, 50)).desired;
     /* 50 req/s against 80 of service, but 60 s of latency: 4800 waiting,
      * to drain at +40 req/s */
     o = tier_pr(S(15), 8, 50);
     o.latency = 60.0;
-    as_decision d = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    as_decision d = run(p, &o, fc_flat(&b, 50));
     int drain = d.desired;
     cr_expect_eq(d.reason, AS_R_SURPRISE, "%s", as_reason_name(d.reason));
     cr_assert_gt(drain, calm + 3, "%d against %d", drain, calm);
     /* the same latency seen again: kept */
     o = tier_pr(S(30), drain, 50);
     o.latency = 60.0;
-    d = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    d = run(p, &o, fc_flat(&b, 50));
     cr_expect_geq(d.desired, drain, "%d, was %d", d.desired, drain);
     /* drained: well inside the 5-minute window, back to the calm plan */
     o = tier_pr(S(45), d.desired, 50);
     o.latency = 0.2;
-    d = run(p, &o, fc_15(&b, flat, 20, 0.05));
+    d = run(p, &o, fc_flat(&b, 50));
     cr_expect_leq(d.desired, calm + 1, "%d against %d", d.desired, calm);
     cr_expect_eq(d.reason, AS_R_SCALE_IN, "%s", as_reason_name(d.reason));
     as_policy_free(p);
