@@ -221,7 +221,7 @@ static int table_create(sim_table *tb, size_t chunk, as_err *err)
      * end, or a checkpoint) reads its chunk back once when it goes on. */
     hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
     H5Pset_chunk_cache(dapl, H5D_CHUNK_CACHE_NSLOTS_DEFAULT, 0, H5D_CHUNK_CACHE_W0_DEFAULT);
-    tb->ds = H5Dcreate2(tb->loc, tb->rel, tb->type, space, H5P_DEFAULT, dcpl, dapl);
+    tb->ds = H5Dcreate2(tb->loc, tb->name, tb->type, space, H5P_DEFAULT, dcpl, dapl);
     H5Pclose(dapl);
     H5Pclose(dcpl);
     H5Sclose(space);
@@ -236,8 +236,7 @@ int sim_table_open(sim_table *tb, hid_t loc, const char *name, const char *file,
     memset(tb, 0, sizeof *tb);
     tb->ds = tb->loc = H5I_INVALID_HID;
     tb->file = file;
-    snprintf(tb->name, sizeof tb->name, "%s", name);
-    if ((size_t)snprintf(tb->rel, sizeof tb->rel, "%s", name) >= sizeof tb->rel)
+    if ((size_t)snprintf(tb->name, sizeof tb->name, "%s", name) >= sizeof tb->name)
         return as_err_set(err, AS_EINVAL, "%s: dataset name %.40s... is too long", file, name);
     tb->row_size = row_size;
     tb->type = sim_h5_type(cols, row_size);

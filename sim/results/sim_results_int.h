@@ -69,8 +69,7 @@ typedef struct sim_table {
     hid_t ds, type;
     hid_t loc;        /* where the dataset is made, until it is (else invalid) */
     const char *file; /* path of the file, for messages (borrowed) */
-    char name[96];    /* dataset name, for messages */
-    char rel[96];     /* its name under loc */
+    char name[96];    /* dataset name under loc (made at the first write), for messages */
     size_t row_size;
     hsize_t written;
     size_t nbuf;
