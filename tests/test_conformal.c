@@ -2,7 +2,8 @@
  * kinds (core/forecast/fc_conf.c, through fc_track) against a
  * straightforward reference written here: per horizon, a window of the
  * last 500 scaled residuals, copied and sorted (qsort) at every read, its
- * quantile ranks and suffix sums computed from scratch. fc_conf keeps the
+ * quantile ranks and suffix sums computed from scratch, and the tracking
+ * offsets of the interval's ends (fc_conf.h) restated from their rule. fc_conf keeps the
  * windows sorted incrementally, searches them through a sampled summary
  * and caches the quantile ranks, the scale and part of the suffix sums;
  * every interval bound and every tail must be the same bits as the
@@ -45,6 +46,8 @@ typedef struct {
     double path[RH];   /* naive's path of origin k: path[k % RH] (flat) */
     double level_sum;
     long level_n;
+    double dlo[RH], dhi[RH];     /* the ends' tracking offsets */
+    double issued[RH][RH][2];    /* [k % RH][j]: the offsets origin k stood at */
 } ref_conf;
 
 static double ref_scale(const ref_conf *R, double yhat)
@@ -122,6 +125,25 @@ static double ref_long_share(ref_long *L, double t, double u, int nwin, double *
     return (double)(L->n - k) / span;
 }
 
+static int ref_sorted_j(const ref_conf *R, int j, double *s);
+static void ref_ranks(int n, int *klo, int *khi);
+
+/* The ends' tracking (fc_conf.h): r against the window's quantiles (before
+ * r joins) moved by the offsets origin k stood at; each end steps a tenth
+ * of the window's width, out on a miss past it, in by plo otherwise. */
+static void ref_track(ref_conf *R, int j, long k, double r)
+{
+    static double s[RW];
+    int n = ref_sorted_j(R, j, s), klo, khi;
+    ref_ranks(n, &klo, &khi);
+    double plo = 0.5 - 0.5 * COV, step = 0.1 * (s[khi] - s[klo]);
+    if (!(step > 0))
+        return;
+    double lo = s[klo] + R->issued[k % RH][j][0], hi = s[khi] + R->issued[k % RH][j][1];
+    R->dhi[j] += step * ((r > hi) - plo);
+    R->dlo[j] -= step * ((r < lo) - plo);
+}
+
 static void ref_update(ref_conf *R, double y)
 {
     if (isfinite(y)) {
@@ -137,6 +159,8 @@ static void ref_update(ref_conf *R, double y)
             double r = (y - yhat) / (0.5 * (ref_scale(R, yhat) + ref_scale(R, y)));
             if (!isfinite(r))
                 continue;
+            if (R->n[j] >= RMIN)
+                ref_track(R, j, k, r);
             R->ring[j][R->head[j]] = r;
             R->head[j] = (R->head[j] + 1) % RW;
             if (R->n[j] < RW)
@@ -148,6 +172,10 @@ static void ref_update(ref_conf *R, double y)
     }
     if (R->first >= 0)
         R->path[R->upd % RH] = R->last;
+    for (int j = 0; j < RH; j++) {
+        R->issued[R->upd % RH][j][0] = R->dlo[j];
+        R->issued[R->upd % RH][j][1] = R->dhi[j];
+    }
     R->upd++;
 }
 
@@ -164,22 +192,37 @@ static int cmp_item(const void *a, const void *b)
     return x->v < y->v ? -1 : x->v > y->v ? 1 : (x->at > y->at) - (x->at < y->at);
 }
 
+/* Horizon j's window sorted into s; its count. */
+static int ref_sorted_j(const ref_conf *R, int j, double *s)
+{
+    static ref_item it[RW];
+    int n = R->n[j], from = n == RW ? R->head[j] : 0;
+    for (int i = 0; i < n; i++)
+        it[i] = (ref_item){R->ring[j][(from + i) % RW], i};
+    qsort(it, (size_t)n, sizeof *it, cmp_item);
+    for (int i = 0; i < n; i++)
+        s[i] = it[i].v;
+    return n;
+}
+
 /* The window serving horizon h, sorted into s; its index, or -1. */
 static int ref_sorted(const ref_conf *R, int h, double *s)
 {
     int j = h - 1;
     while (j >= 0 && R->n[j] < RMIN)
         j--;
-    if (j >= 0) {
-        static ref_item it[RW];
-        int n = R->n[j], from = n == RW ? R->head[j] : 0;
-        for (int i = 0; i < n; i++)
-            it[i] = (ref_item){R->ring[j][(from + i) % RW], i};
-        qsort(it, (size_t)n, sizeof *it, cmp_item);
-        for (int i = 0; i < n; i++)
-            s[i] = it[i].v;
-    }
+    if (j >= 0)
+        ref_sorted_j(R, j, s);
     return j;
+}
+
+/* The ranks of the interval's quantiles among n sorted residuals. */
+static void ref_ranks(int n, int *klo, int *khi)
+{
+    double plo = 0.5 - 0.5 * COV, phi = 0.5 + 0.5 * COV;
+    int a = (int)floor(plo * (double)(n + 1)) - 1, b = (int)ceil(phi * (double)(n + 1)) - 1;
+    *klo = a < 0 ? 0 : a > n - 1 ? n - 1 : a;
+    *khi = b < 0 ? 0 : b > n - 1 ? n - 1 : b;
 }
 
 /* The outcome y whose residual against m (scale a, floor f) is r: for y
@@ -204,15 +247,22 @@ static bool ref_bounds(const ref_conf *R, int h, double *lo, double *hi)
     int j = ref_sorted(R, h, s);
     if (j < 0)
         return false;
-    int n = R->n[j];
-    double plo = 0.5 - 0.5 * COV, phi = 0.5 + 0.5 * COV;
-    int klo = (int)floor(plo * (double)(n + 1)) - 1, khi = (int)ceil(phi * (double)(n + 1)) - 1;
-    klo = klo < 0 ? 0 : klo > n - 1 ? n - 1 : klo;
-    khi = khi < 0 ? 0 : khi > n - 1 ? n - 1 : khi;
+    int klo, khi;
+    ref_ranks(R->n[j], &klo, &khi);
+    /* the ends: the quantiles moved by the offsets, at their middle if crossed */
+    double qlo = s[klo] + R->dlo[j], qhi = s[khi] + R->dhi[j];
+    if (qlo > qhi)
+        qlo = qhi = 0.5 * (qlo + qhi);
     double m = R->last, a = ref_scale(R, m), wide = sqrt((double)h / (double)(j + 1));
     double f = R->level_n ? 0.001 * R->level_sum / (double)R->level_n : 0.0;
-    *lo = ref_outcome(m, a, s[klo] * wide, f);
-    *hi = ref_outcome(m, a, s[khi] * wide, f);
+    *lo = ref_outcome(m, a, qlo * wide, f);
+    *hi = ref_outcome(m, a, qhi * wide, f);
+    /* as as_forecaster_predict: the interval holds the forecast (the
+     * tracked ends of a biased forecaster's errors may both be above 0) */
+    if (!isfinite(*lo) || *lo > m)
+        *lo = m;
+    if (!isfinite(*hi) || *hi < m)
+        *hi = m;
     return true;
 }
 

@@ -45,9 +45,12 @@ int fc_conf_init(fc_conf *cf, int H, double coverage, as_err *err)
     cf->bin = malloc(h * FC_CONF_NB * sizeof *cf->bin);
     cf->used = calloc(h * FC_CONF_NBW, sizeof *cf->used);
     cf->log = malloc(h * FC_CONF_LOG * 2 * sizeof *cf->log);
+    cf->ilo = calloc(h * h, sizeof *cf->ilo);
+    cf->ihi = calloc(h * h, sizeof *cf->ihi);
     int lg_ok = fc_conf_long_init(&cf->lng, H) == 0;
     if (!cf->ring || !cf->sorted || !cf->samp || !cf->suffix || !cf->hz || !cf->rbin || !cf->next ||
-        !cf->bin || !cf->used || !cf->log || !lg_ok)
+        !cf->bin || !cf->used || !cf->log || !cf->ilo || !cf->ihi ||
+        !lg_ok)
         return as_err_set(err, AS_ENOMEM, "out of memory for the error windows of %d horizons",
                           H);
     for (size_t i = 0; i < h * FC_CONF_NB; i++)
@@ -67,6 +70,8 @@ void fc_conf_fini(fc_conf *cf)
     free(cf->bin);
     free(cf->used);
     free(cf->log);
+    free(cf->ilo);
+    free(cf->ihi);
     fc_conf_long_fini(&cf->lng);
     memset(cf, 0, sizeof *cf);
 }
@@ -235,8 +240,10 @@ bool fc_conf_bounds_sc(const fc_conf *cf, int h, double yhat, double scale, doub
         return false;
     /* h == j + 1: sqrt(1) is 1, bit for bit; skip the sqrt */
     double wide = h == j + 1 ? 1.0 : sqrt((double)h / (double)(j + 1));
-    *lo = outcome_of(yhat, scale, fc_conf_quant(cf, j, 0) * wide, cf->floor);
-    *hi = outcome_of(yhat, scale, fc_conf_quant(cf, j, 1) * wide, cf->floor);
+    double qlo, qhi;
+    fc_conf_ends(cf, j, &qlo, &qhi);
+    *lo = outcome_of(yhat, scale, qlo * wide, cf->floor);
+    *hi = outcome_of(yhat, scale, qhi * wide, cf->floor);
     return true;
 }
 
@@ -247,9 +254,8 @@ void fc_conf_bounds_path(const fc_conf *cf, int h, const double *mean, double *l
     for (int i = 0; i < h; i++) {
         double m = mean[i], a = fc_conf_scale_memo(cf, m, &memo_y, &memo_s);
         int j = i < H ? i : H - 1;
-        const fc_conf_cursor *c = cf->hz[j].cur;
-        double qlo = c[0].stale ? fc_conf_bins_select(cf, j, 0) : c[0].v;
-        double qhi = c[1].stale ? fc_conf_bins_select(cf, j, 1) : c[1].v;
+        double qlo, qhi;
+        fc_conf_ends(cf, j, &qlo, &qhi);
         if (i >= H) { /* past the longest horizon: as fc_conf_bounds_sc */
             double wide = sqrt((double)(i + 1) / (double)H);
             qlo *= wide;

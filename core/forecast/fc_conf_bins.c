@@ -246,6 +246,23 @@ static inline void add_one(fc_conf *cf, const hz_view *v, double r)
     z->head = next_head;
 }
 
+/* Quantile tracking of the interval's ends (fc_conf.h): r against the ends
+ * that stand before it joins, each end moved by FC_CONF_ETA of the
+ * window's width, outward on a miss past it, inward by plo of that
+ * otherwise. */
+static inline void track(fc_conf *cf, fc_conf_hz *z, int j, double r, double ilo, double ihi)
+{
+    const fc_conf_cursor *c = z->cur;
+    double qlo = c[0].stale ? fc_conf_bins_select(cf, j, 0) : c[0].v;
+    double qhi = c[1].stale ? fc_conf_bins_select(cf, j, 1) : c[1].v;
+    double step = FC_CONF_ETA * (qhi - qlo);
+    if (!(step > 0))
+        return; /* no spread to scale a step by (a flat stretch) */
+    double lo = qlo + ilo, hi = qhi + ihi;
+    z->dhi += step * ((r > hi) - cf->plo);
+    z->dlo -= step * ((r < lo) - cf->plo);
+}
+
 void fc_conf_observe(fc_conf *cf, double y, const double *pend, int row, int nj)
 {
     fc_conf_level(cf, y);
@@ -260,6 +277,10 @@ void fc_conf_observe(fc_conf *cf, double y, const double *pend, int row, int nj)
         double yhat = p[j];
         double r = (y - yhat) / (0.5 * (fc_conf_scale_memo(cf, yhat, &memo_y, &memo_s) + sy));
         if (isfinite(r)) {
+            if (v.z->n >= FC_CONF_MIN) { /* the offsets of p's origin, same place */
+                size_t at = (size_t)(p - pend) + (size_t)j;
+                track(cf, v.z, j, r, cf->ilo[at], cf->ihi[at]);
+            }
             add_one(cf, &v, r);
             fc_conf_long_add(&cf->lng, j, r);
         }

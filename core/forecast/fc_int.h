@@ -105,6 +105,8 @@ static inline void fc_track_commit(fc_track *tr)
         if (tr->nonneg && row[j] < 0)
             row[j] = 0;
     }
+    if (tr->cf.H > 0)
+        fc_conf_issue(&tr->cf, (int)(tr->n % tr->H));
     if (tr->first < 0 && tr->nobs > 0)
         tr->first = tr->n;
     tr->n++;
