@@ -15,7 +15,8 @@
  * bins are relative). Memory: ~15 KiB of bins a horizon (2565 of 6 bytes),
  * of which the few hundred around the errors' spread are touched.
  * Cost, W = 500, H = 10, one update and a 10-step forecast of naive, ewma
- * or holt (callgrind instruction counts): 3,500-3,700 instructions against
+ * or holt (callgrind instruction counts, before the ends' tracking of
+ * fc_conf.h, which adds ~630: 4,300-4,500 now): 3,500-3,700 instructions against
  * 8,300-8,500 with the sorted windows, of which the point forecaster alone
  * takes 755-830; per horizon the update itself (scale, division, bin, two
  * queues, the cursors' check) ~190, the interval's read ~45 plus a
