@@ -139,8 +139,8 @@
  * cost 0.272 / 0.353 / 0.611 -> 0.269 / 0.347 / 0.557; seasonal's
  * costliest point 420 s at 639.34 -> 480 s at 639.76 (median cost 0.709 ->
  * 0.727); sports-like 0.946 -> 0.958; wikipedia, flashcrowd, onoff,
- * social- and serverless-like within 1 % on cost. Cost: 630 instructions
- * more an update and a 10-step forecast of naive (3,670 -> 4,300:
+ * social- and serverless-like within 1 % on cost. Cost: 700 instructions
+ * more an update and a 10-step forecast of naive (3,670 -> 4,370:
  * callgrind, 10 horizons). */
 #ifndef FC_CONF_H
 #define FC_CONF_H

@@ -16,7 +16,7 @@
  * of which the few hundred around the errors' spread are touched.
  * Cost, W = 500, H = 10, one update and a 10-step forecast of naive, ewma
  * or holt (callgrind instruction counts, before the ends' tracking of
- * fc_conf.h, which adds ~630: 4,300-4,500 now): 3,500-3,700 instructions against
+ * fc_conf.h, which adds ~700: 4,400-4,550 now): 3,500-3,700 instructions against
  * 8,300-8,500 with the sorted windows, of which the point forecaster alone
  * takes 755-830; per horizon the update itself (scale, division, bin, two
  * queues, the cursors' check) ~190, the interval's read ~45 plus a
@@ -253,9 +253,7 @@ static inline void add_one(fc_conf *cf, const hz_view *v, double r)
  * otherwise. */
 static inline void track(fc_conf *cf, fc_conf_hz *z, int j, double r, double ilo, double ihi)
 {
-    const fc_conf_cursor *c = z->cur;
-    double qlo = c[0].stale ? fc_conf_bins_select(cf, j, 0) : c[0].v;
-    double qhi = c[1].stale ? fc_conf_bins_select(cf, j, 1) : c[1].v;
+    double qlo = fc_conf_quant(cf, j, 0), qhi = fc_conf_quant(cf, j, 1);
     double step = FC_CONF_ETA * (qhi - qlo);
     if (!(step > 0))
         return; /* no spread to scale a step by (a flat stretch) */
