@@ -137,8 +137,10 @@ static void ref_track(ref_conf *R, int j, long k, double r)
     int n = ref_sorted_j(R, j, s), klo, khi;
     ref_ranks(n, &klo, &khi);
     double plo = 0.5 - 0.5 * COV, step = 0.1 * (s[khi] - s[klo]);
-    if (!(step > 0))
+    if (!(step > 0)) { /* no spread: the offsets go */
+        R->dlo[j] = R->dhi[j] = 0;
         return;
+    }
     double lo = s[klo] + R->issued[k % RH][j][0], hi = s[khi] + R->issued[k % RH][j][1];
     R->dhi[j] += step * ((r > hi) - plo);
     R->dlo[j] -= step * ((r < lo) - plo);
@@ -159,6 +161,11 @@ static void ref_update(ref_conf *R, double y)
             double r = (y - yhat) / (0.5 * (ref_scale(R, yhat) + ref_scale(R, y)));
             if (!isfinite(r))
                 continue;
+            /* a difference of rounding (1e-9 of the sizes and the mean
+             * level) is no error: stored as 0 */
+            double mean = R->level_sum / (double)R->level_n;
+            if (fabs(y - yhat) <= 1e-9 * (fabs(y) + fabs(yhat) + mean))
+                r = 0.0;
             if (R->n[j] >= RMIN)
                 ref_track(R, j, k, r);
             R->ring[j][R->head[j]] = r;
@@ -415,8 +422,8 @@ Test(conformal, bounds_and_tails_match_a_sorted_window_with_ties_and_gaps)
 }
 
 /* Values over 18 orders of magnitude, both signs, +0 and -0 and repeats:
- * residuals in every class of bins (zero, below and above the grid), -0
- * among the zeros, the same bits leaving and entering. */
+ * residuals in the zero bin, across the grid and above it, -0 among the
+ * zeros, the same bits leaving and entering (below the grid: gen_fine). */
 static double gen_wide(uint64_t *s, long i)
 {
     (void)i;
@@ -434,4 +441,59 @@ Test(conformal, bounds_and_tails_match_a_sorted_window_across_magnitudes)
         long k = run_stream(gen_wide, seed, 1800, seed == 11 ? 1 : 13);
         cr_expect_gt(k, 1700 * RH, "seed %llu: compared %ld", (unsigned long long)seed, k);
     }
+}
+
+/* Tiny differences around one level: half 1e-6 of it (residuals below the
+ * grid's 2^-20, most of the window in that one bin, selected by value),
+ * half 1e-13 (rounding: stored as 0, as_fc_rounding); from step 600 to
+ * 1300 rounding alone, a window of zeros that takes the tracking's
+ * offsets away (fc_conf_bins.c, track), then both again. */
+static double gen_fine(uint64_t *s, long i)
+{
+    bool flat = i >= 600 && i < 1300;
+    return 5.0 + (!flat && unif(s) < 0.5 ? 5e-6 * unif(s) : 5e-13 * unif(s));
+}
+
+Test(conformal, bounds_and_tails_match_a_sorted_window_below_the_grid)
+{
+    long k = run_stream(gen_fine, 21, 1800, 3);
+    cr_expect_gt(k, 1700 * RH, "compared %ld", k);
+}
+
+/* A series without noise, computed afresh at every step (the same value a
+ * season later up to its last bits): seasonal_naive's errors are rounding,
+ * stored as 0, so its interval is the forecast itself at every horizon,
+ * and every outcome is that forecast up to rounding. Stored as they came
+ * (1e-14 of the level), the interval was as wide as those bits and half the
+ * outcomes fell outside it. */
+Test(conformal, an_exact_forecast_has_an_interval_of_width_zero)
+{
+    const as_forecaster_type *t = as_forecaster_type_find("seasonal_naive");
+    cr_assert_not_null(t);
+    as_forecast_common c = {.step = 60 * AS_SEC, .season = 24, .max_horizon = RH,
+                            .coverage = COV};
+    as_err err = {0};
+    as_forecaster *f = as_forecaster_new(t, &c, NULL, &err);
+    cr_assert_not_null(f, "%s", err.msg);
+    long wide = 0, rounded = 0, checked = 0;
+    for (long i = 0; i < 24 * 60; i++) {
+        double y = 300.0 + 170.0 * sin(6.283185307179586 * (double)i / 24.0 + 0.3);
+        as_forecaster_update(f, (as_time)i * 60 * AS_SEC, y);
+        if (i < 24 * 40)
+            continue;
+        double m[RH], lo[RH], hi[RH];
+        as_forecaster_predict(f, RH, m, lo, hi);
+        for (int h = 0; h < RH; h++) {
+            double next = 300.0 + 170.0 * sin(6.283185307179586 * (double)(i + 1 + h) / 24.0 + 0.3);
+            wide += !(lo[h] == m[h] && hi[h] == m[h]);
+            rounded += next != m[h]; /* the bits differ: the case this is about */
+            cr_assert(as_fc_rounding(next, m[h], 300.0), "h=%d: %.17g against %.17g", h + 1,
+                      next, m[h]);
+            checked++;
+        }
+    }
+    as_forecaster_free(f);
+    cr_expect_eq(wide, 0, "%ld of %ld intervals of width above 0", wide, checked);
+    cr_expect_gt(rounded, checked / 20, "only %ld of %ld outcomes differ by rounding", rounded,
+                 checked);
 }

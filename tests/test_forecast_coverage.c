@@ -539,3 +539,40 @@ Test(forecast, auto_log_members_are_not_floored)
     for (int k = 0; k < 2; k++)
         as_forecaster_free(f[k]);
 }
+
+/* ---- a trace without noise ---------------------------------------------- */
+
+/* A cycle of 60 one-minute steps, each value computed afresh (the same a
+ * season later up to its last bits): the seasonal naive is exact. Its row
+ * must read as exact (no error, every outcome covered, none under), not
+ * as rounding errors half outside an interval of their width, and MASE's
+ * scale must not be those rounding errors (it was: naive's MASE 1e14). */
+Test(forecast, cli_scores_an_exact_forecast_as_exact, .timeout = 60)
+{
+    char tmp[128], args[300];
+    snprintf(tmp, sizeof tmp, "%s/simfc_exact_%d.csv", th_tmpdir(), (int)getpid());
+    FILE *f = fopen(tmp, "w");
+    cr_assert_not_null(f);
+    fprintf(f, "time,rate\n");
+    for (int i = 0; i < 3000; i++)
+        fprintf(f, "%d,%.17g\n", i * 60, 100 + 50 * sin(6.283185307179586 * i / 60.0 + 0.2));
+    fclose(f);
+    static char out[4096];
+    snprintf(args, sizeof args, "%s --season 1h --forecaster seasonal_naive,naive --csv", tmp);
+    cli_out(args, out, sizeof out);
+    unlink(tmp);
+    double mae, mase, smape, cover, under;
+    const char *row = strstr(out, "\"seasonal_naive\",");
+    cr_assert_not_null(row, "%s", out);
+    cr_assert_eq(sscanf(row, "\"seasonal_naive\",%lf,%lf,%lf,%lf,%lf", &mae, &mase, &smape, &cover,
+                        &under), 5, "%s", out);
+    cr_expect(mae == 0 && smape == 0 && cover == 1 && under == 0, "%s", out);
+    row = strstr(out, "\"naive\",");
+    cr_assert_not_null(row, "%s", out);
+    cr_assert_eq(sscanf(row, "\"naive\",%lf,%lf,%lf,%lf,%lf", &mae, &mase, &smape, &cover, &under),
+                 5, "%s", out);
+    /* against the lag-1 naive's in-sample scale: near 1 (the path is flat
+     * for 10 steps), not 1e14 */
+    cr_expect(mase > 1 && mase < 20, "naive MASE %g\n%s", mase, out);
+    cr_expect(cover > 0.85 && cover < 0.95, "naive cover %g\n%s", cover, out);
+}

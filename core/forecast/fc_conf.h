@@ -3,7 +3,8 @@
  * kinds in core/forecast/ through fc_track, fc_int.h).
  * Owns: per horizon h = j + 1 (its counters and cursors in hz[j]), the
  * last FC_CONF_WINDOW scaled residuals
- * r = (y - yhat) / ((s(y) + s(yhat)) / 2), in arrival order (the ring),
+ * r = (y - yhat) / ((s(y) + s(yhat)) / 2) (0 where y - yhat is rounding:
+ * as_fc_rounding, as_forecast.h), in arrival order (the ring),
  * binned (fc_conf_bins.c) and sorted (read by the tails),
  * where s(v) = sqrt(|v| + floor) and floor = FC_CONF_FLOOR times the mean
  * |y| seen so far (fc_conf_observe keeps that level and scores every
@@ -123,7 +124,11 @@
  * widened by its first members, and Wikipedia's coverage fell to
  * 0.836-0.857. eta: a miss moves an end by 0.95 of a tenth of the width
  * and it takes 19 hits to undo it; the offsets are bounded by the
- * errors' own spread, not by a clamp.
+ * errors' own spread, not by a clamp. A window without spread (qhi =
+ * qlo: an exact forecast's errors, all 0) sets both offsets to 0: with a
+ * step of 0 an offset from before it stayed for good (seasonal_naive on
+ * a noiseless cycle kept an upper end 3.7 scales above its exact
+ * forecast, its warm-up's, for the whole run).
  * The tails the planner reads keep the window alone. With the offsets on
  * the tails too the predictive policy's fronts (bench/fronts.sh) got worse
  * at every step size tried (eta = 0.025 / 0.1 / 0.4 x the width: NASA
@@ -146,6 +151,7 @@
 #define FC_CONF_H
 
 #include "as.h"
+#include "as_forecast.h"
 
 #include <math.h>
 #include <stdbool.h>

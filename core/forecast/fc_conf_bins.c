@@ -255,8 +255,14 @@ static inline void track(fc_conf *cf, fc_conf_hz *z, int j, double r, double ilo
 {
     double qlo = fc_conf_quant(cf, j, 0), qhi = fc_conf_quant(cf, j, 1);
     double step = FC_CONF_ETA * (qhi - qlo);
-    if (!(step > 0))
-        return; /* no spread to scale a step by (a flat stretch) */
+    if (!(step > 0)) {
+        /* no spread (a flat stretch: most of the window's errors equal,
+         * an exact forecast's all 0): nothing to scale a step by, and an
+         * offset left from before it would hold the interval open at its
+         * old width for good (a step of 0 never takes it back) */
+        z->dlo = z->dhi = 0;
+        return;
+    }
     double lo = qlo + ilo, hi = qhi + ihi;
     z->dhi += step * ((r > hi) - cf->plo);
     z->dlo -= step * ((r < lo) - cf->plo);
@@ -269,6 +275,7 @@ void fc_conf_observe(fc_conf *cf, double y, const double *pend, int row, int nj)
     /* the error's scale is the mean of the forecast's and the outcome's
      * (fc_conf.h: symmetric scaling), the outcome's computed once */
     double memo_y = NAN, memo_s = 0, sy = fc_conf_scale(cf, y);
+    double level = cf->floor * (1.0 / FC_CONF_FLOOR); /* the mean |y| */
     hz_view v = {cf->hz, cf->ring, cf->rbin, cf->next, cf->bin, cf->used, cf->log};
     const double *p = pend + (size_t)row * (size_t)H;
     const double *pend_last = pend + (size_t)(H - 1) * (size_t)H;
@@ -276,6 +283,8 @@ void fc_conf_observe(fc_conf *cf, double y, const double *pend, int row, int nj)
         double yhat = p[j];
         double r = (y - yhat) / (0.5 * (fc_conf_scale_memo(cf, yhat, &memo_y, &memo_s) + sy));
         if (isfinite(r)) {
+            if (as_fc_rounding(y, yhat, level))
+                r = 0.0; /* the last bits of an exact forecast: no error */
             if (v.z->n >= FC_CONF_MIN) { /* the offsets of p's origin, same place */
                 size_t at = (size_t)(p - pend) + (size_t)j;
                 track(cf, v.z, j, r, cf->ilo[at], cf->ihi[at]);

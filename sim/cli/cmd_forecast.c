@@ -275,12 +275,17 @@ static void evaluate(as_forecaster *f, const as_forecast_common *c, const double
     sc->hz_abs = hz_abs;
     sc->hz_n = hz_n;
     sc->buf = buf;
-    double scale_sum = 0;
-    long scale_n = 0;
+    double scale_sum = 0, level_sum = 0;
+    long scale_n = 0, level_n = 0;
     for (size_t i = 0; i < n; i++) {
-        /* in-sample seasonal-naive scale over y[0 .. i] */
+        if (isfinite(y[i])) { /* the mean |y| so far: the level rounding is judged at */
+            level_sum += fabs(y[i]);
+            level_n++;
+        }
+        /* in-sample seasonal-naive scale over y[0 .. i] (rounding: 0) */
         if (i >= m && isfinite(y[i]) && isfinite(y[i - m])) {
-            scale_sum += fabs(y[i] - y[i - m]);
+            double lv = level_sum / (double)level_n;
+            scale_sum += as_fc_rounding(y[i], y[i - m], lv) ? 0.0 : fabs(y[i] - y[i - m]);
             scale_n++;
         }
         as_time t = t0 + (as_time)i * c->step;
@@ -295,13 +300,15 @@ static void evaluate(as_forecaster *f, const as_forecast_common *c, const double
         as_forecaster_predict(f, H, mean, lo, hi);
         sc->fc_ns += now_ns() - a - clock_ns;
         sc->nfc++;
-        double abs_o = 0;
+        double abs_o = 0, level = level_n ? level_sum / (double)level_n : 0.0;
         long n_o = 0;
         for (int h = 0; h < H; h++) {
             double act = y[o + (size_t)h];
             if (!isfinite(act))
                 continue;
-            double e = fabs(act - mean[h]);
+            /* a difference of rounding is none (as_fc_rounding) */
+            bool exact = as_fc_rounding(act, mean[h], level);
+            double e = exact ? 0.0 : fabs(act - mean[h]);
             abs_o += e;
             n_o++;
             if (sc->hz_abs) {
@@ -315,8 +322,9 @@ static void evaluate(as_forecaster *f, const as_forecast_common *c, const double
             } else {
                 sc->nsmape++; /* both zero: a perfect forecast, term 0 */
             }
-            sc->ncover += act >= lo[h] && act <= hi[h];
-            sc->nunder += mean[h] < act;
+            sc->ncover += (act >= lo[h] && act <= hi[h]) || as_fc_rounding(act, lo[h], level) ||
+                          as_fc_rounding(act, hi[h], level);
+            sc->nunder += !exact && mean[h] < act;
         }
         sc->abs_sum += abs_o;
         sc->nerr += n_o;
@@ -463,8 +471,31 @@ typedef struct {
     tr_series ser;
     double *y;
     size_t n, m, start, mscale;
+    bool exact; /* the seasonal naive is exact before the first origin */
     as_time step, season_t;
 } fc_data;
+
+/* Does the seasonal naive of lag m forecast y[m .. start) exactly, up to
+ * rounding (a trace without noise)? */
+static bool seasonal_exact(const double *y, size_t start, size_t m)
+{
+    double sum = 0;
+    size_t k = 0, cmp = 0;
+    for (size_t i = 0; i < start; i++)
+        if (isfinite(y[i])) {
+            sum += fabs(y[i]);
+            k++;
+        }
+    double level = k ? sum / (double)k : 0.0;
+    for (size_t i = m; i < start; i++) {
+        if (!isfinite(y[i]) || !isfinite(y[i - m]))
+            continue;
+        if (!as_fc_rounding(y[i], y[i - m], level))
+            return false;
+        cmp++;
+    }
+    return cmp > 0;
+}
 
 /* A trace of rates is never negative: its forecasts are floored at 0
  * (as_forecast_common.nonneg). One that has a negative value is some other
@@ -517,6 +548,11 @@ static int prepare(const fc_opts *o, fc_data *d)
      * season), the in-sample naive instead, and the header says so: a
      * silent NAN helps no one. */
     d->mscale = d->m > 1 && d->start > d->m ? d->m : 1;
+    /* nor when the seasonal naive is exact there: its scale of rounding
+     * errors made every MASE 1e14 */
+    d->exact = d->mscale > 1 && seasonal_exact(d->y, d->start, d->m);
+    if (d->exact)
+        d->mscale = 1;
     return EXIT_OK;
 }
 
@@ -551,7 +587,11 @@ static void print_header(const fc_opts *o, const fc_data *d, const char *stepbuf
            "origins from %zu every %ld, interval %.0f%%\n",
            o->trace, d->n, stepbuf, gaps, seasbuf, d->m, o->horizon, d->start, o->stride,
            o->coverage * 100);
-    if (d->m > 1 && d->mscale == 1)
+    if (d->exact)
+        printf("# MASE scale: in-sample naive (the seasonal naive is exact on the %zu steps "
+               "before the first origin: a trace without noise)\n",
+               d->start);
+    else if (d->m > 1 && d->mscale == 1)
         printf("# MASE scale: in-sample naive (the %zu steps before the first origin hold "
                "no whole season)\n",
                d->start);
