@@ -472,6 +472,7 @@ typedef struct {
     double *y;
     size_t n, m, start, mscale;
     bool exact; /* the seasonal naive is exact before the first origin */
+    bool flat;  /* and so is the lag-1 naive: MASE has no scale */
     as_time step, season_t;
 } fc_data;
 
@@ -553,6 +554,7 @@ static int prepare(const fc_opts *o, fc_data *d)
     d->exact = d->mscale > 1 && seasonal_exact(d->y, d->start, d->m);
     if (d->exact)
         d->mscale = 1;
+    d->flat = d->mscale == 1 && seasonal_exact(d->y, d->start, 1);
     return EXIT_OK;
 }
 
@@ -587,7 +589,11 @@ static void print_header(const fc_opts *o, const fc_data *d, const char *stepbuf
            "origins from %zu every %ld, interval %.0f%%\n",
            o->trace, d->n, stepbuf, gaps, seasbuf, d->m, o->horizon, d->start, o->stride,
            o->coverage * 100);
-    if (d->exact)
+    if (d->flat)
+        printf("# MASE: nan (the %zu steps before the first origin are constant: no scale "
+               "to divide by)\n",
+               d->start);
+    else if (d->exact)
         printf("# MASE scale: in-sample naive (the seasonal naive is exact on the %zu steps "
                "before the first origin: a trace without noise)\n",
                d->start);
