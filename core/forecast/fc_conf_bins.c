@@ -38,8 +38,13 @@
  * dozen dependent loads per update); a histogram on a fixed grid (a grid
  * step is a guess at the errors' spread, which varies by orders of
  * magnitude across traces, and its quantiles are approximate). A bin
- * full of equal residuals (a trace of small counts) costs its length when
- * selected in; zero, the common case of those, is selected in O(1). */
+ * full of equal residuals (a trace of small counts) or of close ones (a
+ * trace without noise, forecast well but not exactly) costs its length
+ * when selected in: one counting pass around the last value when the rank
+ * moved by one (near_last; naive's reads on a noiseless ramp 7.7 -> 3.9 us,
+ * on a Poisson trace of 1.5 a minute 662 -> 417 ns), else a quickselect;
+ * zero, the common case of equal ones, is selected in O(1), and so is
+ * an exact forecast's rounding (stored as 0: as_fc_rounding). */
 #include "fc_conf.h"
 
 #include <stdlib.h>
@@ -376,6 +381,41 @@ static double select_kth(double *v, int *ix, int m, int k)
     return v[k];
 }
 
+/* The k-th value of bin e (in order) when it is v0, the largest value
+ * below v0 or the smallest above it: one pass counting the values below
+ * and at v0 (exact for any v0; the cursor's last value is the likely one,
+ * an update moving its rank by one at most). In a bin of many residuals
+ * (errors that vary little and drift one way: naive on a ramp without
+ * noise, where a few hundred of the 500 share a bin 2.2 % wide and the
+ * quantile's residual changes at every update) a copy and a quickselect
+ * cost ~30 instructions a residual, this pass ~8. false: none of the
+ * three (the caller selects). Not for the zero bin, where +0 and -0 are
+ * equal values of other bits. */
+static bool near_last(const fc_conf *cf, int j, const fc_conf_bin *e, int k, double v0,
+                      double *q)
+{
+    const double *ring = cf->ring + (size_t)j * W;
+    const int16_t *next = cf->next + (size_t)j * W;
+    int lt = 0, le = 0;
+    double below = -INFINITY, above = INFINITY;
+    for (int s = e->first; s >= 0; s = next[s]) {
+        double x = ring[s];
+        lt += x < v0;
+        le += x <= v0;
+        below = x < v0 && x > below ? x : below;
+        above = x > v0 && x < above ? x : above;
+    }
+    if (lt <= k && k < le)
+        *q = v0;
+    else if (k == lt - 1)
+        *q = below;
+    else if (k == le)
+        *q = above;
+    else
+        return false;
+    return true;
+}
+
 double fc_conf_bins_select(const fc_conf *cf, int j, int which)
 {
     fc_conf_hz *z = cf->hz + j;
@@ -392,7 +432,7 @@ double fc_conf_bins_select(const fc_conf *cf, int j, int which)
         double a = ring[e->first], b2 = ring[e->last];
         /* first is the older: it comes first when not above last */
         q = (a <= b2) == (k == 0) ? a : b2;
-    } else {
+    } else if (b == ZERO || e->cnt <= SMALL || !near_last(cf, j, e, k, c->v, &q)) {
         const double *ring = cf->ring + (size_t)j * W;
         const int16_t *next = cf->next + (size_t)j * W;
         double v[W];
