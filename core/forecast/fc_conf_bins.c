@@ -396,6 +396,8 @@ static bool near_last(const fc_conf *cf, int j, const fc_conf_bin *e, int k, dou
 {
     const double *ring = cf->ring + (size_t)j * W;
     const int16_t *next = cf->next + (size_t)j * W;
+    if (isnan(v0))
+        return false; /* (never stored; a guard, as no count would place it) */
     int lt = 0, le = 0;
     double below = -INFINITY, above = INFINITY;
     for (int s = e->first; s >= 0; s = next[s]) {

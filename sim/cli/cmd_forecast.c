@@ -472,7 +472,7 @@ typedef struct {
     double *y;
     size_t n, m, start, mscale;
     bool exact; /* the seasonal naive is exact before the first origin */
-    bool flat;  /* and so is the lag-1 naive: MASE has no scale */
+    bool flat;  /* and so is the lag-1 naive: no scale before the trace moves */
     as_time step, season_t;
 } fc_data;
 
@@ -590,8 +590,8 @@ static void print_header(const fc_opts *o, const fc_data *d, const char *stepbuf
            o->trace, d->n, stepbuf, gaps, seasbuf, d->m, o->horizon, d->start, o->stride,
            o->coverage * 100);
     if (d->flat)
-        printf("# MASE: nan (the %zu steps before the first origin are constant: no scale "
-               "to divide by)\n",
+        printf("# MASE scale: in-sample naive; the %zu steps before the first origin are "
+               "constant: no scale until the trace moves (nan if it never does)\n",
                d->start);
     else if (d->exact)
         printf("# MASE scale: in-sample naive (the seasonal naive is exact on the %zu steps "
