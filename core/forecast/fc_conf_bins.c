@@ -259,8 +259,8 @@ static inline void add_one(fc_conf *cf, const hz_view *v, double r)
 static inline void track(fc_conf *cf, fc_conf_hz *z, int j, double r, double ilo, double ihi)
 {
     double qlo = fc_conf_quant(cf, j, 0), qhi = fc_conf_quant(cf, j, 1);
-    double step = FC_CONF_ETA * (qhi - qlo);
-    if (!(step > 0)) {
+    double w = qhi - qlo;
+    if (!(w > 0)) {
         /* no spread (a flat stretch: most of the window's errors equal,
          * an exact forecast's all 0): nothing to scale a step by, and an
          * offset left from before it would hold the interval open at its
@@ -268,9 +268,10 @@ static inline void track(fc_conf *cf, fc_conf_hz *z, int j, double r, double ilo
         z->dlo = z->dhi = 0;
         return;
     }
-    double lo = qlo + ilo, hi = qhi + ihi;
-    z->dhi += step * ((r > hi) - cf->plo);
-    z->dlo -= step * ((r < lo) - cf->plo);
+    /* the offsets are in window widths: the ends move with the spread */
+    double lo = qlo + ilo * w, hi = qhi + ihi * w;
+    z->dhi += FC_CONF_ETA * ((r > hi) - cf->plo);
+    z->dlo -= FC_CONF_ETA * ((r < lo) - cf->plo);
 }
 
 void fc_conf_observe(fc_conf *cf, double y, const double *pend, int row, int nj)
