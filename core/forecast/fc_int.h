@@ -233,6 +233,8 @@ typedef struct fc_ls_state {
     double *cs;     /* scratch: prefix sums of lin (cap + H + 1) */
     double *coef;   /* p coefficients, intercept first */
     bool fitted;
+    double rlo, rhi; /* the least and greatest value observed in the window at
+                      * the last rebuild and since (the path's bounds) */
     /* Running sums over the usable rows of the window: the rows of indices
      * max(back, n - window) .. n - 1 whose target was observed. Columns and
      * target are summed minus shift[] / yshift, the level at the last

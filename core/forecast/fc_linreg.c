@@ -242,10 +242,15 @@ static void ls_sums_rebuild(fc_ls_state *s)
     ls_sums_clear(s);
     double level = 0;
     long cnt = 0;
+    s->rlo = INFINITY;
+    s->rhi = -INFINITY;
     for (long i = lo; i < s->n; i++)
         if (s->obs[i % s->cap]) {
-            level += s->y[i % s->cap];
+            double v = s->y[i % s->cap];
+            level += v;
             cnt++;
+            s->rlo = v < s->rlo ? v : s->rlo;
+            s->rhi = v > s->rhi ? v : s->rhi;
         }
     if (cnt == 0)
         return;
@@ -416,7 +421,17 @@ static void ls_unroll(fc_ls_state *s, int len)
 
 /* The recursive path of H steps into out: the last `back` values, then each
  * prediction appended as if observed. Falls back to the last value before
- * the first fit (or before `back` values exist). */
+ * the first fit (or before `back` values exist). Each prediction is held
+ * within the range of the observed values (of the window at the last
+ * rebuild and every one since: the window's and at most one window more,
+ * kept in O(1) an update), widened by that range's width on either side.
+ * Why: a least-squares fit
+ * of lags and rolling means on few rows can make a recursion that grows
+ * every step (on a trace of spikes every 15 minutes the first fits, 64
+ * rows for 15 columns, forecast 1e9 ten steps ahead for a load of 20-420,
+ * and ar likewise); no window's traffic supports a path that far out, and
+ * its errors of 1e5 scales swamped the error windows. A path inside the
+ * bounds is left alone to the bit. */
 static void ls_path(fc_ls_state *s, double *out)
 {
     int H = s->tr.H;
@@ -427,6 +442,7 @@ static void ls_path(fc_ls_state *s, double *out)
     }
     int b = s->back;
     ls_unroll(s, b);
+    double wd = s->rhi - s->rlo, lo = s->rlo - wd, hi = s->rhi + wd;
     as_time tl = s->t[(s->n - 1) % s->cap];
     double x[1 + 256 + FC_LS_MAX_MEANS + 2];
     for (int j = 0; j < H; j++) {
@@ -437,6 +453,7 @@ static void ls_path(fc_ls_state *s, double *out)
             v += s->coef[i] * x[i];
         if (!isfinite(v))
             v = j ? s->lin[k - 1] : s->tr.last;
+        v = v < lo ? lo : v > hi ? hi : v;
         s->lin[k] = v;
         s->cs[k + 1] = s->cs[k] + v;
         out[j] = v;
@@ -480,6 +497,8 @@ int fc_ls_init(fc_ls_state *s, const as_forecast_common *c, const fc_ls_spec *sp
 {
     s->sp = *spec;
     s->step = c->step;
+    s->rlo = INFINITY;
+    s->rhi = -INFINITY;
     s->p = 1 + spec->lags + spec->nmeans + (spec->calendar ? 2 : 0);
     s->q = s->p - 1;
     s->back = spec->lags;
@@ -550,6 +569,10 @@ void fc_ls_update(void *state, as_time t, double y)
         s->cal[2 * slot + 1] = (unsigned char)hd[1];
     }
     s->n++;
+    if (ok) { /* the range the path is held in (ls_path) */
+        s->rlo = y < s->rlo ? y : s->rlo;
+        s->rhi = y > s->rhi ? y : s->rhi;
+    }
     if (add) {
         ls_ring_row(s, i, s->rows + slot * (size_t)s->q);
         if (s->cnt == 0)
