@@ -54,7 +54,10 @@ static double xms(const plot_rep *R, int i) { return plot_slo_latency_of(R, &R->
 static void bound_text(const plot_rep *R, char *buf, size_t n)
 {
     char c[64];
-    snprintf(buf, n, "least any policy could cost (%s): %s", R->sum[R->bound].run,
+    snprintf(buf, n, "%s (%s): %s",
+             R->sum[R->bound].meets_slo ? "least any policy could cost"
+                                        : "sees the future and misses the SLO",
+             R->sum[R->bound].run,
              plot_fmt_cost(R->sum[R->bound].cost_total, R->currency, c, sizeof c));
 }
 
@@ -346,7 +349,7 @@ int plot_fig_cost_latency(plot_rep *R, as_err *err)
         const sim_summary_row *b = &R->sum[R->best];
         snprintf(v, sizeof v, "cheapest deployable run meeting the SLO: %s, %s", b->run,
                  plot_fmt_cost(b->cost_total, R->currency, c, sizeof c));
-        if (R->bound >= 0 && R->sum[R->bound].cost_total > 0)
+        if (R->bound >= 0 && R->sum[R->bound].meets_slo && R->sum[R->bound].cost_total > 0)
             snprintf(v + strlen(v), sizeof v - strlen(v), " (%.2fx the bound)",
                      b->cost_total / R->sum[R->bound].cost_total);
     }

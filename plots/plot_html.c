@@ -134,7 +134,7 @@ static void verdict(const plot_rep *R, FILE *f)
     } else {
         fputs("No deployable policy meets the SLO", f);
     }
-    if (o) {
+    if (o && o->meets) {
         fputs(".<br>The least any policy could cost (", f);
         plot_html_esc(f, o->name);
         fputs(", which sees the future): ", f);
@@ -142,6 +142,14 @@ static void verdict(const plot_rep *R, FILE *f)
         reps_note(f, o);
         if (b && o->cost > 0)
             fprintf(f, "; the answer costs %.2f&times; that bound", b->cost / o->cost);
+    } else if (o) { /* sim_summary.c: a bound that misses bounds nothing */
+        fputs(".<br>", f);
+        plot_html_esc(f, o->name);
+        fputs(", which sees the future, misses the SLO itself (", f);
+        plot_html_esc(f, plot_fmt_cost(o->cost, R->currency, c, sizeof c));
+        reps_note(f, o);
+        fputs("): the SLO is out of its reach within max in this model, so it bounds no cost",
+              f);
     }
     fputs(".</p>\n", f);
     /* figures at a limit of the model are never shown as exact */

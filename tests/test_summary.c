@@ -85,6 +85,27 @@ Test(summary, the_bound_has_its_own_line_and_the_verdict_a_ratio)
     free(t);
 }
 
+/* An SLO out of reach (a service slower than the latency): the oracle goes
+ * to max and misses, costing more than the runs that miss cheaply. It is
+ * no bound then: never "the least any policy could cost", and a run that
+ * meets is not given as a multiple of it. */
+Test(summary, a_bound_that_misses_the_slo_is_not_called_the_least_cost)
+{
+    sim_summary_row rows[3] = {row("hpa", "hpa", 685.43, 0), row("static", "static", 20.0, 0),
+                               row("oracle", "oracle", 1633.69, 0)};
+    char *t = text_of(rows, 3, &slo);
+    cr_expect_eq(count(t, "least any policy"), 0, "%s", t);
+    cr_expect_eq(count(t, "oracle, which sees the future, misses the SLO itself (total 1633.69)"),
+                 1, "%s", t);
+    cr_expect_eq(count(t, "no deployable policy meets the SLO"), 1, "%s", t);
+    free(t);
+    rows[1].meets_slo = 1; /* a run that meets where the oracle did not */
+    t = text_of(rows, 3, &slo);
+    cr_expect_eq(count(t, "cheapest policy meeting the SLO: static (total 20.00)"), 1, "%s", t);
+    cr_expect_eq(count(t, "the bound"), 0, "%s", t);
+    free(t);
+}
+
 Test(summary, header_states_the_whole_definition_and_columns_sit_side_by_side)
 {
     sim_summary_row r = row("hpa", "hpa", 33.4, 1);
