@@ -231,6 +231,33 @@ Test(scenario, a_run_longer_than_its_file_is_warned)
     unlink(path);
 }
 
+/* An SLO latency below what the service alone takes for the SLO's share
+ * of requests: no count of instances meets it (every run misses, the
+ * oracle goes to max). Warned at the line of `latency`; a law whose
+ * percentile is within the latency, or a tier visited by a fraction of the
+ * requests, is not. BASE: 20 ms exponential at 200 ms, p95 (60 ms). */
+Test(scenario, an_slo_below_the_service_time_alone_is_warned)
+{
+    char got[2048];
+    load_warnings(BASE, NULL, 0, got, sizeof got);
+    cr_expect_str_empty(got);
+    const char *slow[] = {"tier.web.service_time=100ms"}; /* p95 299.6 ms */
+    load_warnings(BASE, slow, 1, got, sizeof got);
+    cr_expect(strstr(got, ":9: warning: [slo] latency: 200 ms is below what tier web's service "
+                          "alone takes for 95% of requests (299.6 ms, with no wait)") != NULL,
+              "%s", got);
+    const char *det[] = {"tier.web.service_time=190ms", "tier.web.service_dist=deterministic"};
+    load_warnings(BASE, det, 2, got, sizeof got);
+    cr_expect_str_empty(got);
+    const char *p50[] = {"tier.web.service_time=100ms", "slo.percentile=50%"}; /* 69.3 ms */
+    load_warnings(BASE, p50, 2, got, sizeof got);
+    cr_expect_str_empty(got);
+    const char *part[] = {"tier.web.service_time=100ms", "tier.web.visits=0.5"};
+    load_warnings(BASE, part, 2, got, sizeof got);
+    cr_expect_str_empty(got);
+    unlink(path);
+}
+
 Test(scenario, set_overrides_with_same_validation)
 {
     const char *ov[] = {"scenario.duration=2h", "tier.web.max=20", "policy.t.cooldown=30s"};

@@ -6,6 +6,7 @@
 
 #include "as_monitor.h"
 #include "as_name.h"
+#include "as_svclaw.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -270,6 +271,57 @@ static bool given(const sim_loader *L, const sim_section *sec, const char *key)
 /* The SLO and the clients: windows that tile the run and its records, one
  * form of the objective, a timeout that lets a request be served, a
  * backoff cap above the backoff. */
+/* "FILE:LINE: " (or "--set ...: ", or "FILE: ") where key of [sec] (inst,
+ * -1: none) was set, for a warning's start. */
+static void where_set(const sim_loader *L, const sim_section *sec, int inst, const char *key,
+                      char *buf, size_t n)
+{
+    char b[300];
+    snprintf(buf, n, "%s: ", L->path);
+    for (int i = 0; i < L->n; i++)
+        if (L->e[i].sec == sec && L->e[i].inst == inst && strcmp(L->e[i].key, key) == 0)
+            snprintf(buf, n, L->e[i].set_index >= 0 ? "--set %s: " : "%s:%d: ",
+                     L->e[i].set_index >= 0 ? shown(L->ov[L->e[i].set_index], b, sizeof b)
+                                            : L->path,
+                     L->e[i].line);
+}
+
+/* An SLO latency below what a tier's service alone takes for the SLO's
+ * share of requests can be met by no count of instances: every run misses
+ * it, the oracle goes to max. It is a warning (a user may study a failing
+ * set-up), at the line of `latency`. A request visits a tier of visits >=
+ * 1 at least once (the request level draws floor(visits) visits and one
+ * more with the fraction), so its latency is at least one service there. */
+static void warn_slo_reach(const sim_loader *L)
+{
+    const sim_scenario *s = L->s;
+    if (L->warn == NULL || L->warn->fn == NULL || !(s->slo_percentile > 0) ||
+        !(s->slo_percentile < 1))
+        return;
+    for (int i = 0; i < s->ntiers; i++) {
+        const sim_tier_cfg *t = &s->tiers[i];
+        as_svclaw law;
+        as_err e = {0};
+        if (!(t->visits >= 1) ||
+            as_svclaw_init(&law, t->service_dist, as_time_to_s(t->service_time),
+                           t->service_dist == SIM_DIST_EXP ? 1.0 : t->service_cv,
+                           &e) != AS_OK)
+            continue;
+        double q = as_svclaw_quantile(&law, s->slo_percentile);
+        if (!(q > s->slo_latency))
+            continue;
+        char where[400], b[300], line[900];
+        where_set(L, section("slo"), -1, "latency", where, sizeof where);
+        snprintf(line, sizeof line,
+                 "%swarning: [slo] latency: %.4g ms is below what tier %s's service alone takes "
+                 "for %g%% of requests (%.4g ms, with no wait): no count of instances meets the "
+                 "SLO",
+                 where, s->slo_latency * 1e3, shown(t->name, b, sizeof b),
+                 s->slo_percentile * 100, q * 1e3);
+        L->warn->fn(L->warn->ud, line);
+    }
+}
+
 int sim_check_slo(sim_loader *L, as_err *err)
 {
     const sim_section *sec = section("slo"), *cl = section("clients");
@@ -301,5 +353,6 @@ int sim_check_slo(sim_loader *L, as_err *err)
                               "must be > 0 (leave it out: clients then wait forever)");
     if (s->backoff_max < s->backoff)
         return sim_ld_fail_at(L, cl, -1, "backoff_max", err, "backoff_max is below backoff");
+    warn_slo_reach(L);
     return AS_OK;
 }
