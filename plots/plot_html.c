@@ -148,8 +148,7 @@ static void verdict(const plot_rep *R, FILE *f)
         fputs(", which sees the future, misses the SLO itself (", f);
         plot_html_esc(f, plot_fmt_cost(o->cost, R->currency, c, sizeof c));
         reps_note(f, o);
-        fputs("): the SLO is out of its reach within max in this model, so it bounds no cost",
-              f);
+        fputs("), so it bounds no cost", f);
     }
     fputs(".</p>\n", f);
     /* figures at a limit of the model are never shown as exact */

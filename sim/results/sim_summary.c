@@ -294,16 +294,17 @@ static void print_verdict(FILE *f, const sim_point *pts, int np, const char *con
     int bound = sim_summary_bound_point(pts, np), best = sim_summary_best_point(pts, np, 1);
     /* a bound that misses the SLO bounds nothing (the oracle goes to max
      * when no count meets it, and a cheaper run that misses as well costs
-     * less): it is not called "the least any policy could cost", and no
-     * cost is given as a multiple of it */
+     * less; or its plan for the run's model misses windows): it is not
+     * called "the least any policy could cost", and no cost is given as a
+     * multiple of it */
     bool bounds = bound >= 0 && pts[bound].meets;
     if (bounds)
         fprintf(f, "the least any policy could cost: %s (total %.2f; a bound that sees the "
                    "future, not a policy to deploy)\n",
                 pts[bound].name, pts[bound].cost);
     else if (bound >= 0)
-        fprintf(f, "%s, which sees the future, misses the SLO itself (total %.2f): the SLO is "
-                   "out of its reach within max in this model, so it bounds no cost\n",
+        fprintf(f, "%s, which sees the future, misses the SLO itself (total %.2f), so it "
+                   "bounds no cost\n",
                 pts[bound].name, pts[bound].cost);
     char at[512] = "";
     if (best >= 0) {
