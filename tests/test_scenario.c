@@ -231,6 +231,39 @@ Test(scenario, a_run_longer_than_its_file_is_warned)
     unlink(path);
 }
 
+/* A replayed file longer than a run whose duration is not set (the
+ * default 1d): warned, with the duration that replays it whole; a
+ * duration set in the file or by a --set is taken as meant, and a file
+ * the default run reads to its last sample is not warned. */
+Test(scenario, a_file_longer_than_the_default_duration_is_warned)
+{
+    char csv[300], text[1024], got[2048];
+    snprintf(csv, sizeof csv, "%s/simtest_long_%d.csv", th_tmpdir(), (int)getpid());
+    FILE *f = fopen(csv, "w");
+    cr_assert_not_null(f);
+    fputs("time_s,rate\n", f);
+    for (int k = 0; k < 72; k++) /* hourly for three days: last sample at 71h */
+        fprintf(f, "%d,5\n", 3600 * k);
+    fclose(f);
+    const char *base = strstr(BASE, "tick =");
+    cr_assert_not_null(base);
+    snprintf(text, sizeof text, "[scenario]\n%s[trace]\nfile = %s\n", base, csv);
+    load_warnings(text, NULL, 0, got, sizeof got);
+    cr_expect(strstr(got, "warning: [scenario] duration is not set: the run lasts the default "
+                          "1d and stops short of the replayed file, whose last sample comes at "
+                          "71h") != NULL,
+              "%s", got);
+    cr_expect(strstr(got, "set duration = 3d to replay it whole") != NULL, "%s", got);
+    const char *set[] = {"scenario.duration=2d"};
+    load_warnings(text, set, 1, got, sizeof got);
+    cr_expect_str_empty(got);
+    const char *later[] = {"trace.start=48h"}; /* the last sample at 23h of the run */
+    load_warnings(text, later, 1, got, sizeof got);
+    cr_expect_str_empty(got);
+    unlink(csv);
+    unlink(path);
+}
+
 /* An SLO latency below what the service alone takes for the SLO's share
  * of requests: no count of instances meets it (every run misses, the
  * oracle goes to max). Warned at the line of `latency`; a law whose

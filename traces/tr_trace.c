@@ -277,11 +277,13 @@ tr_reader *tr_config_open_file(const tr_config *c, as_err *err)
     return tr_reader_open_opts(path, &o, err);
 }
 
-int tr_config_replay_end(const tr_config *c, as_time duration, as_time *end, as_err *err)
+/* The run times at which the replay of c's file reads its last sample
+ * (*run_last) and has read past it (*run_end: one step, the smallest
+ * spacing, after it), through start, skip and time_scale; -1 for a file of
+ * one sample. Reads the file through. */
+static int file_run_end(const tr_config *c, double *run_last, double *run_end, as_err *err)
 {
-    *end = -1;
-    if (c->file[0] == '\0' || c->at_end != END_ZERO)
-        return AS_OK;
+    *run_last = *run_end = -1;
     tr_reader *r = tr_config_open_file(c, err);
     if (r == NULL)
         return err && err->code ? err->code : AS_EINVAL;
@@ -303,9 +305,37 @@ int tr_config_replay_end(const tr_config *c, as_time duration, as_time *end, as_
      * time u = t + skip: the first u at which that reaches last + step */
     double u = ceil(((double)(last + step) - 0.5 - (double)c->start) / c->time_scale);
     double run = u - (double)c->skip;
-    if (run < (double)duration)
-        *end = run <= 0 ? 0 : (as_time)run;
+    *run_end = run <= 0 ? 0 : run;
+    u = ceil(((double)last - 0.5 - (double)c->start) / c->time_scale);
+    run = u - (double)c->skip;
+    *run_last = run <= 0 ? 0 : run;
     return AS_OK;
+}
+
+int tr_config_replay_end(const tr_config *c, as_time duration, as_time *end, as_err *err)
+{
+    *end = -1;
+    if (c->file[0] == '\0' || c->at_end != END_ZERO)
+        return AS_OK;
+    double run_last, run;
+    int rc = file_run_end(c, &run_last, &run, err);
+    if (rc == AS_OK && run >= 0 && run < (double)duration)
+        *end = (as_time)run;
+    return rc;
+}
+
+int tr_config_file_last(const tr_config *c, as_time *last, as_time *end, as_err *err)
+{
+    *last = *end = -1;
+    if (c->file[0] == '\0')
+        return AS_OK;
+    double run_last, run;
+    int rc = file_run_end(c, &run_last, &run, err);
+    if (rc == AS_OK && run_last >= 0) {
+        *last = run_last < 9e18 ? (as_time)run_last : INT64_MAX;
+        *end = run < 9e18 ? (as_time)run : INT64_MAX;
+    }
+    return rc;
 }
 
 bool tr_config_clock(const tr_config *c, int64_t *epoch_us, int32_t *utc_offset_s)

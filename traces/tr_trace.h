@@ -39,6 +39,13 @@ int tr_config_check(const tr_config *c, as_err *err);
  * "starts at 50h, at or after the run's end at 48h"). */
 int tr_config_unseen(const tr_config *c, as_time duration, const char **key /* OUT */,
                      int *nth /* OUT */, char *why, size_t n);
+/* The run times at which the replay of c's file reads its last sample
+ * (*last) and has read past it (*end: one step, the smallest spacing,
+ * after it), through start, skip and time_scale as the replay computes
+ * them (0 when before the run); -1 for a synthetic trace or a file of one
+ * sample. Reads the file through. */
+int tr_config_file_last(const tr_config *c, as_time *last /* OUT */, as_time *end /* OUT */,
+                        as_err *err);
 /* Where a run of `duration` outruns its replayed file: *end is the run
  * time (skip taken off) from which the replay gives zero load under
  * at_end = zero, one step (the smallest spacing) after the file's last

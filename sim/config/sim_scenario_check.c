@@ -186,12 +186,43 @@ static int warn_replay_end(sim_loader *L, as_err *err)
     return AS_OK;
 }
 
+static bool given(const sim_loader *L, const sim_section *sec, const char *key);
+
+/* The other way round: a run whose duration is not set (the default 1d)
+ * ends before the replayed file's last sample, so a 45-day trace replayed
+ * without `duration` was one day of it, told only by the header's "of 1d
+ * simulated time". A warning with the duration that replays it whole; a
+ * duration that is set (in the file or by a --set) is taken as meant. */
+static int warn_file_longer(sim_loader *L, as_err *err)
+{
+    if (L->warn == NULL || L->warn->fn == NULL || given(L, section("scenario"), "duration"))
+        return AS_OK;
+    as_time last, end, dur = L->s->duration;
+    if (tr_config_file_last(L->s->trace, &last, &end, err) != AS_OK)
+        return as_err_prefix(err, "%s: [trace] ", L->path);
+    if (last < dur)
+        return AS_OK;
+    char total[48], at[48], exact[32], line[600];
+    span_text(dur, total, sizeof total);
+    span_text(last, at, sizeof at);
+    as_duration_format(end, exact, sizeof exact);
+    snprintf(line, sizeof line,
+             "%s: warning: [scenario] duration is not set: the run lasts the default %s and "
+             "stops short of the replayed file, whose last sample comes at %s of run time; set "
+             "duration = %s to replay it whole (or a shorter one on purpose)",
+             L->path, total, at, exact);
+    L->warn->fn(L->warn->ud, line);
+    return AS_OK;
+}
+
 int sim_check_trace(sim_loader *L, as_err *err)
 {
     if (tr_config_check(L->s->trace, err) != AS_OK)
         return as_err_prefix(err, "%s: [trace] ", L->path);
     int rc = check_events_seen(L, err);
-    return rc == AS_OK ? warn_replay_end(L, err) : rc;
+    if (rc == AS_OK)
+        rc = warn_replay_end(L, err);
+    return rc == AS_OK ? warn_file_longer(L, err) : rc;
 }
 
 /* The instance types of a tier, resolved once every key is read: without
