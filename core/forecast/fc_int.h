@@ -225,7 +225,10 @@ typedef struct fc_ls_state {
     as_time step;
     long n;         /* updates so far */
     double *y;      /* ring: y[i % cap], gaps imputed */
-    unsigned char *obs; /* ring: 1 if y[i] was observed (a usable target) */
+    unsigned char *obs; /* ring: 1 if y[i] was observed */
+    unsigned char *train; /* ring: 1 if row i is in the sums (fc_ls_update) */
+    int gap_run;    /* consecutive stand-ins up to the last index */
+    long deep;      /* the last index whose stand-in was more than lags into a gap */
     as_time *t;     /* ring: time of index i */
     unsigned char *cal; /* ring: hour of day and day of week of index i (2 each) */
     int mord[FC_LS_MAX_MEANS]; /* the mean windows' indices by increasing window */
