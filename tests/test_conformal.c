@@ -333,12 +333,8 @@ static double unif(uint64_t *s) { return (double)(xs(s) >> 11) * (1.0 / 90071992
 
 static bool same_bits(double a, double b) { return memcmp(&a, &b, sizeof a) == 0; }
 
-/* Feed n observations from gen(), and after each compare every bound and,
- * every tail_every updates, a few tails (random horizons and thresholds,
- * some far out) with the reference: read at every update, the sorted copy
- * the tails read replays each update; every few, several; rarely, it is
- * rebuilt from the bins. Returns the number of comparisons made. */
-static long run_stream(double (*gen)(uint64_t *, long), uint64_t seed, long n, int tail_every)
+/* naive at 1 min steps, horizons 1..RH, coverage COV. */
+static as_forecaster *new_naive(void)
 {
     const as_forecaster_type *t = as_forecaster_type_find("naive");
     cr_assert_not_null(t);
@@ -346,6 +342,17 @@ static long run_stream(double (*gen)(uint64_t *, long), uint64_t seed, long n, i
     as_err err = {0};
     as_forecaster *f = as_forecaster_new(t, &c, NULL, &err);
     cr_assert_not_null(f, "%s", err.msg);
+    return f;
+}
+
+/* Feed n observations from gen(), and after each compare every bound and,
+ * every tail_every updates, a few tails (random horizons and thresholds,
+ * some far out) with the reference: read at every update, the sorted copy
+ * the tails read replays each update; every few, several; rarely, it is
+ * rebuilt from the bins. Returns the number of comparisons made. */
+static long run_stream(double (*gen)(uint64_t *, long), uint64_t seed, long n, int tail_every)
+{
+    as_forecaster *f = new_naive();
     static ref_conf R;
     memset(&R, 0, sizeof R);
     R.first = -1;
@@ -509,12 +516,7 @@ Test(conformal, an_exact_forecast_has_an_interval_of_width_zero)
  * cron trace held an upper end 1e8 above a load of 20 for a day). */
 Test(conformal, an_interval_is_as_wide_after_a_burst_has_left_the_window)
 {
-    const as_forecaster_type *t = as_forecaster_type_find("naive");
-    cr_assert_not_null(t);
-    as_forecast_common c = {.step = 60 * AS_SEC, .max_horizon = RH, .coverage = COV};
-    as_err err = {0};
-    as_forecaster *f = as_forecaster_new(t, &c, NULL, &err);
-    cr_assert_not_null(f, "%s", err.msg);
+    as_forecaster *f = new_naive();
     uint64_t s = 77;
     double before[RH] = {0}, after[RH] = {0};
     for (long i = 0; i < 3000; i++) {

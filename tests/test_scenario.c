@@ -198,19 +198,26 @@ static void load_warnings(const char *text, const char *const *ov, int nov, char
     free(buf);
 }
 
+/* A rate file of n samples of 5 every step_s seconds from 0, its path
+ * (in the test folder, named after tag) into path. */
+static void write_rate_csv(char *path_out, size_t n_out, const char *tag, int n, int step_s)
+{
+    snprintf(path_out, n_out, "%s/simtest_%s_%d.csv", th_tmpdir(), tag, (int)getpid());
+    FILE *f = fopen(path_out, "w");
+    cr_assert_not_null(f);
+    fputs("time_s,rate\n", f);
+    for (int k = 0; k < n; k++)
+        fprintf(f, "%d,5\n", step_s * k);
+    fclose(f);
+}
+
 /* A run that outlasts its replayed file (at_end = zero) ran hours of zero
  * load to exit 0 without a word: now a warning at the line of `file`,
  * with where the replay ends and the duration that would fit. */
 Test(scenario, a_run_longer_than_its_file_is_warned)
 {
     char csv[300], text[1024], got[2048];
-    snprintf(csv, sizeof csv, "%s/simtest_ends_%d.csv", th_tmpdir(), (int)getpid());
-    FILE *f = fopen(csv, "w");
-    cr_assert_not_null(f);
-    fputs("time_s,rate\n", f);
-    for (int k = 0; k <= 60; k++)
-        fprintf(f, "%d,5\n", 60 * k);
-    fclose(f);
+    write_rate_csv(csv, sizeof csv, "ends", 61, 60);
     snprintf(text, sizeof text, "%s[trace]\nfile = %s\n", BASE, csv);
     load_warnings(text, NULL, 0, got, sizeof got);
     cr_expect(strstr(got, ":14: warning: [trace] file: the replay runs out at 61m of the 6h run") !=
@@ -238,13 +245,7 @@ Test(scenario, a_run_longer_than_its_file_is_warned)
 Test(scenario, a_file_longer_than_the_default_duration_is_warned)
 {
     char csv[300], text[1024], got[2048];
-    snprintf(csv, sizeof csv, "%s/simtest_long_%d.csv", th_tmpdir(), (int)getpid());
-    FILE *f = fopen(csv, "w");
-    cr_assert_not_null(f);
-    fputs("time_s,rate\n", f);
-    for (int k = 0; k < 72; k++) /* hourly for three days: last sample at 71h */
-        fprintf(f, "%d,5\n", 3600 * k);
-    fclose(f);
+    write_rate_csv(csv, sizeof csv, "long", 72, 3600); /* hourly for three days: last at 71h */
     const char *base = strstr(BASE, "tick =");
     cr_assert_not_null(base);
     snprintf(text, sizeof text, "[scenario]\n%s[trace]\nfile = %s\n", base, csv);

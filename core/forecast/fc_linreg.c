@@ -433,12 +433,12 @@ static void ls_unroll(fc_ls_state *s, int len)
  * within the range of the observed values (of the window at the last
  * rebuild and every one since: the window's and at most one window more,
  * kept in O(1) an update), widened by that range's width on either side.
- * Why: a least-squares fit
- * of lags and rolling means on few rows can make a recursion that grows
- * every step (on a trace of spikes every 15 minutes the first fits, 64
- * rows for 15 columns, forecast 1e9 ten steps ahead for a load of 20-420,
- * and ar likewise); no window's traffic supports a path that far out, and
- * its errors of 1e5 scales swamped the error windows. A path inside the
+ * Why: a least-squares fit of lags and rolling means on few rows can make
+ * a recursion that grows every step (on a trace of spikes every 15
+ * minutes the first fits, 64 rows for 15 columns, forecast 1e9 ten steps
+ * ahead for a load of 20-420, and ar likewise); no window's traffic
+ * supports a path that far out, and its errors of 1e5 scales swamped the
+ * error windows. A path inside the
  * bounds is left alone to the bit. */
 static void ls_path(fc_ls_state *s, double *out)
 {
@@ -550,9 +550,9 @@ int fc_ls_init(fc_ls_state *s, const as_forecast_common *c, const fc_ls_spec *sp
     s->ev = gsl_vector_alloc(q);
     s->ew = gsl_eigen_symmv_alloc(q);
     /* on failure the caller's fini (fc_ls_fini) frees what was taken */
-    return (s->y && s->obs && s->train && s->t && s->cal && s->lin && s->cs && s->coef && s->shift && s->sx &&
-            s->sxx && s->sxy && s->rows && s->xr && s->xo && s->g && s->rhs && s->rhs0 && s->dsc &&
-            s->act && s->E && s->V && s->ev && s->ew)
+    return (s->y && s->obs && s->train && s->t && s->cal && s->lin && s->cs && s->coef &&
+            s->shift && s->sx && s->sxx && s->sxy && s->rows && s->xr && s->xo && s->g && s->rhs &&
+            s->rhs0 && s->dsc && s->act && s->E && s->V && s->ev && s->ew)
                ? fc_track_init(&s->tr, c, err)
                : as_err_set(err, AS_ENOMEM, "out of memory (regression window %d)",
                             spec->window);

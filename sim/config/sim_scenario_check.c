@@ -150,6 +150,29 @@ static void span_text(as_time t, char *buf, size_t n)
         snprintf(buf, n, "%s", exact);
 }
 
+static bool given(const sim_loader *L, const sim_section *sec, const char *key)
+{
+    for (int i = 0; i < L->n; i++)
+        if (L->e[i].sec == sec && strcmp(L->e[i].key, key) == 0)
+            return true;
+    return false;
+}
+
+/* "FILE:LINE: " (or "--set ...: ", or "FILE: ") where key of [sec] (inst,
+ * -1: none) was set, for a warning's start. */
+static void where_set(const sim_loader *L, const sim_section *sec, int inst, const char *key,
+                      char *buf, size_t n)
+{
+    char b[300];
+    snprintf(buf, n, "%s: ", L->path);
+    for (int i = 0; i < L->n; i++)
+        if (L->e[i].sec == sec && L->e[i].inst == inst && strcmp(L->e[i].key, key) == 0)
+            snprintf(buf, n, L->e[i].set_index >= 0 ? "--set %s: " : "%s:%d: ",
+                     L->e[i].set_index >= 0 ? shown(L->ov[L->e[i].set_index], b, sizeof b)
+                                            : L->path,
+                     L->e[i].line);
+}
+
 /* A replay that runs out before the run ends gives zero load from there
  * on (at_end = zero): a duration longer than the file, or a start too
  * late, ran to exit 0 on hours of idle service that every policy then
@@ -164,14 +187,8 @@ static int warn_replay_end(sim_loader *L, as_err *err)
         return as_err_prefix(err, "%s: [trace] ", L->path);
     if (end < 0)
         return AS_OK;
-    char where[400] = "", b[300], at[48], exact[32], total[48], rest[48];
-    const sim_section *sec = section("trace");
-    for (int i = 0; i < L->n; i++)
-        if (L->e[i].sec == sec && strcmp(L->e[i].key, "file") == 0)
-            snprintf(where, sizeof where, L->e[i].set_index >= 0 ? "--set %s: " : "%s:%d: ",
-                     L->e[i].set_index >= 0 ? shown(L->ov[L->e[i].set_index], b, sizeof b)
-                                            : L->path,
-                     L->e[i].line);
+    char where[400], at[48], exact[32], total[48], rest[48];
+    where_set(L, section("trace"), -1, "file", where, sizeof where);
     span_text(end, at, sizeof at);
     as_duration_format(end, exact, sizeof exact);
     span_text(dur, total, sizeof total);
@@ -185,8 +202,6 @@ static int warn_replay_end(sim_loader *L, as_err *err)
     L->warn->fn(L->warn->ud, line);
     return AS_OK;
 }
-
-static bool given(const sim_loader *L, const sim_section *sec, const char *key);
 
 /* The other way round: a run whose duration is not set (the default 1d)
  * ends before the replayed file's last sample, so a 45-day trace replayed
@@ -291,31 +306,6 @@ int sim_check_monitoring(sim_loader *L, as_err *err)
     return AS_OK;
 }
 
-static bool given(const sim_loader *L, const sim_section *sec, const char *key)
-{
-    for (int i = 0; i < L->n; i++)
-        if (L->e[i].sec == sec && strcmp(L->e[i].key, key) == 0)
-            return true;
-    return false;
-}
-
-/* The SLO and the clients: windows that tile the run and its records, one
- * form of the objective, a timeout that lets a request be served, a
- * backoff cap above the backoff. */
-/* "FILE:LINE: " (or "--set ...: ", or "FILE: ") where key of [sec] (inst,
- * -1: none) was set, for a warning's start. */
-static void where_set(const sim_loader *L, const sim_section *sec, int inst, const char *key,
-                      char *buf, size_t n)
-{
-    char b[300];
-    snprintf(buf, n, "%s: ", L->path);
-    for (int i = 0; i < L->n; i++)
-        if (L->e[i].sec == sec && L->e[i].inst == inst && strcmp(L->e[i].key, key) == 0)
-            snprintf(buf, n, L->e[i].set_index >= 0 ? "--set %s: " : "%s:%d: ",
-                     L->e[i].set_index >= 0 ? shown(L->ov[L->e[i].set_index], b, sizeof b)
-                                            : L->path,
-                     L->e[i].line);
-}
 
 /* An SLO latency below what a tier's service alone takes for the SLO's
  * share of requests can be met by no count of instances: every run misses
@@ -353,6 +343,9 @@ static void warn_slo_reach(const sim_loader *L)
     }
 }
 
+/* The SLO and the clients: windows that tile the run and its records, one
+ * form of the objective, a timeout that lets a request be served, a
+ * backoff cap above the backoff. */
 int sim_check_slo(sim_loader *L, as_err *err)
 {
     const sim_section *sec = section("slo"), *cl = section("clients");
